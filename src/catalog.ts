@@ -1,0 +1,83 @@
+// Log groups and custom reports become streams: their descriptions and their record schema.
+import type { Config, ReportConfig } from "./config/config.js";
+import { ConfigError } from "./errors.js";
+import type { LogGroup } from "./logs-api.js";
+import type { AirbyteStream } from "./protocol/types.js";
+
+/** What one stream reads. */
+export interface StreamSource {
+  readonly name: string;
+  readonly logGroupName: string;
+  readonly logStreamNames: readonly string[];
+  readonly filterPattern: string | undefined;
+  /** Present when the stream is a custom report. */
+  readonly report: ReportConfig | undefined;
+}
+
+/** FilterLogEvents cannot read these classes of log group. */
+export const UNREADABLE_CLASSES: ReadonlySet<string> = new Set(["INFREQUENT_ACCESS", "DELIVERY"]);
+
+export function isReadable(group: LogGroup): boolean {
+  return group.logGroupClass === undefined || !UNREADABLE_CLASSES.has(group.logGroupClass);
+}
+
+export const recordSchema = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  type: "object",
+  additionalProperties: true,
+  required: ["logGroupName", "logStreamName", "timestamp", "message", "eventId"],
+  properties: {
+    logGroupName: { type: "string", description: "The log group the event belongs to." },
+    logStreamName: { type: "string", description: "The log stream the event belongs to." },
+    timestamp: { type: "integer", description: "Event time, epoch milliseconds (UTC)." },
+    ingestionTime: { type: "integer", description: "When CloudWatch ingested the event, epoch milliseconds (UTC)." },
+    message: { type: "string", description: "The raw log message." },
+    eventId: { type: "string", description: "CloudWatch's id of the event, unique within its log stream." },
+  },
+} as const;
+
+export const CURSOR_FIELD = "timestamp";
+export const PRIMARY_KEY: string[][] = [["logStreamName"], ["eventId"]];
+
+export function groupSource(group: LogGroup): StreamSource {
+  return { name: group.name, logGroupName: group.name, logStreamNames: [], filterPattern: undefined, report: undefined };
+}
+
+export function reportSource(report: ReportConfig): StreamSource {
+  return {
+    name: report.name,
+    logGroupName: report.logGroupName,
+    logStreamNames: report.logStreamNames,
+    filterPattern: report.filterPattern,
+    report,
+  };
+}
+
+/** Fails when a custom report would shadow a log group stream of the same name. */
+export function assertNoNameClash(config: Config, groupNames: ReadonlySet<string>): void {
+  config.reports.forEach((r, i) => {
+    if (groupNames.has(r.name)) {
+      throw new ConfigError(
+        `custom_log_reports[${i}].name ${JSON.stringify(r.name)} is also the name of a log group stream; give the report another name`,
+      );
+    }
+  });
+}
+
+/** The streams of a catalog: readable log groups first (in API order), then custom reports. */
+export function buildSources(config: Config, groups: readonly LogGroup[]): StreamSource[] {
+  assertNoNameClash(config, new Set(groups.map((g) => g.name)));
+  return [...groups.filter(isReadable).map(groupSource), ...config.reports.map(reportSource)];
+}
+
+export function toAirbyteStream(source: StreamSource): AirbyteStream {
+  return {
+    name: source.name,
+    json_schema: recordSchema,
+    supported_sync_modes: ["full_refresh", "incremental"],
+    source_defined_cursor: true,
+    default_cursor_field: [CURSOR_FIELD],
+    source_defined_primary_key: PRIMARY_KEY,
+    is_resumable: true,
+  };
+}

@@ -1,0 +1,50 @@
+// Pure checkpoint logic: a stream's watermark advances only over the contiguous prefix of
+// completed windows, never backwards.
+import type { Window } from "./plan.js";
+
+export interface StreamState {
+  /** Every event with a timestamp below this (epoch ms) has been delivered. */
+  readonly timestamp: number;
+}
+
+export class StreamCheckpoint {
+  private readonly open = new Map<Window, number>();
+  private last: number;
+
+  constructor(initialWatermark: number) {
+    this.last = initialWatermark;
+  }
+
+  begin(w: Window): void {
+    this.open.set(w, w.start);
+  }
+
+  /** The window was read through. */
+  finish(w: Window): void {
+    this.open.delete(w);
+  }
+
+  /** The window was given up (split); its range is back with the planner. */
+  drop(w: Window): void {
+    this.open.delete(w);
+  }
+
+  /**
+   * The watermark given the planner's frontier (the start of what it has not handed out yet).
+   * Everything before the earliest open window and before the frontier is complete.
+   */
+  watermark(frontier: number): number {
+    let low = frontier;
+    for (const start of this.open.values()) low = Math.min(low, start);
+    this.last = Math.max(this.last, low);
+    return this.last;
+  }
+
+  current(): number {
+    return this.last;
+  }
+}
+
+export function stateBlob(watermark: number): StreamState {
+  return { timestamp: watermark };
+}

@@ -1,0 +1,138 @@
+// argv -> command; files -> objects; errors -> protocol messages and exit codes.
+// The only place that decides the process's exit code.
+import { readFile } from "node:fs/promises";
+import type { Writable } from "node:stream";
+import { check } from "./commands/check.js";
+import type { CommandContext } from "./commands/context.js";
+import { discover } from "./commands/discover.js";
+import { read } from "./commands/read.js";
+import { parseConfig, secretValues } from "./config/config.js";
+import { connectorSpecification } from "./config/spec.js";
+import { credentialsFor } from "./credentials.js";
+import { Emitter, redactor } from "./emitter.js";
+import { ConfigError, asConnectorError, type ConnectorError } from "./errors.js";
+import { toConnectorError } from "./failures.js";
+import { createLogsApi } from "./logs-api.js";
+import { parseConfiguredCatalog } from "./protocol/configured-catalog.js";
+import { parseState } from "./protocol/state.js";
+
+export const USAGE = `usage:
+  source-cloudwatch-logs spec
+  source-cloudwatch-logs check --config CONFIG.json
+  source-cloudwatch-logs discover --config CONFIG.json
+  source-cloudwatch-logs read --config CONFIG.json --catalog CATALOG.json [--state STATE.json]`;
+
+const COMMANDS = new Set(["spec", "check", "discover", "read"]);
+const FLAGS: Record<string, readonly string[]> = {
+  spec: [],
+  check: ["--config"],
+  discover: ["--config"],
+  read: ["--config", "--catalog", "--state"],
+};
+
+export interface Io {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly now?: () => number;
+}
+
+interface Args {
+  readonly command: string;
+  readonly files: ReadonlyMap<string, string>;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const [command, ...rest] = argv;
+  if (!command || !COMMANDS.has(command)) {
+    throw new ConfigError(`Unknown command ${JSON.stringify(command ?? "")}.\n${USAGE}`);
+  }
+  const allowed = FLAGS[command]!;
+  const files = new Map<string, string>();
+  for (let i = 0; i < rest.length; i++) {
+    const flag = rest[i]!;
+    const [name, inline] = flag.includes("=") ? [flag.slice(0, flag.indexOf("=")), flag.slice(flag.indexOf("=") + 1)] : [flag, undefined];
+    if (!allowed.includes(name)) throw new ConfigError(`${command} does not take ${JSON.stringify(name)}.\n${USAGE}`);
+    const value = inline ?? rest[++i];
+    if (value === undefined || value === "") throw new ConfigError(`${name} needs a file path.\n${USAGE}`);
+    files.set(name, value);
+  }
+  for (const required of allowed.filter((f) => f !== "--state")) {
+    if (!files.has(required)) throw new ConfigError(`${command} needs ${required} FILE.\n${USAGE}`);
+  }
+  return { command, files };
+}
+
+async function readJson(flag: string, path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${flag} ${path}: cannot read the file (${code === "ENOENT" ? "no such file" : code ?? String(err)})`);
+  }
+  if (text.trim() === "" && flag === "--state") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${flag} ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Runs one invocation; resolves to the process exit code. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  let emitter = new Emitter(io.stdout);
+  let command = argv[0] ?? "";
+  let ctx: CommandContext | undefined;
+  try {
+    const args = parseArgs(argv);
+    command = args.command;
+    if (command === "spec") {
+      emitter.message({ type: "SPEC", spec: connectorSpecification });
+      await emitter.flush();
+      return 0;
+    }
+    const rawConfig = await readJson("--config", args.files.get("--config")!);
+    emitter = new Emitter(io.stdout, redactor(secretValues(rawConfig)));
+    const config = parseConfig(rawConfig);
+    const api = createLogsApi(config, credentialsFor(config));
+    ctx = { config, api, emitter, now: io.now ?? Date.now };
+    try {
+      if (command === "check") {
+        const result = await check(ctx);
+        emitter.message({
+          type: "CONNECTION_STATUS",
+          connectionStatus: result.ok ? { status: "SUCCEEDED" } : { status: "FAILED", message: emitter.redactText(result.message ?? "") },
+        });
+        await emitter.flush();
+        return 0;
+      }
+      if (command === "discover") {
+        emitter.message({ type: "CATALOG", catalog: await discover(ctx) });
+        await emitter.flush();
+        return 0;
+      }
+      const catalog = parseConfiguredCatalog(await readJson("--catalog", args.files.get("--catalog")!));
+      const statePath = args.files.get("--state");
+      const state = parseState(statePath ? await readJson("--state", statePath) : undefined);
+      const known = new Set(catalog.map((s) => s.name));
+      for (const name of state.keys()) {
+        if (!known.has(name)) emitter.log("INFO", `State for stream ${JSON.stringify(name)} is not in the catalog; it is ignored.`);
+      }
+      const ok = await read(ctx, { catalog, state });
+      return ok ? 0 : 1;
+    } finally {
+      api.close();
+    }
+  } catch (err) {
+    const failure: ConnectorError = ctx
+      ? toConnectorError(err, { region: ctx.config.region, endpointUrl: ctx.config.endpointUrl, doing: `running ${command}` })
+      : asConnectorError(err);
+    if (command === "check") {
+      emitter.message({ type: "CONNECTION_STATUS", connectionStatus: { status: "FAILED", message: emitter.redactText(failure.message) } });
+    }
+    emitter.error(failure);
+    await emitter.flush();
+    io.stderr.write(`${emitter.redactText(failure.message)}\n`);
+    return 1;
+  }
+}

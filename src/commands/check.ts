@@ -1,0 +1,68 @@
+// `check`: can a read work with this configuration? Lists log groups and probes a read.
+import { assertNoNameClash, isReadable } from "../catalog.js";
+import { toConnectorError } from "../failures.js";
+import type { LogGroup } from "../logs-api.js";
+import type { CommandContext } from "./context.js";
+
+export interface CheckResult {
+  readonly ok: boolean;
+  readonly message?: string;
+}
+
+/** One tiny FilterLogEvents call proves logs:FilterLogEvents is granted on the group. */
+async function probeRead(ctx: CommandContext, group: string, streams: readonly string[]): Promise<void> {
+  const now = ctx.now();
+  await ctx.api.filterEvents({ logGroupName: group, startTime: now - 60_000, endTime: now, logStreamNames: streams, limit: 1 });
+}
+
+export async function check(ctx: CommandContext): Promise<CheckResult> {
+  const { config } = ctx;
+  const fail = (err: unknown, doing: string): CheckResult => ({
+    ok: false,
+    message: toConnectorError(err, { region: config.region, endpointUrl: config.endpointUrl, doing }).message,
+  });
+  const listing = config.logGroupPrefix ? `listing log groups with prefix ${JSON.stringify(config.logGroupPrefix)}` : "listing log groups";
+  const groups: LogGroup[] = [];
+  try {
+    for await (const g of ctx.api.listLogGroups(config.logGroupPrefix)) groups.push(g);
+  } catch (err) {
+    return fail(err, listing);
+  }
+  try {
+    assertNoNameClash(config, new Set(groups.map((g) => g.name)));
+  } catch (err) {
+    return fail(err, "checking custom report names");
+  }
+  const firstReadable = groups.find(isReadable);
+  if (firstReadable) {
+    try {
+      await probeRead(ctx, firstReadable.name, []);
+    } catch (err) {
+      return fail(err, `reading log group ${JSON.stringify(firstReadable.name)}`);
+    }
+  } else if (config.reports.length === 0) {
+    ctx.emitter.log("WARN", `No readable log group found${config.logGroupPrefix ? ` with prefix ${JSON.stringify(config.logGroupPrefix)}` : ""} in ${config.region}; a sync would have no streams.`);
+  }
+  for (const [i, report] of config.reports.entries()) {
+    const doing = `checking custom_log_reports[${i}] (${JSON.stringify(report.name)})`;
+    try {
+      const group = await ctx.api.findLogGroup(report.logGroupName);
+      if (!group) {
+        return {
+          ok: false,
+          message: `custom_log_reports[${i}].log_group_name: log group ${JSON.stringify(report.logGroupName)} does not exist in ${config.region} or is not visible to these credentials`,
+        };
+      }
+      if (!isReadable(group)) {
+        return {
+          ok: false,
+          message: `custom_log_reports[${i}].log_group_name: log group ${JSON.stringify(report.logGroupName)} is of class ${group.logGroupClass}, which FilterLogEvents cannot read`,
+        };
+      }
+      await probeRead(ctx, report.logGroupName, report.logStreamNames);
+    } catch (err) {
+      return fail(err, doing);
+    }
+  }
+  return { ok: true };
+}

@@ -1,0 +1,11 @@
+import type { Config } from "../config/config.js";
+import type { Emitter } from "../emitter.js";
+import type { LogsApi } from "../logs-api.js";
+
+/** What every command that talks to AWS gets. */
+export interface CommandContext {
+  readonly config: Config;
+  readonly api: LogsApi;
+  readonly emitter: Emitter;
+  readonly now: () => number;
+}

@@ -1,0 +1,14 @@
+// `discover`: one stream per readable log group (optionally by prefix) and one per custom report.
+import { buildSources, isReadable, toAirbyteStream } from "../catalog.js";
+import type { LogGroup } from "../logs-api.js";
+import type { AirbyteCatalog } from "../protocol/types.js";
+import type { CommandContext } from "./context.js";
+
+export async function discover(ctx: CommandContext): Promise<AirbyteCatalog> {
+  const groups: LogGroup[] = [];
+  for await (const g of ctx.api.listLogGroups(ctx.config.logGroupPrefix)) groups.push(g);
+  for (const g of groups.filter((x) => !isReadable(x))) {
+    ctx.emitter.log("WARN", `Log group ${JSON.stringify(g.name)} is of class ${g.logGroupClass}, which FilterLogEvents cannot read; it is not offered as a stream.`);
+  }
+  return { streams: buildSources(ctx.config, groups).map(toAirbyteStream) };
+}

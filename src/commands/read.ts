@@ -1,0 +1,103 @@
+// `read`: every configured stream, oldest to newest, with checkpoints; a failing stream does not
+// stop the others.
+import { isReadable, reportSource, groupSource, type StreamSource } from "../catalog.js";
+import { stateBlob } from "../checkpoint.js";
+import { ConfigError } from "../errors.js";
+import { toConnectorError } from "../failures.js";
+import type { LogGroup } from "../logs-api.js";
+import { syncRange } from "../plan.js";
+import type { ConfiguredStream } from "../protocol/configured-catalog.js";
+import type { StateInput } from "../protocol/state.js";
+import { StreamReader } from "../reader.js";
+import type { CommandContext } from "./context.js";
+
+export interface ReadInput {
+  readonly catalog: readonly ConfiguredStream[];
+  readonly state: StateInput;
+}
+
+interface Resolved {
+  readonly source: StreamSource;
+  readonly group: LogGroup;
+}
+
+/** Finds what a configured stream reads: a custom report, else a log group of that name. */
+async function resolve(ctx: CommandContext, name: string): Promise<Resolved> {
+  const { config, api } = ctx;
+  const reportIndex = config.reports.findIndex((r) => r.name === name);
+  if (reportIndex >= 0) {
+    const report = config.reports[reportIndex]!;
+    if (await api.findLogGroup(report.name)) {
+      throw new ConfigError(`custom_log_reports[${reportIndex}].name ${JSON.stringify(report.name)} is also the name of a log group stream; give the report another name`);
+    }
+    const group = await api.findLogGroup(report.logGroupName);
+    if (!group) {
+      throw new ConfigError(
+        `custom_log_reports[${reportIndex}].log_group_name: log group ${JSON.stringify(report.logGroupName)} does not exist in ${config.region} or is not visible to these credentials`,
+      );
+    }
+    return { source: reportSource(report), group };
+  }
+  const prefix = config.logGroupPrefix;
+  const group = prefix === undefined || name.startsWith(prefix) ? await api.findLogGroup(name) : undefined;
+  if (!group) {
+    throw new ConfigError(
+      `Stream ${JSON.stringify(name)} is in the catalog but is neither a custom report nor a log group${prefix ? ` with prefix ${JSON.stringify(prefix)}` : ""} in ${config.region}; run discover again and update the catalog`,
+    );
+  }
+  return { source: groupSource(group), group };
+}
+
+async function readOne(ctx: CommandContext, stream: ConfiguredStream, state: StateInput): Promise<void> {
+  const { emitter, config } = ctx;
+  const { source, group } = await resolve(ctx, stream.name);
+  const range = syncRange({
+    syncMode: stream.syncMode,
+    stateTimestamp: state.get(stream.name),
+    startDate: config.startDate,
+    groupCreationTime: group.creationTime,
+    groupRetentionDays: group.retentionInDays,
+    now: ctx.now(),
+    ingestionDelayMs: config.ingestionDelayMs,
+  });
+  if (!isReadable(group)) {
+    emitter.log("WARN", `Log group ${JSON.stringify(group.name)} is of class ${group.logGroupClass}, which FilterLogEvents cannot read; stream ${JSON.stringify(stream.name)} is skipped.`);
+    emitter.state(stream.name, stateBlob(range.initialWatermark));
+    return;
+  }
+  const reader = new StreamReader({ api: ctx.api, emitter, source, range });
+  try {
+    await reader.run();
+  } catch (err) {
+    reader.emitProgress();
+    throw err;
+  }
+}
+
+/** Returns true when every stream completed. */
+export async function read(ctx: CommandContext, input: ReadInput): Promise<boolean> {
+  const { emitter, config } = ctx;
+  let allOk = true;
+  for (const stream of input.catalog) {
+    if (stream.cursorField && stream.cursorField.length > 0 && stream.cursorField.join(".") !== "timestamp") {
+      emitter.log("WARN", `Stream ${JSON.stringify(stream.name)}: the cursor is always "timestamp"; cursor_field ${JSON.stringify(stream.cursorField)} is ignored.`);
+    }
+    emitter.status(stream.name, "STARTED");
+    try {
+      await readOne(ctx, stream, input.state);
+      await emitter.flush();
+      emitter.status(stream.name, "COMPLETE");
+    } catch (err) {
+      allOk = false;
+      const failure = toConnectorError(err, {
+        region: config.region,
+        endpointUrl: config.endpointUrl,
+        doing: `reading stream ${JSON.stringify(stream.name)}`,
+      });
+      emitter.error(failure, stream.name);
+      emitter.status(stream.name, "INCOMPLETE");
+    }
+  }
+  await emitter.flush();
+  return allOk;
+}

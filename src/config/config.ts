@@ -1,0 +1,214 @@
+// Parses and validates a user's configuration once, before any AWS call, into an immutable Config.
+// Every problem is reported with the field it concerns.
+import { Ajv, type ErrorObject } from "ajv";
+import { ConfigError } from "../errors.js";
+import { connectionSpecification, SECRET_FIELDS } from "./spec.js";
+
+export interface ReportConfig {
+  readonly name: string;
+  readonly logGroupName: string;
+  readonly logStreamNames: readonly string[];
+  readonly filterPattern: string | undefined;
+}
+
+export type BaseCredentials =
+  | { readonly kind: "static"; readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string }
+  | { readonly kind: "default-chain" };
+
+export interface RoleConfig {
+  readonly arn: string;
+  readonly externalId: string | undefined;
+  readonly durationSeconds: number;
+}
+
+export interface Config {
+  readonly region: string;
+  readonly credentials: BaseCredentials;
+  readonly role: RoleConfig | undefined;
+  readonly logGroupPrefix: string | undefined;
+  readonly reports: readonly ReportConfig[];
+  /** Epoch ms, or undefined for "from the earliest event". */
+  readonly startDate: number | undefined;
+  readonly ingestionDelayMs: number;
+  readonly endpointUrl: string | undefined;
+  readonly deliveryType: "use_records_transfer";
+}
+
+type RawConfig = Record<string, unknown>;
+
+const validateSchema = new Ajv({ strict: false, allErrors: true }).compile(connectionSpecification);
+
+/** `custom_log_reports/0/name` -> `custom_log_reports[0].name` */
+function fieldName(path: string): string {
+  return path
+    .split("/")
+    .filter((p) => p.length > 0)
+    .map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`))
+    .join("");
+}
+
+function isSecretPath(field: string): boolean {
+  return (SECRET_FIELDS as readonly string[]).includes(field);
+}
+
+function describeSchemaError(e: ErrorObject, raw: RawConfig): string {
+  const base = fieldName(e.instancePath);
+  switch (e.keyword) {
+    case "required": {
+      const missing = (e.params as { missingProperty: string }).missingProperty;
+      return `${base ? `${base}.` : ""}${missing} is required`;
+    }
+    case "type":
+      return `${base} must be of type ${(e.params as { type: string }).type}`;
+    case "minimum":
+    case "maximum": {
+      const p = e.params as { comparison: string; limit: number };
+      return `${base} must be ${p.comparison} ${p.limit} (got ${String(valueAt(raw, e.instancePath))})`;
+    }
+    case "pattern": {
+      const shown = isSecretPath(base) ? "" : ` (got ${JSON.stringify(valueAt(raw, e.instancePath))})`;
+      return `${base} has an invalid format${shown}: ${patternHint(base)}`;
+    }
+    case "const":
+    case "oneOf":
+      return `${base} must be one of the documented options (delivery_type: use_records_transfer)`;
+    default:
+      return `${base || "config"} ${e.message ?? "is invalid"}`;
+  }
+}
+
+function patternHint(field: string): string {
+  if (field === "region_name") return "expected an AWS region such as us-east-1";
+  if (field === "start_date") return "expected YYYY-MM-DDTHH:mm:ssZ, e.g. 2024-01-01T00:00:00Z";
+  if (field === "role_arn") return "expected arn:aws:iam::<12-digit account>:role/<name>";
+  return "see the spec";
+}
+
+function valueAt(raw: RawConfig, pointer: string): unknown {
+  let cur: unknown = raw;
+  for (const key of pointer.split("/").filter((p) => p.length > 0)) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+/** Blank strings count as "not set", as the Airbyte UI sends them for cleared optional fields. */
+function optionalString(raw: RawConfig, key: string): string | undefined {
+  const v = raw[key];
+  return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
+}
+
+function parseStartDate(value: string | undefined, problems: string[]): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  // Date.parse rolls 2024-02-30 over to March; reject dates that do not round-trip.
+  if (Number.isNaN(ms) || new Date(ms).toISOString().replace(".000Z", "Z") !== value) {
+    problems.push(`start_date is not a real date and time: ${JSON.stringify(value)}`);
+    return undefined;
+  }
+  return ms;
+}
+
+function parseEndpoint(value: string | undefined, problems: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const u = new URL(value);
+    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
+    return value.replace(/\/+$/, "");
+  } catch {
+    problems.push(`endpoint_url must be an http(s) URL (got ${JSON.stringify(value)})`);
+    return undefined;
+  }
+}
+
+function parseReports(raw: RawConfig, problems: string[]): ReportConfig[] {
+  const list = Array.isArray(raw.custom_log_reports) ? (raw.custom_log_reports as RawConfig[]) : [];
+  const seen = new Map<string, number>();
+  return list.map((r, i) => {
+    const name = String(r.name).trim();
+    const prior = seen.get(name);
+    if (prior !== undefined) {
+      problems.push(`custom_log_reports[${i}].name ${JSON.stringify(name)} is already used by custom_log_reports[${prior}]; report names must be unique`);
+    }
+    seen.set(name, i);
+    const filter = typeof r.filter_pattern === "string" && r.filter_pattern.trim() !== "" ? r.filter_pattern : undefined;
+    return Object.freeze({
+      name,
+      logGroupName: String(r.log_group_name),
+      logStreamNames: Object.freeze([...((r.log_stream_names as string[] | undefined) ?? [])]),
+      filterPattern: filter,
+    });
+  });
+}
+
+function parseCredentials(raw: RawConfig, problems: string[]): BaseCredentials {
+  const keyId = optionalString(raw, "aws_access_key_id");
+  const secret = optionalString(raw, "aws_secret_access_key");
+  const token = optionalString(raw, "aws_session_token");
+  if (keyId !== undefined && secret === undefined) problems.push("aws_secret_access_key is required when aws_access_key_id is set");
+  if (secret !== undefined && keyId === undefined) problems.push("aws_access_key_id is required when aws_secret_access_key is set");
+  if (token !== undefined && (keyId === undefined || secret === undefined)) {
+    problems.push("aws_session_token needs aws_access_key_id and aws_secret_access_key");
+  }
+  if (keyId !== undefined && secret !== undefined) {
+    return Object.freeze({ kind: "static", accessKeyId: keyId, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) });
+  }
+  return Object.freeze({ kind: "default-chain" });
+}
+
+function parseRole(raw: RawConfig, problems: string[]): RoleConfig | undefined {
+  const arn = optionalString(raw, "role_arn");
+  const externalId = optionalString(raw, "role_external_id");
+  if (arn === undefined) {
+    if (externalId !== undefined) problems.push("role_external_id is set but role_arn is not; set role_arn or remove role_external_id");
+    return undefined;
+  }
+  return Object.freeze({ arn, externalId, durationSeconds: typeof raw.session_duration === "number" ? raw.session_duration : 3600 });
+}
+
+/** Validates a parsed JSON value as the connector's configuration. Throws ConfigError listing every problem. */
+export function parseConfig(input: unknown): Config {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw new ConfigError("The configuration must be a JSON object");
+  }
+  const raw = input as RawConfig;
+  // Blank optional strings are "not set": drop them before the schema sees them, so a cleared
+  // role_arn is not reported as a malformed ARN.
+  const cleaned = Object.fromEntries(
+    Object.entries(raw).filter(([, v]) => !(typeof v === "string" && v.trim() === "")),
+  );
+  const problems: string[] = [];
+  if (!validateSchema(cleaned)) {
+    for (const e of validateSchema.errors ?? []) {
+      // oneOf reports each failed branch too; one line for the field is enough.
+      const msg = describeSchemaError(e, cleaned);
+      if (!problems.includes(msg)) problems.push(msg);
+    }
+    throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  const credentials = parseCredentials(cleaned, problems);
+  const role = parseRole(cleaned, problems);
+  const reports = parseReports(cleaned, problems);
+  const startDate = parseStartDate(optionalString(cleaned, "start_date"), problems);
+  const endpointUrl = parseEndpoint(optionalString(cleaned, "endpoint_url"), problems);
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+  return Object.freeze({
+    region: String(cleaned.region_name),
+    credentials,
+    role,
+    logGroupPrefix: optionalString(cleaned, "log_group_prefix"),
+    reports: Object.freeze(reports),
+    startDate,
+    ingestionDelayMs: (typeof cleaned.ingestion_delay_seconds === "number" ? cleaned.ingestion_delay_seconds : 300) * 1000,
+    endpointUrl,
+    deliveryType: "use_records_transfer",
+  });
+}
+
+/** Every secret value in a raw config, so outputs can be checked (and scrubbed) against them. */
+export function secretValues(input: unknown): string[] {
+  if (input === null || typeof input !== "object") return [];
+  const raw = input as RawConfig;
+  return SECRET_FIELDS.map((k) => raw[k]).filter((v): v is string => typeof v === "string" && v.length > 0);
+}

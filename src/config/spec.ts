@@ -1,0 +1,174 @@
+// The connector's specification: the JSON Schema of its configuration, shown by `spec` and used to
+// validate every config before any AWS call.
+
+export const REGION_PATTERN = "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$";
+export const START_DATE_PATTERN = "^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$";
+export const ROLE_ARN_PATTERN = "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$";
+
+/** Fields whose values must never appear in any output. */
+export const SECRET_FIELDS = ["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "role_external_id"] as const;
+
+export const connectionSpecification = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  title: "CloudWatch Logs Source Spec",
+  type: "object",
+  required: ["region_name"],
+  additionalProperties: true,
+  properties: {
+    region_name: {
+      type: "string",
+      title: "AWS Region",
+      description: "The AWS region of the log groups, e.g. us-east-1.",
+      pattern: REGION_PATTERN,
+      examples: ["us-east-1", "eu-west-1"],
+      order: 0,
+    },
+    aws_access_key_id: {
+      type: "string",
+      title: "AWS Access Key ID",
+      description:
+        "Access key of an IAM user. Leave empty (with the secret) to use the default AWS credential chain (instance role, web identity, environment, profile).",
+      airbyte_secret: true,
+      order: 1,
+    },
+    aws_secret_access_key: {
+      type: "string",
+      title: "AWS Secret Access Key",
+      description: "Secret of the access key above.",
+      airbyte_secret: true,
+      order: 2,
+    },
+    aws_session_token: {
+      type: "string",
+      title: "AWS Session Token",
+      description: "Session token, for temporary access keys only.",
+      airbyte_secret: true,
+      order: 3,
+    },
+    role_arn: {
+      type: "string",
+      title: "AWS Role ARN",
+      description:
+        "IAM role to assume through STS, on top of the access keys above or the default credential chain. Credentials are refreshed before they expire.",
+      pattern: ROLE_ARN_PATTERN,
+      examples: ["arn:aws:iam::123456789012:role/airbyte-cloudwatch-logs"],
+      order: 4,
+    },
+    role_external_id: {
+      type: "string",
+      title: "Role External ID",
+      description: "External ID required by the role's trust policy, if any.",
+      airbyte_secret: true,
+      order: 5,
+    },
+    session_duration: {
+      type: "integer",
+      title: "Session Duration",
+      description: "Duration in seconds of each assumed-role session (900 to 43200).",
+      minimum: 900,
+      maximum: 43200,
+      default: 3600,
+      order: 6,
+    },
+    log_group_prefix: {
+      type: "string",
+      title: "Log Group Prefix",
+      description: "Only log groups whose names start with this prefix become streams.",
+      examples: ["/aws/lambda/"],
+      order: 7,
+    },
+    custom_log_reports: {
+      type: "array",
+      title: "Custom Log Reports",
+      description:
+        "Extra streams, each reading one log group, optionally restricted to some log streams and a filter pattern.",
+      order: 8,
+      items: {
+        type: "object",
+        title: "Custom Log Report",
+        required: ["name", "log_group_name"],
+        additionalProperties: true,
+        properties: {
+          name: {
+            type: "string",
+            title: "Name",
+            description: "Name of the stream this report produces. Unique, and not the name of a log group.",
+            minLength: 1,
+            order: 0,
+          },
+          log_group_name: {
+            type: "string",
+            title: "Log Group Name",
+            description: "The log group to read.",
+            minLength: 1,
+            order: 1,
+          },
+          log_stream_names: {
+            type: "array",
+            title: "Log Stream Names",
+            description: "Read only these log streams (at most 100). Empty: all log streams of the group.",
+            items: { type: "string", minLength: 1 },
+            maxItems: 100,
+            order: 2,
+          },
+          filter_pattern: {
+            type: "string",
+            title: "Filter Pattern",
+            description: "CloudWatch Logs filter pattern; only matching events are replicated.",
+            maxLength: 1024,
+            order: 3,
+          },
+        },
+      },
+    },
+    start_date: {
+      type: "string",
+      title: "Start Date",
+      description:
+        "UTC date and time (YYYY-MM-DDTHH:mm:ssZ) of the oldest events to replicate. Blank: from the earliest event.",
+      pattern: START_DATE_PATTERN,
+      examples: ["2024-01-01T00:00:00Z"],
+      order: 9,
+    },
+    ingestion_delay_seconds: {
+      type: "integer",
+      title: "Ingestion Delay (seconds)",
+      description:
+        "Events younger than this are left for the next sync, because CloudWatch may still be ingesting events with earlier timestamps.",
+      minimum: 0,
+      default: 300,
+      order: 10,
+    },
+    endpoint_url: {
+      type: "string",
+      title: "Endpoint URL",
+      description: "Custom endpoint for CloudWatch Logs and STS (VPC endpoint, local emulator).",
+      examples: ["https://logs.us-east-1.amazonaws.com"],
+      order: 11,
+    },
+    delivery_method: {
+      type: "object",
+      title: "Delivery Method",
+      description: "How the data reaches the destination.",
+      default: { delivery_type: "use_records_transfer" },
+      order: 12,
+      oneOf: [
+        {
+          type: "object",
+          title: "Replicate Records",
+          description: "Each log event becomes a record.",
+          required: ["delivery_type"],
+          properties: {
+            delivery_type: { type: "string", const: "use_records_transfer", default: "use_records_transfer", order: 0 },
+          },
+        },
+      ],
+    },
+  },
+} as const;
+
+export const connectorSpecification = {
+  documentationUrl: "https://docs.airbyte.com/integrations/sources/cloudwatch-logs",
+  connectionSpecification,
+  supportsIncremental: true,
+};

@@ -1,0 +1,138 @@
+// The only writer of stdout: serializes protocol messages one per line, in batches, with
+// back-pressure, and keeps per-stream record counts for STATE sourceStats.
+import type { Writable } from "node:stream";
+import type { ConnectorError } from "./errors.js";
+import type { AirbyteMessage, AirbyteStreamStatus } from "./protocol/types.js";
+
+const FLUSH_BYTES = 64 * 1024;
+
+export type LogLevel = "FATAL" | "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE";
+
+export class Emitter {
+  private chunks: string[] = [];
+  private pendingBytes = 0;
+  private drained: Promise<void> | undefined;
+  private readonly sinceState = new Map<string, number>();
+  private readonly totals = new Map<string, number>();
+  private readonly recordPrefix = new Map<string, string>();
+  private readonly running = new Set<string>();
+
+  constructor(
+    private readonly out: Writable,
+    /** Removes secret values from human-readable text before it is written. */
+    private readonly redact: (text: string) => string = (t) => t,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Writes any protocol message. */
+  message(msg: AirbyteMessage): void {
+    this.push(JSON.stringify(msg) + "\n");
+  }
+
+  /** Writes a page of records of one stream; resolves when the consumer can take more. */
+  async records(stream: string, data: readonly object[]): Promise<void> {
+    if (data.length === 0) return;
+    if (!this.running.has(stream)) {
+      // Protocol: RUNNING once, just before a stream's first record.
+      this.running.add(stream);
+      this.status(stream, "RUNNING");
+    }
+    let prefix = this.recordPrefix.get(stream);
+    if (prefix === undefined) {
+      prefix = `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":`;
+      this.recordPrefix.set(stream, prefix);
+    }
+    const suffix = `,"emitted_at":${this.clock()}}}\n`;
+    let text = "";
+    for (const d of data) text += prefix + JSON.stringify(d) + suffix;
+    this.sinceState.set(stream, (this.sinceState.get(stream) ?? 0) + data.length);
+    this.totals.set(stream, (this.totals.get(stream) ?? 0) + data.length);
+    this.push(text);
+    if (this.drained) await this.drained;
+  }
+
+  /** A STREAM state with the number of records of that stream since its previous state. */
+  state(stream: string, blob: object): void {
+    const count = this.sinceState.get(stream) ?? 0;
+    this.sinceState.set(stream, 0);
+    this.message({
+      type: "STATE",
+      state: {
+        type: "STREAM",
+        stream: { stream_descriptor: { name: stream }, stream_state: blob as Record<string, unknown> },
+        sourceStats: { recordCount: count },
+      },
+    });
+  }
+
+  status(stream: string, status: AirbyteStreamStatus): void {
+    this.message({
+      type: "TRACE",
+      trace: { type: "STREAM_STATUS", emitted_at: this.clock(), stream_status: { stream_descriptor: { name: stream }, status } },
+    });
+  }
+
+  error(err: ConnectorError, stream?: string): void {
+    const cause = err.cause instanceof Error ? err.cause : undefined;
+    this.message({
+      type: "TRACE",
+      trace: {
+        type: "ERROR",
+        emitted_at: this.clock(),
+        error: {
+          message: this.redact(err.message),
+          internal_message: this.redact(err.internalMessage ?? cause?.message ?? err.message),
+          stack_trace: this.redact(cause?.stack ?? err.stack ?? ""),
+          failure_type: err.failureType,
+          ...(stream !== undefined ? { stream_descriptor: { name: stream } } : {}),
+        },
+      },
+    });
+  }
+
+  log(level: LogLevel, text: string): void {
+    this.message({ type: "LOG", log: { level, message: this.redact(text) } });
+  }
+
+  redactText(text: string): string {
+    return this.redact(text);
+  }
+
+  recordsEmitted(stream: string): number {
+    return this.totals.get(stream) ?? 0;
+  }
+
+  /** Writes what is buffered and waits until the consumer took it. */
+  async flush(): Promise<void> {
+    this.writeOut();
+    if (this.drained) await this.drained;
+  }
+
+  private push(text: string): void {
+    this.chunks.push(text);
+    this.pendingBytes += text.length;
+    if (this.pendingBytes >= FLUSH_BYTES) this.writeOut();
+  }
+
+  private writeOut(): void {
+    if (this.chunks.length === 0) return;
+    const text = this.chunks.length === 1 ? this.chunks[0]! : this.chunks.join("");
+    this.chunks = [];
+    this.pendingBytes = 0;
+    if (!this.out.write(text) && !this.drained) {
+      this.drained = new Promise<void>((resolve) =>
+        this.out.once("drain", () => {
+          this.drained = undefined;
+          resolve();
+        }),
+      );
+    }
+  }
+}
+
+/** A redactor that replaces each secret value with asterisks. */
+export function redactor(secrets: readonly string[]): (text: string) => string {
+  const values = secrets.filter((s) => s.length >= 4);
+  if (values.length === 0) return (t) => t;
+  return (text) => values.reduce((acc, s) => acc.split(s).join("****"), text);
+}

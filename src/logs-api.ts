@@ -1,0 +1,212 @@
+// The only module that talks to CloudWatch Logs. A narrow interface over the SDK client, and the
+// classification of every failure into the few kinds the rest of the connector acts on.
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  FilterLogEventsCommand,
+  type LogGroup as SdkLogGroup,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { Config } from "./config/config.js";
+import type { Credentials } from "./credentials.js";
+
+export interface LogGroup {
+  readonly name: string;
+  readonly creationTime: number | undefined;
+  readonly retentionInDays: number | undefined;
+  /** STANDARD, INFREQUENT_ACCESS or DELIVERY; FilterLogEvents reads STANDARD only. */
+  readonly logGroupClass: string | undefined;
+  readonly storedBytes: number | undefined;
+}
+
+export interface LogEvent {
+  readonly logStreamName: string;
+  readonly timestamp: number;
+  readonly ingestionTime: number;
+  readonly message: string;
+  readonly eventId: string;
+}
+
+export interface FilterRequest {
+  readonly logGroupName: string;
+  /** Inclusive, epoch ms. */
+  readonly startTime: number;
+  /** Sent as is; callers drop events at or after it (AWS's end bound is ambiguous). */
+  readonly endTime: number;
+  readonly logStreamNames?: readonly string[];
+  readonly filterPattern?: string;
+  readonly nextToken?: string;
+  /** At most this many events on the page (AWS default and maximum: 10,000). */
+  readonly limit?: number;
+}
+
+export interface EventPage {
+  readonly events: LogEvent[];
+  readonly nextToken: string | undefined;
+}
+
+export interface LogsApi {
+  listLogGroups(prefix?: string): AsyncGenerator<LogGroup>;
+  /** The log group with exactly this name, or undefined. */
+  findLogGroup(name: string): Promise<LogGroup | undefined>;
+  filterEvents(request: FilterRequest): Promise<EventPage>;
+  close(): void;
+}
+
+export type ApiErrorKind =
+  | "denied" // credentials rejected or action not allowed
+  | "not_found"
+  | "throttled"
+  | "transient" // 5xx, network, timeout
+  | "unsupported" // e.g. FilterLogEvents on an INFREQUENT_ACCESS group
+  | "invalid" // the request itself is wrong
+  | "unreachable"; // the endpoint cannot be reached at all
+
+export class LogsApiError extends Error {
+  constructor(
+    message: string,
+    readonly kind: ApiErrorKind,
+    readonly code: string,
+    readonly operation: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+    this.name = "LogsApiError";
+  }
+}
+
+const DENIED_CODES = new Set([
+  "AccessDeniedException",
+  "AccessDenied",
+  "UnrecognizedClientException",
+  "InvalidClientTokenId",
+  "SignatureDoesNotMatch",
+  "InvalidSignatureException",
+  "ExpiredTokenException",
+  "ExpiredToken",
+  "MissingAuthenticationToken",
+]);
+const THROTTLE_CODES = new Set(["ThrottlingException", "LimitExceededException", "Throttling", "TooManyRequestsException"]);
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+const TRANSIENT_NET_CODES = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "TimeoutError", "RequestTimeout", "ServiceUnavailableException"]);
+
+interface SdkErrorShape {
+  name?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  $fault?: string;
+  $responseBodyText?: string;
+  Code?: string;
+}
+
+/** Extracts <Code> and <Message> from an XML error body (moto with IAM auth answers in XML). */
+function xmlField(body: string | undefined, tag: string): string | undefined {
+  const m = body ? new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(body) : null;
+  return m?.[1];
+}
+
+export function classifyError(err: unknown, operation: string): LogsApiError {
+  if (err instanceof LogsApiError) return err;
+  const e = (err ?? {}) as SdkErrorShape;
+  const status = e.$metadata?.httpStatusCode;
+  const body = e.$responseBodyText;
+  const code = xmlField(body, "Code") ?? e.Code ?? e.code ?? e.name ?? "UnknownError";
+  const message = xmlField(body, "Message") ?? e.message ?? String(err);
+  const make = (kind: ApiErrorKind, text: string) => new LogsApiError(text, kind, code, operation, { cause: err });
+  if (THROTTLE_CODES.has(code)) return make("throttled", `${operation} was throttled: ${message}`);
+  if (DENIED_CODES.has(code) || status === 403) return make("denied", `${operation} was denied: ${message}`);
+  if (code === "ResourceNotFoundException") return make("not_found", message);
+  if (code === "InvalidOperationException") return make("unsupported", message);
+  if (NETWORK_CODES.has(code) || (e.name === "Error" && /ECONNREFUSED|ENOTFOUND/.test(message))) {
+    return make("unreachable", `cannot reach the endpoint: ${message}`);
+  }
+  if (TRANSIENT_NET_CODES.has(code) || e.$fault === "server" || (status !== undefined && status >= 500)) {
+    return make("transient", `${operation} failed temporarily: ${message}`);
+  }
+  if (status === undefined) return make("transient", `${operation} failed: ${message}`);
+  return make("invalid", `${operation} was rejected: ${message}`);
+}
+
+function toLogGroup(g: SdkLogGroup): LogGroup {
+  return {
+    name: g.logGroupName ?? "",
+    creationTime: g.creationTime,
+    retentionInDays: g.retentionInDays,
+    logGroupClass: g.logGroupClass,
+    storedBytes: g.storedBytes,
+  };
+}
+
+export interface LogsApiOptions {
+  readonly maxAttempts?: number;
+  readonly requestTimeoutMs?: number;
+}
+
+export function createLogsApi(config: Config, credentials: Credentials, options: LogsApiOptions = {}): LogsApi {
+  const client = new CloudWatchLogsClient({
+    region: config.region,
+    credentials,
+    ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
+    maxAttempts: options.maxAttempts ?? 5,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: 10_000,
+      requestTimeout: options.requestTimeoutMs ?? 60_000,
+    }),
+  });
+
+  async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw classifyError(err, operation);
+    }
+  }
+
+  async function* listLogGroups(prefix?: string): AsyncGenerator<LogGroup> {
+    let nextToken: string | undefined;
+    do {
+      const page = await call("logs:DescribeLogGroups", () =>
+        client.send(
+          new DescribeLogGroupsCommand({ ...(prefix ? { logGroupNamePrefix: prefix } : {}), limit: 50, nextToken }),
+        ),
+      );
+      for (const g of page.logGroups ?? []) yield toLogGroup(g);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+
+  return {
+    listLogGroups,
+    async findLogGroup(name) {
+      for await (const g of listLogGroups(name)) if (g.name === name) return g;
+      return undefined;
+    },
+    async filterEvents(req) {
+      const out = await call("logs:FilterLogEvents", () =>
+        client.send(
+          new FilterLogEventsCommand({
+            logGroupName: req.logGroupName,
+            startTime: req.startTime,
+            endTime: req.endTime,
+            ...(req.logStreamNames && req.logStreamNames.length > 0 ? { logStreamNames: [...req.logStreamNames] } : {}),
+            ...(req.filterPattern ? { filterPattern: req.filterPattern } : {}),
+            ...(req.nextToken ? { nextToken: req.nextToken } : {}),
+            ...(req.limit ? { limit: req.limit } : {}),
+            // Ignored by AWS (always interleaved) but moto needs it to sort across streams.
+            interleaved: true,
+          }),
+        ),
+      );
+      const events: LogEvent[] = (out.events ?? []).map((e) => ({
+        logStreamName: e.logStreamName ?? "",
+        timestamp: e.timestamp ?? 0,
+        ingestionTime: e.ingestionTime ?? 0,
+        message: e.message ?? "",
+        eventId: e.eventId ?? "",
+      }));
+      return { events, nextToken: out.nextToken || undefined };
+    },
+    close: () => client.destroy(),
+  };
+}

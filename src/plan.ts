@@ -1,0 +1,151 @@
+// Pure time planning: which range a stream reads and how it is cut into half-open windows
+// [start, end). No I/O; the reader feeds back what each window's pages looked like.
+
+export const DAY_MS = 86_400_000;
+/** PutLogEvents accepts events up to 14 days older than the moment they are put. */
+export const MAX_EVENT_AGE_MS = 14 * DAY_MS;
+/** AWS may take up to 72 hours to delete events past retention. */
+export const RETENTION_SLACK_MS = 3 * DAY_MS;
+
+export interface Window {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface RangeInput {
+  readonly syncMode: "full_refresh" | "incremental";
+  /** Watermark from state: every event with timestamp < it was delivered. */
+  readonly stateTimestamp: number | undefined;
+  readonly startDate: number | undefined;
+  readonly groupCreationTime: number | undefined;
+  readonly groupRetentionDays: number | undefined;
+  readonly now: number;
+  readonly ingestionDelayMs: number;
+  /** Re-read this much before the state (incremental only). */
+  readonly lookbackMs?: number;
+}
+
+export interface SyncRange {
+  /** The range to read; empty when start >= end. */
+  readonly start: number;
+  readonly end: number;
+  /** The watermark before reading; reported as state if nothing advances it. */
+  readonly initialWatermark: number;
+}
+
+/** The earliest timestamp an event of the group can have, never epoch 0 by default. */
+export function earliestEventTime(creationTime: number | undefined, retentionDays: number | undefined, now: number): number {
+  let earliest = (creationTime ?? now) - MAX_EVENT_AGE_MS;
+  if (retentionDays !== undefined && retentionDays > 0) {
+    earliest = Math.max(earliest, now - retentionDays * DAY_MS - RETENTION_SLACK_MS);
+  }
+  return Math.max(0, earliest);
+}
+
+export function syncRange(input: RangeInput): SyncRange {
+  const end = Math.max(0, input.now - input.ingestionDelayMs);
+  const configuredStart = input.startDate ?? earliestEventTime(input.groupCreationTime, input.groupRetentionDays, input.now);
+  if (input.syncMode === "full_refresh" || input.stateTimestamp === undefined) {
+    return { start: configuredStart, end, initialWatermark: configuredStart };
+  }
+  const watermark = Math.max(input.stateTimestamp, input.startDate ?? 0);
+  const start = Math.max(watermark - (input.lookbackMs ?? 0), input.startDate ?? 0);
+  return { start, end, initialWatermark: watermark };
+}
+
+export interface PlannerOptions {
+  /** Pages a window aims to hold: its records are checkpointed together. */
+  readonly targetPagesPerWindow: number;
+  /** A window whose first page predicts more pages than this is split instead of read. */
+  readonly maxPagesPerWindow: number;
+  /** Events per full page until a full page was seen (10,000 on AWS, fewer with 1 MB). */
+  readonly defaultPageEvents: number;
+}
+
+export const DEFAULT_PLANNER_OPTIONS: PlannerOptions = {
+  targetPagesPerWindow: 4,
+  maxPagesPerWindow: 8,
+  defaultPageEvents: 10_000,
+};
+
+export interface FirstPageStats {
+  readonly eventCount: number;
+  /** Largest timestamp on the page within the window, or undefined for an empty page. */
+  readonly maxTimestamp: number | undefined;
+  readonly hasMore: boolean;
+}
+
+export type FirstPageDecision = "read" | "split";
+
+/**
+ * Cuts a range into windows adaptively. The first window covers the whole range: a sparse group
+ * is read in one request. A window whose first page shows it holds many pages is split (its first
+ * page is discarded) into windows sized from the density that page revealed, and every completed
+ * window updates that density, so requests go where the data is.
+ */
+export class WindowPlanner {
+  private cursor: number;
+  private readonly end: number;
+  private readonly queue: Window[] = [];
+  /** Events per ms, learned from the data; undefined until a window tells. */
+  private density: number | undefined;
+  private pageEvents: number | undefined;
+
+  constructor(range: Window, private readonly options: PlannerOptions = DEFAULT_PLANNER_OPTIONS) {
+    this.cursor = range.start;
+    this.end = range.end;
+  }
+
+  /** The next window to read, or undefined when the whole range has been handed out. */
+  next(): Window | undefined {
+    const queued = this.queue.shift();
+    if (queued) return queued;
+    if (this.cursor >= this.end) return undefined;
+    const size = this.density === undefined ? this.end - this.cursor : this.windowSize(this.density);
+    const w = { start: this.cursor, end: Math.min(this.end, this.cursor + size) };
+    this.cursor = w.end;
+    return w;
+  }
+
+  /** Start of the earliest part of the range not yet handed out (the range end when none). */
+  frontier(): number {
+    return this.queue[0]?.start ?? this.cursor;
+  }
+
+  /** Decides from a window's first page whether to read it through or split it. */
+  firstPage(w: Window, stats: FirstPageStats): FirstPageDecision {
+    if (!stats.hasMore || stats.eventCount === 0 || stats.maxTimestamp === undefined) return "read";
+    this.pageEvents = Math.max(this.pageEvents ?? 0, stats.eventCount);
+    const span = Math.max(1, stats.maxTimestamp - w.start + 1);
+    const length = w.end - w.start;
+    const estimatedPages = length / span;
+    if (estimatedPages <= this.options.maxPagesPerWindow || length <= 1) return "read";
+    this.density = stats.eventCount / span;
+    if (w.end === this.cursor && this.queue.length === 0) {
+      // Nothing after this window was handed out: rewind and let next() size windows lazily.
+      this.cursor = w.start;
+    } else {
+      this.queue.unshift(...this.split(w, this.density));
+    }
+    return "split";
+  }
+
+  /** A window was read through: its event count gives the density of the data ahead. */
+  completed(w: Window, eventCount: number): void {
+    const length = Math.max(1, w.end - w.start);
+    // An empty window says "sparse": half an event per window keeps the estimate finite.
+    this.density = Math.max(eventCount, 0.5) / length;
+  }
+
+  private windowSize(density: number): number {
+    const pageEvents = this.pageEvents ?? this.options.defaultPageEvents;
+    return Math.max(1, Math.floor((this.options.targetPagesPerWindow * pageEvents) / density));
+  }
+
+  private split(w: Window, density: number): Window[] {
+    const size = this.windowSize(density);
+    const pieces: Window[] = [];
+    for (let s = w.start; s < w.end; s += size) pieces.push({ start: s, end: Math.min(w.end, s + size) });
+    return pieces;
+  }
+}

@@ -1,0 +1,95 @@
+// Reads the --state input in every form Airbyte has used, into one watermark per stream name.
+import { ConfigError } from "../errors.js";
+
+export type StateInput = ReadonlyMap<string, number>;
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** A stream's state blob: {"timestamp": T} with T epoch ms (our state and Airbyte's Python connector's). */
+function watermarkOf(stream: string, blob: unknown): number | undefined {
+  if (blob === undefined || blob === null) return undefined;
+  if (!isObject(blob)) throw new ConfigError(`state for stream ${JSON.stringify(stream)} must be an object like {"timestamp": 1700000000000}`);
+  if (Object.keys(blob).length === 0) return undefined;
+  const raw = blob.timestamp;
+  const ts = typeof raw === "string" && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+  if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) {
+    throw new ConfigError(
+      `state for stream ${JSON.stringify(stream)}: timestamp must be a non-negative integer of epoch milliseconds (got ${JSON.stringify(raw)})`,
+    );
+  }
+  return ts;
+}
+
+function streamName(entry: unknown, where: string): string {
+  const desc = isObject(entry) && isObject(entry.stream_descriptor) ? entry.stream_descriptor : undefined;
+  if (!desc || typeof desc.name !== "string" || desc.name === "") {
+    throw new ConfigError(`${where}: stream_descriptor.name is missing`);
+  }
+  return desc.name;
+}
+
+function fromStreamStates(entries: unknown, where: string): Map<string, number> {
+  if (!Array.isArray(entries)) throw new ConfigError(`${where} must be an array`);
+  const out = new Map<string, number>();
+  entries.forEach((e, i) => {
+    const name = streamName(e, `${where}[${i}]`);
+    const ts = watermarkOf(name, (e as Json).stream_state);
+    if (ts !== undefined) out.set(name, ts);
+  });
+  return out;
+}
+
+function fromLegacy(data: unknown): Map<string, number> {
+  if (!isObject(data)) throw new ConfigError("legacy state data must be an object mapping stream names to states");
+  const out = new Map<string, number>();
+  for (const [name, blob] of Object.entries(data)) {
+    const ts = watermarkOf(name, blob);
+    if (ts !== undefined) out.set(name, ts);
+  }
+  return out;
+}
+
+function fromMessage(msg: Json, where: string): Map<string, number> {
+  switch (msg.type) {
+    case "STREAM": {
+      if (!isObject(msg.stream)) throw new ConfigError(`${where}: a STREAM state needs a "stream" object`);
+      const name = streamName(msg.stream, `${where}.stream`);
+      const ts = watermarkOf(name, msg.stream.stream_state);
+      return new Map(ts === undefined ? [] : [[name, ts]]);
+    }
+    case "GLOBAL": {
+      if (!isObject(msg.global)) throw new ConfigError(`${where}: a GLOBAL state needs a "global" object`);
+      return fromStreamStates(msg.global.stream_states, `${where}.global.stream_states`);
+    }
+    case "LEGACY":
+    case undefined:
+      return fromLegacy(msg.data ?? {});
+    default:
+      throw new ConfigError(`${where}: unknown state type ${JSON.stringify(msg.type)} (expected STREAM, GLOBAL or LEGACY)`);
+  }
+}
+
+const MESSAGE_TYPES = new Set(["STREAM", "GLOBAL", "LEGACY"]);
+
+/** Accepts: nothing, [], {}, an array of state messages, one state message, or a legacy bare object. */
+export function parseState(input: unknown): StateInput {
+  if (input === undefined || input === null) return new Map();
+  if (Array.isArray(input)) {
+    const out = new Map<string, number>();
+    input.forEach((m, i) => {
+      if (!isObject(m)) throw new ConfigError(`state[${i}] must be an object`);
+      for (const [k, v] of fromMessage(m, `state[${i}]`)) out.set(k, v);
+    });
+    return out;
+  }
+  if (!isObject(input)) throw new ConfigError("state must be a JSON array of state messages or an object");
+  if (typeof input.type === "string" && MESSAGE_TYPES.has(input.type)) return fromMessage(input, "state");
+  if (typeof input.type === "string") {
+    throw new ConfigError(`state has unknown type ${JSON.stringify(input.type)} (expected STREAM, GLOBAL or LEGACY)`);
+  }
+  return fromLegacy(input);
+}
