@@ -8,5 +8,8 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+// The SDK version is pinned in the lockfile; its notice about future Node versions is not for users.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const code = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
 process.exitCode = code;

@@ -69,9 +69,8 @@ export const DEFAULT_PLANNER_OPTIONS: PlannerOptions = {
 };
 
 export interface FirstPageStats {
-  readonly eventCount: number;
-  /** Largest timestamp on the page within the window, or undefined for an empty page. */
-  readonly maxTimestamp: number | undefined;
+  /** Timestamps of the page's events within the window, in any order. */
+  readonly timestamps: readonly number[];
   readonly hasMore: boolean;
 }
 
@@ -112,20 +111,31 @@ export class WindowPlanner {
     return this.queue[0]?.start ?? this.cursor;
   }
 
-  /** Decides from a window's first page whether to read it through or split it. */
+  /**
+   * Decides from a window's first page whether to read it through or split it. The page's own
+   * density predicts the rest of the window, so a sparse prefix does not hide a dense tail.
+   */
   firstPage(w: Window, stats: FirstPageStats): FirstPageDecision {
-    if (!stats.hasMore || stats.eventCount === 0 || stats.maxTimestamp === undefined) return "read";
-    this.pageEvents = Math.max(this.pageEvents ?? 0, stats.eventCount);
-    const span = Math.max(1, stats.maxTimestamp - w.start + 1);
-    const length = w.end - w.start;
-    const estimatedPages = length / span;
-    if (estimatedPages <= this.options.maxPagesPerWindow || length <= 1) return "read";
-    this.density = stats.eventCount / span;
+    const n = stats.timestamps.length;
+    if (!stats.hasMore || n === 0) return "read";
+    this.pageEvents = Math.max(this.pageEvents ?? 0, n);
+    const sorted = [...stats.timestamps].sort((a, b) => a - b);
+    const maxTimestamp = sorted[n - 1]!;
+    // Density of the page's later half: what comes next looks like the end of the page, and a
+    // few early outliers do not dilute it.
+    const half = Math.floor(n / 2);
+    const density = (n - half) / Math.max(1, maxTimestamp - sorted[half]! + 1);
+    const remainingPages = ((w.end - maxTimestamp - 1) * density) / n;
+    if (remainingPages <= this.options.maxPagesPerWindow) return "read";
+    this.density = density;
+    // The head is what the first page covered (about one page); the rest is cut by density.
+    const head = { start: w.start, end: maxTimestamp + 1 };
     if (w.end === this.cursor && this.queue.length === 0) {
-      // Nothing after this window was handed out: rewind and let next() size windows lazily.
-      this.cursor = w.start;
+      // Nothing after this window was handed out: let next() size the rest lazily.
+      this.queue.push(head);
+      this.cursor = head.end;
     } else {
-      this.queue.unshift(...this.split(w, this.density));
+      this.queue.unshift(head, ...this.split({ start: head.end, end: w.end }, this.density));
     }
     return "split";
   }

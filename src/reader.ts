@@ -71,7 +71,9 @@ export class StreamReader {
       this.checkpoint.finish(w);
       this.emitStateIfAdvanced();
     }
-    this.emitState();
+    // Every stream ends with a state, also one that had nothing to read.
+    if (this.lastEmitted === undefined) this.emitState();
+    else this.emitStateIfAdvanced();
     return { watermark: this.checkpoint.current(), records: this.records, requests: this.requests };
   }
 
@@ -97,8 +99,8 @@ export class StreamReader {
       requests++;
       const kept = inWindow(page, w);
       if (requests === 1) {
-        const maxTimestamp = kept.reduce<number | undefined>((m, e) => (m === undefined || e.timestamp > m ? e.timestamp : m), undefined);
-        const decision = this.planner.firstPage(w, { eventCount: kept.length, maxTimestamp, hasMore: page.nextToken !== undefined });
+        const timestamps = kept.map((e) => e.timestamp);
+        const decision = this.planner.firstPage(w, { timestamps, hasMore: page.nextToken !== undefined });
         if (decision === "split") return { split: true, events: 0, requests };
       }
       await emitter.records(source.name, kept.map((e) => toRecord(source.logGroupName, e)));

@@ -36,7 +36,7 @@ export interface Config {
 
 type RawConfig = Record<string, unknown>;
 
-const validateSchema = new Ajv({ strict: false, allErrors: true }).compile(connectionSpecification);
+const validateSchema = new Ajv({ strict: false, allErrors: true, logger: false }).compile(connectionSpecification);
 
 /** `custom_log_reports/0/name` -> `custom_log_reports[0].name` */
 function fieldName(path: string): string {

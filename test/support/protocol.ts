@@ -11,7 +11,7 @@ function messageValidator(): ValidateFunction {
   const schemaUrl = new URL("../../../protocol/airbyte_protocol.yaml", import.meta.url);
   const schema = parse(readFileSync(schemaUrl, "utf8")) as Record<string, unknown>;
   // strict: false because the YAML carries extra keywords (existingJavaType, airbyte_secret...).
-  const ajv = new Ajv({ strict: false, allErrors: true });
+  const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
   ajv.addSchema(schema, "protocol");
   validator = ajv.getSchema("protocol#/definitions/AirbyteMessage");
   if (!validator) throw new Error("AirbyteMessage definition not found");

@@ -1,0 +1,68 @@
+// Resolved (validated, absolute-time) description of a simulated account.
+
+export type LogClass = "STANDARD" | "INFREQUENT_ACCESS";
+export type MessageShape = "text" | "json" | "access-log";
+
+export const API_NAMES = [
+  "DescribeLogGroups",
+  "DescribeLogStreams",
+  "FilterLogEvents",
+  "GetLogEvents",
+  "CreateLogGroup",
+  "CreateLogStream",
+  "DeleteLogGroup",
+  "PutLogEvents",
+  "AssumeRole",
+] as const;
+export type ApiName = (typeof API_NAMES)[number];
+
+/** Events of one stream produced on demand; nothing per event is stored. */
+export interface GeneratedStreamSpec {
+  readonly count: number;
+  readonly start: number; // first possible timestamp, epoch ms
+  readonly end: number; // exclusive
+  readonly shape: MessageShape;
+  readonly size: number; // target message length in characters (ASCII)
+  readonly minDelayMs: number; // ingestion delay range for ordinary events
+  readonly maxDelayMs: number;
+  readonly lateFraction: number; // fraction of events ingested lateDelayMs after their timestamp
+  readonly lateDelayMs: number;
+}
+
+export interface StreamSpec {
+  readonly name: string;
+  readonly creationTime: number;
+  readonly generated?: GeneratedStreamSpec;
+}
+
+export interface GroupSpec {
+  readonly name: string;
+  readonly logClass: LogClass;
+  readonly creationTime: number;
+  readonly retentionInDays?: number;
+  readonly streams: readonly StreamSpec[];
+}
+
+export interface Settings {
+  readonly seed: number;
+  readonly region: string;
+  readonly accountId: string;
+  readonly clock: { readonly start?: number; readonly speed: number };
+  /** Requests per second per API; null = unlimited. */
+  readonly quotas: Readonly<Record<ApiName, number | null>>;
+  readonly latency: { readonly fixedMs: number; readonly perKbMs: number };
+  readonly faults: {
+    readonly http500Rate: number;
+    readonly http503Rate: number;
+    readonly resetRate: number;
+    readonly stallRate: number;
+    readonly stallMs: number;
+  };
+  readonly pages: { readonly shortPageRate: number; readonly emptyPageRate: number; readonly maxScanPerPage: number };
+  readonly sts: { readonly actualLifetimeSeconds?: number; readonly allowedStaticKeys?: readonly string[] };
+}
+
+export interface Scenario {
+  readonly settings: Settings;
+  readonly groups: readonly GroupSpec[];
+}

@@ -1,0 +1,77 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseConfig } from "../../src/config/config.js";
+import { ConfigError } from "../../src/errors.js";
+import { parseConfiguredCatalog } from "../../src/protocol/configured-catalog.js";
+
+const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzSECRET";
+const base = { region_name: "us-east-1", aws_access_key_id: "AKIAEXAMPLE", aws_secret_access_key: SECRET };
+
+test("a full config parses with defaults", () => {
+  const c = parseConfig({
+    ...base,
+    role_arn: "arn:aws:iam::123456789012:role/r",
+    role_external_id: "ext-123",
+    log_group_prefix: "/aws/",
+    start_date: "2024-01-01T00:00:00Z",
+    custom_log_reports: [{ name: "errors", log_group_name: "/aws/x", filter_pattern: "ERROR" }],
+    endpoint_url: "http://127.0.0.1:1234/",
+  });
+  assert.equal(c.region, "us-east-1");
+  assert.deepEqual(c.credentials, { kind: "static", accessKeyId: "AKIAEXAMPLE", secretAccessKey: SECRET });
+  assert.deepEqual(c.role, { arn: "arn:aws:iam::123456789012:role/r", externalId: "ext-123", durationSeconds: 3600 });
+  assert.equal(c.startDate, Date.UTC(2024, 0, 1));
+  assert.equal(c.ingestionDelayMs, 300_000);
+  assert.equal(c.endpointUrl, "http://127.0.0.1:1234");
+  assert.deepEqual(c.reports, [{ name: "errors", logGroupName: "/aws/x", logStreamNames: [], filterPattern: "ERROR" }]);
+  assert.ok(Object.isFrozen(c));
+});
+
+test("no keys means the default credential chain; blank optional fields are unset", () => {
+  const c = parseConfig({ region_name: "eu-west-1", role_arn: "", start_date: "", aws_access_key_id: " " });
+  assert.deepEqual(c.credentials, { kind: "default-chain" });
+  assert.equal(c.role, undefined);
+  assert.equal(c.startDate, undefined);
+});
+
+test("each invalid config names the field and never echoes a secret", () => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{}, /region_name is required/],
+    [{ region_name: "Mars" }, /region_name has an invalid format/],
+    [{ region_name: 5 }, /region_name must be of type string/],
+    [{ ...base, session_duration: 100 }, /session_duration must be >= 900/],
+    [{ ...base, session_duration: 50000 }, /session_duration must be <= 43200/],
+    [{ ...base, session_duration: "3600" }, /session_duration must be of type integer/],
+    [{ ...base, start_date: "2024-01-01" }, /start_date has an invalid format/],
+    [{ ...base, start_date: "2024-02-30T00:00:00Z" }, /start_date is not a real date/],
+    [{ ...base, role_arn: "not-an-arn" }, /role_arn has an invalid format/],
+    [{ region_name: "us-east-1", aws_access_key_id: "AKIA" }, /aws_secret_access_key is required when aws_access_key_id is set/],
+    [{ region_name: "us-east-1", aws_secret_access_key: SECRET }, /aws_access_key_id is required/],
+    [{ region_name: "us-east-1", aws_session_token: "tok" }, /aws_session_token needs/],
+    [{ ...base, role_external_id: "x" }, /role_external_id is set but role_arn is not/],
+    [{ ...base, ingestion_delay_seconds: -1 }, /ingestion_delay_seconds must be >= 0/],
+    [{ ...base, endpoint_url: "ftp://x" }, /endpoint_url must be an http\(s\) URL/],
+    [{ ...base, custom_log_reports: [{ name: "a" }] }, /custom_log_reports\[0\]\.log_group_name is required/],
+    [{ ...base, custom_log_reports: [{ name: "a", log_group_name: "g" }, { name: "a", log_group_name: "h" }] }, /custom_log_reports\[1\]\.name "a" is already used/],
+    [{ ...base, custom_log_reports: [{ name: "a", log_group_name: "g", log_stream_names: Array(101).fill("s") }] }, /custom_log_reports\[0\]\.log_stream_names/],
+    [{ ...base, delivery_method: { delivery_type: "carrier_pigeon" } }, /delivery_method/],
+  ];
+  for (const [input, pattern] of cases) {
+    assert.throws(
+      () => parseConfig(input),
+      (err: unknown) => err instanceof ConfigError && err.failureType === "config_error" && pattern.test(err.message) && !err.message.includes(SECRET),
+      `${JSON.stringify(input)} should fail with ${pattern}`,
+    );
+  }
+  assert.throws(() => parseConfig([]), /must be a JSON object/);
+});
+
+test("configured catalogs are validated", () => {
+  const ok = parseConfiguredCatalog({ streams: [{ stream: { name: "a" }, sync_mode: "incremental", destination_sync_mode: "append" }] });
+  assert.deepEqual(ok, [{ name: "a", syncMode: "incremental", cursorField: undefined }]);
+  assert.throws(() => parseConfiguredCatalog({}), /"streams" array/);
+  assert.throws(() => parseConfiguredCatalog({ streams: [{ stream: { name: "a" }, sync_mode: "cdc" }] }), /sync_mode must be/);
+  assert.throws(() => parseConfiguredCatalog({ streams: [{ stream: {}, sync_mode: "incremental" }] }), /name is missing/);
+  const twice = { stream: { name: "a" }, sync_mode: "incremental" };
+  assert.throws(() => parseConfiguredCatalog({ streams: [twice, twice] }), /configured twice/);
+});

@@ -1,0 +1,111 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { DAY_MS, MAX_EVENT_AGE_MS, RETENTION_SLACK_MS, WindowPlanner, earliestEventTime, syncRange, type Window } from "../../src/plan.js";
+import { StreamCheckpoint } from "../../src/checkpoint.js";
+
+const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+test("full refresh without start date starts 14 days before the group was created", () => {
+  const created = NOW - 3 * DAY_MS;
+  const r = syncRange({ syncMode: "full_refresh", stateTimestamp: 123, startDate: undefined, groupCreationTime: created, groupRetentionDays: undefined, now: NOW, ingestionDelayMs: 300_000 });
+  assert.deepEqual(r, { start: created - MAX_EVENT_AGE_MS, end: NOW - 300_000, initialWatermark: created - MAX_EVENT_AGE_MS });
+});
+
+test("retention bounds the earliest event time, with AWS's deletion slack", () => {
+  assert.equal(earliestEventTime(NOW - 400 * DAY_MS, 30, NOW), NOW - 30 * DAY_MS - RETENTION_SLACK_MS);
+  assert.equal(earliestEventTime(NOW - DAY_MS, 30, NOW), NOW - DAY_MS - MAX_EVENT_AGE_MS);
+  assert.equal(earliestEventTime(undefined, undefined, NOW), NOW - MAX_EVENT_AGE_MS);
+});
+
+test("incremental resumes at the state, never before start_date, and never moves it back", () => {
+  const base = { syncMode: "incremental" as const, groupCreationTime: NOW - DAY_MS, groupRetentionDays: undefined, now: NOW, ingestionDelayMs: 0 };
+  assert.deepEqual(syncRange({ ...base, stateTimestamp: NOW - 1000, startDate: undefined }), { start: NOW - 1000, end: NOW, initialWatermark: NOW - 1000 });
+  assert.deepEqual(syncRange({ ...base, stateTimestamp: 5, startDate: NOW - 50 }), { start: NOW - 50, end: NOW, initialWatermark: NOW - 50 });
+  const future = syncRange({ ...base, stateTimestamp: NOW + DAY_MS, startDate: undefined });
+  assert.equal(future.initialWatermark, NOW + DAY_MS);
+  assert.ok(future.start >= future.end, "a far-future state reads nothing");
+  const lookback = syncRange({ ...base, stateTimestamp: NOW - 1000, startDate: undefined, lookbackMs: 600 });
+  assert.deepEqual(lookback, { start: NOW - 1600, end: NOW, initialWatermark: NOW - 1000 });
+});
+
+/** A pure stand-in for FilterLogEvents over sorted timestamps, paging `pageSize` events. */
+function simulate(timestamps: readonly number[], range: Window, pageSize: number) {
+  const planner = new WindowPlanner(range, { targetPagesPerWindow: 4, maxPagesPerWindow: 8, defaultPageEvents: pageSize });
+  const checkpoint = new StreamCheckpoint(range.start);
+  const delivered: number[] = [];
+  const watermarks: number[] = [];
+  let requests = 0;
+  for (let w = planner.next(); w; w = planner.next()) {
+    checkpoint.begin(w);
+    const win = w;
+    const inWin = timestamps.filter((t) => t >= win.start && t < win.end);
+    let split = false;
+    for (let offset = 0; offset === 0 || offset < inWin.length; offset += pageSize) {
+      requests++;
+      const page = inWin.slice(offset, offset + pageSize);
+      const hasMore = offset + pageSize < inWin.length;
+      if (offset === 0 && planner.firstPage(w, { timestamps: page, hasMore }) === "split") {
+        split = true;
+        break;
+      }
+      delivered.push(...page);
+    }
+    if (split) {
+      checkpoint.drop(w);
+      continue;
+    }
+    planner.completed(w, inWin.length);
+    checkpoint.finish(w);
+    const wm = checkpoint.watermark(planner.frontier());
+    // Invariant: every event below the watermark has been delivered.
+    assert.equal(delivered.filter((t) => t < wm).length, timestamps.filter((t) => t >= range.start && t < wm).length);
+    watermarks.push(wm);
+  }
+  if (process.env.DEBUG_PLAN) console.error({ requests, checkpoints: watermarks.length });
+  return { delivered, watermarks, requests, final: checkpoint.watermark(planner.frontier()) };
+}
+
+test("a sparse range is read in one request", () => {
+  const ts = [NOW - 5 * DAY_MS, NOW - 2 * DAY_MS, NOW - 1000];
+  const r = simulate(ts, { start: NOW - 20 * DAY_MS, end: NOW }, 10_000);
+  assert.equal(r.requests, 1);
+  assert.deepEqual(r.delivered, ts);
+  assert.equal(r.final, NOW);
+});
+
+test("a dense range is split into windows: every event exactly once, watermark monotonic, few wasted requests", () => {
+  const ts: number[] = [];
+  // 30 days: quiet first 20 days, then 100k events in the last 10, with a burst sharing one millisecond.
+  for (let i = 0; i < 100_000; i++) ts.push(NOW - 10 * DAY_MS + Math.floor((i * 10 * DAY_MS) / 100_000));
+  for (let i = 0; i < 250; i++) ts.push(NOW - 3 * DAY_MS);
+  ts.push(NOW - 25 * DAY_MS);
+  ts.sort((a, b) => a - b);
+  const range = { start: NOW - 30 * DAY_MS, end: NOW };
+  const r = simulate(ts, range, 1000);
+  assert.deepEqual([...r.delivered].sort((a, b) => a - b), ts, "every event delivered exactly once");
+  for (let i = 1; i < r.watermarks.length; i++) assert.ok(r.watermarks[i]! >= r.watermarks[i - 1]!, "watermark never moves back");
+  assert.equal(r.final, NOW);
+  assert.ok(r.watermarks.length > 10, "dense data is checkpointed many times");
+  const minimum = Math.ceil(ts.length / 1000);
+  assert.ok(r.requests <= minimum * 1.5, `requests ${r.requests} should stay near the minimum ${minimum}`);
+});
+
+test("more events in one millisecond than a page holds are still read through", () => {
+  const ts = Array.from({ length: 2500 }, () => NOW - 10_000);
+  const r = simulate(ts, { start: NOW - DAY_MS, end: NOW }, 100);
+  assert.equal(r.delivered.length, 2500);
+  assert.equal(r.final, NOW);
+});
+
+test("watermark stops at the earliest window still open", () => {
+  const cp = new StreamCheckpoint(0);
+  const a = { start: 0, end: 10 };
+  const b = { start: 10, end: 20 };
+  cp.begin(a);
+  cp.begin(b);
+  cp.finish(b);
+  assert.equal(cp.watermark(20), 0);
+  cp.finish(a);
+  assert.equal(cp.watermark(20), 20);
+  assert.equal(cp.watermark(15), 20, "never backwards");
+});
