@@ -9,28 +9,42 @@ export interface FailureContext {
   readonly doing: string;
 }
 
+const BAD_KEY_CODES = new Set(["InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch", "InvalidSignatureException"]);
+
+/** The action AWS says was denied ("... is not authorized to perform: sts:AssumeRole ..."), else ours. */
+function deniedAction(err: LogsApiError): string {
+  return /not authorized to perform:?\s*([a-z0-9-]+:[A-Za-z0-9]+)/.exec(err.message)?.[1] ?? err.operation;
+}
+
 export function explainApiError(err: LogsApiError, ctx: FailureContext): string {
+  const aws = `AWS said: ${err.message}`;
   switch (err.kind) {
-    case "denied":
-      if (["InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch", "InvalidSignatureException"].includes(err.code)) {
-        return `AWS rejected the credentials while ${ctx.doing} (${err.code}): check aws_access_key_id and aws_secret_access_key. ${err.message}`;
+    case "denied": {
+      if (BAD_KEY_CODES.has(err.code)) {
+        return `AWS rejected the credentials while ${ctx.doing} (${err.code}): check aws_access_key_id and aws_secret_access_key. ${aws}`;
       }
       if (err.code === "ExpiredTokenException" || err.code === "ExpiredToken") {
-        return `The AWS session token has expired while ${ctx.doing}: provide fresh temporary credentials or use role_arn. ${err.message}`;
+        return `The AWS session token expired while ${ctx.doing}: provide fresh temporary credentials or use role_arn. ${aws}`;
       }
-      return `Access denied while ${ctx.doing}: the credentials are not allowed to call ${err.operation} (${err.code}). Grant ${err.operation} in the IAM policy. ${err.message}`;
+      const action = deniedAction(err);
+      const grant =
+        action === "sts:AssumeRole"
+          ? "Allow sts:AssumeRole for these credentials, and check the role's trust policy and role_external_id"
+          : `Grant ${action} in the IAM policy`;
+      return `Access denied while ${ctx.doing}: these credentials may not call ${action} (${err.code}). ${grant}. ${aws}`;
+    }
     case "not_found":
-      return `Not found while ${ctx.doing} in region ${ctx.region}: ${err.message}`;
+      return `Not found while ${ctx.doing} in region ${ctx.region}. ${aws}`;
     case "unsupported":
-      return `CloudWatch Logs cannot do this while ${ctx.doing}: ${err.message}`;
+      return `CloudWatch Logs does not support this while ${ctx.doing}. ${aws}`;
     case "invalid":
-      return `CloudWatch Logs rejected the request while ${ctx.doing} (${err.code}): ${err.message}`;
+      return `CloudWatch Logs rejected ${err.operation} while ${ctx.doing} (${err.code}). ${aws}`;
     case "unreachable":
-      return `Cannot reach CloudWatch Logs${ctx.endpointUrl ? ` at ${ctx.endpointUrl}` : ` in region ${ctx.region}`} while ${ctx.doing}: ${err.message}`;
+      return `Cannot reach CloudWatch Logs${ctx.endpointUrl ? ` at ${ctx.endpointUrl}` : ` in region ${ctx.region}`} while ${ctx.doing}: check endpoint_url, region_name and the network. ${err.message}`;
     case "throttled":
-      return `CloudWatch Logs kept throttling requests while ${ctx.doing}; retry later or lower the request rate. ${err.message}`;
+      return `CloudWatch Logs kept throttling ${err.operation} while ${ctx.doing}; the sync can be retried later. ${aws}`;
     case "transient":
-      return `CloudWatch Logs failed temporarily while ${ctx.doing}: ${err.message}`;
+      return `${err.operation} failed temporarily while ${ctx.doing}; the sync can be retried. ${err.message}`;
   }
 }
 

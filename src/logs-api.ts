@@ -7,6 +7,7 @@ import {
   type LogGroup as SdkLogGroup,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { Readable } from "node:stream";
 import type { Config } from "./config/config.js";
 import type { Credentials } from "./credentials.js";
 
@@ -62,6 +63,7 @@ export type ApiErrorKind =
   | "invalid" // the request itself is wrong
   | "unreachable"; // the endpoint cannot be reached at all
 
+/** A failed call; `message` is what AWS (or the network) said. */
 export class LogsApiError extends Error {
   constructor(
     message: string,
@@ -96,11 +98,10 @@ interface SdkErrorShape {
   message?: string;
   $metadata?: { httpStatusCode?: number };
   $fault?: string;
-  $responseBodyText?: string;
   Code?: string;
 }
 
-/** Extracts <Code> and <Message> from an XML error body (moto with IAM auth answers in XML). */
+/** Extracts <Code> or <Message> from an XML error body. */
 function xmlField(body: string | undefined, tag: string): string | undefined {
   const m = body ? new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(body) : null;
   return m?.[1];
@@ -110,22 +111,52 @@ export function classifyError(err: unknown, operation: string): LogsApiError {
   if (err instanceof LogsApiError) return err;
   const e = (err ?? {}) as SdkErrorShape;
   const status = e.$metadata?.httpStatusCode;
-  const body = e.$responseBodyText;
-  const code = xmlField(body, "Code") ?? e.Code ?? e.code ?? e.name ?? "UnknownError";
-  const message = xmlField(body, "Message") ?? e.message ?? String(err);
-  const make = (kind: ApiErrorKind, text: string) => new LogsApiError(text, kind, code, operation, { cause: err });
-  if (THROTTLE_CODES.has(code)) return make("throttled", `${operation} was throttled: ${message}`);
-  if (DENIED_CODES.has(code) || status === 403) return make("denied", `${operation} was denied: ${message}`);
-  if (code === "ResourceNotFoundException") return make("not_found", message);
-  if (code === "InvalidOperationException") return make("unsupported", message);
-  if (NETWORK_CODES.has(code) || (e.name === "Error" && /ECONNREFUSED|ENOTFOUND/.test(message))) {
-    return make("unreachable", `cannot reach the endpoint: ${message}`);
-  }
-  if (TRANSIENT_NET_CODES.has(code) || e.$fault === "server" || (status !== undefined && status >= 500)) {
-    return make("transient", `${operation} failed temporarily: ${message}`);
-  }
-  if (status === undefined) return make("transient", `${operation} failed: ${message}`);
-  return make("invalid", `${operation} was rejected: ${message}`);
+  const code = e.Code ?? e.code ?? e.name ?? "UnknownError";
+  const message = e.message ?? String(err);
+  const make = (kind: ApiErrorKind) => new LogsApiError(message, kind, code, operation, { cause: err });
+  if (THROTTLE_CODES.has(code)) return make("throttled");
+  if (DENIED_CODES.has(code) || status === 403) return make("denied");
+  if (code === "ResourceNotFoundException") return make("not_found");
+  if (code === "InvalidOperationException") return make("unsupported");
+  if (NETWORK_CODES.has(code) || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(message)) return make("unreachable");
+  if (TRANSIENT_NET_CODES.has(code) || e.$fault === "server" || status === undefined || status >= 500) return make("transient");
+  return make("invalid");
+}
+
+interface RawResponse {
+  statusCode?: number;
+  headers?: Record<string, string>;
+  body?: AsyncIterable<Uint8Array>;
+}
+
+/**
+ * Some AWS-compatible endpoints (moto with IAM enforced, proxies) answer a JSON-protocol call with
+ * an XML error. The SDK then only reports a parse failure; this reads the XML's Code and Message
+ * first and throws them as the error, so a denied action is reported as such.
+ */
+function addXmlErrorMiddleware(client: CloudWatchLogsClient): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const res = result.response as RawResponse;
+      // Such answers come as text/xml or even text/html; JSON errors are left to the SDK.
+      const type = res.headers?.["content-type"] ?? "";
+      if ((res.statusCode ?? 200) < 400 || /json/i.test(type) || !res.body) return result;
+      const chunks: Uint8Array[] = [];
+      for await (const c of res.body) chunks.push(c);
+      const bytes = Buffer.concat(chunks);
+      const text = bytes.toString("utf8");
+      if (!text.trimStart().startsWith("<")) {
+        res.body = Readable.from([bytes]);
+        return result;
+      }
+      const error = new Error(xmlField(text, "Message") ?? `HTTP ${res.statusCode}`) as Error & SdkErrorShape;
+      error.name = xmlField(text, "Code") ?? `HTTP${res.statusCode}`;
+      error.$metadata = { httpStatusCode: res.statusCode };
+      throw error;
+    },
+    { step: "deserialize", priority: "low", name: "xmlErrorBodyMiddleware" },
+  );
 }
 
 function toLogGroup(g: SdkLogGroup): LogGroup {
@@ -154,6 +185,8 @@ export function createLogsApi(config: Config, credentials: Credentials, options:
       requestTimeout: options.requestTimeoutMs ?? 60_000,
     }),
   });
+
+  addXmlErrorMiddleware(client);
 
   async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     try {

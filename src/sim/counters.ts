@@ -1,0 +1,48 @@
+// What the simulator was asked and what it served, readable at GET /_sim/counters.
+
+export interface CountersSnapshot {
+  readonly requests: Record<string, number>;
+  readonly throttles: Record<string, number>;
+  readonly errors: Record<string, number>;
+  readonly faults: { http500: number; http503: number; reset: number; stall: number };
+  readonly expiredCredentials: number;
+  readonly bytesServed: number;
+  readonly eventsServed: number;
+}
+
+export type FaultKind = keyof CountersSnapshot["faults"];
+
+export class Counters {
+  private state = Counters.empty();
+
+  private static empty(): CountersSnapshot {
+    return { requests: {}, throttles: {}, errors: {}, faults: { http500: 0, http503: 0, reset: 0, stall: 0 }, expiredCredentials: 0, bytesServed: 0, eventsServed: 0 };
+  }
+  private bump(map: Record<string, number>, key: string): void {
+    map[key] = (map[key] ?? 0) + 1;
+  }
+  request(api: string): void {
+    this.bump(this.state.requests, api);
+  }
+  throttle(api: string): void {
+    this.bump(this.state.throttles, api);
+  }
+  error(type: string): void {
+    this.bump(this.state.errors, type);
+  }
+  fault(kind: FaultKind): void {
+    this.state.faults[kind] += 1;
+  }
+  expired(): void {
+    this.state = { ...this.state, expiredCredentials: this.state.expiredCredentials + 1 };
+  }
+  served(bytes: number, events: number): void {
+    this.state = { ...this.state, bytesServed: this.state.bytesServed + bytes, eventsServed: this.state.eventsServed + events };
+  }
+  snapshot(): CountersSnapshot {
+    return structuredClone(this.state);
+  }
+  reset(): void {
+    this.state = Counters.empty();
+  }
+}

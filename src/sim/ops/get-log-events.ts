@@ -1,0 +1,71 @@
+// GetLogEvents: one stream, forward ("f/...") and backward ("b/...") tokens. At the end of the
+// stream the forward token passed in is returned unchanged, which is how readers detect the end.
+import type { OpContext, OpResult } from "./context.js";
+import { groupRef, optBool, optInt, optString, type Input } from "../params.js";
+import { groupNotFound, invalidParameter, streamNotFound } from "../errors.js";
+import { decodeToken, encodeToken, paramHash } from "../tokens.js";
+import { firstAfter, firstAtOrAfter, lowerBoundTime, type MergeKey } from "../event-source.js";
+import { Merge, type Cursor, type Direction } from "../merge.js";
+import { fillPage, MAX_PAGE_BYTES, MAX_PAGE_EVENTS, type Render } from "../page.js";
+
+const renderStreamEvent: Render = (_src, _i, ts, ingestion, message) =>
+  '{"timestamp":' + ts + ',"message":' + JSON.stringify(message) + ',"ingestionTime":' + ingestion + "}";
+
+interface Position {
+  readonly dir: Direction;
+  readonly key: MergeKey | null; // forward: events after key; backward: events before key
+}
+
+export function getLogEvents(ctx: OpContext, input: Input): OpResult {
+  const ref = groupRef(input);
+  const streamName = optString(input, "logStreamName", 512);
+  if (streamName === undefined) throw invalidParameter("1 validation error detected: Value null at 'logStreamName' failed to satisfy constraint: Member must not be null");
+  const startTime = optInt(input, "startTime", 0, Number.MAX_SAFE_INTEGER);
+  const endTime = optInt(input, "endTime", 0, Number.MAX_SAFE_INTEGER);
+  const limit = optInt(input, "limit", 1, MAX_PAGE_EVENTS) ?? MAX_PAGE_EVENTS;
+  const startFromHead = optBool(input, "startFromHead") ?? false;
+  const token = optString(input, "nextToken", 8192);
+  const group = ctx.account.findGroup(ref);
+  if (!group) throw groupNotFound();
+  const stream = group.streams.get(streamName);
+  if (!stream) throw streamNotFound();
+  const bound = paramHash(["G", group.name, streamName]);
+  const pos: Position = token === undefined ? { dir: startFromHead ? 1 : -1, key: null } : parsePosition(token, bound, ctx.now);
+  const tokenFor = (dir: Direction, key: MergeKey | null): string => (dir === 1 ? "f/" : "b/") + encodeToken({ p: bound, t: ctx.now, k: key });
+
+  const upper = Math.min(endTime ?? Number.MAX_SAFE_INTEGER, ctx.now + 1);
+  const cursors: Cursor[] = stream.sources().map((src) => {
+    const lo = lowerBoundTime(src, startTime ?? 0);
+    const hi = lowerBoundTime(src, upper);
+    if (pos.dir === 1) return { src, i: Math.max(lo, pos.key ? firstAfter(src, pos.key) : 0), stop: hi, ts: 0 };
+    return { src, i: Math.min(hi, pos.key ? firstAtOrAfter(src, pos.key) : hi) - 1, stop: lo, ts: 0 };
+  });
+  const merge = new Merge(cursors, pos.dir);
+  const firstExamined = merge.topKey() ?? null;
+  const result = fillPage(merge, { maxEvents: limit, maxBytes: MAX_PAGE_BYTES - 1024, maxScan: Number.MAX_SAFE_INTEGER }, ctx.now, undefined, renderStreamEvent);
+  const events = pos.dir === 1 ? result.fragments : result.fragments.reverse();
+  const firstKey = (k: MergeKey | undefined): MergeKey | null => k ?? pos.key;
+  let forward: string;
+  let backward: string;
+  if (result.fragments.length === 0) {
+    // Nothing more in this direction: hand the same token back (AWS's end-of-stream signal).
+    forward = pos.dir === 1 && token !== undefined ? token : tokenFor(1, pos.key);
+    backward = pos.dir === -1 && token !== undefined ? token : tokenFor(-1, pos.key);
+  } else if (pos.dir === 1) {
+    forward = tokenFor(1, firstKey(result.lastKey));
+    backward = tokenFor(-1, firstExamined);
+  } else {
+    backward = tokenFor(-1, firstKey(result.lastKey));
+    forward = tokenFor(1, firstExamined);
+  }
+  return {
+    body: '{"events":[' + events.join(",") + '],"nextForwardToken":"' + forward + '","nextBackwardToken":"' + backward + '"}',
+    events: events.length,
+  };
+}
+
+function parsePosition(token: string, bound: string, now: number): Position {
+  const dir = token.startsWith("f/") ? 1 : token.startsWith("b/") ? -1 : undefined;
+  if (dir === undefined) throw invalidParameter("The specified nextToken is invalid.");
+  return { dir, key: decodeToken(token.slice(2), bound, now).k as MergeKey | null };
+}

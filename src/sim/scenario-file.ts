@@ -1,0 +1,42 @@
+// The JSON format of scenario files (see docs/simulator.md), before validation.
+import type { TimeSpec } from "./time-spec.js";
+import type { ApiName, LogClass, MessageShape } from "./model.js";
+import type { Distribution } from "./distribution.js";
+
+export interface GroupFile {
+  name: string;
+  logClass?: LogClass;
+  creationTime?: TimeSpec;
+  retentionInDays?: number;
+  /** Explicit names, or `count` streams named by `namePattern` ("{index}" is replaced, zero-padded). */
+  streams?: string[] | { count: number; namePattern?: string; distribution?: Distribution };
+  timeRange?: { start: TimeSpec; end: TimeSpec };
+  /** Events of the whole group, spread over its streams. */
+  events?: { count?: number; ratePerSecond?: number };
+  message?: { shape?: MessageShape; size?: number };
+  ingestion?: { minDelayMs?: number; maxDelayMs?: number; lateFraction?: number; lateDelayMs?: number };
+}
+
+/** A family of groups described once: `count` groups whose event counts follow `distribution`. */
+export interface GroupSetFile extends Omit<GroupFile, "name" | "events"> {
+  count: number;
+  namePrefix: string;
+  totalEvents: number;
+  distribution?: Distribution;
+  alpha?: number;
+}
+
+export interface ScenarioFile {
+  seed?: number;
+  region?: string;
+  accountId?: string;
+  clock?: { start?: TimeSpec; speed?: number };
+  /** "none" disables throttling; per API a number (TPS) or null (unlimited). */
+  quotas?: "none" | Partial<Record<ApiName, number | null>>;
+  latency?: { fixedMs?: number; perKbMs?: number };
+  faults?: { http500Rate?: number; http503Rate?: number; resetRate?: number; stallRate?: number; stallMs?: number };
+  pages?: { shortPageRate?: number; emptyPageRate?: number; maxScanPerPage?: number };
+  sts?: { actualLifetimeSeconds?: number; allowedStaticKeys?: string[] };
+  logGroups?: GroupFile[];
+  groupSets?: GroupSetFile[];
+}
