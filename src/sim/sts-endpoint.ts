@@ -1,0 +1,22 @@
+// STS requests (query protocol): only AssumeRole.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { SimState } from "./state.js";
+import { assumeRole, stsError } from "./sts.js";
+import { send } from "./http-util.js";
+import { signingAccessKey } from "./sigv4.js";
+
+const XML_TYPE = "text/xml";
+
+export function handleSts(state: SimState, req: IncomingMessage, res: ServerResponse, params: URLSearchParams): void {
+  const action = params.get("Action") ?? "";
+  state.counters.request(action === "AssumeRole" ? "AssumeRole" : `sts:${action}`);
+  const reply = (r: { status: number; body: string }): void => {
+    if (r.status !== 200) state.counters.error(/<Code>([^<]+)</.exec(r.body)?.[1] ?? "Unknown");
+    state.counters.served(send(res, r.status, XML_TYPE, r.body), 0);
+  };
+  if (action !== "AssumeRole") return reply(stsError("InvalidAction", `Could not find operation ${action} for version 2011-06-15`));
+  const status = state.credentials.status(signingAccessKey(req.headers, req.url), state.clock.now());
+  if (status === "expired") return reply(stsError("ExpiredToken", "The security token included in the request is expired"));
+  if (status === "unknown") return reply(stsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403));
+  reply(assumeRole(params, state.credentials, state.clock.now(), Date.now()));
+}
