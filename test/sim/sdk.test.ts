@@ -1,0 +1,310 @@
+// The simulator through the real AWS SDK v3 over HTTP: every API, errors, throttling, faults,
+// page shaping, late arrival, log classes and STS credential expiry.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  CreateLogGroupCommand, CreateLogStreamCommand, DescribeLogGroupsCommand, DescribeLogStreamsCommand,
+  FilterLogEventsCommand, GetLogEventsCommand, PutLogEventsCommand, type FilteredLogEvent,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { expectedEvents, spawnSimulator, startSimulator, type ScenarioFile, type Simulator } from "../../src/sim/index.js";
+import { errorOf, logsClient, post, REGION, STATIC_KEYS } from "./support.js";
+
+const T0 = Date.parse("2024-06-01T12:00:00Z");
+const sims: Simulator[] = [];
+async function sim(scenario: ScenarioFile = {}): Promise<Simulator> {
+  const s = await startSimulator({ scenario: { clock: { start: T0, speed: 0 }, ...scenario } });
+  sims.push(s);
+  return s;
+}
+after(async () => {
+  await Promise.all(sims.map((s) => s.stop()));
+});
+
+async function filterAll(url: string, input: ConstructorParameters<typeof FilterLogEventsCommand>[0]): Promise<{ events: FilteredLogEvent[]; pages: number[] }> {
+  const client = logsClient(url);
+  const events: FilteredLogEvent[] = [];
+  const pages: number[] = [];
+  let nextToken: string | undefined;
+  do {
+    const out = await client.send(new FilterLogEventsCommand({ ...input, nextToken }));
+    events.push(...(out.events ?? []));
+    pages.push(out.events?.length ?? 0);
+    nextToken = out.nextToken;
+  } while (nextToken);
+  client.destroy();
+  return { events, pages };
+}
+
+describe("seeding and reading an empty account", () => {
+  let s: Simulator;
+  const client = (): ReturnType<typeof logsClient> => logsClient(s.url);
+  before(async () => {
+    s = await sim();
+    const c = client();
+    await c.send(new CreateLogGroupCommand({ logGroupName: "/app/web" }));
+    await c.send(new CreateLogStreamCommand({ logGroupName: "/app/web", logStreamName: "a" }));
+    await c.send(new CreateLogStreamCommand({ logGroupName: "/app/web", logStreamName: "b" }));
+    const events = (n: number, base: number): Array<{ timestamp: number; message: string }> =>
+      Array.from({ length: n }, (_, i) => ({ timestamp: base + i * 1000, message: `event ${i} ${i % 10 === 0 ? "ERROR" : "INFO"}` }));
+    await c.send(new PutLogEventsCommand({ logGroupName: "/app/web", logStreamName: "a", logEvents: events(30, T0 - 3_600_000) }));
+    await c.send(new PutLogEventsCommand({ logGroupName: "/app/web", logStreamName: "b", logEvents: events(30, T0 - 3_599_500) }));
+    c.destroy();
+  });
+
+  test("PutLogEvents applies AWS's batch rules", async () => {
+    const c = client();
+    const put = (logEvents: Array<{ timestamp: number; message: string }>) => c.send(new PutLogEventsCommand({ logGroupName: "/app/web", logStreamName: "a", logEvents }));
+    const out = await put([{ timestamp: T0 - 15 * 86_400_000, message: "old" }, { timestamp: T0 - 15 * 86_400_000 + 1, message: "old too" }]);
+    assert.deepEqual(out.rejectedLogEventsInfo, { tooOldLogEventEndIndex: 1 });
+    const future = await put([{ timestamp: T0 + 3 * 3_600_000, message: "future" }]);
+    assert.deepEqual(future.rejectedLogEventsInfo, { tooNewLogEventStartIndex: 0 });
+    assert.equal((await errorOf(() => put([{ timestamp: T0, message: "x" }, { timestamp: T0 - 1, message: "y" }]))).name, "InvalidParameterException");
+    const span = await errorOf(() => put([{ timestamp: T0 - 25 * 3_600_000, message: "x" }, { timestamp: T0, message: "y" }]));
+    assert.match(span.message, /24 hours/);
+    assert.equal((await errorOf(() => c.send(new CreateLogGroupCommand({ logGroupName: "/app/web" })))).name, "ResourceAlreadyExistsException");
+    assert.equal((await errorOf(() => c.send(new PutLogEventsCommand({ logGroupName: "/app/web", logStreamName: "zz", logEvents: [{ timestamp: T0, message: "m" }] })))).name, "ResourceNotFoundException");
+    c.destroy();
+  });
+
+  test("DescribeLogGroups and DescribeLogStreams", async () => {
+    const c = client();
+    const groups = await c.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/app" }));
+    assert.equal(groups.logGroups?.[0]?.logGroupName, "/app/web");
+    assert.equal(groups.logGroups?.[0]?.arn, "arn:aws:logs:us-east-1:123456789012:log-group:/app/web:*");
+    assert.equal(groups.logGroups?.[0]?.logGroupClass, "STANDARD");
+    const streams = await c.send(new DescribeLogStreamsCommand({ logGroupName: "/app/web", limit: 1 }));
+    assert.deepEqual(streams.logStreams?.map((x) => x.logStreamName), ["a"]);
+    assert.ok(streams.nextToken);
+    const rest = await c.send(new DescribeLogStreamsCommand({ logGroupName: "/app/web", limit: 1, nextToken: streams.nextToken }));
+    assert.deepEqual(rest.logStreams?.map((x) => x.logStreamName), ["b"]);
+    assert.equal(rest.nextToken, undefined);
+    assert.equal(rest.logStreams?.[0]?.firstEventTimestamp, T0 - 3_599_500);
+    c.destroy();
+  });
+
+  test("FilterLogEvents merges streams in timestamp order with a half-open window", async () => {
+    const { events } = await filterAll(s.url, { logGroupName: "/app/web", startTime: T0 - 3_600_000, endTime: T0 - 3_590_000, limit: 7 });
+    assert.equal(events.length, 20);
+    assert.deepEqual(events.map((e) => e.timestamp), [...events.map((e) => e.timestamp!)].sort((x, y) => x - y));
+    assert.ok(events.every((e) => e.timestamp! < T0 - 3_590_000));
+    const errors = await filterAll(s.url, { logGroupName: "/app/web", filterPattern: "ERROR", logStreamNames: ["b"], endTime: T0 });
+    assert.equal(errors.events.length, 3);
+  });
+
+  test("GetLogEvents pages forward and returns the same token at the end", async () => {
+    const c = client();
+    let token: string | undefined;
+    let n = 0;
+    for (let i = 0; i < 20; i++) {
+      const out = await c.send(new GetLogEventsCommand({ logGroupName: "/app/web", logStreamName: "b", startFromHead: true, limit: 8, nextToken: token }));
+      n += out.events?.length ?? 0;
+      if (out.nextForwardToken === token) break;
+      token = out.nextForwardToken;
+    }
+    assert.equal(n, 30);
+    const tail = await c.send(new GetLogEventsCommand({ logGroupName: "/app/web", logStreamName: "b", limit: 5 }));
+    assert.deepEqual(tail.events?.map((e) => e.message), [25, 26, 27, 28, 29].map((i) => `event ${i} ${i % 10 === 0 ? "ERROR" : "INFO"}`));
+    const back = await c.send(new GetLogEventsCommand({ logGroupName: "/app/web", logStreamName: "b", limit: 5, nextToken: tail.nextBackwardToken }));
+    assert.equal(back.events?.[4]?.message, "event 24 INFO");
+    c.destroy();
+  });
+
+  test("errors come back with the names the SDK expects", async () => {
+    const c = client();
+    const missing = await errorOf(() => c.send(new FilterLogEventsCommand({ logGroupName: "/nope" })));
+    assert.equal(missing.name, "ResourceNotFoundException");
+    assert.equal(missing.message, "The specified log group does not exist.");
+    assert.equal(missing.$metadata?.httpStatusCode, 400);
+    assert.equal((await errorOf(() => c.send(new FilterLogEventsCommand({ logGroupName: "/app/web", limit: 0 })))).name, "InvalidParameterException");
+    assert.equal((await errorOf(() => c.send(new DescribeLogGroupsCommand({ limit: 51 })))).name, "InvalidParameterException");
+    assert.equal((await errorOf(() => c.send(new FilterLogEventsCommand({ logGroupName: "/app/web", logStreamNames: ["a"], logStreamNamePrefix: "a" })))).name, "InvalidParameterException");
+    assert.equal((await errorOf(() => c.send(new FilterLogEventsCommand({ logGroupName: "/app/web", nextToken: "bogus" })))).name, "InvalidParameterException");
+    assert.equal((await errorOf(() => c.send(new GetLogEventsCommand({ logGroupName: "/app/web", logStreamName: "zz" })))).name, "ResourceNotFoundException");
+    c.destroy();
+  });
+});
+
+describe("generated data", () => {
+  const scenario: ScenarioFile = {
+    seed: 11,
+    logGroups: [
+      { name: "/gen/api", streams: { count: 4 }, timeRange: { start: "now-2h", end: "now-1h" }, events: { count: 3000 }, message: { shape: "text", size: 100 } },
+      { name: "/gen/big", streams: ["x"], timeRange: { start: "now-2h", end: "now-1h" }, events: { count: 2000 }, message: { size: 2000 } },
+      { name: "/gen/ia", logClass: "INFREQUENT_ACCESS", streams: ["x"], events: { count: 10 } },
+    ],
+  };
+
+  test("FilterLogEvents serves exactly the scenario's event set, identically on two servers", async () => {
+    const a = await sim(scenario);
+    const b = await sim(scenario);
+    const ra = await filterAll(a.url, { logGroupName: "/gen/api", endTime: T0 });
+    const rb = await filterAll(b.url, { logGroupName: "/gen/api", endTime: T0 });
+    assert.deepEqual(ra.events, rb.events);
+    const expected = [...expectedEvents(a.scenario)].filter((e) => e.logGroupName === "/gen/api");
+    const key = (e: { logStreamName?: string; eventId?: string }): string => `${e.logStreamName}/${e.eventId}`;
+    assert.deepEqual(new Set(ra.events.map(key)), new Set(expected.map(key)));
+    assert.equal(ra.events.length, 3000);
+    assert.ok(a.counters().eventsServed >= 3000);
+  });
+
+  test("GetLogEvents reads a generated stream from the head", async () => {
+    const a = await sim(scenario);
+    const c = logsClient(a.url);
+    const out = await c.send(new GetLogEventsCommand({ logGroupName: "/gen/api", logStreamName: "stream-2", startFromHead: true }));
+    const expected = [...expectedEvents(a.scenario)].filter((e) => e.logGroupName === "/gen/api" && e.logStreamName === "stream-2");
+    assert.deepEqual(out.events?.map((e) => [e.timestamp, e.message]), expected.map((e) => [e.timestamp, e.message]));
+    const again = await c.send(new GetLogEventsCommand({ logGroupName: "/gen/api", logStreamName: "stream-2", startFromHead: true, nextToken: out.nextForwardToken }));
+    assert.equal(again.events?.length, 0);
+    assert.equal(again.nextForwardToken, out.nextForwardToken);
+    c.destroy();
+  });
+
+  test("pages are capped at 1 MB", async () => {
+    const a = await sim(scenario);
+    const res = await fetch(a.url, { method: "POST", headers: { "X-Amz-Target": "Logs_20140328.FilterLogEvents" }, body: JSON.stringify({ logGroupName: "/gen/big" }) });
+    const body = await res.text();
+    assert.ok(Buffer.byteLength(body) <= 1_048_576, `page of ${body.length} bytes`);
+    const { events, pages } = await filterAll(a.url, { logGroupName: "/gen/big", endTime: T0 });
+    assert.equal(events.length, 2000);
+    assert.ok(pages.length >= 4 && Math.max(...pages) < 600, `pages ${pages.join(",")}`);
+  });
+
+  test("INFREQUENT_ACCESS groups refuse FilterLogEvents", async () => {
+    const a = await sim(scenario);
+    const err = await errorOf(() => logsClient(a.url).send(new FilterLogEventsCommand({ logGroupName: "/gen/ia" })));
+    assert.equal(err.name, "InvalidOperationException");
+    const ok = await logsClient(a.url).send(new GetLogEventsCommand({ logGroupName: "/gen/ia", logStreamName: "x", startFromHead: true }));
+    assert.equal(ok.events?.length, 10);
+  });
+});
+
+test("short and empty pages still carry a nextToken and lose nothing", async () => {
+  const s = await sim({ pages: { shortPageRate: 0.5, emptyPageRate: 0.3 }, logGroups: [{ name: "/p", streams: { count: 3 }, timeRange: { start: "now-1h", end: "now-10m" }, events: { count: 2000 } }] });
+  const { events, pages } = await filterAll(s.url, { logGroupName: "/p", endTime: T0, limit: 200 });
+  assert.equal(new Set(events.map((e) => `${e.logStreamName}/${e.eventId}`)).size, 2000);
+  assert.ok(pages.slice(0, -1).includes(0), "an empty page with a token");
+  assert.ok(pages.some((n) => n > 0 && n < 200), "a short page");
+});
+
+test("late arrival: events ingested after now are invisible until the clock passes them", async () => {
+  const s = await sim({ logGroups: [{ name: "/late", streams: { count: 2 }, timeRange: { start: "now-30m", end: "now-10m" }, events: { count: 1000 }, ingestion: { lateFraction: 0.2, lateDelayMs: 3_600_000 } }] });
+  const before = await filterAll(s.url, { logGroupName: "/late", endTime: T0 });
+  const visible = [...expectedEvents(s.scenario, { visibleAt: T0, withoutMessages: true })].length;
+  assert.equal(before.events.length, visible);
+  assert.ok(visible > 700 && visible < 900, `visible ${visible}`);
+  await post(s.url, "/_sim/clock", { advanceMs: 2 * 3_600_000 });
+  const after = await filterAll(s.url, { logGroupName: "/late", endTime: T0 });
+  assert.equal(after.events.length, 1000);
+  assert.ok(after.events.some((e) => e.ingestionTime! - e.timestamp! >= 3_600_000));
+});
+
+test("throttling: excess requests get ThrottlingException, counted", async () => {
+  const s = await sim({ quotas: { DescribeLogGroups: 2 } });
+  const c = logsClient(s.url);
+  const results = await Promise.allSettled([1, 2, 3, 4].map(() => c.send(new DescribeLogGroupsCommand({}))));
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+  assert.ok(failed.length >= 2);
+  assert.equal((failed[0]!.reason as Error).name, "ThrottlingException");
+  assert.equal(((failed[0]!.reason as { $metadata: { httpStatusCode: number } }).$metadata).httpStatusCode, 400);
+  assert.equal(s.counters().throttles["DescribeLogGroups"], failed.length);
+  c.destroy();
+});
+
+describe("faults", () => {
+  test("HTTP 500 and 503", async () => {
+    const s500 = await sim({ faults: { http500Rate: 1 } });
+    const e500 = await errorOf(() => logsClient(s500.url).send(new DescribeLogGroupsCommand({})));
+    assert.equal(e500.$metadata?.httpStatusCode, 500);
+    assert.equal(e500.$fault, "server");
+    const s503 = await sim({ faults: { http503Rate: 1 } });
+    const e503 = await errorOf(() => logsClient(s503.url).send(new DescribeLogGroupsCommand({})));
+    assert.equal(e503.name, "ServiceUnavailableException");
+    assert.equal(e503.$metadata?.httpStatusCode, 503);
+    assert.equal(s503.counters().faults.http503, 1);
+  });
+
+  test("connection reset and a stalled response", async () => {
+    const reset = await sim({ faults: { resetRate: 1 } });
+    const er = await errorOf(() => logsClient(reset.url).send(new DescribeLogGroupsCommand({})));
+    assert.match(`${(er as { code?: string }).code} ${er.message}`, /ECONNRESET|socket hang up/);
+    const stall = await sim({ faults: { stallRate: 1, stallMs: 5000 } });
+    const c = logsClient(stall.url, { requestHandler: new NodeHttpHandler({ requestTimeout: 300, throwOnRequestTimeout: true }) });
+    const es = await errorOf(() => c.send(new DescribeLogGroupsCommand({})));
+    assert.equal(es.name, "TimeoutError");
+    c.destroy();
+  });
+
+  test("a fault rate below 1 hits about that fraction, reproducibly", async () => {
+    const scenario: ScenarioFile = { seed: 3, quotas: "none", faults: { http503Rate: 0.3 } };
+    const runs = await Promise.all([sim(scenario), sim(scenario)]);
+    const outcomes = await Promise.all(runs.map(async (s) => {
+      const c = logsClient(s.url);
+      const r: boolean[] = [];
+      for (let i = 0; i < 40; i++) r.push(await c.send(new DescribeLogGroupsCommand({})).then(() => true, () => false));
+      c.destroy();
+      return r;
+    }));
+    assert.deepEqual(outcomes[0], outcomes[1]);
+    const failures = outcomes[0]!.filter((ok) => !ok).length;
+    assert.ok(failures > 4 && failures < 20, `failures ${failures}`);
+  });
+});
+
+describe("STS AssumeRole", () => {
+  test("temporary credentials work, then expire with ExpiredTokenException", async () => {
+    const s = await sim({ sts: { actualLifetimeSeconds: 60 }, logGroups: [{ name: "/sts", events: { count: 5 } }] });
+    const credentials = fromTemporaryCredentials({
+      params: { RoleArn: "arn:aws:iam::123456789012:role/reader", RoleSessionName: "sim-test", DurationSeconds: 900, ExternalId: "ext" },
+      masterCredentials: STATIC_KEYS,
+      clientConfig: { region: REGION, endpoint: s.url },
+    });
+    const identity = await credentials();
+    assert.match(identity.accessKeyId, /^ASIA/);
+    assert.ok(identity.sessionToken);
+    const ttl = identity.expiration!.getTime() - Date.now();
+    assert.ok(ttl > 880_000 && ttl <= 900_000, `advertised ttl ${ttl}`);
+    const c = logsClient(s.url, { credentials: identity });
+    const out = await c.send(new DescribeLogGroupsCommand({}));
+    assert.equal(out.logGroups?.length, 1);
+    s.advanceClock(61_000);
+    const err = await errorOf(() => c.send(new DescribeLogGroupsCommand({})));
+    assert.equal(err.name, "ExpiredTokenException");
+    assert.equal(err.$metadata?.httpStatusCode, 400);
+    assert.equal(s.counters().expiredCredentials, 1);
+    assert.equal(s.counters().requests["AssumeRole"], 1);
+    c.destroy();
+  });
+
+  test("invalid DurationSeconds is a ValidationError; unlisted static keys are refused", async () => {
+    const s = await sim({ sts: { allowedStaticKeys: [STATIC_KEYS.accessKeyId] } });
+    const bad = fromTemporaryCredentials({
+      params: { RoleArn: "arn:aws:iam::123456789012:role/reader", RoleSessionName: "x1", DurationSeconds: 100 },
+      masterCredentials: STATIC_KEYS,
+      clientConfig: { region: REGION, endpoint: s.url, maxAttempts: 1 },
+    });
+    assert.equal((await errorOf(() => bad())).name, "ValidationError");
+    await logsClient(s.url).send(new DescribeLogGroupsCommand({}));
+    const stranger = logsClient(s.url, { credentials: { accessKeyId: "AKIDOTHER", secretAccessKey: "x" } });
+    assert.equal((await errorOf(() => stranger.send(new DescribeLogGroupsCommand({})))).name, "UnrecognizedClientException");
+  });
+});
+
+test("controls over HTTP and the child-process CLI", async () => {
+  const child = await spawnSimulator({ scenarioPath: "scenarios/small-demo.json" });
+  try {
+    assert.match(child.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const c = logsClient(child.url);
+    const out = await c.send(new DescribeLogGroupsCommand({}));
+    assert.deepEqual(out.logGroups?.map((g) => g.logGroupName), ["/demo/api", "/demo/archive"]);
+    c.destroy();
+    assert.equal((await child.counters()).requests["DescribeLogGroups"], 1);
+    const clock = (await post(child.url, "/_sim/clock", { set: "2030-01-01T00:00:00Z" })) as { now: number };
+    assert.ok(Math.abs(clock.now - Date.parse("2030-01-01T00:00:00Z")) < 1000);
+    await post(child.url, "/_sim/counters/reset", {});
+    assert.deepEqual((await child.counters()).requests, {});
+  } finally {
+    await child.stop();
+  }
+});
