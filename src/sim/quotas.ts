@@ -11,10 +11,12 @@ export function defaultQuotas(region: string): Record<ApiName, number | null> {
     GetLogEvents: region === "eu-west-3" ? 30 : GET_10.includes(region) ? 10 : 25,
     DescribeLogGroups: 10,
     DescribeLogStreams: 25,
-    CreateLogGroup: 5,
-    CreateLogStream: 50,
-    DeleteLogGroup: 5,
-    PutLogEvents: 5000,
+    // Seeding APIs are unlimited by default so tests can seed quickly (AWS: 5, 50, 5, 5000 TPS);
+    // a scenario may set them.
+    CreateLogGroup: null,
+    CreateLogStream: null,
+    DeleteLogGroup: null,
+    PutLogEvents: null,
     AssumeRole: null, // an STS quota, not a Logs one; not modelled
   };
 }
