@@ -8,13 +8,12 @@ import { discover } from "./commands/discover.js";
 import { read } from "./commands/read.js";
 import { parseConfig, secretValues } from "./config/config.js";
 import { connectorSpecification } from "./config/spec.js";
-import { credentialsFor } from "./credentials.js";
 import { Emitter, redactor } from "./emitter.js";
 import { ConfigError, asConnectorError, type ConnectorError } from "./errors.js";
 import { toConnectorError } from "./failures.js";
-import { createLogsApi } from "./logs-api.js";
 import { parseConfiguredCatalog } from "./protocol/configured-catalog.js";
 import { parseState } from "./protocol/state.js";
+import { logsApiFor } from "./runtime.js";
 
 export const USAGE = `usage:
   source-cloudwatch-logs spec
@@ -94,7 +93,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     const rawConfig = await readJson("--config", args.files.get("--config")!);
     emitter = new Emitter(io.stdout, redactor(secretValues(rawConfig)));
     const config = parseConfig(rawConfig);
-    const api = createLogsApi(config, credentialsFor(config));
+    const api = logsApiFor(config);
     ctx = { config, api, emitter, now: io.now ?? Date.now };
     try {
       if (command === "check") {

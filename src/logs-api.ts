@@ -7,7 +7,10 @@ import {
   type LogGroup as SdkLogGroup,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { Readable } from "node:stream";
+import { RateLimiter, RetryBudget, backoffMs } from "./rate-limit.js";
 import type { Config } from "./config/config.js";
 import type { Credentials } from "./credentials.js";
 
@@ -170,39 +173,115 @@ function toLogGroup(g: SdkLogGroup): LogGroup {
 }
 
 export interface LogsApiOptions {
-  readonly maxAttempts?: number;
-  readonly requestTimeoutMs?: number;
+  /** FilterLogEvents requests per second at most (shared by every reader). */
+  readonly filterRequestsPerSecond: number;
+  /** DescribeLogGroups requests per second at most. */
+  readonly describeRequestsPerSecond: number;
+  readonly requestTimeoutMs: number;
+  /** Sockets kept open to the endpoint; at least the read concurrency. */
+  readonly maxSockets: number;
+  /** Attempts per request for transient faults (5xx, resets, timeouts). */
+  readonly maxTransientAttempts?: number;
+  /** Attempts per request while throttled. */
+  readonly maxThrottledAttempts?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export function createLogsApi(config: Config, credentials: Credentials, options: LogsApiOptions = {}): LogsApi {
-  const client = new CloudWatchLogsClient({
-    region: config.region,
-    credentials,
-    ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
-    maxAttempts: options.maxAttempts ?? 5,
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: 10_000,
-      requestTimeout: options.requestTimeoutMs ?? 60_000,
-    }),
+export interface ApiStats {
+  requests: number;
+  throttles: number;
+  retries: number;
+  credentialRefreshes: number;
+}
+
+const EXPIRED_CODES = new Set(["ExpiredTokenException", "ExpiredToken"]);
+
+const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * `makeCredentials` is called again when the service says the credentials expired (an assumed
+ * role revoked or expired early): a fresh client assumes the role again.
+ */
+export function createLogsApi(
+  config: Config,
+  makeCredentials: () => Credentials,
+  options: LogsApiOptions,
+): LogsApi & { readonly stats: ApiStats } {
+  const sleep = options.sleep ?? sleepMs;
+  const handler = new NodeHttpHandler({
+    connectionTimeout: 10_000,
+    requestTimeout: options.requestTimeoutMs,
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets }),
   });
+  const newClient = () => {
+    const c = new CloudWatchLogsClient({
+      region: config.region,
+      credentials: makeCredentials(),
+      ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
+      // Retries are ours: one budget and one rate limiter for every request of the process.
+      maxAttempts: 1,
+      requestHandler: handler,
+    });
+    addXmlErrorMiddleware(c);
+    return c;
+  };
+  let client = newClient();
+  const stats: ApiStats = { requests: 0, throttles: 0, retries: 0, credentialRefreshes: 0 };
+  const budget = new RetryBudget(100);
+  const limiters = {
+    "logs:FilterLogEvents": new RateLimiter({ ratePerSecond: options.filterRequestsPerSecond }),
+    "logs:DescribeLogGroups": new RateLimiter({ ratePerSecond: options.describeRequestsPerSecond }),
+  };
+  const maxTransient = options.maxTransientAttempts ?? 8;
+  const maxThrottled = options.maxThrottledAttempts ?? 30;
 
-  addXmlErrorMiddleware(client);
-
-  async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw classifyError(err, operation);
+  async function call<T>(operation: keyof typeof limiters, send: (c: CloudWatchLogsClient) => Promise<T>): Promise<T> {
+    const limiter = limiters[operation];
+    let transientFailures = 0;
+    let throttles = 0;
+    let refreshed = false;
+    for (;;) {
+      await limiter.acquire();
+      stats.requests++;
+      try {
+        const out = await send(client);
+        limiter.succeeded();
+        budget.earn(1);
+        return out;
+      } catch (err) {
+        const e = classifyError(err, operation);
+        if (e.kind === "throttled") {
+          stats.throttles++;
+          limiter.throttled();
+          if (++throttles >= maxThrottled) throw e;
+          stats.retries++;
+          await sleep(backoffMs(Math.min(throttles, 6), 500, 20_000));
+          continue;
+        }
+        if (e.kind === "denied" && EXPIRED_CODES.has(e.code) && !refreshed) {
+          // Credentials expired before the SDK's own refresh: start over with a fresh session.
+          refreshed = true;
+          stats.credentialRefreshes++;
+          client.destroy();
+          client = newClient();
+          continue;
+        }
+        if (e.kind === "transient" && ++transientFailures < maxTransient && budget.trySpend(5)) {
+          stats.retries++;
+          await sleep(backoffMs(transientFailures, 200, 20_000));
+          continue;
+        }
+        throw e;
+      }
     }
   }
 
   async function* listLogGroups(prefix?: string): AsyncGenerator<LogGroup> {
     let nextToken: string | undefined;
     do {
-      const page = await call("logs:DescribeLogGroups", () =>
-        client.send(
-          new DescribeLogGroupsCommand({ ...(prefix ? { logGroupNamePrefix: prefix } : {}), limit: 50, nextToken }),
-        ),
+      const page = await call("logs:DescribeLogGroups", (c) =>
+        c.send(new DescribeLogGroupsCommand({ ...(prefix ? { logGroupNamePrefix: prefix } : {}), limit: 50, nextToken })),
       );
       for (const g of page.logGroups ?? []) yield toLogGroup(g);
       nextToken = page.nextToken;
@@ -210,14 +289,15 @@ export function createLogsApi(config: Config, credentials: Credentials, options:
   }
 
   return {
+    stats,
     listLogGroups,
     async findLogGroup(name) {
       for await (const g of listLogGroups(name)) if (g.name === name) return g;
       return undefined;
     },
     async filterEvents(req) {
-      const out = await call("logs:FilterLogEvents", () =>
-        client.send(
+      const out = await call("logs:FilterLogEvents", (c) =>
+        c.send(
           new FilterLogEventsCommand({
             logGroupName: req.logGroupName,
             startTime: req.startTime,
@@ -240,6 +320,9 @@ export function createLogsApi(config: Config, credentials: Credentials, options:
       }));
       return { events, nextToken: out.nextToken || undefined };
     },
-    close: () => client.destroy(),
+    close: () => {
+      client.destroy();
+      handler.destroy();
+    },
   };
 }

@@ -1,9 +1,11 @@
-// Reads one stream: its windows, their pages, records to the emitter, checkpoints as windows complete.
+// Reads one stream: hands out its windows, reads each window's pages, passes records to the
+// emitter and advances the stream's checkpoint as windows complete. Several windows of one
+// stream may be read at once; the state only covers the contiguous prefix of completed windows.
 import type { StreamSource } from "./catalog.js";
 import { StreamCheckpoint, stateBlob } from "./checkpoint.js";
 import type { Emitter } from "./emitter.js";
 import type { EventPage, LogEvent, LogsApi } from "./logs-api.js";
-import { type PlannerOptions, type SyncRange, type Window, WindowPlanner, DEFAULT_PLANNER_OPTIONS } from "./plan.js";
+import { DEFAULT_PLANNER_OPTIONS, type PlannerOptions, type SyncRange, type Window, WindowPlanner } from "./plan.js";
 
 export interface StreamReadInput {
   readonly api: LogsApi;
@@ -11,18 +13,6 @@ export interface StreamReadInput {
   readonly source: StreamSource;
   readonly range: SyncRange;
   readonly plannerOptions?: PlannerOptions;
-}
-
-export interface StreamReadResult {
-  readonly watermark: number;
-  readonly records: number;
-  readonly requests: number;
-}
-
-interface WindowOutcome {
-  readonly split: boolean;
-  readonly events: number;
-  readonly requests: number;
 }
 
 function toRecord(logGroupName: string, e: LogEvent): object {
@@ -41,53 +31,75 @@ function inWindow(page: EventPage, w: Window): LogEvent[] {
   return page.events.filter((e) => e.timestamp >= w.start && e.timestamp < w.end);
 }
 
-/** The checkpoint is written with the watermark it reached, so a crash after it loses nothing. */
 export class StreamReader {
   private readonly planner: WindowPlanner;
   private readonly checkpoint: StreamCheckpoint;
   private lastEmitted: number | undefined;
-  private records = 0;
-  private requests = 0;
+  private inFlight = 0;
+  private failure: unknown;
+  records = 0;
+  requests = 0;
 
   constructor(private readonly input: StreamReadInput) {
-    this.planner = new WindowPlanner(
-      { start: input.range.start, end: input.range.end },
-      input.plannerOptions ?? DEFAULT_PLANNER_OPTIONS,
-    );
+    this.planner = new WindowPlanner({ start: input.range.start, end: input.range.end }, input.plannerOptions ?? DEFAULT_PLANNER_OPTIONS);
     this.checkpoint = new StreamCheckpoint(input.range.initialWatermark);
   }
 
-  async run(): Promise<StreamReadResult> {
-    for (let w = this.planner.next(); w; w = this.planner.next()) {
+  get name(): string {
+    return this.input.source.name;
+  }
+
+  /** The next window to read, unless the stream failed or has none available right now. */
+  take(): Window | undefined {
+    if (this.failure !== undefined) return undefined;
+    const w = this.planner.next();
+    if (w) {
       this.checkpoint.begin(w);
-      const outcome = await this.readWindow(w);
-      this.requests += outcome.requests;
-      if (outcome.split) {
-        this.checkpoint.drop(w);
-        continue;
-      }
-      this.records += outcome.events;
-      this.planner.completed(w, outcome.events);
-      this.checkpoint.finish(w);
-      this.emitStateIfAdvanced();
+      this.inFlight++;
     }
-    // Every stream ends with a state, also one that had nothing to read.
+    return w;
+  }
+
+  /** No window is being read and none is left (or the stream failed). */
+  isSettled(): boolean {
+    return this.inFlight === 0 && (this.failure !== undefined || this.planner.frontier() >= this.input.range.end);
+  }
+
+  failed(): unknown {
+    return this.failure;
+  }
+
+  /** Reads a window handed out by take(); a failure marks the stream failed instead of throwing. */
+  async read(w: Window): Promise<void> {
+    try {
+      const outcome = await this.readWindow(w);
+      if (outcome === "split") {
+        this.checkpoint.drop(w);
+      } else {
+        this.planner.completed(w, outcome);
+        this.checkpoint.finish(w);
+        this.emitStateIfAdvanced();
+      }
+    } catch (err) {
+      if (this.failure === undefined) this.failure = err;
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /** Final state of the stream: also for a stream that had nothing to read, or that failed. */
+  finish(): void {
     if (this.lastEmitted === undefined) this.emitState();
     else this.emitStateIfAdvanced();
-    return { watermark: this.checkpoint.current(), records: this.records, requests: this.requests };
   }
 
-  /** On failure: report what is safely checkpointed so far. */
-  emitProgress(): void {
-    this.emitStateIfAdvanced();
-  }
-
-  private async readWindow(w: Window): Promise<WindowOutcome> {
+  private async readWindow(w: Window): Promise<number | "split"> {
     const { api, emitter, source } = this.input;
     let nextToken: string | undefined;
     let events = 0;
-    let requests = 0;
+    let first = true;
     do {
+      if (this.failure !== undefined) throw this.failure;
       const page = await api.filterEvents({
         logGroupName: source.logGroupName,
         startTime: w.start,
@@ -96,18 +108,19 @@ export class StreamReader {
         filterPattern: source.filterPattern,
         nextToken,
       });
-      requests++;
+      this.requests++;
       const kept = inWindow(page, w);
-      if (requests === 1) {
+      if (first) {
+        first = false;
         const timestamps = kept.map((e) => e.timestamp);
-        const decision = this.planner.firstPage(w, { timestamps, hasMore: page.nextToken !== undefined });
-        if (decision === "split") return { split: true, events: 0, requests };
+        if (this.planner.firstPage(w, { timestamps, hasMore: page.nextToken !== undefined }) === "split") return "split";
       }
+      this.records += kept.length;
       await emitter.records(source.name, kept.map((e) => toRecord(source.logGroupName, e)));
       events += kept.length;
       nextToken = page.nextToken;
     } while (nextToken);
-    return { split: false, events, requests };
+    return events;
   }
 
   private emitStateIfAdvanced(): void {

@@ -1,5 +1,5 @@
-// `read`: every configured stream, oldest to newest, with checkpoints; a failing stream does not
-// stop the others.
+// `read`: every configured stream, oldest to newest, with checkpoints, several streams and time
+// windows at once; a failing stream does not stop the others.
 import { isReadable, reportSource, groupSource, type StreamSource } from "../catalog.js";
 import { stateBlob } from "../checkpoint.js";
 import { ConfigError } from "../errors.js";
@@ -9,6 +9,7 @@ import { syncRange } from "../plan.js";
 import type { ConfiguredStream } from "../protocol/configured-catalog.js";
 import type { StateInput } from "../protocol/state.js";
 import { StreamReader } from "../reader.js";
+import { runStreams, type StreamTask } from "../scheduler.js";
 import type { CommandContext } from "./context.js";
 
 export interface ReadInput {
@@ -48,56 +49,57 @@ async function resolve(ctx: CommandContext, name: string): Promise<Resolved> {
   return { source: groupSource(group), group };
 }
 
-async function readOne(ctx: CommandContext, stream: ConfiguredStream, state: StateInput): Promise<void> {
+function streamTask(ctx: CommandContext, stream: ConfiguredStream, state: StateInput, outcome: (ok: boolean) => void): StreamTask {
   const { emitter, config } = ctx;
-  const { source, group } = await resolve(ctx, stream.name);
-  const range = syncRange({
-    syncMode: stream.syncMode,
-    stateTimestamp: state.get(stream.name),
-    startDate: config.startDate,
-    groupCreationTime: group.creationTime,
-    groupRetentionDays: group.retentionInDays,
-    now: ctx.now(),
-    ingestionDelayMs: config.ingestionDelayMs,
-  });
-  if (!isReadable(group)) {
-    emitter.log("WARN", `Log group ${JSON.stringify(group.name)} is of class ${group.logGroupClass}, which FilterLogEvents cannot read; stream ${JSON.stringify(stream.name)} is skipped.`);
-    emitter.state(stream.name, stateBlob(range.initialWatermark));
-    return;
-  }
-  const reader = new StreamReader({ api: ctx.api, emitter, source, range });
-  try {
-    await reader.run();
-  } catch (err) {
-    reader.emitProgress();
-    throw err;
-  }
-}
-
-/** Returns true when every stream completed. */
-export async function read(ctx: CommandContext, input: ReadInput): Promise<boolean> {
-  const { emitter, config } = ctx;
-  let allOk = true;
-  for (const stream of input.catalog) {
-    if (stream.cursorField && stream.cursorField.length > 0 && stream.cursorField.join(".") !== "timestamp") {
-      emitter.log("WARN", `Stream ${JSON.stringify(stream.name)}: the cursor is always "timestamp"; cursor_field ${JSON.stringify(stream.cursorField)} is ignored.`);
-    }
-    emitter.status(stream.name, "STARTED");
-    try {
-      await readOne(ctx, stream, input.state);
-      await emitter.flush();
-      emitter.status(stream.name, "COMPLETE");
-    } catch (err) {
-      allOk = false;
-      const failure = toConnectorError(err, {
+  return {
+    name: stream.name,
+    async start() {
+      if (stream.cursorField && stream.cursorField.length > 0 && stream.cursorField.join(".") !== "timestamp") {
+        emitter.log("WARN", `Stream ${JSON.stringify(stream.name)}: the cursor is always "timestamp"; cursor_field ${JSON.stringify(stream.cursorField)} is ignored.`);
+      }
+      emitter.status(stream.name, "STARTED");
+      const { source, group } = await resolve(ctx, stream.name);
+      const range = syncRange({
+        syncMode: stream.syncMode,
+        stateTimestamp: state.get(stream.name),
+        startDate: config.startDate,
+        groupCreationTime: group.creationTime,
+        groupRetentionDays: group.retentionInDays,
+        now: ctx.now(),
+        ingestionDelayMs: config.ingestionDelayMs,
+        lookbackMs: config.lookbackMs,
+      });
+      if (!isReadable(group)) {
+        emitter.log("WARN", `Log group ${JSON.stringify(group.name)} is of class ${group.logGroupClass}, which FilterLogEvents cannot read; stream ${JSON.stringify(stream.name)} is skipped.`);
+        emitter.state(stream.name, stateBlob(range.initialWatermark));
+        return undefined;
+      }
+      return new StreamReader({ api: ctx.api, emitter, source, range });
+    },
+    end(reader, failure) {
+      reader?.finish();
+      if (failure === undefined) {
+        emitter.status(stream.name, "COMPLETE");
+        outcome(true);
+        return;
+      }
+      const error = toConnectorError(failure, {
         region: config.region,
         endpointUrl: config.endpointUrl,
         doing: `reading stream ${JSON.stringify(stream.name)}`,
       });
-      emitter.error(failure, stream.name);
+      emitter.error(error, stream.name);
       emitter.status(stream.name, "INCOMPLETE");
-    }
-  }
-  await emitter.flush();
+      outcome(false);
+    },
+  };
+}
+
+/** Returns true when every stream completed. */
+export async function read(ctx: CommandContext, input: ReadInput): Promise<boolean> {
+  let allOk = true;
+  const tasks = input.catalog.map((s) => streamTask(ctx, s, input.state, (ok) => (allOk &&= ok)));
+  await runStreams(tasks, ctx.config.maxConcurrency);
+  await ctx.emitter.flush();
   return allOk;
 }

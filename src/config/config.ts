@@ -32,6 +32,12 @@ export interface Config {
   readonly ingestionDelayMs: number;
   readonly endpointUrl: string | undefined;
   readonly deliveryType: "use_records_transfer";
+  /** Re-read this much before the state on incremental syncs. */
+  readonly lookbackMs: number;
+  /** FilterLogEvents rate cap; undefined: the region's default quota. */
+  readonly maxRequestsPerSecond: number | undefined;
+  readonly maxConcurrency: number;
+  readonly requestTimeoutMs: number;
 }
 
 type RawConfig = Record<string, unknown>;
@@ -61,7 +67,9 @@ function describeSchemaError(e: ErrorObject, raw: RawConfig): string {
     case "type":
       return `${base} must be of type ${(e.params as { type: string }).type}`;
     case "minimum":
-    case "maximum": {
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum": {
       const p = e.params as { comparison: string; limit: number };
       return `${base} must be ${p.comparison} ${p.limit} (got ${String(valueAt(raw, e.instancePath))})`;
     }
@@ -167,6 +175,10 @@ function parseRole(raw: RawConfig, problems: string[]): RoleConfig | undefined {
   return Object.freeze({ arn, externalId, durationSeconds: typeof raw.session_duration === "number" ? raw.session_duration : 3600 });
 }
 
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === "number" ? value : fallback;
+}
+
 /** Validates a parsed JSON value as the connector's configuration. Throws ConfigError listing every problem. */
 export function parseConfig(input: unknown): Config {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
@@ -200,9 +212,13 @@ export function parseConfig(input: unknown): Config {
     logGroupPrefix: optionalString(cleaned, "log_group_prefix"),
     reports: Object.freeze(reports),
     startDate,
-    ingestionDelayMs: (typeof cleaned.ingestion_delay_seconds === "number" ? cleaned.ingestion_delay_seconds : 300) * 1000,
+    ingestionDelayMs: numberOr(cleaned.ingestion_delay_seconds, 300) * 1000,
     endpointUrl,
     deliveryType: "use_records_transfer",
+    lookbackMs: numberOr(cleaned.lookback_window_minutes, 0) * 60_000,
+    maxRequestsPerSecond: typeof cleaned.max_requests_per_second === "number" ? cleaned.max_requests_per_second : undefined,
+    maxConcurrency: numberOr(cleaned.max_concurrency, 8),
+    requestTimeoutMs: numberOr(cleaned.request_timeout_seconds, 30) * 1000,
   });
 }
 

@@ -146,6 +146,43 @@ export const connectionSpecification = {
       examples: ["https://logs.us-east-1.amazonaws.com"],
       order: 11,
     },
+    lookback_window_minutes: {
+      type: "integer",
+      title: "Lookback Window (minutes)",
+      description:
+        "Each incremental sync re-reads this much time before the saved state, to pick up events CloudWatch ingested late. Re-read events keep their primary key, so a deduplicating destination stays exact.",
+      minimum: 0,
+      maximum: 10080,
+      default: 0,
+      order: 13,
+    },
+    max_requests_per_second: {
+      type: "number",
+      title: "Max FilterLogEvents Requests per Second",
+      description:
+        "Upper bound of the read rate, shared by all streams. Default: the region's FilterLogEvents quota (25 in us-east-1, 5 in eu-central-1 and a few others, 10 elsewhere). Lower it to leave quota to other readers of the account.",
+      exclusiveMinimum: 0,
+      maximum: 1000,
+      order: 14,
+    },
+    max_concurrency: {
+      type: "integer",
+      title: "Max Concurrent Requests",
+      description: "How many FilterLogEvents requests may be in flight at once, across log groups and time windows.",
+      minimum: 1,
+      maximum: 64,
+      default: 8,
+      order: 15,
+    },
+    request_timeout_seconds: {
+      type: "integer",
+      title: "Request Timeout (seconds)",
+      description: "A request that stalls longer than this is abandoned and retried.",
+      minimum: 1,
+      maximum: 900,
+      default: 30,
+      order: 16,
+    },
     delivery_method: {
       type: "object",
       title: "Delivery Method",

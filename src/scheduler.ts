@@ -1,0 +1,82 @@
+// Runs stream readers on a fixed number of workers: windows of streams already started come
+// first (so streams finish and free their memory), new streams start when workers are idle.
+import type { Window } from "./plan.js";
+import type { StreamReader } from "./reader.js";
+
+export interface StreamTask {
+  readonly name: string;
+  /** Prepares the stream; resolves to its reader, or undefined when there is nothing to read. */
+  start(): Promise<StreamReader | undefined>;
+  /** Called once when the stream has finished (reader settled, failed, or start() failed). */
+  end(reader: StreamReader | undefined, failure: unknown): void;
+}
+
+type Pick =
+  | { readonly kind: "read"; readonly reader: StreamReader; readonly window: Window; readonly task: StreamTask }
+  | { readonly kind: "start"; readonly task: StreamTask }
+  | { readonly kind: "wait" }
+  | { readonly kind: "done" };
+
+export async function runStreams(tasks: readonly StreamTask[], workers: number): Promise<void> {
+  const pending = [...tasks];
+  const active: { task: StreamTask; reader: StreamReader }[] = [];
+  let starting = 0;
+  let wake: () => void = () => undefined;
+  let changed = new Promise<void>((r) => (wake = r));
+  const signal = () => {
+    wake();
+    changed = new Promise<void>((r) => (wake = r));
+  };
+
+  const pick = (): Pick => {
+    for (const a of active) {
+      const window = a.reader.take();
+      if (window) return { kind: "read", reader: a.reader, window, task: a.task };
+    }
+    const next = pending.shift();
+    if (next) return { kind: "start", task: next };
+    return active.length > 0 || starting > 0 ? { kind: "wait" } : { kind: "done" };
+  };
+
+  const settle = (task: StreamTask, reader: StreamReader) => {
+    if (!reader.isSettled()) return;
+    const i = active.findIndex((a) => a.reader === reader);
+    if (i < 0) return;
+    active.splice(i, 1);
+    task.end(reader, reader.failed());
+  };
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const p = pick();
+      if (p.kind === "done") return;
+      if (p.kind === "wait") {
+        await changed;
+        continue;
+      }
+      if (p.kind === "start") {
+        starting++;
+        try {
+          const reader = await p.task.start();
+          if (reader) {
+            active.push({ task: p.task, reader });
+            settle(p.task, reader);
+          } else {
+            p.task.end(undefined, undefined);
+          }
+        } catch (err) {
+          p.task.end(undefined, err);
+        } finally {
+          starting--;
+          signal();
+        }
+        continue;
+      }
+      await p.reader.read(p.window);
+      settle(p.task, p.reader);
+      signal();
+    }
+  };
+
+  await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
+}
