@@ -1,0 +1,27 @@
+# Airbyte image of source-cloudwatch-logs. Two stages so the runtime image carries only the
+# compiled connector and its production dependencies (no TypeScript, no test tools).
+
+FROM node:20-slim AS build
+WORKDIR /build
+COPY package.json package-lock.json tsconfig.json ./
+RUN npm ci --no-audit --no-fund
+COPY src ./src
+COPY test ./test
+COPY bench ./bench
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-slim
+# Airbyte runs connectors as a non-root user that must own a writable /airbyte.
+RUN groupadd --system airbyte && useradd --system --gid airbyte --home-dir /airbyte airbyte \
+    && mkdir -p /airbyte/integration_code && chown -R airbyte:airbyte /airbyte
+WORKDIR /airbyte/integration_code
+ENV NODE_ENV=production
+COPY --from=build --chown=airbyte:airbyte /build/package.json ./package.json
+COPY --from=build --chown=airbyte:airbyte /build/node_modules ./node_modules
+COPY --from=build --chown=airbyte:airbyte /build/dist/src ./dist/src
+USER airbyte
+# The platform reads AIRBYTE_ENTRYPOINT; it must equal the ENTRYPOINT below, joined by spaces.
+ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/src/main.js"
+ENTRYPOINT ["node", "/airbyte/integration_code/dist/src/main.js"]
+LABEL io.airbyte.name=airbyte/source-cloudwatch-logs
+LABEL io.airbyte.version=0.1.0

@@ -1,0 +1,57 @@
+// The Dockerfile and metadata.yaml follow Airbyte's packaging rules and agree with package.json.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { connectorSpecification } from "../../src/config/spec.js";
+import { REPO_ROOT, repoFile, repoJson } from "../support/repo.js";
+import { dockerfileProblems, metadataProblems, type Metadata, type PackageJson } from "../support/packaging-rules.js";
+
+const pkg = repoJson<PackageJson>("package.json");
+const dockerfile = repoFile("Dockerfile");
+const metadata = parse(repoFile("metadata.yaml")) as Metadata;
+
+describe("packaging rules", () => {
+  test("Dockerfile: labels match metadata, AIRBYTE_ENTRYPOINT equals ENTRYPOINT, user airbyte, production-only runtime", () => {
+    assert.deepEqual(dockerfileProblems(dockerfile, metadata, pkg), []);
+  });
+
+  test("metadata.yaml has every field Airbyte needs, consistent with package.json and the spec", () => {
+    assert.deepEqual(metadataProblems(metadata, pkg, connectorSpecification.documentationUrl), []);
+  });
+
+  test("the checkers reject broken files", () => {
+    const variants: [string, string][] = [
+      ["io.airbyte.version=0.1.0", "io.airbyte.version=9.9.9"],
+      ['AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/src/main.js"', 'AIRBYTE_ENTRYPOINT="node dist/src/main.js"'],
+      ["USER airbyte", "USER root"],
+      ["npm prune --omit=dev", "true"],
+      ["COPY --from=build --chown=airbyte:airbyte /build/dist/src ./dist/src", "COPY --from=build --chown=airbyte:airbyte /build/dist/src ./dist/src\nRUN npm install typescript"],
+      ['ENTRYPOINT ["node", "/airbyte/integration_code/dist/src/main.js"]', "ENTRYPOINT node /airbyte/integration_code/dist/src/main.js"],
+    ];
+    for (const [from, to] of variants) {
+      assert.ok(dockerfile.includes(from), `the Dockerfile contains ${from}`);
+      assert.notDeepEqual(dockerfileProblems(dockerfile.replace(from, to), metadata, pkg), [], `caught: ${to}`);
+    }
+    const noSts = { ...metadata, data: { ...metadata.data, allowedHosts: { hosts: ["logs.${region_name}.amazonaws.com"] } } };
+    assert.notDeepEqual(metadataProblems(noSts, pkg, connectorSpecification.documentationUrl), []);
+    assert.notDeepEqual(metadataProblems(metadata, { ...pkg, version: "0.2.0" }, connectorSpecification.documentationUrl), []);
+  });
+
+  test("acceptance-test-config.yml targets this image and names files that exist", () => {
+    const cat = parse(repoFile("integration_tests/acceptance-test-config.yml")) as {
+      connector_image: string;
+      acceptance_tests: Record<string, { tests: Record<string, unknown>[] }>;
+    };
+    assert.equal(cat.connector_image, `${String(metadata.data?.dockerRepository)}:dev`);
+    assert.deepEqual(Object.keys(cat.acceptance_tests).sort(), ["basic_read", "connection", "discovery", "full_refresh", "incremental", "spec"]);
+    const paths = Object.values(cat.acceptance_tests).flatMap((t) => t.tests.flatMap((x) => [x.spec_path, x.configured_catalog_path, x.config_path, (x.future_state as { future_state_path?: string } | undefined)?.future_state_path]));
+    // secrets/config.json is provided by the CI that runs CAT against a real account, never committed.
+    for (const p of paths.filter((x): x is string => typeof x === "string" && !x.startsWith("secrets/"))) {
+      assert.ok(existsSync(join(REPO_ROOT, p)), `${p} exists`);
+    }
+    const statuses = cat.acceptance_tests.connection!.tests.map((t) => [t.config_path, t.status]);
+    assert.deepEqual(statuses, [["secrets/config.json", "succeed"], ["integration_tests/invalid_config.json", "failed"]]);
+  });
+});

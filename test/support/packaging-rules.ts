@@ -1,0 +1,97 @@
+// Airbyte's packaging rules (airbyte.md, "Packaging") as a checker over Dockerfile, metadata.yaml
+// and package.json, so the test can also prove the checker rejects broken files.
+import { lastValue, parseDockerfile } from "./dockerfile.js";
+
+export interface PackageJson {
+  readonly name: string;
+  readonly version: string;
+  readonly bin: Record<string, string>;
+}
+
+export type Metadata = { metadataSpecVersion?: unknown; data?: Record<string, unknown> };
+
+const IMAGE_HOME = "/airbyte/integration_code";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function dockerfileProblems(dockerfile: string, metadata: Metadata, pkg: PackageJson): string[] {
+  const problems: string[] = [];
+  const stages = parseDockerfile(dockerfile);
+  const final = stages[stages.length - 1];
+  if (!final) return ["Dockerfile has no FROM"];
+  const data = metadata.data ?? {};
+  const all = (k: string) => final.instructions.filter((i) => i.keyword === k);
+
+  const name = lastValue(final, "LABEL", "io.airbyte.name");
+  const version = lastValue(final, "LABEL", "io.airbyte.version");
+  if (name !== data.dockerRepository) problems.push(`label io.airbyte.name ${name} != metadata dockerRepository ${String(data.dockerRepository)}`);
+  if (version !== String(data.dockerImageTag)) problems.push(`label io.airbyte.version ${version} != metadata dockerImageTag ${String(data.dockerImageTag)}`);
+  if (version !== pkg.version) problems.push(`label io.airbyte.version ${version} != package.json version ${pkg.version}`);
+
+  const entry = all("ENTRYPOINT").at(-1)?.args;
+  let argv: unknown;
+  try {
+    argv = entry === undefined ? undefined : JSON.parse(entry);
+  } catch {
+    argv = undefined;
+  }
+  if (!Array.isArray(argv) || !argv.every((a) => typeof a === "string")) {
+    problems.push("ENTRYPOINT must be in exec form (a JSON array of strings)");
+  } else {
+    const joined = (argv as string[]).join(" ");
+    const env = lastValue(final, "ENV", "AIRBYTE_ENTRYPOINT");
+    if (env !== joined) problems.push(`AIRBYTE_ENTRYPOINT ${JSON.stringify(env)} != ENTRYPOINT ${JSON.stringify(joined)}`);
+    const script = (argv as string[]).find((a) => a.endsWith(".js"));
+    const bin = Object.values(pkg.bin)[0];
+    if (!script?.startsWith("/")) problems.push("the ENTRYPOINT script path must be absolute");
+    if (script !== `${IMAGE_HOME}/${bin}`) problems.push(`ENTRYPOINT runs ${script}, not the package bin ${IMAGE_HOME}/${bin}`);
+  }
+
+  if (all("USER").at(-1)?.args !== "airbyte") problems.push("the final stage must run as USER airbyte");
+  const runs = all("RUN").map((i) => i.args).join("\n");
+  if (!/useradd\b[^\n]*\bairbyte\b/.test(runs)) problems.push("the final stage must create the user airbyte");
+  if (!/chown\s+(-R\s+)?airbyte(:airbyte)?\s+\/airbyte\b/.test(runs)) problems.push("/airbyte must be owned by airbyte");
+  if (all("WORKDIR").at(-1)?.args !== IMAGE_HOME) problems.push(`WORKDIR must be ${IMAGE_HOME}`);
+  for (const c of all("COPY")) {
+    if (!/--chown=airbyte/.test(c.args)) problems.push(`COPY without --chown=airbyte: ${c.args}`);
+  }
+  // A small production image: no npm install in the final stage, node_modules only from a stage
+  // that pruned dev dependencies.
+  if (/\bnpm\s+(ci|install|i)\b/.test(runs)) problems.push("the final stage must not install packages");
+  const modules = all("COPY").find((c) => /node_modules/.test(c.args));
+  if (modules) {
+    const from = /--from=(\S+)/.exec(modules.args)?.[1];
+    const src = stages.find((s) => s.name === from);
+    const pruned = src?.instructions.some((i) => i.keyword === "RUN" && /npm\s+prune\s+(--omit=dev|--production)/.test(i.args));
+    if (!pruned) problems.push("node_modules must come from a stage that ran npm prune --omit=dev");
+  }
+  if (!final.from.startsWith("node:20")) problems.push(`the runtime image should be node:20 (got ${final.from})`);
+  return problems;
+}
+
+export function metadataProblems(metadata: Metadata, pkg: PackageJson, documentationUrl: string): string[] {
+  const problems: string[] = [];
+  const d = metadata.data ?? {};
+  if (metadata.metadataSpecVersion !== "1.0") problems.push('metadataSpecVersion must be "1.0"');
+  const expect: Record<string, unknown> = {
+    connectorType: "source",
+    connectorSubtype: "api",
+    dockerRepository: `airbyte/${pkg.name}`,
+    dockerImageTag: pkg.version,
+    githubIssueLabel: pkg.name,
+    documentationUrl,
+    license: "MIT",
+    releaseStage: "alpha",
+    supportLevel: "community",
+  };
+  for (const [k, v] of Object.entries(expect)) if (d[k] !== v) problems.push(`data.${k} is ${JSON.stringify(d[k])}, expected ${JSON.stringify(v)}`);
+  if (typeof d.name !== "string" || d.name === "") problems.push("data.name is missing");
+  if (typeof d.definitionId !== "string" || !UUID.test(d.definitionId)) problems.push("data.definitionId must be a uuid");
+  const hosts = ((d.allowedHosts as { hosts?: unknown } | undefined)?.hosts ?? []) as unknown[];
+  for (const h of ["logs.${region_name}.amazonaws.com", "sts.amazonaws.com", "sts.${region_name}.amazonaws.com"]) {
+    if (!hosts.includes(h)) problems.push(`allowedHosts.hosts lacks ${h}`);
+  }
+  const max = d.maxSecondsBetweenMessages;
+  if (typeof max !== "number" || !Number.isInteger(max) || max <= 0) problems.push("maxSecondsBetweenMessages must be a positive integer");
+  if (!Array.isArray(d.tags) || !d.tags.includes("language:typescript")) problems.push("tags must include language:typescript");
+  return problems;
+}
