@@ -14,6 +14,8 @@ export interface EventSource {
   ingestionAt(i: number): number;
   tiebreakAt(i: number): number;
   messageAt(i: number): string;
+  /** A message of this source as a JSON string literal (generated text needs no escaping). */
+  messageJson(message: string): string;
   eventIdAt(i: number): string;
 }
 

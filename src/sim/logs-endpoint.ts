@@ -65,7 +65,7 @@ export async function handleLogs(state: SimState, req: IncomingMessage, res: Ser
     return fail(new SimError("InternalFailure", "The simulator failed on this request.", 500));
   }
   const { fixedMs, perKbMs } = settings.latency;
-  const delay = fixedMs + (perKbMs * Buffer.byteLength(result.body)) / 1024;
+  const delay = fixedMs + (perKbMs * (typeof result.body === "string" ? Buffer.byteLength(result.body) : result.body.length)) / 1024;
   if (delay > 0) await sleep(delay, timers);
   counters.served(send(res, 200, JSON_TYPE, result.body), result.events);
 }

@@ -39,8 +39,10 @@ function fill(corpus: string, h: number, n: number): string {
   return span === n ? s : s + " ".repeat(n - span);
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
 function hex8(h: number): string {
-  return (h >>> 0).toString(16).padStart(8, "0");
+  return (HEX[h >>> 24] as string) + HEX[(h >>> 16) & 255] + HEX[(h >>> 8) & 255] + HEX[h & 255];
 }
 
 /** The message of an event whose hash is h (h is already per-event). */

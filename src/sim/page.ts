@@ -4,6 +4,7 @@
 import type { EventSource, MergeKey } from "./event-source.js";
 import type { Merge } from "./merge.js";
 import type { Matcher } from "./filter-pattern.js";
+import type { PageBuffer } from "./page-buffer.js";
 
 /** AWS's page caps. */
 export const MAX_PAGE_EVENTS = 10_000;
@@ -15,25 +16,27 @@ export interface PageLimits {
   readonly maxScan: number;
 }
 
-export type Render = (src: EventSource, i: number, timestamp: number, ingestionTime: number, message: string) => string;
+/** Writes one event's JSON object into the page. */
+export type Render = (out: PageBuffer, src: EventSource, i: number, timestamp: number, ingestionTime: number, message: string) => void;
 
 export interface Page {
-  readonly fragments: string[];
+  readonly count: number;
   readonly bytes: number;
   /** Key of the last event examined (emitted or skipped), the resume point. */
   readonly lastKey: MergeKey | undefined;
   readonly exhausted: boolean;
 }
 
-export function fillPage(merge: Merge, limits: PageLimits, now: number, matches: Matcher | undefined, render: Render): Page {
-  const fragments: string[] = [];
-  let bytes = 0;
+/** Appends matching visible events, comma separated, to `out`. */
+export function fillPage(out: PageBuffer, merge: Merge, limits: PageLimits, now: number, matches: Matcher | undefined, render: Render): Page {
+  const begin = out.length;
+  let count = 0;
   let scanned = 0;
   let lastSrc: EventSource | undefined;
   let lastI = 0;
   let lastTs = 0;
   for (let c = merge.top(); c; c = merge.top()) {
-    if (fragments.length >= limits.maxEvents || scanned >= limits.maxScan) break;
+    if (count >= limits.maxEvents || scanned >= limits.maxScan) break;
     const src = c.src;
     const i = c.i;
     const ts = c.ts;
@@ -42,12 +45,15 @@ export function fillPage(merge: Merge, limits: PageLimits, now: number, matches:
     if (ingestion <= now) {
       const message = src.messageAt(i);
       if (!matches || matches(message)) {
-        const fragment = render(src, i, ts, ingestion, message);
-        const size = src.asciiOnly ? fragment.length : Buffer.byteLength(fragment);
+        const mark = out.length;
+        if (count > 0) out.ascii(",");
+        render(out, src, i, ts, ingestion, message);
         // The cap is on the page, but one oversized event must still make progress.
-        if (bytes + size > limits.maxBytes && fragments.length > 0) break;
-        fragments.push(fragment);
-        bytes += size;
+        if (out.length - begin > limits.maxBytes && count > 0) {
+          out.truncate(mark);
+          break;
+        }
+        count++;
       }
     }
     lastSrc = src;
@@ -56,8 +62,8 @@ export function fillPage(merge: Merge, limits: PageLimits, now: number, matches:
     merge.advance();
   }
   return {
-    fragments,
-    bytes,
+    count,
+    bytes: out.length - begin,
     lastKey: lastSrc ? [lastTs, lastSrc.ord, lastSrc.tiebreakAt(lastI)] : undefined,
     exhausted: merge.top() === undefined,
   };

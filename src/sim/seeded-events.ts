@@ -54,6 +54,9 @@ export class SeededEvents implements EventSource {
   messageAt(i: number): string {
     return this.at(i).message;
   }
+  messageJson(message: string): string {
+    return JSON.stringify(message);
+  }
   eventIdAt(i: number): string {
     const e = this.at(i);
     return eventIdFor(e.timestamp, this.groupKey, this.ord, e.seq);

@@ -6,6 +6,7 @@ import { SeededEvents } from "../../src/sim/seeded-events.js";
 import { Merge, type Cursor } from "../../src/sim/merge.js";
 import { firstAfter, lowerBoundTime, type EventSource } from "../../src/sim/event-source.js";
 import { fillPage } from "../../src/sim/page.js";
+import { PageBuffer } from "../../src/sim/page-buffer.js";
 import { decodeToken, encodeToken, paramHash, TOKEN_LIFETIME_MS } from "../../src/sim/tokens.js";
 import { TokenBucket, defaultQuotas } from "../../src/sim/quotas.js";
 import { parseScenario, ScenarioError } from "../../src/sim/validate-scenario.js";
@@ -105,19 +106,27 @@ test("seeded events stay sorted by (timestamp, arrival) when older events arrive
 
 test("fillPage honours event limit, byte cap, scan cap and visibility", () => {
   const src = gen("p", 0, { count: 5000, lateFraction: 0 });
-  const render = (_s: EventSource, i: number): string => `{"i":${i}}`;
+  const render = (out: PageBuffer, _s: EventSource, i: number): void => out.ascii(`{"i":${i}}`);
   const now = spec().end + 10_000;
-  const byCount = fillPage(new Merge([cursor(src)], 1), { maxEvents: 100, maxBytes: 1e9, maxScan: 1e9 }, now, undefined, render);
-  assert.equal(byCount.fragments.length, 100);
-  assert.equal(byCount.exhausted, false);
-  const byBytes = fillPage(new Merge([cursor(src)], 1), { maxEvents: 1e9, maxBytes: 100, maxScan: 1e9 }, now, undefined, render);
-  assert.ok(byBytes.bytes <= 100 && byBytes.fragments.length === 13, `got ${byBytes.fragments.length}`);
-  const byScan = fillPage(new Merge([cursor(src)], 1), { maxEvents: 1e9, maxBytes: 1e9, maxScan: 50 }, now, () => false, render);
-  assert.equal(byScan.fragments.length, 0);
-  assert.deepEqual(byScan.lastKey, [src.timestampAt(49), 0, 49]);
-  const early = fillPage(new Merge([cursor(src)], 1), { maxEvents: 1e9, maxBytes: 1e9, maxScan: 1e9 }, spec().start - 1, undefined, render);
-  assert.equal(early.fragments.length, 0);
-  assert.equal(early.exhausted, true);
+  const fill = (limits: { maxEvents: number; maxBytes: number; maxScan: number }, at = now, matches?: () => boolean): { page: ReturnType<typeof fillPage>; text: string } => {
+    const out = new PageBuffer(16);
+    const page = fillPage(out, new Merge([cursor(src)], 1), limits, at, matches, render);
+    return { page, text: out.bytes().toString() };
+  };
+  const byCount = fill({ maxEvents: 100, maxBytes: 1e9, maxScan: 1e9 });
+  assert.equal(byCount.page.count, 100);
+  assert.equal((JSON.parse(`[${byCount.text}]`) as unknown[]).length, 100);
+  assert.equal(byCount.page.exhausted, false);
+  const byBytes = fill({ maxEvents: 1e9, maxBytes: 100, maxScan: 1e9 });
+  assert.ok(byBytes.page.bytes <= 100 && byBytes.text.length === byBytes.page.bytes);
+  assert.equal((JSON.parse(`[${byBytes.text}]`) as unknown[]).length, byBytes.page.count);
+  assert.ok(byBytes.page.bytes + `,{"i":${byBytes.page.count}}`.length > 100, "the next event would not fit");
+  const byScan = fill({ maxEvents: 1e9, maxBytes: 1e9, maxScan: 50 }, now, () => false);
+  assert.equal(byScan.page.count, 0);
+  assert.deepEqual(byScan.page.lastKey, [src.timestampAt(49), 0, 49]);
+  const early = fill({ maxEvents: 1e9, maxBytes: 1e9, maxScan: 1e9 }, spec().start - 1);
+  assert.equal(early.page.count, 0);
+  assert.equal(early.page.exhausted, true);
 });
 
 test("tokens round-trip, are bound to their parameters and expire after 24 h", () => {

@@ -13,7 +13,7 @@ export interface OpContext {
 }
 
 export interface OpResult {
-  readonly body: string;
+  readonly body: string | Buffer;
   /** Log events in the body, for the counters. */
   readonly events: number;
 }

@@ -9,10 +9,16 @@ import { firstAfter, lowerBoundTime, type EventSource, type MergeKey } from "../
 import { Merge, type Cursor } from "../merge.js";
 import { fillPage, MAX_PAGE_BYTES, MAX_PAGE_EVENTS, type Render } from "../page.js";
 import type { LogGroup } from "../account.js";
+import { PageBuffer } from "../page-buffer.js";
 
-const renderFilterEvent: Render = (src, i, ts, ingestion, message) =>
-  '{"logStreamName":' + src.streamNameJson + ',"timestamp":' + ts + ',"message":' + JSON.stringify(message) +
-  ',"ingestionTime":' + ingestion + ',"eventId":"' + src.eventIdAt(i) + '"}';
+// One string and one buffer write per event: per-call overhead dominates otherwise.
+const renderFilterEvent: Render = (out, src, i, ts, ingestion, message) => {
+  out.text(
+    '{"logStreamName":' + src.streamNameJson + ',"timestamp":' + ts + ',"message":' + src.messageJson(message) +
+      ',"ingestionTime":' + ingestion + ',"eventId":"' + src.eventIdAt(i) + '"}',
+    src.asciiOnly,
+  );
+};
 
 function selectStreams(group: LogGroup, names: string[] | undefined, prefix: string | undefined): EventSource[] {
   const chosen = names
@@ -55,16 +61,17 @@ export function filterLogEvents(ctx: OpContext, input: Input): OpResult {
   const { pages } = ctx.settings;
   const tokenFor = (k: MergeKey | null): string => encodeToken({ p: bound, t: ctx.now, k });
 
-  if (merge.top() && pages.emptyPageRate > 0 && ctx.decide() < pages.emptyPageRate) {
-    return page([], token ?? tokenFor(resume));
-  }
+  const out = new PageBuffer(MAX_PAGE_BYTES + 64 * 1024);
+  out.ascii('{"events":[');
+  const empty = merge.top() !== undefined && pages.emptyPageRate > 0 && ctx.decide() < pages.emptyPageRate;
+  if (empty) return finish(out, 0, token ?? tokenFor(resume));
   const short = pages.shortPageRate > 0 && ctx.decide() < pages.shortPageRate;
   const maxEvents = short ? Math.max(1, Math.floor(limit * ctx.decide())) : limit;
-  const result = fillPage(merge, { maxEvents, maxBytes: MAX_PAGE_BYTES - 1024, maxScan: pages.maxScanPerPage }, ctx.now, matches, renderFilterEvent);
-  return page(result.fragments, result.exhausted ? undefined : tokenFor(result.lastKey ?? resume));
+  const result = fillPage(out, merge, { maxEvents, maxBytes: MAX_PAGE_BYTES - 1024, maxScan: pages.maxScanPerPage }, ctx.now, matches, renderFilterEvent);
+  return finish(out, result.count, result.exhausted ? undefined : tokenFor(result.lastKey ?? resume));
 }
 
-function page(fragments: string[], nextToken: string | undefined): OpResult {
-  const tail = nextToken === undefined ? "" : ',"nextToken":"' + nextToken + '"';
-  return { body: '{"events":[' + fragments.join(",") + '],"searchedLogStreams":[]' + tail + "}", events: fragments.length };
+function finish(out: PageBuffer, events: number, nextToken: string | undefined): OpResult {
+  out.ascii('],"searchedLogStreams":[]' + (nextToken === undefined ? "" : ',"nextToken":"' + nextToken + '"') + "}");
+  return { body: out.bytes(), events };
 }

@@ -6,10 +6,12 @@ import { groupNotFound, invalidParameter, streamNotFound } from "../errors.js";
 import { decodeToken, encodeToken, paramHash } from "../tokens.js";
 import { firstAfter, firstAtOrAfter, lowerBoundTime, type MergeKey } from "../event-source.js";
 import { Merge, type Cursor, type Direction } from "../merge.js";
+import { PageBuffer } from "../page-buffer.js";
 import { fillPage, MAX_PAGE_BYTES, MAX_PAGE_EVENTS, type Render } from "../page.js";
 
-const renderStreamEvent: Render = (_src, _i, ts, ingestion, message) =>
-  '{"timestamp":' + ts + ',"message":' + JSON.stringify(message) + ',"ingestionTime":' + ingestion + "}";
+const renderStreamEvent: Render = (out, src, _i, ts, ingestion, message) => {
+  out.text('{"timestamp":' + ts + ',"message":' + src.messageJson(message) + ',"ingestionTime":' + ingestion + "}", src.asciiOnly);
+};
 
 interface Position {
   readonly dir: Direction;
@@ -42,26 +44,33 @@ export function getLogEvents(ctx: OpContext, input: Input): OpResult {
   });
   const merge = new Merge(cursors, pos.dir);
   const firstExamined = merge.topKey() ?? null;
-  const result = fillPage(merge, { maxEvents: limit, maxBytes: MAX_PAGE_BYTES - 1024, maxScan: Number.MAX_SAFE_INTEGER }, ctx.now, undefined, renderStreamEvent);
-  const events = pos.dir === 1 ? result.fragments : result.fragments.reverse();
-  const firstKey = (k: MergeKey | undefined): MergeKey | null => k ?? pos.key;
+  const limits = { maxEvents: limit, maxBytes: MAX_PAGE_BYTES - 1024, maxScan: Number.MAX_SAFE_INTEGER };
+  const out = new PageBuffer(MAX_PAGE_BYTES + 64 * 1024);
+  out.ascii('{"events":[');
+  let result = fillPage(out, merge, limits, ctx.now, undefined, renderStreamEvent);
+  if (pos.dir === -1 && result.count > 0 && result.lastKey) {
+    // Backward pages are returned oldest first: re-read the same events forward.
+    const from = result.lastKey;
+    const again: Cursor[] = stream.sources().map((src) => ({ src, i: Math.max(lowerBoundTime(src, startTime ?? 0), firstAtOrAfter(src, from)), stop: lowerBoundTime(src, upper), ts: 0 }));
+    out.truncate('{"events":['.length);
+    const forwardPage = fillPage(out, new Merge(again, 1), { ...limits, maxEvents: result.count }, ctx.now, undefined, renderStreamEvent);
+    result = { ...forwardPage, lastKey: result.lastKey };
+  }
   let forward: string;
   let backward: string;
-  if (result.fragments.length === 0) {
+  if (result.count === 0) {
     // Nothing more in this direction: hand the same token back (AWS's end-of-stream signal).
     forward = pos.dir === 1 && token !== undefined ? token : tokenFor(1, pos.key);
     backward = pos.dir === -1 && token !== undefined ? token : tokenFor(-1, pos.key);
   } else if (pos.dir === 1) {
-    forward = tokenFor(1, firstKey(result.lastKey));
+    forward = tokenFor(1, result.lastKey ?? pos.key);
     backward = tokenFor(-1, firstExamined);
   } else {
-    backward = tokenFor(-1, firstKey(result.lastKey));
+    backward = tokenFor(-1, result.lastKey ?? pos.key);
     forward = tokenFor(1, firstExamined);
   }
-  return {
-    body: '{"events":[' + events.join(",") + '],"nextForwardToken":"' + forward + '","nextBackwardToken":"' + backward + '"}',
-    events: events.length,
-  };
+  out.ascii('],"nextForwardToken":"' + forward + '","nextBackwardToken":"' + backward + '"}');
+  return { body: out.bytes(), events: result.count };
 }
 
 function parsePosition(token: string, bound: string, now: number): Position {
