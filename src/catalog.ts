@@ -21,21 +21,55 @@ export function isReadable(group: LogGroup): boolean {
   return group.logGroupClass === undefined || !UNREADABLE_CLASSES.has(group.logGroupClass);
 }
 
-export const recordSchema = {
+const eventProperties = {
+  logGroupName: { type: "string", description: "The log group the event belongs to." },
+  logStreamName: { type: "string", description: "The log stream the event belongs to." },
+  timestamp: { type: "integer", description: "Event time, epoch milliseconds (UTC)." },
+  ingestionTime: { type: "integer", description: "When CloudWatch ingested the event, epoch milliseconds (UTC)." },
+  message: { type: "string", description: "The raw log message." },
+  eventId: { type: "string", description: "CloudWatch's id of the event, unique within its log stream." },
+} as const;
+
+/** Schema of an event record; `message_json` is declared only when JSON messages are parsed. */
+export function recordSchema(parseJsonMessages: boolean): Record<string, unknown> {
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    type: "object",
+    additionalProperties: true,
+    required: ["logGroupName", "logStreamName", "timestamp", "message", "eventId"],
+    properties: parseJsonMessages
+      ? {
+          ...eventProperties,
+          message_json: {
+            type: ["null", "object"],
+            additionalProperties: true,
+            description: "The message parsed, when it is a JSON object; null otherwise.",
+          },
+        }
+      : eventProperties,
+  };
+}
+
+/** Schema of a file record (file transfer): the metadata of one staged raw log file. */
+export const fileSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",
   type: "object",
   additionalProperties: true,
-  required: ["logGroupName", "logStreamName", "timestamp", "message", "eventId"],
+  required: ["file_relative_path", "file_size_bytes", "logGroupName", "logStreamName", "date"],
   properties: {
-    logGroupName: { type: "string", description: "The log group the event belongs to." },
-    logStreamName: { type: "string", description: "The log stream the event belongs to." },
-    timestamp: { type: "integer", description: "Event time, epoch milliseconds (UTC)." },
-    ingestionTime: { type: "integer", description: "When CloudWatch ingested the event, epoch milliseconds (UTC)." },
-    message: { type: "string", description: "The raw log message." },
-    eventId: { type: "string", description: "CloudWatch's id of the event, unique within its log stream." },
+    file_relative_path: { type: "string", description: "Path of the file: <log stream>/<YYYY-MM-DD>/<first ms covered>.log" },
+    file_size_bytes: { type: "integer" },
+    logGroupName: { type: "string" },
+    logStreamName: { type: "string" },
+    date: { type: "string", description: "UTC day of the events in the file, YYYY-MM-DD." },
+    event_count: { type: "integer" },
+    first_event_timestamp: { type: "integer", description: "Epoch ms of the file's oldest event." },
+    last_event_timestamp: { type: "integer", description: "Epoch ms of the file's newest event." },
   },
 } as const;
 
+export const FILE_CURSOR_FIELD = "last_event_timestamp";
+export const FILE_PRIMARY_KEY: string[][] = [["file_relative_path"]];
 export const CURSOR_FIELD = "timestamp";
 export const PRIMARY_KEY: string[][] = [["logStreamName"], ["eventId"]];
 
@@ -70,14 +104,20 @@ export function buildSources(config: Config, groups: readonly LogGroup[]): Strea
   return [...groups.filter(isReadable).map(groupSource), ...config.reports.map(reportSource)];
 }
 
-export function toAirbyteStream(source: StreamSource): AirbyteStream {
+export interface StreamShape {
+  readonly parseJsonMessages: boolean;
+  readonly fileTransfer: boolean;
+}
+
+export function toAirbyteStream(source: StreamSource, shape: StreamShape): AirbyteStream {
   return {
     name: source.name,
-    json_schema: recordSchema,
+    json_schema: shape.fileTransfer ? fileSchema : recordSchema(shape.parseJsonMessages),
     supported_sync_modes: ["full_refresh", "incremental"],
     source_defined_cursor: true,
-    default_cursor_field: [CURSOR_FIELD],
-    source_defined_primary_key: PRIMARY_KEY,
+    default_cursor_field: shape.fileTransfer ? [FILE_CURSOR_FIELD] : [CURSOR_FIELD],
+    source_defined_primary_key: shape.fileTransfer ? FILE_PRIMARY_KEY : PRIMARY_KEY,
     is_resumable: true,
+    ...(shape.fileTransfer ? { is_file_based: true } : {}),
   };
 }

@@ -14,6 +14,7 @@ import { toConnectorError } from "./failures.js";
 import { parseConfiguredCatalog } from "./protocol/configured-catalog.js";
 import { parseState } from "./protocol/state.js";
 import { logsApiFor } from "./runtime.js";
+import { stagingDirectory } from "./sinks/files.js";
 
 export const USAGE = `usage:
   source-cloudwatch-logs spec
@@ -69,12 +70,33 @@ async function readJson(flag: string, path: string): Promise<unknown> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError(`${flag} ${path}: cannot read the file (${code === "ENOENT" ? "no such file" : code ?? String(err)})`);
   }
+  // A byte order mark (as some Windows editors write) is not part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === "" && flag === "--state") return undefined;
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`${flag} ${path} is not valid JSON: ${(err as Error).message}`);
+    throw new ConfigError(`${flag} ${path} is not valid JSON: ${jsonProblem((err as Error).message, text)}`);
   }
+}
+
+/**
+ * JSON.parse's explanation without the excerpt of the input that V8 quotes in some messages
+ * (`Unexpected token 'x', "...": 'abc'}" is not valid JSON`): the input is unparsed, so its
+ * secrets are not known yet and cannot be redacted. Positions become line and column.
+ */
+function jsonProblem(message: string, text: string): string {
+  const token = /^Unexpected token '(.)'/su.exec(message);
+  let problem = token ? `unexpected character ${JSON.stringify(token[1])}` : message.replace(/, ".*" is not valid JSON$/s, "");
+  if (/"/.test(problem.replace(/^unexpected character ".*"$/s, ""))) problem = "syntax error";
+  const pos = /at position (\d+)/.exec(problem);
+  if (pos) {
+    const before = text.slice(0, Number(pos[1]));
+    const line = before.split("\n").length;
+    const column = before.length - before.lastIndexOf("\n");
+    problem = `${problem} (line ${line}, column ${column})`;
+  }
+  return problem;
 }
 
 /** Runs one invocation; resolves to the process exit code. */
@@ -94,7 +116,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     emitter = new Emitter(io.stdout, redactor(secretValues(rawConfig)));
     const config = parseConfig(rawConfig);
     const api = logsApiFor(config);
-    ctx = { config, api, emitter, now: io.now ?? Date.now };
+    ctx = { config, api, emitter, now: io.now ?? Date.now, stagingDirectory: stagingDirectory() };
     try {
       if (command === "check") {
         const result = await check(ctx);

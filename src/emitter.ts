@@ -2,7 +2,7 @@
 // back-pressure, and keeps per-stream record counts for STATE sourceStats.
 import type { Writable } from "node:stream";
 import type { ConnectorError } from "./errors.js";
-import type { AirbyteMessage, AirbyteStreamStatus } from "./protocol/types.js";
+import type { AirbyteMessage, AirbyteRecordMessage, AirbyteStreamStatus } from "./protocol/types.js";
 
 const FLUSH_BYTES = 64 * 1024;
 
@@ -32,11 +32,7 @@ export class Emitter {
   /** Writes a page of records of one stream; resolves when the consumer can take more. */
   async records(stream: string, data: readonly object[]): Promise<void> {
     if (data.length === 0) return;
-    if (!this.running.has(stream)) {
-      // Protocol: RUNNING once, just before a stream's first record.
-      this.running.add(stream);
-      this.status(stream, "RUNNING");
-    }
+    this.markRunning(stream);
     let prefix = this.recordPrefix.get(stream);
     if (prefix === undefined) {
       prefix = `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":`;
@@ -45,10 +41,28 @@ export class Emitter {
     const suffix = `,"emitted_at":${this.clock()}}}\n`;
     let text = "";
     for (const d of data) text += prefix + JSON.stringify(d) + suffix;
-    this.sinceState.set(stream, (this.sinceState.get(stream) ?? 0) + data.length);
-    this.totals.set(stream, (this.totals.get(stream) ?? 0) + data.length);
+    this.count(stream, data.length);
     this.push(text);
     if (this.drained) await this.drained;
+  }
+
+  /** One record built by the caller (e.g. a file reference). */
+  record(record: AirbyteRecordMessage): void {
+    this.markRunning(record.stream);
+    this.count(record.stream, 1);
+    this.message({ type: "RECORD", record });
+  }
+
+  private markRunning(stream: string): void {
+    if (this.running.has(stream)) return;
+    // Protocol: RUNNING once, just before a stream's first record.
+    this.running.add(stream);
+    this.status(stream, "RUNNING");
+  }
+
+  private count(stream: string, n: number): void {
+    this.sinceState.set(stream, (this.sinceState.get(stream) ?? 0) + n);
+    this.totals.set(stream, (this.totals.get(stream) ?? 0) + n);
   }
 
   /** A STREAM state with the number of records of that stream since its previous state. */

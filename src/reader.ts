@@ -5,25 +5,16 @@ import type { StreamSource } from "./catalog.js";
 import { StreamCheckpoint, stateBlob } from "./checkpoint.js";
 import type { Emitter } from "./emitter.js";
 import type { EventPage, LogEvent, LogsApi } from "./logs-api.js";
+import type { EventSink } from "./sinks/sink.js";
 import { DEFAULT_PLANNER_OPTIONS, type PlannerOptions, type SyncRange, type Window, WindowPlanner } from "./plan.js";
 
 export interface StreamReadInput {
   readonly api: LogsApi;
   readonly emitter: Emitter;
+  readonly sink: EventSink;
   readonly source: StreamSource;
   readonly range: SyncRange;
   readonly plannerOptions?: PlannerOptions;
-}
-
-function toRecord(logGroupName: string, e: LogEvent): object {
-  return {
-    logGroupName,
-    logStreamName: e.logStreamName,
-    timestamp: e.timestamp,
-    ingestionTime: e.ingestionTime,
-    message: e.message,
-    eventId: e.eventId,
-  };
 }
 
 /** Events of the page inside the half-open window (AWS's endTime may be inclusive). */
@@ -51,7 +42,7 @@ export class StreamReader {
 
   /** The next window to read, unless the stream failed or has none available right now. */
   take(): Window | undefined {
-    if (this.failure !== undefined) return undefined;
+    if (this.failure !== undefined || this.inFlight >= this.input.sink.maxWindowsInFlight) return undefined;
     const w = this.planner.next();
     if (w) {
       this.checkpoint.begin(w);
@@ -89,12 +80,12 @@ export class StreamReader {
 
   /** Final state of the stream: also for a stream that had nothing to read, or that failed. */
   finish(): void {
-    if (this.lastEmitted === undefined) this.emitState();
-    else this.emitStateIfAdvanced();
+    const wm = this.input.sink.close(this.checkpoint.watermark(this.planner.frontier()));
+    if (this.lastEmitted === undefined || wm > this.lastEmitted) this.emitState(wm);
   }
 
   private async readWindow(w: Window): Promise<number | "split"> {
-    const { api, emitter, source } = this.input;
+    const { api, sink, source } = this.input;
     let nextToken: string | undefined;
     let events = 0;
     let first = true;
@@ -116,7 +107,7 @@ export class StreamReader {
         if (this.planner.firstPage(w, { timestamps, hasMore: page.nextToken !== undefined }) === "split") return "split";
       }
       this.records += kept.length;
-      await emitter.records(source.name, kept.map((e) => toRecord(source.logGroupName, e)));
+      await sink.deliver(kept);
       events += kept.length;
       nextToken = page.nextToken;
     } while (nextToken);
@@ -124,13 +115,12 @@ export class StreamReader {
   }
 
   private emitStateIfAdvanced(): void {
-    const wm = this.checkpoint.watermark(this.planner.frontier());
-    if (this.lastEmitted === undefined || wm > this.lastEmitted) this.emitState();
+    const wm = this.input.sink.commit(this.checkpoint.watermark(this.planner.frontier()));
+    if (this.lastEmitted === undefined || wm > this.lastEmitted) this.emitState(wm);
   }
 
-  private emitState(): void {
-    const wm = this.checkpoint.watermark(this.planner.frontier());
-    this.lastEmitted = wm;
-    this.input.emitter.state(this.input.source.name, stateBlob(wm));
+  private emitState(watermark: number): void {
+    this.lastEmitted = watermark;
+    this.input.emitter.state(this.input.source.name, stateBlob(watermark));
   }
 }

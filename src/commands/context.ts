@@ -8,4 +8,6 @@ export interface CommandContext {
   readonly api: LogsApi;
   readonly emitter: Emitter;
   readonly now: () => number;
+  /** Where file transfer stages raw log files. */
+  readonly stagingDirectory: string;
 }

@@ -10,5 +10,6 @@ export async function discover(ctx: CommandContext): Promise<AirbyteCatalog> {
   for (const g of groups.filter((x) => !isReadable(x))) {
     ctx.emitter.log("WARN", `Log group ${JSON.stringify(g.name)} is of class ${g.logGroupClass}, which FilterLogEvents cannot read; it is not offered as a stream.`);
   }
-  return { streams: buildSources(ctx.config, groups).map(toAirbyteStream) };
+  const shape = { parseJsonMessages: ctx.config.parseJsonMessages, fileTransfer: ctx.config.deliveryType === "use_file_transfer" };
+  return { streams: buildSources(ctx.config, groups).map((s) => toAirbyteStream(s, shape)) };
 }

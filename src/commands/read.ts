@@ -1,5 +1,6 @@
 // `read`: every configured stream, oldest to newest, with checkpoints, several streams and time
 // windows at once; a failing stream does not stop the others.
+import { join } from "node:path";
 import { isReadable, reportSource, groupSource, type StreamSource } from "../catalog.js";
 import { stateBlob } from "../checkpoint.js";
 import { ConfigError } from "../errors.js";
@@ -10,6 +11,8 @@ import type { ConfiguredStream } from "../protocol/configured-catalog.js";
 import type { StateInput } from "../protocol/state.js";
 import { StreamReader } from "../reader.js";
 import { runStreams, type StreamTask } from "../scheduler.js";
+import { fileSink } from "../sinks/files.js";
+import { recordSink } from "../sinks/records.js";
 import type { CommandContext } from "./context.js";
 
 export interface ReadInput {
@@ -20,6 +23,11 @@ export interface ReadInput {
 interface Resolved {
   readonly source: StreamSource;
   readonly group: LogGroup;
+}
+
+/** A stream name ("/aws/lambda/x") as one folder name. */
+function safeFolder(name: string): string {
+  return name.replace(/^\/+/, "").replace(/[/\\]/g, "_") || "_";
 }
 
 /** Finds what a configured stream reads: a custom report, else a log group of that name. */
@@ -74,7 +82,11 @@ function streamTask(ctx: CommandContext, stream: ConfiguredStream, state: StateI
         emitter.state(stream.name, stateBlob(range.initialWatermark));
         return undefined;
       }
-      return new StreamReader({ api: ctx.api, emitter, source, range });
+      const sink =
+        config.deliveryType === "use_file_transfer"
+          ? fileSink({ emitter, stream: stream.name, logGroupName: group.name, directory: join(ctx.stagingDirectory, safeFolder(stream.name)), rangeStart: range.start })
+          : recordSink(emitter, stream.name, group.name, config.parseJsonMessages);
+      return new StreamReader({ api: ctx.api, emitter, sink, source, range });
     },
     end(reader, failure) {
       reader?.finish();

@@ -21,6 +21,8 @@ export interface RoleConfig {
   readonly durationSeconds: number;
 }
 
+export type DeliveryType = "use_records_transfer" | "use_file_transfer";
+
 export interface Config {
   readonly region: string;
   readonly credentials: BaseCredentials;
@@ -31,7 +33,8 @@ export interface Config {
   readonly startDate: number | undefined;
   readonly ingestionDelayMs: number;
   readonly endpointUrl: string | undefined;
-  readonly deliveryType: "use_records_transfer";
+  readonly deliveryType: DeliveryType;
+  readonly parseJsonMessages: boolean;
   /** Re-read this much before the state on incremental syncs. */
   readonly lookbackMs: number;
   /** FilterLogEvents rate cap; undefined: the region's default quota. */
@@ -79,7 +82,7 @@ function describeSchemaError(e: ErrorObject, raw: RawConfig): string {
     }
     case "const":
     case "oneOf":
-      return `${base} must be one of the documented options (delivery_type: use_records_transfer)`;
+      return `${base} must be one of the documented options (delivery_type: use_records_transfer or use_file_transfer)`;
     default:
       return `${base || "config"} ${e.message ?? "is invalid"}`;
   }
@@ -135,7 +138,10 @@ function parseReports(raw: RawConfig, problems: string[]): ReportConfig[] {
   const seen = new Map<string, number>();
   return list.map((r, i) => {
     const name = String(r.name).trim();
-    const prior = seen.get(name);
+    // The schema's minLength lets whitespace through; a blank name or group cannot be read.
+    if (name === "") problems.push(`custom_log_reports[${i}].name must not be blank`);
+    if (String(r.log_group_name).trim() === "") problems.push(`custom_log_reports[${i}].log_group_name must not be blank`);
+    const prior = name === "" ? undefined : seen.get(name);
     if (prior !== undefined) {
       problems.push(`custom_log_reports[${i}].name ${JSON.stringify(name)} is already used by custom_log_reports[${prior}]; report names must be unique`);
     }
@@ -173,6 +179,11 @@ function parseRole(raw: RawConfig, problems: string[]): RoleConfig | undefined {
     return undefined;
   }
   return Object.freeze({ arn, externalId, durationSeconds: typeof raw.session_duration === "number" ? raw.session_duration : 3600 });
+}
+
+function deliveryTypeOf(method: unknown): DeliveryType {
+  const type = (method as { delivery_type?: unknown } | undefined)?.delivery_type;
+  return type === "use_file_transfer" ? "use_file_transfer" : "use_records_transfer";
 }
 
 function numberOr(value: unknown, fallback: number): number {
@@ -214,7 +225,8 @@ export function parseConfig(input: unknown): Config {
     startDate,
     ingestionDelayMs: numberOr(cleaned.ingestion_delay_seconds, 300) * 1000,
     endpointUrl,
-    deliveryType: "use_records_transfer",
+    deliveryType: deliveryTypeOf(cleaned.delivery_method),
+    parseJsonMessages: cleaned.parse_json_messages === true,
     lookbackMs: numberOr(cleaned.lookback_window_minutes, 0) * 60_000,
     maxRequestsPerSecond: typeof cleaned.max_requests_per_second === "number" ? cleaned.max_requests_per_second : undefined,
     maxConcurrency: numberOr(cleaned.max_concurrency, 8),

@@ -183,6 +183,13 @@ export const connectionSpecification = {
       default: 30,
       order: 16,
     },
+    parse_json_messages: {
+      type: "boolean",
+      title: "Parse JSON Messages",
+      description: "When a message is a JSON object, also deliver it parsed, as message_json.",
+      default: false,
+      order: 17,
+    },
     delivery_method: {
       type: "object",
       title: "Delivery Method",
@@ -197,6 +204,16 @@ export const connectionSpecification = {
           required: ["delivery_type"],
           properties: {
             delivery_type: { type: "string", const: "use_records_transfer", default: "use_records_transfer", order: 0 },
+          },
+        },
+        {
+          type: "object",
+          title: "Copy Raw Files",
+          description:
+            "Raw log files, one per log stream and day (one message per line), are staged and handed to the destination as files.",
+          required: ["delivery_type"],
+          properties: {
+            delivery_type: { type: "string", const: "use_file_transfer", default: "use_file_transfer", order: 0 },
           },
         },
       ],

@@ -18,10 +18,16 @@ function watermarkOf(stream: string, blob: unknown): number | undefined {
   const ts = typeof raw === "string" && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
   if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) {
     throw new ConfigError(
-      `state for stream ${JSON.stringify(stream)}: timestamp must be a non-negative integer of epoch milliseconds (got ${JSON.stringify(raw)})`,
+      `state for stream ${JSON.stringify(stream)}: timestamp must be a non-negative integer of epoch milliseconds (${shown(raw)})`,
     );
   }
   return ts;
+}
+
+/** JSON.stringify would show Infinity (1e400 in the file) as null and a missing value as undefined. */
+function shown(raw: unknown): string {
+  if (raw === undefined) return "it is missing";
+  return `got ${typeof raw === "number" ? String(raw) : JSON.stringify(raw)}`;
 }
 
 function streamName(entry: unknown, where: string): string {
@@ -88,7 +94,8 @@ export function parseState(input: unknown): StateInput {
   }
   if (!isObject(input)) throw new ConfigError("state must be a JSON array of state messages or an object");
   if (typeof input.type === "string" && MESSAGE_TYPES.has(input.type)) return fromMessage(input, "state");
-  if (typeof input.type === "string") {
+  // A bare legacy object may have a stream named "type", but its state is an object.
+  if (typeof input.type === "string" || (input.type !== undefined && input.type !== null && !isObject(input.type))) {
     throw new ConfigError(`state has unknown type ${JSON.stringify(input.type)} (expected STREAM, GLOBAL or LEGACY)`);
   }
   return fromLegacy(input);
