@@ -1,4 +1,6 @@
-// The AWS-compatible endpoints the integration tests run against.
+// The AWS-compatible endpoints the integration tests run against: moto_server (third-party) and
+// the project's own CloudWatch Logs simulator.
+import { startSimulator, type Simulator } from "../../src/sim/index.js";
 import { startMoto } from "./moto.js";
 
 export interface Endpoint {
@@ -15,4 +17,21 @@ export interface EndpointKind {
 
 export const moto: EndpointKind = { name: "moto", start: () => startMoto() };
 
-export const ENDPOINT_KINDS: readonly EndpointKind[] = [moto];
+/** An empty simulated account; a reset starts a fresh one on the same port. */
+export const simulator: EndpointKind = {
+  name: "simulator",
+  async start() {
+    let sim: Simulator = await startSimulator();
+    const port = sim.port;
+    return {
+      url: sim.url,
+      async reset() {
+        await sim.stop();
+        sim = await startSimulator({ port });
+      },
+      stop: () => sim.stop(),
+    };
+  },
+};
+
+export const ENDPOINT_KINDS: readonly EndpointKind[] = [moto, simulator];
