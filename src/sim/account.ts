@@ -68,8 +68,15 @@ export class Account {
 
   static fromScenario(scenario: Scenario): Account {
     const account = new Account(scenario.settings);
-    for (const g of scenario.groups) account.addGroupSpec(g);
+    account.restore(scenario);
     return account;
+  }
+
+  /** Back to the scenario's groups only: seeded groups and events are dropped. */
+  restore(scenario: Scenario): void {
+    this.groups.clear();
+    this.sortedNames = undefined;
+    for (const g of scenario.groups) this.addGroupSpec(g);
   }
 
   groupArn(name: string): string {

@@ -21,6 +21,11 @@ export function handleControl(state: SimState, req: IncomingMessage, res: Server
     state.counters.reset();
     return reply(res, 200, state.counters.snapshot());
   }
+  if (route === "POST /_sim/reset") {
+    state.account.restore(state.scenario);
+    state.counters.reset();
+    return reply(res, 200, { ok: true });
+  }
   if (route === "GET /_sim/scenario") return reply(res, 200, state.scenario);
   if (route === "GET /_sim/clock") return reply(res, 200, clockView(state));
   if (route === "POST /_sim/clock") {

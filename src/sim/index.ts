@@ -33,6 +33,8 @@ export interface Simulator {
   readonly scenario: Scenario;
   counters(): CountersSnapshot;
   resetCounters(): void;
+  /** Drops seeded groups and events and zeroes the counters (like moto's reset). */
+  reset(): Promise<void>;
   /** Simulator time (epoch ms). */
   now(): number;
   setClock(time: TimeSpec): void;
@@ -52,6 +54,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     scenario,
     counters: () => state.counters.snapshot(),
     resetCounters: () => state.counters.reset(),
+    async reset() {
+      state.account.restore(scenario);
+      state.counters.reset();
+    },
     now: () => state.clock.now(),
     setClock(time) {
       const t = resolveTime(time, state.clock.now());

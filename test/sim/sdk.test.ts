@@ -308,3 +308,17 @@ test("controls over HTTP and the child-process CLI", async () => {
     await child.stop();
   }
 });
+
+test("example scenarios validate; reset restores the scenario's account", async () => {
+  const { loadScenario } = await import("../../src/sim/index.js");
+  for (const f of ["scenarios/small-demo.json", "scenarios/fifty-groups-power-law.json", "scenarios/unreliable-account.json"]) {
+    assert.ok(loadScenario(f).groups.length > 0, f);
+  }
+  const s = await sim({ logGroups: [{ name: "/kept", events: { count: 3 } }] });
+  const c = logsClient(s.url);
+  await c.send(new CreateLogGroupCommand({ logGroupName: "/seeded" }));
+  assert.equal((await c.send(new DescribeLogGroupsCommand({}))).logGroups?.length, 2);
+  await post(s.url, "/_sim/reset", {});
+  assert.deepEqual((await c.send(new DescribeLogGroupsCommand({}))).logGroups?.map((g) => g.logGroupName), ["/kept"]);
+  c.destroy();
+});
