@@ -8,7 +8,11 @@ RUN npm ci --no-audit --no-fund
 COPY src ./src
 COPY test ./test
 COPY bench ./bench
-RUN npm run build && npm prune --omit=dev
+# The image ships what `npm pack` ships (package.json "files", tested by test/package/pack.test.ts)
+# plus production dependencies only.
+RUN npm run build && npm prune --omit=dev \
+    && npm pack --pack-destination /tmp && mkdir /package \
+    && tar -xzf /tmp/source-cloudwatch-logs-*.tgz -C /package --strip-components=1
 
 FROM node:20-slim
 # Airbyte runs connectors as a non-root user that must own a writable /airbyte.
@@ -16,9 +20,9 @@ RUN groupadd --system airbyte && useradd --system --gid airbyte --home-dir /airb
     && mkdir -p /airbyte/integration_code && chown -R airbyte:airbyte /airbyte
 WORKDIR /airbyte/integration_code
 ENV NODE_ENV=production
-COPY --from=build --chown=airbyte:airbyte /build/package.json ./package.json
+COPY --from=build --chown=airbyte:airbyte /package/package.json ./package.json
 COPY --from=build --chown=airbyte:airbyte /build/node_modules ./node_modules
-COPY --from=build --chown=airbyte:airbyte /build/dist/src ./dist/src
+COPY --from=build --chown=airbyte:airbyte /package/dist/src ./dist/src
 USER airbyte
 # The platform reads AIRBYTE_ENTRYPOINT; it must equal the ENTRYPOINT below, joined by spaces.
 ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/src/main.js"

@@ -27,7 +27,8 @@ describe("packaging rules", () => {
       ['AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/src/main.js"', 'AIRBYTE_ENTRYPOINT="node dist/src/main.js"'],
       ["USER airbyte", "USER root"],
       ["npm prune --omit=dev", "true"],
-      ["COPY --from=build --chown=airbyte:airbyte /build/dist/src ./dist/src", "COPY --from=build --chown=airbyte:airbyte /build/dist/src ./dist/src\nRUN npm install typescript"],
+      ["COPY --from=build --chown=airbyte:airbyte /package/dist/src ./dist/src", "COPY --from=build --chown=airbyte:airbyte /package/dist/src ./dist/src\nRUN npm install typescript"],
+      ["/package/dist/src ./dist/src", "/build/dist/src ./dist/src"],
       ['ENTRYPOINT ["node", "/airbyte/integration_code/dist/src/main.js"]', "ENTRYPOINT node /airbyte/integration_code/dist/src/main.js"],
     ];
     for (const [from, to] of variants) {

@@ -34,7 +34,12 @@ export function writeJson(dir: string, name: string, value: unknown): string {
 }
 
 export async function runConnector(args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+  return runMain(MAIN, args, env);
+}
+
+/** Runs a given entry script (e.g. the one installed from the npm tarball) like runConnector. */
+export async function runMain(main: string, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
+  const child = spawn(process.execPath, [main, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true", ...env },
   });

@@ -64,6 +64,11 @@ export function dockerfileProblems(dockerfile: string, metadata: Metadata, pkg: 
     const pruned = src?.instructions.some((i) => i.keyword === "RUN" && /npm\s+prune\s+(--omit=dev|--production)/.test(i.args));
     if (!pruned) problems.push("node_modules must come from a stage that ran npm prune --omit=dev");
   }
+  const dist = all("COPY").find((c) => /dist\/src/.test(c.args));
+  const distFrom = stages.find((s) => s.name === /--from=(\S+)/.exec(dist?.args ?? "")?.[1]);
+  if (!distFrom?.instructions.some((i) => i.keyword === "RUN" && /npm\s+pack\b/.test(i.args)) || !/\/package\/dist\/src/.test(dist?.args ?? "")) {
+    problems.push("dist/src must be copied from the npm pack output, so the image ships what the package ships");
+  }
   if (!final.from.startsWith("node:20")) problems.push(`the runtime image should be node:20 (got ${final.from})`);
   return problems;
 }
