@@ -211,6 +211,8 @@ export function createLogsApi(
   const handler = new NodeHttpHandler({
     connectionTimeout: 10_000,
     requestTimeout: options.requestTimeoutMs,
+    // Without this the SDK only logs a warning and a stalled response hangs the window forever.
+    throwOnRequestTimeout: true,
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets }),
   });

@@ -1,0 +1,46 @@
+// Runs the connector and kills it with SIGKILL after it has written a given number of stdout
+// lines: only the lines read before the kill count as delivered, as for a real destination.
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import type { AirbyteMessage } from "../../src/protocol/types.js";
+import { MAIN } from "./connector.js";
+import { parseMessages } from "./protocol.js";
+
+export interface KillableRun {
+  readonly messages: AirbyteMessage[];
+  readonly killed: boolean;
+  readonly code: number | null;
+  readonly stderr: string;
+}
+
+export async function runKillable(args: readonly string[], killAfterLines: number, env: Record<string, string> = {}): Promise<KillableRun> {
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr = (stderr + d).slice(-8000)));
+  const lines: string[] = [];
+  let killed = false;
+  const rl = createInterface({ input: child.stdout });
+  const closed = new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+  for await (const line of rl) {
+    if (killed) continue;
+    lines.push(line);
+    if (lines.length >= killAfterLines) {
+      killed = true;
+      child.kill("SIGKILL");
+    }
+  }
+  const code = await closed;
+  return { messages: parseMessages(lines.join("\n")), killed: killed && code !== 0, code, stderr };
+}
+
+/** A small seeded PRNG (mulberry32) so kill points reproduce. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
