@@ -3,8 +3,9 @@ import type { Settings } from "./model.js";
 import type { FaultKind } from "./counters.js";
 
 export function drawFault(faults: Settings["faults"], u: number): FaultKind | undefined {
-  let edge = faults.http500Rate;
-  if (u < edge) return "http500";
+  let edge = faults.throttleRate;
+  if (u < edge) return "throttle";
+  if (u < (edge += faults.http500Rate)) return "http500";
   if (u < (edge += faults.http503Rate)) return "http503";
   if (u < (edge += faults.resetRate)) return "reset";
   if (u < (edge += faults.stallRate)) return "stall";

@@ -39,6 +39,10 @@ export async function handleLogs(state: SimState, req: IncomingMessage, res: Ser
 
   const fault = drawFault(settings.faults, state.faultDraws.next());
   if (fault) counters.fault(fault);
+  if (fault === "throttle") {
+    counters.throttle(operation);
+    return fail(new SimError("ThrottlingException", "Rate exceeded"));
+  }
   if (fault === "http500") return fail(new SimError("InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500));
   if (fault === "http503") return fail(new SimError("ServiceUnavailableException", "The service cannot complete the request.", 503));
   if (fault === "reset") {

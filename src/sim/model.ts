@@ -52,6 +52,8 @@ export interface Settings {
   readonly quotas: Readonly<Record<ApiName, number | null>>;
   readonly latency: { readonly fixedMs: number; readonly perKbMs: number };
   readonly faults: {
+    /** ThrottlingException regardless of the quota: other callers sharing the account's quota. */
+    readonly throttleRate: number;
     readonly http500Rate: number;
     readonly http503Rate: number;
     readonly resetRate: number;

@@ -34,7 +34,7 @@ export interface ScenarioFile {
   /** "none" disables throttling; per API a number (TPS) or null (unlimited). */
   quotas?: "none" | Partial<Record<ApiName, number | null>>;
   latency?: { fixedMs?: number; perKbMs?: number };
-  faults?: { http500Rate?: number; http503Rate?: number; resetRate?: number; stallRate?: number; stallMs?: number };
+  faults?: { throttleRate?: number; http500Rate?: number; http503Rate?: number; resetRate?: number; stallRate?: number; stallMs?: number };
   pages?: { shortPageRate?: number; emptyPageRate?: number; maxScanPerPage?: number };
   sts?: { actualLifetimeSeconds?: number; allowedStaticKeys?: string[] };
   logGroups?: GroupFile[];

@@ -129,7 +129,7 @@ function parseSettings(c: Checker, file: Obj, clockIn: Obj, start: number | unde
   const sts = c.section(file, "sts", "$");
   const allowed = sts["allowedStaticKeys"];
   if (allowed !== undefined && (!Array.isArray(allowed) || allowed.some((k) => typeof k !== "string"))) c.fail("$.sts.allowedStaticKeys", "must be an array of strings");
-  const sum = ["http500Rate", "http503Rate", "resetRate", "stallRate"].reduce((s, k) => s + (typeof faults[k] === "number" ? (faults[k] as number) : 0), 0);
+  const sum = ["throttleRate", "http500Rate", "http503Rate", "resetRate", "stallRate"].reduce((s, k) => s + (typeof faults[k] === "number" ? (faults[k] as number) : 0), 0);
   if (sum > 1) c.fail("$.faults", "the fault rates must add up to at most 1");
   const lifetime = c.num(sts, "actualLifetimeSeconds", "$.sts", 0);
   return {
@@ -140,6 +140,7 @@ function parseSettings(c: Checker, file: Obj, clockIn: Obj, start: number | unde
     quotas,
     latency: { fixedMs: c.num(lat, "fixedMs", "$.latency", 0) ?? 0, perKbMs: c.num(lat, "perKbMs", "$.latency", 0) ?? 0 },
     faults: {
+      throttleRate: c.rate(faults, "throttleRate", "$.faults"),
       http500Rate: c.rate(faults, "http500Rate", "$.faults"),
       http503Rate: c.rate(faults, "http503Rate", "$.faults"),
       resetRate: c.rate(faults, "resetRate", "$.faults"),
