@@ -258,7 +258,7 @@ export function createLogsApi(
           limiter.throttled();
           if (++throttles >= maxThrottled) throw e;
           stats.retries++;
-          await sleep(backoffMs(Math.min(throttles, 6), 500, 20_000));
+          await sleep(backoffMs(Math.min(throttles, 7), 200, 20_000));
           continue;
         }
         if (e.kind === "denied" && EXPIRED_CODES.has(e.code) && !refreshed) {

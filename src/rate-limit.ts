@@ -45,13 +45,15 @@ export class RateLimiter {
   throttled(): void {
     this.throttles++;
     this.refill();
-    this.rate = Math.max(this.maxRate * 0.1, this.rate * 0.7);
+    // Gentle: throttles also come from other callers sharing the quota, which slowing down
+    // does not cure; the floor keeps a throttle storm from stalling the sync.
+    this.rate = Math.max(this.maxRate * 0.25, this.rate * 0.85);
     this.tokens = Math.min(this.tokens, 0);
   }
 
   /** A request succeeded: recover additively towards the maximum rate. */
   succeeded(): void {
-    if (this.rate < this.maxRate) this.rate = Math.min(this.maxRate, this.rate + this.maxRate * 0.02);
+    if (this.rate < this.maxRate) this.rate = Math.min(this.maxRate, this.rate + this.maxRate * 0.05);
   }
 
   currentRate(): number {
