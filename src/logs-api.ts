@@ -229,6 +229,8 @@ export function createLogsApi(
     return c;
   };
   let client = newClient();
+  /** Bumped on every new client, so concurrent requests that hit one expiry refresh it once. */
+  let generation = 0;
   const stats: ApiStats = { requests: 0, throttles: 0, retries: 0, credentialRefreshes: 0 };
   const budget = new RetryBudget(100);
   const limiters = {
@@ -246,6 +248,7 @@ export function createLogsApi(
     for (;;) {
       await limiter.acquire();
       stats.requests++;
+      const used = generation;
       try {
         const out = await send(client);
         limiter.succeeded();
@@ -264,9 +267,12 @@ export function createLogsApi(
         if (e.kind === "denied" && EXPIRED_CODES.has(e.code) && !refreshed) {
           // Credentials expired before the SDK's own refresh: start over with a fresh session.
           refreshed = true;
-          stats.credentialRefreshes++;
-          client.destroy();
-          client = newClient();
+          if (used === generation) {
+            stats.credentialRefreshes++;
+            client.destroy();
+            client = newClient();
+            generation++;
+          }
           continue;
         }
         if (e.kind === "transient" && ++transientFailures < maxTransient && budget.trySpend(5)) {
