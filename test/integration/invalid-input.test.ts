@@ -1,0 +1,328 @@
+// Issue 4 "Bad input": a generated suite of invalid configs, catalogs and states, each checked for
+// its documented outcome (README "Invalid input"): a message naming the problem, failure_type
+// config_error, exit code 1, no stack trace as the only explanation, and no secret in any output.
+// Every case runs in-process through the parsers; a representative subset (and everything about
+// files, arguments and AWS-dependent checks) runs through the built CLI as a child process.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { parseConfig } from "../../src/config/config.js";
+import { ConnectorError } from "../../src/errors.js";
+import { parseConfiguredCatalog } from "../../src/protocol/configured-catalog.js";
+import { parseState } from "../../src/protocol/state.js";
+import type { AirbyteMessage } from "../../src/protocol/types.js";
+import { catalogFor, errors, lastStates, records, registerSecrets, runConnector, statuses, tempDir, writeJson, type RunResult } from "../support/connector.js";
+import { FULL_CONFIG, SECRETS, acceptedStates, catalogCases, configCases, stateCases, type InvalidCase } from "../support/invalid-cases.js";
+import { startMoto, type Moto } from "../support/moto.js";
+import { freePort } from "../support/ports.js";
+import { seedGroup, spreadEvents } from "../support/seed.js";
+
+/** A secret short enough to fit whole in the excerpt of the input that V8's JSON errors quote. */
+const SHORT_SECRET = "Xq7kZ9";
+const SECRET_VALUES: string[] = [...Object.values(SECRETS), SHORT_SECRET];
+registerSecrets(...SECRET_VALUES);
+
+const CONFIGS = configCases();
+const CATALOGS = catalogCases();
+const STATES = stateCases();
+
+function assertNoSecret(text: string, where: string): void {
+  for (const s of SECRET_VALUES) assert.ok(!text.includes(s), `a secret value appears in ${where}`);
+}
+
+/** In-process: the parser throws a config_error whose message names the problem. */
+function assertRejects(parse: (input: unknown) => unknown, c: InvalidCase): void {
+  assert.throws(
+    () => parse(c.input),
+    (err: unknown) => {
+      assert.ok(err instanceof ConnectorError, `a ConnectorError, not ${String(err)}`);
+      assert.equal(err.failureType, "config_error");
+      assert.match(err.message, c.expect);
+      assertNoSecret(err.message, "the message");
+      return true;
+    },
+  );
+}
+
+describe("in-process: invalid configs", () => {
+  assert.ok(CONFIGS.length >= 150, `${CONFIGS.length} config cases`);
+  for (const c of CONFIGS) test(`config: ${c.name}`, () => assertRejects(parseConfig, c));
+});
+
+describe("in-process: invalid catalogs", () => {
+  for (const c of CATALOGS) test(`catalog: ${c.name}`, () => assertRejects(parseConfiguredCatalog, c));
+});
+
+describe("in-process: invalid states", () => {
+  for (const c of STATES) test(`state: ${c.name}`, () => assertRejects(parseState, c));
+  for (const c of acceptedStates("app", 4_102_444_800_000)) {
+    test(`state accepted, not an error: ${c.name}`, () => assert.deepEqual([...parseState(c.input)], c.expect));
+  }
+});
+
+// ------------------------------------------------------------------------- through the CLI
+
+type Command = "check" | "discover" | "read";
+/** A file's content: a JSON value, or { raw } text as is. */
+type FileContent = { raw: string } | { json: unknown };
+const json = (v: unknown): FileContent => ({ json: v });
+
+function write(dir: string, name: string, content: FileContent): string {
+  return writeJson(dir, name, "raw" in content ? content.raw : JSON.stringify(content.json));
+}
+
+async function runFiles(command: Command, files: { config: FileContent; catalog?: FileContent; state?: FileContent }): Promise<RunResult> {
+  const dir = tempDir();
+  const args: string[] = [command, "--config", write(dir, "config.json", files.config)];
+  if (command === "read") args.push("--catalog", write(dir, "catalog.json", files.catalog ?? json(catalogFor(["app"]))));
+  if (files.state !== undefined) args.push("--state", write(dir, "state.json", files.state));
+  return runConnector(args);
+}
+
+/** The documented outcome of any invalid input, as seen from outside the process. */
+function assertDocumentedFailure(r: RunResult, command: string, expect: RegExp): void {
+  assertNoSecret(r.stdout, "stdout");
+  assertNoSecret(r.stderr, "stderr");
+  assert.equal(r.code, 1, `exit code; stderr: ${r.stderr}`);
+  const errs = errors(r.messages);
+  assert.equal(errs.length, 1, "exactly one TRACE ERROR");
+  const err = errs[0]!;
+  assert.equal(err.failure_type, "config_error");
+  assert.match(err.message, expect);
+  assert.doesNotMatch(err.message, /^\s+at /m, "the message is words, not a stack trace");
+  assert.match(r.stderr, expect, "stderr says it in words");
+  assert.doesNotMatch(r.stderr, /^\s+at /m, "no stack trace on stderr");
+  if (command === "check") {
+    const status = r.messages.find((m) => m.type === "CONNECTION_STATUS")?.connectionStatus;
+    assert.equal(status?.status, "FAILED");
+    assert.equal(status?.message, err.message, "CONNECTION_STATUS carries the same message");
+  }
+  assert.equal(r.messages.filter((m) => m.type === "RECORD" || m.type === "STATE" || m.trace?.type === "STREAM_STATUS").length, 0, "no stream was started");
+}
+
+describe("CLI: invalid input rejected before any AWS call", { concurrency: 4 }, () => {
+  let closed = "";
+  before(async () => {
+    // Nothing listens there: a call would fail as unreachable, not as this config_error.
+    closed = `http://127.0.0.1:${await freePort()}`;
+  });
+  const commands: Command[] = ["check", "discover", "read"];
+  const withEndpoint = (input: unknown): unknown =>
+    input !== null && typeof input === "object" && !Array.isArray(input) && !("endpoint_url" in input) ? { ...input, endpoint_url: closed } : input;
+  const goodConfig = () => ({ ...FULL_CONFIG, endpoint_url: closed });
+
+  // A representative subset of the generated configs: every 9th, through each command in turn.
+  CONFIGS.filter((_, i) => i % 9 === 0).forEach((c, i) => {
+    const command = commands[i % 3]!;
+    test(`${command} with config: ${c.name}`, async () => {
+      assertDocumentedFailure(await runFiles(command, { config: json(withEndpoint(c.input)) }), command, c.expect);
+    });
+  });
+
+  const S = SECRETS.aws_secret_access_key;
+  const badJson: [string, string][] = [
+    ["not JSON at all", "{ not json"],
+    ["an empty file", ""],
+    ["only whitespace", "   \n"],
+    ["a trailing comma", '{"region_name": "us-east-1",}'],
+    ["a single-quoted secret", `{"region_name": "us-east-1", "aws_access_key_id": "${SECRETS.aws_access_key_id}", "aws_secret_access_key": '${S}'}`],
+    ["a short single-quoted secret", `{"region_name": "us-east-1", "role_external_id": '${SHORT_SECRET}'}`],
+    ["an unquoted secret", `{"aws_secret_access_key": ${S}, "region_name": "us-east-1"}`],
+    ["a truncated secret", `{"region_name": "us-east-1", "aws_session_token": "${SECRETS.aws_session_token}`],
+    ["two objects", '{"region_name": "us-east-1"} {"endpoint_url": "x"}'],
+    ["a comment", '// prod\n{"region_name": "us-east-1"}'],
+    ["NaN", `{"region_name": "us-east-1",\n "role_external_id": "${SECRETS.role_external_id}",\n "session_duration": NaN}`],
+  ];
+  badJson.forEach(([name, text], i) => {
+    const command = commands[i % 3]!;
+    test(`${command} with a malformed config file: ${name}`, async () => {
+      assertDocumentedFailure(await runFiles(command, { config: { raw: text } }), command, /--config \S+config\.json is not valid JSON: \S/);
+    });
+  });
+
+  test("a malformed config names the line and column", async () => {
+    const r = await runFiles("discover", { config: { raw: '{\n  "region_name": "us-east-1"\n  "x": 1}' } });
+    assertDocumentedFailure(r, "discover", /is not valid JSON: Expected ',' or '}' after property value in JSON at position \d+ \(line 3, column 3\)/);
+  });
+
+  test("check with a missing config file", async () => {
+    const r = await runConnector(["check", "--config", join(tempDir(), "nope.json")]);
+    assertDocumentedFailure(r, "check", /--config \S+nope\.json: cannot read the file \(no such file\)/);
+  });
+
+  test("discover with a directory as the config file", async () => {
+    const dir = join(tempDir(), "config.json");
+    mkdirSync(dir);
+    assertDocumentedFailure(await runConnector(["discover", "--config", dir]), "discover", /--config \S+config\.json: cannot read the file \(EISDIR\)/);
+  });
+
+  test("read with a missing catalog file", async () => {
+    const dir = tempDir();
+    const r = await runConnector(["read", "--config", writeJson(dir, "c.json", goodConfig()), "--catalog", join(dir, "catalog.json")]);
+    assertDocumentedFailure(r, "read", /--catalog \S+catalog\.json: cannot read the file \(no such file\)/);
+  });
+
+  test("read with a missing state file", async () => {
+    const dir = tempDir();
+    const r = await runConnector(["read", "--config", writeJson(dir, "c.json", goodConfig()), "--catalog", writeJson(dir, "cat.json", catalogFor(["app"])), "--state", join(dir, "state.json")]);
+    assertDocumentedFailure(r, "read", /--state \S+state\.json: cannot read the file \(no such file\)/);
+  });
+
+  for (const [name, text] of [["truncated", '{"streams": [{"stream": {"name": "app"}'], ["empty", ""], ["YAML", "streams:\n  - name: app\n"]] as const) {
+    test(`read with a malformed catalog file: ${name}`, async () => {
+      const r = await runFiles("read", { config: json(goodConfig()), catalog: { raw: text } });
+      assertDocumentedFailure(r, "read", /--catalog \S+catalog\.json is not valid JSON: \S/);
+    });
+  }
+
+  for (const [name, text] of [["truncated", '[{"type": "STREAM",'], ["single quotes", "{'app': {'timestamp': 1}}"], ["a bare word", "none"]] as const) {
+    test(`read with a malformed state file: ${name}`, async () => {
+      const r = await runFiles("read", { config: json(goodConfig()), state: { raw: text } });
+      assertDocumentedFailure(r, "read", /--state \S+state\.json is not valid JSON: \S/);
+    });
+  }
+
+  const badArgs: [string, (cfg: string, cat: string) => string[], RegExp][] = [
+    ["check --config without a path", () => ["check", "--config"], /--config needs a file path/],
+    ["check --config= (empty)", () => ["check", "--config="], /--config needs a file path/],
+    ["read --state without a path", (cfg, cat) => ["read", "--config", cfg, "--catalog", cat, "--state"], /--state needs a file path/],
+    ["spec --config", (cfg) => ["spec", "--config", cfg], /spec does not take "--config"/],
+    ["discover --catalog", (cfg, cat) => ["discover", "--config", cfg, "--catalog", cat], /discover does not take "--catalog"/],
+    ["read --verbose", (cfg, cat) => ["read", "--config", cfg, "--catalog", cat, "--verbose"], /read does not take "--verbose"/],
+    ["check with a stray argument", (cfg) => ["check", "--config", cfg, "extra"], /check does not take "extra"/],
+    ["READ in capitals", (cfg, cat) => ["READ", "--config", cfg, "--catalog", cat], /Unknown command "READ"/],
+    ["read without --catalog", (cfg) => ["read", "--config", cfg], /read needs --catalog FILE/],
+  ];
+  for (const [name, args, expect] of badArgs) {
+    test(`bad arguments: ${name}`, async () => {
+      const dir = tempDir();
+      const argv = args(writeJson(dir, "c.json", goodConfig()), writeJson(dir, "cat.json", catalogFor(["app"])));
+      const r = await runConnector(argv);
+      assertDocumentedFailure(r, argv[0]!, expect);
+      assert.match(r.stderr, /usage:/, "the usage is shown");
+    });
+  }
+
+  CATALOGS.filter((_, i) => i % 4 === 0).forEach((c) => {
+    test(`read with catalog: ${c.name}`, async () => {
+      assertDocumentedFailure(await runFiles("read", { config: json(goodConfig()), catalog: json(c.input) }), "read", c.expect);
+    });
+  });
+
+  STATES.filter((c, i) => i % 10 === 0 && !c.name.includes("1e400")).forEach((c) => {
+    test(`read with state: ${c.name}`, async () => {
+      assertDocumentedFailure(await runFiles("read", { config: json(goodConfig()), state: json(c.input) }), "read", c.expect);
+    });
+  });
+
+  test("read with state: timestamp 1e400 (Infinity) is shown as such", async () => {
+    const raw = '[{"type":"STREAM","stream":{"stream_descriptor":{"name":"app"},"stream_state":{"timestamp":1e400}}}]';
+    const r = await runFiles("read", { config: json(goodConfig()), state: { raw } });
+    assertDocumentedFailure(r, "read", /state for stream "app": timestamp must be a non-negative integer of epoch milliseconds \(got Infinity\)/);
+  });
+});
+
+// ------------------------------------------------------------- cases that need AWS (moto)
+
+describe("CLI: invalid input that only AWS can reveal, and accepted odd states (moto)", { concurrency: 4 }, () => {
+  let moto: Moto;
+  let config: Record<string, unknown>;
+  const NOW = Date.now();
+  const FUTURE = NOW + 30 * 86_400_000;
+  before(async () => {
+    moto = await startMoto();
+    config = {
+      region_name: "us-east-1",
+      aws_access_key_id: SECRETS.aws_access_key_id,
+      aws_secret_access_key: SECRETS.aws_secret_access_key,
+      endpoint_url: moto.url,
+      ingestion_delay_seconds: 0,
+    };
+    await seedGroup(moto.url, "/app/good", spreadEvents(12, NOW - 3_600_000, 1_800_000, ["s1", "s2"], "good"));
+    await seedGroup(moto.url, "/app/other", spreadEvents(5, NOW - 3_600_000, 1_800_000, ["o"], "other"));
+  });
+  after(async () => moto?.stop());
+
+  const run = (cfg: Record<string, unknown>, names: string[], state?: FileContent) =>
+    runFiles("read", { config: json(cfg), catalog: json(catalogFor(names)), ...(state ? { state } : {}) });
+
+  /** The failing stream: STARTED, one TRACE ERROR config_error for it, INCOMPLETE; the others COMPLETE; exit 1. */
+  function assertStreamFails(r: RunResult, failing: string, expect: RegExp, others: string[]): void {
+    assertNoSecret(r.stdout + r.stderr, "the output");
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual(statuses(r.messages, failing), ["STARTED", "INCOMPLETE"]);
+    const errs = errors(r.messages);
+    assert.equal(errs.length, 1);
+    assert.equal(errs[0]!.failure_type, "config_error");
+    assert.equal(errs[0]!.stream_descriptor?.name, failing);
+    assert.match(errs[0]!.message, expect);
+    for (const o of others) {
+      assert.equal(statuses(r.messages, o).at(-1), "COMPLETE", `${o} completes`);
+      assert.ok(records(r.messages, o).length > 0, `${o} delivers its records`);
+    }
+  }
+
+  test("an unknown stream in the catalog fails alone; the others complete", async () => {
+    const r = await run(config, ["/app/good", "/app/nope", "/app/other"]);
+    assertStreamFails(r, "/app/nope", /Stream "\/app\/nope" is in the catalog but is neither a custom report nor a log group in us-east-1; run discover again/, ["/app/good", "/app/other"]);
+  });
+
+  test("a catalog stream outside log_group_prefix is unknown, and the prefix is named", async () => {
+    const r = await run({ ...config, log_group_prefix: "/app/g" }, ["/app/good", "/app/other"]);
+    assertStreamFails(r, "/app/other", /Stream "\/app\/other" .* with prefix "\/app\/g"/, ["/app/good"]);
+  });
+
+  test("a custom report on a log group that does not exist", async () => {
+    const cfg = { ...config, custom_log_reports: [{ name: "errors", log_group_name: "/app/missing" }] };
+    const r = await run(cfg, ["errors", "/app/good"]);
+    assertStreamFails(r, "errors", /custom_log_reports\[0\]\.log_group_name: log group "\/app\/missing" does not exist/, ["/app/good"]);
+  });
+
+  test("a custom report named like a log group", async () => {
+    const cfg = { ...config, custom_log_reports: [{ name: "/app/good", log_group_name: "/app/other" }] };
+    const r = await run(cfg, ["/app/good", "/app/other"]);
+    assertStreamFails(r, "/app/good", /custom_log_reports\[0\]\.name "\/app\/good" is also the name of a log group stream/, ["/app/other"]);
+  });
+
+  function assertAccepted(r: RunResult): AirbyteMessage[] {
+    assertNoSecret(r.stdout + r.stderr, "the output");
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(errors(r.messages), []);
+    return r.messages;
+  }
+
+  for (const [name, ts] of [["a future timestamp", FUTURE], ["the largest safe integer", Number.MAX_SAFE_INTEGER]] as const) {
+    test(`state with ${name} is accepted: no records, the state comes back unchanged`, async () => {
+      const msgs = assertAccepted(await run(config, ["/app/good"], json({ "/app/good": { timestamp: ts } })));
+      assert.equal(records(msgs, "/app/good").length, 0);
+      assert.deepEqual(lastStates(msgs).map((s) => [s.stream!.stream_descriptor.name, s.stream!.stream_state]), [["/app/good", { timestamp: ts }]]);
+    });
+  }
+
+  test("state for a stream not in the catalog is ignored with an INFO log", async () => {
+    const state = json([{ type: "STREAM", stream: { stream_descriptor: { name: "/app/ghost" }, stream_state: { timestamp: 5 } } }]);
+    const msgs = assertAccepted(await run(config, ["/app/good"], state));
+    assert.ok(msgs.some((m) => m.log?.level === "INFO" && m.log.message.includes('"/app/ghost"') && /not in the catalog; it is ignored/.test(m.log.message)));
+    assert.equal(records(msgs, "/app/good").length, 12);
+  });
+
+  for (const c of acceptedStates("/app/good", FUTURE)) {
+    test(`state accepted by read: ${c.name}`, async () => {
+      const msgs = assertAccepted(await run(config, ["/app/good"], json(c.input)));
+      // A watermark in the future proves the state was read: nothing is delivered, it comes back.
+      assert.equal(records(msgs, "/app/good").length, c.expect.length > 0 ? 0 : 12);
+      if (c.expect.length > 0) assert.deepEqual(lastStates(msgs)[0]!.stream!.stream_state, { timestamp: FUTURE });
+    });
+  }
+
+  for (const [name, raw] of [["an empty state file", ""], ["a state file of whitespace", " \n"], ["a state file of null", "null"], ["a config with a byte order mark", "BOM"]] as const) {
+    test(`accepted: ${name}`, async () => {
+      const r =
+        raw === "BOM"
+          ? await runFiles("read", { config: { raw: `\ufeff${JSON.stringify(config)}` }, catalog: json(catalogFor(["/app/good"])) })
+          : await run(config, ["/app/good"], { raw });
+      assert.equal(records(assertAccepted(r), "/app/good").length, 12);
+    });
+  }
+});
