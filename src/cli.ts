@@ -14,6 +14,7 @@ import { toConnectorError } from "./failures.js";
 import { parseConfiguredCatalog } from "./protocol/configured-catalog.js";
 import { parseState } from "./protocol/state.js";
 import { logsApiFor } from "./runtime.js";
+import type { ApiStats } from "./logs-api.js";
 import { stagingDirectory } from "./sinks/files.js";
 
 export const USAGE = `usage:
@@ -99,6 +100,18 @@ function jsonProblem(message: string, text: string): string {
   return problem;
 }
 
+/** One line for people (and benchmarks) on stderr after a read. */
+function readSummary(streams: readonly string[], emitter: Emitter, stats: ApiStats, ms: number): string {
+  const records = streams.reduce((n, s) => n + emitter.recordsEmitted(s), 0);
+  const seconds = ms / 1000;
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  return (
+    `source-cloudwatch-logs: read ${records} records from ${streams.length} streams in ${seconds.toFixed(1)} s ` +
+    `(${Math.round(records / Math.max(seconds, 0.001))} records/s); ${stats.requests} requests, ${stats.throttles} throttled, ` +
+    `${stats.retries} retried, ${stats.credentialRefreshes} credential refreshes; peak RSS ${rssMb.toFixed(0)} MB`
+  );
+}
+
 /** Runs one invocation; resolves to the process exit code. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   let emitter = new Emitter(io.stdout);
@@ -139,7 +152,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       for (const name of state.keys()) {
         if (!known.has(name)) emitter.log("INFO", `State for stream ${JSON.stringify(name)} is not in the catalog; it is ignored.`);
       }
+      const started = Date.now();
       const ok = await read(ctx, { catalog, state });
+      io.stderr.write(`${readSummary(catalog.map((s) => s.name), emitter, api.stats, Date.now() - started)}\n`);
       return ok ? 0 : 1;
     } finally {
       api.close();

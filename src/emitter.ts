@@ -30,7 +30,12 @@ export class Emitter {
   }
 
   /** Writes a page of records of one stream; resolves when the consumer can take more. */
-  async records(stream: string, data: readonly object[]): Promise<void> {
+  records(stream: string, data: readonly object[]): Promise<void> {
+    return this.serializedRecords(stream, data.map((d) => JSON.stringify(d)));
+  }
+
+  /** Like records(), with each record's data already serialized as JSON. */
+  async serializedRecords(stream: string, data: readonly string[]): Promise<void> {
     if (data.length === 0) return;
     this.markRunning(stream);
     let prefix = this.recordPrefix.get(stream);
@@ -40,7 +45,7 @@ export class Emitter {
     }
     const suffix = `,"emitted_at":${this.clock()}}}\n`;
     let text = "";
-    for (const d of data) text += prefix + JSON.stringify(d) + suffix;
+    for (const d of data) text += prefix + d + suffix;
     this.count(stream, data.length);
     this.push(text);
     if (this.drained) await this.drained;

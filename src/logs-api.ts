@@ -11,6 +11,7 @@ import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { Readable } from "node:stream";
 import { RateLimiter, RetryBudget, backoffMs } from "./rate-limit.js";
+import { addFastFilterLogEvents, filterPageOf } from "./fast-page.js";
 import type { Config } from "./config/config.js";
 import type { Credentials } from "./credentials.js";
 
@@ -226,6 +227,7 @@ export function createLogsApi(
       requestHandler: handler,
     });
     addXmlErrorMiddleware(c);
+    addFastFilterLogEvents(c);
     return c;
   };
   let client = newClient();
@@ -319,14 +321,10 @@ export function createLogsApi(
           }),
         ),
       );
-      const events: LogEvent[] = (out.events ?? []).map((e) => ({
-        logStreamName: e.logStreamName ?? "",
-        timestamp: e.timestamp ?? 0,
-        ingestionTime: e.ingestionTime ?? 0,
-        message: e.message ?? "",
-        eventId: e.eventId ?? "",
-      }));
-      return { events, nextToken: out.nextToken || undefined };
+      const page = filterPageOf(out);
+      // The events as parsed from the wire (every field is always present in AWS's answers).
+      const events = (page.events ?? []) as LogEvent[];
+      return { events, nextToken: page.nextToken || undefined };
     },
     close: () => {
       client.destroy();
