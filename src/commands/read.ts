@@ -30,16 +30,43 @@ function safeFolder(name: string): string {
   return name.replace(/^\/+/, "").replace(/[/\\]/g, "_") || "_";
 }
 
+/**
+ * The log groups under the configured prefix, listed once for all streams (50 per call) rather
+ * than looked up one by one: DescribeLogGroups has a quota of its own.
+ */
+export class GroupDirectory {
+  private groups: Promise<Map<string, LogGroup>> | undefined;
+
+  constructor(private readonly ctx: CommandContext) {}
+
+  async get(name: string): Promise<LogGroup | undefined> {
+    const prefix = this.ctx.config.logGroupPrefix;
+    if (prefix !== undefined && !name.startsWith(prefix)) return this.ctx.api.findLogGroup(name);
+    this.groups ??= (async () => {
+      const map = new Map<string, LogGroup>();
+      for await (const g of this.ctx.api.listLogGroups(prefix)) map.set(g.name, g);
+      return map;
+    })();
+    try {
+      return (await this.groups).get(name);
+    } catch (err) {
+      // Let the next stream try again rather than inherit this failure.
+      this.groups = undefined;
+      throw err;
+    }
+  }
+}
+
 /** Finds what a configured stream reads: a custom report, else a log group of that name. */
-async function resolve(ctx: CommandContext, name: string): Promise<Resolved> {
-  const { config, api } = ctx;
+async function resolve(ctx: CommandContext, directory: GroupDirectory, name: string): Promise<Resolved> {
+  const { config } = ctx;
   const reportIndex = config.reports.findIndex((r) => r.name === name);
   if (reportIndex >= 0) {
     const report = config.reports[reportIndex]!;
-    if (await api.findLogGroup(report.name)) {
+    if (await directory.get(report.name)) {
       throw new ConfigError(`custom_log_reports[${reportIndex}].name ${JSON.stringify(report.name)} is also the name of a log group stream; give the report another name`);
     }
-    const group = await api.findLogGroup(report.logGroupName);
+    const group = await directory.get(report.logGroupName);
     if (!group) {
       throw new ConfigError(
         `custom_log_reports[${reportIndex}].log_group_name: log group ${JSON.stringify(report.logGroupName)} does not exist in ${config.region} or is not visible to these credentials`,
@@ -48,7 +75,7 @@ async function resolve(ctx: CommandContext, name: string): Promise<Resolved> {
     return { source: reportSource(report), group };
   }
   const prefix = config.logGroupPrefix;
-  const group = prefix === undefined || name.startsWith(prefix) ? await api.findLogGroup(name) : undefined;
+  const group = prefix === undefined || name.startsWith(prefix) ? await directory.get(name) : undefined;
   if (!group) {
     throw new ConfigError(
       `Stream ${JSON.stringify(name)} is in the catalog but is neither a custom report nor a log group${prefix ? ` with prefix ${JSON.stringify(prefix)}` : ""} in ${config.region}; run discover again and update the catalog`,
@@ -57,7 +84,7 @@ async function resolve(ctx: CommandContext, name: string): Promise<Resolved> {
   return { source: groupSource(group), group };
 }
 
-function streamTask(ctx: CommandContext, stream: ConfiguredStream, state: StateInput, outcome: (ok: boolean) => void): StreamTask {
+function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: ConfiguredStream, state: StateInput, outcome: (ok: boolean) => void): StreamTask {
   const { emitter, config } = ctx;
   return {
     name: stream.name,
@@ -66,7 +93,7 @@ function streamTask(ctx: CommandContext, stream: ConfiguredStream, state: StateI
         emitter.log("WARN", `Stream ${JSON.stringify(stream.name)}: the cursor is always "timestamp"; cursor_field ${JSON.stringify(stream.cursorField)} is ignored.`);
       }
       emitter.status(stream.name, "STARTED");
-      const { source, group } = await resolve(ctx, stream.name);
+      const { source, group } = await resolve(ctx, directory, stream.name);
       const range = syncRange({
         syncMode: stream.syncMode,
         stateTimestamp: state.get(stream.name),
@@ -110,7 +137,8 @@ function streamTask(ctx: CommandContext, stream: ConfiguredStream, state: StateI
 /** Returns true when every stream completed. */
 export async function read(ctx: CommandContext, input: ReadInput): Promise<boolean> {
   let allOk = true;
-  const tasks = input.catalog.map((s) => streamTask(ctx, s, input.state, (ok) => (allOk &&= ok)));
+  const directory = new GroupDirectory(ctx);
+  const tasks = input.catalog.map((s) => streamTask(ctx, directory, s, input.state, (ok) => (allOk &&= ok)));
   await runStreams(tasks, ctx.config.maxConcurrency);
   await ctx.emitter.flush();
   return allOk;

@@ -1,0 +1,144 @@
+// Benchmarks (not tests): `npm run bench [-- --only 1,2,3,4 --events1 N --events2 N --events3 N]`.
+// Each scenario prints its figures and the command line that reproduces it.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, openSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { expectedEvents, loadScenario, spawnSimulator, type ScenarioFile } from "../src/sim/index.js";
+import { DAY_MS, cpuBound, quotaBound } from "./scenarios.js";
+import { referenceRead } from "./reference-reader.js";
+
+const { values } = parseArgs({
+  options: {
+    only: { type: "string", default: "1,2,3,4" },
+    events1: { type: "string", default: "1000000" },
+    events2: { type: "string", default: "2000000" },
+    events3: { type: "string", default: "10000000" },
+    "heap-mb": { type: "string", default: "" },
+  },
+});
+const only = new Set(values.only.split(","));
+const MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "cwl-bench-"));
+
+interface ConnectorRun {
+  readonly records: number;
+  readonly seconds: number;
+  readonly recordsPerSecond: number;
+  readonly requests: number;
+  readonly throttled: number;
+  readonly peakRssMb: number;
+  readonly exitCode: number | null;
+}
+
+/** Runs `read` with stdout to /dev/null; the figures come from the connector's stderr summary. */
+function runConnector(url: string, region: string, streams: readonly string[], extraConfig: Record<string, unknown>, nodeArgs: readonly string[]): ConnectorRun {
+  const config = join(dir, `config-${Date.now()}.json`);
+  writeFileSync(config, JSON.stringify({ region_name: region, aws_access_key_id: "AKIABENCH0000000001", aws_secret_access_key: "bench-secret-0000000000000001", endpoint_url: url, ...extraConfig }));
+  const catalog = join(dir, `catalog-${Date.now()}.json`);
+  writeFileSync(catalog, JSON.stringify({ streams: streams.map((name) => ({ stream: { name }, sync_mode: "incremental", destination_sync_mode: "append" })) }));
+  const out = openSync("/dev/null", "w");
+  const r = spawnSync(process.execPath, [...nodeArgs, MAIN, "read", "--config", config, "--catalog", catalog], { stdio: ["ignore", out, "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  const summary = r.stderr.toString().trim().split("\n").pop() ?? "";
+  const num = (re: RegExp) => Number(re.exec(summary)?.[1] ?? NaN);
+  return {
+    records: num(/read (\d+) records/),
+    seconds: num(/in ([\d.]+) s/),
+    recordsPerSecond: num(/\((\d+) records\/s\)/),
+    requests: num(/; (\d+) requests/),
+    throttled: num(/(\d+) throttled/),
+    peakRssMb: num(/peak RSS (\d+) MB/),
+    exitCode: r.status,
+  };
+}
+
+async function withSimulator<T>(name: string, scenario: ScenarioFile, fn: (url: string) => Promise<T>): Promise<T> {
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify(scenario));
+  const sim = await spawnSimulator({ scenarioPath: path });
+  try {
+    return await fn(sim.url);
+  } finally {
+    await sim.stop();
+  }
+}
+
+/** Events per full page for this scenario's messages: what one request can carry under 1 MB. */
+async function pageCapacity(url: string, group: string, start: number, end: number): Promise<number> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "Logs_20140328.FilterLogEvents", Authorization: "AWS4-HMAC-SHA256 Credential=AKIABENCH0000000001/20260101/us-west-2/logs/aws4_request, SignedHeaders=host, Signature=0" },
+    body: JSON.stringify({ logGroupName: group, startTime: start, endTime: end }),
+  });
+  const page = (await res.json()) as { events?: unknown[] };
+  return page.events?.length ?? 0;
+}
+
+const cmd = (extra: string) => `npm run bench -- ${extra}`;
+const lines: string[] = [];
+const print = (s: string) => {
+  lines.push(s);
+  console.log(s);
+};
+
+if (only.has("1") || only.has("4")) {
+  const total = Number(values.events1);
+  const scenario = quotaBound(total);
+  const resolved = loadScenario(scenario);
+  const counts = new Map<string, number>();
+  for (const e of expectedEvents(resolved, { withoutMessages: true })) counts.set(e.logGroupName, (counts.get(e.logGroupName) ?? 0) + 1);
+  const groups = resolved.groups.map((g) => g.name);
+  const events = [...counts.values()].reduce((a, b) => a + b, 0);
+  const startDate = Math.floor((Date.now() - 30 * DAY_MS - 3_600_000) / 1000) * 1000;
+  await withSimulator("quota-bound", scenario, async (url) => {
+    const biggest = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+    const capacity = await pageCapacity(url, biggest, startDate, Date.now());
+    const minRequests = groups.reduce((n, g) => n + Math.max(1, Math.ceil((counts.get(g) ?? 0) / capacity)), 0);
+    const tps = 10;
+    const nominalBound = events / 10_000 / tps;
+    const bound = Math.max(events / capacity / tps, minRequests / tps);
+    if (only.has("1")) {
+      // Let the simulator's buckets refill after the capacity probe.
+      await new Promise((r) => setTimeout(r, 1000));
+      const r = runConnector(url, "us-west-2", groups, { start_date: new Date(startDate).toISOString().replace(".000Z", "Z"), ingestion_delay_seconds: 0 }, []);
+      print(`\n## 1. quota-bound: ${groups.length} log groups, ${events} events (power-law, largest ${counts.get(biggest)}), 30 days, FilterLogEvents 10 TPS, latency 150 ms + 0.25 ms/KB`);
+      print(`connector: ${r.records} records in ${r.seconds} s = ${r.recordsPerSecond} events/s; ${r.requests} requests (${r.throttled} throttled); peak RSS ${r.peakRssMb} MB; exit ${r.exitCode}`);
+      print(`page capacity under 1 MB: ${capacity} events; minimum requests ${minRequests}; lower bound ${bound.toFixed(1)} s (issue's nominal events/10,000/TPS: ${nominalBound.toFixed(1)} s)`);
+      print(`ratio wall / lower bound: ${(r.seconds / bound).toFixed(2)}x; requests / minimum: ${(r.requests / minRequests).toFixed(2)}x`);
+      print(`command: ${cmd(`--only 1 --events1 ${total}`)}`);
+      if (only.has("4")) {
+        const ref = await referenceRead(url, "us-west-2", startDate, Date.now());
+        print(`\n## 4. reference reader (sequential FilterLogEvents, 1-day windows, one request at a time) on scenario 1`);
+        print(`reference: ${ref.events} events in ${ref.seconds.toFixed(1)} s = ${Math.round(ref.events / ref.seconds)} events/s; ${ref.requests} requests`);
+        print(`speed-up of the connector: ${(ref.seconds / r.seconds).toFixed(1)}x`);
+        print(`command: ${cmd(`--only 1,4 --events1 ${total}`)}`);
+      }
+    }
+  });
+}
+
+if (only.has("2")) {
+  const n = Number(values.events2);
+  await withSimulator("cpu-bound", cpuBound(n), async (url) => {
+    const r = runConnector(url, "us-east-1", ["/bench/dense"], { max_requests_per_second: 1000 }, []);
+    print(`\n## 2. CPU-bound: one group of ${n} events, no quota, no latency, stdout to /dev/null`);
+    print(`connector: ${r.records} records in ${r.seconds} s = ${r.recordsPerSecond} events/s; ${r.requests} requests; peak RSS ${r.peakRssMb} MB`);
+    print(`command: ${cmd(`--only 2 --events2 ${n}`)}`);
+  });
+}
+
+if (only.has("3")) {
+  const n = Number(values.events3);
+  await withSimulator("memory", cpuBound(n), async (url) => {
+    const heap = values["heap-mb"];
+    const nodeArgs = heap ? [`--max-old-space-size=${heap}`] : [];
+    const r = runConnector(url, "us-east-1", ["/bench/dense"], { max_requests_per_second: 1000 }, nodeArgs);
+    print(`\n## 3. memory: one group of ${n} events${heap ? `, node --max-old-space-size=${heap}` : ", node defaults"}`);
+    print(`connector: ${r.records} records in ${r.seconds} s = ${r.recordsPerSecond} events/s; peak RSS ${r.peakRssMb} MB`);
+    print(`command: ${cmd(`--only 3 --events3 ${n}${heap ? ` --heap-mb ${heap}` : ""}`)}`);
+  });
+}
+writeFileSync(join(dir, "results.md"), lines.join("\n") + "\n");
+console.log(`\n(results also in ${join(dir, "results.md")})`);

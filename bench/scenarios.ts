@@ -1,0 +1,45 @@
+// The benchmark scenarios (see README "Benchmarks"). Times are relative to the simulator's start.
+import type { ScenarioFile } from "../src/sim/index.js";
+
+export const DAY_MS = 86_400_000;
+
+/** 1. Quota-bound: 50 groups with power-law sizes over 30 days, FilterLogEvents at 10 TPS. */
+export function quotaBound(totalEvents: number): ScenarioFile {
+  return {
+    seed: 2026,
+    region: "us-west-2",
+    quotas: { FilterLogEvents: 10, DescribeLogGroups: 10 },
+    latency: { fixedMs: 150, perKbMs: 0.25 },
+    groupSets: [
+      {
+        namePrefix: "/bench/service-",
+        count: 50,
+        totalEvents,
+        distribution: "power-law",
+        alpha: 1.2,
+        creationTime: "now-31d",
+        streams: { count: 6, namePattern: "i-{index}" },
+        timeRange: { start: "now-30d", end: "now-1h" },
+        message: { shape: "access-log", size: 110 },
+      },
+    ],
+  };
+}
+
+/** 2. CPU-bound: one dense group, no quota, no latency. */
+export function cpuBound(events: number): ScenarioFile {
+  return {
+    seed: 7,
+    quotas: "none",
+    logGroups: [
+      {
+        name: "/bench/dense",
+        creationTime: "now-6d",
+        streams: { count: 10, namePattern: "s-{index}" },
+        timeRange: { start: "now-5d", end: "now-1h" },
+        events: { count: events },
+        message: { shape: "text", size: 120 },
+      },
+    ],
+  };
+}
