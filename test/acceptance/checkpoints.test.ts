@@ -13,13 +13,13 @@ import { expectedEvents, startSimulator, type Simulator } from "../../src/sim/in
 const HOUR = 3_600_000;
 
 /** Reads once, then once from every checkpoint of that read; checks each resumed read. */
-async function assertResumesFromEveryCheckpoint(config: Record<string, unknown>, group: string, expectedTotal: number): Promise<void> {
+async function assertResumesFromEveryCheckpoint(config: Record<string, unknown>, group: string, expectedTotal: number, minCheckpoints: number): Promise<void> {
   const first = await runWith("read", config, { catalog: catalogFor([group]) });
   assert.equal(first.code, 0, first.stderr);
   assert.equal(records(first.messages).length, expectedTotal);
   assert.deepEqual(recordCountProblems(first.messages, group), []);
   const cps = checkpoints(first.messages, group);
-  assert.ok(cps.length >= 3, `the first read checkpoints several times (${cps.length})`);
+  assert.ok(cps.length >= minCheckpoints, `the first read checkpoints at least ${minCheckpoints} times (${cps.length})`);
   console.error(`${group}: resuming from ${cps.length} checkpoints`);
   const resumed = await Promise.all(
     cps.map((cp) => runWith("read", config, { catalog: catalogFor([group]), state: [first.messages[cp.index]!.state] })),
@@ -52,7 +52,9 @@ for (const kind of ENDPOINT_KINDS) {
       const start = Date.now() - 2 * HOUR;
       const events = Array.from({ length: 30_000 }, (_, i) => ({ stream: `s${i % 3}`, timestamp: start + Math.floor(i / 6), message: `dense ${i}` }));
       await seedGroup(ep.url, "/acceptance/dense", events);
-      await assertResumesFromEveryCheckpoint(sampleConfig(ep.url), "/acceptance/dense", events.length);
+      // One request at a time: windows complete in order, so every window is a checkpoint and the
+      // count does not depend on scheduling.
+      await assertResumesFromEveryCheckpoint(sampleConfig(ep.url, { max_concurrency: 1 }), "/acceptance/dense", events.length, 3);
     });
   });
 }
@@ -81,6 +83,8 @@ describe("resume from every checkpoint (simulator, generated group)", { timeout:
   test("50,000 generated events: every resumed read returns exactly the events at or after its checkpoint", async () => {
     const total = [...expectedEvents(sim.scenario, { withoutMessages: true })].length;
     assert.equal(total, 50_000);
-    await assertResumesFromEveryCheckpoint(sampleConfig(sim.url), "/acceptance/generated", total);
+    // Default concurrency: windows complete out of order and the state only covers the contiguous
+    // prefix, so how many checkpoints appear depends on scheduling; at least one is mid-sync.
+    await assertResumesFromEveryCheckpoint(sampleConfig(sim.url), "/acceptance/generated", total, 2);
   });
 });
