@@ -136,6 +136,7 @@ export const connectionSpecification = {
       description:
         "Events younger than this are left for the next sync, because CloudWatch may still be ingesting events with earlier timestamps.",
       minimum: 0,
+      maximum: 1209600,
       default: 300,
       order: 10,
     },

@@ -65,7 +65,7 @@ export async function runWith(
 ): Promise<RunResult> {
   const dir = tempDir();
   registerSecrets(
-    ...["aws_secret_access_key", "aws_session_token", "role_external_id"].map((k) => config[k] as string | undefined),
+    ...["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "role_external_id"].map((k) => config[k] as string | undefined),
   );
   const args = [command, "--config", writeJson(dir, "config.json", config)];
   if (extra.catalog !== undefined) args.push("--catalog", writeJson(dir, "catalog.json", extra.catalog));
