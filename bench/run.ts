@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { expectedEvents, loadScenario, spawnSimulator, type ScenarioFile } from "../src/sim/index.js";
-import { DAY_MS, cpuBound, quotaBound } from "./scenarios.js";
+import { DAY_MS, cpuBound, faultStorm, quotaBound } from "./scenarios.js";
 import { referenceRead } from "./reference-reader.js";
 
 // The SDK version is pinned; its notice about future Node versions is noise here.
@@ -15,10 +15,11 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const { values } = parseArgs({
   options: {
-    only: { type: "string", default: "1,2,3,4" },
+    only: { type: "string", default: "1,2,3,4,5" },
     events1: { type: "string", default: "1000000" },
     events2: { type: "string", default: "2000000" },
     events3: { type: "string", default: "10000000" },
+    events5: { type: "string", default: "300000" },
     "heap-mb": { type: "string", default: "" },
   },
 });
@@ -143,5 +144,18 @@ if (only.has("3")) {
     print(`command: ${cmd(`--only 3 --events3 ${n}${heap ? ` --heap-mb ${heap}` : ""}`)}`);
   });
 }
+if (only.has("5")) {
+  const n = Number(values.events5);
+  const groups = loadScenario(faultStorm(n, false)).groups.map((g) => g.name);
+  const settings = { max_requests_per_second: 1000, request_timeout_seconds: 2 };
+  const calm = await withSimulator("calm", faultStorm(n, false), async (url) => runConnector(url, "us-east-1", groups, settings, []));
+  const storm = await withSimulator("storm", faultStorm(n, true), async (url) => runConnector(url, "us-east-1", groups, settings, []));
+  print(`\n## 5. fault storm: ${n} events in 5 groups, latency 50 ms; storm = 30% throttles, 3% 500, 2% 503, 2% resets, 1% stalls of 10 s (request timeout 2 s)`);
+  print(`without faults: ${calm.records} records in ${calm.seconds} s, ${calm.requests} requests, exit ${calm.exitCode}`);
+  print(`with faults:    ${storm.records} records in ${storm.seconds} s, ${storm.requests} requests (${storm.throttled} throttled), exit ${storm.exitCode}`);
+  print(`slow-down under faults: ${(storm.seconds / calm.seconds).toFixed(2)}x`);
+  print(`command: ${cmd(`--only 5 --events5 ${n}`)}`);
+}
+
 writeFileSync(join(dir, "results.md"), lines.join("\n") + "\n");
 console.log(`\n(results also in ${join(dir, "results.md")})`);

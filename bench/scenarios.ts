@@ -26,6 +26,28 @@ export function quotaBound(totalEvents: number): ScenarioFile {
   };
 }
 
+/** 5. Fault storm: the same account with and without 30% throttles, 5% 5xx, 2% resets, stalls. */
+export function faultStorm(events: number, faulty: boolean): ScenarioFile {
+  return {
+    seed: 31,
+    quotas: "none",
+    latency: { fixedMs: 50, perKbMs: 0.1 },
+    ...(faulty ? { faults: { throttleRate: 0.3, http500Rate: 0.03, http503Rate: 0.02, resetRate: 0.02, stallRate: 0.01, stallMs: 10_000 } } : {}),
+    groupSets: [
+      {
+        namePrefix: "/storm/service-",
+        count: 5,
+        totalEvents: events,
+        distribution: "power-law",
+        creationTime: "now-3d",
+        streams: { count: 4, namePattern: "s-{index}" },
+        timeRange: { start: "now-2d", end: "now-1h" },
+        message: { shape: "json", size: 300 },
+      },
+    ],
+  };
+}
+
 /** 2. CPU-bound: one dense group, no quota, no latency. */
 export function cpuBound(events: number): ScenarioFile {
   return {
