@@ -11,5 +11,7 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 // The SDK version is pinned in the lockfile; its notice about future Node versions is not for users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-const code = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
+const code = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signals: process });
+// An interrupted sync has stored what it committed; the read still running in the background has nothing left to give.
+if (code === 130) process.exit(code);
 process.exitCode = code;

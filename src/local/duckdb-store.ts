@@ -1,0 +1,123 @@
+// The DuckDB store: one table per stream keyed by (logStreamName, eventId), a mapping table from
+// stream names to tables, and the stream states, all in one file. A commit stages the records
+// with the appender (fast) and moves them into the stream's table with INSERT OR REPLACE in the
+// same transaction as the state, so a database never holds records its state does not cover
+// nor a state whose records are missing.
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
+import type { LocalStore, LogRecord } from "./store.js";
+import { assignNames } from "./table-names.js";
+
+export const STATE_TABLE = "_source_cloudwatch_logs_state";
+export const STREAMS_TABLE = "_source_cloudwatch_logs_streams";
+const STAGING = "_staging";
+
+const COLUMNS = `"logGroupName", "logStreamName", "timestamp", "ingestionTime", "message", "eventId", "message_json"`;
+
+function quote(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`;
+}
+
+function sqlString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** Keeps the last of each (logStreamName, eventId): one INSERT must not touch a key twice. */
+function unique(records: readonly LogRecord[]): LogRecord[] {
+  const byKey = new Map<string, LogRecord>();
+  for (const r of records) byKey.set(`${r.logStreamName}\u0000${r.eventId}`, r);
+  return byKey.size === records.length ? [...records] : [...byKey.values()];
+}
+
+export class DuckDbStore implements LocalStore {
+  private constructor(
+    readonly location: string,
+    private readonly instance: DuckDBInstance,
+    private readonly db: DuckDBConnection,
+    private readonly appender: DuckDBAppender,
+    private readonly tables: ReadonlyMap<string, string>,
+  ) {}
+
+  /** Opens (or creates) the file and makes sure every stream has its table. */
+  static async open(path: string, streams: readonly string[]): Promise<DuckDbStore> {
+    const instance = await DuckDBInstance.create(path);
+    const db = await instance.connect();
+    try {
+      await db.run(`CREATE TABLE IF NOT EXISTS ${STATE_TABLE} (stream VARCHAR PRIMARY KEY, state JSON, updated_at TIMESTAMP)`);
+      await db.run(`CREATE TABLE IF NOT EXISTS ${STREAMS_TABLE} (stream VARCHAR PRIMARY KEY, table_name VARCHAR UNIQUE)`);
+      const rows = (await db.runAndReadAll(`SELECT stream, table_name FROM ${STREAMS_TABLE}`)).getRowObjectsJS();
+      const taken = new Map(rows.map((r) => [String(r.stream), String(r.table_name)]));
+      const tables = assignNames(streams, taken);
+      await db.run("BEGIN TRANSACTION");
+      for (const stream of streams) {
+        const table = tables.get(stream)!;
+        await db.run(
+          `CREATE TABLE IF NOT EXISTS ${quote(table)} ("logGroupName" VARCHAR, "logStreamName" VARCHAR, "timestamp" BIGINT, ` +
+            `"ingestionTime" BIGINT, "message" VARCHAR, "eventId" VARCHAR, "message_json" JSON, "event_time" TIMESTAMP, ` +
+            `PRIMARY KEY ("logStreamName", "eventId"))`,
+        );
+        if (!taken.has(stream)) await db.run(`INSERT INTO ${STREAMS_TABLE} VALUES (${sqlString(stream)}, ${sqlString(table)})`);
+      }
+      await db.run("COMMIT");
+      // A temporary table: staged rows never reach the file unless moved in a commit.
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE ${STAGING} ("logGroupName" VARCHAR, "logStreamName" VARCHAR, "timestamp" BIGINT, ` +
+          `"ingestionTime" BIGINT, "message" VARCHAR, "eventId" VARCHAR, "message_json" VARCHAR)`,
+      );
+      const appender = await db.createAppender(STAGING, "main", "temp");
+      return new DuckDbStore(path, instance, db, appender, tables);
+    } catch (err) {
+      db.closeSync();
+      instance.closeSync();
+      throw err;
+    }
+  }
+
+  tableOf(stream: string): string | undefined {
+    return this.tables.get(stream);
+  }
+
+  async loadStates(): Promise<ReadonlyMap<string, Record<string, unknown>>> {
+    const rows = (await this.db.runAndReadAll(`SELECT stream, CAST(state AS VARCHAR) AS state FROM ${STATE_TABLE}`)).getRowObjectsJS();
+    return new Map(rows.map((r) => [String(r.stream), JSON.parse(String(r.state)) as Record<string, unknown>]));
+  }
+
+  async commit(stream: string, records: readonly LogRecord[], state: Record<string, unknown>): Promise<void> {
+    const table = this.tables.get(stream);
+    if (table === undefined) throw new Error(`no table for stream ${JSON.stringify(stream)}`);
+    await this.db.run(`DELETE FROM ${STAGING}`);
+    const a = this.appender;
+    for (const r of unique(records)) {
+      a.appendVarchar(r.logGroupName);
+      a.appendVarchar(r.logStreamName);
+      a.appendBigInt(BigInt(r.timestamp));
+      a.appendBigInt(BigInt(r.ingestionTime));
+      a.appendVarchar(r.message);
+      a.appendVarchar(r.eventId);
+      if (r.message_json === undefined || r.message_json === null) a.appendNull();
+      else a.appendVarchar(JSON.stringify(r.message_json));
+      a.endRow();
+    }
+    a.flushSync();
+    await this.db.run("BEGIN TRANSACTION");
+    try {
+      if (records.length > 0) {
+        await this.db.run(`INSERT OR REPLACE INTO ${quote(table)} SELECT ${COLUMNS}, epoch_ms("timestamp") FROM ${STAGING}`);
+      }
+      await this.db.run(
+        `INSERT OR REPLACE INTO ${STATE_TABLE} VALUES (${sqlString(stream)}, ${sqlString(JSON.stringify(state))}, now()::TIMESTAMP)`,
+      );
+      await this.db.run("COMMIT");
+    } catch (err) {
+      await this.db.run("ROLLBACK").catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.appender.closeSync();
+    // Folds the write-ahead log into the file so that the file alone is the database.
+    await this.db.run("CHECKPOINT").catch(() => undefined);
+    this.db.closeSync();
+    this.instance.closeSync();
+  }
+}

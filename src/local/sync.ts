@@ -1,0 +1,156 @@
+// `sync`: the connector's read, consumed in-process by a local destination (DuckDB or JSON
+// lines) that keeps the state next to the data, so the next sync continues where this one
+// committed. stdout gets only the final summary; progress goes to a terminal's stderr.
+import { readFile } from "node:fs/promises";
+import { Writable } from "node:stream";
+import type { EventEmitter } from "node:events";
+import type { CommandContext } from "../commands/context.js";
+import { discover } from "../commands/discover.js";
+import { read } from "../commands/read.js";
+import { parseConfig, secretValues } from "../config/config.js";
+import { Emitter, redactor } from "../emitter.js";
+import { ConfigError, asConnectorError } from "../errors.js";
+import { toConnectorError } from "../failures.js";
+import type { ConfiguredStream } from "../protocol/configured-catalog.js";
+import { parseState } from "../protocol/state.js";
+import { logsApiFor } from "../runtime.js";
+import { stagingDirectory } from "../sinks/files.js";
+import { parseSyncArgs, type SyncOptions } from "./args.js";
+import { Destination } from "./destination.js";
+import { DuckDbStore } from "./duckdb-store.js";
+import { JsonlStore } from "./jsonl-store.js";
+import { startProgressDisplay } from "./progress-display.js";
+import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
+import type { LocalStore } from "./store.js";
+import { syncSummary } from "./summary.js";
+
+export interface SyncIo {
+  readonly stdout: Writable;
+  readonly stderr: Writable & { isTTY?: boolean };
+  /** Where SIGINT comes from (the process); omitted: not interruptible. */
+  readonly signals?: EventEmitter;
+  readonly now?: () => number;
+}
+
+export interface SyncOutcome {
+  /** 0 every stream completed, 1 some failed, 130 interrupted. */
+  readonly code: number;
+  readonly snapshot: ProgressSnapshot | undefined;
+}
+
+/** Collects the WARN logs of discover (e.g. skipped INFREQUENT_ACCESS groups) for the summary. */
+function warningsOf(lines: string[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (line === "") continue;
+        const msg = JSON.parse(line) as { type?: string; log?: { level: string; message: string } };
+        if (msg.type === "LOG" && msg.log && msg.log.level !== "INFO" && msg.log.level !== "DEBUG") lines.push(msg.log.message);
+      }
+      cb();
+    },
+  });
+}
+
+async function readConfigFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(`--config ${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch {
+    // The parser's message may quote the file's text, secrets included.
+    throw new ConfigError(`--config ${path} is not valid JSON`);
+  }
+}
+
+async function openStore(options: SyncOptions, streams: readonly string[]): Promise<LocalStore> {
+  return options.format === "jsonl" ? JsonlStore.open(options.target, streams) : DuckDbStore.open(options.target, streams);
+}
+
+/** A failure whose message is fit for people: secrets removed. */
+export class SyncError extends Error {}
+
+/** Runs a sync with parsed options; the summary goes to io.stdout. */
+export async function runSync(options: SyncOptions, io: SyncIo): Promise<SyncOutcome> {
+  const clock = io.now ?? Date.now;
+  const raw = await readConfigFile(options.configPath);
+  const redact = redactor(secretValues(raw));
+  const parsed = parseConfig(raw);
+  // Records, whatever the config says: file transfer stages raw files for Airbyte, not for a table.
+  const config = { ...parsed, deliveryType: "use_records_transfer" as const };
+  const api = logsApiFor(config);
+  let store: LocalStore | undefined;
+  try {
+    const notes: string[] = [];
+    const discoverCtx: CommandContext = { config, api, emitter: new Emitter(warningsOf(notes), redact), now: clock, stagingDirectory: stagingDirectory() };
+    const found = (await discover(discoverCtx)).streams.map((s) => s.name);
+    await discoverCtx.emitter.flush();
+    const unknown = (options.streams ?? []).filter((s) => !found.includes(s));
+    if (unknown.length > 0) throw new ConfigError(`--streams: ${unknown.map((s) => JSON.stringify(s)).join(", ")} not found; discover offers ${found.map((s) => JSON.stringify(s)).join(", ") || "no streams"}`);
+    const names = options.streams ?? found;
+    store = await openStore(options, names);
+    const stored = await store.loadStates();
+    const state = parseState(names.filter((n) => stored.has(n)).map((name) => ({ type: "STREAM", stream: { stream_descriptor: { name }, stream_state: stored.get(name) } })));
+    const catalog: ConfiguredStream[] = names.map((name) => ({ name, syncMode: "incremental", cursorField: undefined }));
+
+    const tracker = new ProgressTracker(names, clock);
+    for (const n of notes) tracker.note(n);
+    const destination = new Destination(store, tracker);
+    const emitter = new Emitter(destination, redact, clock);
+    const ctx: CommandContext = { config, api, emitter, now: clock, stagingDirectory: stagingDirectory() };
+    const startedAt = clock();
+    const base = { startedAt, upperBound: startedAt - config.ingestionDelayMs };
+    const snapshot = (): ProgressSnapshot => tracker.snapshot({ ...base, throttles: api.stats.throttles });
+    const display = startProgressDisplay(io.stderr, snapshot);
+
+    let onSigint: (() => void) | undefined;
+    const interrupted = new Promise<"interrupted">((resolve) => {
+      onSigint = () => resolve("interrupted");
+      io.signals?.once("SIGINT", onSigint);
+    });
+    const finished = (async () => {
+      const ok = await read(ctx, { catalog, state });
+      await new Promise<void>((resolve, reject) => destination.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      return ok;
+    })();
+    let outcome: boolean | "interrupted";
+    try {
+      outcome = await Promise.race([finished, interrupted]);
+    } finally {
+      if (onSigint) io.signals?.off("SIGINT", onSigint);
+      display.stop();
+    }
+    if (outcome === "interrupted") {
+      // The read goes on in the background until the process exits; nothing more is stored.
+      finished.catch(() => undefined);
+      await destination.stop();
+    }
+    await store.close();
+    store = undefined;
+    const final = snapshot();
+    io.stdout.write(syncSummary({ snapshot: final, location: options.target, format: options.format, interrupted: outcome === "interrupted", warnings: tracker.warnings().map(redact) }));
+    return { code: outcome === "interrupted" ? 130 : outcome ? 0 : 1, snapshot: final };
+  } catch (err) {
+    const failure = toConnectorError(err, { region: config.region, endpointUrl: config.endpointUrl, doing: "running sync" });
+    throw new SyncError(redact(failure.message));
+  } finally {
+    await store?.close().catch(() => undefined);
+    api.close();
+  }
+}
+
+/** The `sync` command: argv -> exit code; errors as one line on stderr. */
+export async function syncCommand(argv: readonly string[], io: SyncIo): Promise<number> {
+  try {
+    return (await runSync(parseSyncArgs(argv), io)).code;
+  } catch (err) {
+    // Before the config is parsed, no secret is known and none is in the message (see readConfigFile).
+    const message = err instanceof SyncError || err instanceof ConfigError ? err.message : asConnectorError(err).message;
+    io.stderr.write(`source-cloudwatch-logs sync: ${message}\n`);
+    return 1;
+  }
+}
