@@ -1,0 +1,95 @@
+// `sync` against the simulator through the real SDK: exact event sets per table, no duplicate
+// keys, incremental continuation, jsonl format, and a quiet non-terminal stderr.
+import { strict as assert } from "node:assert";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { expectedEvents, startSimulator, type ScenarioFile, type Simulator } from "../../src/sim/index.js";
+import { runSync } from "../../src/local/sync.js";
+import { tempDir } from "../support/connector.js";
+import { putEvents } from "../support/seed.js";
+import { Collect, keyOf, readDatabase, simConfig } from "./support.js";
+
+const scenario: ScenarioFile = {
+  seed: 11,
+  logGroups: [
+    { name: "/aws/lambda/orders", streams: { count: 3, namePattern: "s-{index}" }, timeRange: { start: "now-3h", end: "now-10m" }, events: { count: 12000 }, message: { shape: "text", size: 80 }, ingestion: { minDelayMs: 10, maxDelayMs: 500 } },
+    { name: "/ecs/checkout", streams: ["task-1", "task-2"], timeRange: { start: "now-2h", end: "now-10m" }, events: { count: 8000 }, message: { shape: "json", size: 120 }, ingestion: { minDelayMs: 10, maxDelayMs: 500 } },
+    { name: "/archive/cold", logClass: "INFREQUENT_ACCESS", streams: ["a"], timeRange: { start: "now-1h", end: "now-10m" }, events: { count: 10 } },
+  ],
+};
+
+function expectedByGroup(sim: Simulator): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const e of expectedEvents(sim.scenario, { visibleAt: sim.now(), withoutMessages: true })) {
+    if (e.logGroupName === "/archive/cold") continue;
+    let set = out.get(e.logGroupName);
+    if (!set) out.set(e.logGroupName, (set = new Set()));
+    set.add(keyOf(e));
+  }
+  return out;
+}
+
+describe("local sync", () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator({ scenario });
+  });
+  after(async () => sim.stop());
+
+  it("stores exactly the scenario's events per table, then only new ones on the next sync; stderr stays quiet off a terminal", async () => {
+    const dir = tempDir();
+    const configPath = simConfig(dir, sim.url, { parse_json_messages: true });
+    const database = join(dir, "logs.duckdb");
+    const stdout = new Collect();
+    const stderr = new Collect();
+    const first = await runSync({ configPath, format: "duckdb", target: database, streams: undefined }, { stdout, stderr });
+    assert.equal(first.code, 0, stdout.text + stderr.text);
+    assert.equal(stderr.text, "", "nothing on a non-terminal stderr");
+    assert.match(stdout.text, /Synced: 20000 records committed/);
+    assert.match(stdout.text, /INFREQUENT_ACCESS/);
+    const expected = expectedByGroup(sim);
+    let db = await readDatabase(database);
+    assert.deepEqual([...db.tables.keys()].sort(), ["/aws/lambda/orders", "/ecs/checkout"]);
+    for (const [group, keys] of expected) {
+      const rows = db.tables.get(group)!;
+      const stored = new Set(rows.map(keyOf));
+      assert.equal(stored.size, rows.length, `${group}: duplicate primary keys`);
+      assert.deepEqual(stored, keys, `${group}: stored != expected`);
+    }
+
+    // New events arrive after the first sync's watermark; the next sync (10 min later) adds exactly them.
+    const t = Date.now() - 1000;
+    const fresh = [0, 1, 2, 3, 4].map((i) => ({ timestamp: t + i, message: `fresh ${i}` }));
+    await putEvents(sim.url, "/ecs/checkout", "task-3", fresh, true);
+    const second = await runSync(
+      { configPath, format: "duckdb", target: database, streams: undefined },
+      { stdout: new Collect(), stderr: new Collect(), now: () => Date.now() + 10 * 60_000 },
+    );
+    assert.equal(second.code, 0);
+    db = await readDatabase(database);
+    assert.equal(db.tables.get("/aws/lambda/orders")!.length, expected.get("/aws/lambda/orders")!.size);
+    const checkout = db.tables.get("/ecs/checkout")!;
+    assert.equal(checkout.length, expected.get("/ecs/checkout")!.size + 5);
+    assert.equal(checkout.filter((r) => r.logStreamName === "task-3").length, 5);
+    assert.equal(second.snapshot!.streams.reduce((n, s) => n + s.committed, 0), 5, "the second sync committed only the new events");
+  });
+
+  it("jsonl: one file per stream with the exact event set, and a state file that the next sync continues from", async () => {
+    const dir = tempDir();
+    const configPath = simConfig(dir, sim.url);
+    const output = join(dir, "out");
+    const options = { configPath, format: "jsonl" as const, target: output, streams: ["/ecs/checkout"] };
+    assert.equal((await runSync(options, { stdout: new Collect(), stderr: new Collect() })).code, 0);
+    assert.deepEqual(readdirSync(output).sort(), ["_state.json", "ecs_checkout.jsonl"]);
+    const lines = readFileSync(join(output, "ecs_checkout.jsonl"), "utf8").trim().split("\n");
+    const keys = new Set(lines.map((l) => keyOf(JSON.parse(l) as { logStreamName: string; eventId: string })));
+    assert.equal(keys.size, lines.length);
+    assert.deepEqual(keys, expectedByGroup(sim).get("/ecs/checkout"));
+    const state = JSON.parse(readFileSync(join(output, "_state.json"), "utf8")) as { stream: { stream_descriptor: { name: string } } }[];
+    assert.deepEqual(state.map((s) => s.stream.stream_descriptor.name), ["/ecs/checkout"]);
+    assert.equal((await runSync(options, { stdout: new Collect(), stderr: new Collect() })).code, 0);
+    const after = readFileSync(join(output, "ecs_checkout.jsonl"), "utf8").trim().split("\n");
+    assert.equal(after.length, lines.length, "nothing new, nothing appended twice");
+  });
+});
