@@ -1,0 +1,98 @@
+// Ctrl-C in the middle of a `sync` child process: exit 130, a database in which every stored
+// state's watermark has all events below it, and a re-run that completes the exact event set.
+// Also the `demo` command end to end.
+import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { expectedEvents, startSimulator, type ScenarioFile, type Simulator } from "../../src/sim/index.js";
+import { MAIN, tempDir } from "../support/connector.js";
+import { keyOf, readDatabase, simConfig } from "./support.js";
+
+// Big messages (about 400 per 1 MB page), a low quota and latency: a sync of some seconds.
+const scenario: ScenarioFile = {
+  seed: 5,
+  quotas: { FilterLogEvents: 4 },
+  latency: { fixedMs: 100 },
+  logGroups: ["/a", "/b"].map((name) => ({
+    name,
+    streams: { count: 2, namePattern: "s-{index}" },
+    timeRange: { start: "now-6h", end: "now-10m" },
+    events: { count: 8000 },
+    message: { shape: "text" as const, size: 2500 },
+    ingestion: { minDelayMs: 10, maxDelayMs: 200 },
+  })),
+};
+
+function runCli(args: readonly string[], cwd: string, interruptAfterMs?: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = interruptAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGINT"), interruptAfterMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe("local sync interrupted", () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator({ scenario });
+  });
+  after(async () => sim.stop());
+
+  it("exits 130 leaving a consistent database, and the next sync completes the exact event set", async () => {
+    const dir = tempDir();
+    const config = simConfig(dir, sim.url);
+    const database = join(dir, "x.duckdb");
+    const expected = [...expectedEvents(sim.scenario, { visibleAt: sim.now(), withoutMessages: true })];
+    const interrupted = await runCli(["sync", "--config", config, "--database", database], dir, 3000);
+    assert.equal(interrupted.code, 130, interrupted.stdout + interrupted.stderr);
+    assert.match(interrupted.stdout, /^Interrupted: \d+ records committed/);
+    assert.match(interrupted.stdout, /run the same command again to continue/);
+    const partial = await readDatabase(database);
+    let stored = 0;
+    for (const [stream, rows] of partial.tables) {
+      stored += rows.length;
+      const keys = new Set(rows.map(keyOf));
+      assert.equal(keys.size, rows.length, "no duplicate keys");
+      const watermark = partial.states.get(stream);
+      if (watermark === undefined) {
+        assert.equal(rows.length, 0, `${stream}: records without a state`);
+        continue;
+      }
+      const below = expected.filter((e) => e.logGroupName === stream && e.timestamp < watermark);
+      for (const e of below) assert.ok(keys.has(keyOf(e)), `${stream}: ${keyOf(e)} below the stored state is missing`);
+    }
+    assert.ok(stored > 0 && stored < expected.length, `mid-way: ${stored} of ${expected.length} stored`);
+
+    const resumed = await runCli(["sync", "--config", config, "--database", database], dir);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const full = await readDatabase(database);
+    for (const name of ["/a", "/b"]) {
+      assert.deepEqual(new Set(full.tables.get(name)!.map(keyOf)), new Set(expected.filter((e) => e.logGroupName === name).map(keyOf)));
+      assert.equal(full.tables.get(name)!.length, expected.filter((e) => e.logGroupName === name).length);
+    }
+  });
+});
+
+describe("demo", () => {
+  it("starts the simulator, syncs into ./demo.duckdb and prints the summary with a sample query", async () => {
+    const cwd = tempDir();
+    const res = await runCli(["demo"], cwd);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.stderr, "", "quiet off a terminal");
+    assert.ok(existsSync(join(cwd, "demo.duckdb")));
+    assert.match(res.stdout, /5 log groups, \d+ events in \.\/demo\.duckdb/);
+    assert.match(res.stdout, /ecs_checkout/);
+    assert.match(res.stdout, /Sample query/);
+    assert.match(res.stdout, /component\s+errors\s+avg_latency_ms/);
+    assert.match(res.stdout, /INFREQUENT_ACCESS/);
+  });
+});
