@@ -263,7 +263,7 @@ export function createLogsApi(
           limiter.throttled();
           if (++throttles >= maxThrottled) throw e;
           stats.retries++;
-          await sleep(backoffMs(Math.min(throttles, 7), 200, 20_000));
+          await sleep(backoffMs(Math.min(throttles, 8), 100, 20_000));
           continue;
         }
         if (e.kind === "denied" && EXPIRED_CODES.has(e.code) && !refreshed) {
@@ -279,7 +279,7 @@ export function createLogsApi(
         }
         if (e.kind === "transient" && ++transientFailures < maxTransient && budget.trySpend(5)) {
           stats.retries++;
-          await sleep(backoffMs(transientFailures, 200, 20_000));
+          await sleep(backoffMs(transientFailures, 100, 20_000));
           continue;
         }
         throw e;
