@@ -5,7 +5,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { expectedEvents, startSimulator, type Simulator } from "../../src/sim/index.js";
 import type { AirbyteStateMessage } from "../../src/protocol/types.js";
-import { catalogFor, tempDir, writeJson } from "../support/connector.js";
+import { catalogFor, registerSecrets, tempDir, writeJson } from "../support/connector.js";
 import { prng, runKillable } from "../support/killable.js";
 
 const GROUPS = ["/crash/api", "/crash/worker", "/crash/lambda", "/crash/vpc", "/crash/sparse"];
@@ -36,6 +36,7 @@ describe("crash and resume (simulator)", () => {
     assert.ok(expected.size >= 200_000, `scenario has ${expected.size} events`);
 
     const dir = tempDir();
+    registerSecrets("AKIASIMULATOR000001", "simulator-secret-000000000001");
     const config = writeJson(dir, "config.json", {
       region_name: "us-east-1",
       aws_access_key_id: "AKIASIMULATOR000001",

@@ -19,6 +19,13 @@ export interface RunResult {
 /** Every secret value that any test config ever carried; every output is scanned for them. */
 const secretsSeen = new Set<string>();
 
+/** Throws when any registered secret appears in the given outputs. */
+export function assertNoSecrets(what: string, ...outputs: string[]): void {
+  for (const secret of secretsSeen) {
+    if (outputs.some((o) => o.includes(secret))) throw new Error(`a secret value leaked into the output of ${what}`);
+  }
+}
+
 export function registerSecrets(...values: (string | undefined)[]): void {
   for (const v of values) if (v) secretsSeen.add(v);
 }
@@ -48,11 +55,7 @@ export async function runMain(main: string, args: readonly string[], env: Record
   child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
   child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
   const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
-  for (const secret of secretsSeen) {
-    if (stdout.includes(secret) || stderr.includes(secret)) {
-      throw new Error(`a secret value leaked into the output of ${args[0]}`);
-    }
-  }
+  assertNoSecrets(`${args[0]}`, stdout, stderr);
   return { code, messages: parseMessages(stdout), stdout, stderr };
 }
 

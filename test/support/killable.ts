@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { AirbyteMessage } from "../../src/protocol/types.js";
-import { MAIN } from "./connector.js";
+import { MAIN, assertNoSecrets } from "./connector.js";
 import { parseMessages } from "./protocol.js";
 
 export interface KillableRun {
@@ -30,7 +30,9 @@ export async function runKillable(args: readonly string[], killAfterLines: numbe
     }
   }
   const code = await closed;
-  return { messages: parseMessages(lines.join("\n")), killed: killed && code !== 0, code, stderr };
+  const stdout = lines.join("\n");
+  assertNoSecrets("a killed read", stdout, stderr);
+  return { messages: parseMessages(stdout), killed: killed && code !== 0, code, stderr };
 }
 
 /** A small seeded PRNG (mulberry32) so kill points reproduce. */
