@@ -135,7 +135,10 @@ export class WindowPlanner {
       this.queue.push(head);
       this.cursor = head.end;
     } else {
-      this.queue.unshift(head, ...this.split({ start: head.end, end: w.end }, this.density));
+      // Windows split out of order (several in flight): the queue stays in time order, so the
+      // frontier is its earliest start and the watermark never passes an unread range.
+      this.queue.push(head, ...this.split({ start: head.end, end: w.end }, this.density));
+      this.queue.sort((a, b) => a.start - b.start);
     }
     return "split";
   }
