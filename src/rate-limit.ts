@@ -23,6 +23,7 @@ export class RateLimiter {
   /** Serializes waiters so tokens are handed out in arrival order. */
   private queue: Promise<void> = Promise.resolve();
   private throttles = 0;
+  private lastSlowdown = Number.NEGATIVE_INFINITY;
 
   constructor(options: RateLimiterOptions) {
     this.maxRate = options.ratePerSecond;
@@ -41,19 +42,25 @@ export class RateLimiter {
     return turn;
   }
 
-  /** The service throttled a request: slow down multiplicatively. */
+  /**
+   * The service throttled a request: slow down, at most once per second however many requests
+   * were throttled meanwhile (they answer the same excess). A quota truly lower than configured
+   * is found within seconds; throttles that slowing down does not cure (other callers sharing
+   * the quota) are outweighed by the successes around them, so the rate stays near the maximum.
+   */
   throttled(): void {
     this.throttles++;
     this.refill();
-    // Gentle: throttles also come from other callers sharing the quota, which slowing down
-    // does not cure; the floor keeps a throttle storm from stalling the sync.
-    this.rate = Math.max(this.maxRate * 0.25, this.rate * 0.85);
     this.tokens = Math.min(this.tokens, 0);
+    const t = this.now();
+    if (t - this.lastSlowdown < 1000) return;
+    this.lastSlowdown = t;
+    this.rate = Math.max(this.maxRate * 0.05, this.rate * 0.7);
   }
 
-  /** A request succeeded: recover additively towards the maximum rate. */
+  /** A request succeeded: recover by 2% per success, towards the maximum rate. */
   succeeded(): void {
-    if (this.rate < this.maxRate) this.rate = Math.min(this.maxRate, this.rate + this.maxRate * 0.05);
+    if (this.rate < this.maxRate) this.rate = Math.min(this.maxRate, this.rate * 1.02);
   }
 
   currentRate(): number {

@@ -16,14 +16,43 @@ test("the limiter admits requests at the configured rate after the initial burst
   assert.ok(clock.now() >= 9_900 && clock.now() <= 10_100, `took ${clock.now()} ms`);
 });
 
-test("throttles slow the limiter down; successes bring it back to the maximum", async () => {
+test("throttles slow the limiter down once per second; successes bring it back to the maximum", async () => {
   const clock = fakeClock();
   const limiter = new RateLimiter({ ratePerSecond: 10, ...clock });
-  for (let i = 0; i < 20; i++) limiter.throttled();
-  assert.equal(limiter.currentRate(), 2.5, "never below a quarter of the maximum");
-  for (let i = 0; i < 100; i++) limiter.succeeded();
+  for (let i = 0; i < 5; i++) limiter.throttled();
+  assert.equal(limiter.currentRate(), 7, "a burst of throttles within one second counts once");
+  for (let i = 0; i < 30; i++) {
+    await clock.sleep(1000);
+    limiter.throttled();
+  }
+  assert.equal(limiter.currentRate(), 0.5, "never below a twentieth of the maximum");
+  for (let i = 0; i < 200; i++) limiter.succeeded();
   assert.equal(limiter.currentRate(), 10);
-  assert.equal(limiter.throttleCount(), 20);
+  assert.equal(limiter.throttleCount(), 35);
+});
+
+test("a quota lower than configured is found: throttles become rare", async () => {
+  // The service admits 3 requests per second; the limiter starts at 25.
+  const clock = fakeClock();
+  const limiter = new RateLimiter({ ratePerSecond: 25, ...clock });
+  let serviceTokens = 3;
+  let last = 0;
+  let throttles = 0;
+  let requests = 0;
+  for (let i = 0; i < 600; i++) {
+    await limiter.acquire();
+    serviceTokens = Math.min(3, serviceTokens + ((clock.now() - last) / 1000) * 3);
+    last = clock.now();
+    requests++;
+    if (serviceTokens >= 1) {
+      serviceTokens -= 1;
+      limiter.succeeded();
+    } else {
+      throttles++;
+      limiter.throttled();
+    }
+  }
+  assert.ok(throttles / requests < 0.2, `throttled ${throttles} of ${requests}`);
 });
 
 test("concurrent waiters are served in arrival order without exceeding the rate", async () => {
