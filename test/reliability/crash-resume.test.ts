@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { expectedEvents, startSimulator, type Simulator } from "../../src/sim/index.js";
 import type { AirbyteStateMessage } from "../../src/protocol/types.js";
 import { catalogFor, registerSecrets, tempDir, writeJson } from "../support/connector.js";
-import { prng, runKillable } from "../support/killable.js";
+import { runKillable } from "../support/killable.js";
+import { prng } from "../support/prng.js";
 
 const GROUPS = ["/crash/api", "/crash/worker", "/crash/lambda", "/crash/vpc", "/crash/sparse"];
 

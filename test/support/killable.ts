@@ -34,15 +34,3 @@ export async function runKillable(args: readonly string[], killAfterLines: numbe
   assertNoSecrets("a killed read", stdout, stderr);
   return { messages: parseMessages(stdout), killed: killed && code !== 0, code, stderr };
 }
-
-/** A small seeded PRNG (mulberry32) so kill points reproduce. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

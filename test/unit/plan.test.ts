@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DAY_MS, MAX_EVENT_AGE_MS, RETENTION_SLACK_MS, WindowPlanner, earliestEventTime, syncRange, type Window } from "../../src/plan.js";
 import { StreamCheckpoint } from "../../src/checkpoint.js";
+import { prng } from "../support/prng.js";
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 
@@ -110,24 +111,12 @@ test("watermark stops at the earliest window still open", () => {
   assert.equal(cp.watermark(15), 20, "never backwards");
 });
 
-/** A seeded PRNG for reproducible interleavings. */
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Several windows in flight, finishing (or splitting) in random order, as the concurrent reader
  * does: after every completion, every event below the watermark must have been delivered.
  */
 function simulateConcurrent(timestamps: readonly number[], range: Window, pageSize: number, inFlight: number, seed: number) {
-  const random = mulberry(seed);
+  const random = prng(seed);
   const planner = new WindowPlanner(range, { targetPagesPerWindow: 2, maxPagesPerWindow: 3, defaultPageEvents: pageSize });
   const checkpoint = new StreamCheckpoint(range.start);
   const delivered: number[] = [];
@@ -163,7 +152,7 @@ function simulateConcurrent(timestamps: readonly number[], range: Window, pageSi
 
 test("windows finishing and splitting out of order never let the watermark pass an unread range", () => {
   for (let seed = 1; seed <= 40; seed++) {
-    const random = mulberry(seed * 7919);
+    const random = prng(seed * 7919);
     const ts: number[] = [];
     // Bursts of different densities so windows split at several levels.
     for (let b = 0; b < 6; b++) {
