@@ -16,8 +16,6 @@ import { parseState } from "./protocol/state.js";
 import { logsApiFor } from "./runtime.js";
 import type { ApiStats } from "./logs-api.js";
 import { stagingDirectory } from "./sinks/files.js";
-import { demoCommand } from "./local/demo.js";
-import { syncCommand } from "./local/sync.js";
 
 export const USAGE = `usage:
   source-cloudwatch-logs spec
@@ -119,8 +117,9 @@ function readSummary(streams: readonly string[], emitter: Emitter, stats: ApiSta
 /** Runs one invocation; resolves to the process exit code. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   // Local commands (not Airbyte's): their own argv, stdout for people, see src/local/.
-  if (argv[0] === "sync") return syncCommand(argv.slice(1), io);
-  if (argv[0] === "demo") return demoCommand(argv.slice(1), io);
+  // Loaded on demand: DuckDB's native library is not for the Airbyte commands' startup or memory.
+  if (argv[0] === "sync") return (await import("./local/sync.js")).syncCommand(argv.slice(1), io);
+  if (argv[0] === "demo") return (await import("./local/demo.js")).demoCommand(argv.slice(1), io);
   let emitter = new Emitter(io.stdout);
   let command = argv[0] ?? "";
   let ctx: CommandContext | undefined;
