@@ -87,14 +87,18 @@ export function reportSource(report: ReportConfig): StreamSource {
   };
 }
 
+export function reportNameClash(index: number, name: string): ConfigError {
+  return new ConfigError(`custom_log_reports[${index}].name ${JSON.stringify(name)} is also the name of a log group stream; give the report another name`);
+}
+
+export function reportGroupMissing(index: number, logGroupName: string, region: string): string {
+  return `custom_log_reports[${index}].log_group_name: log group ${JSON.stringify(logGroupName)} does not exist in ${region} or is not visible to these credentials`;
+}
+
 /** Fails when a custom report would shadow a log group stream of the same name. */
 export function assertNoNameClash(config: Config, groupNames: ReadonlySet<string>): void {
   config.reports.forEach((r, i) => {
-    if (groupNames.has(r.name)) {
-      throw new ConfigError(
-        `custom_log_reports[${i}].name ${JSON.stringify(r.name)} is also the name of a log group stream; give the report another name`,
-      );
-    }
+    if (groupNames.has(r.name)) throw reportNameClash(i, r.name);
   });
 }
 

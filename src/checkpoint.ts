@@ -8,7 +8,7 @@ export interface StreamState {
 }
 
 export class StreamCheckpoint {
-  private readonly open = new Map<Window, number>();
+  private readonly open = new Set<Window>();
   private last: number;
 
   constructor(initialWatermark: number) {
@@ -16,7 +16,7 @@ export class StreamCheckpoint {
   }
 
   begin(w: Window): void {
-    this.open.set(w, w.start);
+    this.open.add(w);
   }
 
   /** The window was read through. */
@@ -35,12 +35,8 @@ export class StreamCheckpoint {
    */
   watermark(frontier: number): number {
     let low = frontier;
-    for (const start of this.open.values()) low = Math.min(low, start);
+    for (const w of this.open) low = Math.min(low, w.start);
     this.last = Math.max(this.last, low);
-    return this.last;
-  }
-
-  current(): number {
     return this.last;
   }
 }

@@ -29,12 +29,10 @@ export class Emitter {
     this.push(JSON.stringify(msg) + "\n");
   }
 
-  /** Writes a page of records of one stream; resolves when the consumer can take more. */
-  records(stream: string, data: readonly object[]): Promise<void> {
-    return this.serializedRecords(stream, data.map((d) => JSON.stringify(d)));
-  }
-
-  /** Like records(), with each record's data already serialized as JSON. */
+  /**
+   * Writes a page of records of one stream, each record's data already serialized as JSON;
+   * resolves when the consumer can take more.
+   */
   async serializedRecords(stream: string, data: readonly string[]): Promise<void> {
     if (data.length === 0) return;
     this.markRunning(stream);

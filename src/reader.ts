@@ -28,8 +28,6 @@ export class StreamReader {
   private lastEmitted: number | undefined;
   private inFlight = 0;
   private failure: unknown;
-  records = 0;
-  requests = 0;
 
   constructor(private readonly input: StreamReadInput) {
     this.planner = new WindowPlanner({ start: input.range.start, end: input.range.end }, input.plannerOptions ?? DEFAULT_PLANNER_OPTIONS);
@@ -99,14 +97,12 @@ export class StreamReader {
         filterPattern: source.filterPattern,
         nextToken,
       });
-      this.requests++;
       const kept = inWindow(page, w);
       if (first) {
         first = false;
         const timestamps = kept.map((e) => e.timestamp);
         if (this.planner.firstPage(w, { timestamps, hasMore: page.nextToken !== undefined }) === "split") return "split";
       }
-      this.records += kept.length;
       await sink.deliver(kept);
       events += kept.length;
       nextToken = page.nextToken;

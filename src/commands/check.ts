@@ -1,5 +1,5 @@
 // `check`: can a read work with this configuration? Lists log groups and probes a read.
-import { assertNoNameClash, isReadable } from "../catalog.js";
+import { assertNoNameClash, isReadable, reportGroupMissing } from "../catalog.js";
 import { toConnectorError } from "../failures.js";
 import type { LogGroup } from "../logs-api.js";
 import type { CommandContext } from "./context.js";
@@ -50,7 +50,7 @@ export async function check(ctx: CommandContext): Promise<CheckResult> {
       if (!group) {
         return {
           ok: false,
-          message: `custom_log_reports[${i}].log_group_name: log group ${JSON.stringify(report.logGroupName)} does not exist in ${config.region} or is not visible to these credentials`,
+          message: reportGroupMissing(i, report.logGroupName, config.region),
         };
       }
       if (!isReadable(group)) {

@@ -1,7 +1,7 @@
 // `read`: every configured stream, oldest to newest, with checkpoints, several streams and time
 // windows at once; a failing stream does not stop the others.
 import { join } from "node:path";
-import { isReadable, reportSource, groupSource, type StreamSource } from "../catalog.js";
+import { isReadable, reportGroupMissing, reportNameClash, reportSource, groupSource, type StreamSource } from "../catalog.js";
 import { stateBlob } from "../checkpoint.js";
 import { ConfigError } from "../errors.js";
 import { toConnectorError } from "../failures.js";
@@ -64,13 +64,11 @@ async function resolve(ctx: CommandContext, directory: GroupDirectory, name: str
   if (reportIndex >= 0) {
     const report = config.reports[reportIndex]!;
     if (await directory.get(report.name)) {
-      throw new ConfigError(`custom_log_reports[${reportIndex}].name ${JSON.stringify(report.name)} is also the name of a log group stream; give the report another name`);
+      throw reportNameClash(reportIndex, report.name);
     }
     const group = await directory.get(report.logGroupName);
     if (!group) {
-      throw new ConfigError(
-        `custom_log_reports[${reportIndex}].log_group_name: log group ${JSON.stringify(report.logGroupName)} does not exist in ${config.region} or is not visible to these credentials`,
-      );
+      throw new ConfigError(reportGroupMissing(reportIndex, report.logGroupName, config.region));
     }
     return { source: reportSource(report), group };
   }
