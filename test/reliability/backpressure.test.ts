@@ -30,7 +30,14 @@ describe("back-pressure (simulator)", () => {
     const child = spawn(process.execPath, [MAIN, "read", "--config", config, "--catalog", catalog], { stdio: ["ignore", "pipe", "ignore"] });
     child.stdout.pause();
     // The pipe fills within a moment; then the connector must wait, not buffer ~100 MB of records.
+    // Sample only once fetching has stopped, so a slow machine's start-up is not read as growth.
     await new Promise((r) => setTimeout(r, 1500));
+    for (let last = -1, i = 0; i < 40; i++) {
+      const now = sim.counters().eventsServed;
+      if (now > 0 && now === last) break;
+      last = now;
+      await new Promise((r) => setTimeout(r, 500));
+    }
     const samples: number[] = [];
     for (let i = 0; i < 6; i++) {
       samples.push(rssMb(child.pid!));
