@@ -1,11 +1,12 @@
 // A faster deserializer for FilterLogEvents pages, plugged into the SDK client's middleware.
 // Measured (npm run bench): the SDK's schema-driven deserializer walks and copies every event of
 // a 1 MB page, which cost more CPU than everything else the connector does with it. Successful
-// FilterLogEvents bodies are parsed with one JSON.parse and handed over as they are; errors and
-// every other operation still go through the SDK untouched.
+// FilterLogEvents bodies are scanned once (page-scan.ts), or parsed with JSON.parse when the scan
+// declines; errors and every other operation still go through the SDK untouched.
 import { isAscii } from "node:buffer";
 import { Readable } from "node:stream";
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { scanFilterPage } from "./page-scan.js";
 
 const PARSED = Symbol("filterLogEventsParsed");
 const EMPTY_JSON = Buffer.from("{}");
@@ -23,7 +24,8 @@ export const RAW_PAGE = Symbol("rawFilterLogEventsPage");
 /** The page of a FilterLogEvents output: parsed from the raw body when the fast path took it. */
 export function filterPageOf(output: object): RawFilterPage {
   const text = (output as Record<symbol, unknown>)[RAW_PAGE];
-  return typeof text === "string" ? (JSON.parse(text) as RawFilterPage) : (output as RawFilterPage);
+  if (typeof text !== "string") return output as RawFilterPage;
+  return scanFilterPage(text) ?? (JSON.parse(text) as RawFilterPage);
 }
 
 export interface RawFilterPage {

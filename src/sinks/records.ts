@@ -2,6 +2,7 @@
 // straight from the events (no intermediate objects): this is the connector's hot path.
 import type { Emitter } from "../emitter.js";
 import type { LogEvent } from "../logs-api.js";
+import { PageEvent } from "../page-scan.js";
 import type { EventSink } from "./sink.js";
 
 /** The message as an object when it is a JSON object, else null. */
@@ -24,7 +25,13 @@ export function recordSink(emitter: Emitter, stream: string, logGroupName: strin
   const groupJson = `{"logGroupName":${JSON.stringify(logGroupName)},"logStreamName":`;
   // Log stream names repeat on every event of a page: escape each once.
   const streamJson = new Map<string, string>();
+  // A plain event's JSON members are reused as they came: already escaped, in any order.
+  const groupOpen = `{"logGroupName":${JSON.stringify(logGroupName)},`;
   const serialize = (e: LogEvent): string => {
+    if (e instanceof PageEvent && e.plain) {
+      const base = groupOpen + e.members();
+      return parseJsonMessages ? `${base},"message_json":${messageJson(e.message)}}` : `${base}}`;
+    }
     let s = streamJson.get(e.logStreamName);
     if (s === undefined) {
       s = JSON.stringify(e.logStreamName);

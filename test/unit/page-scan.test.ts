@@ -1,0 +1,169 @@
+// The page scan against JSON.parse: the same events from every page it accepts, and a refusal
+// (so the caller falls back to JSON.parse) for every page it does not expect.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { Writable } from "node:stream";
+import { Emitter } from "../../src/emitter.js";
+import { PageEvent, scanFilterPage } from "../../src/page-scan.js";
+import { recordSink } from "../../src/sinks/records.js";
+import type { LogEvent } from "../../src/logs-api.js";
+import { prng } from "../support/prng.js";
+
+interface Event {
+  logStreamName: string;
+  timestamp: number;
+  ingestionTime: number;
+  message: string;
+  eventId: string;
+}
+
+const TRICKY = ['"', "\\", "}", "{", "]", "[", ",", ":", "},{\"", "\\\"", "\n", "\t", "\u0000", "\u001f", "é", "😀", "\ud800", "/", " ", "a", "{\"k\":1}", "\\u0041"];
+
+function text(rand: () => number, max: number): string {
+  let s = "";
+  const n = Math.floor(rand() * max);
+  for (let i = 0; i < n; i++) s += rand() < 0.5 ? TRICKY[Math.floor(rand() * TRICKY.length)] : String.fromCharCode(32 + Math.floor(rand() * 95));
+  return s;
+}
+
+function shuffled<T>(rand: () => number, items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** JSON text of a value with keys in random order; `spaced` as Python's json.dumps (moto) writes it. */
+function dump(rand: () => number, value: unknown, spaced: boolean): string {
+  if (Array.isArray(value)) return `[${value.map((v) => dump(rand, v, spaced)).join(spaced ? ", " : ",")}]`;
+  if (value !== null && typeof value === "object") {
+    const members = shuffled(rand, Object.entries(value)).map(([k, v]) => `${JSON.stringify(k)}${spaced ? ": " : ":"}${dump(rand, v, spaced)}`);
+    return `{${members.join(spaced ? ", " : ",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function fields(e: LogEvent): Event {
+  return { logStreamName: e.logStreamName, timestamp: e.timestamp, ingestionTime: e.ingestionTime, message: e.message, eventId: e.eventId };
+}
+
+function randomPage(rand: () => number): { events: Event[]; nextToken?: string | null; searchedLogStreams?: unknown[] } {
+  const events: Event[] = [];
+  const n = Math.floor(rand() * 30);
+  for (let i = 0; i < n; i++) {
+    events.push({
+      logStreamName: text(rand, 6) || "s",
+      timestamp: Math.floor(rand() * 2e12),
+      ingestionTime: Math.floor(rand() * 2e12),
+      message: text(rand, 40),
+      eventId: String(Math.floor(rand() * 1e15)).padStart(56, "0"),
+    });
+  }
+  const page: { events: Event[]; nextToken?: string | null; searchedLogStreams?: unknown[] } = { events };
+  const r = rand();
+  if (r < 0.4) page.nextToken = `tok/${text(rand, 12)}`;
+  else if (r < 0.5) page.nextToken = null;
+  if (rand() < 0.5) page.searchedLogStreams = [{ logStreamName: text(rand, 5), searchedCompletely: rand() < 0.5 }, { nested: [[{}], { a: [1, "]}"] }] }];
+  return page;
+}
+
+/** Records of the events as the records sink writes them, parsed back. */
+async function recordsOf(events: readonly LogEvent[], parseJsonMessages: boolean): Promise<unknown[]> {
+  let out = "";
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      out += chunk.toString();
+      cb();
+    },
+  });
+  const emitter = new Emitter(sink, (t) => t, () => 1);
+  await recordSink(emitter, "stream", "/group/a", parseJsonMessages).deliver(events);
+  await emitter.flush();
+  const messages = out.trim().split("\n").map((line) => JSON.parse(line) as { type: string; record?: { data: unknown } });
+  return messages.filter((m) => m.type === "RECORD").map((m) => m.record!.data);
+}
+
+describe("FilterLogEvents page scan", () => {
+  test("reads the same events and next token as JSON.parse, whatever the key order, spacing and string contents", () => {
+    const rand = prng(20261125);
+    let accepted = 0;
+    for (let i = 0; i < 400; i++) {
+      const page = randomPage(rand);
+      const body = dump(rand, page, i % 2 === 1);
+      const scanned = scanFilterPage(body);
+      const parsed = JSON.parse(body) as { events: Event[]; nextToken?: string | null };
+      // Raw control characters never reach the text: JSON.stringify escapes them.
+      assert.ok(scanned, `page ${i} was accepted: ${body.slice(0, 200)}`);
+      accepted++;
+      assert.deepEqual(scanned.events.map(fields), parsed.events, `page ${i}`);
+      assert.equal(scanned.nextToken, parsed.nextToken ?? undefined, `page ${i} next token`);
+      for (const [j, e] of scanned.events.entries()) {
+        assert.ok(e.plain, `page ${i} event ${j} has exactly the five fields`);
+        assert.deepEqual(JSON.parse(`{${e.members()}}`), parsed.events[j], `page ${i} event ${j}: its members are its JSON`);
+      }
+    }
+    assert.equal(accepted, 400);
+  });
+
+  test("escapes as AWS and moto write them decode as JSON.parse decodes them", () => {
+    const body = String.raw`{"events":[{"logStreamName":"s\/1","timestamp":1,"ingestionTime":2,"message":"caf\u00e9 \ud83d\ude00 \"q\" \\ \b\f\n\r\t \u0000","eventId":"e\u0031"}],"searchedLogStreams":[]}`;
+    const scanned = scanFilterPage(body);
+    assert.ok(scanned);
+    assert.deepEqual(scanned.events.map(fields), (JSON.parse(body) as { events: Event[] }).events);
+    assert.equal(scanned.nextToken, undefined);
+  });
+
+  test("an event with another field is read, but not reused as it came", () => {
+    const body = `{"events":[{"logStreamName":"s","timestamp":1,"extra":{"a":[1,"}"]},"ingestionTime":2,"message":"m","eventId":"e"}]}`;
+    const scanned = scanFilterPage(body);
+    assert.ok(scanned);
+    assert.equal(scanned.events[0]!.plain, false);
+    assert.deepEqual(fields(scanned.events[0]!), { logStreamName: "s", timestamp: 1, ingestionTime: 2, message: "m", eventId: "e" });
+    const twice = scanFilterPage(`{"events":[{"logStreamName":"s","timestamp":1,"ingestionTime":2,"message":"m","message":"n","eventId":"e"}]}`);
+    assert.equal(twice?.events[0]?.plain, false, "a repeated field");
+    assert.equal(twice?.events[0]?.message, "n", "the last of a repeated field counts, as in JSON.parse");
+  });
+
+  test("declines every page it does not expect, so JSON.parse reads it instead", () => {
+    const ok = `{"logStreamName":"s","timestamp":1,"ingestionTime":2,"message":"m","eventId":"e"}`;
+    assert.ok(scanFilterPage(`{"events":[${ok}]}`), "the baseline is accepted");
+    const declined: Record<string, string> = {
+      "a missing field": `{"events":[{"logStreamName":"s","timestamp":1,"ingestionTime":2,"eventId":"e"}]}`,
+      "a null field": `{"events":[{"logStreamName":"s","timestamp":1,"ingestionTime":2,"message":null,"eventId":"e"}]}`,
+      "a fractional timestamp": `{"events":[{"logStreamName":"s","timestamp":1.5,"ingestionTime":2,"message":"m","eventId":"e"}]}`,
+      "an exponent": `{"events":[{"logStreamName":"s","timestamp":1e3,"ingestionTime":2,"message":"m","eventId":"e"}]}`,
+      "a timestamp as a string": `{"events":[{"logStreamName":"s","timestamp":"1","ingestionTime":2,"message":"m","eventId":"e"}]}`,
+      "a raw newline in a message": `{"events":[{"logStreamName":"s","timestamp":1,"ingestionTime":2,"message":"a\nb","eventId":"e"}]}`,
+      "a newline between tokens": `{"events":\n[${ok}]}`,
+      "an invalid escape": String.raw`{"events":[{"logStreamName":"s","timestamp":1,"ingestionTime":2,"message":"a\xb","eventId":"e"}]}`,
+      "a short unicode escape": String.raw`{"events":[{"logStreamName":"s","timestamp":1,"ingestionTime":2,"message":"a\u12","eventId":"e"}]}`,
+      "a truncated page": `{"events":[${ok}`,
+      "an unterminated string": `{"events":[{"logStreamName":"s`,
+      "trailing text": `{"events":[${ok}]}x`,
+      "events not an array": `{"events":{}}`,
+      "an event not an object": `{"events":[1]}`,
+      "a nested event field": `{"events":[{"logStreamName":"s","timestamp":1,"ingestionTime":2,"message":{"m":1},"eventId":"e"}]}`,
+      "a next token not a string": `{"events":[],"nextToken":5}`,
+      "a missing comma": `{"events":[${ok}${ok}]}`,
+      "an array page": `[${ok}]`,
+      "an empty text": "",
+    };
+    for (const [what, body] of Object.entries(declined)) assert.equal(scanFilterPage(body), undefined, what);
+    assert.deepEqual(scanFilterPage("{}"), { events: [], nextToken: undefined }, "an empty object is an empty page");
+  });
+
+  test("records from scanned events equal records from parsed events, with and without message_json", async () => {
+    const rand = prng(7);
+    for (let i = 0; i < 40; i++) {
+      const page = randomPage(rand);
+      page.events.push({ logStreamName: "s", timestamp: 5, ingestionTime: 6, message: ' {"level":"info","n":[1,2]} ', eventId: "x" });
+      const body = dump(rand, page, i % 2 === 0);
+      const scanned = scanFilterPage(body)!.events;
+      assert.ok(scanned.every((e) => e instanceof PageEvent));
+      const parsed = (JSON.parse(body) as { events: Event[] }).events;
+      for (const json of [false, true]) assert.deepEqual(await recordsOf(scanned, json), await recordsOf(parsed, json), `page ${i}, parse_json_messages ${json}`);
+    }
+  });
+});
