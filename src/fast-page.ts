@@ -35,6 +35,17 @@ export interface RawFilterPage {
 }
 
 export function addFastFilterLogEvents(client: CloudWatchLogsClient): void {
+  // Pages are joined in one reused buffer and decoded at once (no await in between), rather than
+  // into a new 1 MB buffer each: those lived outside V8's heap until a full GC (measured: RSS).
+  let scratch = Buffer.allocUnsafe(0);
+  const join = (chunks: readonly Buffer[]): Buffer => {
+    if (chunks.length === 1) return chunks[0]!;
+    const length = chunks.reduce((n, c) => n + c.length, 0);
+    if (scratch.length < length) scratch = Buffer.allocUnsafe(Math.max(length, 2 * scratch.length));
+    let at = 0;
+    for (const c of chunks) at += c.copy(scratch, at);
+    return scratch.subarray(0, length);
+  };
   // Innermost: sees the raw HTTP response before the SDK's deserializer.
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -44,7 +55,7 @@ export function addFastFilterLogEvents(client: CloudWatchLogsClient): void {
       if (ctx.commandName !== "FilterLogEventsCommand" || res.statusCode !== 200 || !res.body) return result;
       const chunks: Buffer[] = [];
       for await (const c of res.body as AsyncIterable<Uint8Array>) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
-      const body = Buffer.concat(chunks);
+      const body = join(chunks);
       // Decoding is a plain copy for ASCII (most log pages); UTF-8 decoding measured 5x slower.
       // Parsed by the caller just before use: a parsed page then dies young, where parsing here
       // kept several pages alive across awaits and doubled the heap (measured).
