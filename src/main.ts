@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Entry point of the `source-cloudwatch-logs` command.
 import { run } from "./cli.js";
+import { limitHeapGrowth } from "./heap.js";
+
+limitHeapGrowth(process.execArgv);
 
 // A consumer that closes the pipe early must not turn into an uncaught EPIPE stack trace.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {
