@@ -21,6 +21,8 @@ const { values } = parseArgs({
     events3: { type: "string", default: "10000000" },
     events5: { type: "string", default: "300000" },
     "heap-mb": { type: "string", default: "" },
+    "semi-space-mb": { type: "string", default: "" },
+    concurrency: { type: "string", default: "" },
   },
 });
 const only = new Set(values.only.split(","));
@@ -137,8 +139,10 @@ if (only.has("3")) {
   const n = Number(values.events3);
   await withSimulator("memory", cpuBound(n), async (url) => {
     const heap = values["heap-mb"];
-    const nodeArgs = heap ? [`--max-old-space-size=${heap}`] : [];
-    const r = runConnector(url, "us-east-1", ["/bench/dense"], { max_requests_per_second: 1000 }, nodeArgs);
+    const semi = values["semi-space-mb"];
+    const nodeArgs = [...(heap ? [`--max-old-space-size=${heap}`] : []), ...(semi ? [`--max-semi-space-size=${semi}`] : [])];
+    const conc = values.concurrency ? { max_concurrency: Number(values.concurrency) } : {};
+    const r = runConnector(url, "us-east-1", ["/bench/dense"], { max_requests_per_second: 1000, ...conc }, nodeArgs);
     print(`\n## 3. memory: one group of ${n} events${heap ? `, node --max-old-space-size=${heap}` : ", node defaults"}`);
     print(`connector: ${r.records} records in ${r.seconds} s = ${r.recordsPerSecond} events/s; peak RSS ${r.peakRssMb} MB`);
     print(`command: ${cmd(`--only 3 --events3 ${n}${heap ? ` --heap-mb ${heap}` : ""}`)}`);
