@@ -143,9 +143,10 @@ if (only.has("3")) {
     const nodeArgs = [...(heap ? [`--max-old-space-size=${heap}`] : []), ...(semi ? [`--max-semi-space-size=${semi}`] : [])];
     const conc = values.concurrency ? { max_concurrency: Number(values.concurrency) } : {};
     const r = runConnector(url, "us-east-1", ["/bench/dense"], { max_requests_per_second: 1000, ...conc }, nodeArgs);
-    print(`\n## 3. memory: one group of ${n} events${heap ? `, node --max-old-space-size=${heap}` : ", node defaults"}`);
+    const flags = [heap ? ` --heap-mb ${heap}` : "", semi ? ` --semi-space-mb ${semi}` : "", values.concurrency ? ` --concurrency ${values.concurrency}` : ""].join("");
+    print(`\n## 3. memory: one group of ${n} events${nodeArgs.length > 0 ? `, node ${nodeArgs.join(" ")}` : ", node defaults"}${values.concurrency ? `, max_concurrency ${values.concurrency}` : ""}`);
     print(`connector: ${r.records} records in ${r.seconds} s = ${r.recordsPerSecond} events/s; peak RSS ${r.peakRssMb} MB`);
-    print(`command: ${cmd(`--only 3 --events3 ${n}${heap ? ` --heap-mb ${heap}` : ""}`)}`);
+    print(`command: ${cmd(`--only 3 --events3 ${n}${flags}`)}`);
   });
 }
 if (only.has("5")) {
