@@ -25,7 +25,8 @@ COPY --from=build --chown=airbyte:airbyte /build/node_modules ./node_modules
 COPY --from=build --chown=airbyte:airbyte /package/dist/src ./dist/src
 USER airbyte
 # The platform reads AIRBYTE_ENTRYPOINT; it must equal the ENTRYPOINT below, joined by spaces.
-ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/src/main.js"
-ENTRYPOINT ["node", "/airbyte/integration_code/dist/src/main.js"]
+# The node flags are main.js's launch flags (its first line; see src/heap.ts).
+ENV AIRBYTE_ENTRYPOINT="node --max-semi-space-size=8 /airbyte/integration_code/dist/src/main.js"
+ENTRYPOINT ["node", "--max-semi-space-size=8", "/airbyte/integration_code/dist/src/main.js"]
 LABEL io.airbyte.name=airbyte/source-cloudwatch-logs
 LABEL io.airbyte.version=0.1.0

@@ -1,7 +1,7 @@
 // Benchmarks (not tests): `npm run bench [-- --only 1,2,3,4 --events1 N --events2 N --events3 N]`.
 // Each scenario prints its figures and the command line that reproduces it.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, openSync, writeFileSync } from "node:fs";
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,6 +27,8 @@ const { values } = parseArgs({
 });
 const only = new Set(values.only.split(","));
 const MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
+// The connector runs with its launch flags (main.js's first line, as its bin and image run it).
+const LAUNCH_FLAGS = (/^#!\/usr\/bin\/env(?: -S)? node(.*)$/.exec(readFileSync(MAIN, "utf8").split("\n", 1)[0]!)?.[1] ?? "").split(" ").filter(Boolean);
 const dir = mkdtempSync(join(tmpdir(), "cwl-bench-"));
 
 interface ConnectorRun {
@@ -46,7 +48,7 @@ function runConnector(url: string, region: string, streams: readonly string[], e
   const catalog = join(dir, `catalog-${Date.now()}.json`);
   writeFileSync(catalog, JSON.stringify({ streams: streams.map((name) => ({ stream: { name }, sync_mode: "incremental", destination_sync_mode: "append" })) }));
   const out = openSync("/dev/null", "w");
-  const r = spawnSync(process.execPath, [...nodeArgs, MAIN, "read", "--config", config, "--catalog", catalog], { stdio: ["ignore", out, "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [...LAUNCH_FLAGS, ...nodeArgs, MAIN, "read", "--config", config, "--catalog", catalog], { stdio: ["ignore", out, "pipe"], maxBuffer: 64 * 1024 * 1024 });
   const summary = r.stderr.toString().trim().split("\n").pop() ?? "";
   const num = (re: RegExp) => Number(re.exec(summary)?.[1] ?? NaN);
   return {
@@ -144,7 +146,7 @@ if (only.has("3")) {
     const conc = values.concurrency ? { max_concurrency: Number(values.concurrency) } : {};
     const r = runConnector(url, "us-east-1", ["/bench/dense"], { max_requests_per_second: 1000, ...conc }, nodeArgs);
     const flags = [heap ? ` --heap-mb ${heap}` : "", semi ? ` --semi-space-mb ${semi}` : "", values.concurrency ? ` --concurrency ${values.concurrency}` : ""].join("");
-    print(`\n## 3. memory: one group of ${n} events${nodeArgs.length > 0 ? `, node ${nodeArgs.join(" ")}` : ", node defaults"}${values.concurrency ? `, max_concurrency ${values.concurrency}` : ""}`);
+    print(`\n## 3. memory: one group of ${n} events, node ${[...LAUNCH_FLAGS, ...nodeArgs].join(" ")}${values.concurrency ? `, max_concurrency ${values.concurrency}` : ""}`);
     print(`connector: ${r.records} records in ${r.seconds} s = ${r.recordsPerSecond} events/s; peak RSS ${r.peakRssMb} MB`);
     print(`command: ${cmd(`--only 3 --events3 ${n}${flags}`)}`);
   });

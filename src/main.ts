@@ -1,5 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // Entry point of the `source-cloudwatch-logs` command.
+// The node flags above are the connector's launch flags (see heap.ts); the Dockerfile's
+// ENTRYPOINT and the benchmark use the same ones (a test keeps them equal).
 import { run } from "./cli.js";
 import { limitHeapGrowth } from "./heap.js";
 

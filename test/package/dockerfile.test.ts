@@ -6,15 +6,16 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { connectorSpecification } from "../../src/config/spec.js";
 import { REPO_ROOT, repoFile, repoJson } from "../support/repo.js";
-import { dockerfileProblems, metadataProblems, type Metadata, type PackageJson } from "../support/packaging-rules.js";
+import { dockerfileProblems, launchFlags, metadataProblems, type Metadata, type PackageJson } from "../support/packaging-rules.js";
 
 const pkg = repoJson<PackageJson>("package.json");
 const dockerfile = repoFile("Dockerfile");
+const nodeFlags = launchFlags(repoFile("src/main.ts"));
 const metadata = parse(repoFile("metadata.yaml")) as Metadata;
 
 describe("packaging rules", () => {
   test("Dockerfile: labels match metadata, AIRBYTE_ENTRYPOINT equals ENTRYPOINT, user airbyte, production-only runtime", () => {
-    assert.deepEqual(dockerfileProblems(dockerfile, metadata, pkg), []);
+    assert.deepEqual(dockerfileProblems(dockerfile, metadata, pkg, nodeFlags), []);
   });
 
   test("metadata.yaml has every field Airbyte needs, consistent with package.json and the spec", () => {
@@ -24,16 +25,18 @@ describe("packaging rules", () => {
   test("the checkers reject broken files", () => {
     const variants: [string, string][] = [
       ["io.airbyte.version=0.1.0", "io.airbyte.version=9.9.9"],
-      ['AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/src/main.js"', 'AIRBYTE_ENTRYPOINT="node dist/src/main.js"'],
+      ['AIRBYTE_ENTRYPOINT="node --max-semi-space-size=8 /airbyte/integration_code/dist/src/main.js"', 'AIRBYTE_ENTRYPOINT="node --max-semi-space-size=8 dist/src/main.js"'],
       ["USER airbyte", "USER root"],
       ["npm prune --omit=dev", "true"],
       ["COPY --from=build --chown=airbyte:airbyte /package/dist/src ./dist/src", "COPY --from=build --chown=airbyte:airbyte /package/dist/src ./dist/src\nRUN npm install typescript"],
       ["/package/dist/src ./dist/src", "/build/dist/src ./dist/src"],
-      ['ENTRYPOINT ["node", "/airbyte/integration_code/dist/src/main.js"]', "ENTRYPOINT node /airbyte/integration_code/dist/src/main.js"],
+      ['ENTRYPOINT ["node", "--max-semi-space-size=8", "/airbyte/integration_code/dist/src/main.js"]', "ENTRYPOINT node /airbyte/integration_code/dist/src/main.js"],
+      ['"node", "--max-semi-space-size=8", "/airbyte', '"node", "/airbyte'],
     ];
+    assert.ok(nodeFlags.length > 0, "main.ts carries launch flags");
     for (const [from, to] of variants) {
       assert.ok(dockerfile.includes(from), `the Dockerfile contains ${from}`);
-      assert.notDeepEqual(dockerfileProblems(dockerfile.replace(from, to), metadata, pkg), [], `caught: ${to}`);
+      assert.notDeepEqual(dockerfileProblems(dockerfile.replace(from, to), metadata, pkg, nodeFlags), [], `caught: ${to}`);
     }
     const noSts = { ...metadata, data: { ...metadata.data, allowedHosts: { hosts: ["logs.${region_name}.amazonaws.com"] } } };
     assert.notDeepEqual(metadataProblems(noSts, pkg, connectorSpecification.documentationUrl), []);

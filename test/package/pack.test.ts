@@ -58,9 +58,9 @@ describe("npm package (what the image ships)", { timeout: 180_000 }, () => {
   });
 
   const run = async (args: string[]): Promise<RunResult> => {
-    const [node, main] = imageCommand(installed);
+    const [node, ...rest] = imageCommand(installed);
     assert.equal(node, "node");
-    return runMain(main!, args);
+    return runMain(rest.at(-1)!, args, {}, rest.slice(0, -1));
   };
   const withFiles = (command: string, extra: Record<string, unknown> = {}): string[] => {
     const dir = tempDir();

@@ -45,8 +45,8 @@ export async function runConnector(args: readonly string[], env: Record<string, 
 }
 
 /** Runs a given entry script (e.g. the one installed from the npm tarball) like runConnector. */
-export async function runMain(main: string, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
-  const child = spawn(process.execPath, [main, ...args], {
+export async function runMain(main: string, args: readonly string[], env: Record<string, string> = {}, nodeArgs: readonly string[] = []): Promise<RunResult> {
+  const child = spawn(process.execPath, [...nodeArgs, main, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true", ...env },
   });

@@ -13,7 +13,15 @@ export type Metadata = { metadataSpecVersion?: unknown; data?: Record<string, un
 const IMAGE_HOME = "/airbyte/integration_code";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function dockerfileProblems(dockerfile: string, metadata: Metadata, pkg: PackageJson): string[] {
+/** The node flags on the first line of main.ts: `#!/usr/bin/env -S node <flags>`. */
+export function launchFlags(mainSource: string): string[] {
+  const first = mainSource.split("\n", 1)[0] ?? "";
+  const m = /^#!\/usr\/bin\/env(?: -S)? node((?: --\S+)*)$/.exec(first);
+  if (!m) throw new Error(`main.ts does not start with a node shebang: ${first}`);
+  return m[1]!.split(" ").filter(Boolean);
+}
+
+export function dockerfileProblems(dockerfile: string, metadata: Metadata, pkg: PackageJson, nodeFlags: readonly string[]): string[] {
   const problems: string[] = [];
   const stages = parseDockerfile(dockerfile);
   const final = stages[stages.length - 1];
@@ -41,6 +49,8 @@ export function dockerfileProblems(dockerfile: string, metadata: Metadata, pkg: 
     const env = lastValue(final, "ENV", "AIRBYTE_ENTRYPOINT");
     if (env !== joined) problems.push(`AIRBYTE_ENTRYPOINT ${JSON.stringify(env)} != ENTRYPOINT ${JSON.stringify(joined)}`);
     const script = (argv as string[]).find((a) => a.endsWith(".js"));
+    const flags = (argv as string[]).slice(1, (argv as string[]).indexOf(script ?? ""));
+    if (argv[0] !== "node" || flags.join(" ") !== nodeFlags.join(" ")) problems.push(`ENTRYPOINT must run node ${nodeFlags.join(" ")} <script>, as main.ts's first line does`);
     const bin = Object.values(pkg.bin)[0];
     if (!script?.startsWith("/")) problems.push("the ENTRYPOINT script path must be absolute");
     if (script !== `${IMAGE_HOME}/${bin}`) problems.push(`ENTRYPOINT runs ${script}, not the package bin ${IMAGE_HOME}/${bin}`);
