@@ -166,6 +166,29 @@ const MESSAGE = 8;
 const EVENT_ID = 16;
 const ALL = STREAM | TIMESTAMP | INGESTION | MESSAGE | EVENT_ID;
 
+/** Index past the key literal starting at t[i]; -1 unless t[i] starts a string. */
+function keyEndAt(t: string, i: number): number {
+  return t.charCodeAt(i) === QUOTE ? stringEnd(t, i) : -1;
+}
+
+/** Index of the value after the colon that follows a key ending at keyEnd; -1 without a colon. */
+function valueAfterKey(t: string, keyEnd: number): number {
+  const colon = skipWs(t, keyEnd);
+  return t.charCodeAt(colon) === COLON ? skipWs(t, colon + 1) : -1;
+}
+
+/**
+ * After a value ending at i, inside an object or array closed by `close`: the index past the
+ * separator (a comma, then spaces; or `close` itself, which the caller tells by the character
+ * before it); -1 for anything else.
+ */
+function separatorAt(t: string, i: number, close: number): number {
+  i = skipWs(t, i);
+  const c = t.charCodeAt(i);
+  if (c === COMMA) return skipWs(t, i + 1);
+  return c === close ? i + 1 : -1;
+}
+
 /** Which of the five fields the key literal t[i..keyEnd) names; 0 for any other key. */
 function fieldAt(t: string, i: number, keyEnd: number): number {
   switch (keyEnd - i) {
@@ -188,15 +211,12 @@ function scanEvent(t: string, start: number): [PageEvent, number] | undefined {
   let timestamp = 0;
   let ingestionTime = 0;
   let streamAt = 0, streamEnd = 0, messageAt = 0, messageEnd = 0, idAt = 0, idEnd = 0;
-  if (t.charCodeAt(i) === RBRACE) return undefined;
   for (;;) {
-    if (t.charCodeAt(i) !== QUOTE) return undefined;
-    const keyEnd = stringEnd(t, i);
+    const keyEnd = keyEndAt(t, i);
     if (keyEnd < 0) return undefined;
     const field = fieldAt(t, i, keyEnd);
-    i = skipWs(t, keyEnd);
-    if (t.charCodeAt(i) !== COLON) return undefined;
-    i = skipWs(t, i + 1);
+    i = valueAfterKey(t, keyEnd);
+    if (i < 0) return undefined;
     if (field === 0 || (seen & field) !== 0) plain = false;
     seen |= field;
     if (field === TIMESTAMP || field === INGESTION) {
@@ -217,17 +237,12 @@ function scanEvent(t: string, start: number): [PageEvent, number] | undefined {
       i = skipValue(t, i);
       if (i < 0) return undefined;
     }
-    i = skipWs(t, i);
-    const c = t.charCodeAt(i);
-    if (c === COMMA) {
-      i = skipWs(t, i + 1);
-      continue;
-    }
-    if (c !== RBRACE) return undefined;
-    break;
+    i = separatorAt(t, i, RBRACE);
+    if (i < 0) return undefined;
+    if (t.charCodeAt(i - 1) === RBRACE) break;
   }
   if (seen !== ALL) return undefined;
-  const end = i + 1;
+  const end = i;
   return [new PageEvent(t, start, end, timestamp, ingestionTime, streamAt, streamEnd, messageAt, messageEnd, idAt, idEnd, plain), end];
 }
 
@@ -242,14 +257,9 @@ function scanEvents(t: string, i: number): [PageEvent[], number] | undefined {
     const scanned = scanEvent(t, i);
     if (!scanned) return undefined;
     events.push(scanned[0]);
-    i = skipWs(t, scanned[1]);
-    const c = t.charCodeAt(i);
-    if (c === COMMA) {
-      i = skipWs(t, i + 1);
-      continue;
-    }
-    if (c !== RBRACKET) return undefined;
-    return [events, i + 1];
+    i = separatorAt(t, scanned[1], RBRACKET);
+    if (i < 0) return undefined;
+    if (t.charCodeAt(i - 1) === RBRACKET) return [events, i];
   }
 }
 
@@ -263,13 +273,11 @@ export function scanFilterPage(t: string): ScannedPage | undefined {
   let nextToken: string | undefined;
   if (t.charCodeAt(i) !== RBRACE) {
     for (;;) {
-      if (t.charCodeAt(i) !== QUOTE) return undefined;
-      const keyEnd = stringEnd(t, i);
+      const keyEnd = keyEndAt(t, i);
       if (keyEnd < 0) return undefined;
       const key = t.slice(i, keyEnd);
-      i = skipWs(t, keyEnd);
-      if (t.charCodeAt(i) !== COLON) return undefined;
-      i = skipWs(t, i + 1);
+      i = valueAfterKey(t, keyEnd);
+      if (i < 0) return undefined;
       if (key === '"events"') {
         const scanned = scanEvents(t, i);
         if (!scanned) return undefined;
@@ -284,16 +292,13 @@ export function scanFilterPage(t: string): ScannedPage | undefined {
         }
         i = end;
       }
-      i = skipWs(t, i);
-      const c = t.charCodeAt(i);
-      if (c === COMMA) {
-        i = skipWs(t, i + 1);
-        continue;
-      }
-      if (c !== RBRACE) return undefined;
-      break;
+      i = separatorAt(t, i, RBRACE);
+      if (i < 0) return undefined;
+      if (t.charCodeAt(i - 1) === RBRACE) break;
     }
+  } else {
+    i++;
   }
-  if (skipWs(t, i + 1) !== t.length) return undefined;
+  if (skipWs(t, i) !== t.length) return undefined;
   return { events, nextToken };
 }
