@@ -22,26 +22,25 @@ function messageJson(message: string): string {
 }
 
 export function recordSink(emitter: Emitter, stream: string, logGroupName: string, parseJsonMessages: boolean): EventSink {
-  const groupJson = `{"logGroupName":${JSON.stringify(logGroupName)},"logStreamName":`;
+  const groupOpen = `{"logGroupName":${JSON.stringify(logGroupName)},`;
   // Log stream names repeat on every event of a page: escape each once.
   const streamJson = new Map<string, string>();
-  // A plain event's JSON members are reused as they came: already escaped, in any order.
-  const groupOpen = `{"logGroupName":${JSON.stringify(logGroupName)},`;
-  const serialize = (e: LogEvent): string => {
-    if (e instanceof PageEvent && e.plain) {
-      const base = groupOpen + e.members();
-      return parseJsonMessages ? `${base},"message_json":${messageJson(e.message)}}` : `${base}}`;
-    }
+  /** The event's fields as JSON members, without braces. */
+  const members = (e: LogEvent): string => {
+    // A plain event's members are reused as they came: already escaped, in any order.
+    if (e instanceof PageEvent && e.plain) return e.members();
     let s = streamJson.get(e.logStreamName);
     if (s === undefined) {
       s = JSON.stringify(e.logStreamName);
       streamJson.set(e.logStreamName, s);
     }
-    const base =
-      `${groupJson}${s},"timestamp":${e.timestamp},"ingestionTime":${e.ingestionTime},` +
-      `"message":${JSON.stringify(e.message)},"eventId":${JSON.stringify(e.eventId)}`;
-    return parseJsonMessages ? `${base},"message_json":${messageJson(e.message)}}` : `${base}}`;
+    return (
+      `"logStreamName":${s},"timestamp":${e.timestamp},"ingestionTime":${e.ingestionTime},` +
+      `"message":${JSON.stringify(e.message)},"eventId":${JSON.stringify(e.eventId)}`
+    );
   };
+  const serialize = (e: LogEvent): string =>
+    parseJsonMessages ? `${groupOpen}${members(e)},"message_json":${messageJson(e.message)}}` : `${groupOpen}${members(e)}}`;
   return {
     maxWindowsInFlight: Number.POSITIVE_INFINITY,
     deliver: (events) => emitter.serializedRecords(stream, events.map(serialize)),
