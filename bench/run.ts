@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { expectedEvents, loadScenario, spawnSimulator, type ScenarioFile } from "../src/sim/index.js";
 import { DAY_MS, cpuBound, faultStorm, quotaBound } from "./scenarios.js";
 import { referenceRead } from "./reference-reader.js";
+import { launchFlags } from "../test/support/packaging-rules.js";
 
 // The SDK version is pinned; its notice about future Node versions is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -28,7 +29,7 @@ const { values } = parseArgs({
 const only = new Set(values.only.split(","));
 const MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 // The connector runs with its launch flags (main.js's first line, as its bin and image run it).
-const LAUNCH_FLAGS = (/^#!\/usr\/bin\/env(?: -S)? node(.*)$/.exec(readFileSync(MAIN, "utf8").split("\n", 1)[0]!)?.[1] ?? "").split(" ").filter(Boolean);
+const LAUNCH_FLAGS = launchFlags(readFileSync(MAIN, "utf8"));
 const dir = mkdtempSync(join(tmpdir(), "cwl-bench-"));
 
 interface ConnectorRun {

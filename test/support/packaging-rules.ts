@@ -13,7 +13,7 @@ export type Metadata = { metadataSpecVersion?: unknown; data?: Record<string, un
 const IMAGE_HOME = "/airbyte/integration_code";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** The node flags on the first line of main.ts: `#!/usr/bin/env -S node <flags>`. */
+/** The node flags on the first line of main.ts (and of the main.js built from it): `#!/usr/bin/env -S node <flags>`. */
 export function launchFlags(mainSource: string): string[] {
   const first = mainSource.split("\n", 1)[0] ?? "";
   const m = /^#!\/usr\/bin\/env(?: -S)? node((?: --\S+)*)$/.exec(first);
