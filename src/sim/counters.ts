@@ -4,7 +4,20 @@ export interface CountersSnapshot {
   readonly requests: Record<string, number>;
   readonly throttles: Record<string, number>;
   readonly errors: Record<string, number>;
-  readonly faults: { throttle: number; http500: number; http503: number; reset: number; stall: number };
+  readonly faults: {
+    throttle: number;
+    http500: number;
+    http503: number;
+    reset: number;
+    stall: number;
+    errorBody: number;
+    emptyBody: number;
+    truncatedBody: number;
+    garbageTail: number;
+    htmlBody: number;
+    bodyStall: number;
+    bodyReset: number;
+  };
   readonly expiredCredentials: number;
   readonly bytesServed: number;
   readonly eventsServed: number;
@@ -16,7 +29,7 @@ export class Counters {
   private state = Counters.empty();
 
   private static empty(): CountersSnapshot {
-    return { requests: {}, throttles: {}, errors: {}, faults: { throttle: 0, http500: 0, http503: 0, reset: 0, stall: 0 }, expiredCredentials: 0, bytesServed: 0, eventsServed: 0 };
+    return { requests: {}, throttles: {}, errors: {}, faults: { throttle: 0, http500: 0, http503: 0, reset: 0, stall: 0, errorBody: 0, emptyBody: 0, truncatedBody: 0, garbageTail: 0, htmlBody: 0, bodyStall: 0, bodyReset: 0 }, expiredCredentials: 0, bytesServed: 0, eventsServed: 0 };
   }
   private bump(map: Record<string, number>, key: string): void {
     map[key] = (map[key] ?? 0) + 1;

@@ -59,6 +59,23 @@ export interface Settings {
     readonly resetRate: number;
     readonly stallRate: number;
     readonly stallMs: number;
+    // Faults in a successful (HTTP 200) answer, as proxies and middleboxes produce them.
+    /** 200 with an AWS error body: {"__type":"ServiceUnavailableException",...}. */
+    readonly errorBodyRate: number;
+    /** 200 with `{}`. */
+    readonly emptyBodyRate: number;
+    /** 200 whose body is cut short (Content-Length matches the cut body). */
+    readonly truncatedBodyRate: number;
+    /** 200 whose valid body is followed by garbage. */
+    readonly garbageTailRate: number;
+    /** 200 with an HTML page (text/html). */
+    readonly htmlBodyRate: number;
+    /** Headers and half the body, then a stall of `stallMs`, then the connection is closed. */
+    readonly bodyStallRate: number;
+    /** Headers and half the body, then a TCP reset. */
+    readonly bodyResetRate: number;
+    /** The operations faults hit; undefined: every Logs operation. */
+    readonly operations?: readonly ApiName[];
   };
   readonly pages: { readonly shortPageRate: number; readonly emptyPageRate: number; readonly maxScanPerPage: number };
   readonly sts: { readonly actualLifetimeSeconds?: number; readonly allowedStaticKeys?: readonly string[] };

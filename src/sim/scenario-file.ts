@@ -2,6 +2,7 @@
 import type { TimeSpec } from "./time-spec.js";
 import type { ApiName, LogClass, MessageShape } from "./model.js";
 import type { Distribution } from "./distribution.js";
+import type { FAULT_RATES } from "./faults.js";
 
 export interface GroupFile {
   name: string;
@@ -34,7 +35,7 @@ export interface ScenarioFile {
   /** "none" disables throttling; per API a number (TPS) or null (unlimited). */
   quotas?: "none" | Partial<Record<ApiName, number | null>>;
   latency?: { fixedMs?: number; perKbMs?: number };
-  faults?: { throttleRate?: number; http500Rate?: number; http503Rate?: number; resetRate?: number; stallRate?: number; stallMs?: number };
+  faults?: Partial<Record<(typeof FAULT_RATES)[number], number>> & { stallMs?: number; operations?: ApiName[] };
   pages?: { shortPageRate?: number; emptyPageRate?: number; maxScanPerPage?: number };
   sts?: { actualLifetimeSeconds?: number; allowedStaticKeys?: string[] };
   logGroups?: GroupFile[];

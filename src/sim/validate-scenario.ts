@@ -1,10 +1,11 @@
 // Validates a scenario file and resolves it to absolute times. Every problem is reported with
 // the path of the offending field, all at once.
-import type { GeneratedStreamSpec, GroupSpec, LogClass, MessageShape, Scenario, Settings, StreamSpec } from "./model.js";
+import type { ApiName, GeneratedStreamSpec, GroupSpec, LogClass, MessageShape, Scenario, Settings, StreamSpec } from "./model.js";
 import { API_NAMES } from "./model.js";
 import type { GroupFile, ScenarioFile } from "./scenario-file.js";
 import { makeGroups } from "./make-groups.js";
 import { defaultQuotas } from "./quotas.js";
+import { FAULT_RATES } from "./faults.js";
 import { resolveTime, type TimeSpec } from "./time-spec.js";
 import { splitTotal, type Distribution } from "./distribution.js";
 
@@ -129,8 +130,14 @@ function parseSettings(c: Checker, file: Obj, clockIn: Obj, start: number | unde
   const sts = c.section(file, "sts", "$");
   const allowed = sts["allowedStaticKeys"];
   if (allowed !== undefined && (!Array.isArray(allowed) || allowed.some((k) => typeof k !== "string"))) c.fail("$.sts.allowedStaticKeys", "must be an array of strings");
-  const sum = ["throttleRate", "http500Rate", "http503Rate", "resetRate", "stallRate"].reduce((s, k) => s + (typeof faults[k] === "number" ? (faults[k] as number) : 0), 0);
+  const sum = FAULT_RATES.reduce((s, k) => s + (typeof faults[k] === "number" ? (faults[k] as number) : 0), 0);
   if (sum > 1) c.fail("$.faults", "the fault rates must add up to at most 1");
+  const ops = faults["operations"];
+  let faultOperations: ApiName[] | undefined;
+  if (ops !== undefined) {
+    if (!Array.isArray(ops) || ops.some((o) => !(API_NAMES as readonly unknown[]).includes(o))) c.fail("$.faults.operations", `must be an array of API names: ${API_NAMES.join(", ")}`);
+    else faultOperations = ops as ApiName[];
+  }
   const lifetime = c.num(sts, "actualLifetimeSeconds", "$.sts", 0);
   return {
     seed,
@@ -146,6 +153,14 @@ function parseSettings(c: Checker, file: Obj, clockIn: Obj, start: number | unde
       resetRate: c.rate(faults, "resetRate", "$.faults"),
       stallRate: c.rate(faults, "stallRate", "$.faults"),
       stallMs: c.num(faults, "stallMs", "$.faults", 0) ?? 30_000,
+      errorBodyRate: c.rate(faults, "errorBodyRate", "$.faults"),
+      emptyBodyRate: c.rate(faults, "emptyBodyRate", "$.faults"),
+      truncatedBodyRate: c.rate(faults, "truncatedBodyRate", "$.faults"),
+      garbageTailRate: c.rate(faults, "garbageTailRate", "$.faults"),
+      htmlBodyRate: c.rate(faults, "htmlBodyRate", "$.faults"),
+      bodyStallRate: c.rate(faults, "bodyStallRate", "$.faults"),
+      bodyResetRate: c.rate(faults, "bodyResetRate", "$.faults"),
+      ...(faultOperations !== undefined ? { operations: faultOperations } : {}),
     },
     pages: {
       shortPageRate: c.rate(pages, "shortPageRate", "$.pages"),

@@ -1,0 +1,148 @@
+// Answers that are HTTP 200 but not what the operation documents, as proxies, VPC endpoints and
+// middleboxes produce them: an error body, `{}`, a cut body, garbage after the JSON, an HTML page,
+// a body that stalls or is reset half way. Whatever the mix, every stream either ends COMPLETE
+// with exactly its events or INCOMPLETE with an error; never COMPLETE with an event missing, and
+// no run outlasts its bound.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { expectedEvents, startSimulator, type Simulator } from "../../src/sim/index.js";
+import type { ScenarioFile } from "../../src/sim/scenario-file.js";
+import { catalogFor, errors, records, runWith, statuses, type RunResult } from "../support/connector.js";
+import { prng } from "../support/prng.js";
+
+const GROUPS = ["/answers/a", "/answers/b", "/answers/c"];
+const KEYS = { aws_access_key_id: "AKIASIMANSWERS000001", aws_secret_access_key: "answers-secret-000000000000001" };
+
+type AnswerFault = "errorBodyRate" | "emptyBodyRate" | "truncatedBodyRate" | "garbageTailRate" | "htmlBodyRate" | "bodyStallRate" | "bodyResetRate";
+const ANSWER_FAULTS: readonly AnswerFault[] = ["errorBodyRate", "emptyBodyRate", "truncatedBodyRate", "garbageTailRate", "htmlBodyRate", "bodyStallRate", "bodyResetRate"];
+
+function scenario(seed: number, faults: ScenarioFile["faults"]): ScenarioFile {
+  return {
+    seed,
+    quotas: "none",
+    faults: { stallMs: 3000, ...faults },
+    pages: { shortPageRate: 0.3 },
+    logGroups: GROUPS.map((name, i) => ({
+      name,
+      creationTime: "now-2d",
+      streams: { count: 3, namePattern: "s-{index}" },
+      timeRange: { start: "now-30h", end: "now-1h" },
+      events: { count: [5_000, 2_000, 30][i]! },
+      message: { shape: "text", size: 4000 },
+    })),
+  };
+}
+
+async function read(sim: Simulator, requestTimeoutSeconds = 1): Promise<RunResult> {
+  return runWith(
+    "read",
+    { region_name: "us-east-1", ...KEYS, endpoint_url: sim.url, request_timeout_seconds: requestTimeoutSeconds, max_requests_per_second: 500 },
+    { catalog: catalogFor(GROUPS) },
+  );
+}
+
+const key = (d: { logStreamName: string; eventId: string }) => `${d.logStreamName}|${d.eventId}`;
+
+/** The property: COMPLETE means exactly the group's events; otherwise INCOMPLETE with an error. */
+function assertNeverSilentlyWrong(sim: Simulator, r: RunResult, label: string): { complete: number } {
+  let complete = 0;
+  const expected = [...expectedEvents(sim.scenario, { withoutMessages: true })];
+  for (const g of GROUPS) {
+    const status = statuses(r.messages, g);
+    const last = status[status.length - 1];
+    if (last === "COMPLETE") {
+      complete++;
+      const got = records(r.messages, g).map((m) => key(m.data as { logStreamName: string; eventId: string }));
+      const want = expected.filter((e) => e.logGroupName === g).map(key);
+      assert.equal(got.length, new Set(got).size, `${label} ${g}: no duplicates within one run`);
+      assert.deepEqual(got.sort(), want.sort(), `${label} ${g}: COMPLETE with exactly its events`);
+    } else {
+      assert.equal(last, "INCOMPLETE", `${label} ${g}: ends COMPLETE or INCOMPLETE (${status.join(",")})`);
+      assert.ok(errors(r.messages).length > 0, `${label} ${g}: INCOMPLETE comes with an error trace`);
+      assert.notEqual(r.code, 0, `${label}: an INCOMPLETE stream makes the exit code non-zero`);
+    }
+  }
+  return { complete };
+}
+
+describe("answers that are not what the operation documents (simulator)", () => {
+  test("seeded mixes of spoiled answers: every stream COMPLETE with exactly its events, or INCOMPLETE with an error", { timeout: 600_000 }, async () => {
+    const rand = prng(2026_12_01);
+    let completeStreams = 0;
+    const faultsSeen: Record<string, number> = {};
+    for (let run = 0; run < 5; run++) {
+      // Each answer fault at 0-6%, a few classic ones beside them.
+      const faults: NonNullable<ScenarioFile["faults"]> = { http503Rate: 0.02, resetRate: 0.01 };
+      for (const f of ANSWER_FAULTS) faults[f] = Math.round(rand() * 60) / 1000;
+      const sim = await startSimulator({ scenario: scenario(1000 + run, faults) });
+      try {
+        const started = Date.now();
+        const r = await read(sim);
+        const seconds = (Date.now() - started) / 1000;
+        const label = `run ${run} (${JSON.stringify(faults)})`;
+        completeStreams += assertNeverSilentlyWrong(sim, r, label).complete;
+        // Bounded: 8 attempts per request with backoff, 1 s per stalled attempt; a hang would be
+        // the test's own timeout instead.
+        assert.ok(seconds < 240, `${label} took ${seconds} s`);
+        for (const [k, v] of Object.entries(sim.counters().faults)) faultsSeen[k] = (faultsSeen[k] ?? 0) + v;
+      } finally {
+        await sim.stop();
+      }
+    }
+    console.error(`answer faults: ${JSON.stringify(faultsSeen)}, ${completeStreams} of ${5 * GROUPS.length} streams complete`);
+    for (const f of ["errorBody", "emptyBody", "truncatedBody", "garbageTail", "htmlBody", "bodyStall", "bodyReset"]) {
+      assert.ok((faultsSeen[f] ?? 0) > 0, `the fault ${f} really happened`);
+    }
+    // Retries absorb faults at these rates: most streams complete.
+    assert.ok(completeStreams >= 10, `${completeStreams} streams complete`);
+  });
+
+  for (const fault of ["errorBodyRate", "emptyBodyRate", "truncatedBodyRate", "garbageTailRate", "bodyResetRate", "bodyStallRate"] as const) {
+    test(`every FilterLogEvents answer spoiled (${fault}): INCOMPLETE with a transient_error, never COMPLETE`, { timeout: 300_000 }, async () => {
+      const sim = await startSimulator({ scenario: scenario(7, { [fault]: 1, stallMs: 5000, operations: ["FilterLogEvents"] }) });
+      try {
+        const r = await read(sim);
+        for (const g of GROUPS) {
+          assert.ok(!statuses(r.messages, g).includes("COMPLETE"), `${g} is not COMPLETE`);
+          assert.equal(statuses(r.messages, g).at(-1), "INCOMPLETE", g);
+        }
+        assert.equal(records(r.messages).length, 0);
+        const errs = errors(r.messages);
+        assert.ok(errs.length >= GROUPS.length, "an error per stream");
+        for (const e of errs) assert.equal(e.failure_type, "transient_error", e.message);
+        assert.notEqual(r.code, 0);
+      } finally {
+        await sim.stop();
+      }
+    });
+  }
+
+  test("a DescribeLogGroups answer of {} is not an empty account", { timeout: 300_000 }, async () => {
+    const sim = await startSimulator({ scenario: scenario(8, { emptyBodyRate: 1, operations: ["DescribeLogGroups"] }) });
+    try {
+      const r = await runWith("discover", { region_name: "us-east-1", ...KEYS, endpoint_url: sim.url });
+      assert.notEqual(r.code, 0, "discover does not answer an empty catalog");
+      assert.equal(r.messages.filter((m) => m.type === "CATALOG").length, 0);
+      assert.equal(errors(r.messages)[0]?.failure_type, "transient_error");
+      assert.match(errors(r.messages)[0]!.message, /DescribeLogGroups/);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  test("an endpoint that answers HTML pages is a config_error naming endpoint_url", { timeout: 300_000 }, async () => {
+    const sim = await startSimulator({ scenario: scenario(9, { htmlBodyRate: 1 }) });
+    try {
+      const r = await read(sim);
+      for (const g of GROUPS) assert.equal(statuses(r.messages, g).at(-1), "INCOMPLETE");
+      const errs = errors(r.messages);
+      assert.ok(errs.length > 0);
+      for (const e of errs) {
+        assert.equal(e.failure_type, "config_error");
+        assert.match(e.message, /is not CloudWatch Logs.*endpoint_url/);
+      }
+    } finally {
+      await sim.stop();
+    }
+  });
+});
