@@ -2,6 +2,7 @@
 // default chain, and optionally an assumed role on top, refreshed before it expires.
 import { fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { Config } from "./config/config.js";
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -29,6 +30,14 @@ export function credentialsFor(config: Config): Credentials {
     clientConfig: {
       region: config.region,
       ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
+      // Its own handler with a deadline: otherwise STS would share the logs client's handler,
+      // whose deadline is per Logs request, and a silent STS endpoint would hang the session.
+      requestHandler: new NodeHttpHandler({
+        connectionTimeout: Math.min(10_000, config.requestTimeoutMs),
+        requestTimeout: config.requestTimeoutMs,
+        throwOnRequestTimeout: true,
+        socketTimeout: config.requestTimeoutMs,
+      }),
     },
   });
 }

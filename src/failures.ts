@@ -1,6 +1,7 @@
 // Turns API failures into messages a person can act on, with the right failure_type.
 import { ConfigError, ConnectorError } from "./errors.js";
 import { LogsApiError } from "./logs-api.js";
+import { NOT_CLOUDWATCH_LOGS, NO_ANSWER } from "./logs-errors.js";
 
 export interface FailureContext {
   readonly region: string;
@@ -39,8 +40,17 @@ export function explainApiError(err: LogsApiError, ctx: FailureContext): string 
       return `CloudWatch Logs does not support this while ${ctx.doing}. ${aws}`;
     case "invalid":
       return `CloudWatch Logs rejected ${err.operation} while ${ctx.doing} (${err.code}). ${aws}`;
-    case "unreachable":
-      return `Cannot reach CloudWatch Logs${ctx.endpointUrl ? ` at ${ctx.endpointUrl}` : ` in region ${ctx.region}`} while ${ctx.doing}: check endpoint_url, region_name and the network. ${err.message}`;
+    case "unreachable": {
+      const where = ctx.endpointUrl ? ` at ${ctx.endpointUrl}` : ` in region ${ctx.region}`;
+      if (err.code === NOT_CLOUDWATCH_LOGS) return `The endpoint${where} is not CloudWatch Logs: ${err.message} while ${ctx.doing}. Check endpoint_url (or a proxy in between).`;
+      if (err.code === NO_ANSWER) return `CloudWatch Logs${where} did not answer while ${ctx.doing}: ${err.message}. Check endpoint_url, region_name and the network, or raise request_timeout_seconds.`;
+      if (/^(EPROTO|ERR_SSL_|.*CERT)/.test(err.code)) return `Cannot talk TLS to CloudWatch Logs${where} while ${ctx.doing} (${err.code}): if the endpoint serves plain HTTP, endpoint_url must start with http://. ${err.message}`;
+      return `Cannot reach CloudWatch Logs${where} while ${ctx.doing}: check endpoint_url, region_name and the network. ${err.message}`;
+    }
+    case "no_credentials":
+      return `No usable AWS credentials while ${ctx.doing}: set aws_access_key_id and aws_secret_access_key, or provide credentials to the default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, an existing AWS_PROFILE, web identity, container or instance role). ${err.message}`;
+    case "invalid_response":
+      return `${err.operation} kept getting answers that are not CloudWatch Logs answers while ${ctx.doing} (a proxy or endpoint in between may be failing); the sync can be retried. ${err.message}`;
     case "throttled":
       return `CloudWatch Logs kept throttling ${err.operation} while ${ctx.doing}; the sync can be retried later. ${aws}`;
     case "transient":
@@ -53,7 +63,7 @@ export function toConnectorError(err: unknown, ctx: FailureContext): ConnectorEr
   if (err instanceof LogsApiError) {
     const message = explainApiError(err, ctx);
     const internal = `${err.operation} ${err.code}: ${err.message}`;
-    const transient = err.kind === "throttled" || err.kind === "transient";
+    const transient = err.kind === "throttled" || err.kind === "transient" || err.kind === "invalid_response";
     return transient
       ? new ConnectorError(message, "transient_error", { cause: err, internalMessage: internal })
       : new ConfigError(message, { cause: err, internalMessage: internal });

@@ -7,6 +7,8 @@ import { isAscii } from "node:buffer";
 import { Readable } from "node:stream";
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { scanFilterPage } from "./page-scan.js";
+import { LogsApiError, NOT_CLOUDWATCH_LOGS } from "./logs-errors.js";
+import type { LogEvent } from "./logs-api.js";
 
 const PARSED = Symbol("filterLogEventsParsed");
 const EMPTY_JSON = Buffer.from("{}");
@@ -21,17 +23,53 @@ type Context = Record<string | symbol, unknown> & { commandName?: string };
 /** Where the unparsed body of a successful FilterLogEvents call is found on its output. */
 export const RAW_PAGE = Symbol("rawFilterLogEventsPage");
 
-/** The page of a FilterLogEvents output: parsed from the raw body when the fast path took it. */
-export function filterPageOf(output: object): RawFilterPage {
+/**
+ * The events and next token of a FilterLogEvents output, from the raw body when the fast path took
+ * it. Anything that is not a FilterLogEvents page (an error body or `{}` answered with HTTP 200, a
+ * cut body, garbage after the JSON, an event without its fields) throws an `invalid_response`
+ * error: taken as an empty last page, it would end the window with its events unread.
+ */
+export function decodeFilterPage(output: object): { events: LogEvent[]; nextToken: string | undefined } {
   const text = (output as Record<symbol, unknown>)[RAW_PAGE];
-  if (typeof text !== "string") return output as RawFilterPage;
-  return scanFilterPage(text) ?? (JSON.parse(text) as RawFilterPage);
+  if (typeof text !== "string") return checkedPage(output);
+  const scanned = scanFilterPage(text);
+  if (scanned) return scanned;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    if (text.trimStart().startsWith("<")) {
+      throw new LogsApiError("the endpoint answered with an HTML or XML document, not a CloudWatch Logs answer", "unreachable", NOT_CLOUDWATCH_LOGS, "logs:FilterLogEvents");
+    }
+    throw invalidAnswer(`the body is not valid JSON (${(e as Error).message}; ${text.length} characters)`);
+  }
+  return checkedPage(parsed);
 }
 
-export interface RawFilterPage {
-  events?: { logStreamName?: string; timestamp?: number; ingestionTime?: number; message?: string; eventId?: string }[];
-  nextToken?: string;
-  searchedLogStreams?: unknown[];
+function invalidAnswer(why: string): LogsApiError {
+  return new LogsApiError(`CloudWatch Logs answered FilterLogEvents with something that is not a page of events: ${why}`, "invalid_response", "InvalidResponse", "logs:FilterLogEvents");
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The page as JSON.parse (or the SDK) read it, when it has the documented shape. */
+function checkedPage(page: unknown): { events: LogEvent[]; nextToken: string | undefined } {
+  if (!isObject(page)) throw invalidAnswer("not a JSON object");
+  if (typeof page["__type"] === "string") throw invalidAnswer(`an error (${page["__type"]}) with HTTP status 200`);
+  const { events, nextToken } = page;
+  if (!Array.isArray(events)) throw invalidAnswer("no events array");
+  if (nextToken !== undefined && nextToken !== null && typeof nextToken !== "string") throw invalidAnswer("nextToken is not a string");
+  for (const [i, e] of events.entries()) {
+    const ok =
+      isObject(e) &&
+      typeof e["logStreamName"] === "string" &&
+      typeof e["message"] === "string" &&
+      typeof e["eventId"] === "string" &&
+      Number.isSafeInteger(e["timestamp"]) &&
+      Number.isSafeInteger(e["ingestionTime"]);
+    if (!ok) throw invalidAnswer(`event ${i} lacks logStreamName, timestamp, ingestionTime, message or eventId`);
+  }
+  return { events: events as LogEvent[], nextToken: (nextToken as string | null | undefined) || undefined };
 }
 
 export function addFastFilterLogEvents(client: CloudWatchLogsClient): void {

@@ -3,6 +3,7 @@
 import {
   CloudWatchLogsClient,
   DescribeLogGroupsCommand,
+  type DescribeLogGroupsCommandOutput,
   FilterLogEventsCommand,
   type LogGroup as SdkLogGroup,
 } from "@aws-sdk/client-cloudwatch-logs";
@@ -10,8 +11,8 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { RateLimiter, RetryBudget, backoffMs } from "./rate-limit.js";
-import { addFastFilterLogEvents, filterPageOf } from "./fast-page.js";
-import { addXmlErrorMiddleware, classifyError } from "./logs-errors.js";
+import { addFastFilterLogEvents, decodeFilterPage } from "./fast-page.js";
+import { LogsApiError, NO_ANSWER, addXmlErrorMiddleware, classifyError } from "./logs-errors.js";
 
 export { LogsApiError, classifyError, type ApiErrorKind } from "./logs-errors.js";
 import type { Config } from "./config/config.js";
@@ -45,6 +46,8 @@ export interface FilterRequest {
   readonly nextToken?: string;
   /** At most this many events on the page (AWS default and maximum: 10,000). */
   readonly limit?: number;
+  /** Cancels the request (and its retries): it then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 export interface EventPage {
@@ -96,6 +99,49 @@ const EXPIRED_CODES = new Set(["ExpiredTokenException", "ExpiredToken"]);
 
 const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+const hasHttpStatus = (err: unknown): boolean =>
+  typeof (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode === "number";
+
+/** One attempt's deadline: aborts the request and settles `expired` when the time is up. */
+function attemptDeadline(ms: number, outer: AbortSignal | undefined) {
+  const controller = new AbortController();
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+      reject(new Error("deadline"));
+    }, ms);
+  });
+  // Rejections of `expired` are read through timedOut(); this keeps an unawaited one quiet.
+  expired.catch(() => undefined);
+  return {
+    signal: outer ? AbortSignal.any([outer, controller.signal]) : controller.signal,
+    expired,
+    timedOut: () => timedOut,
+    clear: () => clearTimeout(timer),
+  };
+}
+
+function timeoutError(operation: string, ms: number, answeredBefore: boolean): LogsApiError {
+  const s = ms / 1000;
+  return answeredBefore
+    ? new LogsApiError(`no complete answer within ${s} s (request_timeout_seconds)`, "transient", "TimeoutError", operation)
+    : new LogsApiError(`the endpoint accepted the connection but sent no answer within ${s} s (request_timeout_seconds)`, "unreachable", NO_ANSWER, operation);
+}
+
+/** A DescribeLogGroups answer of the documented shape; anything else would hide log groups. */
+function checkedGroupsPage(page: DescribeLogGroupsCommandOutput): { logGroups: SdkLogGroup[]; nextToken: string | undefined } {
+  const { logGroups, nextToken } = page;
+  const invalid = (why: string) =>
+    new LogsApiError(`CloudWatch Logs answered DescribeLogGroups with something that is not a page of log groups: ${why}`, "invalid_response", "InvalidResponse", "logs:DescribeLogGroups");
+  if (!Array.isArray(logGroups)) throw invalid("no logGroups array");
+  if (logGroups.some((g) => typeof g?.logGroupName !== "string" || g.logGroupName === "")) throw invalid("a log group without a name");
+  if (nextToken !== undefined && nextToken !== null && typeof nextToken !== "string") throw invalid("nextToken is not a string");
+  return { logGroups, nextToken: nextToken || undefined };
+}
+
 /**
  * `makeCredentials` is called again when the service says the credentials expired (an assumed
  * role revoked or expired early): a fresh client assumes the role again.
@@ -107,10 +153,8 @@ export function createLogsApi(
 ): LogsApi & { readonly stats: ApiStats } {
   const sleep = options.sleep ?? sleepMs;
   const handler = new NodeHttpHandler({
+    // Each attempt's deadline covers the whole exchange (see call()).
     connectionTimeout: 10_000,
-    requestTimeout: options.requestTimeoutMs,
-    // Without this the SDK only logs a warning and a stalled response hangs the window forever.
-    throwOnRequestTimeout: true,
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets }),
   });
@@ -138,23 +182,39 @@ export function createLogsApi(
   };
   const maxTransient = options.maxTransientAttempts ?? 8;
   const maxThrottled = options.maxThrottledAttempts ?? 30;
+  /** The endpoint has answered at least once: a later silence is a slow request, not a dead endpoint. */
+  let answered = false;
 
-  async function call<T>(operation: keyof typeof limiters, send: (c: CloudWatchLogsClient) => Promise<T>): Promise<T> {
+  /**
+   * One request, retried as its failures deserve. Each attempt has `requestTimeoutMs` for the
+   * whole exchange, body included: the SDK's own request timeout stops at the headers, so a
+   * response that stalls mid-body would otherwise hang the window forever.
+   */
+  async function call<T>(
+    operation: keyof typeof limiters,
+    send: (c: CloudWatchLogsClient, abortSignal: AbortSignal) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const limiter = limiters[operation];
     let transientFailures = 0;
     let throttles = 0;
     let refreshed = false;
     for (;;) {
+      signal?.throwIfAborted();
       await limiter.acquire();
       stats.requests++;
       const used = generation;
+      const attempt = attemptDeadline(options.requestTimeoutMs, signal);
       try {
-        const out = await send(client);
+        const out = await Promise.race([send(client, attempt.signal), attempt.expired]);
+        answered = true;
         limiter.succeeded();
         budget.earn(1);
         return out;
       } catch (err) {
-        const e = classifyError(err, operation);
+        if (signal?.aborted) throw signal.reason;
+        const e = attempt.timedOut() ? timeoutError(operation, options.requestTimeoutMs, answered) : classifyError(err, operation);
+        if (hasHttpStatus(err)) answered = true;
         if (e.kind === "throttled") {
           stats.throttles++;
           limiter.throttled();
@@ -174,14 +234,19 @@ export function createLogsApi(
           }
           continue;
         }
-        // A refused connection may be a blip: a few quick retries, then it is reported as such.
-        const retryable = e.kind === "transient" || (e.kind === "unreachable" && transientFailures < 2);
+        // A refused connection may be a blip: a few quick retries, then it is reported as such. A
+        // silent endpoint is tried twice, so `check` fails within about two request timeouts.
+        const quickRetries = e.code === NO_ANSWER ? 1 : 2;
+        const retryable =
+          e.kind === "transient" || e.kind === "invalid_response" || (e.kind === "unreachable" && transientFailures < quickRetries);
         if (retryable && ++transientFailures < maxTransient && budget.trySpend(5)) {
           stats.retries++;
           await sleep(backoffMs(transientFailures, 100, 20_000));
           continue;
         }
         throw e;
+      } finally {
+        attempt.clear();
       }
     }
   }
@@ -189,10 +254,12 @@ export function createLogsApi(
   async function* listLogGroups(prefix?: string): AsyncGenerator<LogGroup> {
     let nextToken: string | undefined;
     do {
-      const page = await call("logs:DescribeLogGroups", (c) =>
-        c.send(new DescribeLogGroupsCommand({ ...(prefix ? { logGroupNamePrefix: prefix } : {}), limit: 50, nextToken })),
+      const page = await call("logs:DescribeLogGroups", async (c, abortSignal) =>
+        checkedGroupsPage(
+          await c.send(new DescribeLogGroupsCommand({ ...(prefix ? { logGroupNamePrefix: prefix } : {}), limit: 50, nextToken }), { abortSignal }),
+        ),
       );
-      for (const g of page.logGroups ?? []) yield toLogGroup(g);
+      for (const g of page.logGroups) yield toLogGroup(g);
       nextToken = page.nextToken;
     } while (nextToken);
   }
@@ -205,25 +272,27 @@ export function createLogsApi(
       return undefined;
     },
     async filterEvents(req) {
-      const out = await call("logs:FilterLogEvents", (c) =>
-        c.send(
-          new FilterLogEventsCommand({
-            logGroupName: req.logGroupName,
-            startTime: req.startTime,
-            endTime: req.endTime,
-            ...(req.logStreamNames && req.logStreamNames.length > 0 ? { logStreamNames: [...req.logStreamNames] } : {}),
-            ...(req.filterPattern ? { filterPattern: req.filterPattern } : {}),
-            ...(req.nextToken ? { nextToken: req.nextToken } : {}),
-            ...(req.limit ? { limit: req.limit } : {}),
-            // Ignored by AWS (always interleaved) but moto needs it to sort across streams.
-            interleaved: true,
-          }),
-        ),
+      return call(
+        "logs:FilterLogEvents",
+        async (c, abortSignal) =>
+          decodeFilterPage(
+            await c.send(
+              new FilterLogEventsCommand({
+                logGroupName: req.logGroupName,
+                startTime: req.startTime,
+                endTime: req.endTime,
+                ...(req.logStreamNames && req.logStreamNames.length > 0 ? { logStreamNames: [...req.logStreamNames] } : {}),
+                ...(req.filterPattern ? { filterPattern: req.filterPattern } : {}),
+                ...(req.nextToken ? { nextToken: req.nextToken } : {}),
+                ...(req.limit ? { limit: req.limit } : {}),
+                // Ignored by AWS (always interleaved) but moto needs it to sort across streams.
+                interleaved: true,
+              }),
+              { abortSignal },
+            ),
+          ),
+        req.signal,
       );
-      const page = filterPageOf(out);
-      // The events as parsed from the wire (every field is always present in AWS's answers).
-      const events = (page.events ?? []) as LogEvent[];
-      return { events, nextToken: page.nextToken || undefined };
     },
     close: () => {
       client.destroy();

@@ -11,7 +11,9 @@ export type ApiErrorKind =
   | "transient" // 5xx, network, timeout
   | "unsupported" // e.g. FilterLogEvents on an INFREQUENT_ACCESS group
   | "invalid" // the request itself is wrong
-  | "unreachable"; // the endpoint cannot be reached at all
+  | "invalid_response" // HTTP 200, but not the answer the operation documents (retried)
+  | "no_credentials" // no usable credential source (keys, environment, profile)
+  | "unreachable"; // the endpoint cannot be reached, or is not CloudWatch Logs
 
 /** A failed call; `message` is what AWS (or the network) said. */
 export class LogsApiError extends Error {
@@ -27,6 +29,11 @@ export class LogsApiError extends Error {
   }
 }
 
+/** Code of an HTTP 200 answer in HTML or XML: the endpoint is a web server, not CloudWatch Logs. */
+export const NOT_CLOUDWATCH_LOGS = "NotCloudWatchLogs";
+/** Code of a request whose endpoint accepted the connection and never answered. */
+export const NO_ANSWER = "NoAnswer";
+
 const DENIED_CODES = new Set([
   "AccessDeniedException",
   "AccessDenied",
@@ -39,7 +46,26 @@ const DENIED_CODES = new Set([
   "MissingAuthenticationToken",
 ]);
 const THROTTLE_CODES = new Set(["ThrottlingException", "LimitExceededException", "Throttling", "TooManyRequestsException"]);
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  // TLS spoken to a plain-HTTP port (an https:// endpoint_url for an http server), or a
+  // certificate that cannot be trusted: retrying will not change either.
+  "EPROTO",
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "CERT_HAS_EXPIRED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  // Answers that are not CloudWatch Logs at all (see addXmlErrorMiddleware), and an endpoint that
+  // accepts connections but never answers (see logs-api.ts).
+  NOT_CLOUDWATCH_LOGS,
+  NO_ANSWER,
+]);
 const TRANSIENT_NET_CODES = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "TimeoutError", "RequestTimeout", "ServiceUnavailableException"]);
 
 interface SdkErrorShape {
@@ -64,6 +90,12 @@ export function classifyError(err: unknown, operation: string): LogsApiError {
   const code = e.Code ?? e.code ?? e.name ?? "UnknownError";
   const message = e.message ?? String(err);
   const make = (kind: ApiErrorKind) => new LogsApiError(message, kind, code, operation, { cause: err });
+  if (e.name === "CredentialsProviderError") {
+    // An assumed role whose STS answer lacked credentials is a bad answer; anything else means no
+    // credential source could be used at all (no keys, no profile, no role): a setup problem.
+    if (/Invalid response from STS/i.test(message)) return make("invalid_response");
+    if (!/sts|assume/i.test(message)) return make("no_credentials");
+  }
   if (THROTTLE_CODES.has(code)) return make("throttled");
   if (DENIED_CODES.has(code) || status === 403) return make("denied");
   if (code === "ResourceNotFoundException") return make("not_found");
@@ -82,16 +114,20 @@ interface RawResponse {
 /**
  * Some AWS-compatible endpoints (moto with IAM enforced, proxies) answer a JSON-protocol call with
  * an XML error. The SDK then only reports a parse failure; this reads the XML's Code and Message
- * first and throws them as the error, so a denied action is reported as such.
+ * first and throws them as the error, so a denied action is reported as such. A successful status
+ * with an HTML or XML body comes from a web server that is not CloudWatch Logs (a wrong
+ * endpoint_url, a captive proxy): that is reported as such rather than as an empty answer.
  */
 export function addXmlErrorMiddleware(client: CloudWatchLogsClient): void {
   client.middlewareStack.add(
     (next) => async (args) => {
       const result = await next(args);
       const res = result.response as RawResponse;
-      // Such answers come as text/xml or even text/html; JSON errors are left to the SDK.
+      const status = res.statusCode ?? 200;
+      // AWS's own answers are application/x-amz-json-1.1 and are left alone (moto sends JSON
+      // bodies as text/html, so those are looked at).
       const type = res.headers?.["content-type"] ?? "";
-      if ((res.statusCode ?? 200) < 400 || /json/i.test(type) || !res.body) return result;
+      if (/json/i.test(type) || !res.body || (status >= 300 && status < 400)) return result;
       const chunks: Uint8Array[] = [];
       for await (const c of res.body) chunks.push(c);
       const bytes = Buffer.concat(chunks);
@@ -100,12 +136,18 @@ export function addXmlErrorMiddleware(client: CloudWatchLogsClient): void {
         res.body = Readable.from([bytes]);
         return result;
       }
-      const error = new Error(xmlField(text, "Message") ?? `HTTP ${res.statusCode}`) as Error & SdkErrorShape;
-      error.name = xmlField(text, "Code") ?? `HTTP${res.statusCode}`;
-      error.$metadata = { httpStatusCode: res.statusCode };
+      if (status < 300) {
+        const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
+        const error = new Error(`the endpoint answered with a ${/html/i.test(type) || /<html/i.test(text) ? "HTML page" : "XML document"}${title ? ` ("${title.slice(0, 80)}")` : ""}, not a CloudWatch Logs answer`) as Error & SdkErrorShape;
+        error.name = NOT_CLOUDWATCH_LOGS;
+        error.$metadata = { httpStatusCode: status };
+        throw error;
+      }
+      const error = new Error(xmlField(text, "Message") ?? `HTTP ${status}`) as Error & SdkErrorShape;
+      error.name = xmlField(text, "Code") ?? `HTTP${status}`;
+      error.$metadata = { httpStatusCode: status };
       throw error;
     },
     { step: "deserialize", priority: "low", name: "xmlErrorBodyMiddleware" },
   );
 }
-

@@ -263,22 +263,31 @@ function scanEvents(t: string, i: number): [PageEvent[], number] | undefined {
   }
 }
 
-/** The events and next token of a FilterLogEvents response body; undefined when not as expected. */
+const PAGE_KEYS = new Set(['"events"', '"nextToken"', '"searchedLogStreams"']);
+
+/**
+ * The events and next token of a FilterLogEvents response body; undefined when not as expected,
+ * including a body without an events array (such as `{}`, which is no page at all).
+ */
 export function scanFilterPage(t: string): ScannedPage | undefined {
   if (CONTROL.test(t) || !escapesValid(t)) return undefined;
   let i = skipWs(t, 0);
   if (t.charCodeAt(i) !== LBRACE) return undefined;
   i = skipWs(t, i + 1);
-  let events: PageEvent[] = [];
+  let events: PageEvent[] | undefined;
   let nextToken: string | undefined;
   if (t.charCodeAt(i) !== RBRACE) {
     for (;;) {
       const keyEnd = keyEndAt(t, i);
       if (keyEnd < 0) return undefined;
       const key = t.slice(i, keyEnd);
+      // Only the members of a FilterLogEvents answer: anything else (an error's "__type", say)
+      // is for the validating parser to report.
+      if (!PAGE_KEYS.has(key)) return undefined;
       i = valueAfterKey(t, keyEnd);
       if (i < 0) return undefined;
       if (key === '"events"') {
+        if (events) return undefined;
         const scanned = scanEvents(t, i);
         if (!scanned) return undefined;
         [events, i] = scanned;
@@ -299,6 +308,6 @@ export function scanFilterPage(t: string): ScannedPage | undefined {
   } else {
     i++;
   }
-  if (skipWs(t, i) !== t.length) return undefined;
+  if (skipWs(t, i) !== t.length || !events) return undefined;
   return { events, nextToken };
 }

@@ -151,7 +151,13 @@ describe("FilterLogEvents page scan", () => {
       "an empty text": "",
     };
     for (const [what, body] of Object.entries(declined)) assert.equal(scanFilterPage(body), undefined, what);
-    assert.deepEqual(scanFilterPage("{}"), { events: [], nextToken: undefined }, "an empty object is an empty page");
+    // Not pages at all: an empty object or an error body answered with HTTP 200 by a proxy.
+    assert.equal(scanFilterPage("{}"), undefined, "an empty object");
+    assert.equal(scanFilterPage(`{"nextToken":"t"}`), undefined, "no events array");
+    assert.equal(scanFilterPage(`{"__type":"ServiceUnavailableException","message":"try again"}`), undefined, "an error body");
+    assert.equal(scanFilterPage(`{"events":[],"__type":"X"}`), undefined, "an unknown member");
+    assert.equal(scanFilterPage(`{"events":[],"events":[${ok}]}`), undefined, "events twice");
+    assert.deepEqual(scanFilterPage(`{"events":[]}`), { events: [], nextToken: undefined }, "an empty page");
   });
 
   test("records from scanned events equal records from parsed events, with and without message_json", async () => {
