@@ -5,8 +5,7 @@ import type { SimState } from "./state.js";
 import { LOGS_OPERATIONS } from "./ops/index.js";
 import type { ApiName } from "./model.js";
 import { SimError } from "./errors.js";
-import { drawFault } from "./faults.js";
-import type { FaultKind } from "./counters.js";
+import { JSON_ANSWERS, drawFault, isAnswerFault, sendFaultyAnswer } from "./faults.js";
 import { send, sleep } from "./http-util.js";
 import { signingAccessKey } from "./sigv4.js";
 import type { Input } from "./params.js";
@@ -73,45 +72,6 @@ export async function handleLogs(state: SimState, req: IncomingMessage, res: Ser
   const { fixedMs, perKbMs } = settings.latency;
   const delay = fixedMs + (perKbMs * (typeof result.body === "string" ? Buffer.byteLength(result.body) : result.body.length)) / 1024;
   if (delay > 0) await sleep(delay, timers);
-  if (fault && isAnswerFault(fault)) return sendFaultyAnswer(fault, res, result.body, settings.faults.stallMs, timers);
+  if (fault && isAnswerFault(fault)) return sendFaultyAnswer(fault, res, result.body, JSON_ANSWERS, settings.faults.stallMs, timers);
   counters.served(send(res, 200, JSON_TYPE, result.body), result.events);
-}
-
-const ANSWER_FAULTS = new Set<FaultKind>(["errorBody", "emptyBody", "truncatedBody", "garbageTail", "htmlBody", "bodyStall", "bodyReset"]);
-const isAnswerFault = (f: FaultKind): boolean => ANSWER_FAULTS.has(f);
-
-/** A successful answer spoiled the ways proxies and middleboxes spoil them: still HTTP 200. */
-async function sendFaultyAnswer(fault: FaultKind, res: ServerResponse, body: string | Buffer, stallMs: number, timers: Set<NodeJS.Timeout>): Promise<void> {
-  const full = typeof body === "string" ? Buffer.from(body, "utf8") : body;
-  const half = full.subarray(0, Math.floor(full.length / 2));
-  switch (fault) {
-    case "errorBody":
-      send(res, 200, JSON_TYPE, JSON.stringify({ __type: "ServiceUnavailableException", message: "try again" }));
-      return;
-    case "emptyBody":
-      send(res, 200, JSON_TYPE, "{}");
-      return;
-    case "truncatedBody":
-      send(res, 200, JSON_TYPE, half);
-      return;
-    case "garbageTail":
-      send(res, 200, JSON_TYPE, Buffer.concat([full, Buffer.from('}{"x":')]));
-      return;
-    case "htmlBody":
-      send(res, 200, "text/html", "<html><body><h1>Service temporarily unavailable</h1></body></html>");
-      return;
-    default: {
-      // Headers promise the whole body; half of it comes, then nothing (or a reset).
-      if (res.destroyed || res.headersSent) return;
-      res.writeHead(200, { "Content-Type": JSON_TYPE, "Content-Length": String(full.length) });
-      res.write(half);
-      if (fault === "bodyReset") {
-        await sleep(20, timers);
-        res.socket?.resetAndDestroy();
-        return;
-      }
-      await sleep(stallMs, timers);
-      res.destroy();
-    }
-  }
 }

@@ -26,7 +26,7 @@ async function route(state: SimState, req: IncomingMessage, res: ServerResponse,
   }
   const type = req.headers["content-type"] ?? "";
   if (req.method === "POST" && type.startsWith("application/x-www-form-urlencoded")) {
-    return handleSts(state, req, res, new URLSearchParams(body));
+    return handleSts(state, req, res, new URLSearchParams(body), timers);
   }
   send(res, 400, "application/x-amz-json-1.1", JSON.stringify({ __type: "UnknownOperationException", message: "Expected X-Amz-Target Logs_20140328.<Operation> or an STS form request." }));
 }

@@ -3,11 +3,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SimState } from "./state.js";
 import { assumeRole, stsError } from "./sts.js";
 import { send } from "./http-util.js";
+import { type AnswerForms, drawFault, isAnswerFault, sendFaultyAnswer } from "./faults.js";
 import { signingAccessKey } from "./sigv4.js";
 
 const XML_TYPE = "text/xml";
 
-export function handleSts(state: SimState, req: IncomingMessage, res: ServerResponse, params: URLSearchParams): void {
+export function handleSts(state: SimState, req: IncomingMessage, res: ServerResponse, params: URLSearchParams, timers: Set<NodeJS.Timeout>): void {
   const action = params.get("Action") ?? "";
   state.counters.request(action === "AssumeRole" ? "AssumeRole" : `sts:${action}`);
   const reply = (r: { status: number; body: string }): void => {
@@ -18,5 +19,19 @@ export function handleSts(state: SimState, req: IncomingMessage, res: ServerResp
   const status = state.credentials.status(signingAccessKey(req.headers, req.url), state.clock.now());
   if (status === "expired") return reply(stsError("ExpiredToken", "The security token included in the request is expired"));
   if (status === "unknown") return reply(stsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403));
-  reply(assumeRole(params, state.credentials, state.clock.now(), Date.now()));
+  const answer = assumeRole(params, state.credentials, state.clock.now(), Date.now());
+  // STS answers are spoiled only when a scenario aims faults at AssumeRole by name.
+  const { faults } = state.scenario.settings;
+  const fault = faults.operations?.includes("AssumeRole") ? drawFault(faults, state.faultDraws.next()) : undefined;
+  if (answer.status === 200 && fault && isAnswerFault(fault)) {
+    state.counters.fault(fault);
+    return void sendFaultyAnswer(fault, res, answer.body, XML_ANSWERS, faults.stallMs, timers);
+  }
+  reply(answer);
 }
+
+const XML_ANSWERS: AnswerForms = {
+  contentType: XML_TYPE,
+  errorBody: stsError("ServiceUnavailable", "try again", 503).body,
+  emptyBody: `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult></AssumeRoleResult></AssumeRoleResponse>`,
+};

@@ -16,8 +16,9 @@ const KEYS = { aws_access_key_id: "AKIASIMANSWERS000001", aws_secret_access_key:
 type AnswerFault = "errorBodyRate" | "emptyBodyRate" | "truncatedBodyRate" | "garbageTailRate" | "htmlBodyRate" | "bodyStallRate" | "bodyResetRate";
 const ANSWER_FAULTS: readonly AnswerFault[] = ["errorBodyRate", "emptyBodyRate", "truncatedBodyRate", "garbageTailRate", "htmlBodyRate", "bodyStallRate", "bodyResetRate"];
 
-function scenario(seed: number, faults: ScenarioFile["faults"]): ScenarioFile {
+function scenario(seed: number, faults: ScenarioFile["faults"], extra: Partial<ScenarioFile> = {}): ScenarioFile {
   return {
+    ...extra,
     seed,
     quotas: "none",
     faults: { stallMs: 3000, ...faults },
@@ -116,6 +117,41 @@ describe("answers that are not what the operation documents (simulator)", () => 
       }
     });
   }
+
+  test("STS answers without credentials, cut or in another format: retried, then exact; always spoiled: a transient_error", { timeout: 300_000 }, async () => {
+    const role = { role_arn: "arn:aws:iam::123456789012:role/cloudwatch-reader", session_duration: 900 };
+    const flaky = await startSimulator({
+      // Sessions die after a second, so the role is assumed again and again through the faults.
+      scenario: scenario(10, { emptyBodyRate: 0.2, truncatedBodyRate: 0.1, errorBodyRate: 0.1, operations: ["AssumeRole"] }, { sts: { actualLifetimeSeconds: 1 }, latency: { fixedMs: 100 } }),
+    });
+    try {
+      const r = await runWith(
+        "read",
+        { region_name: "us-east-1", ...KEYS, ...role, endpoint_url: flaky.url, max_requests_per_second: 500 },
+        { catalog: catalogFor(GROUPS) },
+      );
+      assertNeverSilentlyWrong(flaky, r, "flaky STS");
+      assert.equal(r.code, 0, JSON.stringify(errors(r.messages)));
+      const f = flaky.counters().faults;
+      assert.ok(f.emptyBody + f.truncatedBody + f.errorBody > 0, "STS answers were spoiled");
+    } finally {
+      await flaky.stop();
+    }
+    const broken = await startSimulator({ scenario: scenario(11, { emptyBodyRate: 1, operations: ["AssumeRole"] }) });
+    try {
+      const r = await runWith(
+        "read",
+        { region_name: "us-east-1", ...KEYS, ...role, endpoint_url: broken.url },
+        { catalog: catalogFor(GROUPS) },
+      );
+      for (const g of GROUPS) assert.equal(statuses(r.messages, g).at(-1), "INCOMPLETE", g);
+      assert.equal(records(r.messages).length, 0);
+      for (const e of errors(r.messages)) assert.equal(e.failure_type, "transient_error", e.message);
+      assert.ok(broken.counters().faults.emptyBody > 1, "STS was asked again");
+    } finally {
+      await broken.stop();
+    }
+  });
 
   test("a DescribeLogGroups answer of {} is not an empty account", { timeout: 300_000 }, async () => {
     const sim = await startSimulator({ scenario: scenario(8, { emptyBodyRate: 1, operations: ["DescribeLogGroups"] }) });
