@@ -26,7 +26,7 @@ interface Target {
 
 const TARGETS: Target[] = [
   { name: "moto_server", start: () => startMoto(), endTimeInclusive: true, honoursPrefixAndPattern: false },
-  { name: "simulator", start: () => startSimulator(), endTimeInclusive: false, honoursPrefixAndPattern: true },
+  { name: "simulator", start: () => startSimulator({ scenario: { quotas: "none" } }), endTimeInclusive: false, honoursPrefixAndPattern: true },
 ];
 
 const GROUP = "/fidelity/app";

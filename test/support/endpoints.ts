@@ -17,17 +17,21 @@ export interface EndpointKind {
 
 export const moto: EndpointKind = { name: "moto", start: () => startMoto() };
 
-/** An empty simulated account; a reset starts a fresh one on the same port. */
+/**
+ * An empty simulated account without quotas (these tests are not about quotas; a quota would make
+ * them depend on how fast the machine sends requests); a reset starts a fresh one on the same port.
+ */
 export const simulator: EndpointKind = {
   name: "simulator",
   async start() {
-    let sim: Simulator = await startSimulator();
+    const scenario = { quotas: "none" } as const;
+    let sim: Simulator = await startSimulator({ scenario });
     const port = sim.port;
     return {
       url: sim.url,
       async reset() {
         await sim.stop();
-        sim = await startSimulator({ port });
+        sim = await startSimulator({ port, scenario });
       },
       stop: () => sim.stop(),
     };
