@@ -12,6 +12,20 @@ export interface LogRecord {
   readonly message_json?: unknown;
 }
 
+/**
+ * Where a store's streams are read from. States of one source never apply to another: the same
+ * log group name in another region or behind another endpoint is another stream.
+ */
+export interface SourceIdentity {
+  readonly region: string;
+  /** undefined: the region's AWS endpoint. */
+  readonly endpoint: string | undefined;
+}
+
+export function describeSource(source: SourceIdentity): string {
+  return `region ${source.region}, ${source.endpoint === undefined ? "AWS endpoint" : `endpoint ${source.endpoint}`}`;
+}
+
 export interface LocalStore {
   /** Where the data is, for people. */
   readonly location: string;

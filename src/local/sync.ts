@@ -21,7 +21,7 @@ import { DuckDbStore } from "./duckdb-store.js";
 import { JsonlStore } from "./jsonl-store.js";
 import { startProgressDisplay } from "./progress-display.js";
 import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
-import type { LocalStore } from "./store.js";
+import type { LocalStore, SourceIdentity } from "./store.js";
 import { syncSummary } from "./summary.js";
 
 export interface SyncIo {
@@ -67,8 +67,8 @@ async function readConfigFile(path: string): Promise<unknown> {
   }
 }
 
-async function openStore(options: SyncOptions, streams: readonly string[]): Promise<LocalStore> {
-  return options.format === "jsonl" ? JsonlStore.open(options.target, streams) : DuckDbStore.open(options.target, streams);
+async function openStore(options: SyncOptions, streams: readonly string[], source: SourceIdentity): Promise<LocalStore> {
+  return options.format === "jsonl" ? JsonlStore.open(options.target, streams, source) : DuckDbStore.open(options.target, streams, source);
 }
 
 /** A failure whose message is fit for people: secrets removed. */
@@ -92,7 +92,7 @@ export async function runSync(options: SyncOptions, io: SyncIo): Promise<SyncOut
     const unknown = (options.streams ?? []).filter((s) => !found.includes(s));
     if (unknown.length > 0) throw new ConfigError(`--streams: ${unknown.map((s) => JSON.stringify(s)).join(", ")} not found; discover offers ${found.map((s) => JSON.stringify(s)).join(", ") || "no streams"}`);
     const names = options.streams ?? found;
-    store = await openStore(options, names);
+    store = await openStore(options, names, { region: config.region, endpoint: config.endpointUrl });
     const stored = await store.loadStates();
     const state = parseState(names.filter((n) => stored.has(n)).map((name) => ({ type: "STREAM", stream: { stream_descriptor: { name }, stream_state: stored.get(name) } })));
     const catalog: ConfiguredStream[] = names.map((name) => ({ name, syncMode: "incremental", cursorField: undefined }));
