@@ -1,10 +1,10 @@
 // The DuckDB store: one table per stream keyed by (logStreamName, eventId), a mapping table from
-// stream names to tables, and the stream states, all in one file. Streams and states are keyed
-// by source (region, endpoint: "" for the region's AWS endpoint) and stream name, so a file may
-// hold several regions' groups of the same name, each in a table of its own. A commit stages the records
+// stream names to tables, and the stream states, all in one file. A commit stages the records
 // with the appender (fast) and moves them into the stream's table with INSERT OR REPLACE in the
 // same transaction as the state, so a database never holds records its state does not cover
-// nor a state whose records are missing.
+// nor a state whose records are missing. Streams and states are keyed by source (account,
+// region, endpoint; "" for unknown or the region's AWS endpoint) and stream name, so a file may
+// hold groups of the same name from several sources, each in a table of its own.
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
 import { ConfigError } from "../errors.js";
 import type { LocalStore, LogRecord, SourceIdentity } from "./store.js";
@@ -38,7 +38,7 @@ export class DuckDbStore implements LocalStore {
     private readonly db: DuckDBConnection,
     private readonly appender: DuckDBAppender,
     private readonly tables: ReadonlyMap<string, string>,
-    /** The source's (region, endpoint) as SQL values. */
+    /** The source's (account, region, endpoint) as SQL values. */
     private readonly sourceKey: string,
   ) {}
 
@@ -46,27 +46,27 @@ export class DuckDbStore implements LocalStore {
   static async open(path: string, streams: readonly string[], source: SourceIdentity): Promise<DuckDbStore> {
     const instance = await DuckDBInstance.create(path);
     const db = await instance.connect();
-    const key = `${sqlString(source.region)}, ${sqlString(source.endpoint ?? "")}`;
+    const key = `${sqlString(source.account ?? "")}, ${sqlString(source.region)}, ${sqlString(source.endpoint ?? "")}`;
     try {
       const legacy = await db.runAndReadAll(
         `SELECT 1 FROM duckdb_tables() t WHERE t.table_name = '${STREAMS_TABLE}' AND NOT t.temporary AND NOT EXISTS ` +
-          `(SELECT 1 FROM duckdb_columns() c WHERE c.table_oid = t.table_oid AND c.column_name = 'region')`,
+          `(SELECT 1 FROM duckdb_columns() c WHERE c.table_oid = t.table_oid AND c.column_name = 'account')`,
       );
       if (legacy.currentRowCount > 0) {
         throw new ConfigError(
-          `--database ${path} was written by an earlier version that did not record the region and endpoint of its streams; ` +
+          `--database ${path} was written by an earlier version that did not record the account, region and endpoint of its streams; ` +
             `sync into a new file with --database`,
         );
       }
       await db.run(
-        `CREATE TABLE IF NOT EXISTS ${STATE_TABLE} (region VARCHAR, endpoint VARCHAR, stream VARCHAR, state JSON, updated_at TIMESTAMP, ` +
-          `PRIMARY KEY (region, endpoint, stream))`,
+        `CREATE TABLE IF NOT EXISTS ${STATE_TABLE} (account VARCHAR, region VARCHAR, endpoint VARCHAR, stream VARCHAR, state JSON, ` +
+          `updated_at TIMESTAMP, PRIMARY KEY (account, region, endpoint, stream))`,
       );
       await db.run(
-        `CREATE TABLE IF NOT EXISTS ${STREAMS_TABLE} (region VARCHAR, endpoint VARCHAR, stream VARCHAR, table_name VARCHAR UNIQUE, ` +
-          `PRIMARY KEY (region, endpoint, stream))`,
+        `CREATE TABLE IF NOT EXISTS ${STREAMS_TABLE} (account VARCHAR, region VARCHAR, endpoint VARCHAR, stream VARCHAR, ` +
+          `table_name VARCHAR UNIQUE, PRIMARY KEY (account, region, endpoint, stream))`,
       );
-      const rows = (await db.runAndReadAll(`SELECT stream, table_name FROM ${STREAMS_TABLE} WHERE (region, endpoint) = (${key})`)).getRowObjectsJS();
+      const rows = (await db.runAndReadAll(`SELECT stream, table_name FROM ${STREAMS_TABLE} WHERE (account, region, endpoint) = (${key})`)).getRowObjectsJS();
       const taken = new Map(rows.map((r) => [String(r.stream), String(r.table_name)]));
       // Other sources' tables and tables we did not make are never given to a stream.
       const existing = (await db.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE NOT temporary UNION SELECT table_name FROM ${STREAMS_TABLE}`)).getRowObjectsJS();
@@ -101,7 +101,7 @@ export class DuckDbStore implements LocalStore {
   }
 
   async loadStates(): Promise<ReadonlyMap<string, Record<string, unknown>>> {
-    const rows = (await this.db.runAndReadAll(`SELECT stream, CAST(state AS VARCHAR) AS state FROM ${STATE_TABLE} WHERE (region, endpoint) = (${this.sourceKey})`)).getRowObjectsJS();
+    const rows = (await this.db.runAndReadAll(`SELECT stream, CAST(state AS VARCHAR) AS state FROM ${STATE_TABLE} WHERE (account, region, endpoint) = (${this.sourceKey})`)).getRowObjectsJS();
     return new Map(rows.map((r) => [String(r.stream), JSON.parse(String(r.state)) as Record<string, unknown>]));
   }
 

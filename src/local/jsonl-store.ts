@@ -2,7 +2,7 @@
 // line, and DIR/_state.json (an array of STATE messages, usable as `read --state`) is replaced
 // atomically after the records it covers are appended. A crash between the two can repeat
 // records in a file on the next sync (at-least-once); a Ctrl-C cannot, since it waits for the
-// commit in progress. DIR/_streams.json records the source (region, endpoint) and which file
+// commit in progress. DIR/_streams.json records the source (account, region, endpoint) and which file
 // each stream has: a file name is never given to another stream, and another source is refused,
 // since _state.json is one source's `read --state`.
 import { appendFile, mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
@@ -16,6 +16,7 @@ const STREAMS_FILE = "_streams.json";
 const EXTENSION = ".jsonl";
 
 interface StreamsFile {
+  readonly account: string | null;
   readonly region: string;
   readonly endpoint: string | null;
   /** stream -> file name without the extension. */
@@ -47,8 +48,8 @@ async function streamFiles(directory: string, streams: readonly string[], source
         `sync into a new directory with --output`,
     );
   }
-  if (stored !== undefined && (stored.region !== source.region || (stored.endpoint ?? undefined) !== source.endpoint)) {
-    const storedSource = { region: stored.region, endpoint: stored.endpoint ?? undefined };
+  const storedSource = stored && { account: stored.account ?? undefined, region: stored.region, endpoint: stored.endpoint ?? undefined };
+  if (storedSource && (storedSource.account !== source.account || storedSource.region !== source.region || storedSource.endpoint !== source.endpoint)) {
     throw new ConfigError(
       `--output ${directory} holds the streams of ${describeSource(storedSource)}, and this config reads ${describeSource(source)}; ` +
         `a directory keeps one source's state: sync into another directory with --output`,
@@ -59,7 +60,7 @@ async function streamFiles(directory: string, streams: readonly string[], source
   const present = (await readdir(directory)).filter((f) => f.endsWith(EXTENSION)).map((f) => f.slice(0, -EXTENSION.length));
   const names = assignNames(streams, taken, present);
   if (stored === undefined || names.size > taken.size) {
-    const file: StreamsFile = { region: source.region, endpoint: source.endpoint ?? null, files: Object.fromEntries(names) };
+    const file: StreamsFile = { account: source.account ?? null, region: source.region, endpoint: source.endpoint ?? null, files: Object.fromEntries(names) };
     await replaceFile(path, JSON.stringify(file, null, 1) + "\n");
   }
   return names;

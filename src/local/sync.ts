@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { Writable } from "node:stream";
 import type { EventEmitter } from "node:events";
 import type { CommandContext } from "../commands/context.js";
-import { discover } from "../commands/discover.js";
+import { discoverSources } from "../commands/discover.js";
 import { read } from "../commands/read.js";
 import { parseConfig, secretValues } from "../config/config.js";
 import { Emitter, redactor } from "../emitter.js";
@@ -21,7 +21,7 @@ import { DuckDbStore } from "./duckdb-store.js";
 import { JsonlStore } from "./jsonl-store.js";
 import { startProgressDisplay } from "./progress-display.js";
 import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
-import type { LocalStore, SourceIdentity } from "./store.js";
+import { accountOf, type LocalStore, type SourceIdentity } from "./store.js";
 import { syncSummary } from "./summary.js";
 
 export interface SyncIo {
@@ -87,12 +87,13 @@ export async function runSync(options: SyncOptions, io: SyncIo): Promise<SyncOut
   try {
     const notes: string[] = [];
     const discoverCtx: CommandContext = { config, api, emitter: new Emitter(warningsOf(notes), redact), now: clock, stagingDirectory: stagingDirectory() };
-    const found = (await discover(discoverCtx)).streams.map((s) => s.name);
+    const discovered = await discoverSources(discoverCtx);
+    const found = discovered.catalog.streams.map((s) => s.name);
     await discoverCtx.emitter.flush();
     const unknown = (options.streams ?? []).filter((s) => !found.includes(s));
     if (unknown.length > 0) throw new ConfigError(`--streams: ${unknown.map((s) => JSON.stringify(s)).join(", ")} not found; discover offers ${found.map((s) => JSON.stringify(s)).join(", ") || "no streams"}`);
     const names = options.streams ?? found;
-    store = await openStore(options, names, { region: config.region, endpoint: config.endpointUrl });
+    store = await openStore(options, names, { account: accountOf(discovered.groups), region: config.region, endpoint: config.endpointUrl });
     const stored = await store.loadStates();
     const state = parseState(names.filter((n) => stored.has(n)).map((name) => ({ type: "STREAM", stream: { stream_descriptor: { name }, stream_state: stored.get(name) } })));
     const catalog: ConfiguredStream[] = names.map((name) => ({ name, syncMode: "incremental", cursorField: undefined }));

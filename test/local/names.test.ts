@@ -1,6 +1,7 @@
 // `sync` with names that read the same once made safe ("/k/a/b", "/k/a_b", "/k/a-b" all read
 // "k_a_b"), added across runs, and with one group name in two regions: every table or file holds
-// exactly its own stream's events, and a state is never applied to another source.
+// exactly its own stream's events, and a state is never applied to another source (account,
+// region, endpoint).
 import { strict as assert } from "node:assert";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +13,9 @@ import type { SyncOptions } from "../../src/local/args.js";
 import { tempDir } from "../support/connector.js";
 import { putEvents, seedGroup } from "../support/seed.js";
 import { Collect, simConfig } from "./support.js";
+
+/** The simulator's default account. */
+const ACCOUNT = "123456789012";
 
 interface Stored {
   readonly logGroupName: string;
@@ -25,16 +29,16 @@ async function seed(url: string, group: string, count: number, start: number, ta
   return events.map((e) => e.message);
 }
 
-/** Every table of the file with its rows, per (region, endpoint, stream); the foreign tables by name. */
+/** Every table of the file with its rows, per "account region endpoint stream"; every table's size by name. */
 async function tables(path: string): Promise<{ byStream: Map<string, Stored[]>; all: Map<string, number> }> {
   const instance = await DuckDBInstance.create(path);
   const db = await instance.connect();
   try {
     const byStream = new Map<string, Stored[]>();
-    const mapping = (await db.runAndReadAll("SELECT region, endpoint, stream, table_name FROM _source_cloudwatch_logs_streams")).getRowObjectsJS();
+    const mapping = (await db.runAndReadAll("SELECT account, region, endpoint, stream, table_name FROM _source_cloudwatch_logs_streams")).getRowObjectsJS();
     for (const m of mapping) {
       const rows = (await db.runAndReadAll(`SELECT "logGroupName", "message" FROM "${String(m.table_name)}"`)).getRowObjectsJS();
-      byStream.set(`${String(m.region)} ${String(m.endpoint)} ${String(m.stream)}`, rows.map((r) => ({ logGroupName: String(r.logGroupName), message: String(r.message) })));
+      byStream.set(`${String(m.account)} ${String(m.region)} ${String(m.endpoint)} ${String(m.stream)}`, rows.map((r) => ({ logGroupName: String(r.logGroupName), message: String(r.message) })));
     }
     const counts = (await db.runAndReadAll("SELECT table_name, estimated_size FROM duckdb_tables() WHERE NOT temporary")).getRowObjectsJS();
     return { byStream, all: new Map(counts.map((r) => [String(r.table_name), Number(r.estimated_size)])) };
@@ -124,7 +128,7 @@ describe("local sync: colliding names and sources", () => {
     const options: SyncOptions = { configPath: simConfig(dir, sim.url, { ingestion_delay_seconds: 0 }), format: "duckdb", target: database, streams: undefined };
     const seeded = await twoSyncs(sim, options);
     const { byStream, all } = await tables(database);
-    const key = (stream: string) => `us-east-1 ${sim.url} ${stream}`;
+    const key = (stream: string) => `${ACCOUNT} us-east-1 ${sim.url} ${stream}`;
     assert.deepEqual([...byStream.keys()].sort(), ["/K/A/B", "/k/a-b", "/k/a/b", "/k/a_b"].map(key));
     assertExact("/k/a/b", byStream.get(key("/k/a/b")), "/k/a/b", seeded.get("/k/a/b")!);
     assertExact("/k/a_b", byStream.get(key("/k/a_b")), "/k/a_b", seeded.get("/k/a_b")!);
@@ -154,9 +158,9 @@ describe("local sync: colliding names and sources", () => {
     const third = await sync(euSameEndpoint);
     assert.equal(third.snapshot!.streams.reduce((n, s) => n + s.committed, 0), 15);
     const { byStream } = await tables(database);
-    assertExact("us-east-1", byStream.get(`us-east-1 ${sim.url} /shared/app`), "/shared/app", us);
-    assertExact("eu-west-1", byStream.get(`eu-west-1 ${other.url} /shared/app`), "/shared/app", eu);
-    assertExact("eu-west-1 at the us endpoint", byStream.get(`eu-west-1 ${sim.url} /shared/app`), "/shared/app", us);
+    assertExact("us-east-1", byStream.get(`${ACCOUNT} us-east-1 ${sim.url} /shared/app`), "/shared/app", us);
+    assertExact("eu-west-1", byStream.get(`${ACCOUNT} eu-west-1 ${other.url} /shared/app`), "/shared/app", eu);
+    assertExact("eu-west-1 at the us endpoint", byStream.get(`${ACCOUNT} eu-west-1 ${sim.url} /shared/app`), "/shared/app", us);
     // A re-run of each source adds nothing: each has its own state.
     assert.equal((await sync(euConfig)).snapshot!.streams.reduce((n, s) => n + s.committed, 0), 0);
     assert.equal((await sync(usConfig)).snapshot!.streams.reduce((n, s) => n + s.committed, 0), 0);
@@ -166,9 +170,37 @@ describe("local sync: colliding names and sources", () => {
     assert.equal((await jsonl(usConfig)).code, 0);
     await assert.rejects(jsonl(euConfig), (err: Error) => {
       assert.ok(err instanceof SyncError);
-      assert.match(err.message, new RegExp(`--output ${output} holds the streams of region us-east-1, endpoint ${sim.url}.*this config reads region eu-west-1, endpoint ${other.url}.*another directory with --output`));
+      assert.match(err.message, new RegExp(`--output ${output} holds the streams of account ${ACCOUNT}, region us-east-1, endpoint ${sim.url}.*this config reads account ${ACCOUNT}, region eu-west-1, endpoint ${other.url}.*another directory with --output`));
       return true;
     });
     assertExact("jsonl us-east-1", jsonlFiles(output).get("/shared/app"), "/shared/app", us);
+  });
+
+  it("the same group name, region and endpoint in another account is another stream (duckdb), or refused (jsonl)", async () => {
+    const dir = tempDir();
+    const first = await simulator();
+    const mine = await seed(first.url, "/shared/app", 12, start, "mine");
+    const configPath = simConfig(dir, first.url, { ingestion_delay_seconds: 0 });
+    const database = join(dir, "logs.duckdb");
+    const output = join(dir, "out");
+    const sync = () => runSync({ configPath, format: "duckdb", target: database, streams: ["/shared/app"] }, { stdout: new Collect(), stderr: new Collect() });
+    const jsonl = () => runSync({ configPath, format: "jsonl", target: output, streams: ["/shared/app"] }, { stdout: new Collect(), stderr: new Collect() });
+    assert.equal((await sync()).code, 0);
+    assert.equal((await jsonl()).code, 0);
+    // Other credentials would reach another account behind the same endpoint: here, a simulator
+    // of another account on the same port.
+    const { port, url } = first;
+    await first.stop();
+    sims.splice(sims.indexOf(first), 1);
+    const second = await startSimulator({ port, scenario: { accountId: "210987654321" } });
+    sims.push(second);
+    const theirs = await seed(url, "/shared/app", 17, start, "theirs");
+    const again = await sync();
+    assert.equal(again.code, 0);
+    assert.equal(again.snapshot!.streams.reduce((n, s) => n + s.committed, 0), 17, "the other account's events are new");
+    const { byStream } = await tables(database);
+    assertExact("mine", byStream.get(`${ACCOUNT} us-east-1 ${url} /shared/app`), "/shared/app", mine);
+    assertExact("theirs", byStream.get(`210987654321 us-east-1 ${url} /shared/app`), "/shared/app", theirs);
+    await assert.rejects(jsonl(), /holds the streams of account 123456789012, region us-east-1.*this config reads account 210987654321, region us-east-1/);
   });
 });
