@@ -74,8 +74,12 @@ async function openStore(options: SyncOptions, streams: readonly string[], sourc
 /** A failure whose message is fit for people: secrets removed. */
 export class SyncError extends Error {}
 
-/** Runs a sync with parsed options; the summary goes to io.stdout. */
-export async function runSync(options: SyncOptions, io: SyncIo): Promise<SyncOutcome> {
+/**
+ * Runs a sync with parsed options; the summary goes to io.stdout. `endpointLabel` stands for the
+ * config's endpoint_url in the store's source identity (the demo's simulator gets a new port on
+ * every run but is the same simulated account).
+ */
+export async function runSync(options: SyncOptions, io: SyncIo, endpointLabel?: string): Promise<SyncOutcome> {
   const clock = io.now ?? Date.now;
   const raw = await readConfigFile(options.configPath);
   const redact = redactor(secretValues(raw));
@@ -93,7 +97,8 @@ export async function runSync(options: SyncOptions, io: SyncIo): Promise<SyncOut
     const unknown = (options.streams ?? []).filter((s) => !found.includes(s));
     if (unknown.length > 0) throw new ConfigError(`--streams: ${unknown.map((s) => JSON.stringify(s)).join(", ")} not found; discover offers ${found.map((s) => JSON.stringify(s)).join(", ") || "no streams"}`);
     const names = options.streams ?? found;
-    store = await openStore(options, names, { account: accountOf(discovered.groups), region: config.region, endpoint: config.endpointUrl });
+    const source = { account: accountOf(discovered.groups), region: config.region, endpoint: endpointLabel ?? config.endpointUrl };
+    store = await openStore(options, names, source);
     const stored = await store.loadStates();
     const state = parseState(names.filter((n) => stored.has(n)).map((name) => ({ type: "STREAM", stream: { stream_descriptor: { name }, stream_state: stored.get(name) } })));
     const catalog: ConfiguredStream[] = names.map((name) => ({ name, syncMode: "incremental", cursorField: undefined }));
