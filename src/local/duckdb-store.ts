@@ -69,8 +69,11 @@ export class DuckDbStore implements LocalStore {
       const rows = (await db.runAndReadAll(`SELECT stream, table_name FROM ${STREAMS_TABLE} WHERE (account, region, endpoint) = (${key})`)).getRowObjectsJS();
       const taken = new Map(rows.map((r) => [String(r.stream), String(r.table_name)]));
       // Other sources' tables and tables we did not make are never given to a stream.
-      const existing = (await db.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE NOT temporary UNION SELECT table_name FROM ${STREAMS_TABLE}`)).getRowObjectsJS();
-      const tables = assignNames(streams, taken, existing.map((r) => String(r.table_name)));
+      const existing = await db.runAndReadAll(
+        `SELECT table_name FROM duckdb_tables() WHERE NOT temporary UNION SELECT view_name FROM duckdb_views() WHERE NOT temporary ` +
+          `UNION SELECT table_name FROM ${STREAMS_TABLE}`,
+      );
+      const tables = assignNames(streams, taken, existing.getRowObjectsJS().map((r) => String(r.table_name)));
       await db.run("BEGIN TRANSACTION");
       for (const stream of streams) {
         const table = tables.get(stream)!;

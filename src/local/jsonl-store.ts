@@ -37,15 +37,25 @@ async function replaceFile(path: string, text: string): Promise<void> {
   await rename(`${path}.tmp`, path);
 }
 
+function parseStreamsFile(path: string, text: string): StreamsFile {
+  try {
+    const parsed = JSON.parse(text) as StreamsFile;
+    if (typeof parsed.region === "string" && typeof parsed.files === "object" && parsed.files !== null) return parsed;
+  } catch {
+    // Reported below, like any other shape we did not write.
+  }
+  throw new ConfigError(`${path} is not a stream mapping written by sync; sync into a new directory with --output`);
+}
+
 /** The stream -> file mapping of `directory` for `source`, extended by `streams` and saved. */
 async function streamFiles(directory: string, streams: readonly string[], source: SourceIdentity): Promise<Map<string, string>> {
   const path = join(directory, STREAMS_FILE);
   const text = await readOptional(path);
-  const stored = text === undefined ? undefined : (JSON.parse(text) as StreamsFile);
+  const stored = text === undefined ? undefined : parseStreamsFile(path, text);
   if (stored === undefined && (await readOptional(join(directory, STATE_FILE))) !== undefined) {
     throw new ConfigError(
-      `--output ${directory} was written by an earlier version that did not record which file holds which stream; ` +
-        `sync into a new directory with --output`,
+      `--output ${directory} has ${STATE_FILE} but no ${STREAMS_FILE} (written by an earlier version, or removed), so which file ` +
+        `holds which stream is unknown; sync into a new directory with --output`,
     );
   }
   const storedSource = stored && { account: stored.account ?? undefined, region: stored.region, endpoint: stored.endpoint ?? undefined };

@@ -114,7 +114,7 @@ describe("local sync: colliding names and sources", () => {
     assert.equal(readdirSync(output).filter((f) => f.endsWith(".jsonl")).length, 5);
   });
 
-  it("duckdb: a table that is not ours is never written, and a new colliding group gets a table of its own", async () => {
+  it("duckdb: a table or view that is not ours is never written, and a new colliding group gets a table of its own", async () => {
     const dir = tempDir();
     const database = join(dir, "logs.duckdb");
     // Someone's own table with the name the first group would read as, and the same columns.
@@ -122,6 +122,7 @@ describe("local sync: colliding names and sources", () => {
     const db = await instance.connect();
     await db.run(`CREATE TABLE k_a_b ("logGroupName" VARCHAR, "logStreamName" VARCHAR, "timestamp" BIGINT, "ingestionTime" BIGINT, "message" VARCHAR, "eventId" VARCHAR, "message_json" JSON, "event_time" TIMESTAMP, PRIMARY KEY ("logStreamName", "eventId"))`);
     await db.run(`INSERT INTO k_a_b VALUES ('mine', 'mine', 0, 0, 'mine', 'mine', NULL, NULL)`);
+    await db.run(`CREATE VIEW k_a_b_2 AS SELECT 1 AS one`);
     db.closeSync();
     instance.closeSync();
     const sim = await simulator();
@@ -202,5 +203,32 @@ describe("local sync: colliding names and sources", () => {
     assertExact("mine", byStream.get(`${ACCOUNT} us-east-1 ${url} /shared/app`), "/shared/app", mine);
     assertExact("theirs", byStream.get(`210987654321 us-east-1 ${url} /shared/app`), "/shared/app", theirs);
     await assert.rejects(jsonl(), /holds the streams of account 123456789012, region us-east-1.*this config reads account 210987654321, region us-east-1/);
+  });
+
+  it("a store that does not say which source its states belong to is refused, with the fix", async () => {
+    const dir = tempDir();
+    const sim = await simulator();
+    await seed(sim.url, "/shared/app", 3, start);
+    const configPath = simConfig(dir, sim.url, { ingestion_delay_seconds: 0 });
+    const database = join(dir, "old.duckdb");
+    const instance = await DuckDBInstance.create(database);
+    const db = await instance.connect();
+    await db.run("CREATE TABLE _source_cloudwatch_logs_streams (stream VARCHAR PRIMARY KEY, table_name VARCHAR UNIQUE)");
+    await db.run("CREATE TABLE _source_cloudwatch_logs_state (stream VARCHAR PRIMARY KEY, state JSON, updated_at TIMESTAMP)");
+    db.closeSync();
+    instance.closeSync();
+    const io = { stdout: new Collect(), stderr: new Collect() };
+    await assert.rejects(runSync({ configPath, format: "duckdb", target: database, streams: undefined }, io), (err: Error) => {
+      assert.ok(err instanceof SyncError);
+      assert.equal(err.message, `--database ${database} was written by an earlier version that did not record the account, region and endpoint of its streams; sync into a new file with --database`);
+      return true;
+    });
+    const output = join(dir, "out");
+    mkdirSync(output);
+    writeFileSync(join(output, "_state.json"), "[]\n");
+    const jsonl = () => runSync({ configPath, format: "jsonl", target: output, streams: undefined }, io);
+    await assert.rejects(jsonl(), /has _state.json but no _streams.json \(written by an earlier version, or removed\), so which file holds which stream is unknown; sync into a new directory with --output/);
+    writeFileSync(join(output, "_streams.json"), "{");
+    await assert.rejects(jsonl(), new RegExp(`${join(output, "_streams.json")} is not a stream mapping written by sync; sync into a new directory with --output`));
   });
 });
