@@ -2,9 +2,9 @@
 // line, and DIR/_state.json (an array of STATE messages, usable as `read --state`) is replaced
 // atomically after the records it covers are appended. A crash between the two can repeat
 // records in a file on the next sync (at-least-once); a Ctrl-C cannot, since it waits for the
-// commit in progress. DIR/_streams.json records the source (account, region, endpoint) and which file
-// each stream has: a file name is never given to another stream, and another source is refused,
-// since _state.json is one source's `read --state`.
+// commit in progress. DIR/_streams.json records the source (account, region, endpoint) and
+// which file each stream has: a file name is never given to another stream, and another source
+// is refused, since _state.json is one source's `read --state`.
 import { appendFile, mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "../errors.js";
