@@ -8,12 +8,14 @@ import { createHash } from "node:crypto";
 const MAX_SEGMENT = 200;
 const HASHED_PREFIX = 180;
 
+const PLAIN = /^[A-Za-z0-9.-]$/;
+
 function percentEncode(name: string): string {
   let out = "";
   for (const byte of Buffer.from(name, "utf8")) {
-    const plain = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x2d || byte === 0x2e;
-    if (byte === 0x2f) out += "_";
-    else out += plain ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+    const char = String.fromCharCode(byte);
+    if (char === "/") out += "_";
+    else out += PLAIN.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   }
   return out;
 }
