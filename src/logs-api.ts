@@ -25,6 +25,8 @@ export interface LogGroup {
   /** STANDARD, INFREQUENT_ACCESS or DELIVERY; FilterLogEvents reads STANDARD only. */
   readonly logGroupClass: string | undefined;
   readonly storedBytes: number | undefined;
+  /** arn:aws:logs:<region>:<account>:log-group:<name>:* (when the service says). */
+  readonly arn?: string;
 }
 
 export interface LogEvent {
@@ -70,6 +72,7 @@ function toLogGroup(g: SdkLogGroup): LogGroup {
     retentionInDays: g.retentionInDays,
     logGroupClass: g.logGroupClass,
     storedBytes: g.storedBytes,
+    arn: g.arn,
   };
 }
 

@@ -5,11 +5,16 @@ import type { AirbyteCatalog } from "../protocol/types.js";
 import type { CommandContext } from "./context.js";
 
 export async function discover(ctx: CommandContext): Promise<AirbyteCatalog> {
+  return (await discoverSources(ctx)).catalog;
+}
+
+/** The catalog and the log groups it was made from. */
+export async function discoverSources(ctx: CommandContext): Promise<{ catalog: AirbyteCatalog; groups: readonly LogGroup[] }> {
   const groups: LogGroup[] = [];
   for await (const g of ctx.api.listLogGroups(ctx.config.logGroupPrefix)) groups.push(g);
   for (const g of groups.filter((x) => !isReadable(x))) {
     ctx.emitter.log("WARN", `Log group ${JSON.stringify(g.name)} is of class ${g.logGroupClass}, which FilterLogEvents cannot read; it is not offered as a stream.`);
   }
   const shape = { parseJsonMessages: ctx.config.parseJsonMessages, fileTransfer: ctx.config.deliveryType === "use_file_transfer" };
-  return { streams: buildSources(ctx.config, groups).map((s) => toAirbyteStream(s, shape)) };
+  return { catalog: { streams: buildSources(ctx.config, groups).map((s) => toAirbyteStream(s, shape)) }, groups };
 }

@@ -11,6 +11,7 @@ import type { ConfiguredStream } from "../protocol/configured-catalog.js";
 import type { StateInput } from "../protocol/state.js";
 import { StreamReader } from "../reader.js";
 import { runStreams, type StreamTask } from "../scheduler.js";
+import { fileSegment } from "../sinks/file-names.js";
 import { fileSink } from "../sinks/files.js";
 import { recordSink } from "../sinks/records.js";
 import type { CommandContext } from "./context.js";
@@ -23,11 +24,6 @@ export interface ReadInput {
 interface Resolved {
   readonly source: StreamSource;
   readonly group: LogGroup;
-}
-
-/** A stream name ("/aws/lambda/x") as one folder name. */
-function safeFolder(name: string): string {
-  return name.replace(/^\/+/, "").replace(/[/\\]/g, "_") || "_";
 }
 
 /**
@@ -109,7 +105,7 @@ function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: Conf
       }
       const sink =
         config.deliveryType === "use_file_transfer"
-          ? fileSink({ emitter, stream: stream.name, logGroupName: group.name, directory: join(ctx.stagingDirectory, safeFolder(stream.name)), rangeStart: range.start })
+          ? fileSink({ emitter, stream: stream.name, logGroupName: group.name, directory: join(ctx.stagingDirectory, fileSegment(stream.name)), rangeStart: range.start })
           : recordSink(emitter, stream.name, group.name, config.parseJsonMessages);
       return new StreamReader({ api: ctx.api, emitter, sink, source, range });
     },

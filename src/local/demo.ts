@@ -12,6 +12,9 @@ import { ConfigError } from "../errors.js";
 
 const SCENARIO = fileURLToPath(new URL("../../../scenarios/demo.json", import.meta.url));
 
+/** The demo's simulator as the stores name its endpoint: the same on every run, whatever the port. */
+const DEMO_ENDPOINT = "demo simulator (scenarios/demo.json)";
+
 export async function demoCommand(argv: readonly string[], io: SyncIo): Promise<number> {
   let database: string;
   try {
@@ -40,7 +43,7 @@ export async function demoCommand(argv: readonly string[], io: SyncIo): Promise<
       configPath,
       JSON.stringify({ region_name: "us-east-1", aws_access_key_id: "AKIADEMODEMODEMO0000", aws_secret_access_key: "demo-secret-not-used", endpoint_url: sim.url, parse_json_messages: true, ingestion_delay_seconds: 60 }),
     );
-    const { code } = await runSync({ configPath, format: "duckdb", target: database, streams: undefined }, io);
+    const { code } = await runSync({ configPath, format: "duckdb", target: database, streams: undefined }, io, DEMO_ENDPOINT);
     if (code === 0) io.stdout.write(`\n${await demoReport(database)}Run it again: it continues from the stored state and adds only the events that arrived since.\n`);
     return code;
   } catch (err) {

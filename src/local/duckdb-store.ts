@@ -2,9 +2,12 @@
 // stream names to tables, and the stream states, all in one file. A commit stages the records
 // with the appender (fast) and moves them into the stream's table with INSERT OR REPLACE in the
 // same transaction as the state, so a database never holds records its state does not cover
-// nor a state whose records are missing.
+// nor a state whose records are missing. Streams and states are keyed by source (account,
+// region, endpoint; "" for unknown or the region's AWS endpoint) and stream name, so a file may
+// hold groups of the same name from several sources, each in a table of its own.
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
-import type { LocalStore, LogRecord } from "./store.js";
+import { ConfigError } from "../errors.js";
+import type { LocalStore, LogRecord, SourceIdentity } from "./store.js";
 import { assignNames } from "./table-names.js";
 
 export const STATE_TABLE = "_source_cloudwatch_logs_state";
@@ -35,18 +38,42 @@ export class DuckDbStore implements LocalStore {
     private readonly db: DuckDBConnection,
     private readonly appender: DuckDBAppender,
     private readonly tables: ReadonlyMap<string, string>,
+    /** The source's (account, region, endpoint) as SQL values. */
+    private readonly sourceKey: string,
   ) {}
 
-  /** Opens (or creates) the file and makes sure every stream has its table. */
-  static async open(path: string, streams: readonly string[]): Promise<DuckDbStore> {
+  /** Opens (or creates) the file and makes sure every stream of `source` has its table. */
+  static async open(path: string, streams: readonly string[], source: SourceIdentity): Promise<DuckDbStore> {
     const instance = await DuckDBInstance.create(path);
     const db = await instance.connect();
+    const key = `${sqlString(source.account ?? "")}, ${sqlString(source.region)}, ${sqlString(source.endpoint ?? "")}`;
     try {
-      await db.run(`CREATE TABLE IF NOT EXISTS ${STATE_TABLE} (stream VARCHAR PRIMARY KEY, state JSON, updated_at TIMESTAMP)`);
-      await db.run(`CREATE TABLE IF NOT EXISTS ${STREAMS_TABLE} (stream VARCHAR PRIMARY KEY, table_name VARCHAR UNIQUE)`);
-      const rows = (await db.runAndReadAll(`SELECT stream, table_name FROM ${STREAMS_TABLE}`)).getRowObjectsJS();
+      const legacy = await db.runAndReadAll(
+        `SELECT 1 FROM duckdb_tables() t WHERE t.table_name = '${STREAMS_TABLE}' AND NOT t.temporary AND NOT EXISTS ` +
+          `(SELECT 1 FROM duckdb_columns() c WHERE c.table_oid = t.table_oid AND c.column_name = 'account')`,
+      );
+      if (legacy.currentRowCount > 0) {
+        throw new ConfigError(
+          `--database ${path} was written by an earlier version that did not record the account, region and endpoint of its streams; ` +
+            `sync into a new file with --database`,
+        );
+      }
+      await db.run(
+        `CREATE TABLE IF NOT EXISTS ${STATE_TABLE} (account VARCHAR, region VARCHAR, endpoint VARCHAR, stream VARCHAR, state JSON, ` +
+          `updated_at TIMESTAMP, PRIMARY KEY (account, region, endpoint, stream))`,
+      );
+      await db.run(
+        `CREATE TABLE IF NOT EXISTS ${STREAMS_TABLE} (account VARCHAR, region VARCHAR, endpoint VARCHAR, stream VARCHAR, ` +
+          `table_name VARCHAR UNIQUE, PRIMARY KEY (account, region, endpoint, stream))`,
+      );
+      const rows = (await db.runAndReadAll(`SELECT stream, table_name FROM ${STREAMS_TABLE} WHERE (account, region, endpoint) = (${key})`)).getRowObjectsJS();
       const taken = new Map(rows.map((r) => [String(r.stream), String(r.table_name)]));
-      const tables = assignNames(streams, taken);
+      // Other sources' tables and tables we did not make are never given to a stream.
+      const existing = await db.runAndReadAll(
+        `SELECT table_name FROM duckdb_tables() WHERE NOT temporary UNION SELECT view_name FROM duckdb_views() WHERE NOT temporary ` +
+          `UNION SELECT table_name FROM ${STREAMS_TABLE}`,
+      );
+      const tables = assignNames(streams, taken, existing.getRowObjectsJS().map((r) => String(r.table_name)));
       await db.run("BEGIN TRANSACTION");
       for (const stream of streams) {
         const table = tables.get(stream)!;
@@ -55,7 +82,7 @@ export class DuckDbStore implements LocalStore {
             `"ingestionTime" BIGINT, "message" VARCHAR, "eventId" VARCHAR, "message_json" JSON, "event_time" TIMESTAMP, ` +
             `PRIMARY KEY ("logStreamName", "eventId"))`,
         );
-        if (!taken.has(stream)) await db.run(`INSERT INTO ${STREAMS_TABLE} VALUES (${sqlString(stream)}, ${sqlString(table)})`);
+        if (!taken.has(stream)) await db.run(`INSERT INTO ${STREAMS_TABLE} VALUES (${key}, ${sqlString(stream)}, ${sqlString(table)})`);
       }
       await db.run("COMMIT");
       // A temporary table: staged rows never reach the file unless moved in a commit.
@@ -64,7 +91,7 @@ export class DuckDbStore implements LocalStore {
           `"ingestionTime" BIGINT, "message" VARCHAR, "eventId" VARCHAR, "message_json" VARCHAR)`,
       );
       const appender = await db.createAppender(STAGING, "main", "temp");
-      return new DuckDbStore(path, instance, db, appender, tables);
+      return new DuckDbStore(path, instance, db, appender, tables, key);
     } catch (err) {
       db.closeSync();
       instance.closeSync();
@@ -77,7 +104,7 @@ export class DuckDbStore implements LocalStore {
   }
 
   async loadStates(): Promise<ReadonlyMap<string, Record<string, unknown>>> {
-    const rows = (await this.db.runAndReadAll(`SELECT stream, CAST(state AS VARCHAR) AS state FROM ${STATE_TABLE}`)).getRowObjectsJS();
+    const rows = (await this.db.runAndReadAll(`SELECT stream, CAST(state AS VARCHAR) AS state FROM ${STATE_TABLE} WHERE (account, region, endpoint) = (${this.sourceKey})`)).getRowObjectsJS();
     return new Map(rows.map((r) => [String(r.stream), JSON.parse(String(r.state)) as Record<string, unknown>]));
   }
 
@@ -104,7 +131,7 @@ export class DuckDbStore implements LocalStore {
         await this.db.run(`INSERT OR REPLACE INTO ${quote(table)} SELECT ${COLUMNS}, epoch_ms("timestamp") FROM ${STAGING}`);
       }
       await this.db.run(
-        `INSERT OR REPLACE INTO ${STATE_TABLE} VALUES (${sqlString(stream)}, ${sqlString(JSON.stringify(state))}, now()::TIMESTAMP)`,
+        `INSERT OR REPLACE INTO ${STATE_TABLE} VALUES (${this.sourceKey}, ${sqlString(stream)}, ${sqlString(JSON.stringify(state))}, now()::TIMESTAMP)`,
       );
       await this.db.run("COMMIT");
     } catch (err) {

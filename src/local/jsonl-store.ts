@@ -2,13 +2,79 @@
 // line, and DIR/_state.json (an array of STATE messages, usable as `read --state`) is replaced
 // atomically after the records it covers are appended. A crash between the two can repeat
 // records in a file on the next sync (at-least-once); a Ctrl-C cannot, since it waits for the
-// commit in progress.
-import { appendFile, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+// commit in progress. DIR/_streams.json records the source (account, region, endpoint) and
+// which file each stream has: a file name is never given to another stream, and another source
+// is refused, since _state.json is one source's `read --state`.
+import { appendFile, mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { LocalStore, LogRecord } from "./store.js";
+import { ConfigError } from "../errors.js";
+import { describeSource, type LocalStore, type LogRecord, type SourceIdentity } from "./store.js";
 import { assignNames } from "./table-names.js";
 
 const STATE_FILE = "_state.json";
+const STREAMS_FILE = "_streams.json";
+const EXTENSION = ".jsonl";
+
+interface StreamsFile {
+  readonly account: string | null;
+  readonly region: string;
+  readonly endpoint: string | null;
+  /** stream -> file name without the extension. */
+  readonly files: Record<string, string>;
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+async function replaceFile(path: string, text: string): Promise<void> {
+  await writeFile(`${path}.tmp`, text);
+  await rename(`${path}.tmp`, path);
+}
+
+function parseStreamsFile(path: string, text: string): StreamsFile {
+  try {
+    const parsed = JSON.parse(text) as StreamsFile;
+    if (typeof parsed.region === "string" && typeof parsed.files === "object" && parsed.files !== null) return parsed;
+  } catch {
+    // Reported below, like any other shape we did not write.
+  }
+  throw new ConfigError(`${path} is not a stream mapping written by sync; sync into a new directory with --output`);
+}
+
+/** The stream -> file mapping of `directory` for `source`, extended by `streams` and saved. */
+async function streamFiles(directory: string, streams: readonly string[], source: SourceIdentity): Promise<Map<string, string>> {
+  const path = join(directory, STREAMS_FILE);
+  const text = await readOptional(path);
+  const stored = text === undefined ? undefined : parseStreamsFile(path, text);
+  if (stored === undefined && (await readOptional(join(directory, STATE_FILE))) !== undefined) {
+    throw new ConfigError(
+      `--output ${directory} has ${STATE_FILE} but no ${STREAMS_FILE} (written by an earlier version, or removed), so which file ` +
+        `holds which stream is unknown; sync into a new directory with --output`,
+    );
+  }
+  const storedSource = stored && { account: stored.account ?? undefined, region: stored.region, endpoint: stored.endpoint ?? undefined };
+  if (storedSource && (storedSource.account !== source.account || storedSource.region !== source.region || storedSource.endpoint !== source.endpoint)) {
+    throw new ConfigError(
+      `--output ${directory} holds the streams of ${describeSource(storedSource)}, and this config reads ${describeSource(source)}; ` +
+        `a directory keeps one source's state: sync into another directory with --output`,
+    );
+  }
+  const taken = new Map(Object.entries(stored?.files ?? {}));
+  // Files we did not name (left by another tool or an earlier version) are never appended to.
+  const present = (await readdir(directory)).filter((f) => f.endsWith(EXTENSION)).map((f) => f.slice(0, -EXTENSION.length));
+  const names = assignNames(streams, taken, present);
+  if (stored === undefined || names.size > taken.size) {
+    const file: StreamsFile = { account: source.account ?? null, region: source.region, endpoint: source.endpoint ?? null, files: Object.fromEntries(names) };
+    await replaceFile(path, JSON.stringify(file, null, 1) + "\n");
+  }
+  return names;
+}
 
 export class JsonlStore implements LocalStore {
   private readonly states = new Map<string, Record<string, unknown>>();
@@ -18,10 +84,10 @@ export class JsonlStore implements LocalStore {
     private readonly files: ReadonlyMap<string, string>,
   ) {}
 
-  static async open(directory: string, streams: readonly string[]): Promise<JsonlStore> {
+  static async open(directory: string, streams: readonly string[], source: SourceIdentity): Promise<JsonlStore> {
     await mkdir(directory, { recursive: true });
-    const names = assignNames(streams, new Map());
-    const store = new JsonlStore(directory, new Map([...names].map(([s, n]) => [s, join(directory, `${n}.jsonl`)])));
+    const names = await streamFiles(directory, streams, source);
+    const store = new JsonlStore(directory, new Map([...names].map(([s, n]) => [s, join(directory, `${n}${EXTENSION}`)])));
     for (const [stream, state] of await store.readStateFile()) store.states.set(stream, state);
     return store;
   }
@@ -31,13 +97,8 @@ export class JsonlStore implements LocalStore {
   }
 
   private async readStateFile(): Promise<Map<string, Record<string, unknown>>> {
-    let text: string;
-    try {
-      text = await readFile(join(this.location, STATE_FILE), "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return new Map();
-      throw err;
-    }
+    const text = await readOptional(join(this.location, STATE_FILE));
+    if (text === undefined) return new Map();
     const messages = JSON.parse(text) as { stream: { stream_descriptor: { name: string }; stream_state: Record<string, unknown> } }[];
     return new Map(messages.map((m) => [m.stream.stream_descriptor.name, m.stream.stream_state]));
   }
@@ -52,9 +113,7 @@ export class JsonlStore implements LocalStore {
     if (records.length > 0) await appendFile(file, records.map((r) => JSON.stringify(r)).join("\n") + "\n");
     this.states.set(stream, state);
     const messages = [...this.states].map(([name, s]) => ({ type: "STREAM", stream: { stream_descriptor: { name }, stream_state: s } }));
-    const path = join(this.location, STATE_FILE);
-    await writeFile(`${path}.tmp`, JSON.stringify(messages, null, 1) + "\n");
-    await rename(`${path}.tmp`, path);
+    await replaceFile(join(this.location, STATE_FILE), JSON.stringify(messages, null, 1) + "\n");
   }
 
   async close(): Promise<void> {

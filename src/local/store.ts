@@ -12,6 +12,32 @@ export interface LogRecord {
   readonly message_json?: unknown;
 }
 
+/**
+ * Where a store's streams are read from. States of one source never apply to another: the same
+ * log group name in another account, region or behind another endpoint is another stream.
+ */
+export interface SourceIdentity {
+  /** From the log groups' ARNs; undefined when no group was listed. */
+  readonly account: string | undefined;
+  readonly region: string;
+  /** undefined: the region's AWS endpoint. */
+  readonly endpoint: string | undefined;
+}
+
+export function describeSource(source: SourceIdentity): string {
+  const endpoint = source.endpoint === undefined ? "AWS endpoint" : `endpoint ${source.endpoint}`;
+  return `${source.account === undefined ? "unknown account" : `account ${source.account}`}, region ${source.region}, ${endpoint}`;
+}
+
+/** The account of the first group whose ARN names one. */
+export function accountOf(groups: readonly { readonly arn?: string }[]): string | undefined {
+  for (const g of groups) {
+    const account = g.arn?.split(":")[4];
+    if (account) return account;
+  }
+  return undefined;
+}
+
 export interface LocalStore {
   /** Where the data is, for people. */
   readonly location: string;

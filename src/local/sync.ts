@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { Writable } from "node:stream";
 import type { EventEmitter } from "node:events";
 import type { CommandContext } from "../commands/context.js";
-import { discover } from "../commands/discover.js";
+import { discoverSources } from "../commands/discover.js";
 import { read } from "../commands/read.js";
 import { parseConfig, secretValues } from "../config/config.js";
 import { Emitter, redactor } from "../emitter.js";
@@ -21,7 +21,7 @@ import { DuckDbStore } from "./duckdb-store.js";
 import { JsonlStore } from "./jsonl-store.js";
 import { startProgressDisplay } from "./progress-display.js";
 import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
-import type { LocalStore } from "./store.js";
+import { accountOf, type LocalStore, type SourceIdentity } from "./store.js";
 import { syncSummary } from "./summary.js";
 
 export interface SyncIo {
@@ -67,15 +67,19 @@ async function readConfigFile(path: string): Promise<unknown> {
   }
 }
 
-async function openStore(options: SyncOptions, streams: readonly string[]): Promise<LocalStore> {
-  return options.format === "jsonl" ? JsonlStore.open(options.target, streams) : DuckDbStore.open(options.target, streams);
+async function openStore(options: SyncOptions, streams: readonly string[], source: SourceIdentity): Promise<LocalStore> {
+  return options.format === "jsonl" ? JsonlStore.open(options.target, streams, source) : DuckDbStore.open(options.target, streams, source);
 }
 
 /** A failure whose message is fit for people: secrets removed. */
 export class SyncError extends Error {}
 
-/** Runs a sync with parsed options; the summary goes to io.stdout. */
-export async function runSync(options: SyncOptions, io: SyncIo): Promise<SyncOutcome> {
+/**
+ * Runs a sync with parsed options; the summary goes to io.stdout. `endpointLabel` stands for the
+ * config's endpoint_url in the store's source identity (the demo's simulator gets a new port on
+ * every run but is the same simulated account).
+ */
+export async function runSync(options: SyncOptions, io: SyncIo, endpointLabel?: string): Promise<SyncOutcome> {
   const clock = io.now ?? Date.now;
   const raw = await readConfigFile(options.configPath);
   const redact = redactor(secretValues(raw));
@@ -87,12 +91,14 @@ export async function runSync(options: SyncOptions, io: SyncIo): Promise<SyncOut
   try {
     const notes: string[] = [];
     const discoverCtx: CommandContext = { config, api, emitter: new Emitter(warningsOf(notes), redact), now: clock, stagingDirectory: stagingDirectory() };
-    const found = (await discover(discoverCtx)).streams.map((s) => s.name);
+    const discovered = await discoverSources(discoverCtx);
+    const found = discovered.catalog.streams.map((s) => s.name);
     await discoverCtx.emitter.flush();
     const unknown = (options.streams ?? []).filter((s) => !found.includes(s));
     if (unknown.length > 0) throw new ConfigError(`--streams: ${unknown.map((s) => JSON.stringify(s)).join(", ")} not found; discover offers ${found.map((s) => JSON.stringify(s)).join(", ") || "no streams"}`);
     const names = options.streams ?? found;
-    store = await openStore(options, names);
+    const source = { account: accountOf(discovered.groups), region: config.region, endpoint: endpointLabel ?? config.endpointUrl };
+    store = await openStore(options, names, source);
     const stored = await store.loadStates();
     const state = parseState(names.filter((n) => stored.has(n)).map((name) => ({ type: "STREAM", stream: { stream_descriptor: { name }, stream_state: stored.get(name) } })));
     const catalog: ConfiguredStream[] = names.map((name) => ({ name, syncMode: "incremental", cursorField: undefined }));

@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import type { Emitter } from "../emitter.js";
 import type { LogEvent } from "../logs-api.js";
 import { DAY_MS } from "../plan.js";
+import { fileSegment } from "./file-names.js";
 import type { EventSink } from "./sink.js";
 
 /** Where Airbyte expects staged files (the same variable as Airbyte's file-based connectors). */
@@ -27,12 +28,6 @@ interface OpenFile {
 }
 
 const FLUSH_BYTES = 256 * 1024;
-
-/** Keeps log stream names from escaping the staging folder or nesting oddly. */
-function safeSegment(name: string): string {
-  const cleaned = name.replace(/[/\\]/g, "_").replace(/^\.+$/, "_");
-  return cleaned.length > 0 ? cleaned : "_";
-}
 
 function isoDay(dayStart: number): string {
   return new Date(dayStart).toISOString().slice(0, 10);
@@ -91,7 +86,7 @@ export function fileSink(options: FileSinkOptions): EventSink {
       // Named by the first millisecond it covers, so a re-read after a crash overwrites the same
       // file and the next sync's part of the same day gets a file of its own.
       const coverageStart = Math.max(day, rangeStart);
-      const relativePath = `${safeSegment(e.logStreamName)}/${isoDay(day)}/${coverageStart}.log`;
+      const relativePath = `${fileSegment(e.logStreamName)}/${isoDay(day)}/${coverageStart}.log`;
       f = { relativePath, logStreamName: e.logStreamName, day, coverageStart, pending: [], pendingBytes: 0, events: 0, first: e.timestamp, last: e.timestamp };
       open.set(key, f);
       // A file left by a crashed attempt of this same range is replaced, not appended to.

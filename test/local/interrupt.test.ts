@@ -94,5 +94,12 @@ describe("demo", () => {
     assert.match(res.stdout, /Sample query/);
     assert.match(res.stdout, /component\s+errors\s+avg_latency_ms/);
     assert.match(res.stdout, /INFREQUENT_ACCESS/);
+    // Again: the simulator listens on another port, but it is the same simulated account, so the
+    // demo continues from the stored state in the same tables.
+    const again = await runCli(["demo"], cwd);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /5 log groups, \d+ events in \.\/demo\.duckdb/);
+    const committed = (out: string) => Number(/Synced: (\d+) records committed/.exec(out)?.[1]);
+    assert.ok(committed(again.stdout) < committed(res.stdout) / 10, `${committed(again.stdout)} of ${committed(res.stdout)} again`);
   });
 });

@@ -81,7 +81,7 @@ describe("local sync", () => {
     const output = join(dir, "out");
     const options = { configPath, format: "jsonl" as const, target: output, streams: ["/ecs/checkout"] };
     assert.equal((await runSync(options, { stdout: new Collect(), stderr: new Collect() })).code, 0);
-    assert.deepEqual(readdirSync(output).sort(), ["_state.json", "ecs_checkout.jsonl"]);
+    assert.deepEqual(readdirSync(output).sort(), ["_state.json", "_streams.json", "ecs_checkout.jsonl"]);
     const lines = readFileSync(join(output, "ecs_checkout.jsonl"), "utf8").trim().split("\n");
     const keys = new Set(lines.map((l) => keyOf(JSON.parse(l) as { logStreamName: string; eventId: string })));
     assert.equal(keys.size, lines.length);
