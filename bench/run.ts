@@ -1,4 +1,4 @@
-// Benchmarks (not tests): `npm run bench [-- --only 1,2,3,4 --events1 N --events2 N --events3 N]`.
+// Benchmarks (not tests): `npm run bench [-- --only 1,2,3,4,5,6 --events1 N --events2 N --events3 N]`.
 // Each scenario prints its figures and the command line that reproduces it.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { expectedEvents, loadScenario, spawnSimulator, type ScenarioFile } from "../src/sim/index.js";
 import { DAY_MS, cpuBound, faultStorm, quotaBound } from "./scenarios.js";
 import { referenceRead } from "./reference-reader.js";
+import { faultTable } from "./fault-table.js";
 import { launchFlags } from "../test/support/packaging-rules.js";
 
 // The SDK version is pinned; its notice about future Node versions is noise here.
@@ -21,6 +22,8 @@ const { values } = parseArgs({
     events2: { type: "string", default: "2000000" },
     events3: { type: "string", default: "10000000" },
     events5: { type: "string", default: "300000" },
+    "fault-rate": { type: "string", default: "0.1" },
+    "fault-runs": { type: "string", default: "3" },
     "heap-mb": { type: "string", default: "" },
     "semi-space-mb": { type: "string", default: "" },
     concurrency: { type: "string", default: "" },
@@ -163,6 +166,17 @@ if (only.has("5")) {
   print(`with faults:    ${storm.records} records in ${storm.seconds} s, ${storm.requests} requests (${storm.throttled} throttled), exit ${storm.exitCode}`);
   print(`slow-down under faults: ${(storm.seconds / calm.seconds).toFixed(2)}x`);
   print(`command: ${cmd(`--only 5 --events5 ${n}`)}`);
+}
+
+if (only.has("6")) {
+  const rate = Number(values["fault-rate"]);
+  const runs = Number(values["fault-runs"]);
+  const rows = await faultTable(MAIN, LAUNCH_FLAGS, dir, rate, runs, 3000);
+  print(`\n## 6. one fault at a time at ${rate * 100}% of Logs requests, ${runs} seeded runs each, 3 groups of 3,000 events (request timeout 1 s)`);
+  print("| fault | rate | runs | events expected | delivered | streams COMPLETE | INCOMPLETE | COMPLETE with an event missing | longest run |");
+  print("|---|---|---|---|---|---|---|---|---|");
+  for (const r of rows) print(`| ${r.fault.replace(/Rate$/, "")} | ${r.rate * 100}% | ${r.runs} | ${r.expected} | ${r.delivered} | ${r.complete} | ${r.incomplete} | ${r.silentlyWrong} | ${r.maxSeconds.toFixed(1)} s |`);
+  print(`command: ${cmd(`--only 6 --fault-rate ${rate} --fault-runs ${runs}`)}`);
 }
 
 writeFileSync(join(dir, "results.md"), lines.join("\n") + "\n");
