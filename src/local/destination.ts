@@ -2,12 +2,16 @@
 // commits each stream's records to the store when the STATE covering them arrives. Records
 // after a stream's last STATE are never committed; the next sync reads them again.
 import { Writable } from "node:stream";
-import type { LocalStore, LogRecord } from "./store.js";
+import { messageJsonText } from "../sinks/records.js";
+import type { CommitReport, LocalStore, LogRecord } from "./store.js";
 import type { ProgressTracker } from "./progress.js";
+
+/** A record's data as parsed from its line. */
+type RecordData = Omit<LogRecord, "messageJsonText"> & { readonly message_json?: unknown };
 
 interface Message {
   type?: string;
-  record?: { stream: string; data: LogRecord };
+  record?: { stream: string; data: RecordData };
   state?: { stream?: { stream_descriptor: { name: string }; stream_state: Record<string, unknown> } };
   trace?: {
     type?: string;
@@ -17,8 +21,21 @@ interface Message {
   log?: { level: string; message: string };
 }
 
+/**
+ * The record with message_json as JSON text. The parsed value is a JS round trip (big numbers
+ * rounded, duplicate keys dropped, too deep to serialize again); its text is the message's own,
+ * which the records sink spliced in, so it is taken from there.
+ */
+function logRecord(data: RecordData): LogRecord {
+  const { message_json: json, ...fields } = data;
+  if (json === undefined) return fields;
+  return { ...fields, messageJsonText: json === null ? null : messageJsonText(data.message) };
+}
+
 export class Destination extends Writable {
   private readonly buffers = new Map<string, LogRecord[]>();
+  /** Per stream, what the store could not keep as given, for one counted note each at the end. */
+  private readonly degraded = new Map<string, CommitReport>();
   private rest = "";
   private stopped = false;
   private inFlight: Promise<void> = Promise.resolve();
@@ -36,6 +53,27 @@ export class Destination extends Writable {
     this.stopped = true;
     this.buffers.clear();
     await this.inFlight.catch(() => undefined);
+    this.noteDegraded();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.noteDegraded();
+    callback();
+  }
+
+  private noteDegraded(): void {
+    for (const [stream, r] of this.degraded) {
+      if (r.messageJsonDropped > 0) {
+        this.tracker.note(
+          `${stream}: ${r.messageJsonDropped} record(s) stored with message_json NULL: the store cannot represent their ` +
+            `JSON (e.g. an escaped unpaired surrogate "\\ud800"); their message is stored as is`,
+        );
+      }
+      if (r.messagesReplaced > 0) {
+        this.tracker.note(`${stream}: ${r.messagesReplaced} message(s) have unpaired surrogates, stored with U+FFFD in their place`);
+      }
+    }
+    this.degraded.clear();
   }
 
   /** Records received but not committed, per stream (what an interruption discards). */
@@ -65,13 +103,20 @@ export class Destination extends Writable {
         const { stream, data } = msg.record;
         let buffer = this.buffers.get(stream);
         if (!buffer) this.buffers.set(stream, (buffer = []));
-        buffer.push(data);
+        buffer.push(logRecord(data));
         this.tracker.received(stream, 1);
       } else if (msg.type === "STATE" && msg.state?.stream) {
         const stream = msg.state.stream.stream_descriptor.name;
         const records = this.buffers.get(stream) ?? [];
         this.buffers.delete(stream);
-        await this.store.commit(stream, records, msg.state.stream.stream_state);
+        const report = await this.store.commit(stream, records, msg.state.stream.stream_state);
+        if (report.messageJsonDropped > 0 || report.messagesReplaced > 0) {
+          const sum = this.degraded.get(stream);
+          this.degraded.set(stream, {
+            messageJsonDropped: (sum?.messageJsonDropped ?? 0) + report.messageJsonDropped,
+            messagesReplaced: (sum?.messagesReplaced ?? 0) + report.messagesReplaced,
+          });
+        }
         this.tracker.committed(stream, records.length, msg.state.stream.stream_state);
       } else if (msg.type === "TRACE" && msg.trace?.type === "STREAM_STATUS" && msg.trace.stream_status) {
         this.tracker.status(msg.trace.stream_status.stream_descriptor.name, msg.trace.stream_status.status);
