@@ -24,9 +24,10 @@ export function parseJsonObject(message: string): object | null {
  * strings; UTF-8 output would turn them into U+FFFD) are escaped.
  */
 export function messageJsonText(message: string): string {
-  return message.trim().replace(/[\n\r]|\p{Cs}/gu, (c) =>
-    c === "\n" || c === "\r" ? " " : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  const text = message.trim();
+  // A cheap test first (any surrogate, paired or not): most messages need no rewriting.
+  if (!/[\n\r\ud800-\udfff]/.test(text)) return text;
+  return text.replace(/[\n\r]|\p{Cs}/gu, (c) => (c === "\n" || c === "\r" ? " " : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
 }
 
 /** JSON text of `message_json`: see messageJsonText; null when the message is no JSON object. */
