@@ -48,7 +48,10 @@ const CASES: readonly Case[] = [
   { name: "byte order mark", message: '\uFEFF{"b":1}', json: null },
 ];
 
-/** The largest single event the endpoint takes: 1 MB (CloudWatch since 2025), else 256 KB. */
+/**
+ * The largest single event the endpoint takes: a whole 1 MB batch (moto and the simulator take
+ * it; CloudWatch's own limit per event is 256 KB, the fallback).
+ */
 const BIG_SIZES = [1_048_576 - 26, 262_144 - 26];
 
 function bigMessage(bytes: number): string {
