@@ -2,6 +2,7 @@
 // commits each stream's records to the store when the STATE covering them arrives. Records
 // after a stream's last STATE are never committed; the next sync reads them again.
 import { Writable } from "node:stream";
+import { ConnectorError } from "../errors.js";
 import { messageJsonText } from "../sinks/records.js";
 import type { CommitReport, LocalStore, LogRecord } from "./store.js";
 import type { ProgressTracker } from "./progress.js";
@@ -32,10 +33,19 @@ function logRecord(data: RecordData): LogRecord {
   return { ...fields, messageJsonText: json === null ? null : messageJsonText(data.message) };
 }
 
+/** An error's first line: a database error may go on with a quote of the statement. */
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split("\n")[0]!;
+}
+
 export class Destination extends Writable {
   private readonly buffers = new Map<string, LogRecord[]>();
   /** Per stream, what the store could not keep as given, for one counted note each at the end. */
   private readonly degraded = new Map<string, CommitReport>();
+  /** Streams whose commit failed, with why: nothing more of theirs is taken; the end reports them. */
+  private readonly failed = new Map<string, string>();
+  /** A failure not of one stream (output it cannot read): everything after it is dropped. */
+  private broken: string | undefined;
   private rest = "";
   private stopped = false;
   private inFlight: Promise<void> = Promise.resolve();
@@ -46,6 +56,9 @@ export class Destination extends Writable {
   ) {
     // Back-pressure: the connector waits while a commit is in progress.
     super({ decodeStrings: false, highWaterMark: 1 << 20 });
+    // A store failure reaches end()'s callback (see _final); as an 'error' event without a
+    // listener it would end the process in the middle of the other streams' commits.
+    this.on("error", () => undefined);
   }
 
   /** Takes nothing more; uncommitted records are dropped. Resolves after the commit in progress. */
@@ -58,7 +71,19 @@ export class Destination extends Writable {
 
   override _final(callback: (error?: Error | null) => void): void {
     this.noteDegraded();
-    callback();
+    if (this.broken !== undefined) {
+      callback(new ConnectorError(`could not take the connector's output (${this.broken}); what was stored before is kept`, "system_error"));
+    } else if (this.failed.size > 0) {
+      const which = [...this.failed].map(([stream, why]) => `${stream} (${why})`).join(", ");
+      callback(
+        new ConnectorError(
+          `could not store ${which} in ${this.store.location}; the other streams were stored, and the next sync retries these from their last stored state`,
+          "system_error",
+        ),
+      );
+    } else {
+      callback();
+    }
   }
 
   private noteDegraded(): void {
@@ -91,7 +116,17 @@ export class Destination extends Writable {
     this.rest = lines.pop() ?? "";
     const done = this.handle(lines);
     this.inFlight = done;
-    done.then(() => callback(), (err: Error) => callback(err));
+    // Never an error to the writer: a destroyed stream would leave the connector waiting for
+    // 'drain' forever. What cannot be taken is dropped and reported at the end (see _final).
+    done.then(
+      () => callback(),
+      (err: unknown) => {
+        this.broken ??= firstLine(err);
+        this.stopped = true;
+        this.buffers.clear();
+        callback();
+      },
+    );
   }
 
   private async handle(lines: readonly string[]): Promise<void> {
@@ -101,15 +136,25 @@ export class Destination extends Writable {
       const msg = JSON.parse(line) as Message;
       if (msg.type === "RECORD" && msg.record) {
         const { stream, data } = msg.record;
+        if (this.failed.has(stream)) continue;
         let buffer = this.buffers.get(stream);
         if (!buffer) this.buffers.set(stream, (buffer = []));
         buffer.push(logRecord(data));
         this.tracker.received(stream, 1);
       } else if (msg.type === "STATE" && msg.state?.stream) {
         const stream = msg.state.stream.stream_descriptor.name;
+        if (this.failed.has(stream)) continue;
         const records = this.buffers.get(stream) ?? [];
         this.buffers.delete(stream);
-        const report = await this.store.commit(stream, records, msg.state.stream.stream_state);
+        let report: CommitReport;
+        try {
+          report = await this.store.commit(stream, records, msg.state.stream.stream_state);
+        } catch (err) {
+          // This stream stops here (its stored state stays where it was); the others go on.
+          this.failed.set(stream, firstLine(err));
+          this.tracker.status(stream, "INCOMPLETE");
+          continue;
+        }
         if (report.messageJsonDropped > 0 || report.messagesReplaced > 0) {
           const sum = this.degraded.get(stream);
           this.degraded.set(stream, {
@@ -119,6 +164,7 @@ export class Destination extends Writable {
         }
         this.tracker.committed(stream, records.length, msg.state.stream.stream_state);
       } else if (msg.type === "TRACE" && msg.trace?.type === "STREAM_STATUS" && msg.trace.stream_status) {
+        if (this.failed.has(msg.trace.stream_status.stream_descriptor.name)) continue;
         this.tracker.status(msg.trace.stream_status.stream_descriptor.name, msg.trace.stream_status.status);
       } else if (msg.type === "TRACE" && msg.trace?.type === "ERROR" && msg.trace.error) {
         const where = msg.trace.error.stream_descriptor?.name;
