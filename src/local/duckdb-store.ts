@@ -93,6 +93,7 @@ export class DuckDbStore implements LocalStore {
     await this.db.run(`DELETE FROM ${STAGING}`);
     const a = this.appender;
     let messagesReplaced = 0;
+    let withJson = false;
     for (const r of unique(records)) {
       a.appendVarchar(r.logGroupName);
       a.appendVarchar(r.logStreamName);
@@ -102,20 +103,24 @@ export class DuckDbStore implements LocalStore {
       if (UNPAIRED_SURROGATE.test(r.message)) messagesReplaced += 1;
       a.appendVarchar(r.message);
       a.appendVarchar(r.eventId);
-      if (r.messageJsonText === undefined || r.messageJsonText === null) a.appendNull();
-      else a.appendVarchar(r.messageJsonText);
+      if (r.messageJsonText === undefined || r.messageJsonText === null) {
+        a.appendNull();
+      } else {
+        a.appendVarchar(r.messageJsonText);
+        withJson = true;
+      }
       a.endRow();
     }
     a.flushSync();
     let messageJsonDropped = 0;
     await this.db.run("BEGIN TRANSACTION");
     try {
-      if (records.length > 0) {
+      if (withJson) {
         const unstorable = await this.db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${STAGING} WHERE ${UNSTORABLE_JSON}`);
         messageJsonDropped = Number(unstorable.getRowObjectsJS()[0]?.n ?? 0);
-        await this.db.run(
-          `INSERT OR REPLACE INTO ${quote(table)} SELECT ${STAGED_COLUMNS} FROM ${STAGING}`,
-        );
+      }
+      if (records.length > 0) {
+        await this.db.run(`INSERT OR REPLACE INTO ${quote(table)} SELECT ${STAGED_COLUMNS} FROM ${STAGING}`);
       }
       await this.db.run(
         `INSERT OR REPLACE INTO ${STATE_TABLE} VALUES (${sqlString(stream)}, ${sqlString(JSON.stringify(state))}, now()::TIMESTAMP)`,
