@@ -2,12 +2,17 @@
 // commits each stream's records to the store when the STATE covering them arrives. Records
 // after a stream's last STATE are never committed; the next sync reads them again.
 import { Writable } from "node:stream";
-import type { LocalStore, LogRecord } from "./store.js";
+import { ConnectorError } from "../errors.js";
+import { messageJsonText } from "../sinks/records.js";
+import type { CommitReport, LocalStore, LogRecord } from "./store.js";
 import type { ProgressTracker } from "./progress.js";
+
+/** A record's data as parsed from its line. */
+type RecordData = Omit<LogRecord, "messageJsonText"> & { readonly message_json?: unknown };
 
 interface Message {
   type?: string;
-  record?: { stream: string; data: LogRecord };
+  record?: { stream: string; data: RecordData };
   state?: { stream?: { stream_descriptor: { name: string }; stream_state: Record<string, unknown> } };
   trace?: {
     type?: string;
@@ -17,8 +22,30 @@ interface Message {
   log?: { level: string; message: string };
 }
 
+/**
+ * The record with message_json as JSON text. The parsed value is a JS round trip (big numbers
+ * rounded, duplicate keys dropped, too deep to serialize again); its text is the message's own,
+ * which the records sink spliced in, so it is taken from there.
+ */
+function logRecord(data: RecordData): LogRecord {
+  const { message_json: json, ...fields } = data;
+  if (json === undefined) return fields;
+  return { ...fields, messageJsonText: json === null ? null : messageJsonText(data.message) };
+}
+
+/** An error's first line: a database error may go on with a quote of the statement. */
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split("\n")[0]!;
+}
+
 export class Destination extends Writable {
   private readonly buffers = new Map<string, LogRecord[]>();
+  /** Per stream, what the store could not keep as given, for one counted note each at the end. */
+  private readonly degraded = new Map<string, CommitReport>();
+  /** Streams whose commit failed, with why: nothing more of theirs is taken; the end reports them. */
+  private readonly failed = new Map<string, string>();
+  /** A failure not of one stream (output it cannot read): everything after it is dropped. */
+  private broken: string | undefined;
   private rest = "";
   private stopped = false;
   private inFlight: Promise<void> = Promise.resolve();
@@ -29,6 +56,9 @@ export class Destination extends Writable {
   ) {
     // Back-pressure: the connector waits while a commit is in progress.
     super({ decodeStrings: false, highWaterMark: 1 << 20 });
+    // A store failure reaches end()'s callback (see _final); as an 'error' event without a
+    // listener it would end the process in the middle of the other streams' commits.
+    this.on("error", () => undefined);
   }
 
   /** Takes nothing more; uncommitted records are dropped. Resolves after the commit in progress. */
@@ -36,6 +66,39 @@ export class Destination extends Writable {
     this.stopped = true;
     this.buffers.clear();
     await this.inFlight.catch(() => undefined);
+    this.noteDegraded();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.noteDegraded();
+    if (this.broken !== undefined) {
+      callback(new ConnectorError(`could not take the connector's output (${this.broken}); what was stored before is kept`, "system_error"));
+    } else if (this.failed.size > 0) {
+      const which = [...this.failed].map(([stream, why]) => `${stream} (${why})`).join(", ");
+      callback(
+        new ConnectorError(
+          `could not store ${which} in ${this.store.location}; the other streams were stored, and the next sync retries these from their last stored state`,
+          "system_error",
+        ),
+      );
+    } else {
+      callback();
+    }
+  }
+
+  private noteDegraded(): void {
+    for (const [stream, r] of this.degraded) {
+      if (r.messageJsonDropped > 0) {
+        this.tracker.note(
+          `${stream}: ${r.messageJsonDropped} record(s) stored with message_json NULL: the store cannot represent their ` +
+            `JSON (e.g. an escaped unpaired surrogate "\\ud800"); their message is stored as is`,
+        );
+      }
+      if (r.messagesReplaced > 0) {
+        this.tracker.note(`${stream}: ${r.messagesReplaced} message(s) have unpaired surrogates, stored with U+FFFD in their place`);
+      }
+    }
+    this.degraded.clear();
   }
 
   /** Records received but not committed, per stream (what an interruption discards). */
@@ -53,7 +116,17 @@ export class Destination extends Writable {
     this.rest = lines.pop() ?? "";
     const done = this.handle(lines);
     this.inFlight = done;
-    done.then(() => callback(), (err: Error) => callback(err));
+    // Never an error to the writer: a destroyed stream would leave the connector waiting for
+    // 'drain' forever. What cannot be taken is dropped and reported at the end (see _final).
+    done.then(
+      () => callback(),
+      (err: unknown) => {
+        this.broken ??= firstLine(err);
+        this.stopped = true;
+        this.buffers.clear();
+        callback();
+      },
+    );
   }
 
   private async handle(lines: readonly string[]): Promise<void> {
@@ -63,17 +136,35 @@ export class Destination extends Writable {
       const msg = JSON.parse(line) as Message;
       if (msg.type === "RECORD" && msg.record) {
         const { stream, data } = msg.record;
+        if (this.failed.has(stream)) continue;
         let buffer = this.buffers.get(stream);
         if (!buffer) this.buffers.set(stream, (buffer = []));
-        buffer.push(data);
+        buffer.push(logRecord(data));
         this.tracker.received(stream, 1);
       } else if (msg.type === "STATE" && msg.state?.stream) {
         const stream = msg.state.stream.stream_descriptor.name;
+        if (this.failed.has(stream)) continue;
         const records = this.buffers.get(stream) ?? [];
         this.buffers.delete(stream);
-        await this.store.commit(stream, records, msg.state.stream.stream_state);
+        let report: CommitReport;
+        try {
+          report = await this.store.commit(stream, records, msg.state.stream.stream_state);
+        } catch (err) {
+          // This stream stops here (its stored state stays where it was); the others go on.
+          this.failed.set(stream, firstLine(err));
+          this.tracker.status(stream, "INCOMPLETE");
+          continue;
+        }
+        if (report.messageJsonDropped > 0 || report.messagesReplaced > 0) {
+          const sum = this.degraded.get(stream);
+          this.degraded.set(stream, {
+            messageJsonDropped: (sum?.messageJsonDropped ?? 0) + report.messageJsonDropped,
+            messagesReplaced: (sum?.messagesReplaced ?? 0) + report.messagesReplaced,
+          });
+        }
         this.tracker.committed(stream, records.length, msg.state.stream.stream_state);
       } else if (msg.type === "TRACE" && msg.trace?.type === "STREAM_STATUS" && msg.trace.stream_status) {
+        if (this.failed.has(msg.trace.stream_status.stream_descriptor.name)) continue;
         this.tracker.status(msg.trace.stream_status.stream_descriptor.name, msg.trace.stream_status.status);
       } else if (msg.type === "TRACE" && msg.trace?.type === "ERROR" && msg.trace.error) {
         const where = msg.trace.error.stream_descriptor?.name;

@@ -7,14 +7,20 @@
 // hold groups of the same name from several sources, each in a table of its own.
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
 import { ConfigError } from "../errors.js";
-import type { LocalStore, LogRecord, SourceIdentity } from "./store.js";
+import type { CommitReport, LocalStore, LogRecord, SourceIdentity } from "./store.js";
 import { assignNames } from "./table-names.js";
 
 export const STATE_TABLE = "_source_cloudwatch_logs_state";
 export const STREAMS_TABLE = "_source_cloudwatch_logs_streams";
 const STAGING = "_staging";
 
-const COLUMNS = `"logGroupName", "logStreamName", "timestamp", "ingestionTime", "message", "eventId", "message_json"`;
+// DuckDB's JSON type rejects some valid JSON (an escaped unpaired surrogate, "\ud800"): such a
+// record keeps its message and gets message_json NULL, counted, rather than failing the commit.
+const STAGED_COLUMNS =
+  `"logGroupName", "logStreamName", "timestamp", "ingestionTime", "message", "eventId", ` +
+  `CASE WHEN json_valid("message_json") THEN "message_json" END, epoch_ms("timestamp")`;
+const UNSTORABLE_JSON = `"message_json" IS NOT NULL AND NOT json_valid("message_json")`;
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
 
 function quote(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
@@ -108,27 +114,40 @@ export class DuckDbStore implements LocalStore {
     return new Map(rows.map((r) => [String(r.stream), JSON.parse(String(r.state)) as Record<string, unknown>]));
   }
 
-  async commit(stream: string, records: readonly LogRecord[], state: Record<string, unknown>): Promise<void> {
+  async commit(stream: string, records: readonly LogRecord[], state: Record<string, unknown>): Promise<CommitReport> {
     const table = this.tables.get(stream);
     if (table === undefined) throw new Error(`no table for stream ${JSON.stringify(stream)}`);
     await this.db.run(`DELETE FROM ${STAGING}`);
     const a = this.appender;
+    let messagesReplaced = 0;
+    let withJson = false;
     for (const r of unique(records)) {
       a.appendVarchar(r.logGroupName);
       a.appendVarchar(r.logStreamName);
       a.appendBigInt(BigInt(r.timestamp));
       a.appendBigInt(BigInt(r.ingestionTime));
+      // VARCHAR is UTF-8: an unpaired surrogate arrives as U+FFFD, which is counted.
+      if (UNPAIRED_SURROGATE.test(r.message)) messagesReplaced += 1;
       a.appendVarchar(r.message);
       a.appendVarchar(r.eventId);
-      if (r.message_json === undefined || r.message_json === null) a.appendNull();
-      else a.appendVarchar(JSON.stringify(r.message_json));
+      if (r.messageJsonText === undefined || r.messageJsonText === null) {
+        a.appendNull();
+      } else {
+        a.appendVarchar(r.messageJsonText);
+        withJson = true;
+      }
       a.endRow();
     }
     a.flushSync();
+    let messageJsonDropped = 0;
     await this.db.run("BEGIN TRANSACTION");
     try {
+      if (withJson) {
+        const unstorable = await this.db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${STAGING} WHERE ${UNSTORABLE_JSON}`);
+        messageJsonDropped = Number(unstorable.getRowObjectsJS()[0]?.n ?? 0);
+      }
       if (records.length > 0) {
-        await this.db.run(`INSERT OR REPLACE INTO ${quote(table)} SELECT ${COLUMNS}, epoch_ms("timestamp") FROM ${STAGING}`);
+        await this.db.run(`INSERT OR REPLACE INTO ${quote(table)} SELECT ${STAGED_COLUMNS} FROM ${STAGING}`);
       }
       await this.db.run(
         `INSERT OR REPLACE INTO ${STATE_TABLE} VALUES (${this.sourceKey}, ${sqlString(stream)}, ${sqlString(JSON.stringify(state))}, now()::TIMESTAMP)`,
@@ -138,6 +157,7 @@ export class DuckDbStore implements LocalStore {
       await this.db.run("ROLLBACK").catch(() => undefined);
       throw err;
     }
+    return { messageJsonDropped, messagesReplaced };
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,7 @@
 import { appendFile, mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "../errors.js";
-import { describeSource, type LocalStore, type LogRecord, type SourceIdentity } from "./store.js";
+import { CLEAN_COMMIT, type CommitReport, describeSource, type LocalStore, type LogRecord, type SourceIdentity } from "./store.js";
 import { assignNames } from "./table-names.js";
 
 const STATE_FILE = "_state.json";
@@ -76,6 +76,13 @@ async function streamFiles(directory: string, streams: readonly string[], source
   return names;
 }
 
+/** The record's data as one line; message_json is spliced in as the connector wrote it (exact). */
+function jsonLine(r: LogRecord): string {
+  const { messageJsonText, ...fields } = r;
+  const line = JSON.stringify(fields);
+  return messageJsonText === undefined ? line : `${line.slice(0, -1)},"message_json":${messageJsonText ?? "null"}}`;
+}
+
 export class JsonlStore implements LocalStore {
   private readonly states = new Map<string, Record<string, unknown>>();
 
@@ -107,13 +114,14 @@ export class JsonlStore implements LocalStore {
     return new Map(this.states);
   }
 
-  async commit(stream: string, records: readonly LogRecord[], state: Record<string, unknown>): Promise<void> {
+  async commit(stream: string, records: readonly LogRecord[], state: Record<string, unknown>): Promise<CommitReport> {
     const file = this.files.get(stream);
     if (file === undefined) throw new Error(`no file for stream ${JSON.stringify(stream)}`);
-    if (records.length > 0) await appendFile(file, records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    if (records.length > 0) await appendFile(file, records.map(jsonLine).join("\n") + "\n");
     this.states.set(stream, state);
     const messages = [...this.states].map(([name, s]) => ({ type: "STREAM", stream: { stream_descriptor: { name }, stream_state: s } }));
     await replaceFile(join(this.location, STATE_FILE), JSON.stringify(messages, null, 1) + "\n");
+    return CLEAN_COMMIT;
   }
 
   async close(): Promise<void> {

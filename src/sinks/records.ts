@@ -16,9 +16,23 @@ export function parseJsonObject(message: string): object | null {
   }
 }
 
-/** JSON text of `message_json`: the message itself when it is a JSON object (it is valid JSON). */
+/**
+ * The JSON text of `message_json` for a message that is a JSON object: the message's own text,
+ * not a JS round trip (which would round big numbers, drop duplicate keys). Only what a record
+ * line cannot carry is rewritten, keeping the JSON value exact: line breaks (whitespace between
+ * tokens, as raw ones cannot be inside strings) become spaces, and unpaired surrogates (inside
+ * strings; UTF-8 output would turn them into U+FFFD) are escaped.
+ */
+export function messageJsonText(message: string): string {
+  const text = message.trim();
+  // A cheap test first (any surrogate, paired or not): most messages need no rewriting.
+  if (!/[\n\r\ud800-\udfff]/.test(text)) return text;
+  return text.replace(/[\n\r]|\p{Cs}/gu, (c) => (c === "\n" || c === "\r" ? " " : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+}
+
+/** JSON text of `message_json`: see messageJsonText; null when the message is no JSON object. */
 function messageJson(message: string): string {
-  return parseJsonObject(message) === null ? "null" : message.trim();
+  return parseJsonObject(message) === null ? "null" : messageJsonText(message);
 }
 
 export function recordSink(emitter: Emitter, stream: string, logGroupName: string, parseJsonMessages: boolean): EventSink {

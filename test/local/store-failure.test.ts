@@ -1,0 +1,92 @@
+// A stream whose commit fails (here: its table was replaced by hand between syncs) stops alone: the other
+// streams are stored, and the sync ends with one clear line and exit 1, not a stack trace.
+import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { startSimulator, type ScenarioFile, type Simulator } from "../../src/sim/index.js";
+import { MAIN, tempDir } from "../support/connector.js";
+import { putEvents } from "../support/seed.js";
+import { readDatabase, simConfig } from "./support.js";
+
+const scenario: ScenarioFile = {
+  seed: 3,
+  logGroups: ["/a", "/b"].map((name) => ({ name, streams: ["s"], timeRange: { start: "now-2h", end: "now-10m" }, events: { count: 50 } })),
+};
+
+function runSyncCli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, "sync", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Replaces the stream's table by one that no record fits. */
+async function breakTableOf(database: string, stream: string): Promise<void> {
+  const instance = await DuckDBInstance.create(database);
+  const db = await instance.connect();
+  try {
+    const rows = (await db.runAndReadAll("SELECT table_name FROM _source_cloudwatch_logs_streams WHERE stream = $1", [stream])).getRowObjectsJS();
+    const table = String(rows[0]!.table_name);
+    await db.run(`DROP TABLE "${table}"`);
+    await db.run(`CREATE TABLE "${table}" (note VARCHAR)`);
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** The stored states, and the number of rows of one stream's table. */
+async function storedOf(database: string, stream: string): Promise<{ rows: number; states: Map<string, number> }> {
+  const instance = await DuckDBInstance.create(database);
+  const db = await instance.connect();
+  try {
+    const table = (await db.runAndReadAll("SELECT table_name FROM _source_cloudwatch_logs_streams WHERE stream = $1", [stream])).getRowObjectsJS();
+    const count = (await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${String(table[0]!.table_name)}"`)).getRowObjectsJS();
+    const states = (await db.runAndReadAll("SELECT stream, CAST(state AS VARCHAR) AS s FROM _source_cloudwatch_logs_state")).getRowObjectsJS();
+    return {
+      rows: Number(count[0]!.n),
+      states: new Map(states.map((r) => [String(r.stream), (JSON.parse(String(r.s)) as { timestamp: number }).timestamp])),
+    };
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}
+
+describe("local sync with a failing store", () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator({ scenario });
+  });
+  after(async () => sim.stop());
+
+  it("stores the other streams and reports the failed one in one line", async () => {
+    const dir = tempDir();
+    const config = simConfig(dir, sim.url, { ingestion_delay_seconds: 0 });
+    const database = join(dir, "logs.duckdb");
+    const first = await runSyncCli(["--config", config, "--database", database]);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    const before = await readDatabase(database);
+    await breakTableOf(database, "/a");
+    // New events at and after the first sync's watermark: the next sync reads them.
+    const t = Math.max(before.states.get("/a")!, before.states.get("/b")!);
+    while (Date.now() <= t + 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (const group of ["/a", "/b"]) await putEvents(sim.url, group, "fresh", [0, 1, 2].map((i) => ({ timestamp: t + i, message: `fresh ${i}` })), true);
+
+    const second = await runSyncCli(["--config", config, "--database", database]);
+    assert.equal(second.code, 1, second.stdout + second.stderr);
+    assert.doesNotMatch(second.stderr, /^\s+at /m, "no stack trace");
+    assert.equal(second.stderr.trimEnd().split("\n").length, 1, second.stderr);
+    assert.match(second.stderr, /^source-cloudwatch-logs sync: could not store \/a \(.+\) in .+; the other streams were stored/m);
+    const after = await storedOf(database, "/b");
+    assert.equal(after.rows, before.tables.get("/b")!.length + 3, "/b's new events are stored");
+    assert.ok(after.states.get("/b")! > t + 2, "/b's state covers them");
+    assert.equal(after.states.get("/a"), before.states.get("/a"), "/a's state stays where it was");
+  });
+});
