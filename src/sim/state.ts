@@ -17,6 +17,8 @@ export interface SimState {
   readonly buckets: ReadonlyMap<ApiName, TokenBucket>;
   /** Fault draws, one per Logs request. */
   readonly faultDraws: SeededSequence;
+  /** Fault draws, one per AssumeRole request: its own sequence, so the n-th AssumeRole's fate does not depend on how Logs requests interleave. */
+  readonly stsFaultDraws: SeededSequence;
   /** Page-shaping draws (short and empty pages). */
   readonly pageDraws: SeededSequence;
 }
@@ -36,6 +38,7 @@ export function createState(scenario: Scenario): SimState {
     credentials: new CredentialRegistry(settings.sts),
     buckets,
     faultDraws: new SeededSequence(settings.seed ^ 0xfa017),
+    stsFaultDraws: new SeededSequence(settings.seed ^ 0x575fa),
     pageDraws: new SeededSequence(settings.seed ^ 0x9a9e5),
   };
 }

@@ -22,7 +22,7 @@ export function handleSts(state: SimState, req: IncomingMessage, res: ServerResp
   const answer = assumeRole(params, state.credentials, state.clock.now(), Date.now());
   // STS answers are spoiled only when a scenario aims faults at AssumeRole by name.
   const { faults } = state.scenario.settings;
-  const fault = faults.operations?.includes("AssumeRole") ? drawFault(faults, state.faultDraws.next()) : undefined;
+  const fault = faults.operations?.includes("AssumeRole") ? drawFault(faults, state.stsFaultDraws.next()) : undefined;
   if (answer.status === 200 && fault && isAnswerFault(fault)) {
     state.counters.fault(fault);
     return void sendFaultyAnswer(fault, res, answer.body, XML_ANSWERS, faults.stallMs, timers);

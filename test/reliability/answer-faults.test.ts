@@ -122,7 +122,9 @@ describe("answers that are not what the operation documents (simulator)", () => 
     const role = { role_arn: "arn:aws:iam::123456789012:role/cloudwatch-reader", session_duration: 900 };
     const flaky = await startSimulator({
       // Sessions die after a second, so the role is assumed again and again through the faults.
-      scenario: scenario(10, { emptyBodyRate: 0.2, truncatedBodyRate: 0.1, errorBodyRate: 0.1, operations: ["AssumeRole"] }, { sts: { actualLifetimeSeconds: 1 }, latency: { fixedMs: 100 } }),
+      // With seed 20 the first AssumeRole answer is an error body, the second `{}`-like (no
+      // credentials), the third good: AssumeRole has its own draws, whatever the Logs requests do.
+      scenario: scenario(20, { emptyBodyRate: 0.2, truncatedBodyRate: 0.1, errorBodyRate: 0.1, operations: ["AssumeRole"] }, { sts: { actualLifetimeSeconds: 1 }, latency: { fixedMs: 100 } }),
     });
     try {
       const r = await runWith(
@@ -133,7 +135,7 @@ describe("answers that are not what the operation documents (simulator)", () => 
       assertNeverSilentlyWrong(flaky, r, "flaky STS");
       assert.equal(r.code, 0, JSON.stringify(errors(r.messages)));
       const f = flaky.counters().faults;
-      assert.ok(f.emptyBody + f.truncatedBody + f.errorBody > 0, "STS answers were spoiled");
+      assert.ok(f.errorBody >= 1 && f.emptyBody >= 1, `STS answers were spoiled: ${JSON.stringify(f)}`);
     } finally {
       await flaky.stop();
     }
