@@ -126,24 +126,22 @@ export function flagNames(command: Command): string[] {
   return flagsOf(command).map((f) => f.name);
 }
 
-const USAGE = "usage: ";
-
-/** The synopsis without "usage: "; continuation lines indented (the program name is too long to align under). */
-function synopsisLines(c: CommandHelp): string[] {
-  return c.synopsis.map((line, i) => (i === 0 ? `${PROGRAM} ${line}` : `    ${line}`));
+/** Synopses under "usage: "; a continuation line is indented (the program name is too long to align under). */
+function usageLines(commandsShown: readonly CommandHelp[]): string[] {
+  const lines = commandsShown.flatMap((c) => c.synopsis.map((line, i) => (i === 0 ? `${PROGRAM} ${line}` : `    ${line}`)));
+  return lines.map((line, i) => (i === 0 ? "usage: " : "       ") + line);
 }
 
 /** Every command's synopsis; appended to argument errors. */
 export function synopsis(): string {
-  const lines = Object.values(commands).flatMap(synopsisLines);
-  return [...lines.map((line, i) => (i === 0 ? USAGE : " ".repeat(USAGE.length)) + line), `(${PROGRAM} --help explains each command)`].join("\n");
+  return [...usageLines(Object.values(commands)), `(${PROGRAM} --help explains each command)`].join("\n");
 }
 
 /** `--help`: every command in a line, with examples. */
 export function overview(): string {
   const row = ([name, c]: [string, CommandHelp]): string => `  ${name.padEnd(10)}${c.summary}`;
   return [
-    `${USAGE}${PROGRAM} <command> [flags]`,
+    `usage: ${PROGRAM} <command> [flags]`,
     "",
     "Airbyte commands (JSON messages on stdout, one per line):",
     ...Object.entries(airbyteCommands).map(row),
@@ -168,7 +166,7 @@ export function commandHelp(command: Command): string {
     return wrap(f.text, WIDTH - column).map((line, i) => (i === 0 ? head : " ".repeat(column)) + line);
   });
   return [
-    ...synopsisLines(c).map((line, i) => (i === 0 ? USAGE : " ".repeat(USAGE.length)) + line),
+    ...usageLines([c]),
     "",
     ...wrap(c.about, WIDTH),
     "",
