@@ -16,20 +16,10 @@ import { parseState } from "./protocol/state.js";
 import { logsApiFor } from "./runtime.js";
 import type { ApiStats } from "./logs-api.js";
 import { stagingDirectory } from "./sinks/files.js";
+import { commandHelp, flagNames, flagsOf, isAirbyteCommand, isCommand, overview, packageVersion, synopsis } from "./usage.js";
 
-export const USAGE = `usage:
-  source-cloudwatch-logs spec
-  source-cloudwatch-logs check --config CONFIG.json
-  source-cloudwatch-logs discover --config CONFIG.json
-  source-cloudwatch-logs read --config CONFIG.json --catalog CATALOG.json [--state STATE.json]`;
-
-const COMMANDS = new Set(["spec", "check", "discover", "read"]);
-const FLAGS: Record<string, readonly string[]> = {
-  spec: [],
-  check: ["--config"],
-  discover: ["--config"],
-  read: ["--config", "--catalog", "--state"],
-};
+/** Appended to argument errors: every command's synopsis. */
+export const USAGE = synopsis();
 
 export interface Io {
   readonly stdout: Writable;
@@ -46,10 +36,10 @@ interface Args {
 
 function parseArgs(argv: readonly string[]): Args {
   const [command, ...rest] = argv;
-  if (!command || !COMMANDS.has(command)) {
+  if (!command || !isAirbyteCommand(command)) {
     throw new ConfigError(`Unknown command ${JSON.stringify(command ?? "")}.\n${USAGE}`);
   }
-  const allowed = FLAGS[command]!;
+  const allowed = flagNames(command);
   const files = new Map<string, string>();
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i]!;
@@ -59,7 +49,7 @@ function parseArgs(argv: readonly string[]): Args {
     if (value === undefined || value === "") throw new ConfigError(`${name} needs a file path.\n${USAGE}`);
     files.set(name, value);
   }
-  for (const required of allowed.filter((f) => f !== "--state")) {
+  for (const required of flagsOf(command).filter((f) => f.required).map((f) => f.name)) {
     if (!files.has(required)) throw new ConfigError(`${command} needs ${required} FILE.\n${USAGE}`);
   }
   return { command, files };
@@ -114,8 +104,51 @@ function readSummary(streams: readonly string[], emitter: Emitter, stats: ApiSta
   );
 }
 
+/** A question to the command line itself (help, version): plain text, no protocol messages. */
+type HelpRequest =
+  | { readonly kind: "overview" | "version" | "no arguments" }
+  | { readonly kind: "command"; readonly command: string };
+
+function helpRequest(argv: readonly string[]): HelpRequest | undefined {
+  const [first, ...rest] = argv;
+  const isHelp = (arg: string | undefined): boolean => arg === "--help" || arg === "-h";
+  if (first === undefined) return { kind: "no arguments" };
+  if (first === "--version" || first === "-v") return { kind: "version" };
+  if (isHelp(first) || first === "help") return rest[0] === undefined ? { kind: "overview" } : { kind: "command", command: rest[0] };
+  if (isCommand(first) && rest.some(isHelp)) return { kind: "command", command: first };
+  return undefined;
+}
+
+function answer(asked: HelpRequest, io: Io): number {
+  switch (asked.kind) {
+    case "overview":
+      io.stdout.write(overview());
+      return 0;
+    case "no arguments":
+      io.stderr.write(overview());
+      return 2;
+    case "version":
+      try {
+        io.stdout.write(`${packageVersion()}\n`);
+        return 0;
+      } catch (err) {
+        io.stderr.write(`source-cloudwatch-logs: cannot read the version: ${(err as Error).message}\n`);
+        return 1;
+      }
+    case "command":
+      if (!isCommand(asked.command)) {
+        io.stderr.write(`Unknown command ${JSON.stringify(asked.command)}.\n${USAGE}\n`);
+        return 2;
+      }
+      io.stdout.write(commandHelp(asked.command));
+      return 0;
+  }
+}
+
 /** Runs one invocation; resolves to the process exit code. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const asked = helpRequest(argv);
+  if (asked) return answer(asked, io);
   // Local commands (not Airbyte's): their own argv, stdout for people, see src/local/.
   // Loaded on demand: DuckDB's native library is not for the Airbyte commands' startup or memory.
   if (argv[0] === "sync") return (await import("./local/sync.js")).syncCommand(argv.slice(1), io);

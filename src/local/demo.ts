@@ -18,7 +18,7 @@ const DEMO_ENDPOINT = "demo simulator (scenarios/demo.json)";
 export async function demoCommand(argv: readonly string[], io: SyncIo): Promise<number> {
   let database: string;
   try {
-    database = parseFlags("demo", argv, ["--database"]).get("--database") ?? "./demo.duckdb";
+    database = parseFlags("demo", argv).get("--database") ?? "./demo.duckdb";
   } catch (err) {
     io.stderr.write(`source-cloudwatch-logs demo: ${(err as Error).message}\n`);
     return 1;

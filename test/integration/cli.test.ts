@@ -1,9 +1,131 @@
-// spec, argument handling and bad input, through the built command (no AWS endpoint needed).
+// spec, help, argument handling and bad input, through the built command (no AWS endpoint needed).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { errors, runConnector, runWith, tempDir, writeJson } from "../support/connector.js";
+import { spawn } from "node:child_process";
+import { MAIN, errors, runConnector, runWith, tempDir, writeJson } from "../support/connector.js";
 import { freePort } from "../support/ports.js";
+import { repoJson } from "../support/repo.js";
 import { specProblems, type Schema } from "../support/spec-rules.js";
+
+/** Runs the built command for its text (help is not protocol messages). */
+async function runText(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  return { code, stdout, stderr };
+}
+
+const ALL_COMMANDS = ["spec", "check", "discover", "read", "sync", "demo"];
+
+/** What each command's --help must list (written out here, not taken from the code under test). */
+const COMMAND_FLAGS: Record<string, string[]> = {
+  spec: [],
+  check: ["--config"],
+  discover: ["--config"],
+  read: ["--config", "--catalog", "--state"],
+  sync: ["--config", "--streams", "--format", "--database", "--output"],
+  demo: ["--database"],
+};
+
+function assertFits80(what: string, text: string): void {
+  assert.deepEqual(text.split("\n").filter((line) => line.length > 80), [], `${what}: lines over 80 columns`);
+}
+
+/** Every command is named in the synopsis (`usage: source-cloudwatch-logs read ...`) or overview (`  read  ...`). */
+function assertListsAllCommands(what: string, text: string): void {
+  for (const command of ALL_COMMANDS) {
+    assert.match(text, new RegExp(`(^ {2}|source-cloudwatch-logs )${command}( |$)`, "m"), `${what} lists ${command}`);
+  }
+}
+
+describe("help and version", () => {
+  test("--help, -h and help: every command with an example on stdout, exit 0, no protocol messages", async () => {
+    for (const form of ["--help", "-h", "help"]) {
+      const r = await runText([form]);
+      assert.equal(r.code, 0, form);
+      assert.equal(r.stderr, "", form);
+      assert.doesNotMatch(r.stdout, /^\{/m, `${form}: no JSON messages`);
+      assertFits80(form, r.stdout);
+      for (const command of ALL_COMMANDS) {
+        assert.match(r.stdout, new RegExp(`^  ${command} +\\S`, "m"), `${form}: a line about ${command}`);
+        assert.match(r.stdout, new RegExp(`^  source-cloudwatch-logs ${command}\\b`, "m"), `${form}: an example of ${command}`);
+      }
+      assert.match(r.stdout, /--version/);
+    }
+  });
+
+  test("no arguments: the usage on stderr, nothing on stdout, exit 2", async () => {
+    const r = await runText([]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, "");
+    assertListsAllCommands("no arguments", r.stderr);
+    assertFits80("no arguments", r.stderr);
+  });
+
+  test("--version and -v print package.json's version, exit 0", async () => {
+    const { version } = repoJson<{ version: string }>("package.json");
+    for (const form of ["--version", "-v"]) {
+      const r = await runText([form]);
+      assert.equal(r.code, 0, form);
+      assert.equal(r.stdout, `${version}\n`, form);
+      assert.equal(r.stderr, "", form);
+    }
+  });
+
+  for (const [command, flags] of Object.entries(COMMAND_FLAGS)) {
+    test(`${command} --help, ${command} -h and help ${command} list its flags, exit 0`, async () => {
+      for (const args of [[command, "--help"], [command, "-h"], ["help", command]]) {
+        const what = args.join(" ");
+        const r = await runText(args);
+        assert.equal(r.code, 0, what);
+        assert.equal(r.stderr, "", what);
+        assert.doesNotMatch(r.stdout, /^\{/m, `${what}: no JSON messages`);
+        assertFits80(what, r.stdout);
+        assert.match(r.stdout, new RegExp(`^usage: source-cloudwatch-logs ${command}\\b`, "m"), what);
+        const listed = [...r.stdout.matchAll(/^ {2}(--[a-z]+) /gm)].map((m) => m[1]);
+        assert.deepEqual(listed, flags, `${what}: its flags`);
+        assert.match(r.stdout, new RegExp(`^Example:\\n  source-cloudwatch-logs ${command}\\b`, "m"), `${what}: an example`);
+      }
+    });
+  }
+
+  test("--help among a command's other flags answers with that command's help, not a run", async () => {
+    const r = await runText(["read", "--config", "/nonexistent/config.json", "--help"]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^usage: source-cloudwatch-logs read /);
+  });
+
+  test("help for an unknown command: the usage on stderr, exit 2", async () => {
+    const r = await runText(["help", "launch"]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /Unknown command "launch"/);
+    assertListsAllCommands("help launch", r.stderr);
+    assertFits80("help launch", r.stderr);
+  });
+
+  test("an unknown command or flag: config_error whose usage lists all six commands in 80 columns", async () => {
+    for (const args of [["launch"], ["read", "--verbose"], ["spec", "--config", "c.json"]]) {
+      const r = await runConnector(args);
+      assert.equal(r.code, 1, args.join(" "));
+      const err = errors(r.messages)[0]!;
+      assert.equal(err.failure_type, "config_error");
+      assertListsAllCommands(args.join(" "), err.message);
+      assertFits80(args.join(" "), err.message);
+      assertListsAllCommands(`${args.join(" ")} (stderr)`, r.stderr);
+    }
+    for (const args of [["sync", "--verbose"], ["demo", "--config", "c.json"]]) {
+      const r = await runText(args);
+      assert.equal(r.code, 1, args.join(" "));
+      assert.match(r.stderr, /does not take/);
+      assertListsAllCommands(args.join(" "), r.stderr);
+      assertFits80(args.join(" "), r.stderr);
+    }
+  });
+});
 
 describe("spec", () => {
   test("spec is one valid SPEC message that follows the acceptance-test rules", async () => {
@@ -31,7 +153,7 @@ describe("bad input", () => {
   const good = { region_name: "us-east-1", aws_access_key_id: "AKIAEXAMPLE", aws_secret_access_key: "super-secret-value-123" };
 
   test("unknown commands and missing arguments are config errors with usage, exit 1", async () => {
-    for (const args of [["launch"], [], ["check"], ["read", "--config", "x.json"], ["discover", "--config"], ["check", "--catalog", "c.json"]]) {
+    for (const args of [["launch"], ["check"], ["read", "--config", "x.json"], ["discover", "--config"], ["check", "--catalog", "c.json"]]) {
       const r = await runConnector(args);
       assert.equal(r.code, 1, args.join(" "));
       const err = errors(r.messages)[0]!;

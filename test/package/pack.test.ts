@@ -91,6 +91,13 @@ describe("npm package (what the image ships)", { timeout: 180_000 }, () => {
     assert.equal((JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { version: string }).version, pkg.version);
   });
 
+  test("--version through the image's entrypoint command is the package's version", async () => {
+    // The version is read from package.json relative to the installed module, not the checkout.
+    const [, ...rest] = imageCommand(installed);
+    const { stdout } = await exec(process.execPath, [...rest, "--version"], { cwd: work });
+    assert.equal(stdout, `${pkg.version}\n`);
+  });
+
   test("spec, check, discover and read through the image's entrypoint command", async () => {
     const spec = await run(["spec"]);
     assert.equal(spec.code, 0, spec.stderr);

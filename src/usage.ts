@@ -1,0 +1,209 @@
+// What the command line tells people: the commands, their flags, help texts and the version.
+// The argument parsers (cli.ts, local/args.ts) take their flags from here, so the help cannot
+// drift from what is accepted. Every line fits an 80-column terminal (a test holds it).
+import { readFileSync } from "node:fs";
+
+export const PROGRAM = "source-cloudwatch-logs";
+const WIDTH = 80;
+
+export interface FlagHelp {
+  readonly name: string;
+  /** The value's placeholder, e.g. FILE. */
+  readonly value: string;
+  /** Shown by the synopsis (no brackets); the parsers refuse a command line without it. */
+  readonly required: boolean;
+  readonly text: string;
+}
+
+export interface CommandHelp {
+  /** One line in the overview. */
+  readonly summary: string;
+  /** The synopsis after the program name; later entries are continuation lines (indented). */
+  readonly synopsis: readonly string[];
+  /** The paragraph of `<command> --help`. */
+  readonly about: string;
+  readonly flags: readonly FlagHelp[];
+  readonly example: string;
+}
+
+const config: FlagHelp = { name: "--config", value: "FILE", required: true, text: "the configuration (JSON; `spec` prints its schema)" };
+
+const airbyteCommands = {
+  spec: {
+    summary: "print the specification: the JSON schema of the configuration",
+    synopsis: ["spec"],
+    about: "Writes one SPEC message: the JSON schema of the configuration that check, discover, read and sync take.",
+    flags: [],
+    example: `${PROGRAM} spec`,
+  },
+  check: {
+    summary: "test the credentials and permissions a read needs",
+    synopsis: ["check --config FILE"],
+    about:
+      "Lists the log groups, tries a read on one of them and checks each custom report's group; " +
+      "writes one CONNECTION_STATUS message, SUCCEEDED or FAILED with the reason.",
+    flags: [config],
+    example: `${PROGRAM} check --config config.json`,
+  },
+  discover: {
+    summary: "list the log groups and custom reports as streams",
+    synopsis: ["discover --config FILE"],
+    about:
+      "Writes one CATALOG message: a stream per log group whose name starts with log_group_prefix " +
+      "and one per custom_log_reports entry.",
+    flags: [config],
+    example: `${PROGRAM} discover --config config.json`,
+  },
+  read: {
+    summary: "read the catalog's streams as records and state",
+    synopsis: ["read --config FILE --catalog FILE [--state FILE]"],
+    about:
+      "Writes RECORD, STATE, TRACE and LOG messages, one per line, and a summary line on stderr. " +
+      "Exit code 1 when any stream failed.",
+    flags: [
+      config,
+      { name: "--catalog", value: "FILE", required: true, text: "the configured catalog: streams and sync modes (JSON)" },
+      {
+        name: "--state",
+        value: "FILE",
+        required: false,
+        text: "the state of an earlier read (JSON); without it, or with an empty file, each stream starts at start_date",
+      },
+    ],
+    example: `${PROGRAM} read --config config.json --catalog catalog.json --state state.json`,
+  },
+} as const satisfies Record<string, CommandHelp>;
+
+const localCommands = {
+  sync: {
+    summary: "read into a DuckDB file or jsonl files; run again to resume",
+    synopsis: ["sync --config FILE [--streams NAME,NAME]", "[--database FILE.duckdb | --format jsonl [--output DIR]]"],
+    about:
+      "Runs the same read as `read` into a local store and keeps the state with the data, so the " +
+      "next sync continues where this one stopped (Ctrl-C included). Prints a summary on stdout; " +
+      "on a terminal, progress on stderr. Exit code 1 when any stream failed, 130 when interrupted.",
+    flags: [
+      config,
+      { name: "--streams", value: "NAME,NAME", required: false, text: "only these streams (default: all that discover finds)" },
+      { name: "--format", value: "duckdb|jsonl", required: false, text: "the store (default: duckdb)" },
+      { name: "--database", value: "FILE", required: false, text: "the DuckDB file (default: ./cloudwatch-logs.duckdb)" },
+      { name: "--output", value: "DIR", required: false, text: "the jsonl directory (default: ./cloudwatch-logs-jsonl)" },
+    ],
+    example: `${PROGRAM} sync --config config.json --streams /ecs/api`,
+  },
+  demo: {
+    summary: "sync a simulated account and show what it holds",
+    synopsis: ["demo [--database FILE.duckdb]"],
+    about:
+      "Starts the CloudWatch Logs simulator with scenarios/demo.json (about 200k events over the " +
+      "last day), syncs it and prints the tables and a sample query. Run it again to add the " +
+      "events that arrived since. Needs a source checkout (the simulator is not in the npm package).",
+    flags: [{ name: "--database", value: "FILE", required: false, text: "the DuckDB file (default: ./demo.duckdb)" }],
+    example: `${PROGRAM} demo`,
+  },
+} as const satisfies Record<string, CommandHelp>;
+
+export type AirbyteCommand = keyof typeof airbyteCommands;
+export type LocalCommand = keyof typeof localCommands;
+export type Command = AirbyteCommand | LocalCommand;
+
+const commands: Readonly<Record<Command, CommandHelp>> = { ...airbyteCommands, ...localCommands };
+
+export function isAirbyteCommand(name: string): name is AirbyteCommand {
+  return Object.hasOwn(airbyteCommands, name);
+}
+
+export function isCommand(name: string): name is Command {
+  return Object.hasOwn(commands, name);
+}
+
+/** The flags a command accepts. */
+export function flagsOf(command: Command): readonly FlagHelp[] {
+  return commands[command].flags;
+}
+
+export function flagNames(command: Command): string[] {
+  return flagsOf(command).map((f) => f.name);
+}
+
+/** Synopses under "usage: "; a continuation line is indented (the program name is too long to align under). */
+function usageLines(commandsShown: readonly CommandHelp[]): string[] {
+  const lines = commandsShown.flatMap((c) => c.synopsis.map((line, i) => (i === 0 ? `${PROGRAM} ${line}` : `    ${line}`)));
+  return lines.map((line, i) => (i === 0 ? "usage: " : "       ") + line);
+}
+
+/** Every command's synopsis; appended to argument errors. */
+export function synopsis(): string {
+  return [...usageLines(Object.values(commands)), `(${PROGRAM} --help explains each command)`].join("\n");
+}
+
+/** `--help`: every command in a line, with examples. */
+export function overview(): string {
+  const row = ([name, c]: [string, CommandHelp]): string => `  ${name.padEnd(10)}${c.summary}`;
+  return [
+    `usage: ${PROGRAM} <command> [flags]`,
+    "",
+    "Airbyte commands (JSON messages on stdout, one per line):",
+    ...Object.entries(airbyteCommands).map(row),
+    "Local commands (a summary for people on stdout):",
+    ...Object.entries(localCommands).map(row),
+    "",
+    "Examples:",
+    ...Object.values(commands).map((c) => `  ${fitExample(c.example)}`),
+    "",
+    `${PROGRAM} <command> --help   a command's flags and an example`,
+    `${PROGRAM} --version          the version`,
+    "",
+  ].join("\n");
+}
+
+/** `<command> --help`: the synopsis, what it does, its flags and an example. */
+export function commandHelp(command: Command): string {
+  const c = commands[command];
+  const column = Math.max(0, ...c.flags.map((f) => `${f.name} ${f.value}`.length)) + 4;
+  const flagLines = c.flags.flatMap((f) => {
+    const head = `  ${`${f.name} ${f.value}`.padEnd(column - 2)}`;
+    return wrap(f.text, WIDTH - column).map((line, i) => (i === 0 ? head : " ".repeat(column)) + line);
+  });
+  return [
+    ...usageLines([c]),
+    "",
+    ...wrap(c.about, WIDTH),
+    "",
+    ...(c.flags.length === 0 ? ["Flags: none."] : ["Flags (--flag VALUE or --flag=VALUE):", ...flagLines]),
+    "",
+    "Example:",
+    `  ${fitExample(c.example)}`,
+    "",
+  ].join("\n");
+}
+
+/** The package's version, from the package.json next to the compiled code (checkout or install). */
+export function packageVersion(): string {
+  // dist/src/usage.js -> the package root.
+  const file = new URL("../../package.json", import.meta.url);
+  const version = (JSON.parse(readFileSync(file, "utf8")) as { version?: unknown }).version;
+  if (typeof version !== "string") throw new Error(`${file.pathname} has no version`);
+  return version;
+}
+
+/** Words into lines of at most `width` characters (a longer word stays whole). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
+
+/** An example command line, continued with a backslash where it would pass the terminal's edge. */
+function fitExample(example: string, indent = 2): string {
+  return wrap(example, WIDTH - indent - 6).join(` \\\n${" ".repeat(indent + 4)}`);
+}
