@@ -18,16 +18,52 @@ export interface RunResult {
 
 /** Every secret value that any test config ever carried; every output is scanned for them. */
 const secretsSeen = new Set<string>();
+/** Each way a leaked secret may be written, with what it is called; rebuilt when a secret is registered. */
+let leakForms = new Map<string, string>();
+let leakPattern: RegExp | undefined;
 
-/** Throws when any registered secret appears in the given outputs. */
+/**
+ * The forms a secret takes in text: raw, JSON-escaped (once, and inside a quoted JSON text),
+ * URL-encoded (path and form style) and base64 (at the three byte alignments it may have inside
+ * a longer encoded value, the characters that depend on it alone). Written apart from the
+ * connector's redactor on purpose: a form that one forgets, the other catches.
+ */
+function formsOf(secret: string): [string, string][] {
+  const json = JSON.stringify(secret).slice(1, -1);
+  const bytes = Buffer.from(secret, "utf8");
+  const base64 = [0, 1, 2].flatMap((pad): [string, string][] => {
+    const text = Buffer.concat([Buffer.alloc(pad), bytes]).toString("base64");
+    const core = text.slice(Math.ceil((pad * 4) / 3), Math.floor(((pad + bytes.length) * 4) / 3));
+    return [[core, `base64 (offset ${pad})`], [core.replaceAll("+", "-").replaceAll("/", "_"), `base64url (offset ${pad})`]];
+  });
+  const forms: [string, string][] = [
+    [secret, "raw"],
+    [json, "JSON-escaped"],
+    [JSON.stringify(json).slice(1, -1), "JSON-escaped twice"],
+    [encodeURIComponent(secret), "URL-encoded"],
+    [new URLSearchParams({ s: secret }).toString().slice(2), "form-encoded"],
+    ...base64,
+  ];
+  return forms.filter(([f]) => f.length >= 4);
+}
+
+/** Throws when any registered secret appears, in any of its forms, in the given outputs. */
 export function assertNoSecrets(what: string, ...outputs: string[]): void {
-  for (const secret of secretsSeen) {
-    if (outputs.some((o) => o.includes(secret))) throw new Error(`a secret value leaked into the output of ${what}`);
+  if (!leakPattern) return;
+  for (const o of outputs) {
+    const found = leakPattern.exec(o);
+    if (found) throw new Error(`a secret value leaked into the output of ${what} (${leakForms.get(found[0]) ?? "a form"} of it)`);
   }
 }
 
 export function registerSecrets(...values: (string | undefined)[]): void {
+  const before = secretsSeen.size;
   for (const v of values) if (v) secretsSeen.add(v);
+  if (secretsSeen.size === before) return;
+  leakForms = new Map([...secretsSeen].flatMap(formsOf).reverse());
+  // Longest first: the name shown is that of the longest form found.
+  const forms = [...leakForms.keys()].sort((a, b) => b.length - a.length);
+  leakPattern = new RegExp(forms.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"));
 }
 
 export function tempDir(): string {
