@@ -379,6 +379,14 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
     assert.equal(records(assertAccepted(await run(config, ["/app/good"], { raw: `${stateLines.join("\r\n\r\n")}\r\n` })), "/app/good").length, 0);
   });
 
+  test("discover with a prefix that matches nothing says so with a WARN naming the region and the prefix", async () => {
+    const r = await runFiles("discover", { config: json({ ...config, log_group_prefix: "/nothing/" }) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.messages.find((m) => m.type === "CATALOG")?.catalog?.streams, []);
+    const warn = r.messages.find((m) => m.log?.level === "WARN")?.log?.message ?? "";
+    assert.match(warn, /No stream found: no readable log group whose name starts with log_group_prefix "\/nothing\/" in region us-east-1/);
+  });
+
   test("a JSON-lines state file with a broken line names that line", async () => {
     const line = JSON.stringify({ type: "STATE", state: { type: "STREAM", stream: { stream_descriptor: { name: "/app/good" }, stream_state: { timestamp: 1 } } } });
     const r = await run(config, ["/app/good"], { raw: `${line}\n\n${line.slice(0, 40)}\n${line}\n` });
