@@ -23,13 +23,16 @@ let leakForms = new Map<string, string>();
 let leakPattern: RegExp | undefined;
 
 /**
- * The forms a secret takes in text: raw, JSON-escaped (once, and inside a quoted JSON text),
- * URL-encoded (path and form style) and base64 (at the three byte alignments it may have inside
- * a longer encoded value, the characters that depend on it alone). Written apart from the
- * connector's redactor on purpose: a form that one forgets, the other catches.
+ * The forms a secret takes in text: raw, JSON-escaped (up to three levels deep, also ASCII-only),
+ * URL-encoded (path and form style, either hex case) and base64 (at the three byte alignments it
+ * may have inside a longer encoded value, the characters that depend on it alone). Written apart
+ * from the connector's redactor on purpose: a form that one forgets, the other catches.
  */
 function formsOf(secret: string): [string, string][] {
-  const json = JSON.stringify(secret).slice(1, -1);
+  const escape = (text: string) => JSON.stringify(text).slice(1, -1);
+  // As Python's json.dumps writes it: non-ASCII as \uXXXX.
+  const ascii = (escaped: string) => escaped.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const json = escape(secret);
   const bytes = Buffer.from(secret, "utf8");
   const base64 = [0, 1, 2].flatMap((pad): [string, string][] => {
     const text = Buffer.concat([Buffer.alloc(pad), bytes]).toString("base64");
@@ -39,9 +42,15 @@ function formsOf(secret: string): [string, string][] {
   const forms: [string, string][] = [
     [secret, "raw"],
     [json, "JSON-escaped"],
-    [JSON.stringify(json).slice(1, -1), "JSON-escaped twice"],
-    [encodeURIComponent(secret), "URL-encoded"],
-    [new URLSearchParams({ s: secret }).toString().slice(2), "form-encoded"],
+    [escape(json), "JSON-escaped twice"],
+    // A message quoting a JSON text, itself in a JSON line on stdout.
+    [escape(escape(json)), "JSON-escaped three times"],
+    [ascii(json), "JSON-escaped, ASCII only"],
+    [escape(ascii(json)), "JSON-escaped, ASCII only, twice"],
+    ...[encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)].flatMap((u): [string, string][] => [
+      [u, "URL-encoded"],
+      [u.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()), "URL-encoded, lower-case hex"],
+    ]),
     ...base64,
   ];
   return forms.filter(([f]) => f.length >= 4);

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { secretValues } from "../../src/config/config.js";
 import { redactor } from "../../src/redact.js";
+import { assertNoSecrets, registerSecrets } from "../support/connector.js";
 
 /** Secrets with every character that changes between representations. */
 const SECRETS = [
@@ -58,4 +59,14 @@ test("the trimmed value a padded secret is used as is redacted too; ordinary tex
   const plain = 'Stream "/aws/lambda/orders" failed: AWS said: Rate exceeded (ThrottlingException) at 2026-01-01T00:00:00Z';
   assert.equal(redact(plain), plain);
   assert.equal(redactor([])(plain), plain);
+});
+
+test("the test harness finds each representation of a registered secret in any output", () => {
+  registerSecrets(...SECRETS);
+  for (const secret of SECRETS) {
+    for (const [name, carry] of CARRIERS) {
+      assert.throws(() => assertNoSecrets("a unit test", "clean output", `{"log":${JSON.stringify(carry(secret))}}`), /leaked/, `${name} of ${JSON.stringify(secret)}`);
+    }
+  }
+  assert.doesNotThrow(() => assertNoSecrets("a unit test", redactor(SECRETS)(CARRIERS.map(([, carry]) => SECRETS.map(carry).join(" ")).join("\n"))));
 });
