@@ -8,9 +8,10 @@ import { discover } from "./commands/discover.js";
 import { read } from "./commands/read.js";
 import { parseConfig, secretValues } from "./config/config.js";
 import { connectorSpecification } from "./config/spec.js";
-import { Emitter, redactor } from "./emitter.js";
+import { Emitter } from "./emitter.js";
 import { ConfigError, asConnectorError, type ConnectorError } from "./errors.js";
 import { toConnectorError } from "./failures.js";
+import { redactor } from "./redact.js";
 import { parseConfiguredCatalog } from "./protocol/configured-catalog.js";
 import { parseState } from "./protocol/state.js";
 import { logsApiFor } from "./runtime.js";
@@ -55,7 +56,39 @@ function parseArgs(argv: readonly string[]): Args {
   return { command, files };
 }
 
+/** What an input file holds: one JSON value, or (a state file only) JSON lines, named by line. */
+interface JsonInput {
+  readonly value: unknown;
+  readonly itemName?: (index: number) => string;
+}
+
 async function readJson(flag: string, path: string): Promise<unknown> {
+  return (await readJsonInput(flag, path)).value;
+}
+
+/**
+ * The values of a file of JSON lines (e.g. `read`'s stdout saved to a file), each named by its
+ * line; undefined when the text does not start like one (its first line is no JSON object).
+ */
+function jsonLines(flag: string, path: string, text: string): JsonInput | undefined {
+  const lines = text.split("\n").map((line, i) => ({ line: line.trim(), number: i + 1 })).filter((l) => l.line !== "");
+  const parse = (l: { line: string; number: number }): unknown => {
+    try {
+      return JSON.parse(l.line);
+    } catch (err) {
+      throw new ConfigError(`${flag} ${path} line ${l.number} is not valid JSON: ${jsonProblem((err as Error).message, l.line).replace(/\(line 1, /, "(")}`);
+    }
+  };
+  if (lines.length < 2 || !lines[0]!.line.startsWith("{")) return undefined;
+  try {
+    JSON.parse(lines[0]!.line);
+  } catch {
+    return undefined;
+  }
+  return { value: lines.map(parse), itemName: (i) => `${flag} line ${lines[i]!.number}` };
+}
+
+async function readJsonInput(flag: string, path: string): Promise<JsonInput> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -65,10 +98,13 @@ async function readJson(flag: string, path: string): Promise<unknown> {
   }
   // A byte order mark (as some Windows editors write) is not part of the JSON.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === "" && flag === "--state") return undefined;
+  if (text.trim() === "" && flag === "--state") return { value: undefined };
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text) };
   } catch (err) {
+    // People save `read`'s stdout, one message per line, as the next state.
+    const lines = flag === "--state" ? jsonLines(flag, path, text) : undefined;
+    if (lines) return lines;
     throw new ConfigError(`${flag} ${path} is not valid JSON: ${jsonProblem((err as Error).message, text)}`);
   }
 }
@@ -186,13 +222,17 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       }
       const catalog = parseConfiguredCatalog(await readJson("--catalog", args.files.get("--catalog")!));
       const statePath = args.files.get("--state");
-      const state = parseState(statePath ? await readJson("--state", statePath) : undefined);
+      const stateInput = statePath ? await readJsonInput("--state", statePath) : { value: undefined };
+      const state = parseState(stateInput.value, { itemName: stateInput.itemName });
       const known = new Set(catalog.map((s) => s.name));
       for (const name of state.keys()) {
-        if (!known.has(name)) emitter.log("INFO", `State for stream ${JSON.stringify(name)} is not in the catalog; it is ignored.`);
+        if (!known.has(name)) emitter.log("WARN", `State for stream ${JSON.stringify(name)} is not in the catalog; it is ignored.`);
       }
       const started = Date.now();
-      const ok = await read(ctx, { catalog, state });
+      const onStreamFailed = (stream: string, message: string) => {
+        io.stderr.write(`Stream ${JSON.stringify(stream)} failed: ${emitter.redactText(message)}\n`);
+      };
+      const ok = await read(ctx, { catalog, state, onStreamFailed });
       io.stderr.write(`${readSummary(catalog.map((s) => s.name), emitter, api.stats, Date.now() - started)}\n`);
       return ok ? 0 : 1;
     } finally {

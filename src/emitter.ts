@@ -146,10 +146,3 @@ export class Emitter {
     }
   }
 }
-
-/** A redactor that replaces each secret value with asterisks. */
-export function redactor(secrets: readonly string[]): (text: string) => string {
-  const values = secrets.filter((s) => s.length >= 4);
-  if (values.length === 0) return (t) => t;
-  return (text) => values.reduce((acc, s) => acc.split(s).join("****"), text);
-}

@@ -28,9 +28,19 @@ export interface RangeInput {
 export interface SyncRange {
   /** The range to read; empty when start >= end. */
   readonly start: number;
+  /** now - ingestion delay: no watermark, read or stored, goes beyond it. */
   readonly end: number;
   /** The watermark before reading; reported as state if nothing advances it. */
   readonly initialWatermark: number;
+  /** The incremental state this range continues from, at most `end`; undefined: none. */
+  readonly storedState: number | undefined;
+  /** The stored state was beyond `end` (in the future, or the ingestion delay grew); it counts as `end`. */
+  readonly stateClamped: boolean;
+  /**
+   * start_date is beyond `end`: nothing is read, and no state may be made up from start_date, so
+   * that correcting it takes effect; only `storedState` may be reported.
+   */
+  readonly startDateAhead: boolean;
 }
 
 /** The earliest timestamp an event of the group can have, never epoch 0 by default. */
@@ -44,13 +54,21 @@ export function earliestEventTime(creationTime: number | undefined, retentionDay
 
 export function syncRange(input: RangeInput): SyncRange {
   const end = Math.max(0, input.now - input.ingestionDelayMs);
-  const configuredStart = input.startDate ?? earliestEventTime(input.groupCreationTime, input.groupRetentionDays, input.now);
-  if (input.syncMode === "full_refresh" || input.stateTimestamp === undefined) {
-    return { start: configuredStart, end, initialWatermark: configuredStart };
+  const stored = input.syncMode === "incremental" ? input.stateTimestamp : undefined;
+  const stateClamped = stored !== undefined && stored > end;
+  const state = stored === undefined ? undefined : Math.min(stored, end);
+  if (input.startDate !== undefined && input.startDate > end) {
+    return { start: end, end, initialWatermark: state ?? end, storedState: state, stateClamped, startDateAhead: true };
   }
-  const watermark = Math.max(input.stateTimestamp, input.startDate ?? 0);
+  const flags = { storedState: state, stateClamped, startDateAhead: false };
+  if (state === undefined) {
+    // A short retention with a long ingestion delay can put the earliest event after `end`.
+    const configuredStart = Math.min(end, input.startDate ?? earliestEventTime(input.groupCreationTime, input.groupRetentionDays, input.now));
+    return { start: configuredStart, end, initialWatermark: configuredStart, ...flags };
+  }
+  const watermark = Math.max(state, input.startDate ?? 0);
   const start = Math.max(watermark - (input.lookbackMs ?? 0), input.startDate ?? 0);
-  return { start, end, initialWatermark: watermark };
+  return { start, end, initialWatermark: watermark, ...flags };
 }
 
 export interface PlannerOptions {

@@ -1,5 +1,6 @@
 // `discover`: one stream per readable log group (optionally by prefix) and one per custom report.
 import { buildSources, isReadable, toAirbyteStream } from "../catalog.js";
+import type { Config } from "../config/config.js";
 import type { LogGroup } from "../logs-api.js";
 import type { AirbyteCatalog } from "../protocol/types.js";
 import type { CommandContext } from "./context.js";
@@ -16,5 +17,14 @@ export async function discoverSources(ctx: CommandContext): Promise<{ catalog: A
     ctx.emitter.log("WARN", `Log group ${JSON.stringify(g.name)} is of class ${g.logGroupClass}, which FilterLogEvents cannot read; it is not offered as a stream.`);
   }
   const shape = { parseJsonMessages: ctx.config.parseJsonMessages, fileTransfer: ctx.config.deliveryType === "use_file_transfer" };
-  return { catalog: { streams: buildSources(ctx.config, groups).map((s) => toAirbyteStream(s, shape)) }, groups };
+  const sources = buildSources(ctx.config, groups);
+  if (sources.length === 0) ctx.emitter.log("WARN", noStreamsFound(ctx.config));
+  return { catalog: { streams: sources.map((s) => toAirbyteStream(s, shape)) }, groups };
+}
+
+/** Why discover offers nothing, in words that point at the settings to check. */
+export function noStreamsFound(config: Config): string {
+  const prefix = config.logGroupPrefix === undefined ? "" : ` whose name starts with log_group_prefix ${JSON.stringify(config.logGroupPrefix)}`;
+  const where = `region ${config.region}${config.endpointUrl ? ` at ${config.endpointUrl}` : ""}`;
+  return `No stream found: no readable log group${prefix} in ${where}, and no custom_log_reports; check region_name and log_group_prefix.`;
 }

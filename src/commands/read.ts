@@ -19,6 +19,8 @@ import type { CommandContext } from "./context.js";
 export interface ReadInput {
   readonly catalog: readonly ConfiguredStream[];
   readonly state: StateInput;
+  /** Told each failing stream and its reason (already in a TRACE ERROR), e.g. for stderr. */
+  readonly onStreamFailed?: (stream: string, message: string) => void;
 }
 
 interface Resolved {
@@ -78,8 +80,14 @@ async function resolve(ctx: CommandContext, directory: GroupDirectory, name: str
   return { source: groupSource(group), group };
 }
 
-function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: ConfiguredStream, state: StateInput, outcome: (ok: boolean) => void): StreamTask {
+/** An epoch-ms time for people; ISO when it is a date JavaScript can show. */
+function shownTime(ms: number): string {
+  return Math.abs(ms) <= 8.64e15 ? `${ms} (${new Date(ms).toISOString()})` : String(ms);
+}
+
+function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: ConfiguredStream, input: ReadInput, outcome: (ok: boolean) => void): StreamTask {
   const { emitter, config } = ctx;
+  const name = JSON.stringify(stream.name);
   return {
     name: stream.name,
     async start() {
@@ -90,7 +98,7 @@ function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: Conf
       const { source, group } = await resolve(ctx, directory, stream.name);
       const range = syncRange({
         syncMode: stream.syncMode,
-        stateTimestamp: state.get(stream.name),
+        stateTimestamp: input.state.get(stream.name),
         startDate: config.startDate,
         groupCreationTime: group.creationTime,
         groupRetentionDays: group.retentionInDays,
@@ -98,6 +106,16 @@ function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: Conf
         ingestionDelayMs: config.ingestionDelayMs,
         lookbackMs: config.lookbackMs,
       });
+      const limit = `now minus ingestion_delay_seconds, ${shownTime(range.end)}`;
+      if (range.stateClamped) {
+        emitter.log("WARN", `The state of stream ${name}, timestamp ${shownTime(input.state.get(stream.name)!)}, is later than ${limit}; it counts as that time.`);
+      }
+      if (range.startDateAhead) {
+        // No state from start_date: once it is corrected, the stream reads from the corrected date.
+        emitter.log("WARN", `start_date ${shownTime(config.startDate!)} is later than ${limit}: stream ${name} has nothing to read yet and its state is not moved.`);
+        if (range.storedState !== undefined) emitter.state(stream.name, stateBlob(range.storedState));
+        return undefined;
+      }
       if (!isReadable(group)) {
         emitter.log("WARN", `Log group ${JSON.stringify(group.name)} is of class ${group.logGroupClass}, which FilterLogEvents cannot read; stream ${JSON.stringify(stream.name)} is skipped.`);
         emitter.state(stream.name, stateBlob(range.initialWatermark));
@@ -123,6 +141,7 @@ function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: Conf
       });
       emitter.error(error, stream.name);
       emitter.status(stream.name, "INCOMPLETE");
+      input.onStreamFailed?.(stream.name, error.message);
       outcome(false);
     },
   };
@@ -132,7 +151,8 @@ function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: Conf
 export async function read(ctx: CommandContext, input: ReadInput): Promise<boolean> {
   let allOk = true;
   const directory = new GroupDirectory(ctx);
-  const tasks = input.catalog.map((s) => streamTask(ctx, directory, s, input.state, (ok) => (allOk &&= ok)));
+  if (input.catalog.length === 0) ctx.emitter.log("WARN", "The catalog has no streams: nothing is read. Run discover and select streams in the catalog.");
+  const tasks = input.catalog.map((s) => streamTask(ctx, directory, s, input, (ok) => (allOk &&= ok)));
   await runStreams(tasks, ctx.config.maxConcurrency);
   await ctx.emitter.flush();
   return allOk;

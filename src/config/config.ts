@@ -118,6 +118,11 @@ function parseStartDate(value: string | undefined, problems: string[]): number |
     problems.push(`start_date is not a real date and time: ${JSON.stringify(value)}`);
     return undefined;
   }
+  // CloudWatch timestamps are milliseconds since 1970; an earlier start is a typo, and AWS would reject it.
+  if (ms < 0) {
+    problems.push(`start_date must be 1970-01-01T00:00:00Z or later (got ${JSON.stringify(value)})`);
+    return undefined;
+  }
   return ms;
 }
 

@@ -161,8 +161,9 @@ export const connectionSpecification = {
       type: "number",
       title: "Max FilterLogEvents Requests per Second",
       description:
-        "Upper bound of the read rate, shared by all streams. Default: the region's FilterLogEvents quota (25 in us-east-1, 5 in eu-central-1 and a few others, 10 elsewhere). Lower it to leave quota to other readers of the account.",
-      exclusiveMinimum: 0,
+        "Upper bound of the read rate, shared by all streams (0.1 to 1000). Default: the region's FilterLogEvents quota (25 in us-east-1, 5 in eu-central-1 and a few others, 10 elsewhere). Lower it to leave quota to other readers of the account.",
+      // Below 0.1 a request waits minutes to hours (past setTimeout's range near 0): a typo, not a rate.
+      minimum: 0.1,
       maximum: 1000,
       order: 14,
     },

@@ -5,12 +5,13 @@ import { readFile } from "node:fs/promises";
 import { Writable } from "node:stream";
 import type { EventEmitter } from "node:events";
 import type { CommandContext } from "../commands/context.js";
-import { discoverSources } from "../commands/discover.js";
+import { discoverSources, noStreamsFound } from "../commands/discover.js";
 import { read } from "../commands/read.js";
-import { parseConfig, secretValues } from "../config/config.js";
-import { Emitter, redactor } from "../emitter.js";
+import { parseConfig, secretValues, type Config } from "../config/config.js";
+import { Emitter } from "../emitter.js";
 import { ConfigError, asConnectorError } from "../errors.js";
 import { toConnectorError } from "../failures.js";
+import { redactor } from "../redact.js";
 import type { ConfiguredStream } from "../protocol/configured-catalog.js";
 import { parseState } from "../protocol/state.js";
 import { logsApiFor } from "../runtime.js";
@@ -83,7 +84,13 @@ export async function runSync(options: SyncOptions, io: SyncIo, endpointLabel?: 
   const clock = io.now ?? Date.now;
   const raw = await readConfigFile(options.configPath);
   const redact = redactor(secretValues(raw));
-  const parsed = parseConfig(raw);
+  let parsed: Config;
+  try {
+    parsed = parseConfig(raw);
+  } catch (err) {
+    // Its message may quote a value given in the wrong field (a secret as start_date).
+    throw new SyncError(redact(asConnectorError(err).message));
+  }
   // Records, whatever the config says: file transfer stages raw files for Airbyte, not for a table.
   const config = { ...parsed, deliveryType: "use_records_transfer" as const };
   const api = logsApiFor(config);
@@ -94,8 +101,13 @@ export async function runSync(options: SyncOptions, io: SyncIo, endpointLabel?: 
     const discovered = await discoverSources(discoverCtx);
     const found = discovered.catalog.streams.map((s) => s.name);
     await discoverCtx.emitter.flush();
+    // Exit 0 with "0 records" would look like success for a wrong region or prefix.
+    if (found.length === 0) {
+      const reason = noStreamsFound(config);
+      throw new ConfigError([reason, ...notes.filter((n) => n !== reason)].join(" "));
+    }
     const unknown = (options.streams ?? []).filter((s) => !found.includes(s));
-    if (unknown.length > 0) throw new ConfigError(`--streams: ${unknown.map((s) => JSON.stringify(s)).join(", ")} not found; discover offers ${found.map((s) => JSON.stringify(s)).join(", ") || "no streams"}`);
+    if (unknown.length > 0) throw new ConfigError(`--streams: ${unknown.map((s) => JSON.stringify(s)).join(", ")} not found; discover offers ${found.map((s) => JSON.stringify(s)).join(", ")}`);
     const names = options.streams ?? found;
     const source = { account: accountOf(discovered.groups), region: config.region, endpoint: endpointLabel ?? config.endpointUrl };
     store = await openStore(options, names, source);

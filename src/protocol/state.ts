@@ -75,28 +75,63 @@ function fromMessage(msg: Json, where: string): Map<string, number> {
     case undefined:
       return fromLegacy(msg.data ?? {});
     default:
-      throw new ConfigError(`${where}: unknown state type ${JSON.stringify(msg.type)} (expected STREAM, GLOBAL or LEGACY)`);
+      throw new ConfigError(`${where}: unknown state type ${JSON.stringify(msg.type)} (expected STREAM, GLOBAL or LEGACY, or an Airbyte STATE message)`);
   }
 }
 
 const MESSAGE_TYPES = new Set(["STREAM", "GLOBAL", "LEGACY"]);
+/** Airbyte messages other than STATE: saved `read` output holds them next to its STATE lines. */
+const OTHER_AIRBYTE_MESSAGES = new Set(["RECORD", "LOG", "TRACE", "SPEC", "CATALOG", "CONNECTION_STATUS", "CONTROL"]);
 
-/** Accepts: nothing, [], {}, an array of state messages, one state message, or a legacy bare object. */
-export function parseState(input: unknown): StateInput {
+/** An Airbyte STATE message (`{"type":"STATE","state":{...}}`, as `read` writes it): its state message. */
+function unwrapped(msg: Json, where: string): Json {
+  if (!isObject(msg.state)) throw new ConfigError(`${where}: a STATE message needs a "state" object`);
+  return msg.state;
+}
+
+export interface ParseStateOptions {
+  /** How to name the i-th item of an array in messages, e.g. `--state line 4`; default `state[i]`. */
+  readonly itemName?: (index: number) => string;
+}
+
+/**
+ * Accepts: nothing, [], {}, an array of state messages, one state message, or a legacy bare
+ * object. State messages may be wrapped as Airbyte STATE messages, and an array may also hold
+ * other Airbyte messages (a saved `read` stdout): they are skipped, the last state of each
+ * stream counts, and at least one STATE message must be there.
+ */
+export function parseState(input: unknown, options: ParseStateOptions = {}): StateInput {
   if (input === undefined || input === null) return new Map();
   if (Array.isArray(input)) {
+    const itemName = options.itemName ?? ((i: number) => `state[${i}]`);
     const out = new Map<string, number>();
+    const skipped = new Set<string>();
+    let stateMessages = 0;
     input.forEach((m, i) => {
-      if (!isObject(m)) throw new ConfigError(`state[${i}] must be an object`);
-      for (const [k, v] of fromMessage(m, `state[${i}]`)) out.set(k, v);
+      const where = itemName(i);
+      if (!isObject(m)) throw new ConfigError(`${where} must be an object`);
+      if (typeof m.type === "string" && OTHER_AIRBYTE_MESSAGES.has(m.type)) {
+        skipped.add(m.type);
+        return;
+      }
+      stateMessages++;
+      const msg = m.type === "STATE" ? unwrapped(m, where) : m;
+      for (const [k, v] of fromMessage(msg, m.type === "STATE" ? `${where}.state` : where)) out.set(k, v);
     });
+    if (skipped.size > 0 && stateMessages === 0) {
+      throw new ConfigError(
+        `state holds Airbyte messages (${[...skipped].join(", ")}) but no STATE message, so there is nothing to continue from; pass the STATE lines of a read, or no --state to read from start_date`,
+      );
+    }
     return out;
   }
   if (!isObject(input)) throw new ConfigError("state must be a JSON array of state messages or an object");
+  if (typeof input.type === "string" && OTHER_AIRBYTE_MESSAGES.has(input.type)) return parseState([input], options);
+  if (input.type === "STATE") return fromMessage(unwrapped(input, "state"), "state.state");
   if (typeof input.type === "string" && MESSAGE_TYPES.has(input.type)) return fromMessage(input, "state");
   // A bare legacy object may have a stream named "type", but its state is an object.
   if (typeof input.type === "string" || (input.type !== undefined && input.type !== null && !isObject(input.type))) {
-    throw new ConfigError(`state has unknown type ${JSON.stringify(input.type)} (expected STREAM, GLOBAL or LEGACY)`);
+    throw new ConfigError(`state has unknown type ${JSON.stringify(input.type)} (expected STREAM, GLOBAL or LEGACY, or an Airbyte STATE message)`);
   }
   return fromLegacy(input);
 }

@@ -21,6 +21,8 @@ import { seedGroup, spreadEvents } from "../support/seed.js";
 /** A secret short enough to fit whole in the excerpt of the input that V8's JSON errors quote. */
 const SHORT_SECRET = "Xq7kZ9";
 const SECRET_VALUES: string[] = [...Object.values(SECRETS), SHORT_SECRET];
+/** Secrets whose JSON, URL and base64 forms differ from the raw value. */
+const SPECIAL_SECRETS = ["back\\slash\\Secret9", 'quo"te\'Secret"9', "ключ-秘密-🔑-Secret9", "per%2Fcent%Secret9", "plus+and/slash/Secret9=="];
 registerSecrets(...SECRET_VALUES);
 
 const CONFIGS = configCases();
@@ -221,6 +223,24 @@ describe("CLI: invalid input rejected before any AWS call", { concurrency: 4 }, 
     const r = await runFiles("read", { config: json(goodConfig()), state: { raw } });
     assertDocumentedFailure(r, "read", /state for stream "app": timestamp must be a non-negative integer of epoch milliseconds \(got Infinity\)/);
   });
+
+  test("read with an empty catalog reads nothing and says so with a WARN", async () => {
+    const r = await runFiles("read", { config: json(goodConfig()), catalog: json({ streams: [] }) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.messages.some((m) => m.log?.level === "WARN" && /The catalog has no streams: nothing is read/.test(m.log.message)));
+  });
+
+  // A secret given in another field too (start_date) is quoted by that field's error: in JSON,
+  // so a backslash or a quote changes its text; and never in the output, in any form.
+  SPECIAL_SECRETS.forEach((secret, i) => {
+    const command = commands[i % 3]!;
+    test(`${command} never shows a secret with special characters: ${JSON.stringify(secret)}`, async () => {
+      const config = { ...goodConfig(), aws_secret_access_key: secret, role_external_id: `${secret}-ext`, start_date: secret };
+      registerSecrets(secret, `${secret}-ext`);
+      const r = await runFiles(command, { config: json(config) });
+      assertDocumentedFailure(r, command, /start_date has an invalid format \(got "\*\*\*\*"\): expected YYYY-MM-DDTHH:mm:ssZ/);
+    });
+  });
 });
 
 // ------------------------------------------------------------- cases that need AWS (moto)
@@ -257,6 +277,10 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
     assert.equal(errs[0]!.failure_type, "config_error");
     assert.equal(errs[0]!.stream_descriptor?.name, failing);
     assert.match(errs[0]!.message, expect);
+    // The reason is on stderr too, one line naming the stream (README "Invalid input").
+    const line = r.stderr.split("\n").find((l) => l.startsWith(`Stream ${JSON.stringify(failing)} failed: `));
+    assert.ok(line, `stderr names the failing stream: ${r.stderr}`);
+    assert.ok(line.endsWith(errs[0]!.message), "with the reason of its TRACE ERROR");
     for (const o of others) {
       assert.equal(statuses(r.messages, o).at(-1), "COMPLETE", `${o} completes`);
       assert.ok(records(r.messages, o).length > 0, `${o} delivers its records`);
@@ -292,29 +316,88 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
     return r.messages;
   }
 
+  /** The state `read` reported for a stream, which must not pass the time of the run (ingestion delay 0). */
+  function reportedState(msgs: AirbyteMessage[], stream: string, ranAfter: number): number {
+    const last = lastStates(msgs).find((s) => s.stream!.stream_descriptor.name === stream);
+    const ts = (last!.stream!.stream_state as { timestamp: number }).timestamp;
+    assert.ok(ts >= ranAfter && ts <= Date.now(), `state ${ts} is the time of the run, not beyond`);
+    return ts;
+  }
+
   for (const [name, ts] of [["a future timestamp", FUTURE], ["the largest safe integer", Number.MAX_SAFE_INTEGER]] as const) {
-    test(`state with ${name} is accepted: no records, the state comes back unchanged`, async () => {
+    test(`state with ${name} is accepted with a WARN and counts as now: no records, no state in the future`, async () => {
+      const ranAfter = Date.now();
       const msgs = assertAccepted(await run(config, ["/app/good"], json({ "/app/good": { timestamp: ts } })));
       assert.equal(records(msgs, "/app/good").length, 0);
-      assert.deepEqual(lastStates(msgs).map((s) => [s.stream!.stream_descriptor.name, s.stream!.stream_state]), [["/app/good", { timestamp: ts }]]);
+      reportedState(msgs, "/app/good", ranAfter);
+      assert.ok(msgs.some((m) => m.log?.level === "WARN" && /The state of stream "\/app\/good", timestamp \d+.* is later than now minus ingestion_delay_seconds/.test(m.log.message)));
     });
   }
 
-  test("state for a stream not in the catalog is ignored with an INFO log", async () => {
+  test("a start_date in the future reads nothing and makes up no state, so correcting it takes effect", async () => {
+    const future = { ...config, start_date: "2099-01-01T00:00:00Z" };
+    const first = assertAccepted(await run(future, ["/app/good"]));
+    assert.equal(records(first, "/app/good").length, 0);
+    assert.deepEqual(lastStates(first), [], "no state made up from start_date");
+    assert.ok(first.some((m) => m.log?.level === "WARN" && /start_date 4070908800000 \(2099-01-01T00:00:00\.000Z\) is later than now minus ingestion_delay_seconds/.test(m.log.message)));
+    assert.deepEqual(statuses(first, "/app/good"), ["STARTED", "COMPLETE"]);
+    // The user corrects start_date and passes on what the first read wrote: every event is read.
+    const corrected = assertAccepted(await run({ ...config, start_date: "2020-01-01T00:00:00Z" }, ["/app/good"], json(lastStates(first))));
+    assert.equal(records(corrected, "/app/good").length, 12);
+    // With a stored state, a start_date in the future leaves that state as it was.
+    const kept = assertAccepted(await run(future, ["/app/good"], json({ "/app/good": { timestamp: NOW - 7_200_000 } })));
+    assert.deepEqual(lastStates(kept).map((s) => s.stream!.stream_state), [{ timestamp: NOW - 7_200_000 }]);
+  });
+
+  test("state for a stream not in the catalog is ignored with a WARN log", async () => {
     const state = json([{ type: "STREAM", stream: { stream_descriptor: { name: "/app/ghost" }, stream_state: { timestamp: 5 } } }]);
     const msgs = assertAccepted(await run(config, ["/app/good"], state));
-    assert.ok(msgs.some((m) => m.log?.level === "INFO" && m.log.message.includes('"/app/ghost"') && /not in the catalog; it is ignored/.test(m.log.message)));
+    assert.ok(msgs.some((m) => m.log?.level === "WARN" && m.log.message.includes('"/app/ghost"') && /not in the catalog; it is ignored/.test(m.log.message)));
     assert.equal(records(msgs, "/app/good").length, 12);
   });
 
   for (const c of acceptedStates("/app/good", FUTURE)) {
     test(`state accepted by read: ${c.name}`, async () => {
+      const ranAfter = Date.now();
       const msgs = assertAccepted(await run(config, ["/app/good"], json(c.input)));
-      // A watermark in the future proves the state was read: nothing is delivered, it comes back.
+      // A watermark in the future proves the state was read: nothing is delivered, and it comes
+      // back as the time of the run.
       assert.equal(records(msgs, "/app/good").length, c.expect.length > 0 ? 0 : 12);
-      if (c.expect.length > 0) assert.deepEqual(lastStates(msgs)[0]!.stream!.stream_state, { timestamp: FUTURE });
+      if (c.expect.length > 0) reportedState(msgs, "/app/good", ranAfter);
     });
   }
+
+  test("a state file that is a whole saved read stdout (JSON lines) continues where that read stopped", async () => {
+    const first = await run(config, ["/app/good", "/app/other"]);
+    assert.equal(records(assertAccepted(first), "/app/good").length, 12);
+    assert.ok(first.stdout.split("\n").length > 20, "RECORD, TRACE and STATE lines");
+    const second = assertAccepted(await run(config, ["/app/good", "/app/other"], { raw: first.stdout }));
+    assert.equal(records(second).length, 0, "nothing read twice");
+    assert.deepEqual(errors(second), []);
+    // The same STATE lines alone, with Windows line ends and blank lines.
+    const stateLines = first.stdout.split("\n").filter((l) => l.includes('"type":"STATE"'));
+    assert.equal(records(assertAccepted(await run(config, ["/app/good"], { raw: `${stateLines.join("\r\n\r\n")}\r\n` })), "/app/good").length, 0);
+  });
+
+  test("discover with a prefix that matches nothing says so with a WARN naming the region and the prefix", async () => {
+    const r = await runFiles("discover", { config: json({ ...config, log_group_prefix: "/nothing/" }) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.messages.find((m) => m.type === "CATALOG")?.catalog?.streams, []);
+    const warn = r.messages.find((m) => m.log?.level === "WARN")?.log?.message ?? "";
+    assert.match(warn, /No stream found: no readable log group whose name starts with log_group_prefix "\/nothing\/" in region us-east-1/);
+  });
+
+  test("a JSON-lines state file with a broken line names that line", async () => {
+    const line = JSON.stringify({ type: "STATE", state: { type: "STREAM", stream: { stream_descriptor: { name: "/app/good" }, stream_state: { timestamp: 1 } } } });
+    const r = await run(config, ["/app/good"], { raw: `${line}\n\n${line.slice(0, 40)}\n${line}\n` });
+    assert.equal(r.code, 1);
+    assert.match(errors(r.messages)[0]!.message, /--state \S+state\.json line 3 is not valid JSON: /);
+    const noState = await run(config, ["/app/good"], { raw: `${JSON.stringify({ type: "LOG", log: { level: "INFO", message: "x" } })}\n${JSON.stringify({ type: "TRACE", trace: {} })}\n` });
+    assert.equal(noState.code, 1);
+    assert.match(errors(noState.messages)[0]!.message, /state holds Airbyte messages \(LOG, TRACE\) but no STATE message/);
+    const badItem = await run(config, ["/app/good"], { raw: `${line}\n[1]\n` });
+    assert.match(errors(badItem.messages)[0]!.message, /--state line 2 must be an object/);
+  });
 
   for (const [name, raw] of [["an empty state file", ""], ["a state file of whitespace", " \n"], ["a state file of null", "null"], ["a config with a byte order mark", "BOM"]] as const) {
     test(`accepted: ${name}`, async () => {

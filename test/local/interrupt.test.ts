@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { expectedEvents, startSimulator, type ScenarioFile, type Simulator } from "../../src/sim/index.js";
-import { MAIN, tempDir } from "../support/connector.js";
+import { MAIN, assertNoSecrets, tempDir } from "../support/connector.js";
 import { keyOf, readDatabase, simConfig } from "./support.js";
 
 // Big messages (about 400 per 1 MB page), a low quota and latency: a sync of some seconds.
@@ -46,6 +46,7 @@ function runCli(args: readonly string[], cwd: string, interruptWhen?: () => bool
           }, 20);
     child.on("exit", (code) => {
       clearInterval(poll);
+      assertNoSecrets(`sync ${args.join(" ")}`, stdout, stderr);
       resolve({ code, stdout, stderr });
     });
   });

@@ -1,10 +1,15 @@
 // Helpers of the local sync tests: configs for a simulator, DuckDB contents, writable sinks.
 import { Writable } from "node:stream";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { writeJson } from "../support/connector.js";
+import { assertNoSecrets, registerSecrets, writeJson } from "../support/connector.js";
 import { TEST_KEYS } from "../support/seed.js";
 
+/** A config file for a sync against the simulator; its secrets are scanned for in every Collect. */
 export function simConfig(dir: string, url: string, extra: Record<string, unknown> = {}): string {
+  registerSecrets(TEST_KEYS.accessKeyId, TEST_KEYS.secretAccessKey);
+  for (const key of ["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "role_external_id"]) {
+    if (typeof extra[key] === "string") registerSecrets(extra[key]);
+  }
   return writeJson(dir, "config.json", {
     region_name: "us-east-1",
     aws_access_key_id: TEST_KEYS.accessKeyId,
@@ -44,10 +49,20 @@ export function keyOf(r: { logStreamName: string; eventId: string }): string {
   return `${r.logStreamName}|${r.eventId}`;
 }
 
+/** An in-process sync's stdout or stderr; fails the write (and so the sync) when a secret shows. */
 export class Collect extends Writable {
   text = "";
-  override _write(chunk: Buffer | string, _e: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
+  override _write(chunk: Buffer | string, _e: BufferEncoding, cb: (err?: Error) => void): void {
+    const added = chunk.toString();
+    // With the end of what came before: a secret may be split across writes.
+    const window = this.text.slice(-1024) + added;
+    this.text += added;
+    try {
+      assertNoSecrets("a local sync", window);
+    } catch (err) {
+      cb(err as Error);
+      return;
+    }
     cb();
   }
 }

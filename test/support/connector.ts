@@ -18,16 +18,61 @@ export interface RunResult {
 
 /** Every secret value that any test config ever carried; every output is scanned for them. */
 const secretsSeen = new Set<string>();
+/** Each way a leaked secret may be written, with what it is called; rebuilt when a secret is registered. */
+let leakForms = new Map<string, string>();
+let leakPattern: RegExp | undefined;
 
-/** Throws when any registered secret appears in the given outputs. */
+/**
+ * The forms a secret takes in text: raw, JSON-escaped (up to three levels deep, also ASCII-only),
+ * URL-encoded (path and form style, either hex case) and base64 (at the three byte alignments it
+ * may have inside a longer encoded value, the characters that depend on it alone). Written apart
+ * from the connector's redactor on purpose: a form that one forgets, the other catches.
+ */
+function formsOf(secret: string): [string, string][] {
+  const escape = (text: string) => JSON.stringify(text).slice(1, -1);
+  // As Python's json.dumps writes it: non-ASCII as \uXXXX.
+  const ascii = (escaped: string) => escaped.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const json = escape(secret);
+  const bytes = Buffer.from(secret, "utf8");
+  const base64 = [0, 1, 2].flatMap((pad): [string, string][] => {
+    const text = Buffer.concat([Buffer.alloc(pad), bytes]).toString("base64");
+    const core = text.slice(Math.ceil((pad * 4) / 3), Math.floor(((pad + bytes.length) * 4) / 3));
+    return [[core, `base64 (offset ${pad})`], [core.replaceAll("+", "-").replaceAll("/", "_"), `base64url (offset ${pad})`]];
+  });
+  const forms: [string, string][] = [
+    [secret, "raw"],
+    [json, "JSON-escaped"],
+    [escape(json), "JSON-escaped twice"],
+    // A message quoting a JSON text, itself in a JSON line on stdout.
+    [escape(escape(json)), "JSON-escaped three times"],
+    [ascii(json), "JSON-escaped, ASCII only"],
+    [escape(ascii(json)), "JSON-escaped, ASCII only, twice"],
+    ...[encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)].flatMap((u): [string, string][] => [
+      [u, "URL-encoded"],
+      [u.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()), "URL-encoded, lower-case hex"],
+    ]),
+    ...base64,
+  ];
+  return forms.filter(([f]) => f.length >= 4);
+}
+
+/** Throws when any registered secret appears, in any of its forms, in the given outputs. */
 export function assertNoSecrets(what: string, ...outputs: string[]): void {
-  for (const secret of secretsSeen) {
-    if (outputs.some((o) => o.includes(secret))) throw new Error(`a secret value leaked into the output of ${what}`);
+  if (!leakPattern) return;
+  for (const o of outputs) {
+    const found = leakPattern.exec(o);
+    if (found) throw new Error(`a secret value leaked into the output of ${what} (${leakForms.get(found[0]) ?? "a form"} of it)`);
   }
 }
 
 export function registerSecrets(...values: (string | undefined)[]): void {
+  const before = secretsSeen.size;
   for (const v of values) if (v) secretsSeen.add(v);
+  if (secretsSeen.size === before) return;
+  leakForms = new Map([...secretsSeen].flatMap(formsOf).reverse());
+  // Longest first: the name shown is that of the longest form found.
+  const forms = [...leakForms.keys()].sort((a, b) => b.length - a.length);
+  leakPattern = new RegExp(forms.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"));
 }
 
 export function tempDir(): string {

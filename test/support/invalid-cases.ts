@@ -62,6 +62,8 @@ function outOfRange(): InvalidCase[] {
     if (p.minimum !== undefined) for (const v of [p.minimum - step, p.minimum - 1000]) add(v, ">=", p.minimum);
     if (p.maximum !== undefined) for (const v of [p.maximum + step, p.maximum * 10]) add(v, "<=", p.maximum);
     if (p.exclusiveMinimum !== undefined) for (const v of [p.exclusiveMinimum, p.exclusiveMinimum - 1]) add(v, ">", p.exclusiveMinimum);
+    // A rate of 1e-300 per second once passed "> 0" and waited forever (setTimeout overflows).
+    if (p.type === "number" && p.minimum !== undefined && p.minimum > 0) add(1e-300, ">=", p.minimum);
     return out;
   });
 }
@@ -81,6 +83,7 @@ function badFormats(): InvalidCase[] {
       ["2024-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-00-10T00:00:00Z", "2024-04-31T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T23:60:00Z", "2024-01-01T23:59:60Z"],
       /start_date is not a real date and time/,
     ),
+    ...fmt("start_date", ["1969-12-31T23:59:59Z", "0000-01-01T00:00:00Z"], /start_date must be 1970-01-01T00:00:00Z or later/),
     ...fmt(
       "role_arn",
       ["not-an-arn", "arn:aws:iam::12345:role/x", "arn:aws:iam::123456789012:user/x", "arn:aws:iam::123456789012:role/", "arn:aws:s3:::bucket"],
@@ -233,9 +236,12 @@ export function stateCases(): InvalidCase[] {
     c("GLOBAL without stream_states", { type: "GLOBAL", global: { shared_state: {} } }, /state\.global\.stream_states must be an array/),
     c("GLOBAL stream_states entry without a name", [{ type: "GLOBAL", global: { stream_states: [{ stream_state: { timestamp: 1 } }] } }], /state\[0\]\.global\.stream_states\[0\]: stream_descriptor\.name is missing/),
     ...[5, "x", []].map((d) => c(`LEGACY data ${show(d)}`, { type: "LEGACY", data: d }, /legacy state data must be an object mapping stream names to states/)),
-    ...["BOGUS", "stream", "", "PER_STREAM"].map((t) => c(`bare state of type ${show(t)}`, { type: t }, new RegExp(`state has unknown type ${esc(JSON.stringify(t))} \\(expected STREAM, GLOBAL or LEGACY\\)`))),
+    ...["BOGUS", "stream", "", "PER_STREAM"].map((t) => c(`bare state of type ${show(t)}`, { type: t }, new RegExp(`state has unknown type ${esc(JSON.stringify(t))} \\(expected STREAM, GLOBAL or LEGACY, or an Airbyte STATE message\\)`))),
     ...["BOGUS", "legacy", 5].map((t) => c(`state[0] of type ${show(t)}`, [{ type: t }], new RegExp(`state\\[0\\]: unknown state type ${esc(JSON.stringify(t))}`))),
     c("bare state with a numeric type", { type: 5, data: {} }, /state has unknown type 5/),
+    c("saved read output without a STATE message", [{ type: "TRACE", trace: {} }, { type: "RECORD", record: {} }], /state holds Airbyte messages \(TRACE, RECORD\) but no STATE message/),
+    c("a STATE message without its state", { type: "STATE" }, /state: a STATE message needs a "state" object/),
+    c("a STATE message whose state is bad", [{ type: "STATE", state: { type: "STREAM" } }], /state\[0\]\.state: a STREAM state needs a "stream" object/),
   );
   return out;
 }
@@ -248,6 +254,17 @@ export function acceptedStates(stream: string, ts: number): { name: string; inpu
     { name: "empty object", input: {}, expect: [] },
     { name: "empty array", input: [], expect: [] },
     { name: "empty stream_state", input: stateShapes["STREAM array"]!(stream, {}), expect: [] },
+    { name: "an Airbyte STATE message, as read writes it", input: { type: "STATE", state: stateShapes["single STREAM"]!(stream, { timestamp: ts }) }, expect: [[stream, ts]] },
+    {
+      name: "saved read output: the last STATE message counts, the others are skipped",
+      input: [
+        { type: "TRACE", trace: { type: "STREAM_STATUS", emitted_at: 1, stream_status: { stream_descriptor: { name: stream }, status: "STARTED" } } },
+        { type: "STATE", state: stateShapes["single STREAM"]!(stream, { timestamp: ts - 5 }) },
+        { type: "LOG", log: { level: "INFO", message: "x" } },
+        { type: "STATE", state: stateShapes["single STREAM"]!(stream, { timestamp: ts }) },
+      ],
+      expect: [[stream, ts]],
+    },
   );
   return out;
 }

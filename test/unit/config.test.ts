@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../src/config/config.js";
 import { ConfigError } from "../../src/errors.js";
 import { parseConfiguredCatalog } from "../../src/protocol/configured-catalog.js";
+import { connectionSpecification } from "../../src/config/spec.js";
+import { RateLimiter } from "../../src/rate-limit.js";
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzSECRET";
 const base = { region_name: "us-east-1", aws_access_key_id: "AKIAEXAMPLE", aws_secret_access_key: SECRET };
@@ -74,4 +76,42 @@ test("configured catalogs are validated", () => {
   assert.throws(() => parseConfiguredCatalog({ streams: [{ stream: {}, sync_mode: "incremental" }] }), /name is missing/);
   const twice = { stream: { name: "a" }, sync_mode: "incremental" };
   assert.throws(() => parseConfiguredCatalog({ streams: [twice, twice] }), /configured twice/);
+});
+
+test("every numeric setting is bounded on both sides; out-of-range and infinite values are refused", () => {
+  const props = connectionSpecification.properties as unknown as Record<string, { type?: string; minimum?: number; maximum?: number }>;
+  const numeric = Object.entries(props).filter(([, p]) => p.type === "number" || p.type === "integer");
+  assert.ok(numeric.length >= 6);
+  for (const [field, p] of numeric) {
+    assert.ok(Number.isFinite(p.minimum) && Number.isFinite(p.maximum), `${field} has a minimum and a maximum`);
+    // 1e400 in a config file parses to Infinity.
+    for (const value of [JSON.parse("1e400") as number, -Infinity, NaN, 1e-300, p.maximum! * 1e6]) {
+      if (value === 1e-300 && p.minimum === 0) continue;
+      assert.throws(() => parseConfig({ ...base, role_arn: "arn:aws:iam::123456789012:role/r", [field]: value }), new RegExp(`${field} must be`), `${field} = ${value}`);
+    }
+  }
+});
+
+test("the slowest allowed rate waits seconds, not forever: every wait fits a timer", async () => {
+  const lowest = (connectionSpecification.properties.max_requests_per_second as { minimum: number }).minimum;
+  assert.equal(parseConfig({ ...base, max_requests_per_second: lowest }).maxRequestsPerSecond, lowest);
+  let t = 0;
+  const waits: number[] = [];
+  const limiter = new RateLimiter({ ratePerSecond: lowest, now: () => t, sleep: async (ms) => {
+      waits.push(ms);
+      t += ms;
+    },
+  });
+  // Throttled down to its floor, once a second for a minute.
+  for (let i = 0; i < 60; i++) {
+    t += 1000;
+    limiter.throttled();
+  }
+  for (let i = 0; i < 3; i++) await limiter.acquire();
+  assert.ok(waits.length > 0 && waits.every((ms) => Number.isFinite(ms) && ms <= 2 ** 31 - 1), `waits ${waits.join(", ")} ms`);
+});
+
+test("start_date before 1970 is refused: CloudWatch timestamps start there", () => {
+  assert.throws(() => parseConfig({ ...base, start_date: "1969-12-31T23:59:59Z" }), /start_date must be 1970-01-01T00:00:00Z or later/);
+  assert.equal(parseConfig({ ...base, start_date: "1970-01-01T00:00:00Z" }).startDate, 0);
 });

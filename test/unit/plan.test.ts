@@ -9,7 +9,8 @@ const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 test("full refresh without start date starts 14 days before the group was created", () => {
   const created = NOW - 3 * DAY_MS;
   const r = syncRange({ syncMode: "full_refresh", stateTimestamp: 123, startDate: undefined, groupCreationTime: created, groupRetentionDays: undefined, now: NOW, ingestionDelayMs: 300_000 });
-  assert.deepEqual(r, { start: created - MAX_EVENT_AGE_MS, end: NOW - 300_000, initialWatermark: created - MAX_EVENT_AGE_MS });
+  const start = created - MAX_EVENT_AGE_MS;
+  assert.deepEqual(r, { start, end: NOW - 300_000, initialWatermark: start, storedState: undefined, stateClamped: false, startDateAhead: false });
 });
 
 test("retention bounds the earliest event time, with AWS's deletion slack", () => {
@@ -20,13 +21,41 @@ test("retention bounds the earliest event time, with AWS's deletion slack", () =
 
 test("incremental resumes at the state, never before start_date, and never moves it back", () => {
   const base = { syncMode: "incremental" as const, groupCreationTime: NOW - DAY_MS, groupRetentionDays: undefined, now: NOW, ingestionDelayMs: 0 };
-  assert.deepEqual(syncRange({ ...base, stateTimestamp: NOW - 1000, startDate: undefined }), { start: NOW - 1000, end: NOW, initialWatermark: NOW - 1000 });
-  assert.deepEqual(syncRange({ ...base, stateTimestamp: 5, startDate: NOW - 50 }), { start: NOW - 50, end: NOW, initialWatermark: NOW - 50 });
-  const future = syncRange({ ...base, stateTimestamp: NOW + DAY_MS, startDate: undefined });
-  assert.equal(future.initialWatermark, NOW + DAY_MS);
-  assert.ok(future.start >= future.end, "a far-future state reads nothing");
+  const flags = { stateClamped: false, startDateAhead: false };
+  assert.deepEqual(syncRange({ ...base, stateTimestamp: NOW - 1000, startDate: undefined }), { start: NOW - 1000, end: NOW, initialWatermark: NOW - 1000, storedState: NOW - 1000, ...flags });
+  assert.deepEqual(syncRange({ ...base, stateTimestamp: 5, startDate: NOW - 50 }), { start: NOW - 50, end: NOW, initialWatermark: NOW - 50, storedState: 5, ...flags });
   const lookback = syncRange({ ...base, stateTimestamp: NOW - 1000, startDate: undefined, lookbackMs: 600 });
-  assert.deepEqual(lookback, { start: NOW - 1600, end: NOW, initialWatermark: NOW - 1000 });
+  assert.deepEqual(lookback, { start: NOW - 1600, end: NOW, initialWatermark: NOW - 1000, storedState: NOW - 1000, ...flags });
+});
+
+test("no watermark goes past now minus the ingestion delay: a later state counts as that time", () => {
+  const base = { syncMode: "incremental" as const, groupCreationTime: NOW - DAY_MS, groupRetentionDays: undefined, now: NOW, ingestionDelayMs: 300_000 };
+  const end = NOW - 300_000;
+  for (const stored of [NOW + DAY_MS, Number.MAX_SAFE_INTEGER, NOW - 1000 /* the delay grew since */]) {
+    const r = syncRange({ ...base, stateTimestamp: stored, startDate: undefined, lookbackMs: 600 });
+    assert.deepEqual(r, { start: end - 600, end, initialWatermark: end, storedState: end, stateClamped: true, startDateAhead: false }, String(stored));
+  }
+  assert.equal(syncRange({ ...base, stateTimestamp: end, startDate: undefined }).stateClamped, false, "the limit itself is fine");
+  // Full refresh ignores the state: nothing to clamp.
+  assert.equal(syncRange({ ...base, syncMode: "full_refresh", stateTimestamp: NOW + DAY_MS, startDate: undefined }).stateClamped, false);
+  // A short retention and a long delay put the earliest event after the end: an empty range at the end.
+  const late = syncRange({ ...base, syncMode: "full_refresh", stateTimestamp: undefined, startDate: undefined, groupCreationTime: NOW, groupRetentionDays: 1, ingestionDelayMs: 14 * DAY_MS });
+  assert.deepEqual([late.start, late.initialWatermark], [late.end, late.end]);
+});
+
+test("a start_date after now minus the delay reads nothing and makes up no state", () => {
+  const base = { groupCreationTime: NOW - DAY_MS, groupRetentionDays: undefined, now: NOW, ingestionDelayMs: 0 };
+  const year2099 = Date.UTC(2099, 0, 1);
+  for (const syncMode of ["full_refresh", "incremental"] as const) {
+    const r = syncRange({ ...base, syncMode, stateTimestamp: undefined, startDate: year2099 });
+    assert.equal(r.startDateAhead, true);
+    assert.equal(r.storedState, undefined, `${syncMode}: no state to report`);
+    assert.ok(r.start >= r.end && r.initialWatermark <= r.end, `${syncMode}: nothing read, nothing beyond the end`);
+  }
+  const kept = syncRange({ ...base, syncMode: "incremental", stateTimestamp: NOW - 5000, startDate: year2099 });
+  assert.deepEqual([kept.startDateAhead, kept.storedState], [true, NOW - 5000], "the stored state stays as it was");
+  const both = syncRange({ ...base, syncMode: "incremental", stateTimestamp: year2099, startDate: year2099 });
+  assert.deepEqual([both.startDateAhead, both.stateClamped, both.storedState], [true, true, NOW]);
 });
 
 /** A pure stand-in for FilterLogEvents over sorted timestamps, paging `pageSize` events. */

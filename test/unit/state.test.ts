@@ -37,3 +37,34 @@ test("bad states are config errors that name the stream and the problem", () => 
     assert.throws(() => parseState(input), (err: unknown) => err instanceof ConfigError && pattern.test(err.message), JSON.stringify(input));
   }
 });
+
+test("STATE messages as `read` wrote them are accepted, alone, in an array, or among other messages", () => {
+  const wrapped = (name: string, ts: unknown) => ({ type: "STATE", state: stream(name, ts) });
+  assert.deepEqual([...parseState(wrapped("a", 5))], [["a", 5]]);
+  assert.deepEqual([...parseState([wrapped("a", 5), wrapped("b", 7), wrapped("a", 9)])], [["a", 9], ["b", 7]], "the last state of a stream counts");
+  assert.deepEqual([...parseState([{ type: "STATE", state: { data: { l: { timestamp: 3 } } } }])], [["l", 3]], "a wrapped legacy state");
+  const stdout = [
+    { type: "TRACE", trace: { type: "STREAM_STATUS" } },
+    { type: "RECORD", record: { stream: "a", data: {}, emitted_at: 1 } },
+    wrapped("a", 5),
+    { type: "LOG", log: { level: "INFO", message: "x" } },
+    stream("b", 2),
+    wrapped("a", 8),
+  ];
+  assert.deepEqual([...parseState(stdout)], [["a", 8], ["b", 2]]);
+});
+
+test("saved read output without a STATE message, and malformed STATE messages, are config errors", () => {
+  const cases: [unknown, RegExp][] = [
+    [[{ type: "RECORD", record: {} }, { type: "LOG", log: {} }], /Airbyte messages \(RECORD, LOG\) but no STATE message/],
+    [{ type: "TRACE", trace: {} }, /Airbyte messages \(TRACE\) but no STATE message/],
+    [{ type: "STATE" }, /state: a STATE message needs a "state" object/],
+    [[{ type: "STATE", state: 5 }], /state\[0\]: a STATE message needs a "state" object/],
+    [[{ type: "STATE", state: stream("a", -1) }], /stream "a": timestamp must be a non-negative integer/],
+    [[{ type: "STATE", state: { type: "BOGUS" } }], /state\[0\]\.state: unknown state type "BOGUS"/],
+  ];
+  for (const [input, pattern] of cases) {
+    assert.throws(() => parseState(input), (err: unknown) => err instanceof ConfigError && pattern.test(err.message), JSON.stringify(input));
+  }
+  assert.throws(() => parseState([5], { itemName: (i) => `--state line ${i + 3}` }), /--state line 3 must be an object/);
+});

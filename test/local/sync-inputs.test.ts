@@ -1,0 +1,64 @@
+// `sync` with inputs that must not pass for success or leak: a prefix (or region) where nothing
+// is found, and secrets quoted by another field's error.
+import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { startSimulator, type ScenarioFile, type Simulator } from "../../src/sim/index.js";
+import { syncCommand } from "../../src/local/sync.js";
+import { assertNoSecrets, registerSecrets, tempDir } from "../support/connector.js";
+import { Collect, simConfig } from "./support.js";
+
+const scenario: ScenarioFile = {
+  seed: 3,
+  logGroups: [
+    { name: "/app/api", streams: ["a"], timeRange: { start: "now-1h", end: "now-10m" }, events: { count: 20 } },
+    { name: "/cold/archive", logClass: "INFREQUENT_ACCESS", streams: ["a"], timeRange: { start: "now-1h", end: "now-10m" }, events: { count: 5 } },
+  ],
+};
+
+async function sync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new Collect();
+  const stderr = new Collect();
+  const code = await syncCommand(args, { stdout, stderr });
+  assertNoSecrets(`sync ${args.join(" ")}`, stdout.text, stderr.text);
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+describe("sync: inputs", () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator({ scenario });
+  });
+  after(async () => sim.stop());
+
+  for (const [prefix, note] of [["/nothing/", undefined], ["/cold/", /INFREQUENT_ACCESS/]] as const) {
+    it(`a log_group_prefix that matches no readable group (${prefix}) fails, naming the region and the prefix`, async () => {
+      const dir = tempDir();
+      const r = await sync(["--config", simConfig(dir, sim.url, { log_group_prefix: prefix }), "--database", join(dir, "x.duckdb")]);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stderr, new RegExp(`No stream found: no readable log group whose name starts with log_group_prefix "${prefix}" in region us-east-1 at http`));
+      assert.match(r.stderr, /check region_name and log_group_prefix/);
+      if (note) assert.match(r.stderr, note, "why the group that exists is not offered");
+      assert.equal(r.stdout, "", "no summary of 0 records");
+    });
+  }
+
+  it("a prefix that matches syncs as before", async () => {
+    const dir = tempDir();
+    const r = await sync(["--config", simConfig(dir, sim.url, { log_group_prefix: "/app/" }), "--database", join(dir, "x.duckdb")]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Synced: 20 records committed/);
+  });
+
+  // `check` redacted this message while `sync` printed it: `(got "<the secret>")`.
+  for (const secret of ["sync-secret/With+Slash==", "back\\slash\\sync\"secret", "ключ-sync-secret-%41"]) {
+    it(`a secret also given as start_date is not shown: ${JSON.stringify(secret)}`, async () => {
+      const dir = tempDir();
+      registerSecrets(secret);
+      const config = simConfig(dir, sim.url, { aws_secret_access_key: secret, start_date: secret });
+      const r = await sync(["--config", config, "--database", join(dir, "x.duckdb")]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /start_date has an invalid format \(got "\*\*\*\*"\)/);
+    });
+  }
+});
