@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { expectedEvents, loadScenario, spawnSimulator, type ScenarioFile } from "../src/sim/index.js";
+import { expectedEvents, spawnSimulator, type Scenario, type ScenarioFile } from "../src/sim/index.js";
 
 export const FAULTS = [
   "errorBodyRate",
@@ -74,12 +74,14 @@ export async function faultTable(main: string, launchFlags: readonly string[], d
     let expected = 0, delivered = 0, complete = 0, incomplete = 0, silentlyWrong = 0, maxSeconds = 0;
     for (let run = 0; run < runs; run++) {
       const file = scenario(600 + run, fault, rate, eventsPerGroup);
-      const want = new Map<string, Set<string>>(GROUPS.map((g) => [g, new Set()]));
-      for (const e of expectedEvents(loadScenario(file), { withoutMessages: true })) want.get(e.logGroupName)!.add(`${e.logStreamName}|${e.eventId}`);
       const path = join(dir, `faults-${fault}-${run}.json`);
       writeFileSync(path, JSON.stringify(file));
       const sim = await spawnSimulator({ scenarioPath: path });
       try {
+        // The simulator resolved "now" when it started: its own resolved scenario has the events.
+        const resolved = (await (await fetch(`${sim.url}/_sim/scenario`)).json()) as Scenario;
+        const want = new Map<string, Set<string>>(GROUPS.map((g) => [g, new Set()]));
+        for (const e of expectedEvents(resolved, { withoutMessages: true })) want.get(e.logGroupName)!.add(`${e.logStreamName}|${e.eventId}`);
         const started = Date.now();
         const { keys, status } = await readAll(main, launchFlags, dir, sim.url);
         maxSeconds = Math.max(maxSeconds, (Date.now() - started) / 1000);
