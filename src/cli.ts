@@ -2,6 +2,7 @@
 // The only place that decides the process's exit code.
 import { readFile } from "node:fs/promises";
 import type { Writable } from "node:stream";
+import { CANCEL_EXIT_CODES, watchCancellation } from "./cancel.js";
 import { check } from "./commands/check.js";
 import type { CommandContext } from "./commands/context.js";
 import { discover } from "./commands/discover.js";
@@ -35,7 +36,7 @@ export interface Io {
   readonly stdout: Writable;
   readonly stderr: Writable;
   readonly now?: () => number;
-  /** SIGINT source for `sync` and `demo` (the process); the Airbyte commands do not use it. */
+  /** SIGTERM/SIGINT source (the process) that cancels `read`, `sync` and `demo`. */
   readonly signals?: NodeJS.EventEmitter;
 }
 
@@ -151,17 +152,27 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         await emitter.flush();
         return 0;
       }
-      const catalog = parseConfiguredCatalog(await readJson("--catalog", args.files.get("--catalog")!));
-      const statePath = args.files.get("--state");
-      const state = parseState(statePath ? await readJson("--state", statePath) : undefined);
-      const known = new Set(catalog.map((s) => s.name));
-      for (const name of state.keys()) {
-        if (!known.has(name)) emitter.log("INFO", `State for stream ${JSON.stringify(name)} is not in the catalog; it is ignored.`);
+      const cancellation = watchCancellation(io.signals);
+      try {
+        const catalog = parseConfiguredCatalog(await readJson("--catalog", args.files.get("--catalog")!));
+        const statePath = args.files.get("--state");
+        const state = parseState(statePath ? await readJson("--state", statePath) : undefined);
+        const known = new Set(catalog.map((s) => s.name));
+        for (const name of state.keys()) {
+          if (!known.has(name)) emitter.log("INFO", `State for stream ${JSON.stringify(name)} is not in the catalog; it is ignored.`);
+        }
+        const started = Date.now();
+        const ok = await read(ctx, { catalog, state, signal: cancellation.signal });
+        io.stderr.write(`${readSummary(catalog.map((s) => s.name), emitter, api.stats, Date.now() - started)}\n`);
+        if (cancellation.by !== undefined) {
+          emitter.log("INFO", `Cancelled by ${cancellation.by}: every stream's last STATE covers what was delivered; the next sync continues from there.`);
+          await emitter.seal();
+          return CANCEL_EXIT_CODES[cancellation.by];
+        }
+        return ok ? 0 : 1;
+      } finally {
+        cancellation.dispose();
       }
-      const started = Date.now();
-      const ok = await read(ctx, { catalog, state });
-      io.stderr.write(`${readSummary(catalog.map((s) => s.name), emitter, api.stats, Date.now() - started)}\n`);
-      return ok ? 0 : 1;
     } finally {
       api.close();
     }

@@ -1,6 +1,7 @@
 // `read`: every configured stream, oldest to newest, with checkpoints, several streams and time
 // windows at once; a failing stream does not stop the others.
 import { join } from "node:path";
+import { isCancelled } from "../cancel.js";
 import { isReadable, reportGroupMissing, reportNameClash, reportSource, groupSource, type StreamSource } from "../catalog.js";
 import { stateBlob } from "../checkpoint.js";
 import { ConfigError } from "../errors.js";
@@ -18,6 +19,8 @@ import type { CommandContext } from "./context.js";
 export interface ReadInput {
   readonly catalog: readonly ConfiguredStream[];
   readonly state: StateInput;
+  /** Cancellation (SIGTERM/SIGINT): stop starting requests, end with the states earned. */
+  readonly signal?: AbortSignal;
 }
 
 interface Resolved {
@@ -82,7 +85,8 @@ async function resolve(ctx: CommandContext, directory: GroupDirectory, name: str
   return { source: groupSource(group), group };
 }
 
-function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: ConfiguredStream, state: StateInput, outcome: (ok: boolean) => void): StreamTask {
+function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: ConfiguredStream, input: ReadInput, outcome: (ok: boolean) => void): StreamTask {
+  const { state, signal } = input;
   const { emitter, config } = ctx;
   return {
     name: stream.name,
@@ -111,9 +115,16 @@ function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: Conf
         config.deliveryType === "use_file_transfer"
           ? fileSink({ emitter, stream: stream.name, logGroupName: group.name, directory: join(ctx.stagingDirectory, safeFolder(stream.name)), rangeStart: range.start })
           : recordSink(emitter, stream.name, group.name, config.parseJsonMessages);
-      return new StreamReader({ api: ctx.api, emitter, sink, source, range });
+      return new StreamReader({ api: ctx.api, emitter, sink, source, range, signal });
     },
     end(reader, failure) {
+      if (isCancelled(failure)) {
+        // Cut short, not failed: no error, and not COMPLETE (its range was not read through).
+        reader?.stop();
+        emitter.status(stream.name, "INCOMPLETE");
+        outcome(false);
+        return;
+      }
       reader?.finish();
       if (failure === undefined) {
         emitter.status(stream.name, "COMPLETE");
@@ -136,8 +147,8 @@ function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: Conf
 export async function read(ctx: CommandContext, input: ReadInput): Promise<boolean> {
   let allOk = true;
   const directory = new GroupDirectory(ctx);
-  const tasks = input.catalog.map((s) => streamTask(ctx, directory, s, input.state, (ok) => (allOk &&= ok)));
-  await runStreams(tasks, ctx.config.maxConcurrency);
+  const tasks = input.catalog.map((s) => streamTask(ctx, directory, s, input, (ok) => (allOk &&= ok)));
+  await runStreams(tasks, ctx.config.maxConcurrency, input.signal);
   await ctx.emitter.flush();
   return allOk;
 }
