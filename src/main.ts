@@ -14,16 +14,17 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-// SIGTERM (Airbyte's cancel) or Ctrl-C: `read`, `sync` and `demo` stop gracefully (see cancel.ts)
-// within GRACE_MS; past it, on a second signal, or for the other commands, the process exits now.
-const GRACE_MS = 1800;
-const graceful = ["read", "sync", "demo"].includes(process.argv[2] ?? "");
+// SIGTERM (Airbyte's cancel) or Ctrl-C: `read`, `sync` and `demo` stop gracefully (see cancel.ts);
+// on a second signal, or for the other commands, the process exits now.
+const command = process.argv[2] ?? "";
+// Airbyte kills a source that outstays its grace period: `read` leaves before, come what may.
+const READ_GRACE_MS = 1800;
 let cancelled = false;
 for (const [name, exitCode] of Object.entries(CANCEL_EXIT_CODES)) {
   process.on(name, () => {
-    if (!graceful || cancelled) process.exit(exitCode);
+    if (cancelled || !["read", "sync", "demo"].includes(command)) process.exit(exitCode);
     cancelled = true;
-    setTimeout(() => process.exit(exitCode), GRACE_MS).unref();
+    if (command === "read") setTimeout(() => process.exit(exitCode), READ_GRACE_MS).unref();
   });
 }
 
@@ -32,5 +33,5 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const code = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signals: process });
 // Cancelled: the states earned are out (or stored); abandoned requests have nothing left to give.
-if (Object.values(CANCEL_EXIT_CODES).includes(code as 130 | 143)) process.exit(code);
+if (new Set<number>(Object.values(CANCEL_EXIT_CODES)).has(code)) process.exit(code);
 process.exitCode = code;

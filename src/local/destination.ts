@@ -20,8 +20,6 @@ interface Message {
 export class Destination extends Writable {
   private readonly buffers = new Map<string, LogRecord[]>();
   private rest = "";
-  private stopped = false;
-  private inFlight: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: LocalStore,
@@ -31,34 +29,21 @@ export class Destination extends Writable {
     super({ decodeStrings: false, highWaterMark: 1 << 20 });
   }
 
-  /** Takes nothing more; uncommitted records are dropped. Resolves after the commit in progress. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.buffers.clear();
-    await this.inFlight.catch(() => undefined);
-  }
-
   /** Records received but not committed, per stream (what an interruption discards). */
   uncommitted(): ReadonlyMap<string, number> {
     return new Map([...this.buffers].map(([s, b]) => [s, b.length]));
   }
 
   override _write(chunk: string | Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.stopped) {
-      callback();
-      return;
-    }
     const text = this.rest + (typeof chunk === "string" ? chunk : chunk.toString("utf8"));
     const lines = text.split("\n");
     this.rest = lines.pop() ?? "";
     const done = this.handle(lines);
-    this.inFlight = done;
     done.then(() => callback(), (err: Error) => callback(err));
   }
 
   private async handle(lines: readonly string[]): Promise<void> {
     for (const line of lines) {
-      if (this.stopped) return;
       if (line === "") continue;
       const msg = JSON.parse(line) as Message;
       if (msg.type === "RECORD" && msg.record) {

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { expectedEvents, startSimulator, type ScenarioFile, type Simulator } from "../../src/sim/index.js";
+import { expectedEvents, startSimulator, type ExpectedEvent, type ScenarioFile, type Simulator } from "../../src/sim/index.js";
 import { MAIN, tempDir } from "../support/connector.js";
 import { keyOf, readDatabase, simConfig } from "./support.js";
 
@@ -25,19 +25,38 @@ const scenario: ScenarioFile = {
   })),
 };
 
-function runCli(args: readonly string[], cwd: string, interruptAfterMs?: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(args: readonly string[], cwd: string, interruptAfterMs?: number, signal: NodeJS.Signals = "SIGINT"): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [MAIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const timer = interruptAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGINT"), interruptAfterMs);
+    const timer = interruptAfterMs === undefined ? undefined : setTimeout(() => child.kill(signal), interruptAfterMs);
     child.on("exit", (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Every stored state's watermark has all events below it, no key twice; the sync stopped mid-way. */
+async function assertConsistent(database: string, expected: readonly ExpectedEvent[]): Promise<void> {
+  const partial = await readDatabase(database);
+  let stored = 0;
+  for (const [stream, rows] of partial.tables) {
+    stored += rows.length;
+    const keys = new Set(rows.map(keyOf));
+    assert.equal(keys.size, rows.length, "no duplicate keys");
+    const watermark = partial.states.get(stream);
+    if (watermark === undefined) {
+      assert.equal(rows.length, 0, `${stream}: records without a state`);
+      continue;
+    }
+    const below = expected.filter((e) => e.logGroupName === stream && e.timestamp < watermark);
+    for (const e of below) assert.ok(keys.has(keyOf(e)), `${stream}: ${keyOf(e)} below the stored state is missing`);
+  }
+  assert.ok(stored > 0 && stored < expected.length, `mid-way: ${stored} of ${expected.length} stored`);
 }
 
 describe("local sync interrupted", () => {
@@ -56,21 +75,7 @@ describe("local sync interrupted", () => {
     assert.equal(interrupted.code, 130, interrupted.stdout + interrupted.stderr);
     assert.match(interrupted.stdout, /^Interrupted: \d+ records committed/);
     assert.match(interrupted.stdout, /run the same command again to continue/);
-    const partial = await readDatabase(database);
-    let stored = 0;
-    for (const [stream, rows] of partial.tables) {
-      stored += rows.length;
-      const keys = new Set(rows.map(keyOf));
-      assert.equal(keys.size, rows.length, "no duplicate keys");
-      const watermark = partial.states.get(stream);
-      if (watermark === undefined) {
-        assert.equal(rows.length, 0, `${stream}: records without a state`);
-        continue;
-      }
-      const below = expected.filter((e) => e.logGroupName === stream && e.timestamp < watermark);
-      for (const e of below) assert.ok(keys.has(keyOf(e)), `${stream}: ${keyOf(e)} below the stored state is missing`);
-    }
-    assert.ok(stored > 0 && stored < expected.length, `mid-way: ${stored} of ${expected.length} stored`);
+    await assertConsistent(database, expected);
 
     const resumed = await runCli(["sync", "--config", config, "--database", database], dir);
     assert.equal(resumed.code, 0, resumed.stderr);
@@ -79,6 +84,16 @@ describe("local sync interrupted", () => {
       assert.deepEqual(new Set(full.tables.get(name)!.map(keyOf)), new Set(expected.filter((e) => e.logGroupName === name).map(keyOf)));
       assert.equal(full.tables.get(name)!.length, expected.filter((e) => e.logGroupName === name).length);
     }
+  });
+
+  it("stops the same way on SIGTERM, with exit 143", async () => {
+    const dir = tempDir();
+    const database = join(dir, "x.duckdb");
+    const expected = [...expectedEvents(sim.scenario, { visibleAt: sim.now(), withoutMessages: true })];
+    const stopped = await runCli(["sync", "--config", simConfig(dir, sim.url), "--database", database], dir, 3000, "SIGTERM");
+    assert.equal(stopped.code, 143, stopped.stdout + stopped.stderr);
+    assert.match(stopped.stdout, /^Interrupted: \d+ records committed/);
+    await assertConsistent(database, expected);
   });
 });
 
