@@ -2,7 +2,7 @@
 // The only place that decides the process's exit code.
 import { readFile } from "node:fs/promises";
 import type { Writable } from "node:stream";
-import { CANCEL_EXIT_CODES, watchCancellation } from "./cancel.js";
+import { CANCEL_EXIT_CODES, type Cancellation, watchCancellation } from "./cancel.js";
 import { check } from "./commands/check.js";
 import type { CommandContext } from "./commands/context.js";
 import { discover } from "./commands/discover.js";
@@ -121,6 +121,16 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   // Loaded on demand: DuckDB's native library is not for the Airbyte commands' startup or memory.
   if (argv[0] === "sync") return (await import("./local/sync.js")).syncCommand(argv.slice(1), io);
   if (argv[0] === "demo") return (await import("./local/demo.js")).demoCommand(argv.slice(1), io);
+  // Watched from the start: a signal that comes while the inputs are read still cancels the read.
+  const cancellation = watchCancellation(io.signals);
+  try {
+    return await runAirbyteCommand(argv, io, cancellation);
+  } finally {
+    cancellation.dispose();
+  }
+}
+
+async function runAirbyteCommand(argv: readonly string[], io: Io, cancellation: Cancellation): Promise<number> {
   let emitter = new Emitter(io.stdout);
   let command = argv[0] ?? "";
   let ctx: CommandContext | undefined;
@@ -152,27 +162,22 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         await emitter.flush();
         return 0;
       }
-      const cancellation = watchCancellation(io.signals);
-      try {
-        const catalog = parseConfiguredCatalog(await readJson("--catalog", args.files.get("--catalog")!));
-        const statePath = args.files.get("--state");
-        const state = parseState(statePath ? await readJson("--state", statePath) : undefined);
-        const known = new Set(catalog.map((s) => s.name));
-        for (const name of state.keys()) {
-          if (!known.has(name)) emitter.log("INFO", `State for stream ${JSON.stringify(name)} is not in the catalog; it is ignored.`);
-        }
-        const started = Date.now();
-        const ok = await read(ctx, { catalog, state, signal: cancellation.signal });
-        io.stderr.write(`${readSummary(catalog.map((s) => s.name), emitter, api.stats, Date.now() - started)}\n`);
-        if (cancellation.by !== undefined) {
-          emitter.log("INFO", `Cancelled by ${cancellation.by}: every stream's last STATE covers what was delivered; the next sync continues from there.`);
-          await emitter.seal();
-          return CANCEL_EXIT_CODES[cancellation.by];
-        }
-        return ok ? 0 : 1;
-      } finally {
-        cancellation.dispose();
+      const catalog = parseConfiguredCatalog(await readJson("--catalog", args.files.get("--catalog")!));
+      const statePath = args.files.get("--state");
+      const state = parseState(statePath ? await readJson("--state", statePath) : undefined);
+      const known = new Set(catalog.map((s) => s.name));
+      for (const name of state.keys()) {
+        if (!known.has(name)) emitter.log("INFO", `State for stream ${JSON.stringify(name)} is not in the catalog; it is ignored.`);
       }
+      const started = Date.now();
+      const ok = await read(ctx, { catalog, state, signal: cancellation.signal });
+      io.stderr.write(`${readSummary(catalog.map((s) => s.name), emitter, api.stats, Date.now() - started)}\n`);
+      if (cancellation.by !== undefined) {
+        emitter.log("INFO", `Cancelled by ${cancellation.by}: every stream's last STATE covers what was delivered; the next sync continues from there.`);
+        await emitter.seal();
+        return CANCEL_EXIT_CODES[cancellation.by];
+      }
+      return ok ? 0 : 1;
     } finally {
       api.close();
     }
