@@ -2,6 +2,7 @@
 // The only place that decides the process's exit code.
 import { readFile } from "node:fs/promises";
 import type { Writable } from "node:stream";
+import { CANCEL_EXIT_CODES, type Cancellation, watchCancellation } from "./cancel.js";
 import { check } from "./commands/check.js";
 import type { CommandContext } from "./commands/context.js";
 import { discover } from "./commands/discover.js";
@@ -26,7 +27,7 @@ export interface Io {
   readonly stdout: Writable;
   readonly stderr: Writable;
   readonly now?: () => number;
-  /** SIGINT source for `sync` and `demo` (the process); the Airbyte commands do not use it. */
+  /** SIGTERM/SIGINT source (the process) that cancels `read`, `sync` and `demo`. */
   readonly signals?: NodeJS.EventEmitter;
 }
 
@@ -189,6 +190,16 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   // Loaded on demand: DuckDB's native library is not for the Airbyte commands' startup or memory.
   if (argv[0] === "sync") return (await import("./local/sync.js")).syncCommand(argv.slice(1), io);
   if (argv[0] === "demo") return (await import("./local/demo.js")).demoCommand(argv.slice(1), io);
+  // Watched from the start: a signal that comes while the inputs are read still cancels the read.
+  const cancellation = watchCancellation(io.signals);
+  try {
+    return await runAirbyteCommand(argv, io, cancellation);
+  } finally {
+    cancellation.dispose();
+  }
+}
+
+async function runAirbyteCommand(argv: readonly string[], io: Io, cancellation: Cancellation): Promise<number> {
   let emitter = new Emitter(io.stdout);
   let command = argv[0] ?? "";
   let ctx: CommandContext | undefined;
@@ -232,8 +243,13 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       const onStreamFailed = (stream: string, message: string) => {
         io.stderr.write(`Stream ${JSON.stringify(stream)} failed: ${emitter.redactText(message)}\n`);
       };
-      const ok = await read(ctx, { catalog, state, onStreamFailed });
+      const ok = await read(ctx, { catalog, state, onStreamFailed, signal: cancellation.signal });
       io.stderr.write(`${readSummary(catalog.map((s) => s.name), emitter, api.stats, Date.now() - started)}\n`);
+      if (cancellation.by !== undefined) {
+        emitter.log("INFO", `Cancelled by ${cancellation.by}: every stream's last STATE covers what was delivered; the next sync continues from there.`);
+        await emitter.seal();
+        return CANCEL_EXIT_CODES[cancellation.by];
+      }
       return ok ? 0 : 1;
     } finally {
       api.close();

@@ -1,10 +1,12 @@
 // The only writer of stdout: serializes protocol messages one per line, in batches, with
-// back-pressure, and keeps per-stream record counts for STATE sourceStats.
+// back-pressure, and keeps per-stream record counts for STATE sourceStats. A batch waits at most
+// FLUSH_DELAY_MS: a STATE must reach the platform promptly, not when 64 KB have gathered.
 import type { Writable } from "node:stream";
 import type { ConnectorError } from "./errors.js";
 import type { AirbyteMessage, AirbyteRecordMessage, AirbyteStreamStatus } from "./protocol/types.js";
 
 const FLUSH_BYTES = 64 * 1024;
+const FLUSH_DELAY_MS = 200;
 
 export type LogLevel = "FATAL" | "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE";
 
@@ -12,6 +14,8 @@ export class Emitter {
   private chunks: string[] = [];
   private pendingBytes = 0;
   private drained: Promise<void> | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private sealed = false;
   private readonly sinceState = new Map<string, number>();
   private readonly totals = new Map<string, number>();
   private readonly recordPrefix = new Map<string, string>();
@@ -31,9 +35,11 @@ export class Emitter {
 
   /**
    * Writes a page of records of one stream, each record's data already serialized as JSON;
-   * resolves when the consumer can take more.
+   * resolves when the consumer can take more. Written in slices, each once the consumer took the
+   * previous one, so little waits behind a slow consumer; after `signal` aborts, the rest of the
+   * page is not written and the abort reason is thrown (the page was not delivered whole).
    */
-  async serializedRecords(stream: string, data: readonly string[]): Promise<void> {
+  async serializedRecords(stream: string, data: readonly string[], signal?: AbortSignal): Promise<void> {
     if (data.length === 0) return;
     this.markRunning(stream);
     let prefix = this.recordPrefix.get(stream);
@@ -43,10 +49,27 @@ export class Emitter {
     }
     const suffix = `,"emitted_at":${this.clock()}}}\n`;
     let text = "";
-    for (const d of data) text += prefix + d + suffix;
-    this.count(stream, data.length);
-    this.push(text);
+    let count = 0;
+    for (const d of data) {
+      text += prefix + d + suffix;
+      count++;
+      if (text.length >= FLUSH_BYTES) {
+        await this.recordSlice(stream, text, count, signal);
+        text = "";
+        count = 0;
+      }
+    }
+    if (count > 0) await this.recordSlice(stream, text, count, signal);
     if (this.drained) await this.drained;
+  }
+
+  private async recordSlice(stream: string, text: string, count: number, signal: AbortSignal | undefined): Promise<void> {
+    // Wait before adding to a full pipe: concurrent windows then leave at most about one slice
+    // queued behind the consumer, which a cancelled run must still write out before it exits.
+    while (this.drained) await this.drained;
+    signal?.throwIfAborted();
+    this.count(stream, count);
+    this.push(text);
   }
 
   /** One record built by the caller (e.g. a file reference). */
@@ -122,16 +145,32 @@ export class Emitter {
   /** Writes what is buffered and waits until the consumer took it. */
   async flush(): Promise<void> {
     this.writeOut();
-    if (this.drained) await this.drained;
+    while (this.drained) await this.drained;
+    // Below the stream's high-water mark some text may still wait for the pipe: an empty write's
+    // callback comes after it has gone (a process that exits next must not cut a line off).
+    if (this.out.writableLength > 0) await new Promise<void>((resolve) => this.out.write("", () => resolve()));
+  }
+
+  /**
+   * The last flush before a cancelled process exits: what abandoned work (a request that still
+   * answers) would write later is dropped, so no line can be cut off by the exit.
+   */
+  async seal(): Promise<void> {
+    await this.flush();
+    this.sealed = true;
   }
 
   private push(text: string): void {
+    if (this.sealed) return;
     this.chunks.push(text);
     this.pendingBytes += text.length;
     if (this.pendingBytes >= FLUSH_BYTES) this.writeOut();
+    else this.flushTimer ??= setTimeout(() => this.writeOut(), FLUSH_DELAY_MS).unref();
   }
 
   private writeOut(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     if (this.chunks.length === 0) return;
     const text = this.chunks.length === 1 ? this.chunks[0]! : this.chunks.join("");
     this.chunks = [];

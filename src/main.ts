@@ -2,6 +2,7 @@
 // Entry point of the `source-cloudwatch-logs` command.
 // The node flags above are the connector's launch flags (see heap.ts); the Dockerfile's
 // ENTRYPOINT and the benchmark use the same ones (a test keeps them equal).
+import { CANCEL_EXIT_CODES } from "./cancel.js";
 import { run } from "./cli.js";
 import { limitHeapGrowth } from "./heap.js";
 
@@ -13,10 +14,24 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+// SIGTERM (Airbyte's cancel) or Ctrl-C: `read`, `sync` and `demo` stop gracefully (see cancel.ts);
+// on a second signal, or for the other commands, the process exits now.
+const command = process.argv[2] ?? "";
+// Airbyte kills a source that outstays its grace period: `read` leaves before, come what may.
+const READ_GRACE_MS = 1800;
+let cancelled = false;
+for (const [name, exitCode] of Object.entries(CANCEL_EXIT_CODES)) {
+  process.on(name, () => {
+    if (cancelled || !["read", "sync", "demo"].includes(command)) process.exit(exitCode);
+    cancelled = true;
+    if (command === "read") setTimeout(() => process.exit(exitCode), READ_GRACE_MS).unref();
+  });
+}
+
 // The SDK version is pinned in the lockfile; its notice about future Node versions is not for users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const code = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signals: process });
-// An interrupted sync has stored what it committed; the read still running in the background has nothing left to give.
-if (code === 130) process.exit(code);
+// Cancelled: the states earned are out (or stored); abandoned requests have nothing left to give.
+if (new Set<number>(Object.values(CANCEL_EXIT_CODES)).has(code)) process.exit(code);
 process.exitCode = code;

@@ -1,6 +1,7 @@
 // Reads one stream: hands out its windows, reads each window's pages, passes records to the
 // emitter and advances the stream's checkpoint as windows complete. Several windows of one
 // stream may be read at once; the state only covers the contiguous prefix of completed windows.
+import { unlessCancelled } from "./cancel.js";
 import type { StreamSource } from "./catalog.js";
 import { StreamCheckpoint, stateBlob } from "./checkpoint.js";
 import type { Emitter } from "./emitter.js";
@@ -15,6 +16,8 @@ export interface StreamReadInput {
   readonly source: StreamSource;
   readonly range: SyncRange;
   readonly plannerOptions?: PlannerOptions;
+  /** Cancellation: no page request starts after it aborts, one in flight is abandoned. */
+  readonly signal?: AbortSignal;
 }
 
 /** Events of the page inside the half-open window (AWS's endTime may be inclusive). */
@@ -58,7 +61,10 @@ export class StreamReader {
     return this.failure;
   }
 
-  /** Reads a window handed out by take(); a failure marks the stream failed instead of throwing. */
+  /**
+   * Reads a window handed out by take(); a failure (or the cancellation) marks the stream failed
+   * instead of throwing. A window not read through stays open, so no state covers it.
+   */
   async read(w: Window): Promise<void> {
     try {
       const outcome = await this.readWindow(w);
@@ -76,6 +82,14 @@ export class StreamReader {
     }
   }
 
+  /**
+   * The stream was cut short (cancelled): its last state covers the completed windows, and never
+   * a file that is still open (that file is written again, under the same name, on resume).
+   */
+  stop(): void {
+    this.emitStateIfAdvanced();
+  }
+
   /** Final state of the stream: also for a stream that had nothing to read, or that failed. */
   finish(): void {
     const wm = this.input.sink.close(this.checkpoint.watermark(this.planner.frontier()));
@@ -83,27 +97,30 @@ export class StreamReader {
   }
 
   private async readWindow(w: Window): Promise<number | "split"> {
-    const { api, sink, source } = this.input;
+    const { api, sink, source, signal } = this.input;
     let nextToken: string | undefined;
     let events = 0;
     let first = true;
     do {
       if (this.failure !== undefined) throw this.failure;
-      const page = await api.filterEvents({
+      signal?.throwIfAborted();
+      const page = await unlessCancelled(api.filterEvents({
         logGroupName: source.logGroupName,
         startTime: w.start,
         endTime: w.end,
         logStreamNames: source.logStreamNames,
         filterPattern: source.filterPattern,
         nextToken,
-      });
+        // Aborts the HTTP request too, so a cancelled read leaves no socket busy behind it.
+        signal,
+      }), signal);
       const kept = inWindow(page, w);
       if (first) {
         first = false;
         const timestamps = kept.map((e) => e.timestamp);
         if (this.planner.firstPage(w, { timestamps, hasMore: page.nextToken !== undefined }) === "split") return "split";
       }
-      await sink.deliver(kept);
+      await sink.deliver(kept, signal);
       events += kept.length;
       nextToken = page.nextToken;
     } while (nextToken);

@@ -1,5 +1,7 @@
 // Runs stream readers on a fixed number of workers: windows of streams already started come
 // first (so streams finish and free their memory), new streams start when workers are idle.
+// Once `signal` aborts nothing new starts; streams still open are ended with the abort reason.
+import { unlessCancelled } from "./cancel.js";
 import type { Window } from "./plan.js";
 import type { StreamReader } from "./reader.js";
 
@@ -17,18 +19,20 @@ type Pick =
   | { readonly kind: "wait" }
   | { readonly kind: "done" };
 
-export async function runStreams(tasks: readonly StreamTask[], workers: number): Promise<void> {
+export async function runStreams(tasks: readonly StreamTask[], workers: number, signal?: AbortSignal): Promise<void> {
   const pending = [...tasks];
   const active: { task: StreamTask; reader: StreamReader }[] = [];
   let starting = 0;
   let wake: () => void = () => undefined;
   let changed = new Promise<void>((r) => (wake = r));
-  const signal = () => {
+  const notify = () => {
     wake();
     changed = new Promise<void>((r) => (wake = r));
   };
+  signal?.addEventListener("abort", notify, { once: true });
 
   const pick = (): Pick => {
+    if (signal?.aborted) return { kind: "done" };
     for (const a of active) {
       const window = a.reader.take();
       if (window) return { kind: "read", reader: a.reader, window, task: a.task };
@@ -57,7 +61,7 @@ export async function runStreams(tasks: readonly StreamTask[], workers: number):
       if (p.kind === "start") {
         starting++;
         try {
-          const reader = await p.task.start();
+          const reader = await unlessCancelled(p.task.start(), signal);
           if (reader) {
             active.push({ task: p.task, reader });
             settle(p.task, reader);
@@ -68,15 +72,18 @@ export async function runStreams(tasks: readonly StreamTask[], workers: number):
           p.task.end(undefined, err);
         } finally {
           starting--;
-          signal();
+          notify();
         }
         continue;
       }
       await p.reader.read(p.window);
       settle(p.task, p.reader);
-      signal();
+      notify();
     }
   };
 
   await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
+  signal?.removeEventListener("abort", notify);
+  // Cancelled: no window is in flight any more (every worker returned); end the open streams.
+  for (const a of active.splice(0)) a.task.end(a.reader, signal?.reason);
 }

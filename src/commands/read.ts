@@ -1,6 +1,7 @@
 // `read`: every configured stream, oldest to newest, with checkpoints, several streams and time
 // windows at once; a failing stream does not stop the others.
 import { join } from "node:path";
+import { isCancelled } from "../cancel.js";
 import { isReadable, reportGroupMissing, reportNameClash, reportSource, groupSource, type StreamSource } from "../catalog.js";
 import { stateBlob } from "../checkpoint.js";
 import { ConfigError } from "../errors.js";
@@ -21,6 +22,8 @@ export interface ReadInput {
   readonly state: StateInput;
   /** Told each failing stream and its reason (already in a TRACE ERROR), e.g. for stderr. */
   readonly onStreamFailed?: (stream: string, message: string) => void;
+  /** Cancellation (SIGTERM/SIGINT): stop starting requests, end with the states earned. */
+  readonly signal?: AbortSignal;
 }
 
 interface Resolved {
@@ -86,6 +89,7 @@ function shownTime(ms: number): string {
 }
 
 function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: ConfiguredStream, input: ReadInput, outcome: (ok: boolean) => void): StreamTask {
+  const { signal } = input;
   const { emitter, config } = ctx;
   const name = JSON.stringify(stream.name);
   return {
@@ -125,9 +129,16 @@ function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: Conf
         config.deliveryType === "use_file_transfer"
           ? fileSink({ emitter, stream: stream.name, logGroupName: group.name, directory: join(ctx.stagingDirectory, fileSegment(stream.name)), rangeStart: range.start })
           : recordSink(emitter, stream.name, group.name, config.parseJsonMessages);
-      return new StreamReader({ api: ctx.api, emitter, sink, source, range });
+      return new StreamReader({ api: ctx.api, emitter, sink, source, range, signal });
     },
     end(reader, failure) {
+      if (isCancelled(failure)) {
+        // Cut short, not failed: no error, and not COMPLETE (its range was not read through).
+        reader?.stop();
+        emitter.status(stream.name, "INCOMPLETE");
+        outcome(false);
+        return;
+      }
       reader?.finish();
       if (failure === undefined) {
         emitter.status(stream.name, "COMPLETE");
@@ -153,7 +164,7 @@ export async function read(ctx: CommandContext, input: ReadInput): Promise<boole
   const directory = new GroupDirectory(ctx);
   if (input.catalog.length === 0) ctx.emitter.log("WARN", "The catalog has no streams: nothing is read. Run discover and select streams in the catalog.");
   const tasks = input.catalog.map((s) => streamTask(ctx, directory, s, input, (ok) => (allOk &&= ok)));
-  await runStreams(tasks, ctx.config.maxConcurrency);
+  await runStreams(tasks, ctx.config.maxConcurrency, input.signal);
   await ctx.emitter.flush();
   return allOk;
 }

@@ -47,8 +47,6 @@ export class Destination extends Writable {
   /** A failure not of one stream (output it cannot read): everything after it is dropped. */
   private broken: string | undefined;
   private rest = "";
-  private stopped = false;
-  private inFlight: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: LocalStore,
@@ -59,14 +57,6 @@ export class Destination extends Writable {
     // A store failure reaches end()'s callback (see _final); as an 'error' event without a
     // listener it would end the process in the middle of the other streams' commits.
     this.on("error", () => undefined);
-  }
-
-  /** Takes nothing more; uncommitted records are dropped. Resolves after the commit in progress. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.buffers.clear();
-    await this.inFlight.catch(() => undefined);
-    this.noteDegraded();
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -107,7 +97,7 @@ export class Destination extends Writable {
   }
 
   override _write(chunk: string | Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.stopped) {
+    if (this.broken !== undefined) {
       callback();
       return;
     }
@@ -115,14 +105,12 @@ export class Destination extends Writable {
     const lines = text.split("\n");
     this.rest = lines.pop() ?? "";
     const done = this.handle(lines);
-    this.inFlight = done;
     // Never an error to the writer: a destroyed stream would leave the connector waiting for
     // 'drain' forever. What cannot be taken is dropped and reported at the end (see _final).
     done.then(
       () => callback(),
       (err: unknown) => {
         this.broken ??= firstLine(err);
-        this.stopped = true;
         this.buffers.clear();
         callback();
       },
@@ -131,7 +119,7 @@ export class Destination extends Writable {
 
   private async handle(lines: readonly string[]): Promise<void> {
     for (const line of lines) {
-      if (this.stopped) return;
+      if (this.broken !== undefined) return;
       if (line === "") continue;
       const msg = JSON.parse(line) as Message;
       if (msg.type === "RECORD" && msg.record) {

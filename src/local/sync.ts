@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { Writable } from "node:stream";
 import type { EventEmitter } from "node:events";
+import { CANCEL_EXIT_CODES, watchCancellation } from "../cancel.js";
 import type { CommandContext } from "../commands/context.js";
 import { discoverSources, noStreamsFound } from "../commands/discover.js";
 import { read } from "../commands/read.js";
@@ -28,13 +29,13 @@ import { syncSummary } from "./summary.js";
 export interface SyncIo {
   readonly stdout: Writable;
   readonly stderr: Writable & { isTTY?: boolean };
-  /** Where SIGINT comes from (the process); omitted: not interruptible. */
+  /** Where SIGINT and SIGTERM come from (the process); omitted: not interruptible. */
   readonly signals?: EventEmitter;
   readonly now?: () => number;
 }
 
 export interface SyncOutcome {
-  /** 0 every stream completed, 1 some failed, 130 interrupted. */
+  /** 0 every stream completed, 1 some failed, 130 interrupted (143 on SIGTERM). */
   readonly code: number;
   readonly snapshot: ProgressSnapshot | undefined;
 }
@@ -125,33 +126,24 @@ export async function runSync(options: SyncOptions, io: SyncIo, endpointLabel?: 
     const snapshot = (): ProgressSnapshot => tracker.snapshot({ ...base, throttles: api.stats.throttles });
     const display = startProgressDisplay(io.stderr, snapshot);
 
-    let onSigint: (() => void) | undefined;
-    const interrupted = new Promise<"interrupted">((resolve) => {
-      onSigint = () => resolve("interrupted");
-      io.signals?.once("SIGINT", onSigint);
-    });
-    const finished = (async () => {
-      const ok = await read(ctx, { catalog, state });
-      await new Promise<void>((resolve, reject) => destination.end((err?: Error | null) => (err ? reject(err) : resolve())));
-      return ok;
-    })();
-    let outcome: boolean | "interrupted";
+    // Ctrl-C (or SIGTERM): the read stops starting requests and ends each stream with the state
+    // of its completed windows, which the destination commits; nothing else is stored.
+    const cancellation = watchCancellation(io.signals);
+    let ok: boolean;
     try {
-      outcome = await Promise.race([finished, interrupted]);
+      ok = await read(ctx, { catalog, state, signal: cancellation.signal });
+      if (cancellation.by !== undefined) await emitter.seal();
+      await new Promise<void>((resolve, reject) => destination.end((err?: Error | null) => (err ? reject(err) : resolve())));
     } finally {
-      if (onSigint) io.signals?.off("SIGINT", onSigint);
+      cancellation.dispose();
       display.stop();
     }
-    if (outcome === "interrupted") {
-      // The read goes on in the background until the process exits; nothing more is stored.
-      finished.catch(() => undefined);
-      await destination.stop();
-    }
+    const interrupted = cancellation.by;
     await store.close();
     store = undefined;
     const final = snapshot();
-    io.stdout.write(syncSummary({ snapshot: final, location: options.target, format: options.format, interrupted: outcome === "interrupted", warnings: tracker.warnings().map(redact) }));
-    return { code: outcome === "interrupted" ? 130 : outcome ? 0 : 1, snapshot: final };
+    io.stdout.write(syncSummary({ snapshot: final, location: options.target, format: options.format, interrupted: interrupted !== undefined, warnings: tracker.warnings().map(redact) }));
+    return { code: interrupted !== undefined ? CANCEL_EXIT_CODES[interrupted] : ok ? 0 : 1, snapshot: final };
   } catch (err) {
     const failure = toConnectorError(err, { region: config.region, endpointUrl: config.endpointUrl, doing: "running sync" });
     throw new SyncError(redact(failure.message));

@@ -57,7 +57,7 @@ export function recordSink(emitter: Emitter, stream: string, logGroupName: strin
     parseJsonMessages ? `${groupOpen}${members(e)},"message_json":${messageJson(e.message)}}` : `${groupOpen}${members(e)}}`;
   return {
     maxWindowsInFlight: Number.POSITIVE_INFINITY,
-    deliver: (events) => emitter.serializedRecords(stream, events.map(serialize)),
+    deliver: (events, signal) => emitter.serializedRecords(stream, events.map(serialize), signal),
     commit: (watermark) => watermark,
     close: (watermark) => watermark,
   };

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { expectedEvents, startSimulator, type ScenarioFile, type Simulator } from "../../src/sim/index.js";
+import { expectedEvents, startSimulator, type ExpectedEvent, type ScenarioFile, type Simulator } from "../../src/sim/index.js";
 import { MAIN, assertNoSecrets, tempDir } from "../support/connector.js";
 import { keyOf, readDatabase, simConfig } from "./support.js";
 
@@ -26,10 +26,15 @@ const scenario: ScenarioFile = {
 };
 
 /**
- * Runs the CLI; with `interruptWhen`, sends SIGINT once it holds (polled), so the interruption
+ * Runs the CLI; with `interruptWhen`, sends the signal once it holds (polled), so the interruption
  * falls at a point of progress, not of time: a fixed delay was too early on a loaded machine.
  */
-function runCli(args: readonly string[], cwd: string, interruptWhen?: () => boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(
+  args: readonly string[],
+  cwd: string,
+  interruptWhen?: () => boolean,
+  signal: NodeJS.Signals = "SIGINT",
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [MAIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -42,7 +47,7 @@ function runCli(args: readonly string[], cwd: string, interruptWhen?: () => bool
         : setInterval(() => {
             if (!interruptWhen()) return;
             clearInterval(poll);
-            child.kill("SIGINT");
+            child.kill(signal);
           }, 20);
     child.on("exit", (code) => {
       clearInterval(poll);
@@ -50,6 +55,25 @@ function runCli(args: readonly string[], cwd: string, interruptWhen?: () => bool
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Every stored state's watermark has all events below it, no key twice; the sync stopped mid-way. */
+async function assertConsistent(database: string, expected: readonly ExpectedEvent[]): Promise<void> {
+  const partial = await readDatabase(database);
+  let stored = 0;
+  for (const [stream, rows] of partial.tables) {
+    stored += rows.length;
+    const keys = new Set(rows.map(keyOf));
+    assert.equal(keys.size, rows.length, "no duplicate keys");
+    const watermark = partial.states.get(stream);
+    if (watermark === undefined) {
+      assert.equal(rows.length, 0, `${stream}: records without a state`);
+      continue;
+    }
+    const below = expected.filter((e) => e.logGroupName === stream && e.timestamp < watermark);
+    for (const e of below) assert.ok(keys.has(keyOf(e)), `${stream}: ${keyOf(e)} below the stored state is missing`);
+  }
+  assert.ok(stored > 0 && stored < expected.length, `mid-way: ${stored} of ${expected.length} stored`);
 }
 
 describe("local sync interrupted", () => {
@@ -70,21 +94,7 @@ describe("local sync interrupted", () => {
     assert.equal(interrupted.code, 130, interrupted.stdout + interrupted.stderr);
     assert.match(interrupted.stdout, /^Interrupted: \d+ records committed/);
     assert.match(interrupted.stdout, /run the same command again to continue/);
-    const partial = await readDatabase(database);
-    let stored = 0;
-    for (const [stream, rows] of partial.tables) {
-      stored += rows.length;
-      const keys = new Set(rows.map(keyOf));
-      assert.equal(keys.size, rows.length, "no duplicate keys");
-      const watermark = partial.states.get(stream);
-      if (watermark === undefined) {
-        assert.equal(rows.length, 0, `${stream}: records without a state`);
-        continue;
-      }
-      const below = expected.filter((e) => e.logGroupName === stream && e.timestamp < watermark);
-      for (const e of below) assert.ok(keys.has(keyOf(e)), `${stream}: ${keyOf(e)} below the stored state is missing`);
-    }
-    assert.ok(stored > 0 && stored < expected.length, `mid-way: ${stored} of ${expected.length} stored`);
+    await assertConsistent(database, expected);
 
     const resumed = await runCli(["sync", "--config", config, "--database", database], dir);
     assert.equal(resumed.code, 0, resumed.stderr);
@@ -93,6 +103,18 @@ describe("local sync interrupted", () => {
       assert.deepEqual(new Set(full.tables.get(name)!.map(keyOf)), new Set(expected.filter((e) => e.logGroupName === name).map(keyOf)));
       assert.equal(full.tables.get(name)!.length, expected.filter((e) => e.logGroupName === name).length);
     }
+  });
+
+  it("stops the same way on SIGTERM, with exit 143", async () => {
+    const dir = tempDir();
+    const database = join(dir, "x.duckdb");
+    const expected = [...expectedEvents(sim.scenario, { visibleAt: sim.now(), withoutMessages: true })];
+    sim.resetCounters();
+    const halfServed = () => sim.counters().eventsServed >= expected.length / 2;
+    const stopped = await runCli(["sync", "--config", simConfig(dir, sim.url), "--database", database], dir, halfServed, "SIGTERM");
+    assert.equal(stopped.code, 143, stopped.stdout + stopped.stderr);
+    assert.match(stopped.stdout, /^Interrupted: \d+ records committed/);
+    await assertConsistent(database, expected);
   });
 });
 
