@@ -17,6 +17,7 @@ export { parseScenario, ScenarioError, type ScenarioIssue } from "./validate-sce
 export { loadScenario, type ScenarioInput } from "./load-scenario.js";
 export { makeGroups } from "./make-groups.js";
 export { defaultQuotas } from "./quotas.js";
+export { FAULT_RATES } from "./faults.js";
 
 export interface SimulatorOptions {
   /** A scenario file path, a scenario object, or a resolved scenario; omitted = empty account. */
