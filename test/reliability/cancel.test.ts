@@ -12,6 +12,7 @@ import { expectedEvents, startSimulator, type Simulator } from "../../src/sim/in
 import type { AirbyteMessage, AirbyteStateMessage } from "../../src/protocol/types.js";
 import { MAIN, catalogFor, registerSecrets, tempDir, writeJson } from "../support/connector.js";
 import { parseMessages } from "../support/protocol.js";
+import { fileSegment } from "../../src/sinks/file-names.js";
 import { prng } from "../support/prng.js";
 import { runSignalled } from "../support/signalled.js";
 
@@ -176,7 +177,7 @@ describe("cancellation with file transfer (simulator)", () => {
     const expected = [...expectedEvents(sim.scenario, { withoutMessages: true })];
     const dir = tempDir();
     const staging = join(dir, "staging");
-    const folder = join(staging, "cancel_files");
+    const folder = join(staging, fileSegment("/cancel/files"));
     registerSecrets(KEYS.aws_access_key_id, KEYS.aws_secret_access_key);
     const config = writeJson(dir, "config.json", {
       region_name: "us-east-1",
@@ -280,7 +281,7 @@ describe("prompt STATE (simulator, slow pages)", () => {
     assert.ok(requestsAtFirstState !== undefined && requestsAtFirstState < total - 2, `the first STATE came while requests were still being made (${requestsAtFirstState} of ${total})`);
     // Every file on disk is announced by the end.
     const announced = messages.filter((m) => m.type === "RECORD").length;
-    const onDisk = readdirSync(join(staging, "prompt_files"), { recursive: true }).filter((p) => String(p).endsWith(".log")).length;
+    const onDisk = readdirSync(join(staging, fileSegment("/prompt/files")), { recursive: true }).filter((p) => String(p).endsWith(".log")).length;
     assert.equal(announced, onDisk);
   });
 });
