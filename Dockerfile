@@ -1,20 +1,21 @@
 # Airbyte image of source-cloudwatch-logs. Two stages so the runtime image carries only the
 # compiled connector and its production dependencies (no TypeScript, no test tools).
 
-FROM node:20-slim AS build
+FROM node:26-slim AS build
 WORKDIR /build
 COPY package.json package-lock.json tsconfig.json ./
 RUN npm ci --no-audit --no-fund
 COPY src ./src
 COPY test ./test
 COPY bench ./bench
+COPY scenarios ./scenarios
+COPY README.md LICENSE CHANGELOG.md ./
 # The image ships what `npm pack` ships (package.json "files", tested by test/package/pack.test.ts)
-# plus production dependencies only.
-RUN npm run build && npm prune --omit=dev \
-    && npm pack --pack-destination /tmp && mkdir /package \
+# plus production dependencies only. `npm pack` builds first (prepack), so it runs before the prune.
+RUN npm pack --pack-destination /tmp && npm prune --omit=dev && mkdir /package \
     && tar -xzf /tmp/source-cloudwatch-logs-*.tgz -C /package --strip-components=1
 
-FROM node:20-slim
+FROM node:26-slim
 # Airbyte runs connectors as a non-root user that must own a writable /airbyte.
 RUN groupadd --system airbyte && useradd --system --gid airbyte --home-dir /airbyte airbyte \
     && mkdir -p /airbyte/integration_code && chown -R airbyte:airbyte /airbyte

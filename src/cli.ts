@@ -117,7 +117,9 @@ async function readJsonInput(flag: string, path: string): Promise<JsonInput> {
  */
 function jsonProblem(message: string, text: string): string {
   const token = /^Unexpected token '(.)'/su.exec(message);
-  let problem = token ? `unexpected character ${JSON.stringify(token[1])}` : message.replace(/, ".*" is not valid JSON$/s, "");
+  // V8 of Node >= 22 appends its own " (line L column C)"; ours is added below on every version.
+  const v8 = message.replace(/ \(line \d+ column \d+\)$/, "");
+  let problem = token ? `unexpected character ${JSON.stringify(token[1])}` : v8.replace(/, ".*" is not valid JSON$/s, "");
   if (/"/.test(problem.replace(/^unexpected character ".*"$/s, ""))) problem = "syntax error";
   const pos = /at position (\d+)/.exec(problem);
   if (pos) {

@@ -96,6 +96,9 @@ export function classifyError(err: unknown, operation: string): LogsApiError {
     if (/Invalid response from STS/i.test(message)) return make("invalid_response");
     if (!/sts|assume/i.test(message)) return make("no_credentials");
   }
+  // A 2xx answer the SDK could not read (a cut XML or JSON body, e.g. STS's during a session
+  // renewal) is a bad answer like any other: retried, not a rejected request.
+  if (status !== undefined && status >= 200 && status < 300 && /Deserialization error/.test(message)) return make("invalid_response");
   if (THROTTLE_CODES.has(code)) return make("throttled");
   if (DENIED_CODES.has(code) || status === 403) return make("denied");
   if (code === "ResourceNotFoundException") return make("not_found");

@@ -23,13 +23,13 @@ export async function demoCommand(argv: readonly string[], io: SyncIo): Promise<
     io.stderr.write(`source-cloudwatch-logs demo: ${(err as Error).message}\n`);
     return 1;
   }
-  // Imported here, not at the top: the published package leaves the simulator out (see package.json "files").
+  // Imported here, not at the top: only the demo needs the simulator.
   let sim: import("../sim/index.js").Simulator;
   try {
     const { startSimulator } = await import("../sim/index.js");
     sim = await startSimulator({ scenario: SCENARIO });
   } catch (err) {
-    io.stderr.write(`source-cloudwatch-logs demo needs the simulator and scenarios/demo.json of a source checkout: ${(err as Error).message}\n`);
+    io.stderr.write(`source-cloudwatch-logs demo cannot start the simulator with scenarios/demo.json: ${(err as Error).message}\n`);
     return 1;
   }
   const dir = await mkdtemp(join(tmpdir(), "cwl-demo-"));

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { connectorSpecification } from "../../src/config/spec.js";
 import { REPO_ROOT, repoFile, repoJson } from "../support/repo.js";
+import { parseDockerfile } from "../support/dockerfile.js";
 import { dockerfileProblems, launchFlags, metadataProblems, type Metadata, type PackageJson } from "../support/packaging-rules.js";
 
 const pkg = repoJson<PackageJson>("package.json");
@@ -32,6 +33,8 @@ describe("packaging rules", () => {
       ["/package/dist/src ./dist/src", "/build/dist/src ./dist/src"],
       ['ENTRYPOINT ["node", "--max-semi-space-size=8", "/airbyte/integration_code/dist/src/main.js"]', "ENTRYPOINT node /airbyte/integration_code/dist/src/main.js"],
       ['"node", "--max-semi-space-size=8", "/airbyte', '"node", "/airbyte'],
+      ["FROM node:26-slim AS build", "FROM node:24-slim AS build"],
+      ["FROM node:26-slim\n", "FROM node:24-slim\n"],
     ];
     assert.ok(nodeFlags.length > 0, "main.ts carries launch flags");
     for (const [from, to] of variants) {
@@ -41,10 +44,21 @@ describe("packaging rules", () => {
     const noSts = { ...metadata, data: { ...metadata.data, allowedHosts: { hosts: ["logs.${region_name}.amazonaws.com"] } } };
     assert.notDeepEqual(metadataProblems(noSts, pkg, connectorSpecification.documentationUrl), []);
     assert.notDeepEqual(metadataProblems(metadata, { ...pkg, version: "0.2.0" }, connectorSpecification.documentationUrl), []);
+    assert.notDeepEqual(dockerfileProblems(dockerfile, metadata, { ...pkg, engines: { node: ">=28" } }, nodeFlags), [], "image below engines");
+    const oldBase = { ...metadata, data: { ...metadata.data, connectorBuildOptions: { baseImage: "docker.io/library/node:20-slim" } } };
+    assert.notDeepEqual(dockerfileProblems(dockerfile, oldBase, pkg, nodeFlags), [], "metadata baseImage differs");
+  });
+
+  test("CI runs the suite on the image's Node version too", () => {
+    const image = /^node:(\d+)-/.exec(parseDockerfile(dockerfile).at(-1)!.from)?.[1];
+    const ci = repoFile(".ci/run");
+    const pinned = /^IMAGE_NODE_VERSION=(\d+)\.\d+\.\d+$/m.exec(ci)?.[1];
+    assert.equal(pinned, image, ".ci/run pins node-linux-<arch> to the image's major version");
+    assert.match(ci, /PATH="\$PWD\/\$IMAGE_NODE_DIR\/bin:\$PATH" npm test/);
   });
 
   test("acceptance-test-config.yml targets this image and names files that exist", () => {
-    const cat = parse(repoFile("integration_tests/acceptance-test-config.yml")) as {
+    const cat = parse(repoFile("acceptance-test-config.yml")) as {
       connector_image: string;
       acceptance_tests: Record<string, { tests: Record<string, unknown>[] }>;
     };

@@ -1,10 +1,11 @@
-// What the image packages: `npm pack`, installed into an empty folder with production
-// dependencies only, run with the image's entrypoint command against the simulator.
+// What the image packages: `npm pack` of a clean checkout (no dist/: the prepack script builds),
+// installed into an empty folder with production dependencies only, run with the image's
+// entrypoint command against the simulator, and its `demo` run as a user would after installing.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { startSimulator, expectedEvents, type Simulator } from "../../src/sim/index.js";
 import { eventKey, records, registerSecrets, runMain, states, statuses, tempDir, writeJson, type RunResult } from "../support/connector.js";
@@ -22,19 +23,36 @@ function imageCommand(installed: string): string[] {
   return (JSON.parse(entry.args) as string[]).map((a) => a.replace("/airbyte/integration_code", installed));
 }
 
-describe("npm package (what the image ships)", { timeout: 180_000 }, () => {
+/** Not in a fresh clone: build output, dependencies, caches, local databases. */
+const NOT_CHECKED_IN = /^(dist|node_modules|\.git|\.cache)$|\.duckdb(\.wal)?$/;
+
+/** A copy of the repository as a fresh clone has it (no dist/), sharing the installed node_modules. */
+function cleanCheckout(into: string): string {
+  const checkout = join(into, "checkout");
+  for (const entry of readdirSync(REPO_ROOT)) {
+    if (!NOT_CHECKED_IN.test(entry)) cpSync(join(REPO_ROOT, entry), join(checkout, entry), { recursive: true });
+  }
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(checkout, "node_modules"), "dir");
+  return checkout;
+}
+
+describe("npm package (what the image ships)", { timeout: 900_000 }, () => {
   let work: string;
-  let files: string[];
+  let files: { path: string; size: number }[];
+  let app: string;
   let installed: string;
   let sim: Simulator;
   let config: Record<string, unknown>;
 
   before(async () => {
     work = tempDir();
-    const packed = await exec("npm", ["pack", "--json", "--pack-destination", work], { cwd: REPO_ROOT });
-    const info = (JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[])[0]!;
-    files = info.files.map((f) => f.path);
-    const app = join(work, "app");
+    // Packed from a copy: prepack rebuilds dist/, which other tests are running from.
+    const checkout = cleanCheckout(work);
+    assert.ok(!existsSync(join(checkout, "dist")), "the checkout has no build output");
+    const packed = await exec("npm", ["pack", "--json", "--pack-destination", work], { cwd: checkout, maxBuffer: 16 << 20 });
+    const info = (JSON.parse(packed.stdout) as { filename: string; files: { path: string; size: number }[] }[])[0]!;
+    files = info.files;
+    app = join(work, "app");
     await exec("npm", ["install", "--prefix", app, "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", join(work, info.filename)], { cwd: work });
     installed = join(app, "node_modules", pkg.name);
     const now = Date.now();
@@ -70,12 +88,37 @@ describe("npm package (what the image ships)", { timeout: 180_000 }, () => {
     return args;
   };
 
-  test("the tarball holds the compiled connector and nothing else (no tests, simulator, source maps)", () => {
-    assert.ok(files.includes("package.json"));
-    assert.ok(files.includes("dist/src/main.js"));
-    const unexpected = files.filter((f) => !(f === "package.json" || f === "README.md" || f.startsWith("dist/src/")));
-    assert.deepEqual(unexpected, []);
-    assert.deepEqual(files.filter((f) => f.startsWith("dist/src/sim/") || f.endsWith(".map") || f.includes("test")), []);
+  test("the tarball of a clean checkout holds the compiled connector, simulator and demo scenario, nothing else", () => {
+    const paths = files.map((f) => f.path);
+    for (const f of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/src/main.js", "dist/src/cli.js", "dist/src/sim/index.js", "dist/src/sim/main.js", "scenarios/demo.json"]) {
+      assert.ok(paths.includes(f), `${f} is packed`);
+    }
+    const docs = ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "scenarios/demo.json"];
+    assert.deepEqual(paths.filter((f) => !(docs.includes(f) || f.startsWith("dist/src/"))), []);
+    assert.deepEqual(paths.filter((f) => f.endsWith(".map") || f.includes("test")), [], "no source maps, no tests");
+    const simBytes = files.filter((f) => f.path.startsWith("dist/src/sim/")).reduce((n, f) => n + f.size, 0);
+    assert.ok(simBytes < 250_000, `the simulator is ${simBytes} bytes`);
+  });
+
+  test("LICENSE is the license package.json names", () => {
+    const license = readFileSync(join(installed, "LICENSE"), "utf8");
+    assert.equal(repoJson<{ license: string }>("package.json").license, "MIT");
+    assert.match(license, /^MIT License\n\nCopyright \(c\) \d{4} The source-cloudwatch-logs authors\n/);
+  });
+
+  test("the installed command's demo syncs the bundled scenario (no checkout needed)", async () => {
+    const cwd = tempDir();
+    // The installed bin, through its shebang, with this test's node first on the PATH.
+    const bin = join(app, "node_modules", ".bin", pkg.name);
+    const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}` };
+    const res = await exec(bin, ["demo"], { cwd, env, maxBuffer: 16 << 20 }).catch((err: { code?: number; stdout?: string; stderr?: string }) => {
+      assert.fail(`demo exited ${String(err.code)}: ${err.stderr ?? ""}${err.stdout ?? ""}`);
+    });
+    assert.equal(res.stderr, "", "quiet off a terminal");
+    assert.match(res.stdout, /5 log groups, \d+ events in \.\/demo\.duckdb/);
+    assert.match(res.stdout, /Sample query/);
+    assert.ok(existsSync(join(cwd, "demo.duckdb")));
+    rmSync(cwd, { recursive: true, force: true });
   });
 
   test("the install has production dependencies only", () => {

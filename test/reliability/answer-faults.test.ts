@@ -139,19 +139,22 @@ describe("answers that are not what the operation documents (simulator)", () => 
     } finally {
       await flaky.stop();
     }
-    const broken = await startSimulator({ scenario: scenario(11, { emptyBodyRate: 1, operations: ["AssumeRole"] }) });
-    try {
-      const r = await runWith(
-        "read",
-        { region_name: "us-east-1", ...KEYS, ...role, endpoint_url: broken.url },
-        { catalog: catalogFor(GROUPS) },
-      );
-      for (const g of GROUPS) assert.equal(statuses(r.messages, g).at(-1), "INCOMPLETE", g);
-      assert.equal(records(r.messages).length, 0);
-      for (const e of errors(r.messages)) assert.equal(e.failure_type, "transient_error", e.message);
-      assert.ok(broken.counters().faults.emptyBody > 1, "STS was asked again");
-    } finally {
-      await broken.stop();
+    for (const spoil of ["emptyBody", "truncatedBody"] as const) {
+      const broken = await startSimulator({ scenario: scenario(11, { [`${spoil}Rate`]: 1, operations: ["AssumeRole"] }) });
+      try {
+        const r = await runWith(
+          "read",
+          { region_name: "us-east-1", ...KEYS, ...role, endpoint_url: broken.url },
+          { catalog: catalogFor(GROUPS) },
+        );
+        for (const g of GROUPS) assert.equal(statuses(r.messages, g).at(-1), "INCOMPLETE", `${spoil} ${g}`);
+        assert.equal(records(r.messages).length, 0);
+        assert.ok(errors(r.messages).length > 0, spoil);
+        for (const e of errors(r.messages)) assert.equal(e.failure_type, "transient_error", `${spoil}: ${e.message}`);
+        assert.ok(broken.counters().faults[spoil] > 1, `${spoil}: STS was asked again`);
+      } finally {
+        await broken.stop();
+      }
     }
   });
 

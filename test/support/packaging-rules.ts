@@ -6,6 +6,7 @@ export interface PackageJson {
   readonly name: string;
   readonly version: string;
   readonly bin: Record<string, string>;
+  readonly engines?: { readonly node?: string };
 }
 
 export type Metadata = { metadataSpecVersion?: unknown; data?: Record<string, unknown> };
@@ -79,7 +80,14 @@ export function dockerfileProblems(dockerfile: string, metadata: Metadata, pkg: 
   if (!distFrom?.instructions.some((i) => i.keyword === "RUN" && /npm\s+pack\b/.test(i.args)) || !/\/package\/dist\/src/.test(dist?.args ?? "")) {
     problems.push("dist/src must be copied from the npm pack output, so the image ships what the package ships");
   }
-  if (!final.from.startsWith("node:20")) problems.push(`the runtime image should be node:20 (got ${final.from})`);
+  // One support story: both stages on metadata's base image, a Node that package.json's engines allow.
+  const baseImage = String((data.connectorBuildOptions as { baseImage?: unknown } | undefined)?.baseImage).replace(/^docker\.io\/library\//, "");
+  for (const s of stages) if (s.from !== baseImage) problems.push(`FROM ${s.from} != metadata baseImage ${baseImage}`);
+  const imageMajor = Number(/^node:(\d+)-slim$/.exec(final.from)?.[1]);
+  const minimum = Number(/^>=(\d+)$/.exec(pkg.engines?.node ?? "")?.[1]);
+  if (!(imageMajor > 0)) problems.push(`the runtime image must be node:<major>-slim (got ${final.from})`);
+  if (!(minimum > 0)) problems.push(`package.json engines.node must be ">=<major>" (got ${JSON.stringify(pkg.engines?.node)})`);
+  else if (imageMajor < minimum) problems.push(`the image's Node ${imageMajor} is below engines.node ${pkg.engines?.node}`);
   return problems;
 }
 
