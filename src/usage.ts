@@ -96,8 +96,8 @@ const localCommands = {
     synopsis: ["demo [--database FILE.duckdb]"],
     about:
       "Starts the CloudWatch Logs simulator with scenarios/demo.json (about 200k events over the " +
-      "last day), syncs it and prints the tables and a sample query. Run it again to add the " +
-      "events that arrived since. Needs a source checkout (the simulator is not in the npm package).",
+      "last 7 days), syncs it and prints the tables and a sample query. Run it again to add the " +
+      "events that arrived since. No AWS account needed: the simulator ships in the package.",
     flags: [{ name: "--database", value: "FILE", required: false, text: "the DuckDB file (default: ./demo.duckdb)" }],
     example: `${PROGRAM} demo`,
   },

@@ -36,7 +36,7 @@ export async function demoCommand(argv: readonly string[], io: SyncIo): Promise<
   try {
     const groups = sim.scenario.groups;
     const events = groups.reduce((n, g) => n + g.streams.reduce((m, s) => m + (s.generated?.count ?? 0), 0), 0);
-    io.stdout.write(`Simulated CloudWatch Logs account at ${sim.url}: ${groups.length} log groups, about ${events} events over the last days (scenarios/demo.json).\n\n`);
+    io.stdout.write(`Simulated CloudWatch Logs account at ${sim.url}: ${groups.length} log groups, about ${events} events over the last 7 days (scenarios/demo.json).\n\n`);
     const configPath = join(dir, "config.json");
     // Fake keys: the simulator does not check signatures.
     await writeFile(

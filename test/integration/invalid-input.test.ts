@@ -1,5 +1,5 @@
 // Issue 4 "Bad input": a generated suite of invalid configs, catalogs and states, each checked for
-// its documented outcome (README "Invalid input"): a message naming the problem, failure_type
+// its documented outcome (docs/reference.md "Invalid input"): a message naming the problem, failure_type
 // config_error, exit code 1, no stack trace as the only explanation, and no secret in any output.
 // Every case runs in-process through the parsers; a representative subset (and everything about
 // files, arguments and AWS-dependent checks) runs through the built CLI as a child process.
@@ -278,7 +278,7 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
     assert.equal(errs[0]!.failure_type, "config_error");
     assert.equal(errs[0]!.stream_descriptor?.name, failing);
     assert.match(errs[0]!.message, expect);
-    // The reason is on stderr too, one line naming the stream (README "Invalid input").
+    // The reason is on stderr too, one line naming the stream (docs/reference.md "Invalid input").
     const line = r.stderr.split("\n").find((l) => l.startsWith(`Stream ${JSON.stringify(failing)} failed: `));
     assert.ok(line, `stderr names the failing stream: ${r.stderr}`);
     assert.ok(line.endsWith(errs[0]!.message), "with the reason of its TRACE ERROR");
