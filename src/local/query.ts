@@ -35,7 +35,7 @@ export function parseQueryArgs(argv: readonly string[]): QueryRequest {
     throw new ConfigError(`query takes one SQL statement: put it in quotes (got ${operands.length} arguments: ${operands.map((o) => JSON.stringify(o)).join(" ")}).\n${usage}`);
   }
   const format = flags.get("--format") ?? "table";
-  if (!isFormat(format)) throw new ConfigError(`--format must be ${QUERY_FORMATS.join(", ")} (got ${JSON.stringify(format)}).\n${usage}`);
+  if (!isFormat(format)) throw new ConfigError(`--format must be table, csv or json (got ${JSON.stringify(format)}).\n${usage}`);
   return { kind: "sql", database, sql: operands[0]!, format };
 }
 
