@@ -36,6 +36,8 @@ export interface CommandHelp {
 export const DEFAULT_DATABASE = "./cloudwatch-logs.duckdb";
 export const DEFAULT_JSONL_DIRECTORY = "./cloudwatch-logs-jsonl";
 export const DEMO_DATABASE = "./demo.duckdb";
+/** The rows `query` prints as a table (it must hold them all to align them); csv and json print all. */
+export const MAX_TABLE_ROWS = 1000;
 
 const config: FlagHelp = { name: "--config", value: "FILE", required: true, text: "the configuration (JSON; `spec` prints its schema)" };
 
@@ -117,9 +119,11 @@ const localCommands = {
     synopsis: ['query "SQL" [--format table|csv|json]', "[--database FILE.duckdb]", "query --tables [--database FILE.duckdb]"],
     operand: "SQL",
     about:
-      "Runs one SQL statement on the DuckDB file, opened read-only (a statement that would change " +
-      "it fails), and prints the result. --tables lists the tables sync made: per log group its " +
-      "table, rows and time range. On a terminal, wide values are cut to fit its width.",
+      "Runs SQL on the DuckDB file, opened read-only (a statement that would change it fails), " +
+      "and prints the result of its last statement: a table (on a terminal, wide values are cut " +
+      `to fit; at most ${MAX_TABLE_ROWS} rows), csv or json (all rows; integers past 2^53 as strings, times ` +
+      "in ISO 8601, UTC). --tables lists the tables sync made: per log group its table, rows " +
+      "and time range.",
     flags: [
       { name: "--tables", value: undefined, required: false, text: "list the tables instead of running SQL" },
       {
@@ -183,7 +187,7 @@ export function overview(): string {
     "",
     "Airbyte commands (JSON messages on stdout, one per line):",
     ...Object.entries(airbyteCommands).map(row),
-    "Local commands (a summary for people on stdout):",
+    "Local commands (text on stdout, no Airbyte messages):",
     ...Object.entries(localCommands).map(row),
     "",
     "Examples:",

@@ -11,12 +11,12 @@ import {
   type Json,
 } from "@duckdb/node-api";
 import type { Writable } from "node:stream";
+import { MAX_TABLE_ROWS } from "../usage.js";
 import { textTable } from "./text-table.js";
 
 export const QUERY_FORMATS = ["table", "csv", "json"] as const;
 export type QueryFormat = (typeof QUERY_FORMATS)[number];
 
-export const MAX_TABLE_ROWS = 1000;
 
 const NUMERIC_TYPES = new Set<DuckDBTypeId>([
   DuckDBTypeId.TINYINT,
