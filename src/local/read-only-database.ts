@@ -4,14 +4,12 @@
 import { existsSync } from "node:fs";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { ConfigError } from "../errors.js";
+import { heldBy } from "./duckdb-lock.js";
 
 export interface ReadOnlyDatabase {
   readonly connection: DuckDBConnection;
   close(): void;
 }
-
-/** DuckDB refuses a file another process has open for writing, naming it: "... held in PROGRAM (PID N)". */
-const LOCK_HELD = /Conflicting lock is held in (.*?) \(PID (\d+)\)/;
 
 export async function openReadOnly(path: string): Promise<ReadOnlyDatabase> {
   // DuckDB says "database does not exist" too; checked first to say what to do about it.
@@ -22,15 +20,11 @@ export async function openReadOnly(path: string): Promise<ReadOnlyDatabase> {
   try {
     instance = await DuckDBInstance.create(path, { access_mode: "READ_ONLY" });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const lock = LOCK_HELD.exec(message);
-    if (lock) {
-      throw new ConfigError(
-        `the database ${path} is in use by process ${lock[2]} (${lock[1]}), which has it open for writing (a sync or demo?); ` +
-          `query it when that process has finished`,
-      );
+    const holder = heldBy(err);
+    if (holder !== undefined) {
+      throw new ConfigError(`the database ${path} is ${holder}, which has it open for writing (a sync or demo?); query it when that process has finished`);
     }
-    throw new ConfigError(`cannot open the database ${path}: ${message}`);
+    throw new ConfigError(`cannot open the database ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
   try {
     const connection = await instance.connect();

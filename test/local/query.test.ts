@@ -5,13 +5,17 @@ import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { expectedEvents, startSimulator, type ScenarioFile, type Simulator } from "../../src/sim/index.js";
 import { parseQueryArgs } from "../../src/local/query.js";
-import { runSync } from "../../src/local/sync.js";
+import { runSync, syncCommand } from "../../src/local/sync.js";
 import { MAIN, tempDir } from "../support/connector.js";
 import { Collect, readDatabase, simConfig } from "./support.js";
+
+/** The checkout: where the reader process finds @duckdb/node-api. */
+const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 
 const scenario: ScenarioFile = {
   seed: 13,
@@ -45,6 +49,7 @@ function assertNoStack(what: string, text: string): void {
 describe("query", () => {
   let sim: Simulator;
   let database: string;
+  let configPath: string;
   /** Events per group and per log stream, from the scenario itself. */
   const counts = new Map<string, number>();
   const firstTimestamp = new Map<string, number>();
@@ -53,8 +58,9 @@ describe("query", () => {
     sim = await startSimulator({ scenario });
     const dir = tempDir();
     database = join(dir, "logs.duckdb");
+    configPath = simConfig(dir, sim.url, { parse_json_messages: true });
     const synced = await runSync(
-      { configPath: simConfig(dir, sim.url, { parse_json_messages: true }), format: "duckdb", target: database, streams: undefined },
+      { configPath, format: "duckdb", target: database, streams: undefined },
       { stdout: new Collect(), stderr: new Collect() },
     );
     assert.equal(synced.code, 0);
@@ -168,6 +174,28 @@ describe("query", () => {
     } finally {
       connection.closeSync();
       writer.closeSync();
+    }
+  });
+
+  it("a sync while another process holds the file (a query): names that process, not a raw IO error", async () => {
+    // A reader in another process (DuckDB's locks are per process), holding until its stdin ends.
+    const script =
+      `const { DuckDBInstance } = await import("@duckdb/node-api");` +
+      `const db = await DuckDBInstance.create(process.argv[1], { access_mode: "READ_ONLY" });` +
+      `process.stdout.write("ready\\n"); process.stdin.resume(); process.stdin.on("end", () => db.closeSync());`;
+    const reader = spawn(process.execPath, ["--input-type=module", "-e", script, database], { cwd: REPO, stdio: ["pipe", "pipe", "inherit"] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        reader.stdout.setEncoding("utf8").on("data", (d: string) => d.includes("ready") && resolve());
+        reader.on("exit", (code) => reject(new Error(`the reader exited with ${code}`)));
+      });
+      const stderr = new Collect();
+      const code = await syncCommand(["--config", configPath, "--database", database], { stdout: new Collect(), stderr });
+      assert.equal(code, 1);
+      assert.match(stderr.text, new RegExp(`^source-cloudwatch-logs sync: --database .* is in use by process ${reader.pid} \\(.*\\) \\(a query, `));
+    } finally {
+      reader.stdin.end();
+      await new Promise((resolve) => (reader.exitCode === null ? reader.on("exit", resolve) : resolve(undefined)));
     }
   });
 
