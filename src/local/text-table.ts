@@ -28,12 +28,12 @@ export function displayWidth(text: string): number {
   return width;
 }
 
+const NAMED_CONTROLS: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
 /** Control characters as escapes, so that a value stays on its line and cannot move the cursor. */
 export function escapeControls(text: string): string {
   return text.replace(/\p{Cc}/gu, (ch) => NAMED_CONTROLS[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
-
-const NAMED_CONTROLS: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
 /** The text cut to `width` columns, ending in "…" when cut. */
 function cut(text: string, width: number): string {
