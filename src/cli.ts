@@ -24,7 +24,8 @@ import { commandHelp, flagNames, flagsOf, isAirbyteCommand, isCommand, overview,
 export const USAGE = synopsis();
 
 export interface Io {
-  readonly stdout: Writable;
+  /** A terminal's width (process.stdout's) lets `query` fit its table to it. */
+  readonly stdout: Writable & { isTTY?: boolean; columns?: number };
   readonly stderr: Writable;
   readonly now?: () => number;
   /** SIGTERM/SIGINT source (the process) that cancels `read`, `sync` and `demo`. */
@@ -192,6 +193,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   // Loaded on demand: DuckDB's native library is not for the Airbyte commands' startup or memory.
   if (argv[0] === "sync") return (await import("./local/sync.js")).syncCommand(argv.slice(1), io);
   if (argv[0] === "demo") return (await import("./local/demo.js")).demoCommand(argv.slice(1), io);
+  if (argv[0] === "query") return (await import("./local/query.js")).queryCommand(argv.slice(1), io);
   // Watched from the start: a signal that comes while the inputs are read still cancels the read.
   const cancellation = watchCancellation(io.signals);
   try {

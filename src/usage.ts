@@ -4,12 +4,13 @@
 import { readFileSync } from "node:fs";
 
 export const PROGRAM = "source-cloudwatch-logs";
-const WIDTH = 80;
+/** The terminal width every line of help (and the other fixed texts for people) fits. */
+export const WIDTH = 80;
 
 export interface FlagHelp {
   readonly name: string;
-  /** The value's placeholder, e.g. FILE. */
-  readonly value: string;
+  /** The value's placeholder, e.g. FILE; undefined for a flag that takes no value (a switch). */
+  readonly value: string | undefined;
   /** Shown by the synopsis (no brackets); the parsers refuse a command line without it. */
   readonly required: boolean;
   readonly text: string;
@@ -18,13 +19,25 @@ export interface FlagHelp {
 export interface CommandHelp {
   /** One line in the overview. */
   readonly summary: string;
-  /** The synopsis after the program name; later entries are continuation lines (indented). */
+  /**
+   * The synopsis after the program name; later entries are continuation lines (indented), or
+   * another form of the command when they start with its name.
+   */
   readonly synopsis: readonly string[];
+  /** A value given without a flag (e.g. `query`'s SQL), if the command takes one. */
+  readonly operand?: string;
   /** The paragraph of `<command> --help`. */
   readonly about: string;
   readonly flags: readonly FlagHelp[];
   readonly example: string;
 }
+
+/** Where `sync` keeps its DuckDB file and `query` reads it, unless --database says otherwise. */
+export const DEFAULT_DATABASE = "./cloudwatch-logs.duckdb";
+export const DEFAULT_JSONL_DIRECTORY = "./cloudwatch-logs-jsonl";
+export const DEMO_DATABASE = "./demo.duckdb";
+/** The rows `query` prints as a table (it must hold them all to align them); csv and json print all. */
+export const MAX_TABLE_ROWS = 1000;
 
 const config: FlagHelp = { name: "--config", value: "FILE", required: true, text: "the configuration (JSON; `spec` prints its schema)" };
 
@@ -86,8 +99,8 @@ const localCommands = {
       config,
       { name: "--streams", value: "NAME,NAME", required: false, text: "only these streams (default: all that discover finds)" },
       { name: "--format", value: "duckdb|jsonl", required: false, text: "the store (default: duckdb)" },
-      { name: "--database", value: "FILE", required: false, text: "the DuckDB file (default: ./cloudwatch-logs.duckdb)" },
-      { name: "--output", value: "DIR", required: false, text: "the jsonl directory (default: ./cloudwatch-logs-jsonl)" },
+      { name: "--database", value: "FILE", required: false, text: `the DuckDB file (default: ${DEFAULT_DATABASE})` },
+      { name: "--output", value: "DIR", required: false, text: `the jsonl directory (default: ${DEFAULT_JSONL_DIRECTORY})` },
     ],
     example: `${PROGRAM} sync --config config.json --streams /ecs/api`,
   },
@@ -98,8 +111,30 @@ const localCommands = {
       "Starts the CloudWatch Logs simulator with scenarios/demo.json (about 200k events over the " +
       "last 7 days), syncs it and prints the tables and a sample query. Run it again to add the " +
       "events that arrived since. No AWS account needed: the simulator ships in the package.",
-    flags: [{ name: "--database", value: "FILE", required: false, text: "the DuckDB file (default: ./demo.duckdb)" }],
+    flags: [{ name: "--database", value: "FILE", required: false, text: `the DuckDB file (default: ${DEMO_DATABASE})` }],
     example: `${PROGRAM} demo`,
+  },
+  query: {
+    summary: "run SQL on the DuckDB file of sync or demo, or list its tables",
+    synopsis: ['query "SQL" [--format table|csv|json]', "[--database FILE.duckdb]", "query --tables [--database FILE.duckdb]"],
+    operand: "SQL",
+    about:
+      "Runs SQL on the DuckDB file, opened read-only (a statement that would change it fails), " +
+      "and prints the result of its last statement: a table (on a terminal, wide values are cut " +
+      `to fit; at most ${MAX_TABLE_ROWS} rows), csv or json (all rows; integers past 2^53 as strings, times ` +
+      "in ISO 8601, UTC). --tables lists the tables sync made: per log group its table, rows " +
+      "and time range.",
+    flags: [
+      { name: "--tables", value: undefined, required: false, text: "list the tables instead of running SQL" },
+      {
+        name: "--format",
+        value: "table|csv|json",
+        required: false,
+        text: "table (default; for people), csv (RFC 4180, header row) or json (one object per line)",
+      },
+      { name: "--database", value: "FILE", required: false, text: `the DuckDB file (default: ${DEFAULT_DATABASE})` },
+    ],
+    example: `${PROGRAM} query "SELECT count(*) FROM ecs_checkout" --database demo.duckdb`,
   },
 } as const satisfies Record<string, CommandHelp>;
 
@@ -122,19 +157,26 @@ export function flagsOf(command: Command): readonly FlagHelp[] {
   return commands[command].flags;
 }
 
+/** The name of the value a command takes without a flag (e.g. SQL), if any. */
+export function operandOf(command: Command): string | undefined {
+  const c: CommandHelp = commands[command];
+  return c.operand;
+}
+
 export function flagNames(command: Command): string[] {
   return flagsOf(command).map((f) => f.name);
 }
 
 /** Synopses under "usage: "; a continuation line is indented (the program name is too long to align under). */
-function usageLines(commandsShown: readonly CommandHelp[]): string[] {
-  const lines = commandsShown.flatMap((c) => c.synopsis.map((line, i) => (i === 0 ? `${PROGRAM} ${line}` : `    ${line}`)));
+function usageLines(commandsShown: readonly [string, CommandHelp][]): string[] {
+  const isForm = (name: string, line: string, i: number): boolean => i === 0 || line.startsWith(`${name} `);
+  const lines = commandsShown.flatMap(([name, c]) => c.synopsis.map((line, i) => (isForm(name, line, i) ? `${PROGRAM} ${line}` : `    ${line}`)));
   return lines.map((line, i) => (i === 0 ? "usage: " : "       ") + line);
 }
 
 /** Every command's synopsis; appended to argument errors. */
 export function synopsis(): string {
-  return [...usageLines(Object.values(commands)), `(${PROGRAM} --help explains each command)`].join("\n");
+  return [...usageLines(Object.entries(commands)), `(${PROGRAM} --help explains each command)`].join("\n");
 }
 
 /** `--help`: every command in a line, with examples. */
@@ -145,7 +187,7 @@ export function overview(): string {
     "",
     "Airbyte commands (JSON messages on stdout, one per line):",
     ...Object.entries(airbyteCommands).map(row),
-    "Local commands (a summary for people on stdout):",
+    "Local commands (text on stdout, no Airbyte messages):",
     ...Object.entries(localCommands).map(row),
     "",
     "Examples:",
@@ -160,13 +202,14 @@ export function overview(): string {
 /** `<command> --help`: the synopsis, what it does, its flags and an example. */
 export function commandHelp(command: Command): string {
   const c = commands[command];
-  const column = Math.max(0, ...c.flags.map((f) => `${f.name} ${f.value}`.length)) + 4;
+  const label = (f: FlagHelp): string => (f.value === undefined ? f.name : `${f.name} ${f.value}`);
+  const column = Math.max(0, ...c.flags.map((f) => label(f).length)) + 4;
   const flagLines = c.flags.flatMap((f) => {
-    const head = `  ${`${f.name} ${f.value}`.padEnd(column - 2)}`;
+    const head = `  ${label(f).padEnd(column - 2)}`;
     return wrap(f.text, WIDTH - column).map((line, i) => (i === 0 ? head : " ".repeat(column)) + line);
   });
   return [
-    ...usageLines([c]),
+    ...usageLines([[command, c]]),
     "",
     ...wrap(c.about, WIDTH),
     "",
@@ -188,7 +231,7 @@ export function packageVersion(): string {
 }
 
 /** Words into lines of at most `width` characters (a longer word stays whole). */
-function wrap(text: string, width: number): string[] {
+export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = "";
   for (const word of text.split(/\s+/).filter((w) => w !== "")) {

@@ -9,6 +9,7 @@ import { parseFlags } from "./args.js";
 import { demoReport } from "./demo-report.js";
 import { runSync, SyncError, type SyncIo } from "./sync.js";
 import { ConfigError } from "../errors.js";
+import { DEMO_DATABASE } from "../usage.js";
 
 const SCENARIO = fileURLToPath(new URL("../../../scenarios/demo.json", import.meta.url));
 
@@ -18,7 +19,7 @@ const DEMO_ENDPOINT = "demo simulator (scenarios/demo.json)";
 export async function demoCommand(argv: readonly string[], io: SyncIo): Promise<number> {
   let database: string;
   try {
-    database = parseFlags("demo", argv).get("--database") ?? "./demo.duckdb";
+    database = parseFlags("demo", argv).get("--database") ?? DEMO_DATABASE;
   } catch (err) {
     io.stderr.write(`source-cloudwatch-logs demo: ${(err as Error).message}\n`);
     return 1;

@@ -8,6 +8,7 @@
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
 import { ConfigError } from "../errors.js";
 import type { CommitReport, LocalStore, LogRecord, SourceIdentity } from "./store.js";
+import { heldBy } from "./duckdb-lock.js";
 import { assignNames } from "./table-names.js";
 
 export const STATE_TABLE = "_source_cloudwatch_logs_state";
@@ -50,7 +51,14 @@ export class DuckDbStore implements LocalStore {
 
   /** Opens (or creates) the file and makes sure every stream of `source` has its table. */
   static async open(path: string, streams: readonly string[], source: SourceIdentity): Promise<DuckDbStore> {
-    const instance = await DuckDBInstance.create(path);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path);
+    } catch (err) {
+      const holder = heldBy(err);
+      if (holder === undefined) throw err;
+      throw new ConfigError(`--database ${path} is ${holder} (a query, another sync, a DuckDB client?); sync when it has finished`);
+    }
     const db = await instance.connect();
     const key = `${sqlString(source.account ?? "")}, ${sqlString(source.region)}, ${sqlString(source.endpoint ?? "")}`;
     try {

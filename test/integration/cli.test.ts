@@ -18,7 +18,7 @@ async function runText(args: readonly string[]): Promise<{ code: number | null; 
   return { code, stdout, stderr };
 }
 
-const ALL_COMMANDS = ["spec", "check", "discover", "read", "sync", "demo"];
+const ALL_COMMANDS = ["spec", "check", "discover", "read", "sync", "demo", "query"];
 
 /** What each command's --help must list (written out here, not taken from the code under test). */
 const COMMAND_FLAGS: Record<string, string[]> = {
@@ -28,6 +28,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   read: ["--config", "--catalog", "--state"],
   sync: ["--config", "--streams", "--format", "--database", "--output"],
   demo: ["--database"],
+  query: ["--tables", "--format", "--database"],
 };
 
 function assertFits80(what: string, text: string): void {
@@ -107,7 +108,7 @@ describe("help and version", () => {
     assertFits80("help launch", r.stderr);
   });
 
-  test("an unknown command or flag: config_error whose usage lists all six commands in 80 columns", async () => {
+  test("an unknown command or flag: config_error whose usage lists all seven commands in 80 columns", async () => {
     for (const args of [["launch"], ["read", "--verbose"], ["spec", "--config", "c.json"]]) {
       const r = await runConnector(args);
       assert.equal(r.code, 1, args.join(" "));
@@ -117,7 +118,7 @@ describe("help and version", () => {
       assertFits80(args.join(" "), err.message);
       assertListsAllCommands(`${args.join(" ")} (stderr)`, r.stderr);
     }
-    for (const args of [["sync", "--verbose"], ["demo", "--config", "c.json"]]) {
+    for (const args of [["sync", "--verbose"], ["demo", "--config", "c.json"], ["query", "--verbose"]]) {
       const r = await runText(args);
       assert.equal(r.code, 1, args.join(" "));
       assert.match(r.stderr, /does not take/);

@@ -130,6 +130,13 @@ describe("demo", () => {
     assert.match(res.stdout, /Sample query/);
     assert.match(res.stdout, /component\s+errors\s+avg_latency_ms/);
     assert.match(res.stdout, /INFREQUENT_ACCESS/);
+    // The way to explore it names this package's query command (no DuckDB CLI is installed), and works.
+    const explore = /^Explore it: npx source-cloudwatch-logs (query --tables --database \.\/demo\.duckdb)$/m.exec(res.stdout);
+    assert.ok(explore, res.stdout);
+    const tables = await runCli(explore[1]!.split(" "), cwd);
+    assert.equal(tables.code, 0, tables.stderr);
+    assert.match(tables.stdout, /^5 log groups, \d+ events in \.\/demo\.duckdb:\n/);
+    assert.match(tables.stdout, /^ {2}ecs_checkout +\d+ .*\n {6}log group \/ecs\/checkout$/m);
     // Again: the simulator listens on another port, but it is the same simulated account, so the
     // demo continues from the stored state in the same tables.
     const again = await runCli(["demo"], cwd);

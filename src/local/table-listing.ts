@@ -1,0 +1,68 @@
+// The tables `sync` made in a DuckDB file, with their log group, source, rows and time range:
+// what `query --tables` and the demo's report print.
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { STREAMS_TABLE } from "./duckdb-store.js";
+import { describeSource } from "./store.js";
+import { WIDTH, wrap } from "../usage.js";
+import { escapeControls, textTable } from "./text-table.js";
+
+export interface TableSummary {
+  /** "account A, region R, endpoint E", as the stores name a source. */
+  readonly source: string;
+  readonly stream: string;
+  readonly table: string;
+  /** undefined: the table is gone (dropped by hand). */
+  readonly rows: number | undefined;
+  /** The first and last event_time, to the minute (UTC); undefined when the table has no rows. */
+  readonly first: string | undefined;
+  readonly last: string | undefined;
+}
+
+function quote(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`;
+}
+
+/** undefined: the file holds no mapping table, so nothing in it was made by sync. */
+export async function tableSummaries(db: DuckDBConnection): Promise<TableSummary[] | undefined> {
+  const present = async (name: string): Promise<boolean> =>
+    (await db.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE table_name = '${name.replace(/'/g, "''")}' AND NOT temporary`)).currentRowCount > 0;
+  if (!(await present(STREAMS_TABLE))) return undefined;
+  const mapping = (await db.runAndReadAll(`SELECT account, region, endpoint, stream, table_name FROM ${STREAMS_TABLE} ORDER BY account, region, endpoint, stream`)).getRowObjectsJS();
+  const summaries: TableSummary[] = [];
+  for (const m of mapping) {
+    // The store keeps '' for what it does not know (the account) or the region's AWS endpoint.
+    const source = describeSource({ account: String(m.account) || undefined, region: String(m.region), endpoint: String(m.endpoint) || undefined });
+    const table = String(m.table_name);
+    const entry = { source, stream: String(m.stream), table };
+    if (!(await present(table))) {
+      summaries.push({ ...entry, rows: undefined, first: undefined, last: undefined });
+      continue;
+    }
+    const r = (
+      await db.runAndReadAll(
+        `SELECT count(*)::BIGINT AS n, strftime(min(event_time), '%Y-%m-%d %H:%M') AS first, strftime(max(event_time), '%Y-%m-%d %H:%M') AS last FROM ${quote(table)}`,
+      )
+    ).getRowObjectsJS()[0]!;
+    summaries.push({ ...entry, rows: Number(r.n), first: r.first === null ? undefined : String(r.first), last: r.last === null ? undefined : String(r.last) });
+  }
+  return summaries;
+}
+
+/**
+ * The summaries as lines for a terminal: a heading per source, then a table of table names (what
+ * a query names), rows and time range, each with its log group on the line below, which keeps a
+ * row within 80 columns for names of up to about 35 characters.
+ */
+export function tableListing(database: string, summaries: readonly TableSummary[]): string[] {
+  const total = summaries.reduce((n, s) => n + (s.rows ?? 0), 0);
+  const lines = [`${summaries.length} log groups, ${total} events in ${database}:`];
+  const sources = [...new Set(summaries.map((s) => s.source))];
+  for (const source of sources) {
+    const of = summaries.filter((s) => s.source === source);
+    const rows = of.map((s) => [s.table, s.rows === undefined ? "missing" : s.rows, s.first ?? "", s.last ?? ""]);
+    const [header, rule, ...body] = textTable(["table", "events", "first (UTC)", "last (UTC)"], rows, { numeric: [false, true, false, false] });
+    lines.push(...wrap(`${escapeControls(source)}:`, WIDTH - 2).map((l, i) => (i === 0 ? l : `  ${l}`)), `  ${header}`, `  ${rule}`);
+    body.forEach((line, i) => lines.push(`  ${line}`, `      log group ${escapeControls(of[i]!.stream)}`));
+  }
+  return lines;
+}
