@@ -57,6 +57,7 @@ describe("late data (simulator)", () => {
     assert.deepEqual(records(first.messages).map(key).sort(), want.map((e) => `${e.logStreamName}|${e.eventId}`).sort());
     // The second read covers at least the next event: it starts once that event is older than the delay.
     const next = Math.min(...[...expectedEvents(sim!.scenario, { startTime: w1, withoutMessages: true })].map((e) => e.timestamp));
+    assert.ok(Number.isFinite(next), "the scenario has events at or after the first read's state");
     await clockPast(next + 300_000);
     const second = await runWith("read", { ...config(), ingestion_delay_seconds: 300 }, { catalog: catalogFor([GROUP]), state: lastStates(first.messages) });
     const w2 = watermark(second);
