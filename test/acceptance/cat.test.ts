@@ -10,6 +10,7 @@ import { abnormalState, catalogStreams, configuredCatalog, invalidConfig, sample
 import { catalogProblems, recordCountProblems, recordProblems, statusOrderOk } from "../support/cat-checks.js";
 import { repoJson } from "../support/repo.js";
 import { freePort } from "../support/ports.js";
+import { clockPast } from "../support/waits.js";
 import type { AirbyteCatalog } from "../../src/protocol/types.js";
 
 const HOUR = 3_600_000;
@@ -115,7 +116,7 @@ for (const kind of ENDPOINT_KINDS) {
     test("full refresh: two reads give the same records, the second with later emitted_at", async () => {
       const read = () => runWith("read", config, { catalog: configuredCatalog("full_refresh") });
       const first = await read();
-      await new Promise((r) => setTimeout(r, 5));
+      await clockPast(Math.max(...records(first.messages).map((x) => x.emitted_at)));
       const second = await read();
       const byKey = (r: RunResult) => new Map(records(r.messages).map((x) => [eventKey(x), x]));
       const a = byKey(first);
@@ -149,7 +150,8 @@ for (const kind of ENDPOINT_KINDS) {
       // New events at the watermark itself: the first millisecond read 2 must cover.
       await putEvents(ep.url, group, "a", [{ timestamp: watermark, message: "new-1" }, { timestamp: watermark + 1, message: "new-2" }]);
       await putEvents(ep.url, group, "c", [{ timestamp: watermark, message: "new-3" }], true);
-      await new Promise((r) => setTimeout(r, 20));
+      // Read 2 reaches up to its start minus the ingestion delay: start it once that is past new-2.
+      await clockPast(watermark + 1 + Number(config.ingestion_delay_seconds ?? 0) * 1000);
       const second = await runWith("read", config, { catalog: catalogFor([group]), state: lastStates(first.messages) });
       assert.equal(second.code, 0, second.stderr);
       assert.deepEqual(records(second.messages).map((x) => (x.data as { message: string }).message).sort(), ["new-1", "new-2", "new-3"]);

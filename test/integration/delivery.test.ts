@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { ENDPOINT_KINDS, type Endpoint } from "../support/endpoints.js";
 import { TEST_KEYS, putEvents, seedGroup } from "../support/seed.js";
 import { catalogFor, lastStates, records, runWith, states, statuses, tempDir } from "../support/connector.js";
+import { clockPast } from "../support/waits.js";
 
 const DAY = 86_400_000;
 
@@ -56,8 +57,9 @@ for (const kind of ENDPOINT_KINDS) {
       assert.ok(lines.lastIndexOf("RECORD") < lines.lastIndexOf("STATE"));
 
       // The next sync stages today's later events in a file of its own: nothing repeated, nothing lost.
-      await putEvents(ep.url, "/app/files", "web", [{ timestamp: Date.now(), message: "t-web-2" }]);
-      await new Promise((res) => setTimeout(res, 20));
+      const fresh = Date.now();
+      await putEvents(ep.url, "/app/files", "web", [{ timestamp: fresh, message: "t-web-2" }]);
+      await clockPast(fresh);
       const next = await runWith("read", cfg, { catalog: catalogFor(["/app/files"]), state: lastStates(r.messages) }, { AIRBYTE_STAGING_DIRECTORY: staging });
       const nextFiles = records(next.messages);
       assert.equal(nextFiles.length, 1);

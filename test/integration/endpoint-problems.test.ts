@@ -54,21 +54,20 @@ describe("setups that retrying cannot fix", () => {
   });
   after(async () => sim.stop());
 
-  test("no credentials anywhere: a config_error within seconds that says where credentials come from", { timeout: 120_000 }, async () => {
+  test("no credentials anywhere: a config_error at once that says where credentials come from", { timeout: 120_000 }, async () => {
     const config = { region_name: "us-east-1", endpoint_url: sim.url };
-    const started = Date.now();
     const c = await runWith("check", config, {}, noCredentialsEnv());
-    const seconds = (Date.now() - started) / 1000;
     const status = connectionStatus(c);
     assert.equal(status.status, "FAILED");
     assert.match(status.message!, /No usable AWS credentials.*aws_access_key_id/);
-    // Not retried as if temporary (that took 12.6 s of backoff).
-    assert.ok(seconds < 10, `check took ${seconds} s`);
     const r = await runWith("read", config, { catalog: catalogFor(["/setup/a"]) }, noCredentialsEnv());
     assert.notEqual(r.code, 0);
     assert.equal(statuses(r.messages, "/setup/a").at(-1), "INCOMPLETE");
     assert.equal(errors(r.messages)[0]?.failure_type, "config_error");
     assert.match(errors(r.messages)[0]!.message, /No usable AWS credentials/);
+    // Not retried as if temporary (that took 12.6 s of backoff): counted by the read's summary line,
+    // not timed, so a loaded machine cannot fail it (check and read share the retry logic).
+    assert.match(r.stderr, / requests, 0 throttled, 0 retried,/);
   });
 
   test("a profile that does not exist: a config_error", { timeout: 120_000 }, async () => {
@@ -94,6 +93,7 @@ describe("endpoints that are not CloudWatch Logs", () => {
   let htmlPort: number;
   let silent: TcpServer;
   let silentPort: number;
+  let silentConnections = 0;
   const sockets = new Set<Socket>();
   before(async () => {
     html = createHttpServer((_req, res) => {
@@ -103,6 +103,7 @@ describe("endpoints that are not CloudWatch Logs", () => {
     htmlPort = await listen(html);
     // Accepts connections, reads the request, never answers.
     silent = createTcpServer((s) => {
+      silentConnections++;
       sockets.add(s);
       s.on("data", () => undefined);
       s.on("close", () => sockets.delete(s));
@@ -136,8 +137,9 @@ describe("endpoints that are not CloudWatch Logs", () => {
     const status = connectionStatus(c);
     assert.equal(status.status, "FAILED");
     assert.match(status.message!, /did not answer.*no answer within 3 s \(request_timeout_seconds\)/);
-    // Two attempts of 3 s, plus start-up; eight attempts with backoff would be over 24 s.
-    assert.ok(seconds >= 2 * timeout, `two attempts were made (${seconds} s)`);
-    assert.ok(seconds < 5 * timeout, `check took ${seconds} s`);
+    // Two attempts, counted where they arrive (eight with backoff would be over 24 s); each waited
+    // its full timeout, which a slow machine can only lengthen.
+    assert.equal(silentConnections, 2, "two attempts were made");
+    assert.ok(seconds >= 2 * timeout, `each attempt waited its timeout (${seconds} s)`);
   });
 });

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { ENDPOINT_KINDS, type Endpoint } from "../support/endpoints.js";
 import { TEST_KEYS, putEvents, seedGroup, spreadEvents } from "../support/seed.js";
 import { catalogFor, errors, eventKey, lastStates, records, runWith, states, statuses } from "../support/connector.js";
+import { clockPast } from "../support/waits.js";
 
 const HOUR = 3_600_000;
 
@@ -64,7 +65,7 @@ for (const kind of ENDPOINT_KINDS) {
       await putEvents(ep.url, "/app/inc", "a", [{ timestamp: later, message: "late-1" }, { timestamp: later + 1, message: "late-2" }]);
       await putEvents(ep.url, "/app/inc", "c", [{ timestamp: later, message: "late-3" }], true);
       // The read must reach past the new events: wait until the clock passed them.
-      await new Promise((r) => setTimeout(r, 20));
+      await clockPast(later + 1);
       const third = await runWith("read", config, { catalog: catalogFor(["/app/inc"]), state: lastStates(second.messages) });
       assert.deepEqual(records(third.messages).map((x) => (x.data as { message: string }).message).sort(), ["late-1", "late-2", "late-3"]);
     });
@@ -77,7 +78,7 @@ for (const kind of ENDPOINT_KINDS) {
       // Events stamped exactly at the watermark, in two log streams, and one just before it.
       await putEvents(ep.url, "/app/edge", "x", [{ timestamp: boundary, message: "b1" }, { timestamp: boundary, message: "b2" }]);
       await putEvents(ep.url, "/app/edge", "y", [{ timestamp: boundary, message: "b3" }]);
-      await new Promise((r) => setTimeout(r, 20));
+      await clockPast(boundary);
       const second = await runWith("read", config, { catalog: catalogFor(["/app/edge"]), state: lastStates(first.messages) });
       assert.deepEqual(records(second.messages).map((x) => (x.data as { message: string }).message).sort(), ["b1", "b2", "b3"]);
       const third = await runWith("read", config, { catalog: catalogFor(["/app/edge"]), state: lastStates(second.messages) });

@@ -17,6 +17,9 @@ import { Collect, simConfig } from "./support.js";
 /** The simulator's default account. */
 const ACCOUNT = "123456789012";
 
+/** Not a test of quotas: without them, throttles cannot depend on this machine's speed. */
+const NO_QUOTAS = { quotas: "none" } as const;
+
 interface Stored {
   readonly logGroupName: string;
   readonly message: string;
@@ -70,7 +73,7 @@ describe("local sync: colliding names and sources", () => {
   after(async () => Promise.all(sims.map((s) => s.stop())));
 
   async function simulator(): Promise<Simulator> {
-    const sim = await startSimulator();
+    const sim = await startSimulator({ scenario: NO_QUOTAS });
     sims.push(sim);
     return sim;
   }
@@ -193,7 +196,7 @@ describe("local sync: colliding names and sources", () => {
     const { port, url } = first;
     await first.stop();
     sims.splice(sims.indexOf(first), 1);
-    const second = await startSimulator({ port, scenario: { accountId: "210987654321" } });
+    const second = await startSimulator({ port, scenario: { ...NO_QUOTAS, accountId: "210987654321" } });
     sims.push(second);
     const theirs = await seed(url, "/shared/app", 17, start, "theirs");
     const again = await sync();

@@ -72,18 +72,22 @@ describe("answers that are not what the operation documents (simulator)", () => 
     let completeStreams = 0;
     const faultsSeen: Record<string, number> = {};
     for (let run = 0; run < 5; run++) {
-      // Each answer fault at 0-6%, a few classic ones beside them.
-      const faults: NonNullable<ScenarioFile["faults"]> = { http503Rate: 0.02, resetRate: 0.01 };
+      // Each answer fault at 0-6%, a few classic ones beside them. A stalled body outlasts the
+      // request timeout by far, so it is always cut off.
+      const faults: NonNullable<ScenarioFile["faults"]> = { http503Rate: 0.02, resetRate: 0.01, stallMs: 30_000 };
       for (const f of ANSWER_FAULTS) faults[f] = Math.round(rand() * 60) / 1000;
       const sim = await startSimulator({ scenario: scenario(1000 + run, faults) });
       try {
         const started = Date.now();
-        const r = await read(sim);
+        // Generous: a good answer must never time out on a loaded machine, or fewer streams
+        // complete than the faults alone allow.
+        const r = await read(sim, 5);
         const seconds = (Date.now() - started) / 1000;
         const label = `run ${run} (${JSON.stringify(faults)})`;
         completeStreams += assertNeverSilentlyWrong(sim, r, label).complete;
-        // Bounded: 8 attempts per request with backoff, 1 s per stalled attempt; a hang would be
-        // the test's own timeout instead.
+        // Bounded: at most 8 attempts per request with backoff and 5 s per stalled attempt, within
+        // one retry budget (a run takes seconds here). Far above that on purpose: it catches an
+        // unbounded run, not a slow machine; a hang would be the test's own timeout instead.
         assert.ok(seconds < 240, `${label} took ${seconds} s`);
         for (const [k, v] of Object.entries(sim.counters().faults)) faultsSeen[k] = (faultsSeen[k] ?? 0) + v;
       } finally {
@@ -121,21 +125,25 @@ describe("answers that are not what the operation documents (simulator)", () => 
   test("STS answers without credentials, cut or in another format: retried, then exact; always spoiled: a transient_error", { timeout: 300_000 }, async () => {
     const role = { role_arn: "arn:aws:iam::123456789012:role/cloudwatch-reader", session_duration: 900 };
     const flaky = await startSimulator({
-      // Sessions die after a second, so the role is assumed again and again through the faults.
-      // With seed 20 the first AssumeRole answer is an error body, the second `{}`-like (no
-      // credentials), the third good: AssumeRole has its own draws, whatever the Logs requests do.
-      scenario: scenario(20, { emptyBodyRate: 0.2, truncatedBodyRate: 0.1, errorBodyRate: 0.1, operations: ["AssumeRole"] }, { sts: { actualLifetimeSeconds: 1 }, latency: { fixedMs: 100 } }),
+      // Sessions die after 2 s, so the role is assumed again through the faults. With seed 20 the
+      // first AssumeRole answer is an error body, the second `{}`-like (no credentials), the third
+      // good: AssumeRole has its own draws, whatever the Logs requests do.
+      scenario: scenario(20, { emptyBodyRate: 0.2, truncatedBodyRate: 0.1, errorBodyRate: 0.1, operations: ["AssumeRole"] }, { sts: { actualLifetimeSeconds: 2 }, latency: { fixedMs: 100 } }),
     });
     try {
       const r = await runWith(
         "read",
-        { region_name: "us-east-1", ...KEYS, ...role, endpoint_url: flaky.url, max_requests_per_second: 500 },
+        // Paced so the sync outlives a session on any machine (about 40 pages at 10/s: over 3.5 s);
+        // with 2 requests in flight a request retried on a new session is sent within about 0.3 s
+        // of it, far inside its 2 s life even on a loaded machine.
+        { region_name: "us-east-1", ...KEYS, ...role, endpoint_url: flaky.url, max_requests_per_second: 10, max_concurrency: 2 },
         { catalog: catalogFor(GROUPS) },
       );
       assertNeverSilentlyWrong(flaky, r, "flaky STS");
       assert.equal(r.code, 0, JSON.stringify(errors(r.messages)));
-      const f = flaky.counters().faults;
-      assert.ok(f.errorBody >= 1 && f.emptyBody >= 1, `STS answers were spoiled: ${JSON.stringify(f)}`);
+      const c = flaky.counters();
+      assert.ok(c.faults.errorBody >= 1 && c.faults.emptyBody >= 1, `STS answers were spoiled: ${JSON.stringify(c.faults)}`);
+      assert.ok(c.expiredCredentials > 0, "a session died mid-sync and the role was assumed again");
     } finally {
       await flaky.stop();
     }

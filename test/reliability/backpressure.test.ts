@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { startSimulator, type Simulator } from "../../src/sim/index.js";
 import { MAIN, catalogFor, tempDir, writeJson } from "../support/connector.js";
+import { waitFor } from "../support/waits.js";
 
 function rssMb(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -30,14 +31,16 @@ describe("back-pressure (simulator)", () => {
     const child = spawn(process.execPath, [MAIN, "read", "--config", config, "--catalog", catalog], { stdio: ["ignore", "pipe", "ignore"] });
     child.stdout.pause();
     // The pipe fills within a moment; then the connector must wait, not buffer ~100 MB of records.
-    // Sample only once fetching has stopped, so a slow machine's start-up is not read as growth.
-    await new Promise((r) => setTimeout(r, 1500));
-    for (let last = -1, i = 0; i < 40; i++) {
-      const now = sim.counters().eventsServed;
-      if (now > 0 && now === last) break;
-      last = now;
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    // Sample only once fetching has stopped (nothing served for 2 s, four polls in a row), so a
+    // slow machine's start-up or a pause of the scheduler is not read as growth.
+    let last = -1;
+    let quietPolls = 0;
+    await waitFor("the connector stops fetching while its stdout is not read", () => {
+      const served = sim.counters().eventsServed;
+      quietPolls = served > 0 && served === last ? quietPolls + 1 : 0;
+      last = served;
+      return quietPolls >= 4;
+    }, { everyMs: 500, timeoutMs: 90_000 });
     const samples: number[] = [];
     for (let i = 0; i < 6; i++) {
       samples.push(rssMb(child.pid!));

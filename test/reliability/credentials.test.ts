@@ -13,7 +13,9 @@ describe("credentials that expire mid-sync (simulator)", () => {
         seed: 5,
         // The sessions advertise 15 minutes but die after 2 seconds, as if revoked or skewed.
         sts: { actualLifetimeSeconds: 2 },
-        quotas: { FilterLogEvents: 5 },
+        // No quota here: the connector's own limit (5/s below) paces the sync. A quota at the same
+        // rate would throttle it by chance, and a throttled retry can outlive the next session too.
+        quotas: "none",
         latency: { fixedMs: 50 },
         logGroups: [
           {
@@ -40,7 +42,12 @@ describe("credentials that expire mid-sync (simulator)", () => {
       role_external_id: "external-id-for-the-role-0001",
       session_duration: 900,
       endpoint_url: sim.url,
+      // Over 40 pages at 5/s: the sync lasts over 7 s on any machine, so sessions die mid-sync.
       max_requests_per_second: 5,
+      // Requests queue for the limiter: with 2 in flight, a request retried on a new session is
+      // sent within about 0.4 s of it, far inside its 2 s life even on a loaded machine (with the
+      // default 8 it could be 1.6 s, and a second expiry in one request fails the stream).
+      max_concurrency: 2,
     }, { catalog: catalogFor(["/creds/app"]) });
     const seconds = (Date.now() - started) / 1000;
     assert.equal(r.code, 0, JSON.stringify(errors(r.messages)));
@@ -49,6 +56,7 @@ describe("credentials that expire mid-sync (simulator)", () => {
     assert.deepEqual(got, want);
     const c = sim.counters();
     console.error(`credentials: ${seconds.toFixed(1)} s sync, ${c.requests.AssumeRole} AssumeRole calls, ${c.expiredCredentials} expired-token answers`);
+    // A lower bound the connector's limiter guarantees; a slow machine only adds to it.
     assert.ok(seconds > 6, `the sync outlived the 2 s sessions several times (${seconds} s)`);
     assert.ok(c.expiredCredentials > 0, "requests were refused with ExpiredTokenException");
     assert.ok((c.requests.AssumeRole ?? 0) >= 3, "the role was assumed again");

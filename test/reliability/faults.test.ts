@@ -14,7 +14,8 @@ describe("fault storm (simulator)", () => {
       scenario: {
         seed: 99,
         quotas: "none",
-        faults: { throttleRate: 0.3, http500Rate: 0.03, http503Rate: 0.02, resetRate: 0.02, stallRate: 0.01, stallMs: 5000 },
+        // A stall outlasts request_timeout_seconds (below) by far, so it is always cut off.
+        faults: { throttleRate: 0.3, http500Rate: 0.03, http503Rate: 0.02, resetRate: 0.02, stallRate: 0.01, stallMs: 30_000 },
         pages: { shortPageRate: 0.2, emptyPageRate: 0.05 },
         logGroups: GROUPS.map((name, i) => ({
           name,
@@ -35,7 +36,9 @@ describe("fault storm (simulator)", () => {
       aws_access_key_id: "AKIASIMSTORM0000001",
       aws_secret_access_key: "storm-secret-0000000000000001",
       endpoint_url: sim.url,
-      request_timeout_seconds: 1,
+      // Generous: a good 1 MB page must never time out, even on a loaded machine (with 1 s it
+      // could, and each timeout spends retry budget the injected faults are meant to spend).
+      request_timeout_seconds: 5,
       max_requests_per_second: 200,
     }, { catalog: catalogFor(GROUPS) });
     assert.equal(r.code, 0, JSON.stringify(errors(r.messages)));

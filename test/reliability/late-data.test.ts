@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { expectedEvents, startSimulator, type Simulator } from "../../src/sim/index.js";
 import type { AirbyteRecordMessage } from "../../src/protocol/types.js";
 import { catalogFor, lastStates, records, runWith } from "../support/connector.js";
+import { clockPast } from "../support/waits.js";
 
 const LATE_MS = 4 * 60_000;
 const GROUP = "/late/app";
@@ -54,17 +55,24 @@ describe("late data (simulator)", () => {
     const lateOnes = want.filter((e) => e.ingestionTime - e.timestamp >= LATE_MS);
     assert.ok(lateOnes.length > 100, `the range holds late events (${lateOnes.length})`);
     assert.deepEqual(records(first.messages).map(key).sort(), want.map((e) => `${e.logStreamName}|${e.eventId}`).sort());
-    await new Promise((r) => setTimeout(r, 1500));
+    // The second read covers at least the next event: it starts once that event is older than the delay.
+    const next = Math.min(...[...expectedEvents(sim!.scenario, { startTime: w1, withoutMessages: true })].map((e) => e.timestamp));
+    assert.ok(Number.isFinite(next), "the scenario has events at or after the first read's state");
+    await clockPast(next + 300_000);
     const second = await runWith("read", { ...config(), ingestion_delay_seconds: 300 }, { catalog: catalogFor([GROUP]), state: lastStates(first.messages) });
     const w2 = watermark(second);
     const again = records(second.messages).map(key);
     const wantNext = [...expectedEvents(sim!.scenario, { startTime: w1, endTime: w2, withoutMessages: true })].map((e) => `${e.logStreamName}|${e.eventId}`);
+    assert.ok(wantNext.length > 0, "the second read has events of its own to deliver");
     assert.deepEqual(again.sort(), wantNext.sort());
     const firstKeys = new Set(records(first.messages).map(key));
     assert.ok(again.every((k) => !firstKeys.has(k)), "nothing delivered twice");
   });
 
   test("without enough delay late events are missed; lookback_window_minutes re-reads and recovers them with the same keys", async () => {
+    // The simulator's clock stands still until the test moves it: which events are ingested does
+    // not depend on how long the reads take.
+    await fetch(`${sim!.url}/_sim/clock`, { method: "POST", body: JSON.stringify({ speed: 0 }) });
     const readStart = sim!.now();
     const first = await runWith("read", { ...config(), ingestion_delay_seconds: 0 }, { catalog: catalogFor([GROUP]) });
     const w1 = watermark(first);
@@ -72,8 +80,8 @@ describe("late data (simulator)", () => {
     const all = [...expectedEvents(sim!.scenario, { endTime: w1 })];
     const missed = all.filter((e) => !delivered.has(`${e.logStreamName}|${e.eventId}`));
     assert.ok(missed.length > 0, "events that were not ingested yet were missed");
-    // Besides the late events, only events still in flight when the read began (timestamp within the
-    // last ~2 s, ingested up to 2 s later) may be missed; everything ingested before the read was delivered.
+    // Besides the late events, only events still in flight when the clock stopped (timestamp within
+    // the last ~2 s, ingested up to 2 s later) may be missed; everything ingested before was delivered.
     const late = (e: { timestamp: number; ingestionTime: number }) => e.ingestionTime > e.timestamp + 60_000;
     const unexplained = missed.filter((e) => !late(e) && e.ingestionTime <= readStart);
     assert.deepEqual(unexplained.map((e) => e.eventId), [], "only late or not-yet-ingested events were missed");

@@ -13,8 +13,13 @@ import { errorOf, logsClient, post, REGION, STATIC_KEYS } from "./support.js";
 
 const T0 = Date.parse("2024-06-01T12:00:00Z");
 const sims: Simulator[] = [];
+/**
+ * A simulator on a frozen clock and, unless the scenario sets quotas, without them: only the
+ * throttling test is about quotas, and a quota would make the others depend on how fast this
+ * machine sends requests (the quota buckets refill on real time).
+ */
 async function sim(scenario: ScenarioFile = {}): Promise<Simulator> {
-  const s = await startSimulator({ scenario: { clock: { start: T0, speed: 0 }, ...scenario } });
+  const s = await startSimulator({ scenario: { clock: { start: T0, speed: 0 }, quotas: "none", ...scenario } });
   sims.push(s);
   return s;
 }
@@ -201,13 +206,26 @@ test("late arrival: events ingested after now are invisible until the clock pass
 });
 
 test("throttling: excess requests get ThrottlingException, counted", async () => {
-  const s = await sim({ quotas: { DescribeLogGroups: 2 } });
+  const quota = 2;
+  const s = await sim({ quotas: { DescribeLogGroups: quota } });
   const c = logsClient(s.url);
-  const results = await Promise.allSettled([1, 2, 3, 4].map(() => c.send(new DescribeLogGroupsCommand({}))));
-  const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
-  assert.ok(failed.length >= 2);
-  assert.equal((failed[0]!.reason as Error).name, "ThrottlingException");
-  assert.equal(((failed[0]!.reason as { $metadata: { httpStatusCode: number } }).$metadata).httpStatusCode, 400);
+  // The bucket refills on real time, so how many of a burst pass depends on how long the burst
+  // took: at most one second's worth plus the refill while it lasted, whatever the machine's speed.
+  // Bursts until one is throttled (the first, unless the machine took seconds to send 12 requests).
+  const failed: PromiseRejectedResult[] = [];
+  for (let burst = 0; burst < 10 && failed.length === 0; burst++) {
+    const started = performance.now();
+    const results = await Promise.allSettled(Array.from({ length: 12 }, () => c.send(new DescribeLogGroupsCommand({}))));
+    const seconds = (performance.now() - started) / 1000;
+    const passed = results.filter((r) => r.status === "fulfilled").length;
+    assert.ok(passed <= quota * (1 + seconds) + 1e-9, `${passed} of 12 passed in ${seconds.toFixed(3)} s at ${quota}/s`);
+    failed.push(...results.filter((r): r is PromiseRejectedResult => r.status === "rejected"));
+  }
+  assert.ok(failed.length > 0, "a burst was throttled");
+  for (const f of failed) {
+    assert.equal((f.reason as Error).name, "ThrottlingException");
+    assert.equal(((f.reason as { $metadata: { httpStatusCode: number } }).$metadata).httpStatusCode, 400);
+  }
   assert.equal(s.counters().throttles["DescribeLogGroups"], failed.length);
   c.destroy();
 });
