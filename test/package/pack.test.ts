@@ -60,6 +60,7 @@ describe("npm package (what the image ships)", { timeout: 900_000 }, () => {
       scenario: {
         seed: 11,
         region: "us-east-1",
+        quotas: "none",
         logGroups: catalogStreams().map((name, i) => ({
           name,
           streams: { count: 2 + i, namePattern: `s-{index}` },
