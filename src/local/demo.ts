@@ -45,7 +45,7 @@ export async function demoCommand(argv: readonly string[], io: SyncIo): Promise<
       JSON.stringify({ region_name: "us-east-1", aws_access_key_id: "AKIADEMODEMODEMO0000", aws_secret_access_key: "demo-secret-not-used", endpoint_url: sim.url, parse_json_messages: true, ingestion_delay_seconds: 60 }),
     );
     const { code } = await runSync({ configPath, format: "duckdb", target: database, streams: undefined }, io, DEMO_ENDPOINT);
-    if (code === 0) io.stdout.write(`\n${await demoReport(database)}Run it again: it continues from the stored state and adds only the events that arrived since.\n`);
+    if (code === 0) io.stdout.write(`\n${await demoReport(database)}Run it again: it continues from the stored state and adds only the events\nthat arrived since.\n`);
     return code;
   } catch (err) {
     io.stderr.write(`source-cloudwatch-logs demo: ${err instanceof SyncError || err instanceof ConfigError ? err.message : String(err)}\n`);
