@@ -7,7 +7,7 @@ import { isAscii } from "node:buffer";
 import { Readable } from "node:stream";
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { scanFilterPage } from "./page-scan.js";
-import { LogsApiError, NOT_CLOUDWATCH_LOGS } from "./logs-errors.js";
+import { LogsApiError, NOT_CLOUDWATCH_LOGS, notCloudWatchLogsAnswer } from "./logs-errors.js";
 import type { LogEvent } from "./logs-api.js";
 
 const PARSED = Symbol("filterLogEventsParsed");
@@ -38,9 +38,9 @@ export function decodeFilterPage(output: object): { events: LogEvent[]; nextToke
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    if (text.trimStart().startsWith("<")) {
-      throw new LogsApiError("the endpoint answered with an HTML or XML document, not a CloudWatch Logs answer", "unreachable", NOT_CLOUDWATCH_LOGS, "logs:FilterLogEvents");
-    }
+    // This middleware reads FilterLogEvents bodies before addXmlErrorMiddleware can look at them.
+    const notLogs = notCloudWatchLogsAnswer(text);
+    if (notLogs) throw new LogsApiError(notLogs, "unreachable", NOT_CLOUDWATCH_LOGS, "logs:FilterLogEvents");
     throw invalidAnswer(`the body is not valid JSON (${(e as Error).message}; ${text.length} characters)`);
   }
   return checkedPage(parsed);

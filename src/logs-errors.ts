@@ -31,6 +31,17 @@ export class LogsApiError extends Error {
 
 /** Code of an HTTP 200 answer in HTML or XML: the endpoint is a web server, not CloudWatch Logs. */
 export const NOT_CLOUDWATCH_LOGS = "NotCloudWatchLogs";
+/**
+ * Says what a successful answer in HTML or XML was (with the page's title, which often names the
+ * server or proxy); undefined for any other body.
+ */
+export function notCloudWatchLogsAnswer(body: string, contentType = ""): string | undefined {
+  if (!body.trimStart().startsWith("<")) return undefined;
+  const title = /<title>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
+  const kind = /html/i.test(contentType) || /<html/i.test(body) ? "HTML page" : "XML document";
+  return `the endpoint answered with a ${kind}${title ? ` ("${title.slice(0, 80)}")` : ""}, not a CloudWatch Logs answer`;
+}
+
 /** Code of a request whose endpoint accepted the connection and never answered. */
 export const NO_ANSWER = "NoAnswer";
 
@@ -140,8 +151,7 @@ export function addXmlErrorMiddleware(client: CloudWatchLogsClient): void {
         return result;
       }
       if (status < 300) {
-        const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
-        const error = new Error(`the endpoint answered with a ${/html/i.test(type) || /<html/i.test(text) ? "HTML page" : "XML document"}${title ? ` ("${title.slice(0, 80)}")` : ""}, not a CloudWatch Logs answer`) as Error & SdkErrorShape;
+        const error = new Error(notCloudWatchLogsAnswer(text, type)) as Error & SdkErrorShape;
         error.name = NOT_CLOUDWATCH_LOGS;
         error.$metadata = { httpStatusCode: status };
         throw error;
