@@ -6,6 +6,7 @@ WORKDIR /build
 COPY package.json package-lock.json tsconfig.json ./
 RUN npm ci --no-audit --no-fund
 COPY src ./src
+COPY sim ./sim
 COPY test ./test
 COPY bench ./bench
 COPY scenarios ./scenarios
@@ -24,9 +25,11 @@ ENV NODE_ENV=production
 COPY --from=build --chown=airbyte:airbyte /package/package.json ./package.json
 COPY --from=build --chown=airbyte:airbyte /build/node_modules ./node_modules
 COPY --from=build --chown=airbyte:airbyte /package/dist/src ./dist/src
+# The simulator, for `demo`.
+COPY --from=build --chown=airbyte:airbyte /package/dist/sim ./dist/sim
 USER airbyte
 # The platform reads AIRBYTE_ENTRYPOINT; it must equal the ENTRYPOINT below, joined by spaces.
-# The node flags are main.js's launch flags (its first line; see src/heap.ts).
+# The node flags are main.js's launch flags (its first line; see src/cli/heap.ts).
 ENV AIRBYTE_ENTRYPOINT="node --max-semi-space-size=8 /airbyte/integration_code/dist/src/main.js"
 ENTRYPOINT ["node", "--max-semi-space-size=8", "/airbyte/integration_code/dist/src/main.js"]
 LABEL io.airbyte.name=airbyte/source-cloudwatch-logs

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { FAULT_RATES, expectedEvents, spawnSimulator, type Scenario, type ScenarioFile } from "../src/sim/index.js";
+import { FAULT_RATES, expectedEvents, spawnSimulator, type Scenario, type ScenarioFile } from "../sim/index.js";
 
 /** Every fault of the simulator but throttles, 500s and pre-answer stalls (scenario 5 has those). */
 export const FAULTS = FAULT_RATES.filter((f) => f !== "throttleRate" && f !== "http500Rate" && f !== "stallRate");

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { expectedEvents, loadScenario, spawnSimulator, type ScenarioFile } from "../src/sim/index.js";
+import { expectedEvents, loadScenario, spawnSimulator, type ScenarioFile } from "../sim/index.js";
 import { DAY_MS, cpuBound, faultStorm, quotaBound } from "./scenarios.js";
 import { referenceRead } from "./reference-reader.js";
 import { faultTable } from "./fault-table.js";

@@ -1,5 +1,5 @@
 // The benchmark scenarios (see README "Benchmarks"). Times are relative to the simulator's start.
-import type { ScenarioFile } from "../src/sim/index.js";
+import type { ScenarioFile } from "../sim/index.js";
 
 export const DAY_MS = 86_400_000;
 

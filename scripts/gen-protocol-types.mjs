@@ -1,4 +1,4 @@
-// Regenerates src/protocol/types.ts from the vendored Airbyte protocol schema.
+// Regenerates src/airbyte/protocol.ts from the vendored Airbyte protocol schema.
 // Run once after updating protocol/airbyte_protocol.yaml: `npm run gen:protocol`.
 import { readFileSync, writeFileSync } from "node:fs";
 import { compile } from "json-schema-to-typescript";
@@ -16,5 +16,5 @@ const ts = await compile(root, "AirbyteProtocol", {
   strictIndexSignatures: false,
   format: false,
 });
-writeFileSync(new URL("../src/protocol/types.ts", import.meta.url), ts);
-console.error("wrote src/protocol/types.ts");
+writeFileSync(new URL("../src/airbyte/protocol.ts", import.meta.url), ts);
+console.error("wrote src/airbyte/protocol.ts");

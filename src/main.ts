@@ -1,10 +1,10 @@
 #!/usr/bin/env -S node --max-semi-space-size=8
 // Entry point of the `source-cloudwatch-logs` command.
-// The node flags above are the connector's launch flags (see heap.ts); the Dockerfile's
+// The node flags above are the connector's launch flags (see cli/heap.ts); the Dockerfile's
 // ENTRYPOINT and the benchmark use the same ones (a test keeps them equal).
-import { CANCEL_EXIT_CODES } from "./cancel.js";
-import { run } from "./cli.js";
-import { limitHeapGrowth } from "./heap.js";
+import { CANCEL_EXIT_CODES } from "./engine/cancel.js";
+import { run } from "./cli/run.js";
+import { limitHeapGrowth } from "./cli/heap.js";
 
 limitHeapGrowth(process.execArgv);
 

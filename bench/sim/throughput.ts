@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Agent, request } from "node:http";
-import { spawnSimulator } from "../../src/sim/index.js";
-import type { ScenarioFile } from "../../src/sim/scenario-file.js";
+import { spawnSimulator } from "../../sim/index.js";
+import type { ScenarioFile } from "../../sim/scenario-file.js";
 
 const { values } = parseArgs({
   options: {

@@ -1,7 +1,7 @@
 // `check`: can a read work with this configuration? Lists log groups and probes a read.
-import { assertNoNameClash, isReadable, reportGroupMissing } from "../catalog.js";
-import { toConnectorError } from "../failures.js";
-import type { LogGroup } from "../logs-api.js";
+import { assertNoNameClash, isReadable, reportGroupMissing } from "../airbyte/catalog.js";
+import { toConnectorError } from "./api-failures.js";
+import type { LogGroup } from "../domain/logs.js";
 import type { CommandContext } from "./context.js";
 
 export interface CheckResult {

@@ -1,6 +1,6 @@
 import type { Config } from "../config/config.js";
-import type { Emitter } from "../emitter.js";
-import type { LogsApi } from "../logs-api.js";
+import type { Emitter } from "../airbyte/emitter.js";
+import type { LogsApi } from "../domain/logs.js";
 
 /** What every command that talks to AWS gets. */
 export interface CommandContext {

@@ -1,8 +1,8 @@
 // `discover`: one stream per readable log group (optionally by prefix) and one per custom report.
-import { buildSources, isReadable, toAirbyteStream } from "../catalog.js";
+import { buildSources, isReadable, toAirbyteStream } from "../airbyte/catalog.js";
 import type { Config } from "../config/config.js";
-import type { LogGroup } from "../logs-api.js";
-import type { AirbyteCatalog } from "../protocol/types.js";
+import type { LogGroup } from "../domain/logs.js";
+import type { AirbyteCatalog } from "../airbyte/protocol.js";
 import type { CommandContext } from "./context.js";
 
 export async function discover(ctx: CommandContext): Promise<AirbyteCatalog> {

@@ -1,17 +1,17 @@
 // `read`: every configured stream, oldest to newest, with checkpoints, several streams and time
 // windows at once; a failing stream does not stop the others.
 import { join } from "node:path";
-import { isCancelled } from "../cancel.js";
-import { isReadable, reportGroupMissing, reportNameClash, reportSource, groupSource, type StreamSource } from "../catalog.js";
-import { stateBlob } from "../checkpoint.js";
-import { ConfigError } from "../errors.js";
-import { toConnectorError } from "../failures.js";
-import type { LogGroup } from "../logs-api.js";
-import { syncRange } from "../plan.js";
-import type { ConfiguredStream } from "../protocol/configured-catalog.js";
-import type { StateInput } from "../protocol/state.js";
-import { StreamReader } from "../reader.js";
-import { runStreams, type StreamTask } from "../scheduler.js";
+import { isCancelled } from "../engine/cancel.js";
+import { isReadable, reportGroupMissing, reportNameClash, reportSource, groupSource, type StreamSource } from "../airbyte/catalog.js";
+import { stateBlob } from "../engine/checkpoint.js";
+import { ConfigError } from "../airbyte/errors.js";
+import { toConnectorError } from "./api-failures.js";
+import type { LogGroup } from "../domain/logs.js";
+import { syncRange } from "../engine/plan.js";
+import type { ConfiguredStream } from "../airbyte/configured-catalog.js";
+import type { StateInput } from "../airbyte/state.js";
+import { StreamReader } from "../engine/reader.js";
+import { runStreams, type StreamTask } from "../engine/scheduler.js";
 import { fileSegment } from "../sinks/file-names.js";
 import { fileSink } from "../sinks/files.js";
 import { recordSink } from "../sinks/records.js";

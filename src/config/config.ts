@@ -1,7 +1,7 @@
 // Parses and validates a user's configuration once, before any AWS call, into an immutable Config.
 // Every problem is reported with the field it concerns.
 import { Ajv, type ErrorObject } from "ajv";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../airbyte/errors.js";
 import { connectionSpecification, SECRET_FIELDS } from "./spec.js";
 
 export interface ReportConfig {

@@ -1,7 +1,7 @@
 // argv of the local commands (not Airbyte commands: flags, all optional but sync's --config, and
 // query's SQL operand).
-import { ConfigError } from "../errors.js";
-import { DEFAULT_DATABASE, DEFAULT_JSONL_DIRECTORY, flagsOf, operandOf, synopsis, type LocalCommand } from "../usage.js";
+import { ConfigError } from "../airbyte/errors.js";
+import { DEFAULT_DATABASE, DEFAULT_JSONL_DIRECTORY, flagsOf, operandOf, synopsis, type LocalCommand } from "../cli/usage.js";
 
 const USAGE = synopsis();
 

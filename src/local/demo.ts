@@ -8,8 +8,8 @@ import { fileURLToPath } from "node:url";
 import { parseFlags } from "./args.js";
 import { demoReport } from "./demo-report.js";
 import { runSync, SyncError, type SyncIo } from "./sync.js";
-import { ConfigError } from "../errors.js";
-import { DEMO_DATABASE } from "../usage.js";
+import { ConfigError } from "../airbyte/errors.js";
+import { DEMO_DATABASE } from "../cli/usage.js";
 
 const SCENARIO = fileURLToPath(new URL("../../../scenarios/demo.json", import.meta.url));
 
@@ -25,9 +25,9 @@ export async function demoCommand(argv: readonly string[], io: SyncIo): Promise<
     return 1;
   }
   // Imported here, not at the top: only the demo needs the simulator.
-  let sim: import("../sim/index.js").Simulator;
+  let sim: import("../../sim/index.js").Simulator;
   try {
-    const { startSimulator } = await import("../sim/index.js");
+    const { startSimulator } = await import("../../sim/index.js");
     sim = await startSimulator({ scenario: SCENARIO });
   } catch (err) {
     io.stderr.write(`source-cloudwatch-logs demo cannot start the simulator with scenarios/demo.json: ${(err as Error).message}\n`);

@@ -2,7 +2,7 @@
 // commits each stream's records to the store when the STATE covering them arrives. Records
 // after a stream's last STATE are never committed; the next sync reads them again.
 import { Writable } from "node:stream";
-import { ConnectorError } from "../errors.js";
+import { ConnectorError } from "../airbyte/errors.js";
 import { messageJsonText } from "../sinks/records.js";
 import type { CommitReport, LocalStore, LogRecord } from "./store.js";
 import type { ProgressTracker } from "./progress.js";

@@ -6,7 +6,7 @@
 // region, endpoint; "" for unknown or the region's AWS endpoint) and stream name, so a file may
 // hold groups of the same name from several sources, each in a table of its own.
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../airbyte/errors.js";
 import type { CommitReport, LocalStore, LogRecord, SourceIdentity } from "./store.js";
 import { heldBy } from "./duckdb-lock.js";
 import { assignNames } from "./table-names.js";

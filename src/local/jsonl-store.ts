@@ -7,7 +7,7 @@
 // is refused, since _state.json is one source's `read --state`.
 import { appendFile, mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../airbyte/errors.js";
 import { CLEAN_COMMIT, type CommitReport, describeSource, type LocalStore, type LogRecord, type SourceIdentity } from "./store.js";
 import { assignNames } from "./table-names.js";
 

@@ -2,8 +2,8 @@
 // result as a table, CSV or JSON lines; or, with --tables, the tables sync made.
 import type { Writable } from "node:stream";
 import type { DuckDBResult } from "@duckdb/node-api";
-import { ConfigError } from "../errors.js";
-import { DEFAULT_DATABASE, synopsis } from "../usage.js";
+import { ConfigError } from "../airbyte/errors.js";
+import { DEFAULT_DATABASE, synopsis } from "../cli/usage.js";
 import { parseCommandLine } from "./args.js";
 import { QUERY_FORMATS, writeResult, type QueryFormat } from "./query-output.js";
 import { openReadOnly } from "./read-only-database.js";

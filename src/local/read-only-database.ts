@@ -3,7 +3,7 @@
 // database.
 import { existsSync } from "node:fs";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../airbyte/errors.js";
 import { heldBy } from "./duckdb-lock.js";
 
 export interface ReadOnlyDatabase {

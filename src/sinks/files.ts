@@ -3,9 +3,9 @@
 // file_reference once every event of it is written; the state never passes an unannounced file.
 import { appendFileSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { Emitter } from "../emitter.js";
-import type { LogEvent } from "../logs-api.js";
-import { DAY_MS } from "../plan.js";
+import type { Emitter } from "../airbyte/emitter.js";
+import type { LogEvent } from "../domain/logs.js";
+import { DAY_MS } from "../engine/plan.js";
 import { fileSegment } from "./file-names.js";
 import type { EventSink } from "./sink.js";
 

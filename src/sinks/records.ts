@@ -1,8 +1,8 @@
 // Each event becomes a RECORD; optionally with its JSON message parsed. Records are serialized
 // straight from the events (no intermediate objects): this is the connector's hot path.
-import type { Emitter } from "../emitter.js";
-import type { LogEvent } from "../logs-api.js";
-import { PageEvent } from "../page-scan.js";
+import type { Emitter } from "../airbyte/emitter.js";
+import type { LogEvent } from "../domain/logs.js";
+import { PageEvent } from "../aws/page-scan.js";
 import type { EventSink } from "./sink.js";
 
 /** The message as an object when it is a JSON object, else null. */

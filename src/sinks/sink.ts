@@ -1,4 +1,4 @@
-import type { LogEvent } from "../logs-api.js";
+import type { LogEvent } from "../domain/logs.js";
 
 /** Where a stream's events go: records on stdout, or staged raw files. */
 export interface EventSink {

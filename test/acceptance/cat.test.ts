@@ -11,7 +11,7 @@ import { catalogProblems, recordCountProblems, recordProblems, statusOrderOk } f
 import { repoJson } from "../support/repo.js";
 import { freePort } from "../support/ports.js";
 import { clockPast } from "../support/waits.js";
-import type { AirbyteCatalog } from "../../src/protocol/types.js";
+import type { AirbyteCatalog } from "../../src/airbyte/protocol.js";
 
 const HOUR = 3_600_000;
 

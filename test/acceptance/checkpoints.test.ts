@@ -8,7 +8,7 @@ import { seedGroup } from "../support/seed.js";
 import { catalogFor, records, runWith, states, type RunResult } from "../support/connector.js";
 import { sampleConfig } from "../support/acceptance-inputs.js";
 import { checkpoints, recordCountProblems, resumeProblems } from "../support/cat-checks.js";
-import { expectedEvents, startSimulator, type Simulator } from "../../src/sim/index.js";
+import { expectedEvents, startSimulator, type Simulator } from "../../sim/index.js";
 
 const HOUR = 3_600_000;
 

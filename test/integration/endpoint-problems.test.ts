@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import { join } from "node:path";
-import { startSimulator, type Simulator } from "../../src/sim/index.js";
+import { startSimulator, type Simulator } from "../../sim/index.js";
 import { TEST_KEYS } from "../support/seed.js";
 import { catalogFor, errors, runWith, statuses, tempDir, type RunResult } from "../support/connector.js";
 

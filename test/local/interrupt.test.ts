@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { expectedEvents, startSimulator, type ExpectedEvent, type ScenarioFile, type Simulator } from "../../src/sim/index.js";
+import { expectedEvents, startSimulator, type ExpectedEvent, type ScenarioFile, type Simulator } from "../../sim/index.js";
 import { MAIN, assertNoSecrets, tempDir } from "../support/connector.js";
 import { keyOf, readDatabase, simConfig } from "./support.js";
 

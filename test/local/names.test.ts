@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { startSimulator, type Simulator } from "../../src/sim/index.js";
+import { startSimulator, type Simulator } from "../../sim/index.js";
 import { runSync, SyncError } from "../../src/local/sync.js";
 import type { SyncOptions } from "../../src/local/args.js";
 import { tempDir } from "../support/connector.js";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { expectedEvents, startSimulator, type ScenarioFile, type Simulator } from "../../src/sim/index.js";
+import { expectedEvents, startSimulator, type ScenarioFile, type Simulator } from "../../sim/index.js";
 import { parseQueryArgs } from "../../src/local/query.js";
 import { runSync, syncCommand } from "../../src/local/sync.js";
 import { MAIN, tempDir } from "../support/connector.js";

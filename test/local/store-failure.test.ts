@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { startSimulator, type ScenarioFile, type Simulator } from "../../src/sim/index.js";
+import { startSimulator, type ScenarioFile, type Simulator } from "../../sim/index.js";
 import { MAIN, tempDir } from "../support/connector.js";
 import { putEvents } from "../support/seed.js";
 import { clockPast } from "../support/waits.js";

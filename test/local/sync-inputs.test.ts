@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { startSimulator, type ScenarioFile, type Simulator } from "../../src/sim/index.js";
+import { startSimulator, type ScenarioFile, type Simulator } from "../../sim/index.js";
 import { syncCommand } from "../../src/local/sync.js";
 import { assertNoSecrets, registerSecrets, tempDir } from "../support/connector.js";
 import { Collect, simConfig } from "./support.js";

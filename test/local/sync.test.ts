@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { expectedEvents, startSimulator, type ScenarioFile, type Simulator } from "../../src/sim/index.js";
+import { expectedEvents, startSimulator, type ScenarioFile, type Simulator } from "../../sim/index.js";
 import { runSync } from "../../src/local/sync.js";
 import { tempDir } from "../support/connector.js";
 import { putEvents } from "../support/seed.js";

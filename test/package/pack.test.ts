@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { startSimulator, expectedEvents, type Simulator } from "../../src/sim/index.js";
+import { startSimulator, expectedEvents, type Simulator } from "../../sim/index.js";
 import { eventKey, records, registerSecrets, runMain, states, statuses, tempDir, writeJson, type RunResult } from "../support/connector.js";
 import { catalogStreams, configuredCatalog, sampleConfig } from "../support/acceptance-inputs.js";
 import { REPO_ROOT, repoFile, repoJson } from "../support/repo.js";
@@ -91,13 +91,13 @@ describe("npm package (what the image ships)", { timeout: 900_000 }, () => {
 
   test("the tarball of a clean checkout holds the compiled connector, simulator and demo scenario, nothing else", () => {
     const paths = files.map((f) => f.path);
-    for (const f of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/src/main.js", "dist/src/cli.js", "dist/src/sim/index.js", "dist/src/sim/main.js", "scenarios/demo.json"]) {
+    for (const f of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/src/main.js", "dist/src/cli/run.js", "dist/sim/index.js", "dist/sim/main.js", "scenarios/demo.json"]) {
       assert.ok(paths.includes(f), `${f} is packed`);
     }
     const docs = ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "scenarios/demo.json"];
-    assert.deepEqual(paths.filter((f) => !(docs.includes(f) || f.startsWith("dist/src/"))), []);
+    assert.deepEqual(paths.filter((f) => !(docs.includes(f) || f.startsWith("dist/src/") || f.startsWith("dist/sim/"))), []);
     assert.deepEqual(paths.filter((f) => f.endsWith(".map") || f.includes("test")), [], "no source maps, no tests");
-    const simBytes = files.filter((f) => f.path.startsWith("dist/src/sim/")).reduce((n, f) => n + f.size, 0);
+    const simBytes = files.filter((f) => f.path.startsWith("dist/sim/")).reduce((n, f) => n + f.size, 0);
     assert.ok(simBytes < 250_000, `the simulator is ${simBytes} bytes`);
   });
 

@@ -5,8 +5,8 @@
 // no run outlasts its bound.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { expectedEvents, startSimulator, type Simulator } from "../../src/sim/index.js";
-import type { ScenarioFile } from "../../src/sim/scenario-file.js";
+import { expectedEvents, startSimulator, type Simulator } from "../../sim/index.js";
+import type { ScenarioFile } from "../../sim/scenario-file.js";
 import { catalogFor, errors, records, runWith, statuses, type RunResult } from "../support/connector.js";
 import { prng } from "../support/prng.js";
 

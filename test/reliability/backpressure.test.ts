@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { startSimulator, type Simulator } from "../../src/sim/index.js";
+import { startSimulator, type Simulator } from "../../sim/index.js";
 import { MAIN, catalogFor, tempDir, writeJson } from "../support/connector.js";
 import { waitFor } from "../support/waits.js";
 

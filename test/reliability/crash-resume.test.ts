@@ -3,8 +3,8 @@
 // only come from windows that were not checkpointed at the kill.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { expectedEvents, startSimulator, type Simulator } from "../../src/sim/index.js";
-import type { AirbyteStateMessage } from "../../src/protocol/types.js";
+import { expectedEvents, startSimulator, type Simulator } from "../../sim/index.js";
+import type { AirbyteStateMessage } from "../../src/airbyte/protocol.js";
 import { catalogFor, registerSecrets, tempDir, writeJson } from "../support/connector.js";
 import { runKillable } from "../support/killable.js";
 import { prng } from "../support/prng.js";

@@ -2,7 +2,7 @@
 // again and retries; no stream fails.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { expectedEvents, startSimulator, type Simulator } from "../../src/sim/index.js";
+import { expectedEvents, startSimulator, type Simulator } from "../../sim/index.js";
 import { catalogFor, errors, records, runWith } from "../support/connector.js";
 
 describe("credentials that expire mid-sync (simulator)", () => {

@@ -2,7 +2,7 @@
 // exactly the scenario's event set and never exits on a retryable error.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { expectedEvents, startSimulator, type Simulator } from "../../src/sim/index.js";
+import { expectedEvents, startSimulator, type Simulator } from "../../sim/index.js";
 import { catalogFor, errors, records, runWith, statuses } from "../support/connector.js";
 
 const GROUPS = ["/storm/a", "/storm/b", "/storm/c"];

@@ -1,8 +1,8 @@
 // Late data: the guarantee of ingestion_delay_seconds, and what lookback_window_minutes recovers.
 import { after, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { expectedEvents, startSimulator, type Simulator } from "../../src/sim/index.js";
-import type { AirbyteRecordMessage } from "../../src/protocol/types.js";
+import { expectedEvents, startSimulator, type Simulator } from "../../sim/index.js";
+import type { AirbyteRecordMessage } from "../../src/airbyte/protocol.js";
 import { catalogFor, lastStates, records, runWith } from "../support/connector.js";
 import { clockPast } from "../support/waits.js";
 

@@ -2,7 +2,7 @@
 // the sync does not fail because of them.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startSimulator, type Simulator } from "../../src/sim/index.js";
+import { startSimulator, type Simulator } from "../../sim/index.js";
 import { catalogFor, errors, records, runWith, states, statuses } from "../support/connector.js";
 
 describe("INFREQUENT_ACCESS log groups (simulator)", () => {

@@ -9,7 +9,7 @@ import {
   type FilterLogEventsCommandInput, type FilteredLogEvent,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { startMoto } from "../support/moto.js";
-import { startSimulator } from "../../src/sim/index.js";
+import { startSimulator } from "../../sim/index.js";
 import { errorOf, logsClient } from "./support.js";
 
 interface Target {

@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { expectedEvents, spawnSimulator, startSimulator, type ScenarioFile, type Simulator } from "../../src/sim/index.js";
+import { expectedEvents, spawnSimulator, startSimulator, type ScenarioFile, type Simulator } from "../../sim/index.js";
 import { errorOf, logsClient, post, REGION, STATIC_KEYS } from "./support.js";
 
 const T0 = Date.parse("2024-06-01T12:00:00Z");
@@ -328,7 +328,7 @@ test("controls over HTTP and the child-process CLI", async () => {
 });
 
 test("example scenarios validate; reset restores the scenario's account", async () => {
-  const { loadScenario } = await import("../../src/sim/index.js");
+  const { loadScenario } = await import("../../sim/index.js");
   for (const f of ["scenarios/small-demo.json", "scenarios/fifty-groups-power-law.json", "scenarios/unreliable-account.json"]) {
     assert.ok(loadScenario(f).groups.length > 0, f);
   }

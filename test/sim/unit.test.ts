@@ -1,21 +1,21 @@
 // Pure parts of the simulator: generation, merge order, tokens, pages, quotas, scenario checks.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { GeneratedEvents } from "../../src/sim/generated-events.js";
-import { SeededEvents } from "../../src/sim/seeded-events.js";
-import { Merge, type Cursor } from "../../src/sim/merge.js";
-import { firstAfter, lowerBoundTime, type EventSource } from "../../src/sim/event-source.js";
-import { fillPage } from "../../src/sim/page.js";
-import { PageBuffer } from "../../src/sim/page-buffer.js";
-import { decodeToken, encodeToken, paramHash, TOKEN_LIFETIME_MS } from "../../src/sim/tokens.js";
-import { TokenBucket, defaultQuotas } from "../../src/sim/quotas.js";
-import { parseScenario, ScenarioError } from "../../src/sim/validate-scenario.js";
-import { splitTotal } from "../../src/sim/distribution.js";
-import { compileFilterPattern } from "../../src/sim/filter-pattern.js";
-import { makeCorpus } from "../../src/sim/messages.js";
-import { expectedEvents } from "../../src/sim/expected.js";
-import { makeGroups } from "../../src/sim/make-groups.js";
-import type { GeneratedStreamSpec } from "../../src/sim/model.js";
+import { GeneratedEvents } from "../../sim/generated-events.js";
+import { SeededEvents } from "../../sim/seeded-events.js";
+import { Merge, type Cursor } from "../../sim/merge.js";
+import { firstAfter, lowerBoundTime, type EventSource } from "../../sim/event-source.js";
+import { fillPage } from "../../sim/page.js";
+import { PageBuffer } from "../../sim/page-buffer.js";
+import { decodeToken, encodeToken, paramHash, TOKEN_LIFETIME_MS } from "../../sim/tokens.js";
+import { TokenBucket, defaultQuotas } from "../../sim/quotas.js";
+import { parseScenario, ScenarioError } from "../../sim/validate-scenario.js";
+import { splitTotal } from "../../sim/distribution.js";
+import { compileFilterPattern } from "../../sim/filter-pattern.js";
+import { makeCorpus } from "../../sim/messages.js";
+import { expectedEvents } from "../../sim/expected.js";
+import { makeGroups } from "../../sim/make-groups.js";
+import type { GeneratedStreamSpec } from "../../sim/model.js";
 
 const corpus = makeCorpus(1);
 const spec = (over: Partial<GeneratedStreamSpec> = {}): GeneratedStreamSpec => ({

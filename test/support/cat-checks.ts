@@ -1,7 +1,7 @@
 // The CAT checks of airbyte.md that are more than one assertion: discovered schemas, records
 // against their schema, stream-status order, checkpoint counts and resuming from a checkpoint.
 import { Ajv, type ValidateFunction } from "ajv";
-import type { AirbyteCatalog, AirbyteMessage, AirbyteRecordMessage } from "../../src/protocol/types.js";
+import type { AirbyteCatalog, AirbyteMessage, AirbyteRecordMessage } from "../../src/airbyte/protocol.js";
 import { eventKey } from "./connector.js";
 
 type Schema = Record<string, unknown>;

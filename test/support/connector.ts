@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AirbyteMessage, AirbyteRecordMessage, AirbyteStateMessage } from "../../src/protocol/types.js";
+import type { AirbyteMessage, AirbyteRecordMessage, AirbyteStateMessage } from "../../src/airbyte/protocol.js";
 import { parseMessages } from "./protocol.js";
 
 export const MAIN = fileURLToPath(new URL("../../src/main.js", import.meta.url));

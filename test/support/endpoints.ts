@@ -1,6 +1,6 @@
 // The AWS-compatible endpoints the integration tests run against: moto_server (third-party) and
 // the project's own CloudWatch Logs simulator.
-import { startSimulator, type Simulator } from "../../src/sim/index.js";
+import { startSimulator, type Simulator } from "../../sim/index.js";
 import { startMoto } from "./moto.js";
 
 export interface Endpoint {

@@ -2,7 +2,7 @@
 // lines: only the lines read before the kill count as delivered, as for a real destination.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import type { AirbyteMessage } from "../../src/protocol/types.js";
+import type { AirbyteMessage } from "../../src/airbyte/protocol.js";
 import { MAIN, assertNoSecrets } from "./connector.js";
 import { parseMessages } from "./protocol.js";
 

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ValidateFunction } from "ajv";
 import { parse } from "yaml";
-import type { AirbyteMessage } from "../../src/protocol/types.js";
+import type { AirbyteMessage } from "../../src/airbyte/protocol.js";
 
 let validator: ValidateFunction | undefined;
 

@@ -4,11 +4,11 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
-import { Cancelled, isCancelled, unlessCancelled } from "../../src/cancel.js";
-import { Emitter } from "../../src/emitter.js";
-import type { Window } from "../../src/plan.js";
-import type { StreamReader } from "../../src/reader.js";
-import { runStreams, type StreamTask } from "../../src/scheduler.js";
+import { Cancelled, isCancelled, unlessCancelled } from "../../src/engine/cancel.js";
+import { Emitter } from "../../src/airbyte/emitter.js";
+import type { Window } from "../../src/engine/plan.js";
+import type { StreamReader } from "../../src/engine/reader.js";
+import { runStreams, type StreamTask } from "../../src/engine/scheduler.js";
 
 /** A reader of 100 windows; `onRead` sees the count of windows read so far. */
 function fakeReader(onRead: (n: number) => void): StreamReader {

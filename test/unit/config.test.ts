@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseConfig } from "../../src/config/config.js";
-import { ConfigError } from "../../src/errors.js";
-import { parseConfiguredCatalog } from "../../src/protocol/configured-catalog.js";
+import { ConfigError } from "../../src/airbyte/errors.js";
+import { parseConfiguredCatalog } from "../../src/airbyte/configured-catalog.js";
 import { connectionSpecification } from "../../src/config/spec.js";
-import { RateLimiter } from "../../src/rate-limit.js";
+import { RateLimiter } from "../../src/aws/rate-limit.js";
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzSECRET";
 const base = { region_name: "us-east-1", aws_access_key_id: "AKIAEXAMPLE", aws_secret_access_key: SECRET };

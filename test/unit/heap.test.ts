@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { limitHeapGrowth } from "../../src/heap.js";
+import { limitHeapGrowth } from "../../src/cli/heap.js";
 
 test("heap growth is limited unless node's command line sets it", () => {
   assert.equal(limitHeapGrowth(["--heap-growing-percent=50"]), false);

@@ -3,10 +3,10 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
-import { Emitter } from "../../src/emitter.js";
-import { PageEvent, scanFilterPage } from "../../src/page-scan.js";
+import { Emitter } from "../../src/airbyte/emitter.js";
+import { PageEvent, scanFilterPage } from "../../src/aws/page-scan.js";
 import { recordSink } from "../../src/sinks/records.js";
-import type { LogEvent } from "../../src/logs-api.js";
+import type { LogEvent } from "../../src/domain/logs.js";
 import { prng } from "../support/prng.js";
 
 interface Event {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DAY_MS, MAX_EVENT_AGE_MS, RETENTION_SLACK_MS, WindowPlanner, earliestEventTime, syncRange, type Window } from "../../src/plan.js";
-import { StreamCheckpoint } from "../../src/checkpoint.js";
+import { DAY_MS, MAX_EVENT_AGE_MS, RETENTION_SLACK_MS, WindowPlanner, earliestEventTime, syncRange, type Window } from "../../src/engine/plan.js";
+import { StreamCheckpoint } from "../../src/engine/checkpoint.js";
 import { prng } from "../support/prng.js";
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);

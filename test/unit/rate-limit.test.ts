@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { RateLimiter, RetryBudget, backoffMs } from "../../src/rate-limit.js";
-import { filterLogEventsTps } from "../../src/quotas.js";
+import { RateLimiter, RetryBudget, backoffMs } from "../../src/aws/rate-limit.js";
+import { filterLogEventsTps } from "../../src/aws/service-quotas.js";
 
 function fakeClock() {
   let t = 0;

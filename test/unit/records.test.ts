@@ -3,7 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
-import { Emitter } from "../../src/emitter.js";
+import { Emitter } from "../../src/airbyte/emitter.js";
 import { recordSink } from "../../src/sinks/records.js";
 
 /** The bytes the records sink writes for one event with the given message (a RUNNING status first). */

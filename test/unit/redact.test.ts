@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { secretValues } from "../../src/config/config.js";
-import { redactor } from "../../src/redact.js";
+import { redactor } from "../../src/airbyte/redact.js";
 import { assertNoSecrets, registerSecrets } from "../support/connector.js";
 
 /** Secrets with every character that changes between representations. */

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseState } from "../../src/protocol/state.js";
-import { ConfigError } from "../../src/errors.js";
+import { parseState } from "../../src/airbyte/state.js";
+import { ConfigError } from "../../src/airbyte/errors.js";
 
 const stream = (name: string, ts: unknown) => ({ type: "STREAM", stream: { stream_descriptor: { name }, stream_state: { timestamp: ts } } });
 

@@ -11,59 +11,13 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { RateLimiter, RetryBudget, backoffMs } from "./rate-limit.js";
-import { addFastFilterLogEvents, decodeFilterPage } from "./fast-page.js";
-import { LogsApiError, NO_ANSWER, addXmlErrorMiddleware, classifyError } from "./logs-errors.js";
+import { addFastFilterLogEvents, decodeFilterPage } from "./page-decoder.js";
+import { LogsApiError, NO_ANSWER, addXmlErrorMiddleware, classifyError } from "./api-errors.js";
 
-export { LogsApiError, classifyError, type ApiErrorKind } from "./logs-errors.js";
-import type { Config } from "./config/config.js";
+export { LogsApiError, classifyError, type ApiErrorKind } from "./api-errors.js";
+import type { Config } from "../config/config.js";
 import type { Credentials } from "./credentials.js";
-
-export interface LogGroup {
-  readonly name: string;
-  readonly creationTime: number | undefined;
-  readonly retentionInDays: number | undefined;
-  /** STANDARD, INFREQUENT_ACCESS or DELIVERY; FilterLogEvents reads STANDARD only. */
-  readonly logGroupClass: string | undefined;
-  readonly storedBytes: number | undefined;
-  /** arn:aws:logs:<region>:<account>:log-group:<name>:* (when the service says). */
-  readonly arn?: string;
-}
-
-export interface LogEvent {
-  readonly logStreamName: string;
-  readonly timestamp: number;
-  readonly ingestionTime: number;
-  readonly message: string;
-  readonly eventId: string;
-}
-
-export interface FilterRequest {
-  readonly logGroupName: string;
-  /** Inclusive, epoch ms. */
-  readonly startTime: number;
-  /** Sent as is; callers drop events at or after it (AWS's end bound is ambiguous). */
-  readonly endTime: number;
-  readonly logStreamNames?: readonly string[];
-  readonly filterPattern?: string;
-  readonly nextToken?: string;
-  /** At most this many events on the page (AWS default and maximum: 10,000). */
-  readonly limit?: number;
-  /** Cancels the request (and its retries): it then rejects with the signal's reason. */
-  readonly signal?: AbortSignal;
-}
-
-export interface EventPage {
-  readonly events: LogEvent[];
-  readonly nextToken: string | undefined;
-}
-
-export interface LogsApi {
-  listLogGroups(prefix?: string): AsyncGenerator<LogGroup>;
-  /** The log group with exactly this name, or undefined. */
-  findLogGroup(name: string): Promise<LogGroup | undefined>;
-  filterEvents(request: FilterRequest): Promise<EventPage>;
-  close(): void;
-}
+import type { EventPage, FilterRequest, LogEvent, LogGroup, LogsApi } from "../domain/logs.js";
 
 function toLogGroup(g: SdkLogGroup): LogGroup {
   return {

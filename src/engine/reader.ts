@@ -2,11 +2,11 @@
 // emitter and advances the stream's checkpoint as windows complete. Several windows of one
 // stream may be read at once; the state only covers the contiguous prefix of completed windows.
 import { unlessCancelled } from "./cancel.js";
-import type { StreamSource } from "./catalog.js";
+import type { StreamSource } from "../airbyte/catalog.js";
 import { StreamCheckpoint, stateBlob } from "./checkpoint.js";
-import type { Emitter } from "./emitter.js";
-import type { EventPage, LogEvent, LogsApi } from "./logs-api.js";
-import type { EventSink } from "./sinks/sink.js";
+import type { Emitter } from "../airbyte/emitter.js";
+import type { EventPage, LogEvent, LogsApi } from "../domain/logs.js";
+import type { EventSink } from "../sinks/sink.js";
 import { DEFAULT_PLANNER_OPTIONS, type PlannerOptions, type SyncRange, type Window, WindowPlanner } from "./plan.js";
 
 export interface StreamReadInput {

@@ -1,5 +1,5 @@
 // Reads the --catalog input: which streams to sync and how.
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "./errors.js";
 
 export type SyncMode = "full_refresh" | "incremental";
 

@@ -3,7 +3,7 @@
 import { fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import type { Config } from "./config/config.js";
+import type { Config } from "../config/config.js";
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 

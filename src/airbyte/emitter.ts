@@ -3,7 +3,7 @@
 // FLUSH_DELAY_MS: a STATE must reach the platform promptly, not when 64 KB have gathered.
 import type { Writable } from "node:stream";
 import type { ConnectorError } from "./errors.js";
-import type { AirbyteMessage, AirbyteRecordMessage, AirbyteStreamStatus } from "./protocol/types.js";
+import type { AirbyteMessage, AirbyteRecordMessage, AirbyteStreamStatus } from "./protocol.js";
 
 const FLUSH_BYTES = 64 * 1024;
 const FLUSH_DELAY_MS = 200;

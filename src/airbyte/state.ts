@@ -1,5 +1,5 @@
 // Reads the --state input in every form Airbyte has used, into one watermark per stream name.
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "./errors.js";
 
 export type StateInput = ReadonlyMap<string, number>;
 

@@ -1,4 +1,4 @@
-// CLI: node dist/src/sim/main.js [--scenario FILE] [--port N] [--host H]
+// CLI: node dist/sim/main.js [--scenario FILE] [--port N] [--host H]
 // Prints the base URL as the first line of stdout, then serves until SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
 import { startSimulator } from "./index.js";

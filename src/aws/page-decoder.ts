@@ -7,8 +7,8 @@ import { isAscii } from "node:buffer";
 import { Readable } from "node:stream";
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { scanFilterPage } from "./page-scan.js";
-import { LogsApiError, NOT_CLOUDWATCH_LOGS, notCloudWatchLogsAnswer } from "./logs-errors.js";
-import type { LogEvent } from "./logs-api.js";
+import { LogsApiError, NOT_CLOUDWATCH_LOGS, notCloudWatchLogsAnswer } from "./api-errors.js";
+import type { LogEvent } from "../domain/logs.js";
 
 const PARSED = Symbol("filterLogEventsParsed");
 const EMPTY_JSON = Buffer.from("{}");

@@ -1,9 +1,10 @@
 // Builds what the commands run on from a validated config: the CloudWatch Logs API client with
 // its credentials, rate limits and connection pool.
-import type { Config } from "./config/config.js";
+import type { Config } from "../config/config.js";
 import { credentialsFor } from "./credentials.js";
-import { createLogsApi, type ApiStats, type LogsApi } from "./logs-api.js";
-import { DESCRIBE_LOG_GROUPS_TPS, filterLogEventsTps } from "./quotas.js";
+import { createLogsApi, type ApiStats } from "./logs-api.js";
+import type { LogsApi } from "../domain/logs.js";
+import { DESCRIBE_LOG_GROUPS_TPS, filterLogEventsTps } from "./service-quotas.js";
 
 export function logsApiFor(config: Config): LogsApi & { readonly stats: ApiStats } {
   return createLogsApi(config, () => credentialsFor(config), {

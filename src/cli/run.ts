@@ -2,22 +2,22 @@
 // The only place that decides the process's exit code.
 import { readFile } from "node:fs/promises";
 import type { Writable } from "node:stream";
-import { CANCEL_EXIT_CODES, type Cancellation, watchCancellation } from "./cancel.js";
-import { check } from "./commands/check.js";
-import type { CommandContext } from "./commands/context.js";
-import { discover } from "./commands/discover.js";
-import { read } from "./commands/read.js";
-import { parseConfig, secretValues } from "./config/config.js";
-import { connectorSpecification } from "./config/spec.js";
-import { Emitter } from "./emitter.js";
-import { ConfigError, asConnectorError, type ConnectorError } from "./errors.js";
-import { toConnectorError } from "./failures.js";
-import { redactor } from "./redact.js";
-import { parseConfiguredCatalog } from "./protocol/configured-catalog.js";
-import { parseState } from "./protocol/state.js";
-import { logsApiFor } from "./runtime.js";
-import type { ApiStats } from "./logs-api.js";
-import { stagingDirectory } from "./sinks/files.js";
+import { CANCEL_EXIT_CODES, type Cancellation, watchCancellation } from "../engine/cancel.js";
+import { check } from "../commands/check.js";
+import type { CommandContext } from "../commands/context.js";
+import { discover } from "../commands/discover.js";
+import { read } from "../commands/read.js";
+import { parseConfig, secretValues } from "../config/config.js";
+import { connectorSpecification } from "../config/spec.js";
+import { Emitter } from "../airbyte/emitter.js";
+import { ConfigError, asConnectorError, type ConnectorError } from "../airbyte/errors.js";
+import { toConnectorError } from "../commands/api-failures.js";
+import { redactor } from "../airbyte/redact.js";
+import { parseConfiguredCatalog } from "../airbyte/configured-catalog.js";
+import { parseState } from "../airbyte/state.js";
+import { logsApiFor } from "../aws/from-config.js";
+import type { ApiStats } from "../aws/logs-api.js";
+import { stagingDirectory } from "../sinks/files.js";
 import { commandHelp, flagNames, flagsOf, isAirbyteCommand, isCommand, overview, packageVersion, synopsis } from "./usage.js";
 
 /** Appended to argument errors: every command's synopsis. */
@@ -191,9 +191,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   if (asked) return answer(asked, io);
   // Local commands (not Airbyte's): their own argv, stdout for people, see src/local/.
   // Loaded on demand: DuckDB's native library is not for the Airbyte commands' startup or memory.
-  if (argv[0] === "sync") return (await import("./local/sync.js")).syncCommand(argv.slice(1), io);
-  if (argv[0] === "demo") return (await import("./local/demo.js")).demoCommand(argv.slice(1), io);
-  if (argv[0] === "query") return (await import("./local/query.js")).queryCommand(argv.slice(1), io);
+  if (argv[0] === "sync") return (await import("../local/sync.js")).syncCommand(argv.slice(1), io);
+  if (argv[0] === "demo") return (await import("../local/demo.js")).demoCommand(argv.slice(1), io);
+  if (argv[0] === "query") return (await import("../local/query.js")).queryCommand(argv.slice(1), io);
   // Watched from the start: a signal that comes while the inputs are read still cancels the read.
   const cancellation = watchCancellation(io.signals);
   try {

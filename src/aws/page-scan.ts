@@ -8,7 +8,7 @@
 // expect (another shape, a missing field, a fractional timestamp, whitespace with control
 // characters) makes it return undefined, and the caller parses the page with JSON.parse instead:
 // unusual pages are slower, never wrong.
-import type { LogEvent } from "./logs-api.js";
+import type { LogEvent } from "../domain/logs.js";
 
 const QUOTE = 34;
 const BACKSLASH = 92;

@@ -78,7 +78,7 @@ export interface ChildSimulator {
   stop(): Promise<void>;
 }
 
-/** Starts `node dist/src/sim/main.js` as a child process (its memory and CPU are its own). */
+/** Starts `node dist/sim/main.js` as a child process (its memory and CPU are its own). */
 export async function spawnSimulator(options: { scenarioPath?: string; port?: number; nodeArgs?: readonly string[] } = {}): Promise<ChildSimulator> {
   const main = fileURLToPath(new URL("./main.js", import.meta.url));
   const args = [...(options.nodeArgs ?? []), main];

@@ -1,5 +1,5 @@
 // What the command line tells people: the commands, their flags, help texts and the version.
-// The argument parsers (cli.ts, local/args.ts) take their flags from here, so the help cannot
+// The argument parsers (cli/run.ts, local/args.ts) take their flags from here, so the help cannot
 // drift from what is accepted. Every line fits an 80-column terminal (a test holds it).
 import { readFileSync } from "node:fs";
 
@@ -223,8 +223,8 @@ export function commandHelp(command: Command): string {
 
 /** The package's version, from the package.json next to the compiled code (checkout or install). */
 export function packageVersion(): string {
-  // dist/src/usage.js -> the package root.
-  const file = new URL("../../package.json", import.meta.url);
+  // dist/src/cli/usage.js -> the package root.
+  const file = new URL("../../../package.json", import.meta.url);
   const version = (JSON.parse(readFileSync(file, "utf8")) as { version?: unknown }).version;
   if (typeof version !== "string") throw new Error(`${file.pathname} has no version`);
   return version;

@@ -1,8 +1,8 @@
 // Log groups and custom reports become streams: their descriptions and their record schema.
-import type { Config, ReportConfig } from "./config/config.js";
+import type { Config, ReportConfig } from "../config/config.js";
 import { ConfigError } from "./errors.js";
-import type { LogGroup } from "./logs-api.js";
-import type { AirbyteStream } from "./protocol/types.js";
+import type { LogGroup } from "../domain/logs.js";
+import type { AirbyteStream } from "./protocol.js";
 
 /** What one stream reads. */
 export interface StreamSource {

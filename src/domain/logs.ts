@@ -1,0 +1,49 @@
+// What the connector knows of CloudWatch Logs: log groups, their events, and the narrow port the
+// engine reads them through (implemented by src/aws/logs-api.ts, faked in engine unit tests).
+
+export interface LogGroup {
+  readonly name: string;
+  readonly creationTime: number | undefined;
+  readonly retentionInDays: number | undefined;
+  /** STANDARD, INFREQUENT_ACCESS or DELIVERY; FilterLogEvents reads STANDARD only. */
+  readonly logGroupClass: string | undefined;
+  readonly storedBytes: number | undefined;
+  /** arn:aws:logs:<region>:<account>:log-group:<name>:* (when the service says). */
+  readonly arn?: string;
+}
+
+export interface LogEvent {
+  readonly logStreamName: string;
+  readonly timestamp: number;
+  readonly ingestionTime: number;
+  readonly message: string;
+  readonly eventId: string;
+}
+
+export interface FilterRequest {
+  readonly logGroupName: string;
+  /** Inclusive, epoch ms. */
+  readonly startTime: number;
+  /** Sent as is; callers drop events at or after it (AWS's end bound is ambiguous). */
+  readonly endTime: number;
+  readonly logStreamNames?: readonly string[];
+  readonly filterPattern?: string;
+  readonly nextToken?: string;
+  /** At most this many events on the page (AWS default and maximum: 10,000). */
+  readonly limit?: number;
+  /** Cancels the request (and its retries): it then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+export interface EventPage {
+  readonly events: LogEvent[];
+  readonly nextToken: string | undefined;
+}
+
+export interface LogsApi {
+  listLogGroups(prefix?: string): AsyncGenerator<LogGroup>;
+  /** The log group with exactly this name, or undefined. */
+  findLogGroup(name: string): Promise<LogGroup | undefined>;
+  filterEvents(request: FilterRequest): Promise<EventPage>;
+  close(): void;
+}
