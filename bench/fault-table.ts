@@ -43,15 +43,37 @@ export interface FaultRow {
 
 async function readAll(main: string, launchFlags: readonly string[], dir: string, url: string) {
   const config = join(dir, "faults-config.json");
-  writeFileSync(config, JSON.stringify({ region_name: "us-east-1", aws_access_key_id: "AKIABENCH0000000001", aws_secret_access_key: "bench-secret-0000000000000001", endpoint_url: url, request_timeout_seconds: 1, max_requests_per_second: 1000 }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      region_name: "us-east-1",
+      aws_access_key_id: "AKIABENCH0000000001",
+      aws_secret_access_key: "bench-secret-0000000000000001",
+      endpoint_url: url,
+      request_timeout_seconds: 1,
+      max_requests_per_second: 1000,
+    }),
+  );
   const catalog = join(dir, "faults-catalog.json");
-  writeFileSync(catalog, JSON.stringify({ streams: GROUPS.map((name) => ({ stream: { name }, sync_mode: "incremental", destination_sync_mode: "append" })) }));
-  const child = spawn(process.execPath, [...launchFlags, main, "read", "--config", config, "--catalog", catalog], { stdio: ["ignore", "pipe", "ignore"] });
+  writeFileSync(
+    catalog,
+    JSON.stringify({
+      streams: GROUPS.map((name) => ({ stream: { name }, sync_mode: "incremental", destination_sync_mode: "append" })),
+    }),
+  );
+  const child = spawn(process.execPath, [...launchFlags, main, "read", "--config", config, "--catalog", catalog], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   const keys = new Map<string, Set<string>>(GROUPS.map((g) => [g, new Set()]));
   const status = new Map<string, string>();
   for await (const line of createInterface({ input: child.stdout })) {
-    const m = JSON.parse(line) as { type: string; record?: { stream: string; data: { logStreamName: string; eventId: string } }; trace?: { stream_status?: { stream_descriptor: { name: string }; status: string } } };
-    if (m.type === "RECORD") keys.get(m.record!.stream)!.add(`${m.record!.data.logStreamName}|${m.record!.data.eventId}`);
+    const m = JSON.parse(line) as {
+      type: string;
+      record?: { stream: string; data: { logStreamName: string; eventId: string } };
+      trace?: { stream_status?: { stream_descriptor: { name: string }; status: string } };
+    };
+    if (m.type === "RECORD")
+      keys.get(m.record!.stream)!.add(`${m.record!.data.logStreamName}|${m.record!.data.eventId}`);
     const s = m.trace?.stream_status;
     if (s) status.set(s.stream_descriptor.name, s.status);
   }
@@ -59,10 +81,22 @@ async function readAll(main: string, launchFlags: readonly string[], dir: string
   return { keys, status };
 }
 
-export async function faultTable(main: string, launchFlags: readonly string[], dir: string, rate: number, runs: number, eventsPerGroup: number): Promise<FaultRow[]> {
+export async function faultTable(
+  main: string,
+  launchFlags: readonly string[],
+  dir: string,
+  rate: number,
+  runs: number,
+  eventsPerGroup: number,
+): Promise<FaultRow[]> {
   const rows: FaultRow[] = [];
   for (const fault of FAULTS) {
-    let expected = 0, delivered = 0, complete = 0, incomplete = 0, silentlyWrong = 0, maxSeconds = 0;
+    let expected = 0,
+      delivered = 0,
+      complete = 0,
+      incomplete = 0,
+      silentlyWrong = 0,
+      maxSeconds = 0;
     for (let run = 0; run < runs; run++) {
       const file = scenario(600 + run, fault, rate, eventsPerGroup);
       const path = join(dir, `faults-${fault}-${run}.json`);
@@ -72,7 +106,8 @@ export async function faultTable(main: string, launchFlags: readonly string[], d
         // The simulator resolved "now" when it started: its own resolved scenario has the events.
         const resolved = (await (await fetch(`${sim.url}/_sim/scenario`)).json()) as Scenario;
         const want = new Map<string, Set<string>>(GROUPS.map((g) => [g, new Set()]));
-        for (const e of expectedEvents(resolved, { withoutMessages: true })) want.get(e.logGroupName)!.add(`${e.logStreamName}|${e.eventId}`);
+        for (const e of expectedEvents(resolved, { withoutMessages: true }))
+          want.get(e.logGroupName)!.add(`${e.logStreamName}|${e.eventId}`);
         const started = Date.now();
         const { keys, status } = await readAll(main, launchFlags, dir, sim.url);
         maxSeconds = Math.max(maxSeconds, (Date.now() - started) / 1000);

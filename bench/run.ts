@@ -46,13 +46,37 @@ interface ConnectorRun {
 }
 
 /** Runs `read` with stdout to /dev/null; the figures come from the connector's stderr summary. */
-function runConnector(url: string, region: string, streams: readonly string[], extraConfig: Record<string, unknown>, nodeArgs: readonly string[]): ConnectorRun {
+function runConnector(
+  url: string,
+  region: string,
+  streams: readonly string[],
+  extraConfig: Record<string, unknown>,
+  nodeArgs: readonly string[],
+): ConnectorRun {
   const config = join(dir, `config-${Date.now()}.json`);
-  writeFileSync(config, JSON.stringify({ region_name: region, aws_access_key_id: "AKIABENCH0000000001", aws_secret_access_key: "bench-secret-0000000000000001", endpoint_url: url, ...extraConfig }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      region_name: region,
+      aws_access_key_id: "AKIABENCH0000000001",
+      aws_secret_access_key: "bench-secret-0000000000000001",
+      endpoint_url: url,
+      ...extraConfig,
+    }),
+  );
   const catalog = join(dir, `catalog-${Date.now()}.json`);
-  writeFileSync(catalog, JSON.stringify({ streams: streams.map((name) => ({ stream: { name }, sync_mode: "incremental", destination_sync_mode: "append" })) }));
+  writeFileSync(
+    catalog,
+    JSON.stringify({
+      streams: streams.map((name) => ({ stream: { name }, sync_mode: "incremental", destination_sync_mode: "append" })),
+    }),
+  );
   const out = openSync("/dev/null", "w");
-  const r = spawnSync(process.execPath, [...LAUNCH_FLAGS, ...nodeArgs, MAIN, "read", "--config", config, "--catalog", catalog], { stdio: ["ignore", out, "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(
+    process.execPath,
+    [...LAUNCH_FLAGS, ...nodeArgs, MAIN, "read", "--config", config, "--catalog", catalog],
+    { stdio: ["ignore", out, "pipe"], maxBuffer: 64 * 1024 * 1024 },
+  );
   const summary = r.stderr.toString().trim().split("\n").pop() ?? "";
   const num = (re: RegExp) => Number(re.exec(summary)?.[1] ?? NaN);
   return {
@@ -81,7 +105,12 @@ async function withSimulator<T>(name: string, scenario: ScenarioFile, fn: (url: 
 async function pageCapacity(url: string, group: string, start: number, end: number): Promise<number> {
   const res = await fetch(url, {
     method: "POST",
-    headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "Logs_20140328.FilterLogEvents", Authorization: "AWS4-HMAC-SHA256 Credential=AKIABENCH0000000001/20260101/us-west-2/logs/aws4_request, SignedHeaders=host, Signature=0" },
+    headers: {
+      "Content-Type": "application/x-amz-json-1.1",
+      "X-Amz-Target": "Logs_20140328.FilterLogEvents",
+      Authorization:
+        "AWS4-HMAC-SHA256 Credential=AKIABENCH0000000001/20260101/us-west-2/logs/aws4_request, SignedHeaders=host, Signature=0",
+    },
     body: JSON.stringify({ logGroupName: group, startTime: start, endTime: end }),
   });
   const page = (await res.json()) as { events?: unknown[] };
@@ -100,7 +129,8 @@ if (only.has("1") || only.has("4")) {
   const scenario = quotaBound(total);
   const resolved = loadScenario(scenario);
   const counts = new Map<string, number>();
-  for (const e of expectedEvents(resolved, { withoutMessages: true })) counts.set(e.logGroupName, (counts.get(e.logGroupName) ?? 0) + 1);
+  for (const e of expectedEvents(resolved, { withoutMessages: true }))
+    counts.set(e.logGroupName, (counts.get(e.logGroupName) ?? 0) + 1);
   const groups = resolved.groups.map((g) => g.name);
   const events = [...counts.values()].reduce((a, b) => a + b, 0);
   const startDate = Math.floor((Date.now() - 30 * DAY_MS - 3_600_000) / 1000) * 1000;
@@ -114,16 +144,34 @@ if (only.has("1") || only.has("4")) {
     if (only.has("1")) {
       // Let the simulator's buckets refill after the capacity probe.
       await new Promise((r) => setTimeout(r, 1000));
-      const r = runConnector(url, "us-west-2", groups, { start_date: new Date(startDate).toISOString().replace(".000Z", "Z"), ingestion_delay_seconds: 0 }, []);
-      print(`\n## 1. quota-bound: ${groups.length} log groups, ${events} events (power-law, largest ${counts.get(biggest)}), 30 days, FilterLogEvents 10 TPS, latency 150 ms + 0.25 ms/KB`);
-      print(`connector: ${r.records} records in ${r.seconds} s = ${r.recordsPerSecond} events/s; ${r.requests} requests (${r.throttled} throttled); peak RSS ${r.peakRssMb} MB; exit ${r.exitCode}`);
-      print(`page capacity under 1 MB: ${capacity} events; minimum requests ${minRequests}; lower bound ${bound.toFixed(1)} s (issue's nominal events/10,000/TPS: ${nominalBound.toFixed(1)} s)`);
-      print(`ratio wall / lower bound: ${(r.seconds / bound).toFixed(2)}x; requests / minimum: ${(r.requests / minRequests).toFixed(2)}x`);
+      const r = runConnector(
+        url,
+        "us-west-2",
+        groups,
+        { start_date: new Date(startDate).toISOString().replace(".000Z", "Z"), ingestion_delay_seconds: 0 },
+        [],
+      );
+      print(
+        `\n## 1. quota-bound: ${groups.length} log groups, ${events} events (power-law, largest ${counts.get(biggest)}), 30 days, FilterLogEvents 10 TPS, latency 150 ms + 0.25 ms/KB`,
+      );
+      print(
+        `connector: ${r.records} records in ${r.seconds} s = ${r.recordsPerSecond} events/s; ${r.requests} requests (${r.throttled} throttled); peak RSS ${r.peakRssMb} MB; exit ${r.exitCode}`,
+      );
+      print(
+        `page capacity under 1 MB: ${capacity} events; minimum requests ${minRequests}; lower bound ${bound.toFixed(1)} s (issue's nominal events/10,000/TPS: ${nominalBound.toFixed(1)} s)`,
+      );
+      print(
+        `ratio wall / lower bound: ${(r.seconds / bound).toFixed(2)}x; requests / minimum: ${(r.requests / minRequests).toFixed(2)}x`,
+      );
       print(`command: ${cmd(`--only 1 --events1 ${total}`)}`);
       if (only.has("4")) {
         const ref = await referenceRead(url, "us-west-2", startDate, Date.now());
-        print(`\n## 4. reference reader (sequential FilterLogEvents, 1-day windows, one request at a time) on scenario 1`);
-        print(`reference: ${ref.events} events in ${ref.seconds.toFixed(1)} s = ${Math.round(ref.events / ref.seconds)} events/s; ${ref.requests} requests`);
+        print(
+          `\n## 4. reference reader (sequential FilterLogEvents, 1-day windows, one request at a time) on scenario 1`,
+        );
+        print(
+          `reference: ${ref.events} events in ${ref.seconds.toFixed(1)} s = ${Math.round(ref.events / ref.seconds)} events/s; ${ref.requests} requests`,
+        );
         print(`speed-up of the connector: ${(ref.seconds / r.seconds).toFixed(1)}x`);
         print(`command: ${cmd(`--only 1,4 --events1 ${total}`)}`);
       }
@@ -136,7 +184,9 @@ if (only.has("2")) {
   await withSimulator("cpu-bound", cpuBound(n), async (url) => {
     const r = runConnector(url, "us-east-1", ["/bench/dense"], { max_requests_per_second: 1000 }, []);
     print(`\n## 2. CPU-bound: one group of ${n} events, no quota, no latency, stdout to /dev/null`);
-    print(`connector: ${r.records} records in ${r.seconds} s = ${r.recordsPerSecond} events/s; ${r.requests} requests; peak RSS ${r.peakRssMb} MB`);
+    print(
+      `connector: ${r.records} records in ${r.seconds} s = ${r.recordsPerSecond} events/s; ${r.requests} requests; peak RSS ${r.peakRssMb} MB`,
+    );
     print(`command: ${cmd(`--only 2 --events2 ${n}`)}`);
   });
 }
@@ -146,12 +196,23 @@ if (only.has("3")) {
   await withSimulator("memory", cpuBound(n), async (url) => {
     const heap = values["heap-mb"];
     const semi = values["semi-space-mb"];
-    const nodeArgs = [...(heap ? [`--max-old-space-size=${heap}`] : []), ...(semi ? [`--max-semi-space-size=${semi}`] : [])];
+    const nodeArgs = [
+      ...(heap ? [`--max-old-space-size=${heap}`] : []),
+      ...(semi ? [`--max-semi-space-size=${semi}`] : []),
+    ];
     const conc = values.concurrency ? { max_concurrency: Number(values.concurrency) } : {};
     const r = runConnector(url, "us-east-1", ["/bench/dense"], { max_requests_per_second: 1000, ...conc }, nodeArgs);
-    const flags = [heap ? ` --heap-mb ${heap}` : "", semi ? ` --semi-space-mb ${semi}` : "", values.concurrency ? ` --concurrency ${values.concurrency}` : ""].join("");
-    print(`\n## 3. memory: one group of ${n} events, node ${[...LAUNCH_FLAGS, ...nodeArgs].join(" ")}${values.concurrency ? `, max_concurrency ${values.concurrency}` : ""}`);
-    print(`connector: ${r.records} records in ${r.seconds} s = ${r.recordsPerSecond} events/s; peak RSS ${r.peakRssMb} MB`);
+    const flags = [
+      heap ? ` --heap-mb ${heap}` : "",
+      semi ? ` --semi-space-mb ${semi}` : "",
+      values.concurrency ? ` --concurrency ${values.concurrency}` : "",
+    ].join("");
+    print(
+      `\n## 3. memory: one group of ${n} events, node ${[...LAUNCH_FLAGS, ...nodeArgs].join(" ")}${values.concurrency ? `, max_concurrency ${values.concurrency}` : ""}`,
+    );
+    print(
+      `connector: ${r.records} records in ${r.seconds} s = ${r.recordsPerSecond} events/s; peak RSS ${r.peakRssMb} MB`,
+    );
     print(`command: ${cmd(`--only 3 --events3 ${n}${flags}`)}`);
   });
 }
@@ -159,11 +220,21 @@ if (only.has("5")) {
   const n = Number(values.events5);
   const groups = loadScenario(faultStorm(n, false)).groups.map((g) => g.name);
   const settings = { max_requests_per_second: 1000, request_timeout_seconds: 2 };
-  const calm = await withSimulator("calm", faultStorm(n, false), async (url) => runConnector(url, "us-east-1", groups, settings, []));
-  const storm = await withSimulator("storm", faultStorm(n, true), async (url) => runConnector(url, "us-east-1", groups, settings, []));
-  print(`\n## 5. fault storm: ${n} events in 5 groups, latency 50 ms; storm = 30% throttles, 3% 500, 2% 503, 2% resets, 1% stalls of 10 s (request timeout 2 s)`);
-  print(`without faults: ${calm.records} records in ${calm.seconds} s, ${calm.requests} requests, exit ${calm.exitCode}`);
-  print(`with faults:    ${storm.records} records in ${storm.seconds} s, ${storm.requests} requests (${storm.throttled} throttled), exit ${storm.exitCode}`);
+  const calm = await withSimulator("calm", faultStorm(n, false), async (url) =>
+    runConnector(url, "us-east-1", groups, settings, []),
+  );
+  const storm = await withSimulator("storm", faultStorm(n, true), async (url) =>
+    runConnector(url, "us-east-1", groups, settings, []),
+  );
+  print(
+    `\n## 5. fault storm: ${n} events in 5 groups, latency 50 ms; storm = 30% throttles, 3% 500, 2% 503, 2% resets, 1% stalls of 10 s (request timeout 2 s)`,
+  );
+  print(
+    `without faults: ${calm.records} records in ${calm.seconds} s, ${calm.requests} requests, exit ${calm.exitCode}`,
+  );
+  print(
+    `with faults:    ${storm.records} records in ${storm.seconds} s, ${storm.requests} requests (${storm.throttled} throttled), exit ${storm.exitCode}`,
+  );
   print(`slow-down under faults: ${(storm.seconds / calm.seconds).toFixed(2)}x`);
   print(`command: ${cmd(`--only 5 --events5 ${n}`)}`);
 }
@@ -172,12 +243,19 @@ if (only.has("6")) {
   const rate = Number(values["fault-rate"]);
   const runs = Number(values["fault-runs"]);
   const rows = await faultTable(MAIN, LAUNCH_FLAGS, dir, rate, runs, 3000);
-  print(`\n## 6. one fault at a time at ${rate * 100}% of Logs requests, ${runs} seeded runs each, 3 groups of 3,000 events (request timeout 1 s)`);
-  print("| fault | rate | runs | events expected | delivered | streams COMPLETE | INCOMPLETE | COMPLETE with an event missing | longest run |");
+  print(
+    `\n## 6. one fault at a time at ${rate * 100}% of Logs requests, ${runs} seeded runs each, 3 groups of 3,000 events (request timeout 1 s)`,
+  );
+  print(
+    "| fault | rate | runs | events expected | delivered | streams COMPLETE | INCOMPLETE | COMPLETE with an event missing | longest run |",
+  );
   print("|---|---|---|---|---|---|---|---|---|");
-  for (const r of rows) print(`| ${r.fault.replace(/Rate$/, "")} | ${r.rate * 100}% | ${r.runs} | ${r.expected} | ${r.delivered} | ${r.complete} | ${r.incomplete} | ${r.silentlyWrong} | ${r.maxSeconds.toFixed(1)} s |`);
+  for (const r of rows)
+    print(
+      `| ${r.fault.replace(/Rate$/, "")} | ${r.rate * 100}% | ${r.runs} | ${r.expected} | ${r.delivered} | ${r.complete} | ${r.incomplete} | ${r.silentlyWrong} | ${r.maxSeconds.toFixed(1)} s |`,
+    );
   print(`command: ${cmd(`--only 6 --fault-rate ${rate} --fault-runs ${runs}`)}`);
 }
 
-writeFileSync(join(dir, "results.md"), lines.join("\n") + "\n");
+writeFileSync(join(dir, "results.md"), `${lines.join("\n")}\n`);
 console.log(`\n(results also in ${join(dir, "results.md")})`);

@@ -32,7 +32,18 @@ export function faultStorm(events: number, faulty: boolean): ScenarioFile {
     seed: 31,
     quotas: "none",
     latency: { fixedMs: 50, perKbMs: 0.1 },
-    ...(faulty ? { faults: { throttleRate: 0.3, http500Rate: 0.03, http503Rate: 0.02, resetRate: 0.02, stallRate: 0.01, stallMs: 10_000 } } : {}),
+    ...(faulty
+      ? {
+          faults: {
+            throttleRate: 0.3,
+            http500Rate: 0.03,
+            http503Rate: 0.02,
+            resetRate: 0.02,
+            stallRate: 0.01,
+            stallMs: 10_000,
+          },
+        }
+      : {}),
     groupSets: [
       {
         namePrefix: "/storm/service-",

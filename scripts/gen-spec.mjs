@@ -5,4 +5,4 @@ import { writeFileSync } from "node:fs";
 
 const out = execFileSync(process.execPath, ["dist/src/main.js", "spec"], { encoding: "utf8" });
 const message = JSON.parse(out.trim().split("\n")[0]);
-writeFileSync("integration_tests/spec.json", JSON.stringify(message.spec, null, 2) + "\n");
+writeFileSync("integration_tests/spec.json", `${JSON.stringify(message.spec, null, 2)}\n`);

@@ -4,7 +4,8 @@ import { accessSync, constants, readdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { spawnSync } from "node:child_process";
 
-const MOTO_MISSING = "moto_server is not on the PATH: the integration tests start it; install it with pip install 'moto[server]' (Python 3)";
+const MOTO_MISSING =
+  "moto_server is not on the PATH: the integration tests start it; install it with pip install 'moto[server]' (Python 3)";
 
 function onPath(command) {
   return (process.env.PATH ?? "").split(delimiter).some((dir) => {

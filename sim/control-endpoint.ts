@@ -13,7 +13,13 @@ function clockView(state: SimState): Record<string, unknown> {
   return { now, iso: new Date(now).toISOString(), speed: state.clock.speed };
 }
 
-export function handleControl(state: SimState, req: IncomingMessage, res: ServerResponse, path: string, body: string): void {
+export function handleControl(
+  state: SimState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  body: string,
+): void {
   const route = `${req.method} ${path}`;
   if (route === "GET /_sim/health") return reply(res, 200, { ok: true });
   if (route === "GET /_sim/counters") return reply(res, 200, state.counters.snapshot());

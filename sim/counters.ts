@@ -29,7 +29,28 @@ export class Counters {
   private state = Counters.empty();
 
   private static empty(): CountersSnapshot {
-    return { requests: {}, throttles: {}, errors: {}, faults: { throttle: 0, http500: 0, http503: 0, reset: 0, stall: 0, errorBody: 0, emptyBody: 0, truncatedBody: 0, garbageTail: 0, htmlBody: 0, bodyStall: 0, bodyReset: 0 }, expiredCredentials: 0, bytesServed: 0, eventsServed: 0 };
+    return {
+      requests: {},
+      throttles: {},
+      errors: {},
+      faults: {
+        throttle: 0,
+        http500: 0,
+        http503: 0,
+        reset: 0,
+        stall: 0,
+        errorBody: 0,
+        emptyBody: 0,
+        truncatedBody: 0,
+        garbageTail: 0,
+        htmlBody: 0,
+        bodyStall: 0,
+        bodyReset: 0,
+      },
+      expiredCredentials: 0,
+      bytesServed: 0,
+      eventsServed: 0,
+    };
   }
   private bump(map: Record<string, number>, key: string): void {
     map[key] = (map[key] ?? 0) + 1;
@@ -50,7 +71,11 @@ export class Counters {
     this.state = { ...this.state, expiredCredentials: this.state.expiredCredentials + 1 };
   }
   served(bytes: number, events: number): void {
-    this.state = { ...this.state, bytesServed: this.state.bytesServed + bytes, eventsServed: this.state.eventsServed + events };
+    this.state = {
+      ...this.state,
+      bytesServed: this.state.bytesServed + bytes,
+      eventsServed: this.state.eventsServed + events,
+    };
   }
   snapshot(): CountersSnapshot {
     return structuredClone(this.state);

@@ -5,7 +5,7 @@ export type Distribution = "uniform" | "power-law";
 /** Largest-remainder split of `total` by weights; deterministic, sums exactly to total. */
 export function splitTotal(total: number, parts: number, distribution: Distribution, alpha = 1): number[] {
   if (parts <= 0) return [];
-  const weights = Array.from({ length: parts }, (_, i) => (distribution === "power-law" ? 1 / Math.pow(i + 1, alpha) : 1));
+  const weights = Array.from({ length: parts }, (_, i) => (distribution === "power-law" ? 1 / (i + 1) ** alpha : 1));
   const sum = weights.reduce((a, b) => a + b, 0);
   const exact = weights.map((w) => (total * w) / sum);
   const out = exact.map(Math.floor);

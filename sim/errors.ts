@@ -10,12 +10,16 @@ export class SimError extends Error {
   }
 }
 
-export const groupNotFound = (): SimError => new SimError("ResourceNotFoundException", "The specified log group does not exist.");
-export const streamNotFound = (): SimError => new SimError("ResourceNotFoundException", "The specified log stream does not exist.");
+export const groupNotFound = (): SimError =>
+  new SimError("ResourceNotFoundException", "The specified log group does not exist.");
+export const streamNotFound = (): SimError =>
+  new SimError("ResourceNotFoundException", "The specified log stream does not exist.");
 export const invalidParameter = (message: string): SimError => new SimError("InvalidParameterException", message);
 
 /** The message AWS uses for a model constraint violation. */
 export function constraintViolation(parameter: string, value: unknown, constraint: string): SimError {
   const shown = typeof value === "string" ? value : JSON.stringify(value);
-  return invalidParameter(`1 validation error detected: Value '${shown}' at '${parameter}' failed to satisfy constraint: ${constraint}`);
+  return invalidParameter(
+    `1 validation error detected: Value '${shown}' at '${parameter}' failed to satisfy constraint: ${constraint}`,
+  );
 }

@@ -15,7 +15,7 @@ export function eventIdMiddle(groupKey: number, sourceOrd: number): string {
 
 /** Same result as eventIdFor, with the per-source middle precomputed (the hot path). */
 export function eventIdWith(timestamp: number, middle: string, index: number): string {
-  return pad(Math.max(0, timestamp) % 1e15, 15) + middle + pad(index % 1e16, 16) + "00000";
+  return `${pad(Math.max(0, timestamp) % 1e15, 15) + middle + pad(index % 1e16, 16)}00000`;
 }
 
 export function eventIdFor(timestamp: number, groupKey: number, sourceOrd: number, index: number): string {

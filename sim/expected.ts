@@ -34,7 +34,14 @@ export function* expectedEvents(scenario: Scenario, options: ExpectedOptions = {
     for (const stream of group.streams) {
       const ord = ordinal++ * 2;
       if (!stream.generated) continue;
-      const src = new GeneratedEvents(stream.name, ord, stream.generated, streamKey(scenario.settings.seed, group.name, stream.name), groupKey, corpus);
+      const src = new GeneratedEvents(
+        stream.name,
+        ord,
+        stream.generated,
+        streamKey(scenario.settings.seed, group.name, stream.name),
+        groupKey,
+        corpus,
+      );
       for (let i = 0; i < src.length(); i++) {
         const timestamp = src.timestampAt(i);
         if (options.startTime !== undefined && timestamp < options.startTime) continue;

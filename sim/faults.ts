@@ -37,7 +37,15 @@ export function drawFault(faults: Settings["faults"], u: number): FaultKind | un
   return undefined;
 }
 
-const ANSWER_FAULTS = new Set<FaultKind>(["errorBody", "emptyBody", "truncatedBody", "garbageTail", "htmlBody", "bodyStall", "bodyReset"]);
+const ANSWER_FAULTS = new Set<FaultKind>([
+  "errorBody",
+  "emptyBody",
+  "truncatedBody",
+  "garbageTail",
+  "htmlBody",
+  "bodyStall",
+  "bodyReset",
+]);
 export const isAnswerFault = (f: FaultKind): boolean => ANSWER_FAULTS.has(f);
 
 /** How one protocol's answers look when spoiled. */
@@ -56,7 +64,14 @@ export const JSON_ANSWERS: AnswerForms = {
 };
 
 /** A successful answer spoiled the ways proxies and middleboxes spoil them: still HTTP 200. */
-export async function sendFaultyAnswer(fault: FaultKind, res: ServerResponse, body: string | Buffer, forms: AnswerForms, stallMs: number, timers: Set<NodeJS.Timeout>): Promise<void> {
+export async function sendFaultyAnswer(
+  fault: FaultKind,
+  res: ServerResponse,
+  body: string | Buffer,
+  forms: AnswerForms,
+  stallMs: number,
+  timers: Set<NodeJS.Timeout>,
+): Promise<void> {
   const full = typeof body === "string" ? Buffer.from(body, "utf8") : body;
   const half = full.subarray(0, Math.floor(full.length / 2));
   switch (fault) {

@@ -9,7 +9,7 @@ function tokens(pattern: string): string[] {
   const out: string[] = [];
   const re = /([-?]?)"((?:[^"\\]|\\.)*)"|(\S+)/g;
   for (let m = re.exec(pattern); m; m = re.exec(pattern)) {
-    out.push(m[3] !== undefined ? m[3] : (m[1] as string) + "\u0000" + (m[2] as string).replace(/\\(.)/g, "$1"));
+    out.push(m[3] !== undefined ? m[3] : `${m[1] as string}\u0000${(m[2] as string).replace(/\\(.)/g, "$1")}`);
   }
   return out;
 }
@@ -19,7 +19,9 @@ export function compileFilterPattern(pattern: string | undefined): Matcher | und
   const p = (pattern ?? "").trim();
   if (p === "") return undefined;
   if (p.startsWith("{") || p.startsWith("[")) {
-    throw invalidParameter("The simulator supports terms, quoted phrases, -exclusions, ?alternatives and %regex% filter patterns only.");
+    throw invalidParameter(
+      "The simulator supports terms, quoted phrases, -exclusions, ?alternatives and %regex% filter patterns only.",
+    );
   }
   if (p.length > 1 && p.startsWith("%") && p.endsWith("%")) {
     let re: RegExp;

@@ -74,7 +74,7 @@ export class GeneratedEvents implements EventSource {
 
   messageJson(message: string): string {
     // Text messages are corpus words and fixed ASCII without quotes or backslashes.
-    return this.plainText ? '"' + message + '"' : JSON.stringify(message);
+    return this.plainText ? `"${message}"` : JSON.stringify(message);
   }
 
   eventIdAt(i: number): string {

@@ -18,7 +18,13 @@ export function readBody(req: IncomingMessage, maxBytes = 8 * 1_048_576): Promis
   });
 }
 
-export function send(res: ServerResponse, status: number, contentType: string, body: string | Buffer, extra: Record<string, string> = {}): number {
+export function send(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string | Buffer,
+  extra: Record<string, string> = {},
+): number {
   if (res.destroyed || res.headersSent) return 0;
   const buf = typeof body === "string" ? Buffer.from(body, "utf8") : body;
   res.writeHead(status, {

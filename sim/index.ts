@@ -8,7 +8,16 @@ import type { CountersSnapshot } from "./counters.js";
 import type { Scenario } from "./model.js";
 import { resolveTime, type TimeSpec } from "./time-spec.js";
 
-export type { Scenario, Settings, GroupSpec, StreamSpec, GeneratedStreamSpec, LogClass, MessageShape, ApiName } from "./model.js";
+export type {
+  Scenario,
+  Settings,
+  GroupSpec,
+  StreamSpec,
+  GeneratedStreamSpec,
+  LogClass,
+  MessageShape,
+  ApiName,
+} from "./model.js";
 export type { ScenarioFile, GroupFile, GroupSetFile } from "./scenario-file.js";
 export type { CountersSnapshot } from "./counters.js";
 export type { ExpectedEvent, ExpectedOptions } from "./expected.js";
@@ -79,7 +88,9 @@ export interface ChildSimulator {
 }
 
 /** Starts `node dist/sim/main.js` as a child process (its memory and CPU are its own). */
-export async function spawnSimulator(options: { scenarioPath?: string; port?: number; nodeArgs?: readonly string[] } = {}): Promise<ChildSimulator> {
+export async function spawnSimulator(
+  options: { scenarioPath?: string; port?: number; nodeArgs?: readonly string[] } = {},
+): Promise<ChildSimulator> {
   const main = fileURLToPath(new URL("./main.js", import.meta.url));
   const args = [...(options.nodeArgs ?? []), main];
   if (options.scenarioPath) args.push("--scenario", options.scenarioPath);

@@ -12,7 +12,14 @@ import type { Input } from "./params.js";
 
 const JSON_TYPE = "application/x-amz-json-1.1";
 
-export async function handleLogs(state: SimState, req: IncomingMessage, res: ServerResponse, operation: string, body: string, timers: Set<NodeJS.Timeout>): Promise<void> {
+export async function handleLogs(
+  state: SimState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  operation: string,
+  body: string,
+  timers: Set<NodeJS.Timeout>,
+): Promise<void> {
   const { counters, settings } = { counters: state.counters, settings: state.scenario.settings };
   counters.request(operation);
   const fail = (e: SimError): void => {
@@ -21,7 +28,8 @@ export async function handleLogs(state: SimState, req: IncomingMessage, res: Ser
     counters.served(send(res, e.status, JSON_TYPE, payload, { "x-amzn-ErrorType": e.type }), 0);
   };
   const op = LOGS_OPERATIONS[operation as ApiName];
-  if (!op) return fail(new SimError("UnknownOperationException", `Operation ${operation} is not supported by the simulator.`));
+  if (!op)
+    return fail(new SimError("UnknownOperationException", `Operation ${operation} is not supported by the simulator.`));
 
   const key = signingAccessKey(req.headers, req.url);
   const status = state.credentials.status(key, state.clock.now());
@@ -29,7 +37,8 @@ export async function handleLogs(state: SimState, req: IncomingMessage, res: Ser
     counters.expired();
     return fail(new SimError("ExpiredTokenException", "The security token included in the request is expired"));
   }
-  if (status === "unknown") return fail(new SimError("UnrecognizedClientException", "The security token included in the request is invalid."));
+  if (status === "unknown")
+    return fail(new SimError("UnrecognizedClientException", "The security token included in the request is invalid."));
 
   const bucket = state.buckets.get(operation as ApiName);
   if (bucket && !bucket.tryTake()) {
@@ -38,14 +47,23 @@ export async function handleLogs(state: SimState, req: IncomingMessage, res: Ser
   }
 
   const drawn = drawFault(settings.faults, state.faultDraws.next());
-  const fault = settings.faults.operations && !settings.faults.operations.includes(operation as ApiName) ? undefined : drawn;
+  const fault =
+    settings.faults.operations && !settings.faults.operations.includes(operation as ApiName) ? undefined : drawn;
   if (fault) counters.fault(fault);
   if (fault === "throttle") {
     counters.throttle(operation);
     return fail(new SimError("ThrottlingException", "Rate exceeded"));
   }
-  if (fault === "http500") return fail(new SimError("InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500));
-  if (fault === "http503") return fail(new SimError("ServiceUnavailableException", "The service cannot complete the request.", 503));
+  if (fault === "http500")
+    return fail(
+      new SimError(
+        "InternalFailure",
+        "The request processing has failed because of an unknown error, exception or failure.",
+        500,
+      ),
+    );
+  if (fault === "http503")
+    return fail(new SimError("ServiceUnavailableException", "The service cannot complete the request.", 503));
   if (fault === "reset") {
     req.socket.resetAndDestroy();
     return;
@@ -70,8 +88,11 @@ export async function handleLogs(state: SimState, req: IncomingMessage, res: Ser
     return fail(new SimError("InternalFailure", "The simulator failed on this request.", 500));
   }
   const { fixedMs, perKbMs } = settings.latency;
-  const delay = fixedMs + (perKbMs * (typeof result.body === "string" ? Buffer.byteLength(result.body) : result.body.length)) / 1024;
+  const delay =
+    fixedMs +
+    (perKbMs * (typeof result.body === "string" ? Buffer.byteLength(result.body) : result.body.length)) / 1024;
   if (delay > 0) await sleep(delay, timers);
-  if (fault && isAnswerFault(fault)) return sendFaultyAnswer(fault, res, result.body, JSON_ANSWERS, settings.faults.stallMs, timers);
+  if (fault && isAnswerFault(fault))
+    return sendFaultyAnswer(fault, res, result.body, JSON_ANSWERS, settings.faults.stallMs, timers);
   counters.served(send(res, 200, JSON_TYPE, result.body), result.events);
 }

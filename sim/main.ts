@@ -6,7 +6,12 @@ import { ScenarioError } from "./validate-scenario.js";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { scenario: { type: "string" }, port: { type: "string" }, host: { type: "string" }, help: { type: "boolean" } },
+    options: {
+      scenario: { type: "string" },
+      port: { type: "string" },
+      host: { type: "string" },
+      help: { type: "boolean" },
+    },
   });
   if (values.help) {
     console.log("usage: npm run sim -- [--scenario FILE] [--port N] [--host 127.0.0.1]");
@@ -14,10 +19,16 @@ async function main(): Promise<void> {
   }
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port: ${values.port}`);
-  const sim = await startSimulator({ ...(values.scenario ? { scenario: values.scenario } : {}), port, ...(values.host ? { host: values.host } : {}) });
+  const sim = await startSimulator({
+    ...(values.scenario ? { scenario: values.scenario } : {}),
+    port,
+    ...(values.host ? { host: values.host } : {}),
+  });
   process.stdout.write(`${sim.url}\n`);
   const groups = sim.scenario.groups.length;
-  process.stderr.write(`simulator: ${groups} log group(s), region ${sim.scenario.settings.region}; controls at ${sim.url}/_sim/counters, /_sim/clock\n`);
+  process.stderr.write(
+    `simulator: ${groups} log group(s), region ${sim.scenario.settings.region}; controls at ${sim.url}/_sim/counters, /_sim/clock\n`,
+  );
   const shutdown = (): void => {
     void sim.stop().then(() => process.exit(0));
   };

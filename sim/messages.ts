@@ -50,7 +50,7 @@ export function makeMessage(shape: MessageShape, size: number, corpus: string, h
   switch (shape) {
     case "json": {
       const head = `{"level":"${level(h)}","component":"${COMPONENTS[h % COMPONENTS.length]}","requestId":"${hex8(mix32(h))}","latencyMs":${h % 2000},"msg":"`;
-      return head + fill(corpus, h, size - head.length - 2) + '"}';
+      return `${head + fill(corpus, h, size - head.length - 2)}"}`;
     }
     case "access-log": {
       const g = mix32(h ^ 0xacce55);
@@ -58,7 +58,7 @@ export function makeMessage(shape: MessageShape, size: number, corpus: string, h
       const line =
         `10.${g & 255}.${(g >>> 8) & 255}.${(g >>> 16) & 255} - - [${new Date(timestamp).toISOString()}] ` +
         `"GET ${PATHS[h % PATHS.length]}/${g % 100000} HTTP/1.1" ${status} ${g % 50000} "-" "${AGENTS[(g >>> 24) % AGENTS.length]}"`;
-      return line.length >= size ? line : line + " " + fill(corpus, h, size - line.length - 1);
+      return line.length >= size ? line : `${line} ${fill(corpus, h, size - line.length - 1)}`;
     }
     default: {
       const head = `${level(h)} [${COMPONENTS[h % COMPONENTS.length]}] req-${hex8(mix32(h))} `;

@@ -17,7 +17,14 @@ export interface PageLimits {
 }
 
 /** Writes one event's JSON object into the page. */
-export type Render = (out: PageBuffer, src: EventSource, i: number, timestamp: number, ingestionTime: number, message: string) => void;
+export type Render = (
+  out: PageBuffer,
+  src: EventSource,
+  i: number,
+  timestamp: number,
+  ingestionTime: number,
+  message: string,
+) => void;
 
 export interface Page {
   readonly count: number;
@@ -28,7 +35,14 @@ export interface Page {
 }
 
 /** Appends matching visible events, comma separated, to `out`. */
-export function fillPage(out: PageBuffer, merge: Merge, limits: PageLimits, now: number, matches: Matcher | undefined, render: Render): Page {
+export function fillPage(
+  out: PageBuffer,
+  merge: Merge,
+  limits: PageLimits,
+  now: number,
+  matches: Matcher | undefined,
+  render: Render,
+): Page {
   const begin = out.length;
   let count = 0;
   let scanned = 0;

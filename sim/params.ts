@@ -36,7 +36,8 @@ export function optStringList(input: Input, name: string, maxItems: number): str
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v) || v.some((s) => typeof s !== "string")) throw typeError(name);
   if (v.length < 1) throw constraintViolation(name, v, "Member must have length greater than or equal to 1");
-  if (v.length > maxItems) throw constraintViolation(name, v, `Member must have length less than or equal to ${maxItems}`);
+  if (v.length > maxItems)
+    throw constraintViolation(name, v, `Member must have length less than or equal to ${maxItems}`);
   return v as string[];
 }
 
@@ -44,7 +45,8 @@ export function optStringList(input: Input, name: string, maxItems: number): str
 export function groupRef(input: Input): string {
   const name = optString(input, "logGroupName", 512);
   const id = optString(input, "logGroupIdentifier", 2048);
-  if (name !== undefined && id !== undefined) throw invalidParameter("LogGroup name and LogGroup ARN are mutually exclusive parameters.");
+  if (name !== undefined && id !== undefined)
+    throw invalidParameter("LogGroup name and LogGroup ARN are mutually exclusive parameters.");
   const ref = name ?? id;
   if (ref === undefined) throw invalidParameter("Should provide either name or ARN of the log group.");
   return ref;

@@ -3,7 +3,15 @@
 import type { ApiName } from "./model.js";
 
 const FILTER_5 = ["eu-central-1", "ap-northeast-3", "ap-southeast-3", "ca-west-1", "il-central-1"];
-const GET_10 = ["us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-3", "ap-southeast-3", "ca-west-1", "il-central-1"];
+const GET_10 = [
+  "us-west-2",
+  "eu-west-1",
+  "eu-central-1",
+  "ap-northeast-3",
+  "ap-southeast-3",
+  "ca-west-1",
+  "il-central-1",
+];
 
 export function defaultQuotas(region: string): Record<ApiName, number | null> {
   return {

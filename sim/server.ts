@@ -16,7 +16,12 @@ export interface RunningServer {
 
 const LOGS_PREFIX = "Logs_20140328.";
 
-async function route(state: SimState, req: IncomingMessage, res: ServerResponse, timers: Set<NodeJS.Timeout>): Promise<void> {
+async function route(
+  state: SimState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  timers: Set<NodeJS.Timeout>,
+): Promise<void> {
   const body = await readBody(req);
   const path = (req.url ?? "/").split("?")[0] as string;
   if (path.startsWith("/_sim/")) return handleControl(state, req, res, path, body);
@@ -28,7 +33,15 @@ async function route(state: SimState, req: IncomingMessage, res: ServerResponse,
   if (req.method === "POST" && type.startsWith("application/x-www-form-urlencoded")) {
     return handleSts(state, req, res, new URLSearchParams(body), timers);
   }
-  send(res, 400, "application/x-amz-json-1.1", JSON.stringify({ __type: "UnknownOperationException", message: "Expected X-Amz-Target Logs_20140328.<Operation> or an STS form request." }));
+  send(
+    res,
+    400,
+    "application/x-amz-json-1.1",
+    JSON.stringify({
+      __type: "UnknownOperationException",
+      message: "Expected X-Amz-Target Logs_20140328.<Operation> or an STS form request.",
+    }),
+  );
 }
 
 export function startServer(scenario: Scenario, port = 0, host = "127.0.0.1"): Promise<RunningServer> {
@@ -37,7 +50,8 @@ export function startServer(scenario: Scenario, port = 0, host = "127.0.0.1"): P
   const server: Server = createServer((req, res) => {
     route(state, req, res, timers).catch((e: unknown) => {
       console.error("simulator: request failed", e);
-      if (!res.headersSent) send(res, 500, "application/x-amz-json-1.1", JSON.stringify({ __type: "InternalFailure", message: String(e) }));
+      if (!res.headersSent)
+        send(res, 500, "application/x-amz-json-1.1", JSON.stringify({ __type: "InternalFailure", message: String(e) }));
     });
   });
   server.keepAliveTimeout = 60_000;

@@ -3,7 +3,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 
 export function signingAccessKey(headers: IncomingHttpHeaders, url: string | undefined): string | undefined {
-  const auth = headers["authorization"];
+  const auth = headers.authorization;
   const m = typeof auth === "string" ? /Credential=([^/,\s]+)\//.exec(auth) : null;
   if (m) return m[1];
   const q = url ? /[?&]X-Amz-Credential=([^%/&]+)/.exec(url) : null;

@@ -8,17 +8,26 @@ import { signingAccessKey } from "./sigv4.js";
 
 const XML_TYPE = "text/xml";
 
-export function handleSts(state: SimState, req: IncomingMessage, res: ServerResponse, params: URLSearchParams, timers: Set<NodeJS.Timeout>): void {
+export function handleSts(
+  state: SimState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: URLSearchParams,
+  timers: Set<NodeJS.Timeout>,
+): void {
   const action = params.get("Action") ?? "";
   state.counters.request(action === "AssumeRole" ? "AssumeRole" : `sts:${action}`);
   const reply = (r: { status: number; body: string }): void => {
     if (r.status !== 200) state.counters.error(/<Code>([^<]+)</.exec(r.body)?.[1] ?? "Unknown");
     state.counters.served(send(res, r.status, XML_TYPE, r.body), 0);
   };
-  if (action !== "AssumeRole") return reply(stsError("InvalidAction", `Could not find operation ${action} for version 2011-06-15`));
+  if (action !== "AssumeRole")
+    return reply(stsError("InvalidAction", `Could not find operation ${action} for version 2011-06-15`));
   const status = state.credentials.status(signingAccessKey(req.headers, req.url), state.clock.now());
-  if (status === "expired") return reply(stsError("ExpiredToken", "The security token included in the request is expired"));
-  if (status === "unknown") return reply(stsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403));
+  if (status === "expired")
+    return reply(stsError("ExpiredToken", "The security token included in the request is expired"));
+  if (status === "unknown")
+    return reply(stsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403));
   const answer = assumeRole(params, state.credentials, state.clock.now(), Date.now());
   // STS answers are spoiled only when a scenario aims faults at AssumeRole by name.
   const { faults } = state.scenario.settings;

@@ -1,6 +1,15 @@
 // Validates a scenario file and resolves it to absolute times. Every problem is reported with
 // the path of the offending field, all at once.
-import type { ApiName, GeneratedStreamSpec, GroupSpec, LogClass, MessageShape, Scenario, Settings, StreamSpec } from "./model.js";
+import type {
+  ApiName,
+  GeneratedStreamSpec,
+  GroupSpec,
+  LogClass,
+  MessageShape,
+  Scenario,
+  Settings,
+  StreamSpec,
+} from "./model.js";
 import { API_NAMES } from "./model.js";
 import type { GroupFile, ScenarioFile } from "./scenario-file.js";
 import { makeGroups } from "./make-groups.js";
@@ -49,7 +58,8 @@ class Checker {
   oneOf<T extends string>(o: Obj, key: string, path: string, allowed: readonly T[]): T | undefined {
     const v = o[key];
     if (v === undefined) return undefined;
-    if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) return this.fail(`${path}.${key}`, `must be one of ${allowed.join(", ")}`);
+    if (typeof v !== "string" || !(allowed as readonly string[]).includes(v))
+      return this.fail(`${path}.${key}`, `must be one of ${allowed.join(", ")}`);
     return v as T;
   }
   time(o: Obj, key: string, path: string, reference: number): number | undefined {
@@ -86,13 +96,13 @@ export function parseScenario(input: unknown, wallNow: number = Date.now()): Sce
   (Array.isArray(file.groupSets) ? file.groupSets : []).forEach((set, i) => {
     const path = `$.groupSets[${i}]`;
     if (!isObj(set)) return c.fail(path, "must be an object");
-    if (typeof set["namePrefix"] !== "string") c.fail(`${path}.namePrefix`, "is required (a string)");
+    if (typeof set.namePrefix !== "string") c.fail(`${path}.namePrefix`, "is required (a string)");
     const count = c.num(set, "count", path, 1, 100_000, true);
     const total = c.num(set, "totalEvents", path, 0, Number.MAX_SAFE_INTEGER, true);
     c.oneOf(set, "distribution", path, DISTRIBUTIONS);
-    if (count === undefined || total === undefined || typeof set["namePrefix"] !== "string") {
-      if (set["count"] === undefined) c.fail(`${path}.count`, "is required");
-      if (set["totalEvents"] === undefined) c.fail(`${path}.totalEvents`, "is required");
+    if (count === undefined || total === undefined || typeof set.namePrefix !== "string") {
+      if (set.count === undefined) c.fail(`${path}.count`, "is required");
+      if (set.totalEvents === undefined) c.fail(`${path}.totalEvents`, "is required");
       return undefined;
     }
     makeGroups(set as unknown as Parameters<typeof makeGroups>[0]).forEach((g) => {
@@ -112,15 +122,23 @@ export function parseScenario(input: unknown, wallNow: number = Date.now()): Sce
 
 function parseSettings(c: Checker, file: Obj, clockIn: Obj, start: number | undefined): Settings {
   const seed = c.num(file, "seed", "$", 0, 2 ** 32 - 1, true) ?? 1;
-  const region = typeof file["region"] === "string" ? file["region"] : (file["region"] === undefined ? undefined : c.fail("$.region", "must be a string")) ?? "us-east-1";
-  const accountId = typeof file["accountId"] === "string" && /^\d{12}$/.test(file["accountId"]) ? file["accountId"] : (file["accountId"] === undefined ? undefined : c.fail("$.accountId", "must be 12 digits")) ?? "123456789012";
+  const region =
+    typeof file.region === "string"
+      ? file.region
+      : ((file.region === undefined ? undefined : c.fail("$.region", "must be a string")) ?? "us-east-1");
+  const accountId =
+    typeof file.accountId === "string" && /^\d{12}$/.test(file.accountId)
+      ? file.accountId
+      : ((file.accountId === undefined ? undefined : c.fail("$.accountId", "must be 12 digits")) ?? "123456789012");
   const quotas = defaultQuotas(region);
-  if (file["quotas"] === "none") for (const k of API_NAMES) quotas[k] = null;
-  else if (file["quotas"] !== undefined) {
+  if (file.quotas === "none") for (const k of API_NAMES) quotas[k] = null;
+  else if (file.quotas !== undefined) {
     const q = c.section(file, "quotas", "$");
     for (const [k, v] of Object.entries(q)) {
-      if (!(API_NAMES as readonly string[]).includes(k)) c.fail(`$.quotas.${k}`, `unknown API; one of ${API_NAMES.join(", ")}`);
-      else if (v !== null && (typeof v !== "number" || !(v > 0))) c.fail(`$.quotas.${k}`, "must be a positive number or null (unlimited)");
+      if (!(API_NAMES as readonly string[]).includes(k))
+        c.fail(`$.quotas.${k}`, `unknown API; one of ${API_NAMES.join(", ")}`);
+      else if (v !== null && (typeof v !== "number" || !(v > 0)))
+        c.fail(`$.quotas.${k}`, "must be a positive number or null (unlimited)");
       else quotas[k as keyof typeof quotas] = v as number | null;
     }
   }
@@ -128,14 +146,16 @@ function parseSettings(c: Checker, file: Obj, clockIn: Obj, start: number | unde
   const faults = c.section(file, "faults", "$");
   const pages = c.section(file, "pages", "$");
   const sts = c.section(file, "sts", "$");
-  const allowed = sts["allowedStaticKeys"];
-  if (allowed !== undefined && (!Array.isArray(allowed) || allowed.some((k) => typeof k !== "string"))) c.fail("$.sts.allowedStaticKeys", "must be an array of strings");
+  const allowed = sts.allowedStaticKeys;
+  if (allowed !== undefined && (!Array.isArray(allowed) || allowed.some((k) => typeof k !== "string")))
+    c.fail("$.sts.allowedStaticKeys", "must be an array of strings");
   const sum = FAULT_RATES.reduce((s, k) => s + (typeof faults[k] === "number" ? (faults[k] as number) : 0), 0);
   if (sum > 1) c.fail("$.faults", "the fault rates must add up to at most 1");
-  const ops = faults["operations"];
+  const ops = faults.operations;
   let faultOperations: ApiName[] | undefined;
   if (ops !== undefined) {
-    if (!Array.isArray(ops) || ops.some((o) => !(API_NAMES as readonly unknown[]).includes(o))) c.fail("$.faults.operations", `must be an array of API names: ${API_NAMES.join(", ")}`);
+    if (!Array.isArray(ops) || ops.some((o) => !(API_NAMES as readonly unknown[]).includes(o)))
+      c.fail("$.faults.operations", `must be an array of API names: ${API_NAMES.join(", ")}`);
     else faultOperations = ops as ApiName[];
   }
   const lifetime = c.num(sts, "actualLifetimeSeconds", "$.sts", 0);
@@ -145,7 +165,10 @@ function parseSettings(c: Checker, file: Obj, clockIn: Obj, start: number | unde
     accountId,
     clock: { ...(start !== undefined ? { start } : {}), speed: c.num(clockIn, "speed", "$.clock", 0) ?? 1 },
     quotas,
-    latency: { fixedMs: c.num(lat, "fixedMs", "$.latency", 0) ?? 0, perKbMs: c.num(lat, "perKbMs", "$.latency", 0) ?? 0 },
+    latency: {
+      fixedMs: c.num(lat, "fixedMs", "$.latency", 0) ?? 0,
+      perKbMs: c.num(lat, "perKbMs", "$.latency", 0) ?? 0,
+    },
     faults: {
       throttleRate: c.rate(faults, "throttleRate", "$.faults"),
       http500Rate: c.rate(faults, "http500Rate", "$.faults"),
@@ -177,7 +200,8 @@ function parseSettings(c: Checker, file: Obj, clockIn: Obj, start: number | unde
 function parseGroup(c: Checker, g: unknown, path: string, reference: number): GroupSpec | undefined {
   if (!isObj(g)) return c.fail(path, "must be an object");
   const file = g as Obj & GroupFile;
-  if (typeof file.name !== "string" || !GROUP_NAME.test(file.name)) c.fail(`${path}.name`, "must be 1-512 characters of [.-_/#A-Za-z0-9]");
+  if (typeof file.name !== "string" || !GROUP_NAME.test(file.name))
+    c.fail(`${path}.name`, "must be 1-512 characters of [.-_/#A-Za-z0-9]");
   const logClass = c.oneOf(g, "logClass", path, CLASSES) ?? "STANDARD";
   const retention = c.num(g, "retentionInDays", path, 1, 3653, true);
   const range = c.section(g, "timeRange", path);
@@ -203,14 +227,30 @@ function parseGroup(c: Checker, g: unknown, path: string, reference: number): Gr
   if (!names || typeof file.name !== "string") return undefined;
   const perStream = splitTotal(total, names.list.length, names.distribution);
   const streams: StreamSpec[] = names.list.map((name, i) => {
-    const generated: GeneratedStreamSpec = { count: perStream[i] ?? 0, start: startT, end: endT, shape, size, minDelayMs, maxDelayMs, lateFraction, lateDelayMs };
+    const generated: GeneratedStreamSpec = {
+      count: perStream[i] ?? 0,
+      start: startT,
+      end: endT,
+      shape,
+      size,
+      minDelayMs,
+      maxDelayMs,
+      lateFraction,
+      lateDelayMs,
+    };
     return { name, creationTime: Math.min(startT, reference), ...(generated.count > 0 ? { generated } : {}) };
   });
-  return { name: file.name, logClass, creationTime: creation, ...(retention !== undefined ? { retentionInDays: retention } : {}), streams };
+  return {
+    name: file.name,
+    logClass,
+    creationTime: creation,
+    ...(retention !== undefined ? { retentionInDays: retention } : {}),
+    streams,
+  };
 }
 
 function streamNames(c: Checker, g: Obj, path: string): { list: string[]; distribution: Distribution } | undefined {
-  const s = g["streams"];
+  const s = g.streams;
   if (s === undefined) return { list: ["stream-0"], distribution: "uniform" };
   if (Array.isArray(s)) {
     const bad = s.findIndex((n) => typeof n !== "string" || !STREAM_NAME.test(n));
@@ -221,9 +261,13 @@ function streamNames(c: Checker, g: Obj, path: string): { list: string[]; distri
   if (!isObj(s)) return c.fail(`${path}.streams`, "must be an array of names or {count, namePattern, distribution}");
   const count = c.num(s, "count", `${path}.streams`, 1, 1_000_000, true);
   const distribution = c.oneOf(s, "distribution", `${path}.streams`, DISTRIBUTIONS) ?? "uniform";
-  const pattern = s["namePattern"] ?? "stream-{index}";
-  if (typeof pattern !== "string" || !pattern.includes("{index}")) return c.fail(`${path}.streams.namePattern`, 'must be a string containing "{index}"');
-  if (count === undefined) return s["count"] === undefined ? c.fail(`${path}.streams.count`, "is required") : undefined;
+  const pattern = s.namePattern ?? "stream-{index}";
+  if (typeof pattern !== "string" || !pattern.includes("{index}"))
+    return c.fail(`${path}.streams.namePattern`, 'must be a string containing "{index}"');
+  if (count === undefined) return s.count === undefined ? c.fail(`${path}.streams.count`, "is required") : undefined;
   const width = String(count - 1).length;
-  return { list: Array.from({ length: count }, (_, i) => pattern.replace("{index}", String(i).padStart(width, "0"))), distribution };
+  return {
+    list: Array.from({ length: count }, (_, i) => pattern.replace("{index}", String(i).padStart(width, "0"))),
+    distribution,
+  };
 }

@@ -48,7 +48,18 @@ const EVENT_ID = Buffer.from('"eventId"');
 function post(url: URL, body: string): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, method: "POST", path: "/", agent, headers: { "X-Amz-Target": "Logs_20140328.FilterLogEvents", "Content-Type": "application/x-amz-json-1.1", "Content-Length": Buffer.byteLength(body) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: "POST",
+        path: "/",
+        agent,
+        headers: {
+          "X-Amz-Target": "Logs_20140328.FilterLogEvents",
+          "Content-Type": "application/x-amz-json-1.1",
+          "Content-Length": Buffer.byteLength(body),
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -82,10 +93,17 @@ async function measure(label: string, url: string, pid: number, windows: number)
   const span = (END - START) / windows;
   const t0 = performance.now();
   const cpu0 = cpuSeconds(pid);
-  const runs = await Promise.all(Array.from({ length: windows }, (_, w) => pageWindow(url, Math.floor(START + w * span), Math.floor(START + (w + 1) * span))));
+  const runs = await Promise.all(
+    Array.from({ length: windows }, (_, w) =>
+      pageWindow(url, Math.floor(START + w * span), Math.floor(START + (w + 1) * span)),
+    ),
+  );
   const secs = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(pid) - cpu0;
-  const total = runs.reduce((a, r) => ({ events: a.events + r.events, bytes: a.bytes + r.bytes, requests: a.requests + r.requests }), { events: 0, bytes: 0, requests: 0 });
+  const total = runs.reduce(
+    (a, r) => ({ events: a.events + r.events, bytes: a.bytes + r.bytes, requests: a.requests + r.requests }),
+    { events: 0, bytes: 0, requests: 0 },
+  );
   if (total.events !== EVENTS) throw new Error(`${label}: served ${total.events} events, expected ${EVENTS}`);
   console.log(
     `${label.padEnd(22)} ${total.events} events in ${secs.toFixed(1)} s = ${Math.round(total.events / secs).toLocaleString("en-US")} events/s, ` +
@@ -110,10 +128,15 @@ async function main(): Promise<void> {
   };
   const path = join(dir, "bench.json");
   writeFileSync(path, JSON.stringify(scenario));
-  const sim = await spawnSimulator({ scenarioPath: path, nodeArgs: values.prof ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [] });
+  const sim = await spawnSimulator({
+    scenarioPath: path,
+    nodeArgs: values.prof ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [],
+  });
   try {
     console.log(`command: ${process.argv.map((a) => (a === process.execPath ? "node" : a)).join(" ")}`);
-    console.log(`scenario: 1 group, ${EVENTS} events over ${values.streams} streams, ${values.shape} messages of ${values.size} chars, no quota, no latency`);
+    console.log(
+      `scenario: 1 group, ${EVENTS} events over ${values.streams} streams, ${values.shape} messages of ${values.size} chars, no quota, no latency`,
+    );
     console.log(`simulator pid ${sim.pid}: VmRSS after start ${procStatus(sim.pid, "VmRSS").toFixed(0)} MB`);
     await measure("sequential (1 window)", sim.url, sim.pid, 1);
     await measure(`concurrent (${WINDOWS} windows)`, sim.url, sim.pid, WINDOWS);

@@ -21,7 +21,9 @@ export function describeLogGroups(ctx: OpContext, input: Input): OpResult {
     .groupNames()
     .filter((n) => (prefix === undefined || n.startsWith(prefix)) && (pattern === undefined || n.includes(pattern)))
     .filter((n) => after === undefined || n > after);
-  const groups = names.map((n) => ctx.account.groups.get(n) as LogGroup).filter((g) => !logClass || g.logClass === logClass);
+  const groups = names
+    .map((n) => ctx.account.groups.get(n) as LogGroup)
+    .filter((g) => !logClass || g.logClass === logClass);
   const page = groups.slice(0, limit);
   const last = page[page.length - 1];
   return json({

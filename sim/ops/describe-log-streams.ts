@@ -11,7 +11,9 @@ export function describeLogStreams(ctx: OpContext, input: Input): OpResult {
   const prefix = optString(input, "logStreamNamePrefix", 512);
   const orderBy = optString(input, "orderBy", 32) ?? "LogStreamName";
   if (orderBy !== "LogStreamName" && orderBy !== "LastEventTime") {
-    throw invalidParameter(`1 validation error detected: Value '${orderBy}' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]`);
+    throw invalidParameter(
+      `1 validation error detected: Value '${orderBy}' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]`,
+    );
   }
   if (orderBy === "LastEventTime" && prefix !== undefined) {
     throw invalidParameter("Cannot order by LastEventTime with a logStreamNamePrefix.");
@@ -28,13 +30,19 @@ export function describeLogStreams(ctx: OpContext, input: Input): OpResult {
     .filter((n) => prefix === undefined || n.startsWith(prefix))
     .map((n) => group.streams.get(n) as LogStream);
   let views = orderBy === "LastEventTime" ? streams.map((s) => streamView(group, s, ctx.now)) : undefined;
-  if (views) views = [...views].sort((a, b) => (a.lastEventTimestamp ?? 0) - (b.lastEventTimestamp ?? 0) || (a.logStreamName < b.logStreamName ? -1 : 1));
+  if (views)
+    views = [...views].sort(
+      (a, b) =>
+        (a.lastEventTimestamp ?? 0) - (b.lastEventTimestamp ?? 0) || (a.logStreamName < b.logStreamName ? -1 : 1),
+    );
   const total = streams.length;
   if (descending) {
     streams = [...streams].reverse();
     views = views?.reverse();
   }
-  const page = views ? views.slice(offset, offset + limit) : streams.slice(offset, offset + limit).map((s) => streamView(group, s, ctx.now));
+  const page = views
+    ? views.slice(offset, offset + limit)
+    : streams.slice(offset, offset + limit).map((s) => streamView(group, s, ctx.now));
   return json({
     logStreams: page,
     ...(offset + limit < total ? { nextToken: encodeToken({ p: bound, t: ctx.now, k: offset + limit }) } : {}),

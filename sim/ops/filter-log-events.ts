@@ -14,8 +14,17 @@ import { PageBuffer } from "../page-buffer.js";
 // One string and one buffer write per event: per-call overhead dominates otherwise.
 const renderFilterEvent: Render = (out, src, i, ts, ingestion, message) => {
   out.text(
-    '{"logStreamName":' + src.streamNameJson + ',"timestamp":' + ts + ',"message":' + src.messageJson(message) +
-      ',"ingestionTime":' + ingestion + ',"eventId":"' + src.eventIdAt(i) + '"}',
+    '{"logStreamName":' +
+      src.streamNameJson +
+      ',"timestamp":' +
+      ts +
+      ',"message":' +
+      src.messageJson(message) +
+      ',"ingestionTime":' +
+      ingestion +
+      ',"eventId":"' +
+      src.eventIdAt(i) +
+      '"}',
     src.asciiOnly,
   );
 };
@@ -23,7 +32,10 @@ const renderFilterEvent: Render = (out, src, i, ts, ingestion, message) => {
 function selectStreams(group: LogGroup, names: string[] | undefined, prefix: string | undefined): EventSource[] {
   const chosen = names
     ? [...new Set(names)].flatMap((n) => group.streams.get(n) ?? [])
-    : group.streamNames().filter((n) => !prefix || n.startsWith(prefix)).map((n) => group.streams.get(n)!);
+    : group
+        .streamNames()
+        .filter((n) => !prefix || n.startsWith(prefix))
+        .map((n) => group.streams.get(n)!);
   return chosen.flatMap((s) => s.sources());
 }
 
@@ -31,7 +43,8 @@ export function filterLogEvents(ctx: OpContext, input: Input): OpResult {
   const ref = groupRef(input);
   const names = optStringList(input, "logStreamNames", 100);
   const prefix = optString(input, "logStreamNamePrefix", 512);
-  if (names && prefix !== undefined) throw invalidParameter("Cannot specify both logStreamNames and logStreamNamePrefix.");
+  if (names && prefix !== undefined)
+    throw invalidParameter("Cannot specify both logStreamNames and logStreamNamePrefix.");
   const startTime = optInt(input, "startTime", 0, Number.MAX_SAFE_INTEGER);
   const endTime = optInt(input, "endTime", 0, Number.MAX_SAFE_INTEGER);
   if (startTime !== undefined && endTime !== undefined && startTime > endTime) {
@@ -46,7 +59,15 @@ export function filterLogEvents(ctx: OpContext, input: Input): OpResult {
     throw new SimError("InvalidOperationException", "FilterLogEvents is not supported for this log class");
   }
   const matches = compileFilterPattern(pattern);
-  const bound = paramHash(["F", group.name, names ?? null, prefix ?? null, startTime ?? null, endTime ?? null, pattern ?? ""]);
+  const bound = paramHash([
+    "F",
+    group.name,
+    names ?? null,
+    prefix ?? null,
+    startTime ?? null,
+    endTime ?? null,
+    pattern ?? "",
+  ]);
   const resume = token === undefined ? null : (decodeToken(token, bound, ctx.now).k as MergeKey | null);
 
   // Events stamped after "now" cannot have been ingested yet, so the window also ends at now.
@@ -67,11 +88,18 @@ export function filterLogEvents(ctx: OpContext, input: Input): OpResult {
   if (empty) return finish(out, 0, token ?? tokenFor(resume));
   const short = pages.shortPageRate > 0 && ctx.decide() < pages.shortPageRate;
   const maxEvents = short ? Math.max(1, Math.floor(limit * ctx.decide())) : limit;
-  const result = fillPage(out, merge, { maxEvents, maxBytes: MAX_PAGE_BYTES - 1024, maxScan: pages.maxScanPerPage }, ctx.now, matches, renderFilterEvent);
+  const result = fillPage(
+    out,
+    merge,
+    { maxEvents, maxBytes: MAX_PAGE_BYTES - 1024, maxScan: pages.maxScanPerPage },
+    ctx.now,
+    matches,
+    renderFilterEvent,
+  );
   return finish(out, result.count, result.exhausted ? undefined : tokenFor(result.lastKey ?? resume));
 }
 
 function finish(out: PageBuffer, events: number, nextToken: string | undefined): OpResult {
-  out.ascii('],"searchedLogStreams":[]' + (nextToken === undefined ? "" : ',"nextToken":"' + nextToken + '"') + "}");
+  out.ascii(`],"searchedLogStreams":[]${nextToken === undefined ? "" : `,"nextToken":"${nextToken}"`}}`);
   return { body: out.bytes(), events };
 }

@@ -10,7 +10,7 @@ import { PageBuffer } from "../page-buffer.js";
 import { fillPage, MAX_PAGE_BYTES, MAX_PAGE_EVENTS, type Render } from "../page.js";
 
 const renderStreamEvent: Render = (out, src, _i, ts, ingestion, message) => {
-  out.text('{"timestamp":' + ts + ',"message":' + src.messageJson(message) + ',"ingestionTime":' + ingestion + "}", src.asciiOnly);
+  out.text(`{"timestamp":${ts},"message":${src.messageJson(message)},"ingestionTime":${ingestion}}`, src.asciiOnly);
 };
 
 interface Position {
@@ -21,7 +21,10 @@ interface Position {
 export function getLogEvents(ctx: OpContext, input: Input): OpResult {
   const ref = groupRef(input);
   const streamName = optString(input, "logStreamName", 512);
-  if (streamName === undefined) throw invalidParameter("1 validation error detected: Value null at 'logStreamName' failed to satisfy constraint: Member must not be null");
+  if (streamName === undefined)
+    throw invalidParameter(
+      "1 validation error detected: Value null at 'logStreamName' failed to satisfy constraint: Member must not be null",
+    );
   const startTime = optInt(input, "startTime", 0, Number.MAX_SAFE_INTEGER);
   const endTime = optInt(input, "endTime", 0, Number.MAX_SAFE_INTEGER);
   const limit = optInt(input, "limit", 1, MAX_PAGE_EVENTS) ?? MAX_PAGE_EVENTS;
@@ -32,8 +35,10 @@ export function getLogEvents(ctx: OpContext, input: Input): OpResult {
   const stream = group.streams.get(streamName);
   if (!stream) throw streamNotFound();
   const bound = paramHash(["G", group.name, streamName]);
-  const pos: Position = token === undefined ? { dir: startFromHead ? 1 : -1, key: null } : parsePosition(token, bound, ctx.now);
-  const tokenFor = (dir: Direction, key: MergeKey | null): string => (dir === 1 ? "f/" : "b/") + encodeToken({ p: bound, t: ctx.now, k: key });
+  const pos: Position =
+    token === undefined ? { dir: startFromHead ? 1 : -1, key: null } : parsePosition(token, bound, ctx.now);
+  const tokenFor = (dir: Direction, key: MergeKey | null): string =>
+    (dir === 1 ? "f/" : "b/") + encodeToken({ p: bound, t: ctx.now, k: key });
 
   const upper = Math.min(endTime ?? Number.MAX_SAFE_INTEGER, ctx.now + 1);
   const cursors: Cursor[] = stream.sources().map((src) => {
@@ -51,9 +56,21 @@ export function getLogEvents(ctx: OpContext, input: Input): OpResult {
   if (pos.dir === -1 && result.count > 0 && result.lastKey) {
     // Backward pages are returned oldest first: re-read the same events forward.
     const from = result.lastKey;
-    const again: Cursor[] = stream.sources().map((src) => ({ src, i: Math.max(lowerBoundTime(src, startTime ?? 0), firstAtOrAfter(src, from)), stop: lowerBoundTime(src, upper), ts: 0 }));
+    const again: Cursor[] = stream.sources().map((src) => ({
+      src,
+      i: Math.max(lowerBoundTime(src, startTime ?? 0), firstAtOrAfter(src, from)),
+      stop: lowerBoundTime(src, upper),
+      ts: 0,
+    }));
     out.truncate('{"events":['.length);
-    const forwardPage = fillPage(out, new Merge(again, 1), { ...limits, maxEvents: result.count }, ctx.now, undefined, renderStreamEvent);
+    const forwardPage = fillPage(
+      out,
+      new Merge(again, 1),
+      { ...limits, maxEvents: result.count },
+      ctx.now,
+      undefined,
+      renderStreamEvent,
+    );
     result = { ...forwardPage, lastKey: result.lastKey };
   }
   let forward: string;
@@ -69,7 +86,7 @@ export function getLogEvents(ctx: OpContext, input: Input): OpResult {
     backward = tokenFor(-1, result.lastKey ?? pos.key);
     forward = tokenFor(1, firstExamined);
   }
-  out.ascii('],"nextForwardToken":"' + forward + '","nextBackwardToken":"' + backward + '"}');
+  out.ascii(`],"nextForwardToken":"${forward}","nextBackwardToken":"${backward}"}`);
   return { body: out.bytes(), events: result.count };
 }
 

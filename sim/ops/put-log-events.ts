@@ -13,16 +13,23 @@ interface InputEvent {
 }
 
 function readEvents(input: Input): InputEvent[] {
-  const raw = input["logEvents"];
+  const raw = input.logEvents;
   if (!Array.isArray(raw)) throw new SimError("SerializationException", "Unexpected value type for member logEvents");
-  if (raw.length < 1) throw constraintViolation("logEvents", "[]", "Member must have length greater than or equal to 1");
-  if (raw.length > 10_000) throw constraintViolation("logEvents", `${raw.length} events`, "Member must have length less than or equal to 10000");
+  if (raw.length < 1)
+    throw constraintViolation("logEvents", "[]", "Member must have length greater than or equal to 1");
+  if (raw.length > 10_000)
+    throw constraintViolation(
+      "logEvents",
+      `${raw.length} events`,
+      "Member must have length less than or equal to 10000",
+    );
   return raw.map((e: unknown) => {
     const ev = e as Partial<InputEvent> | null;
     if (!ev || typeof ev.timestamp !== "number" || typeof ev.message !== "string") {
       throw new SimError("SerializationException", "Each log event needs a numeric timestamp and a string message");
     }
-    if (ev.message.length === 0) throw constraintViolation("logEvents.member.message", "", "Member must have length greater than or equal to 1");
+    if (ev.message.length === 0)
+      throw constraintViolation("logEvents.member.message", "", "Member must have length greater than or equal to 1");
     return { timestamp: ev.timestamp, message: ev.message };
   });
 }

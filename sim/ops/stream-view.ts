@@ -36,7 +36,9 @@ export function streamView(group: LogGroup, stream: LogStream, now: number): Str
   return {
     logStreamName: stream.name,
     creationTime: stream.creationTime,
-    ...(first !== undefined ? { firstEventTimestamp: first, lastEventTimestamp: last, lastIngestionTime: lastIngestion } : {}),
+    ...(first !== undefined
+      ? { firstEventTimestamp: first, lastEventTimestamp: last, lastIngestionTime: lastIngestion }
+      : {}),
     uploadSequenceToken: "49039859613988508409448290963709327283098396213893427106",
     arn: `${group.arn}:log-stream:${stream.name}`,
     storedBytes: bytes,

@@ -57,7 +57,10 @@ export const fileSchema = {
   additionalProperties: true,
   required: ["file_relative_path", "file_size_bytes", "logGroupName", "logStreamName", "date"],
   properties: {
-    file_relative_path: { type: "string", description: "Path of the file: <log stream>/<YYYY-MM-DD>/<first ms covered>.log" },
+    file_relative_path: {
+      type: "string",
+      description: "Path of the file: <log stream>/<YYYY-MM-DD>/<first ms covered>.log",
+    },
     file_size_bytes: { type: "integer" },
     logGroupName: { type: "string" },
     logStreamName: { type: "string" },
@@ -74,7 +77,13 @@ export const CURSOR_FIELD = "timestamp";
 export const PRIMARY_KEY: string[][] = [["logStreamName"], ["eventId"]];
 
 export function groupSource(group: LogGroup): StreamSource {
-  return { name: group.name, logGroupName: group.name, logStreamNames: [], filterPattern: undefined, report: undefined };
+  return {
+    name: group.name,
+    logGroupName: group.name,
+    logStreamNames: [],
+    filterPattern: undefined,
+    report: undefined,
+  };
 }
 
 export function reportSource(report: ReportConfig): StreamSource {
@@ -88,7 +97,9 @@ export function reportSource(report: ReportConfig): StreamSource {
 }
 
 export function reportNameClash(index: number, name: string): ConfigError {
-  return new ConfigError(`custom_log_reports[${index}].name ${JSON.stringify(name)} is also the name of a log group stream; give the report another name`);
+  return new ConfigError(
+    `custom_log_reports[${index}].name ${JSON.stringify(name)} is also the name of a log group stream; give the report another name`,
+  );
 }
 
 export function reportGroupMissing(index: number, logGroupName: string, region: string): string {

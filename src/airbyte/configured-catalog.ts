@@ -23,14 +23,18 @@ export function parseConfiguredCatalog(input: unknown): ConfiguredStream[] {
     const e = (entry ?? {}) as { stream?: { name?: unknown }; sync_mode?: unknown; cursor_field?: unknown };
     const name = e.stream?.name;
     if (typeof name !== "string" || name === "") throw new ConfigError(`catalog streams[${i}].stream.name is missing`);
-    if (seen.has(name)) throw new ConfigError(`catalog streams[${i}]: stream ${JSON.stringify(name)} is configured twice`);
+    if (seen.has(name))
+      throw new ConfigError(`catalog streams[${i}]: stream ${JSON.stringify(name)} is configured twice`);
     seen.add(name);
     if (typeof e.sync_mode !== "string" || !SYNC_MODES.has(e.sync_mode)) {
       throw new ConfigError(
         `catalog streams[${i}] (${name}): sync_mode must be "full_refresh" or "incremental" (got ${JSON.stringify(e.sync_mode)})`,
       );
     }
-    const cursor = Array.isArray(e.cursor_field) && e.cursor_field.every((c) => typeof c === "string") ? (e.cursor_field as string[]) : undefined;
+    const cursor =
+      Array.isArray(e.cursor_field) && e.cursor_field.every((c) => typeof c === "string")
+        ? (e.cursor_field as string[])
+        : undefined;
     return { name, syncMode: e.sync_mode as SyncMode, cursorField: cursor };
   });
 }

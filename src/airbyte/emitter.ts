@@ -30,7 +30,7 @@ export class Emitter {
 
   /** Writes any protocol message. */
   message(msg: AirbyteMessage): void {
-    this.push(JSON.stringify(msg) + "\n");
+    this.push(`${JSON.stringify(msg)}\n`);
   }
 
   /**
@@ -63,7 +63,12 @@ export class Emitter {
     if (this.drained) await this.drained;
   }
 
-  private async recordSlice(stream: string, text: string, count: number, signal: AbortSignal | undefined): Promise<void> {
+  private async recordSlice(
+    stream: string,
+    text: string,
+    count: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     // Wait before adding to a full pipe: concurrent windows then leave at most about one slice
     // queued behind the consumer, which a cancelled run must still write out before it exits.
     while (this.drained) await this.drained;
@@ -108,7 +113,11 @@ export class Emitter {
   status(stream: string, status: AirbyteStreamStatus): void {
     this.message({
       type: "TRACE",
-      trace: { type: "STREAM_STATUS", emitted_at: this.clock(), stream_status: { stream_descriptor: { name: stream }, status } },
+      trace: {
+        type: "STREAM_STATUS",
+        emitted_at: this.clock(),
+        stream_status: { stream_descriptor: { name: stream }, status },
+      },
     });
   }
 

@@ -8,7 +8,9 @@ const MIN_LENGTH = 4;
 /** JSON string escaping (without the quotes), optionally with \uXXXX for non-ASCII as Python writes it. */
 function jsonEscaped(value: string, asciiOnly: boolean): string {
   const escaped = JSON.stringify(value).slice(1, -1);
-  return asciiOnly ? escaped.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) : escaped;
+  return asciiOnly
+    ? escaped.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+    : escaped;
 }
 
 /**

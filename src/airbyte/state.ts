@@ -12,7 +12,10 @@ function isObject(v: unknown): v is Json {
 /** A stream's state blob: {"timestamp": T} with T epoch ms (our state and Airbyte's Python connector's). */
 function watermarkOf(stream: string, blob: unknown): number | undefined {
   if (blob === undefined || blob === null) return undefined;
-  if (!isObject(blob)) throw new ConfigError(`state for stream ${JSON.stringify(stream)} must be an object like {"timestamp": 1700000000000}`);
+  if (!isObject(blob))
+    throw new ConfigError(
+      `state for stream ${JSON.stringify(stream)} must be an object like {"timestamp": 1700000000000}`,
+    );
   if (Object.keys(blob).length === 0) return undefined;
   const raw = blob.timestamp;
   const ts = typeof raw === "string" && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
@@ -75,7 +78,9 @@ function fromMessage(msg: Json, where: string): Map<string, number> {
     case undefined:
       return fromLegacy(msg.data ?? {});
     default:
-      throw new ConfigError(`${where}: unknown state type ${JSON.stringify(msg.type)} (expected STREAM, GLOBAL or LEGACY, or an Airbyte STATE message)`);
+      throw new ConfigError(
+        `${where}: unknown state type ${JSON.stringify(msg.type)} (expected STREAM, GLOBAL or LEGACY, or an Airbyte STATE message)`,
+      );
   }
 }
 
@@ -131,7 +136,9 @@ export function parseState(input: unknown, options: ParseStateOptions = {}): Sta
   if (typeof input.type === "string" && MESSAGE_TYPES.has(input.type)) return fromMessage(input, "state");
   // A bare legacy object may have a stream named "type", but its state is an object.
   if (typeof input.type === "string" || (input.type !== undefined && input.type !== null && !isObject(input.type))) {
-    throw new ConfigError(`state has unknown type ${JSON.stringify(input.type)} (expected STREAM, GLOBAL or LEGACY, or an Airbyte STATE message)`);
+    throw new ConfigError(
+      `state has unknown type ${JSON.stringify(input.type)} (expected STREAM, GLOBAL or LEGACY, or an Airbyte STATE message)`,
+    );
   }
   return fromLegacy(input);
 }

@@ -56,7 +56,12 @@ const DENIED_CODES = new Set([
   "ExpiredToken",
   "MissingAuthenticationToken",
 ]);
-const THROTTLE_CODES = new Set(["ThrottlingException", "LimitExceededException", "Throttling", "TooManyRequestsException"]);
+const THROTTLE_CODES = new Set([
+  "ThrottlingException",
+  "LimitExceededException",
+  "Throttling",
+  "TooManyRequestsException",
+]);
 const NETWORK_CODES = new Set([
   "ECONNREFUSED",
   "ENOTFOUND",
@@ -77,7 +82,14 @@ const NETWORK_CODES = new Set([
   NOT_CLOUDWATCH_LOGS,
   NO_ANSWER,
 ]);
-const TRANSIENT_NET_CODES = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "TimeoutError", "RequestTimeout", "ServiceUnavailableException"]);
+const TRANSIENT_NET_CODES = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "TimeoutError",
+  "RequestTimeout",
+  "ServiceUnavailableException",
+]);
 
 interface SdkErrorShape {
   name?: string;
@@ -109,13 +121,15 @@ export function classifyError(err: unknown, operation: string): LogsApiError {
   }
   // A 2xx answer the SDK could not read (a cut XML or JSON body, e.g. STS's during a session
   // renewal) is a bad answer like any other: retried, not a rejected request.
-  if (status !== undefined && status >= 200 && status < 300 && /Deserialization error/.test(message)) return make("invalid_response");
+  if (status !== undefined && status >= 200 && status < 300 && /Deserialization error/.test(message))
+    return make("invalid_response");
   if (THROTTLE_CODES.has(code)) return make("throttled");
   if (DENIED_CODES.has(code) || status === 403) return make("denied");
   if (code === "ResourceNotFoundException") return make("not_found");
   if (code === "InvalidOperationException") return make("unsupported");
   if (NETWORK_CODES.has(code) || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(message)) return make("unreachable");
-  if (TRANSIENT_NET_CODES.has(code) || e.$fault === "server" || status === undefined || status >= 500) return make("transient");
+  if (TRANSIENT_NET_CODES.has(code) || e.$fault === "server" || status === undefined || status >= 500)
+    return make("transient");
   return make("invalid");
 }
 

@@ -17,7 +17,7 @@ import { LogsApiError, NO_ANSWER, addXmlErrorMiddleware, classifyError } from ".
 export { LogsApiError, classifyError, type ApiErrorKind } from "./api-errors.js";
 import type { Config } from "../config/config.js";
 import type { Credentials } from "./credentials.js";
-import type { EventPage, FilterRequest, LogEvent, LogGroup, LogsApi } from "../domain/logs.js";
+import type { LogGroup, LogsApi } from "../domain/logs.js";
 
 function toLogGroup(g: SdkLogGroup): LogGroup {
   return {
@@ -84,18 +84,38 @@ function attemptDeadline(ms: number, outer: AbortSignal | undefined) {
 function timeoutError(operation: string, ms: number, answeredBefore: boolean): LogsApiError {
   const s = ms / 1000;
   return answeredBefore
-    ? new LogsApiError(`no complete answer within ${s} s (request_timeout_seconds)`, "transient", "TimeoutError", operation)
-    : new LogsApiError(`the endpoint accepted the connection but sent no answer within ${s} s (request_timeout_seconds)`, "unreachable", NO_ANSWER, operation);
+    ? new LogsApiError(
+        `no complete answer within ${s} s (request_timeout_seconds)`,
+        "transient",
+        "TimeoutError",
+        operation,
+      )
+    : new LogsApiError(
+        `the endpoint accepted the connection but sent no answer within ${s} s (request_timeout_seconds)`,
+        "unreachable",
+        NO_ANSWER,
+        operation,
+      );
 }
 
 /** A DescribeLogGroups answer of the documented shape; anything else would hide log groups. */
-function checkedGroupsPage(page: DescribeLogGroupsCommandOutput): { logGroups: SdkLogGroup[]; nextToken: string | undefined } {
+function checkedGroupsPage(page: DescribeLogGroupsCommandOutput): {
+  logGroups: SdkLogGroup[];
+  nextToken: string | undefined;
+} {
   const { logGroups, nextToken } = page;
   const invalid = (why: string) =>
-    new LogsApiError(`CloudWatch Logs answered DescribeLogGroups with something that is not a page of log groups: ${why}`, "invalid_response", "InvalidResponse", "logs:DescribeLogGroups");
+    new LogsApiError(
+      `CloudWatch Logs answered DescribeLogGroups with something that is not a page of log groups: ${why}`,
+      "invalid_response",
+      "InvalidResponse",
+      "logs:DescribeLogGroups",
+    );
   if (!Array.isArray(logGroups)) throw invalid("no logGroups array");
-  if (logGroups.some((g) => typeof g?.logGroupName !== "string" || g.logGroupName === "")) throw invalid("a log group without a name");
-  if (nextToken !== undefined && nextToken !== null && typeof nextToken !== "string") throw invalid("nextToken is not a string");
+  if (logGroups.some((g) => typeof g?.logGroupName !== "string" || g.logGroupName === ""))
+    throw invalid("a log group without a name");
+  if (nextToken !== undefined && nextToken !== null && typeof nextToken !== "string")
+    throw invalid("nextToken is not a string");
   return { logGroups, nextToken: nextToken || undefined };
 }
 
@@ -170,7 +190,9 @@ export function createLogsApi(
         return out;
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
-        const e = attempt.timedOut() ? timeoutError(operation, options.requestTimeoutMs, answered) : classifyError(err, operation);
+        const e = attempt.timedOut()
+          ? timeoutError(operation, options.requestTimeoutMs, answered)
+          : classifyError(err, operation);
         if (hasHttpStatus(err)) answered = true;
         if (e.kind === "throttled") {
           stats.throttles++;
@@ -195,7 +217,9 @@ export function createLogsApi(
         // silent endpoint is tried twice, so `check` fails within about two request timeouts.
         const quickRetries = e.code === NO_ANSWER ? 1 : 2;
         const retryable =
-          e.kind === "transient" || e.kind === "invalid_response" || (e.kind === "unreachable" && transientFailures < quickRetries);
+          e.kind === "transient" ||
+          e.kind === "invalid_response" ||
+          (e.kind === "unreachable" && transientFailures < quickRetries);
         if (retryable && ++transientFailures < maxTransient && budget.trySpend(5)) {
           stats.retries++;
           await sleep(backoffMs(transientFailures, 100, 20_000));
@@ -213,7 +237,10 @@ export function createLogsApi(
     do {
       const page = await call("logs:DescribeLogGroups", async (c, abortSignal) =>
         checkedGroupsPage(
-          await c.send(new DescribeLogGroupsCommand({ ...(prefix ? { logGroupNamePrefix: prefix } : {}), limit: 50, nextToken }), { abortSignal }),
+          await c.send(
+            new DescribeLogGroupsCommand({ ...(prefix ? { logGroupNamePrefix: prefix } : {}), limit: 50, nextToken }),
+            { abortSignal },
+          ),
         ),
       );
       for (const g of page.logGroups) yield toLogGroup(g);
@@ -238,7 +265,9 @@ export function createLogsApi(
                 logGroupName: req.logGroupName,
                 startTime: req.startTime,
                 endTime: req.endTime,
-                ...(req.logStreamNames && req.logStreamNames.length > 0 ? { logStreamNames: [...req.logStreamNames] } : {}),
+                ...(req.logStreamNames && req.logStreamNames.length > 0
+                  ? { logStreamNames: [...req.logStreamNames] }
+                  : {}),
                 ...(req.filterPattern ? { filterPattern: req.filterPattern } : {}),
                 ...(req.nextToken ? { nextToken: req.nextToken } : {}),
                 ...(req.limit ? { limit: req.limit } : {}),

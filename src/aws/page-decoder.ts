@@ -47,7 +47,12 @@ export function decodeFilterPage(output: object): { events: LogEvent[]; nextToke
 }
 
 function invalidAnswer(why: string): LogsApiError {
-  return new LogsApiError(`CloudWatch Logs answered FilterLogEvents with something that is not a page of events: ${why}`, "invalid_response", "InvalidResponse", "logs:FilterLogEvents");
+  return new LogsApiError(
+    `CloudWatch Logs answered FilterLogEvents with something that is not a page of events: ${why}`,
+    "invalid_response",
+    "InvalidResponse",
+    "logs:FilterLogEvents",
+  );
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -55,18 +60,19 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 /** The page as JSON.parse (or the SDK) read it, when it has the documented shape. */
 function checkedPage(page: unknown): { events: LogEvent[]; nextToken: string | undefined } {
   if (!isObject(page)) throw invalidAnswer("not a JSON object");
-  if (typeof page["__type"] === "string") throw invalidAnswer(`an error (${page["__type"]}) with HTTP status 200`);
+  if (typeof page.__type === "string") throw invalidAnswer(`an error (${page.__type}) with HTTP status 200`);
   const { events, nextToken } = page;
   if (!Array.isArray(events)) throw invalidAnswer("no events array");
-  if (nextToken !== undefined && nextToken !== null && typeof nextToken !== "string") throw invalidAnswer("nextToken is not a string");
+  if (nextToken !== undefined && nextToken !== null && typeof nextToken !== "string")
+    throw invalidAnswer("nextToken is not a string");
   for (const [i, e] of events.entries()) {
     const ok =
       isObject(e) &&
-      typeof e["logStreamName"] === "string" &&
-      typeof e["message"] === "string" &&
-      typeof e["eventId"] === "string" &&
-      Number.isSafeInteger(e["timestamp"]) &&
-      Number.isSafeInteger(e["ingestionTime"]);
+      typeof e.logStreamName === "string" &&
+      typeof e.message === "string" &&
+      typeof e.eventId === "string" &&
+      Number.isSafeInteger(e.timestamp) &&
+      Number.isSafeInteger(e.ingestionTime);
     if (!ok) throw invalidAnswer(`event ${i} lacks logStreamName, timestamp, ingestionTime, message or eventId`);
   }
   return { events: events as LogEvent[], nextToken: (nextToken as string | null | undefined) || undefined };
@@ -110,7 +116,10 @@ export function addFastFilterLogEvents(client: CloudWatchLogsClient): void {
       const result = await next(args);
       const text = (context as Context)[PARSED] as string | undefined;
       if (text === undefined) return result;
-      return { ...result, output: { ...(result.output as object), [RAW_PAGE]: text } as unknown as typeof result.output };
+      return {
+        ...result,
+        output: { ...(result.output as object), [RAW_PAGE]: text } as unknown as typeof result.output,
+      };
     },
     { step: "initialize", priority: "high", name: "fastFilterLogEventsOutput" },
   );

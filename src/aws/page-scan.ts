@@ -82,7 +82,14 @@ function skipWs(t: string, i: number): number {
 function escapesValid(t: string): boolean {
   for (let i = t.indexOf("\\"); i >= 0; i = t.indexOf("\\", i)) {
     switch (t.charCodeAt(i + 1)) {
-      case QUOTE: case BACKSLASH: case 47: case 98: case 102: case 110: case 114: case 116: // " \ / b f n r t
+      case QUOTE:
+      case BACKSLASH:
+      case 47:
+      case 98:
+      case 102:
+      case 110:
+      case 114:
+      case 116: // " \ / b f n r t
         i += 2;
         break;
       case 117: // u
@@ -210,7 +217,12 @@ function scanEvent(t: string, start: number): [PageEvent, number] | undefined {
   let plain = true;
   let timestamp = 0;
   let ingestionTime = 0;
-  let streamAt = 0, streamEnd = 0, messageAt = 0, messageEnd = 0, idAt = 0, idEnd = 0;
+  let streamAt = 0,
+    streamEnd = 0,
+    messageAt = 0,
+    messageEnd = 0,
+    idAt = 0,
+    idEnd = 0;
   for (;;) {
     const keyEnd = keyEndAt(t, i);
     if (keyEnd < 0) return undefined;
@@ -243,7 +255,23 @@ function scanEvent(t: string, start: number): [PageEvent, number] | undefined {
   }
   if (seen !== ALL) return undefined;
   const end = i;
-  return [new PageEvent(t, start, end, timestamp, ingestionTime, streamAt, streamEnd, messageAt, messageEnd, idAt, idEnd, plain), end];
+  return [
+    new PageEvent(
+      t,
+      start,
+      end,
+      timestamp,
+      ingestionTime,
+      streamAt,
+      streamEnd,
+      messageAt,
+      messageEnd,
+      idAt,
+      idEnd,
+      plain,
+    ),
+    end,
+  ];
 }
 
 /** The events array starting at t[i] === "[": its events and the index past it. */

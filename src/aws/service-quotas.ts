@@ -1,7 +1,13 @@
 // Default CloudWatch Logs read quotas per account and region (requests per second), from the
 // "CloudWatch Logs quotas" page. An account's Service Quotas console is the authority.
 
-const FILTER_LOG_EVENTS_LOW = new Set(["eu-central-1", "ap-northeast-3", "ap-southeast-3", "ca-west-1", "il-central-1"]);
+const FILTER_LOG_EVENTS_LOW = new Set([
+  "eu-central-1",
+  "ap-northeast-3",
+  "ap-southeast-3",
+  "ca-west-1",
+  "il-central-1",
+]);
 
 export function filterLogEventsTps(region: string): number {
   if (region === "us-east-1") return 25;

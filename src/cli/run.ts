@@ -18,7 +18,16 @@ import { parseState } from "../airbyte/state.js";
 import { logsApiFor } from "../aws/from-config.js";
 import type { ApiStats } from "../aws/logs-api.js";
 import { stagingDirectory } from "../sinks/files.js";
-import { commandHelp, flagNames, flagsOf, isAirbyteCommand, isCommand, overview, packageVersion, synopsis } from "./usage.js";
+import {
+  commandHelp,
+  flagNames,
+  flagsOf,
+  isAirbyteCommand,
+  isCommand,
+  overview,
+  packageVersion,
+  synopsis,
+} from "./usage.js";
 
 /** Appended to argument errors: every command's synopsis. */
 export const USAGE = synopsis();
@@ -46,13 +55,17 @@ function parseArgs(argv: readonly string[]): Args {
   const files = new Map<string, string>();
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i]!;
-    const [name, inline] = flag.includes("=") ? [flag.slice(0, flag.indexOf("=")), flag.slice(flag.indexOf("=") + 1)] : [flag, undefined];
+    const [name, inline] = flag.includes("=")
+      ? [flag.slice(0, flag.indexOf("=")), flag.slice(flag.indexOf("=") + 1)]
+      : [flag, undefined];
     if (!allowed.includes(name)) throw new ConfigError(`${command} does not take ${JSON.stringify(name)}.\n${USAGE}`);
     const value = inline ?? rest[++i];
     if (value === undefined || value === "") throw new ConfigError(`${name} needs a file path.\n${USAGE}`);
     files.set(name, value);
   }
-  for (const required of flagsOf(command).filter((f) => f.required).map((f) => f.name)) {
+  for (const required of flagsOf(command)
+    .filter((f) => f.required)
+    .map((f) => f.name)) {
     if (!files.has(required)) throw new ConfigError(`${command} needs ${required} FILE.\n${USAGE}`);
   }
   return { command, files };
@@ -73,12 +86,17 @@ async function readJson(flag: string, path: string): Promise<unknown> {
  * line; undefined when the text does not start like one (its first line is no JSON object).
  */
 function jsonLines(flag: string, path: string, text: string): JsonInput | undefined {
-  const lines = text.split("\n").map((line, i) => ({ line: line.trim(), number: i + 1 })).filter((l) => l.line !== "");
+  const lines = text
+    .split("\n")
+    .map((line, i) => ({ line: line.trim(), number: i + 1 }))
+    .filter((l) => l.line !== "");
   const parse = (l: { line: string; number: number }): unknown => {
     try {
       return JSON.parse(l.line);
     } catch (err) {
-      throw new ConfigError(`${flag} ${path} line ${l.number} is not valid JSON: ${jsonProblem((err as Error).message, l.line).replace(/\(line 1, /, "(")}`);
+      throw new ConfigError(
+        `${flag} ${path} line ${l.number} is not valid JSON: ${jsonProblem((err as Error).message, l.line).replace(/\(line 1, /, "(")}`,
+      );
     }
   };
   if (lines.length < 2 || !lines[0]!.line.startsWith("{")) return undefined;
@@ -96,7 +114,9 @@ async function readJsonInput(flag: string, path: string): Promise<JsonInput> {
     text = await readFile(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(`${flag} ${path}: cannot read the file (${code === "ENOENT" ? "no such file" : code ?? String(err)})`);
+    throw new ConfigError(
+      `${flag} ${path}: cannot read the file (${code === "ENOENT" ? "no such file" : (code ?? String(err))})`,
+    );
   }
   // A byte order mark (as some Windows editors write) is not part of the JSON.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -120,7 +140,9 @@ function jsonProblem(message: string, text: string): string {
   const token = /^Unexpected token '(.)'/su.exec(message);
   // V8 of Node >= 22 appends its own " (line L column C)"; ours is added below on every version.
   const v8 = message.replace(/ \(line \d+ column \d+\)$/, "");
-  let problem = token ? `unexpected character ${JSON.stringify(token[1])}` : v8.replace(/, ".*" is not valid JSON$/s, "");
+  let problem = token
+    ? `unexpected character ${JSON.stringify(token[1])}`
+    : v8.replace(/, ".*" is not valid JSON$/s, "");
   if (/"/.test(problem.replace(/^unexpected character ".*"$/s, ""))) problem = "syntax error";
   const pos = /at position (\d+)/.exec(problem);
   if (pos) {
@@ -154,7 +176,8 @@ function helpRequest(argv: readonly string[]): HelpRequest | undefined {
   const isHelp = (arg: string | undefined): boolean => arg === "--help" || arg === "-h";
   if (first === undefined) return { kind: "no arguments" };
   if (first === "--version" || first === "-v") return { kind: "version" };
-  if (isHelp(first) || first === "help") return rest[0] === undefined ? { kind: "overview" } : { kind: "command", command: rest[0] };
+  if (isHelp(first) || first === "help")
+    return rest[0] === undefined ? { kind: "overview" } : { kind: "command", command: rest[0] };
   if (isCommand(first) && rest.some(isHelp)) return { kind: "command", command: first };
   return undefined;
 }
@@ -225,7 +248,9 @@ async function runAirbyteCommand(argv: readonly string[], io: Io, cancellation: 
         const result = await check(ctx);
         emitter.message({
           type: "CONNECTION_STATUS",
-          connectionStatus: result.ok ? { status: "SUCCEEDED" } : { status: "FAILED", message: emitter.redactText(result.message ?? "") },
+          connectionStatus: result.ok
+            ? { status: "SUCCEEDED" }
+            : { status: "FAILED", message: emitter.redactText(result.message ?? "") },
         });
         await emitter.flush();
         return 0;
@@ -241,16 +266,27 @@ async function runAirbyteCommand(argv: readonly string[], io: Io, cancellation: 
       const state = parseState(stateInput.value, { itemName: stateInput.itemName });
       const known = new Set(catalog.map((s) => s.name));
       for (const name of state.keys()) {
-        if (!known.has(name)) emitter.log("WARN", `State for stream ${JSON.stringify(name)} is not in the catalog; it is ignored.`);
+        if (!known.has(name))
+          emitter.log("WARN", `State for stream ${JSON.stringify(name)} is not in the catalog; it is ignored.`);
       }
       const started = Date.now();
       const onStreamFailed = (stream: string, message: string) => {
         io.stderr.write(`Stream ${JSON.stringify(stream)} failed: ${emitter.redactText(message)}\n`);
       };
       const ok = await read(ctx, { catalog, state, onStreamFailed, signal: cancellation.signal });
-      io.stderr.write(`${readSummary(catalog.map((s) => s.name), emitter, api.stats, Date.now() - started)}\n`);
+      io.stderr.write(
+        `${readSummary(
+          catalog.map((s) => s.name),
+          emitter,
+          api.stats,
+          Date.now() - started,
+        )}\n`,
+      );
       if (cancellation.by !== undefined) {
-        emitter.log("INFO", `Cancelled by ${cancellation.by}: every stream's last STATE covers what was delivered; the next sync continues from there.`);
+        emitter.log(
+          "INFO",
+          `Cancelled by ${cancellation.by}: every stream's last STATE covers what was delivered; the next sync continues from there.`,
+        );
         await emitter.seal();
         return CANCEL_EXIT_CODES[cancellation.by];
       }
@@ -260,10 +296,17 @@ async function runAirbyteCommand(argv: readonly string[], io: Io, cancellation: 
     }
   } catch (err) {
     const failure: ConnectorError = ctx
-      ? toConnectorError(err, { region: ctx.config.region, endpointUrl: ctx.config.endpointUrl, doing: `running ${command}` })
+      ? toConnectorError(err, {
+          region: ctx.config.region,
+          endpointUrl: ctx.config.endpointUrl,
+          doing: `running ${command}`,
+        })
       : asConnectorError(err);
     if (command === "check") {
-      emitter.message({ type: "CONNECTION_STATUS", connectionStatus: { status: "FAILED", message: emitter.redactText(failure.message) } });
+      emitter.message({
+        type: "CONNECTION_STATUS",
+        connectionStatus: { status: "FAILED", message: emitter.redactText(failure.message) },
+      });
     }
     emitter.error(failure);
     await emitter.flush();

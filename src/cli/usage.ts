@@ -39,7 +39,12 @@ export const DEMO_DATABASE = "./demo.duckdb";
 /** The rows `query` prints as a table (it must hold them all to align them); csv and json print all. */
 export const MAX_TABLE_ROWS = 1000;
 
-const config: FlagHelp = { name: "--config", value: "FILE", required: true, text: "the configuration (JSON; `spec` prints its schema)" };
+const config: FlagHelp = {
+  name: "--config",
+  value: "FILE",
+  required: true,
+  text: "the configuration (JSON; `spec` prints its schema)",
+};
 
 const airbyteCommands = {
   spec: {
@@ -75,7 +80,12 @@ const airbyteCommands = {
       "Exit code 1 when any stream failed.",
     flags: [
       config,
-      { name: "--catalog", value: "FILE", required: true, text: "the configured catalog: streams and sync modes (JSON)" },
+      {
+        name: "--catalog",
+        value: "FILE",
+        required: true,
+        text: "the configured catalog: streams and sync modes (JSON)",
+      },
       {
         name: "--state",
         value: "FILE",
@@ -97,10 +107,20 @@ const localCommands = {
       "on a terminal, progress on stderr. Exit code 1 when any stream failed, 130 when interrupted.",
     flags: [
       config,
-      { name: "--streams", value: "NAME,NAME", required: false, text: "only these streams (default: all that discover finds)" },
+      {
+        name: "--streams",
+        value: "NAME,NAME",
+        required: false,
+        text: "only these streams (default: all that discover finds)",
+      },
       { name: "--format", value: "duckdb|jsonl", required: false, text: "the store (default: duckdb)" },
       { name: "--database", value: "FILE", required: false, text: `the DuckDB file (default: ${DEFAULT_DATABASE})` },
-      { name: "--output", value: "DIR", required: false, text: `the jsonl directory (default: ${DEFAULT_JSONL_DIRECTORY})` },
+      {
+        name: "--output",
+        value: "DIR",
+        required: false,
+        text: `the jsonl directory (default: ${DEFAULT_JSONL_DIRECTORY})`,
+      },
     ],
     example: `${PROGRAM} sync --config config.json --streams /ecs/api`,
   },
@@ -111,12 +131,18 @@ const localCommands = {
       "Starts the CloudWatch Logs simulator with scenarios/demo.json (about 200k events over the " +
       "last 7 days), syncs it and prints the tables and a sample query. Run it again to add the " +
       "events that arrived since. No AWS account needed: the simulator ships in the package.",
-    flags: [{ name: "--database", value: "FILE", required: false, text: `the DuckDB file (default: ${DEMO_DATABASE})` }],
+    flags: [
+      { name: "--database", value: "FILE", required: false, text: `the DuckDB file (default: ${DEMO_DATABASE})` },
+    ],
     example: `${PROGRAM} demo`,
   },
   query: {
     summary: "run SQL on the DuckDB file of sync or demo, or list its tables",
-    synopsis: ['query "SQL" [--format table|csv|json]', "[--database FILE.duckdb]", "query --tables [--database FILE.duckdb]"],
+    synopsis: [
+      'query "SQL" [--format table|csv|json]',
+      "[--database FILE.duckdb]",
+      "query --tables [--database FILE.duckdb]",
+    ],
     operand: "SQL",
     about:
       "Runs SQL on the DuckDB file, opened read-only (a statement that would change it fails), " +
@@ -170,7 +196,9 @@ export function flagNames(command: Command): string[] {
 /** Synopses under "usage: "; a continuation line is indented (the program name is too long to align under). */
 function usageLines(commandsShown: readonly [string, CommandHelp][]): string[] {
   const isForm = (name: string, line: string, i: number): boolean => i === 0 || line.startsWith(`${name} `);
-  const lines = commandsShown.flatMap(([name, c]) => c.synopsis.map((line, i) => (isForm(name, line, i) ? `${PROGRAM} ${line}` : `    ${line}`)));
+  const lines = commandsShown.flatMap(([name, c]) =>
+    c.synopsis.map((line, i) => (isForm(name, line, i) ? `${PROGRAM} ${line}` : `    ${line}`)),
+  );
   return lines.map((line, i) => (i === 0 ? "usage: " : "       ") + line);
 }
 

@@ -10,7 +10,12 @@ export interface FailureContext {
   readonly doing: string;
 }
 
-const BAD_KEY_CODES = new Set(["InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch", "InvalidSignatureException"]);
+const BAD_KEY_CODES = new Set([
+  "InvalidClientTokenId",
+  "UnrecognizedClientException",
+  "SignatureDoesNotMatch",
+  "InvalidSignatureException",
+]);
 
 /** The action AWS says was denied ("... is not authorized to perform: sts:AssumeRole ..."), else ours. */
 function deniedAction(err: LogsApiError): string {
@@ -42,9 +47,12 @@ export function explainApiError(err: LogsApiError, ctx: FailureContext): string 
       return `CloudWatch Logs rejected ${err.operation} while ${ctx.doing} (${err.code}). ${aws}`;
     case "unreachable": {
       const where = ctx.endpointUrl ? ` at ${ctx.endpointUrl}` : ` in region ${ctx.region}`;
-      if (err.code === NOT_CLOUDWATCH_LOGS) return `The endpoint${where} is not CloudWatch Logs: ${err.message} while ${ctx.doing}. Check endpoint_url (or a proxy in between).`;
-      if (err.code === NO_ANSWER) return `CloudWatch Logs${where} did not answer while ${ctx.doing}: ${err.message}. Check endpoint_url, region_name and the network, or raise request_timeout_seconds.`;
-      if (/^(EPROTO|ERR_SSL_|.*CERT)/.test(err.code)) return `Cannot talk TLS to CloudWatch Logs${where} while ${ctx.doing} (${err.code}): if the endpoint serves plain HTTP, endpoint_url must start with http://. ${err.message}`;
+      if (err.code === NOT_CLOUDWATCH_LOGS)
+        return `The endpoint${where} is not CloudWatch Logs: ${err.message} while ${ctx.doing}. Check endpoint_url (or a proxy in between).`;
+      if (err.code === NO_ANSWER)
+        return `CloudWatch Logs${where} did not answer while ${ctx.doing}: ${err.message}. Check endpoint_url, region_name and the network, or raise request_timeout_seconds.`;
+      if (/^(EPROTO|ERR_SSL_|.*CERT)/.test(err.code))
+        return `Cannot talk TLS to CloudWatch Logs${where} while ${ctx.doing} (${err.code}): if the endpoint serves plain HTTP, endpoint_url must start with http://. ${err.message}`;
       return `Cannot reach CloudWatch Logs${where} while ${ctx.doing}: check endpoint_url, region_name and the network. ${err.message}`;
     }
     case "no_credentials":

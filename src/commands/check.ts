@@ -12,7 +12,13 @@ export interface CheckResult {
 /** One tiny FilterLogEvents call proves logs:FilterLogEvents is granted on the group. */
 async function probeRead(ctx: CommandContext, group: string, streams: readonly string[]): Promise<void> {
   const now = ctx.now();
-  await ctx.api.filterEvents({ logGroupName: group, startTime: now - 60_000, endTime: now, logStreamNames: streams, limit: 1 });
+  await ctx.api.filterEvents({
+    logGroupName: group,
+    startTime: now - 60_000,
+    endTime: now,
+    logStreamNames: streams,
+    limit: 1,
+  });
 }
 
 export async function check(ctx: CommandContext): Promise<CheckResult> {
@@ -21,7 +27,9 @@ export async function check(ctx: CommandContext): Promise<CheckResult> {
     ok: false,
     message: toConnectorError(err, { region: config.region, endpointUrl: config.endpointUrl, doing }).message,
   });
-  const listing = config.logGroupPrefix ? `listing log groups with prefix ${JSON.stringify(config.logGroupPrefix)}` : "listing log groups";
+  const listing = config.logGroupPrefix
+    ? `listing log groups with prefix ${JSON.stringify(config.logGroupPrefix)}`
+    : "listing log groups";
   const groups: LogGroup[] = [];
   try {
     for await (const g of ctx.api.listLogGroups(config.logGroupPrefix)) groups.push(g);
@@ -41,7 +49,10 @@ export async function check(ctx: CommandContext): Promise<CheckResult> {
       return fail(err, `reading log group ${JSON.stringify(firstReadable.name)}`);
     }
   } else if (config.reports.length === 0) {
-    ctx.emitter.log("WARN", `No readable log group found${config.logGroupPrefix ? ` with prefix ${JSON.stringify(config.logGroupPrefix)}` : ""} in ${config.region}; a sync would have no streams.`);
+    ctx.emitter.log(
+      "WARN",
+      `No readable log group found${config.logGroupPrefix ? ` with prefix ${JSON.stringify(config.logGroupPrefix)}` : ""} in ${config.region}; a sync would have no streams.`,
+    );
   }
   for (const [i, report] of config.reports.entries()) {
     const doing = `checking custom_log_reports[${i}] (${JSON.stringify(report.name)})`;

@@ -10,13 +10,21 @@ export async function discover(ctx: CommandContext): Promise<AirbyteCatalog> {
 }
 
 /** The catalog and the log groups it was made from. */
-export async function discoverSources(ctx: CommandContext): Promise<{ catalog: AirbyteCatalog; groups: readonly LogGroup[] }> {
+export async function discoverSources(
+  ctx: CommandContext,
+): Promise<{ catalog: AirbyteCatalog; groups: readonly LogGroup[] }> {
   const groups: LogGroup[] = [];
   for await (const g of ctx.api.listLogGroups(ctx.config.logGroupPrefix)) groups.push(g);
   for (const g of groups.filter((x) => !isReadable(x))) {
-    ctx.emitter.log("WARN", `Log group ${JSON.stringify(g.name)} is of class ${g.logGroupClass}, which FilterLogEvents cannot read; it is not offered as a stream.`);
+    ctx.emitter.log(
+      "WARN",
+      `Log group ${JSON.stringify(g.name)} is of class ${g.logGroupClass}, which FilterLogEvents cannot read; it is not offered as a stream.`,
+    );
   }
-  const shape = { parseJsonMessages: ctx.config.parseJsonMessages, fileTransfer: ctx.config.deliveryType === "use_file_transfer" };
+  const shape = {
+    parseJsonMessages: ctx.config.parseJsonMessages,
+    fileTransfer: ctx.config.deliveryType === "use_file_transfer",
+  };
   const sources = buildSources(ctx.config, groups);
   if (sources.length === 0) ctx.emitter.log("WARN", noStreamsFound(ctx.config));
   return { catalog: { streams: sources.map((s) => toAirbyteStream(s, shape)) }, groups };
@@ -24,7 +32,10 @@ export async function discoverSources(ctx: CommandContext): Promise<{ catalog: A
 
 /** Why discover offers nothing, in words that point at the settings to check. */
 export function noStreamsFound(config: Config): string {
-  const prefix = config.logGroupPrefix === undefined ? "" : ` whose name starts with log_group_prefix ${JSON.stringify(config.logGroupPrefix)}`;
+  const prefix =
+    config.logGroupPrefix === undefined
+      ? ""
+      : ` whose name starts with log_group_prefix ${JSON.stringify(config.logGroupPrefix)}`;
   const where = `region ${config.region}${config.endpointUrl ? ` at ${config.endpointUrl}` : ""}`;
   return `No stream found: no readable log group${prefix} in ${where}, and no custom_log_reports; check region_name and log_group_prefix.`;
 }

@@ -2,7 +2,14 @@
 // windows at once; a failing stream does not stop the others.
 import { join } from "node:path";
 import { isCancelled } from "../engine/cancel.js";
-import { isReadable, reportGroupMissing, reportNameClash, reportSource, groupSource, type StreamSource } from "../airbyte/catalog.js";
+import {
+  isReadable,
+  reportGroupMissing,
+  reportNameClash,
+  reportSource,
+  groupSource,
+  type StreamSource,
+} from "../airbyte/catalog.js";
 import { stateBlob } from "../engine/checkpoint.js";
 import { ConfigError } from "../airbyte/errors.js";
 import { toConnectorError } from "./api-failures.js";
@@ -88,7 +95,13 @@ function shownTime(ms: number): string {
   return Math.abs(ms) <= 8.64e15 ? `${ms} (${new Date(ms).toISOString()})` : String(ms);
 }
 
-function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: ConfiguredStream, input: ReadInput, outcome: (ok: boolean) => void): StreamTask {
+function streamTask(
+  ctx: CommandContext,
+  directory: GroupDirectory,
+  stream: ConfiguredStream,
+  input: ReadInput,
+  outcome: (ok: boolean) => void,
+): StreamTask {
   const { signal } = input;
   const { emitter, config } = ctx;
   const name = JSON.stringify(stream.name);
@@ -96,7 +109,10 @@ function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: Conf
     name: stream.name,
     async start() {
       if (stream.cursorField && stream.cursorField.length > 0 && stream.cursorField.join(".") !== "timestamp") {
-        emitter.log("WARN", `Stream ${JSON.stringify(stream.name)}: the cursor is always "timestamp"; cursor_field ${JSON.stringify(stream.cursorField)} is ignored.`);
+        emitter.log(
+          "WARN",
+          `Stream ${JSON.stringify(stream.name)}: the cursor is always "timestamp"; cursor_field ${JSON.stringify(stream.cursorField)} is ignored.`,
+        );
       }
       emitter.status(stream.name, "STARTED");
       const { source, group } = await resolve(ctx, directory, stream.name);
@@ -112,22 +128,37 @@ function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: Conf
       });
       const limit = `now minus ingestion_delay_seconds, ${shownTime(range.end)}`;
       if (range.stateClamped) {
-        emitter.log("WARN", `The state of stream ${name}, timestamp ${shownTime(input.state.get(stream.name)!)}, is later than ${limit}; it counts as that time.`);
+        emitter.log(
+          "WARN",
+          `The state of stream ${name}, timestamp ${shownTime(input.state.get(stream.name)!)}, is later than ${limit}; it counts as that time.`,
+        );
       }
       if (range.startDateAhead) {
         // No state from start_date: once it is corrected, the stream reads from the corrected date.
-        emitter.log("WARN", `start_date ${shownTime(config.startDate!)} is later than ${limit}: stream ${name} has nothing to read yet and its state is not moved.`);
+        emitter.log(
+          "WARN",
+          `start_date ${shownTime(config.startDate!)} is later than ${limit}: stream ${name} has nothing to read yet and its state is not moved.`,
+        );
         if (range.storedState !== undefined) emitter.state(stream.name, stateBlob(range.storedState));
         return undefined;
       }
       if (!isReadable(group)) {
-        emitter.log("WARN", `Log group ${JSON.stringify(group.name)} is of class ${group.logGroupClass}, which FilterLogEvents cannot read; stream ${JSON.stringify(stream.name)} is skipped.`);
+        emitter.log(
+          "WARN",
+          `Log group ${JSON.stringify(group.name)} is of class ${group.logGroupClass}, which FilterLogEvents cannot read; stream ${JSON.stringify(stream.name)} is skipped.`,
+        );
         emitter.state(stream.name, stateBlob(range.initialWatermark));
         return undefined;
       }
       const sink =
         config.deliveryType === "use_file_transfer"
-          ? fileSink({ emitter, stream: stream.name, logGroupName: group.name, directory: join(ctx.stagingDirectory, fileSegment(stream.name)), rangeStart: range.start })
+          ? fileSink({
+              emitter,
+              stream: stream.name,
+              logGroupName: group.name,
+              directory: join(ctx.stagingDirectory, fileSegment(stream.name)),
+              rangeStart: range.start,
+            })
           : recordSink(emitter, stream.name, group.name, config.parseJsonMessages);
       return new StreamReader({ api: ctx.api, emitter, sink, source, range, signal });
     },
@@ -162,7 +193,11 @@ function streamTask(ctx: CommandContext, directory: GroupDirectory, stream: Conf
 export async function read(ctx: CommandContext, input: ReadInput): Promise<boolean> {
   let allOk = true;
   const directory = new GroupDirectory(ctx);
-  if (input.catalog.length === 0) ctx.emitter.log("WARN", "The catalog has no streams: nothing is read. Run discover and select streams in the catalog.");
+  if (input.catalog.length === 0)
+    ctx.emitter.log(
+      "WARN",
+      "The catalog has no streams: nothing is read. Run discover and select streams in the catalog.",
+    );
   const tasks = input.catalog.map((s) => streamTask(ctx, directory, s, input, (ok) => (allOk &&= ok)));
   await runStreams(tasks, ctx.config.maxConcurrency, input.signal);
   await ctx.emitter.flush();

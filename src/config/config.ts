@@ -12,7 +12,12 @@ export interface ReportConfig {
 }
 
 export type BaseCredentials =
-  | { readonly kind: "static"; readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string }
+  | {
+      readonly kind: "static";
+      readonly accessKeyId: string;
+      readonly secretAccessKey: string;
+      readonly sessionToken?: string;
+    }
   | { readonly kind: "default-chain" };
 
 export interface RoleConfig {
@@ -145,13 +150,17 @@ function parseReports(raw: RawConfig, problems: string[]): ReportConfig[] {
     const name = String(r.name).trim();
     // The schema's minLength lets whitespace through; a blank name or group cannot be read.
     if (name === "") problems.push(`custom_log_reports[${i}].name must not be blank`);
-    if (String(r.log_group_name).trim() === "") problems.push(`custom_log_reports[${i}].log_group_name must not be blank`);
+    if (String(r.log_group_name).trim() === "")
+      problems.push(`custom_log_reports[${i}].log_group_name must not be blank`);
     const prior = name === "" ? undefined : seen.get(name);
     if (prior !== undefined) {
-      problems.push(`custom_log_reports[${i}].name ${JSON.stringify(name)} is already used by custom_log_reports[${prior}]; report names must be unique`);
+      problems.push(
+        `custom_log_reports[${i}].name ${JSON.stringify(name)} is already used by custom_log_reports[${prior}]; report names must be unique`,
+      );
     }
     seen.set(name, i);
-    const filter = typeof r.filter_pattern === "string" && r.filter_pattern.trim() !== "" ? r.filter_pattern : undefined;
+    const filter =
+      typeof r.filter_pattern === "string" && r.filter_pattern.trim() !== "" ? r.filter_pattern : undefined;
     return Object.freeze({
       name,
       logGroupName: String(r.log_group_name),
@@ -165,13 +174,20 @@ function parseCredentials(raw: RawConfig, problems: string[]): BaseCredentials {
   const keyId = optionalString(raw, "aws_access_key_id");
   const secret = optionalString(raw, "aws_secret_access_key");
   const token = optionalString(raw, "aws_session_token");
-  if (keyId !== undefined && secret === undefined) problems.push("aws_secret_access_key is required when aws_access_key_id is set");
-  if (secret !== undefined && keyId === undefined) problems.push("aws_access_key_id is required when aws_secret_access_key is set");
+  if (keyId !== undefined && secret === undefined)
+    problems.push("aws_secret_access_key is required when aws_access_key_id is set");
+  if (secret !== undefined && keyId === undefined)
+    problems.push("aws_access_key_id is required when aws_secret_access_key is set");
   if (token !== undefined && (keyId === undefined || secret === undefined)) {
     problems.push("aws_session_token needs aws_access_key_id and aws_secret_access_key");
   }
   if (keyId !== undefined && secret !== undefined) {
-    return Object.freeze({ kind: "static", accessKeyId: keyId, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) });
+    return Object.freeze({
+      kind: "static",
+      accessKeyId: keyId,
+      secretAccessKey: secret,
+      ...(token ? { sessionToken: token } : {}),
+    });
   }
   return Object.freeze({ kind: "default-chain" });
 }
@@ -180,10 +196,15 @@ function parseRole(raw: RawConfig, problems: string[]): RoleConfig | undefined {
   const arn = optionalString(raw, "role_arn");
   const externalId = optionalString(raw, "role_external_id");
   if (arn === undefined) {
-    if (externalId !== undefined) problems.push("role_external_id is set but role_arn is not; set role_arn or remove role_external_id");
+    if (externalId !== undefined)
+      problems.push("role_external_id is set but role_arn is not; set role_arn or remove role_external_id");
     return undefined;
   }
-  return Object.freeze({ arn, externalId, durationSeconds: typeof raw.session_duration === "number" ? raw.session_duration : 3600 });
+  return Object.freeze({
+    arn,
+    externalId,
+    durationSeconds: typeof raw.session_duration === "number" ? raw.session_duration : 3600,
+  });
 }
 
 function deliveryTypeOf(method: unknown): DeliveryType {
@@ -233,7 +254,8 @@ export function parseConfig(input: unknown): Config {
     deliveryType: deliveryTypeOf(cleaned.delivery_method),
     parseJsonMessages: cleaned.parse_json_messages === true,
     lookbackMs: numberOr(cleaned.lookback_window_minutes, 0) * 60_000,
-    maxRequestsPerSecond: typeof cleaned.max_requests_per_second === "number" ? cleaned.max_requests_per_second : undefined,
+    maxRequestsPerSecond:
+      typeof cleaned.max_requests_per_second === "number" ? cleaned.max_requests_per_second : undefined,
     maxConcurrency: numberOr(cleaned.max_concurrency, 8),
     requestTimeoutMs: numberOr(cleaned.request_timeout_seconds, 30) * 1000,
   });

@@ -6,7 +6,12 @@ export const START_DATE_PATTERN = "^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]
 export const ROLE_ARN_PATTERN = "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$";
 
 /** Fields whose values must never appear in any output. */
-export const SECRET_FIELDS = ["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "role_external_id"] as const;
+export const SECRET_FIELDS = [
+  "aws_access_key_id",
+  "aws_secret_access_key",
+  "aws_session_token",
+  "role_external_id",
+] as const;
 
 export const connectionSpecification = {
   $schema: "http://json-schema.org/draft-07/schema#",

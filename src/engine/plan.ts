@@ -44,7 +44,11 @@ export interface SyncRange {
 }
 
 /** The earliest timestamp an event of the group can have, never epoch 0 by default. */
-export function earliestEventTime(creationTime: number | undefined, retentionDays: number | undefined, now: number): number {
+export function earliestEventTime(
+  creationTime: number | undefined,
+  retentionDays: number | undefined,
+  now: number,
+): number {
   let earliest = (creationTime ?? now) - MAX_EVENT_AGE_MS;
   if (retentionDays !== undefined && retentionDays > 0) {
     earliest = Math.max(earliest, now - retentionDays * DAY_MS - RETENTION_SLACK_MS);
@@ -63,7 +67,10 @@ export function syncRange(input: RangeInput): SyncRange {
   const flags = { storedState: state, stateClamped, startDateAhead: false };
   if (state === undefined) {
     // A short retention with a long ingestion delay can put the earliest event after `end`.
-    const configuredStart = Math.min(end, input.startDate ?? earliestEventTime(input.groupCreationTime, input.groupRetentionDays, input.now));
+    const configuredStart = Math.min(
+      end,
+      input.startDate ?? earliestEventTime(input.groupCreationTime, input.groupRetentionDays, input.now),
+    );
     return { start: configuredStart, end, initialWatermark: configuredStart, ...flags };
   }
   const watermark = Math.max(state, input.startDate ?? 0);
@@ -108,7 +115,10 @@ export class WindowPlanner {
   private density: number | undefined;
   private pageEvents: number | undefined;
 
-  constructor(range: Window, private readonly options: PlannerOptions = DEFAULT_PLANNER_OPTIONS) {
+  constructor(
+    range: Window,
+    private readonly options: PlannerOptions = DEFAULT_PLANNER_OPTIONS,
+  ) {
     this.cursor = range.start;
     this.end = range.end;
   }

@@ -33,7 +33,10 @@ export class StreamReader {
   private failure: unknown;
 
   constructor(private readonly input: StreamReadInput) {
-    this.planner = new WindowPlanner({ start: input.range.start, end: input.range.end }, input.plannerOptions ?? DEFAULT_PLANNER_OPTIONS);
+    this.planner = new WindowPlanner(
+      { start: input.range.start, end: input.range.end },
+      input.plannerOptions ?? DEFAULT_PLANNER_OPTIONS,
+    );
     this.checkpoint = new StreamCheckpoint(input.range.initialWatermark);
   }
 
@@ -104,21 +107,25 @@ export class StreamReader {
     do {
       if (this.failure !== undefined) throw this.failure;
       signal?.throwIfAborted();
-      const page = await unlessCancelled(api.filterEvents({
-        logGroupName: source.logGroupName,
-        startTime: w.start,
-        endTime: w.end,
-        logStreamNames: source.logStreamNames,
-        filterPattern: source.filterPattern,
-        nextToken,
-        // Aborts the HTTP request too, so a cancelled read leaves no socket busy behind it.
+      const page = await unlessCancelled(
+        api.filterEvents({
+          logGroupName: source.logGroupName,
+          startTime: w.start,
+          endTime: w.end,
+          logStreamNames: source.logStreamNames,
+          filterPattern: source.filterPattern,
+          nextToken,
+          // Aborts the HTTP request too, so a cancelled read leaves no socket busy behind it.
+          signal,
+        }),
         signal,
-      }), signal);
+      );
       const kept = inWindow(page, w);
       if (first) {
         first = false;
         const timestamps = kept.map((e) => e.timestamp);
-        if (this.planner.firstPage(w, { timestamps, hasMore: page.nextToken !== undefined }) === "split") return "split";
+        if (this.planner.firstPage(w, { timestamps, hasMore: page.nextToken !== undefined }) === "split")
+          return "split";
       }
       await sink.deliver(kept, signal);
       events += kept.length;

@@ -1,7 +1,14 @@
 // argv of the local commands (not Airbyte commands: flags, all optional but sync's --config, and
 // query's SQL operand).
 import { ConfigError } from "../airbyte/errors.js";
-import { DEFAULT_DATABASE, DEFAULT_JSONL_DIRECTORY, flagsOf, operandOf, synopsis, type LocalCommand } from "../cli/usage.js";
+import {
+  DEFAULT_DATABASE,
+  DEFAULT_JSONL_DIRECTORY,
+  flagsOf,
+  operandOf,
+  synopsis,
+  type LocalCommand,
+} from "../cli/usage.js";
 
 const USAGE = synopsis();
 
@@ -59,10 +66,20 @@ export function parseSyncArgs(argv: readonly string[]): SyncOptions {
   const configPath = flags.get("--config");
   if (configPath === undefined) throw new ConfigError(`sync needs --config FILE.\n${USAGE}`);
   const format = flags.get("--format") ?? "duckdb";
-  if (format !== "duckdb" && format !== "jsonl") throw new ConfigError(`--format must be duckdb or jsonl (got ${JSON.stringify(format)}).\n${USAGE}`);
-  if (format === "jsonl" && flags.has("--database")) throw new ConfigError(`--database is for --format duckdb; use --output DIR with jsonl.\n${USAGE}`);
-  if (format === "duckdb" && flags.has("--output")) throw new ConfigError(`--output is for --format jsonl; use --database FILE with duckdb.\n${USAGE}`);
-  const target = format === "jsonl" ? flags.get("--output") ?? DEFAULT_JSONL_DIRECTORY : flags.get("--database") ?? DEFAULT_DATABASE;
-  const streams = flags.get("--streams")?.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (format !== "duckdb" && format !== "jsonl")
+    throw new ConfigError(`--format must be duckdb or jsonl (got ${JSON.stringify(format)}).\n${USAGE}`);
+  if (format === "jsonl" && flags.has("--database"))
+    throw new ConfigError(`--database is for --format duckdb; use --output DIR with jsonl.\n${USAGE}`);
+  if (format === "duckdb" && flags.has("--output"))
+    throw new ConfigError(`--output is for --format jsonl; use --database FILE with duckdb.\n${USAGE}`);
+  const target =
+    format === "jsonl"
+      ? (flags.get("--output") ?? DEFAULT_JSONL_DIRECTORY)
+      : (flags.get("--database") ?? DEFAULT_DATABASE);
+  const streams = flags
+    .get("--streams")
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   return { configPath, format, target, streams };
 }

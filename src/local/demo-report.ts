@@ -34,10 +34,21 @@ export async function demoReport(database: string): Promise<string> {
     if (summaries.some((s) => s.table === "ecs_checkout")) {
       const result = await db.connection.stream(SAMPLE_QUERY);
       const table = await tableLines(result, { maxWidth: undefined });
-      lines.push("", "Sample query (errors per component in the ECS service's JSON logs):", "", ...SAMPLE_QUERY.split("\n").map((l) => `  ${l}`), "", ...table.map((l) => `  ${l}`));
+      lines.push(
+        "",
+        "Sample query (errors per component in the ECS service's JSON logs):",
+        "",
+        ...SAMPLE_QUERY.split("\n").map((l) => `  ${l}`),
+        "",
+        ...table.map((l) => `  ${l}`),
+      );
     }
-    lines.push("", `Explore it: ${exploreCommand(database)}`, `  (then query "SQL" --database ${shellWord(database)}; any DuckDB client reads it too)`);
-    return lines.join("\n") + "\n";
+    lines.push(
+      "",
+      `Explore it: ${exploreCommand(database)}`,
+      `  (then query "SQL" --database ${shellWord(database)}; any DuckDB client reads it too)`,
+    );
+    return `${lines.join("\n")}\n`;
   } finally {
     db.close();
   }

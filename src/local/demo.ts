@@ -30,25 +30,45 @@ export async function demoCommand(argv: readonly string[], io: SyncIo): Promise<
     const { startSimulator } = await import("../../sim/index.js");
     sim = await startSimulator({ scenario: SCENARIO });
   } catch (err) {
-    io.stderr.write(`source-cloudwatch-logs demo cannot start the simulator with scenarios/demo.json: ${(err as Error).message}\n`);
+    io.stderr.write(
+      `source-cloudwatch-logs demo cannot start the simulator with scenarios/demo.json: ${(err as Error).message}\n`,
+    );
     return 1;
   }
   const dir = await mkdtemp(join(tmpdir(), "cwl-demo-"));
   try {
     const groups = sim.scenario.groups;
     const events = groups.reduce((n, g) => n + g.streams.reduce((m, s) => m + (s.generated?.count ?? 0), 0), 0);
-    io.stdout.write(`Simulated CloudWatch Logs account at ${sim.url}: ${groups.length} log groups, about ${events} events over the last 7 days (scenarios/demo.json).\n\n`);
+    io.stdout.write(
+      `Simulated CloudWatch Logs account at ${sim.url}: ${groups.length} log groups, about ${events} events over the last 7 days (scenarios/demo.json).\n\n`,
+    );
     const configPath = join(dir, "config.json");
     // Fake keys: the simulator does not check signatures.
     await writeFile(
       configPath,
-      JSON.stringify({ region_name: "us-east-1", aws_access_key_id: "AKIADEMODEMODEMO0000", aws_secret_access_key: "demo-secret-not-used", endpoint_url: sim.url, parse_json_messages: true, ingestion_delay_seconds: 60 }),
+      JSON.stringify({
+        region_name: "us-east-1",
+        aws_access_key_id: "AKIADEMODEMODEMO0000",
+        aws_secret_access_key: "demo-secret-not-used",
+        endpoint_url: sim.url,
+        parse_json_messages: true,
+        ingestion_delay_seconds: 60,
+      }),
     );
-    const { code } = await runSync({ configPath, format: "duckdb", target: database, streams: undefined }, io, DEMO_ENDPOINT);
-    if (code === 0) io.stdout.write(`\n${await demoReport(database)}Run it again: it continues from the stored state and adds only the events\nthat arrived since.\n`);
+    const { code } = await runSync(
+      { configPath, format: "duckdb", target: database, streams: undefined },
+      io,
+      DEMO_ENDPOINT,
+    );
+    if (code === 0)
+      io.stdout.write(
+        `\n${await demoReport(database)}Run it again: it continues from the stored state and adds only the events\nthat arrived since.\n`,
+      );
     return code;
   } catch (err) {
-    io.stderr.write(`source-cloudwatch-logs demo: ${err instanceof SyncError || err instanceof ConfigError ? err.message : String(err)}\n`);
+    io.stderr.write(
+      `source-cloudwatch-logs demo: ${err instanceof SyncError || err instanceof ConfigError ? err.message : String(err)}\n`,
+    );
     return 1;
   } finally {
     await sim.stop();

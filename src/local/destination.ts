@@ -62,7 +62,12 @@ export class Destination extends Writable {
   override _final(callback: (error?: Error | null) => void): void {
     this.noteDegraded();
     if (this.broken !== undefined) {
-      callback(new ConnectorError(`could not take the connector's output (${this.broken}); what was stored before is kept`, "system_error"));
+      callback(
+        new ConnectorError(
+          `could not take the connector's output (${this.broken}); what was stored before is kept`,
+          "system_error",
+        ),
+      );
     } else if (this.failed.size > 0) {
       const which = [...this.failed].map(([stream, why]) => `${stream} (${why})`).join(", ");
       callback(
@@ -85,7 +90,9 @@ export class Destination extends Writable {
         );
       }
       if (r.messagesReplaced > 0) {
-        this.tracker.note(`${stream}: ${r.messagesReplaced} message(s) have unpaired surrogates, stored with U+FFFD in their place`);
+        this.tracker.note(
+          `${stream}: ${r.messagesReplaced} message(s) have unpaired surrogates, stored with U+FFFD in their place`,
+        );
       }
     }
     this.degraded.clear();
@@ -157,7 +164,11 @@ export class Destination extends Writable {
       } else if (msg.type === "TRACE" && msg.trace?.type === "ERROR" && msg.trace.error) {
         const where = msg.trace.error.stream_descriptor?.name;
         this.tracker.note(`${where ? `${where}: ` : ""}${msg.trace.error.message}`);
-      } else if (msg.type === "LOG" && msg.log && (msg.log.level === "WARN" || msg.log.level === "ERROR" || msg.log.level === "FATAL")) {
+      } else if (
+        msg.type === "LOG" &&
+        msg.log &&
+        (msg.log.level === "WARN" || msg.log.level === "ERROR" || msg.log.level === "FATAL")
+      ) {
         this.tracker.note(msg.log.message);
       }
     }

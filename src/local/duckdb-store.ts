@@ -57,7 +57,9 @@ export class DuckDbStore implements LocalStore {
     } catch (err) {
       const holder = heldBy(err);
       if (holder === undefined) throw err;
-      throw new ConfigError(`--database ${path} is ${holder} (a query, another sync, a DuckDB client?); sync when it has finished`);
+      throw new ConfigError(
+        `--database ${path} is ${holder} (a query, another sync, a DuckDB client?); sync when it has finished`,
+      );
     }
     const db = await instance.connect();
     const key = `${sqlString(source.account ?? "")}, ${sqlString(source.region)}, ${sqlString(source.endpoint ?? "")}`;
@@ -80,14 +82,22 @@ export class DuckDbStore implements LocalStore {
         `CREATE TABLE IF NOT EXISTS ${STREAMS_TABLE} (account VARCHAR, region VARCHAR, endpoint VARCHAR, stream VARCHAR, ` +
           `table_name VARCHAR UNIQUE, PRIMARY KEY (account, region, endpoint, stream))`,
       );
-      const rows = (await db.runAndReadAll(`SELECT stream, table_name FROM ${STREAMS_TABLE} WHERE (account, region, endpoint) = (${key})`)).getRowObjectsJS();
+      const rows = (
+        await db.runAndReadAll(
+          `SELECT stream, table_name FROM ${STREAMS_TABLE} WHERE (account, region, endpoint) = (${key})`,
+        )
+      ).getRowObjectsJS();
       const taken = new Map(rows.map((r) => [String(r.stream), String(r.table_name)]));
       // Other sources' tables and tables we did not make are never given to a stream.
       const existing = await db.runAndReadAll(
         `SELECT table_name FROM duckdb_tables() WHERE NOT temporary UNION SELECT view_name FROM duckdb_views() WHERE NOT temporary ` +
           `UNION SELECT table_name FROM ${STREAMS_TABLE}`,
       );
-      const tables = assignNames(streams, taken, existing.getRowObjectsJS().map((r) => String(r.table_name)));
+      const tables = assignNames(
+        streams,
+        taken,
+        existing.getRowObjectsJS().map((r) => String(r.table_name)),
+      );
       await db.run("BEGIN TRANSACTION");
       for (const stream of streams) {
         const table = tables.get(stream)!;
@@ -96,7 +106,8 @@ export class DuckDbStore implements LocalStore {
             `"ingestionTime" BIGINT, "message" VARCHAR, "eventId" VARCHAR, "message_json" JSON, "event_time" TIMESTAMP, ` +
             `PRIMARY KEY ("logStreamName", "eventId"))`,
         );
-        if (!taken.has(stream)) await db.run(`INSERT INTO ${STREAMS_TABLE} VALUES (${key}, ${sqlString(stream)}, ${sqlString(table)})`);
+        if (!taken.has(stream))
+          await db.run(`INSERT INTO ${STREAMS_TABLE} VALUES (${key}, ${sqlString(stream)}, ${sqlString(table)})`);
       }
       await db.run("COMMIT");
       // A temporary table: staged rows never reach the file unless moved in a commit.
@@ -118,7 +129,11 @@ export class DuckDbStore implements LocalStore {
   }
 
   async loadStates(): Promise<ReadonlyMap<string, Record<string, unknown>>> {
-    const rows = (await this.db.runAndReadAll(`SELECT stream, CAST(state AS VARCHAR) AS state FROM ${STATE_TABLE} WHERE (account, region, endpoint) = (${this.sourceKey})`)).getRowObjectsJS();
+    const rows = (
+      await this.db.runAndReadAll(
+        `SELECT stream, CAST(state AS VARCHAR) AS state FROM ${STATE_TABLE} WHERE (account, region, endpoint) = (${this.sourceKey})`,
+      )
+    ).getRowObjectsJS();
     return new Map(rows.map((r) => [String(r.stream), JSON.parse(String(r.state)) as Record<string, unknown>]));
   }
 
@@ -151,7 +166,9 @@ export class DuckDbStore implements LocalStore {
     await this.db.run("BEGIN TRANSACTION");
     try {
       if (withJson) {
-        const unstorable = await this.db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${STAGING} WHERE ${UNSTORABLE_JSON}`);
+        const unstorable = await this.db.runAndReadAll(
+          `SELECT count(*)::INTEGER AS n FROM ${STAGING} WHERE ${UNSTORABLE_JSON}`,
+        );
         messageJsonDropped = Number(unstorable.getRowObjectsJS()[0]?.n ?? 0);
       }
       if (records.length > 0) {

@@ -8,7 +8,14 @@
 import { appendFile, mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "../airbyte/errors.js";
-import { CLEAN_COMMIT, type CommitReport, describeSource, type LocalStore, type LogRecord, type SourceIdentity } from "./store.js";
+import {
+  CLEAN_COMMIT,
+  type CommitReport,
+  describeSource,
+  type LocalStore,
+  type LogRecord,
+  type SourceIdentity,
+} from "./store.js";
 import { assignNames } from "./table-names.js";
 
 const STATE_FILE = "_state.json";
@@ -48,7 +55,11 @@ function parseStreamsFile(path: string, text: string): StreamsFile {
 }
 
 /** The stream -> file mapping of `directory` for `source`, extended by `streams` and saved. */
-async function streamFiles(directory: string, streams: readonly string[], source: SourceIdentity): Promise<Map<string, string>> {
+async function streamFiles(
+  directory: string,
+  streams: readonly string[],
+  source: SourceIdentity,
+): Promise<Map<string, string>> {
   const path = join(directory, STREAMS_FILE);
   const text = await readOptional(path);
   const stored = text === undefined ? undefined : parseStreamsFile(path, text);
@@ -58,8 +69,17 @@ async function streamFiles(directory: string, streams: readonly string[], source
         `holds which stream is unknown; sync into a new directory with --output`,
     );
   }
-  const storedSource = stored && { account: stored.account ?? undefined, region: stored.region, endpoint: stored.endpoint ?? undefined };
-  if (storedSource && (storedSource.account !== source.account || storedSource.region !== source.region || storedSource.endpoint !== source.endpoint)) {
+  const storedSource = stored && {
+    account: stored.account ?? undefined,
+    region: stored.region,
+    endpoint: stored.endpoint ?? undefined,
+  };
+  if (
+    storedSource &&
+    (storedSource.account !== source.account ||
+      storedSource.region !== source.region ||
+      storedSource.endpoint !== source.endpoint)
+  ) {
     throw new ConfigError(
       `--output ${directory} holds the streams of ${describeSource(storedSource)}, and this config reads ${describeSource(source)}; ` +
         `a directory keeps one source's state: sync into another directory with --output`,
@@ -67,11 +87,18 @@ async function streamFiles(directory: string, streams: readonly string[], source
   }
   const taken = new Map(Object.entries(stored?.files ?? {}));
   // Files we did not name (left by another tool or an earlier version) are never appended to.
-  const present = (await readdir(directory)).filter((f) => f.endsWith(EXTENSION)).map((f) => f.slice(0, -EXTENSION.length));
+  const present = (await readdir(directory))
+    .filter((f) => f.endsWith(EXTENSION))
+    .map((f) => f.slice(0, -EXTENSION.length));
   const names = assignNames(streams, taken, present);
   if (stored === undefined || names.size > taken.size) {
-    const file: StreamsFile = { account: source.account ?? null, region: source.region, endpoint: source.endpoint ?? null, files: Object.fromEntries(names) };
-    await replaceFile(path, JSON.stringify(file, null, 1) + "\n");
+    const file: StreamsFile = {
+      account: source.account ?? null,
+      region: source.region,
+      endpoint: source.endpoint ?? null,
+      files: Object.fromEntries(names),
+    };
+    await replaceFile(path, `${JSON.stringify(file, null, 1)}\n`);
   }
   return names;
 }
@@ -94,7 +121,10 @@ export class JsonlStore implements LocalStore {
   static async open(directory: string, streams: readonly string[], source: SourceIdentity): Promise<JsonlStore> {
     await mkdir(directory, { recursive: true });
     const names = await streamFiles(directory, streams, source);
-    const store = new JsonlStore(directory, new Map([...names].map(([s, n]) => [s, join(directory, `${n}${EXTENSION}`)])));
+    const store = new JsonlStore(
+      directory,
+      new Map([...names].map(([s, n]) => [s, join(directory, `${n}${EXTENSION}`)])),
+    );
     for (const [stream, state] of await store.readStateFile()) store.states.set(stream, state);
     return store;
   }
@@ -106,7 +136,9 @@ export class JsonlStore implements LocalStore {
   private async readStateFile(): Promise<Map<string, Record<string, unknown>>> {
     const text = await readOptional(join(this.location, STATE_FILE));
     if (text === undefined) return new Map();
-    const messages = JSON.parse(text) as { stream: { stream_descriptor: { name: string }; stream_state: Record<string, unknown> } }[];
+    const messages = JSON.parse(text) as {
+      stream: { stream_descriptor: { name: string }; stream_state: Record<string, unknown> };
+    }[];
     return new Map(messages.map((m) => [m.stream.stream_descriptor.name, m.stream.stream_state]));
   }
 
@@ -117,10 +149,13 @@ export class JsonlStore implements LocalStore {
   async commit(stream: string, records: readonly LogRecord[], state: Record<string, unknown>): Promise<CommitReport> {
     const file = this.files.get(stream);
     if (file === undefined) throw new Error(`no file for stream ${JSON.stringify(stream)}`);
-    if (records.length > 0) await appendFile(file, records.map(jsonLine).join("\n") + "\n");
+    if (records.length > 0) await appendFile(file, `${records.map(jsonLine).join("\n")}\n`);
     this.states.set(stream, state);
-    const messages = [...this.states].map(([name, s]) => ({ type: "STREAM", stream: { stream_descriptor: { name }, stream_state: s } }));
-    await replaceFile(join(this.location, STATE_FILE), JSON.stringify(messages, null, 1) + "\n");
+    const messages = [...this.states].map(([name, s]) => ({
+      type: "STREAM",
+      stream: { stream_descriptor: { name }, stream_state: s },
+    }));
+    await replaceFile(join(this.location, STATE_FILE), `${JSON.stringify(messages, null, 1)}\n`);
     return CLEAN_COMMIT;
   }
 

@@ -7,14 +7,18 @@ export interface ProgressDisplay {
   stop(): void;
 }
 
-export function startProgressDisplay(out: Writable & { isTTY?: boolean }, snapshot: () => ProgressSnapshot, intervalMs = 500): ProgressDisplay {
+export function startProgressDisplay(
+  out: Writable & { isTTY?: boolean },
+  snapshot: () => ProgressSnapshot,
+  intervalMs = 500,
+): ProgressDisplay {
   if (out.isTTY !== true) return { stop: () => undefined };
   let drawn = 0;
   const draw = (): void => {
     const lines = renderProgress(snapshot());
     // Up to the first line of the previous table, then rewrite it (clearing each line).
     const up = drawn > 0 ? `\x1b[${drawn}F` : "";
-    out.write(up + lines.map((l) => `\x1b[2K${l}`).join("\n") + "\n");
+    out.write(`${up + lines.map((l) => `\x1b[2K${l}`).join("\n")}\n`);
     drawn = lines.length;
   };
   draw();

@@ -45,7 +45,14 @@ export class ProgressTracker {
   private entry(stream: string): Mutable {
     let e = this.streams.get(stream);
     if (!e) {
-      e = { status: "PENDING", received: 0, committed: 0, watermark: undefined, firstWatermark: undefined, firstWatermarkAt: undefined };
+      e = {
+        status: "PENDING",
+        received: 0,
+        committed: 0,
+        watermark: undefined,
+        firstWatermark: undefined,
+        firstWatermarkAt: undefined,
+      };
       this.streams.set(stream, e);
     }
     return e;
@@ -124,7 +131,16 @@ export function renderProgress(s: ProgressSnapshot): string[] {
     const left = estimateLeft(p, s.upperBound, s.now);
     if (left === undefined && p.status !== "COMPLETE" && p.status !== "INCOMPLETE") unknown = true;
     longest = Math.max(longest, left ?? 0);
-    out.push(line([p.stream, p.status, String(p.received), String(Math.round(p.received / seconds)), iso(p.watermark), left === undefined ? "?" : duration(left)]));
+    out.push(
+      line([
+        p.stream,
+        p.status,
+        String(p.received),
+        String(Math.round(p.received / seconds)),
+        iso(p.watermark),
+        left === undefined ? "?" : duration(left),
+      ]),
+    );
   }
   out.push(
     `${s.streams.length} streams, ${total} records, ${Math.round(total / seconds)} events/s, ${s.throttles} throttled, ` +

@@ -17,7 +17,6 @@ import { textTable } from "./text-table.js";
 export const QUERY_FORMATS = ["table", "csv", "json"] as const;
 export type QueryFormat = (typeof QUERY_FORMATS)[number];
 
-
 const NUMERIC_TYPES = new Set<DuckDBTypeId>([
   DuckDBTypeId.TINYINT,
   DuckDBTypeId.SMALLINT,
@@ -35,7 +34,13 @@ const NUMERIC_TYPES = new Set<DuckDBTypeId>([
   DuckDBTypeId.DECIMAL,
 ]);
 
-const INTEGER_TYPES = new Set<DuckDBTypeId>([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT, DuckDBTypeId.BIGNUM]);
+const INTEGER_TYPES = new Set<DuckDBTypeId>([
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UHUGEINT,
+  DuckDBTypeId.BIGNUM,
+]);
 const TIMESTAMP_TYPES = new Set<DuckDBTypeId>([
   DuckDBTypeId.TIMESTAMP,
   DuckDBTypeId.TIMESTAMP_S,
@@ -62,9 +67,12 @@ function isoTimestamp(text: string): string {
 export const jsonValue: DuckDBValueConverter<Json> = (value, type, converter) => {
   if (value === null) return null;
   if (INTEGER_TYPES.has(type.typeId) && typeof value === "bigint") {
-    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : String(value);
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : String(value);
   }
-  if (type.typeId === DuckDBTypeId.DECIMAL) return type.width <= EXACT_DECIMAL_DIGITS ? Number(String(value)) : String(value);
+  if (type.typeId === DuckDBTypeId.DECIMAL)
+    return type.width <= EXACT_DECIMAL_DIGITS ? Number(String(value)) : String(value);
   if (TIMESTAMP_TYPES.has(type.typeId)) return isoTimestamp(String(value));
   if (type.typeId === DuckDBTypeId.INTERVAL) return String(value);
   return JsonDuckDBValueConverter(value, type, converter);
@@ -121,12 +129,21 @@ export async function tableLines(result: DuckDBResult, options: TableOutput): Pr
     }
   }
   const shown = rows.map((r) => r.map((v) => v ?? "NULL"));
-  const lines = textTable(result.columnNames(), shown, { numeric: types.map((t) => NUMERIC_TYPES.has(t.typeId)), maxWidth: options.maxWidth });
-  if (count > rows.length) lines.push(`(${rows.length} of ${count} rows shown; add a LIMIT, or use --format csv or json for all)`);
+  const lines = textTable(result.columnNames(), shown, {
+    numeric: types.map((t) => NUMERIC_TYPES.has(t.typeId)),
+    maxWidth: options.maxWidth,
+  });
+  if (count > rows.length)
+    lines.push(`(${rows.length} of ${count} rows shown; add a LIMIT, or use --format csv or json for all)`);
   return lines;
 }
 
-export async function writeResult(result: DuckDBResult, format: QueryFormat, out: Writable, table: TableOutput): Promise<void> {
+export async function writeResult(
+  result: DuckDBResult,
+  format: QueryFormat,
+  out: Writable,
+  table: TableOutput,
+): Promise<void> {
   if (format === "table") {
     await write(out, (await tableLines(result, table)).map((l) => `${l}\n`).join(""));
     return;
@@ -134,13 +151,16 @@ export async function writeResult(result: DuckDBResult, format: QueryFormat, out
   const columns = result.columnNames();
   if (format === "csv") {
     await write(out, `${columns.map(csvField).join(",")}\n`);
-    for await (const chunk of rowChunks(result)) await write(out, chunk.map((r) => `${r.map((v) => csvField(text(v))).join(",")}\n`).join(""));
+    for await (const chunk of rowChunks(result))
+      await write(out, chunk.map((r) => `${r.map((v) => csvField(text(v))).join(",")}\n`).join(""));
     return;
   }
   const keys = uniqueNames(columns);
   const types = result.columnTypes();
   for await (const chunk of rowChunks(result)) {
-    const lines = chunk.map((r) => JSON.stringify(Object.fromEntries(r.map((v, i) => [keys[i]!, jsonValue(v, types[i]!, jsonValue)]))));
+    const lines = chunk.map((r) =>
+      JSON.stringify(Object.fromEntries(r.map((v, i) => [keys[i]!, jsonValue(v, types[i]!, jsonValue)]))),
+    );
     await write(out, lines.map((l) => `${l}\n`).join(""));
   }
 }

@@ -27,15 +27,20 @@ export function parseQueryArgs(argv: readonly string[]): QueryRequest {
   const usage = synopsis();
   const database = flags.get("--database") ?? DEFAULT_DATABASE;
   if (flags.has("--tables")) {
-    if (operands.length > 0 || flags.has("--format")) throw new ConfigError(`--tables takes no SQL and no --format.\n${usage}`);
+    if (operands.length > 0 || flags.has("--format"))
+      throw new ConfigError(`--tables takes no SQL and no --format.\n${usage}`);
     return { kind: "tables", database };
   }
-  if (operands.length === 0 || operands.every((o) => o.trim() === "")) throw new ConfigError(`query needs an SQL statement (in quotes), or --tables.\n${usage}`);
+  if (operands.length === 0 || operands.every((o) => o.trim() === ""))
+    throw new ConfigError(`query needs an SQL statement (in quotes), or --tables.\n${usage}`);
   if (operands.length > 1) {
-    throw new ConfigError(`query takes one SQL statement: put it in quotes (got ${operands.length} arguments: ${operands.map((o) => JSON.stringify(o)).join(" ")}).\n${usage}`);
+    throw new ConfigError(
+      `query takes one SQL statement: put it in quotes (got ${operands.length} arguments: ${operands.map((o) => JSON.stringify(o)).join(" ")}).\n${usage}`,
+    );
   }
   const format = flags.get("--format") ?? "table";
-  if (!isFormat(format)) throw new ConfigError(`--format must be table, csv or json (got ${JSON.stringify(format)}).\n${usage}`);
+  if (!isFormat(format))
+    throw new ConfigError(`--format must be table, csv or json (got ${JSON.stringify(format)}).\n${usage}`);
   return { kind: "sql", database, sql: operands[0]!, format };
 }
 
@@ -62,7 +67,10 @@ export async function queryCommand(argv: readonly string[], io: QueryIo): Promis
   try {
     if (request.kind === "tables") {
       const summaries = await tableSummaries(database.connection);
-      const lines = summaries === undefined ? [`${request.database} holds no tables made by sync.`] : tableListing(request.database, summaries);
+      const lines =
+        summaries === undefined
+          ? [`${request.database} holds no tables made by sync.`]
+          : tableListing(request.database, summaries);
       io.stdout.write(lines.map((l) => `${l}\n`).join(""));
       return 0;
     }
@@ -72,7 +80,10 @@ export async function queryCommand(argv: readonly string[], io: QueryIo): Promis
     } catch (err) {
       const message = sqlProblem(err);
       // The file is opened read-only: say so in the words of this command, not only DuckDB's.
-      if (/read-only mode/.test(message)) return fail(`${message}\nquery opens ${request.database} read-only: it runs statements that read, never ones that change the data.`);
+      if (/read-only mode/.test(message))
+        return fail(
+          `${message}\nquery opens ${request.database} read-only: it runs statements that read, never ones that change the data.`,
+        );
       return fail(message);
     }
     const maxWidth = io.stdout.isTTY === true && io.stdout.columns !== undefined ? io.stdout.columns : undefined;

@@ -14,7 +14,9 @@ export interface ReadOnlyDatabase {
 export async function openReadOnly(path: string): Promise<ReadOnlyDatabase> {
   // DuckDB says "database does not exist" too; checked first to say what to do about it.
   if (!existsSync(path)) {
-    throw new ConfigError(`the database ${path} does not exist; run sync (or demo) first to make it, or name another file with --database`);
+    throw new ConfigError(
+      `the database ${path} does not exist; run sync (or demo) first to make it, or name another file with --database`,
+    );
   }
   let instance: DuckDBInstance;
   try {
@@ -22,7 +24,9 @@ export async function openReadOnly(path: string): Promise<ReadOnlyDatabase> {
   } catch (err) {
     const holder = heldBy(err);
     if (holder !== undefined) {
-      throw new ConfigError(`the database ${path} is ${holder}, which has it open for writing (a sync or demo?); query it when that process has finished`);
+      throw new ConfigError(
+        `the database ${path} is ${holder}, which has it open for writing (a sync or demo?); query it when that process has finished`,
+      );
     }
     throw new ConfigError(`cannot open the database ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -24,10 +24,16 @@ export function syncSummary(s: SummaryInput): string {
   const width = Math.min(40, Math.max(...snapshot.streams.map((p) => p.stream.length), 6));
   for (const p of snapshot.streams) {
     const status = s.interrupted && p.status !== "COMPLETE" && p.status !== "INCOMPLETE" ? "INTERRUPTED" : p.status;
-    lines.push(`  ${p.stream.padEnd(width)}  ${status.padEnd(11)} ${String(p.committed).padStart(9)} new records, complete up to ${iso(p.watermark)}`);
+    lines.push(
+      `  ${p.stream.padEnd(width)}  ${status.padEnd(11)} ${String(p.committed).padStart(9)} new records, complete up to ${iso(p.watermark)}`,
+    );
   }
   for (const w of s.warnings) lines.push(`  note: ${w}`);
-  if (s.interrupted) lines.push("Everything up to each stream's time above is stored; run the same command again to continue from there.");
-  else if (snapshot.streams.some((p) => p.status === "INCOMPLETE")) lines.push("Some streams failed (see notes); the next sync retries them from their stored state.");
-  return lines.join("\n") + "\n";
+  if (s.interrupted)
+    lines.push(
+      "Everything up to each stream's time above is stored; run the same command again to continue from there.",
+    );
+  else if (snapshot.streams.some((p) => p.status === "INCOMPLETE"))
+    lines.push("Some streams failed (see notes); the next sync retries them from their stored state.");
+  return `${lines.join("\n")}\n`;
 }

@@ -47,7 +47,8 @@ function warningsOf(lines: string[]): Writable {
       for (const line of chunk.toString("utf8").split("\n")) {
         if (line === "") continue;
         const msg = JSON.parse(line) as { type?: string; log?: { level: string; message: string } };
-        if (msg.type === "LOG" && msg.log && msg.log.level !== "INFO" && msg.log.level !== "DEBUG") lines.push(msg.log.message);
+        if (msg.type === "LOG" && msg.log && msg.log.level !== "INFO" && msg.log.level !== "DEBUG")
+          lines.push(msg.log.message);
       }
       cb();
     },
@@ -59,7 +60,9 @@ async function readConfigFile(path: string): Promise<unknown> {
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    throw new ConfigError(`--config ${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new ConfigError(
+      `--config ${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
   try {
     return JSON.parse(text.replace(/^\uFEFF/, ""));
@@ -69,8 +72,14 @@ async function readConfigFile(path: string): Promise<unknown> {
   }
 }
 
-async function openStore(options: SyncOptions, streams: readonly string[], source: SourceIdentity): Promise<LocalStore> {
-  return options.format === "jsonl" ? JsonlStore.open(options.target, streams, source) : DuckDbStore.open(options.target, streams, source);
+async function openStore(
+  options: SyncOptions,
+  streams: readonly string[],
+  source: SourceIdentity,
+): Promise<LocalStore> {
+  return options.format === "jsonl"
+    ? JsonlStore.open(options.target, streams, source)
+    : DuckDbStore.open(options.target, streams, source);
 }
 
 /** A failure whose message is fit for people: secrets removed. */
@@ -98,7 +107,13 @@ export async function runSync(options: SyncOptions, io: SyncIo, endpointLabel?: 
   let store: LocalStore | undefined;
   try {
     const notes: string[] = [];
-    const discoverCtx: CommandContext = { config, api, emitter: new Emitter(warningsOf(notes), redact), now: clock, stagingDirectory: stagingDirectory() };
+    const discoverCtx: CommandContext = {
+      config,
+      api,
+      emitter: new Emitter(warningsOf(notes), redact),
+      now: clock,
+      stagingDirectory: stagingDirectory(),
+    };
     const discovered = await discoverSources(discoverCtx);
     const found = discovered.catalog.streams.map((s) => s.name);
     await discoverCtx.emitter.flush();
@@ -108,13 +123,28 @@ export async function runSync(options: SyncOptions, io: SyncIo, endpointLabel?: 
       throw new ConfigError([reason, ...notes.filter((n) => n !== reason)].join(" "));
     }
     const unknown = (options.streams ?? []).filter((s) => !found.includes(s));
-    if (unknown.length > 0) throw new ConfigError(`--streams: ${unknown.map((s) => JSON.stringify(s)).join(", ")} not found; discover offers ${found.map((s) => JSON.stringify(s)).join(", ")}`);
+    if (unknown.length > 0)
+      throw new ConfigError(
+        `--streams: ${unknown.map((s) => JSON.stringify(s)).join(", ")} not found; discover offers ${found.map((s) => JSON.stringify(s)).join(", ")}`,
+      );
     const names = options.streams ?? found;
-    const source = { account: accountOf(discovered.groups), region: config.region, endpoint: endpointLabel ?? config.endpointUrl };
+    const source = {
+      account: accountOf(discovered.groups),
+      region: config.region,
+      endpoint: endpointLabel ?? config.endpointUrl,
+    };
     store = await openStore(options, names, source);
     const stored = await store.loadStates();
-    const state = parseState(names.filter((n) => stored.has(n)).map((name) => ({ type: "STREAM", stream: { stream_descriptor: { name }, stream_state: stored.get(name) } })));
-    const catalog: ConfiguredStream[] = names.map((name) => ({ name, syncMode: "incremental", cursorField: undefined }));
+    const state = parseState(
+      names
+        .filter((n) => stored.has(n))
+        .map((name) => ({ type: "STREAM", stream: { stream_descriptor: { name }, stream_state: stored.get(name) } })),
+    );
+    const catalog: ConfiguredStream[] = names.map((name) => ({
+      name,
+      syncMode: "incremental",
+      cursorField: undefined,
+    }));
 
     const tracker = new ProgressTracker(names, clock);
     for (const n of notes) tracker.note(n);
@@ -133,7 +163,9 @@ export async function runSync(options: SyncOptions, io: SyncIo, endpointLabel?: 
     try {
       ok = await read(ctx, { catalog, state, signal: cancellation.signal });
       if (cancellation.by !== undefined) await emitter.seal();
-      await new Promise<void>((resolve, reject) => destination.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        destination.end((err?: Error | null) => (err ? reject(err) : resolve())),
+      );
     } finally {
       cancellation.dispose();
       display.stop();
@@ -142,10 +174,22 @@ export async function runSync(options: SyncOptions, io: SyncIo, endpointLabel?: 
     await store.close();
     store = undefined;
     const final = snapshot();
-    io.stdout.write(syncSummary({ snapshot: final, location: options.target, format: options.format, interrupted: interrupted !== undefined, warnings: tracker.warnings().map(redact) }));
+    io.stdout.write(
+      syncSummary({
+        snapshot: final,
+        location: options.target,
+        format: options.format,
+        interrupted: interrupted !== undefined,
+        warnings: tracker.warnings().map(redact),
+      }),
+    );
     return { code: interrupted !== undefined ? CANCEL_EXIT_CODES[interrupted] : ok ? 0 : 1, snapshot: final };
   } catch (err) {
-    const failure = toConnectorError(err, { region: config.region, endpointUrl: config.endpointUrl, doing: "running sync" });
+    const failure = toConnectorError(err, {
+      region: config.region,
+      endpointUrl: config.endpointUrl,
+      doing: "running sync",
+    });
     throw new SyncError(redact(failure.message));
   } finally {
     await store?.close().catch(() => undefined);
@@ -159,7 +203,8 @@ export async function syncCommand(argv: readonly string[], io: SyncIo): Promise<
     return (await runSync(parseSyncArgs(argv), io)).code;
   } catch (err) {
     // Before the config is parsed, no secret is known and none is in the message (see readConfigFile).
-    const message = err instanceof SyncError || err instanceof ConfigError ? err.message : asConnectorError(err).message;
+    const message =
+      err instanceof SyncError || err instanceof ConfigError ? err.message : asConnectorError(err).message;
     io.stderr.write(`source-cloudwatch-logs sync: ${message}\n`);
     return 1;
   }

@@ -25,13 +25,25 @@ function quote(identifier: string): string {
 /** undefined: the file holds no mapping table, so nothing in it was made by sync. */
 export async function tableSummaries(db: DuckDBConnection): Promise<TableSummary[] | undefined> {
   const present = async (name: string): Promise<boolean> =>
-    (await db.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE table_name = '${name.replace(/'/g, "''")}' AND NOT temporary`)).currentRowCount > 0;
+    (
+      await db.runAndReadAll(
+        `SELECT 1 FROM duckdb_tables() WHERE table_name = '${name.replace(/'/g, "''")}' AND NOT temporary`,
+      )
+    ).currentRowCount > 0;
   if (!(await present(STREAMS_TABLE))) return undefined;
-  const mapping = (await db.runAndReadAll(`SELECT account, region, endpoint, stream, table_name FROM ${STREAMS_TABLE} ORDER BY account, region, endpoint, stream`)).getRowObjectsJS();
+  const mapping = (
+    await db.runAndReadAll(
+      `SELECT account, region, endpoint, stream, table_name FROM ${STREAMS_TABLE} ORDER BY account, region, endpoint, stream`,
+    )
+  ).getRowObjectsJS();
   const summaries: TableSummary[] = [];
   for (const m of mapping) {
     // The store keeps '' for what it does not know (the account) or the region's AWS endpoint.
-    const source = describeSource({ account: String(m.account) || undefined, region: String(m.region), endpoint: String(m.endpoint) || undefined });
+    const source = describeSource({
+      account: String(m.account) || undefined,
+      region: String(m.region),
+      endpoint: String(m.endpoint) || undefined,
+    });
     const table = String(m.table_name);
     const entry = { source, stream: String(m.stream), table };
     if (!(await present(table))) {
@@ -43,7 +55,12 @@ export async function tableSummaries(db: DuckDBConnection): Promise<TableSummary
         `SELECT count(*)::BIGINT AS n, strftime(min(event_time), '%Y-%m-%d %H:%M') AS first, strftime(max(event_time), '%Y-%m-%d %H:%M') AS last FROM ${quote(table)}`,
       )
     ).getRowObjectsJS()[0]!;
-    summaries.push({ ...entry, rows: Number(r.n), first: r.first === null ? undefined : String(r.first), last: r.last === null ? undefined : String(r.last) });
+    summaries.push({
+      ...entry,
+      rows: Number(r.n),
+      first: r.first === null ? undefined : String(r.first),
+      last: r.last === null ? undefined : String(r.last),
+    });
   }
   return summaries;
 }
@@ -60,8 +77,14 @@ export function tableListing(database: string, summaries: readonly TableSummary[
   for (const source of sources) {
     const of = summaries.filter((s) => s.source === source);
     const rows = of.map((s) => [s.table, s.rows === undefined ? "missing" : s.rows, s.first ?? "", s.last ?? ""]);
-    const [header, rule, ...body] = textTable(["table", "events", "first (UTC)", "last (UTC)"], rows, { numeric: [false, true, false, false] });
-    lines.push(...wrap(`${escapeControls(source)}:`, WIDTH - 2).map((l, i) => (i === 0 ? l : `  ${l}`)), `  ${header}`, `  ${rule}`);
+    const [header, rule, ...body] = textTable(["table", "events", "first (UTC)", "last (UTC)"], rows, {
+      numeric: [false, true, false, false],
+    });
+    lines.push(
+      ...wrap(`${escapeControls(source)}:`, WIDTH - 2).map((l, i) => (i === 0 ? l : `  ${l}`)),
+      `  ${header}`,
+      `  ${rule}`,
+    );
     body.forEach((line, i) => lines.push(`  ${line}`, `      log group ${escapeControls(of[i]!.stream)}`));
   }
   return lines;

@@ -24,7 +24,11 @@ export function safeName(stream: string): string {
  * sources' streams, tables or files not made by us). Names compare case-insensitively, as DuckDB
  * identifiers and some file systems do.
  */
-export function assignNames(streams: readonly string[], taken: ReadonlyMap<string, string>, reserved: Iterable<string> = []): Map<string, string> {
+export function assignNames(
+  streams: readonly string[],
+  taken: ReadonlyMap<string, string>,
+  reserved: Iterable<string> = [],
+): Map<string, string> {
   const out = new Map(taken);
   const used = new Set([...taken.values(), ...reserved].map((n) => n.toLowerCase()));
   for (const stream of streams) {

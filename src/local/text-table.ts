@@ -14,7 +14,8 @@ const GAP = 2;
 const MIN_CUT_WIDTH = 10;
 
 // Approximate East Asian Wide/Fullwidth and emoji ranges: two columns on a terminal.
-const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
 const ZERO_WIDTH = /[\p{Mn}\p{Me}\u200b-\u200f\ufeff]/u;
 
 function charWidth(ch: string): number {
@@ -69,7 +70,8 @@ function fitWidths(natural: readonly number[], numeric: readonly boolean[], maxW
   const total = (count: number, cap: number): number =>
     natural.slice(0, count).reduce((n, w, i) => n + (numeric[i] ? w : Math.min(w, cap)), GAP * Math.max(0, count - 1));
   const widest = Math.max(0, ...natural);
-  if (maxWidth === undefined || total(natural.length, widest) <= maxWidth) return { widths: [...natural], shown: natural.length };
+  if (maxWidth === undefined || total(natural.length, widest) <= maxWidth)
+    return { widths: [...natural], shown: natural.length };
   let shown = natural.length;
   while (shown > 1 && total(shown, MIN_CUT_WIDTH) > maxWidth) shown--;
   // Binary search: the widest value may be a megabyte of log message.
@@ -83,13 +85,23 @@ function fitWidths(natural: readonly number[], numeric: readonly boolean[], maxW
   return { widths: natural.slice(0, shown).map((w, i) => (numeric[i] ? w : Math.min(w, fits))), shown };
 }
 
-export function textTable(columns: readonly string[], rows: readonly (readonly unknown[])[], options: TextTableOptions = {}): string[] {
+export function textTable(
+  columns: readonly string[],
+  rows: readonly (readonly unknown[])[],
+  options: TextTableOptions = {},
+): string[] {
   const text = (v: unknown): string => escapeControls(v === null || v === undefined ? "" : String(v));
   const header = columns.map(text);
   const cells = rows.map((r) => r.map(text));
-  const numeric = options.numeric ?? columns.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === "number" || typeof r[i] === "bigint"));
+  const numeric =
+    options.numeric ??
+    columns.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === "number" || typeof r[i] === "bigint"));
   const natural = header.map((c, i) => Math.max(displayWidth(c), ...cells.map((r) => displayWidth(r[i]!))));
-  const { widths, shown } = fitWidths(natural, numeric.map((n) => n === true), options.maxWidth);
+  const { widths, shown } = fitWidths(
+    natural,
+    numeric.map((n) => n === true),
+    options.maxWidth,
+  );
   const fmt = (r: readonly string[]): string =>
     r
       .slice(0, shown)
@@ -98,7 +110,12 @@ export function textTable(columns: readonly string[], rows: readonly (readonly u
       .trimEnd();
   const lines = [fmt(header), widths.map((w) => "-".repeat(w)).join(" ".repeat(GAP)), ...cells.map(fmt)];
   if (shown < columns.length) {
-    lines.push(cut(`(${columns.length - shown} more columns: ${header.slice(shown).join(", ")}; select fewer, or use --format csv or json)`, options.maxWidth ?? Infinity));
+    lines.push(
+      cut(
+        `(${columns.length - shown} more columns: ${header.slice(shown).join(", ")}; select fewer, or use --format csv or json)`,
+        options.maxWidth ?? Infinity,
+      ),
+    );
   }
   return lines;
 }

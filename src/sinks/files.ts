@@ -62,19 +62,19 @@ export function fileSink(options: FileSinkOptions): EventSink {
     const absolute = join(directory, f.relativePath);
     const size = statSync(absolute).size;
     emitter.record({
-        stream,
-        emitted_at: Date.now(),
-        data: {
-          file_relative_path: f.relativePath,
-          file_size_bytes: size,
-          logGroupName,
-          logStreamName: f.logStreamName,
-          date: isoDay(f.day),
-          event_count: f.events,
-          first_event_timestamp: f.first,
-          last_event_timestamp: f.last,
-        },
-        file_reference: { staging_file_url: absolute, source_file_relative_path: f.relativePath, file_size_bytes: size },
+      stream,
+      emitted_at: Date.now(),
+      data: {
+        file_relative_path: f.relativePath,
+        file_size_bytes: size,
+        logGroupName,
+        logStreamName: f.logStreamName,
+        date: isoDay(f.day),
+        event_count: f.events,
+        first_event_timestamp: f.first,
+        last_event_timestamp: f.last,
+      },
+      file_reference: { staging_file_url: absolute, source_file_relative_path: f.relativePath, file_size_bytes: size },
     });
   };
 
@@ -87,7 +87,17 @@ export function fileSink(options: FileSinkOptions): EventSink {
       // file and the next sync's part of the same day gets a file of its own.
       const coverageStart = Math.max(day, rangeStart);
       const relativePath = `${fileSegment(e.logStreamName)}/${isoDay(day)}/${coverageStart}.log`;
-      f = { relativePath, logStreamName: e.logStreamName, day, coverageStart, pending: [], pendingBytes: 0, events: 0, first: e.timestamp, last: e.timestamp };
+      f = {
+        relativePath,
+        logStreamName: e.logStreamName,
+        day,
+        coverageStart,
+        pending: [],
+        pendingBytes: 0,
+        events: 0,
+        first: e.timestamp,
+        last: e.timestamp,
+      };
       open.set(key, f);
       // A file left by a crashed attempt of this same range is replaced, not appended to.
       mkdirSync(dirname(join(directory, relativePath)), { recursive: true });

@@ -27,7 +27,9 @@ export function messageJsonText(message: string): string {
   const text = message.trim();
   // A cheap test first (any surrogate, paired or not): most messages need no rewriting.
   if (!/[\n\r\ud800-\udfff]/.test(text)) return text;
-  return text.replace(/[\n\r]|\p{Cs}/gu, (c) => (c === "\n" || c === "\r" ? " " : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+  return text.replace(/[\n\r]|\p{Cs}/gu, (c) =>
+    c === "\n" || c === "\r" ? " " : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** JSON text of `message_json`: see messageJsonText; null when the message is no JSON object. */
@@ -35,7 +37,12 @@ function messageJson(message: string): string {
   return parseJsonObject(message) === null ? "null" : messageJsonText(message);
 }
 
-export function recordSink(emitter: Emitter, stream: string, logGroupName: string, parseJsonMessages: boolean): EventSink {
+export function recordSink(
+  emitter: Emitter,
+  stream: string,
+  logGroupName: string,
+  parseJsonMessages: boolean,
+): EventSink {
   const groupOpen = `{"logGroupName":${JSON.stringify(logGroupName)},`;
   // Log stream names repeat on every event of a page: escape each once.
   const streamJson = new Map<string, string>();
@@ -54,7 +61,9 @@ export function recordSink(emitter: Emitter, stream: string, logGroupName: strin
     );
   };
   const serialize = (e: LogEvent): string =>
-    parseJsonMessages ? `${groupOpen}${members(e)},"message_json":${messageJson(e.message)}}` : `${groupOpen}${members(e)}}`;
+    parseJsonMessages
+      ? `${groupOpen}${members(e)},"message_json":${messageJson(e.message)}}`
+      : `${groupOpen}${members(e)}}`;
   return {
     maxWindowsInFlight: Number.POSITIVE_INFINITY,
     deliver: (events, signal) => emitter.serializedRecords(stream, events.map(serialize), signal),

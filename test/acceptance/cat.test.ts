@@ -4,9 +4,26 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ENDPOINT_KINDS, type Endpoint } from "../support/endpoints.js";
 import { putEvents, seedGroup, spreadEvents } from "../support/seed.js";
-import { catalogFor, errors, eventKey, lastStates, records, runConnector, runWith, states, statuses, type RunResult } from "../support/connector.js";
+import {
+  catalogFor,
+  errors,
+  eventKey,
+  lastStates,
+  records,
+  runConnector,
+  runWith,
+  states,
+  statuses,
+  type RunResult,
+} from "../support/connector.js";
 import { specProblems, type Schema } from "../support/spec-rules.js";
-import { abnormalState, catalogStreams, configuredCatalog, invalidConfig, sampleConfig } from "../support/acceptance-inputs.js";
+import {
+  abnormalState,
+  catalogStreams,
+  configuredCatalog,
+  invalidConfig,
+  sampleConfig,
+} from "../support/acceptance-inputs.js";
 import { catalogProblems, recordCountProblems, recordProblems, statusOrderOk } from "../support/cat-checks.js";
 import { repoJson } from "../support/repo.js";
 import { freePort } from "../support/ports.js";
@@ -18,10 +35,17 @@ const HOUR = 3_600_000;
 test("spec: valid, follows the CAT rules, and equals integration_tests/spec.json", async () => {
   const r = await runConnector(["spec"]);
   assert.equal(r.code, 0);
-  assert.deepEqual(r.messages.map((m) => m.type), ["SPEC"]);
+  assert.deepEqual(
+    r.messages.map((m) => m.type),
+    ["SPEC"],
+  );
   const spec = r.messages[0]!.spec!;
   assert.deepEqual(specProblems(spec.connectionSpecification as Schema), []);
-  assert.deepEqual(spec, repoJson("integration_tests/spec.json"), "integration_tests/spec.json is stale: run npm run gen:spec");
+  assert.deepEqual(
+    spec,
+    repoJson("integration_tests/spec.json"),
+    "integration_tests/spec.json is stale: run npm run gen:spec",
+  );
 });
 
 for (const kind of ENDPOINT_KINDS) {
@@ -44,12 +68,18 @@ for (const kind of ENDPOINT_KINDS) {
     test("check: the sample config succeeds with exactly one CONNECTION_STATUS", async () => {
       const r = await runWith("check", config);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(r.messages.filter((m) => m.type === "CONNECTION_STATUS").map((m) => m.connectionStatus), [{ status: "SUCCEEDED" }]);
+      assert.deepEqual(
+        r.messages.filter((m) => m.type === "CONNECTION_STATUS").map((m) => m.connectionStatus),
+        [{ status: "SUCCEEDED" }],
+      );
     });
 
     test("check: invalid_config.json and an unreachable endpoint answer FAILED, not a crash", async () => {
       const invalid = await runWith("check", { ...invalidConfig(), endpoint_url: ep.url });
-      const unreachable = await runWith("check", sampleConfig(`http://127.0.0.1:${await freePort()}`, { request_timeout_seconds: 2 }));
+      const unreachable = await runWith(
+        "check",
+        sampleConfig(`http://127.0.0.1:${await freePort()}`, { request_timeout_seconds: 2 }),
+      );
       for (const r of [invalid, unreachable]) {
         const status = r.messages.filter((m) => m.type === "CONNECTION_STATUS").map((m) => m.connectionStatus!);
         assert.equal(status.length, 1, r.stdout);
@@ -57,7 +87,10 @@ for (const kind of ENDPOINT_KINDS) {
         assert.ok((status[0]!.message ?? "").length > 0, "FAILED says why");
         assert.doesNotMatch(r.stderr, /^\s+at /m, "no raw stack trace");
       }
-      assert.match(invalid.messages.find((m) => m.type === "CONNECTION_STATUS")!.connectionStatus!.message!, /region_name/);
+      assert.match(
+        invalid.messages.find((m) => m.type === "CONNECTION_STATUS")!.connectionStatus!.message!,
+        /region_name/,
+      );
     });
 
     test("discover: one CATALOG, unique names, Draft-7 schemas without $ref, cursor and key in the schema", async () => {
@@ -67,7 +100,11 @@ for (const kind of ENDPOINT_KINDS) {
       assert.equal(catalogs.length, 1);
       discovered = catalogs[0]!.catalog!;
       assert.deepEqual(catalogProblems(discovered), []);
-      for (const name of catalogStreams()) assert.ok(discovered.streams.some((s) => s.name === name), `${name} discovered`);
+      for (const name of catalogStreams())
+        assert.ok(
+          discovered.streams.some((s) => s.name === name),
+          `${name} discovered`,
+        );
     });
 
     test("basic read: records match their schema exactly, keys never null, states with counts, statuses in order", async () => {
@@ -81,7 +118,10 @@ for (const kind of ENDPOINT_KINDS) {
         assert.equal(new Set(recs.map(eventKey)).size, recs.length, "primary keys are unique");
         const st = states(r.messages, name);
         assert.ok(st.length >= 1, `${name} has a STATE`);
-        assert.ok(st.every((s) => s.sourceStats !== undefined), "every STATE has sourceStats");
+        assert.ok(
+          st.every((s) => s.sourceStats !== undefined),
+          "every STATE has sourceStats",
+        );
         assert.deepEqual(recordCountProblems(r.messages, name), []);
         const seq = statuses(r.messages, name);
         assert.ok(statusOrderOk(seq, true), `${name}: ${seq.join(",")}`);
@@ -91,7 +131,14 @@ for (const kind of ENDPOINT_KINDS) {
     test("basic read: the record checker and status checker reject what CAT rejects", () => {
       const schema = discovered.streams[0]!.json_schema as Schema;
       const rec = (data: Record<string, unknown>) => ({ stream: "s", data, emitted_at: 0 });
-      const good = { logGroupName: "g", logStreamName: "s", timestamp: 1, ingestionTime: 2, message: "m", eventId: "1" };
+      const good = {
+        logGroupName: "g",
+        logStreamName: "s",
+        timestamp: 1,
+        ingestionTime: 2,
+        message: "m",
+        eventId: "1",
+      };
       assert.deepEqual(recordProblems([rec(good)], schema, [["logStreamName"], ["eventId"]]), []);
       assert.notDeepEqual(recordProblems([rec({ ...good, extra: 1 })], schema, [["eventId"]]), [], "extra column");
       assert.notDeepEqual(recordProblems([rec({ ...good, timestamp: "1" })], schema, [["eventId"]]), [], "wrong type");
@@ -148,13 +195,21 @@ for (const kind of ENDPOINT_KINDS) {
       assert.ok(states(first.messages).length >= 1);
       const watermark = (lastStates(first.messages)[0]!.stream!.stream_state as { timestamp: number }).timestamp;
       // New events at the watermark itself: the first millisecond read 2 must cover.
-      await putEvents(ep.url, group, "a", [{ timestamp: watermark, message: "new-1" }, { timestamp: watermark + 1, message: "new-2" }]);
+      await putEvents(ep.url, group, "a", [
+        { timestamp: watermark, message: "new-1" },
+        { timestamp: watermark + 1, message: "new-2" },
+      ]);
       await putEvents(ep.url, group, "c", [{ timestamp: watermark, message: "new-3" }], true);
       // Read 2 reaches up to its start minus the ingestion delay: start it once that is past new-2.
       await clockPast(watermark + 1 + Number(config.ingestion_delay_seconds ?? 0) * 1000);
       const second = await runWith("read", config, { catalog: catalogFor([group]), state: lastStates(first.messages) });
       assert.equal(second.code, 0, second.stderr);
-      assert.deepEqual(records(second.messages).map((x) => (x.data as { message: string }).message).sort(), ["new-1", "new-2", "new-3"]);
+      assert.deepEqual(
+        records(second.messages)
+          .map((x) => (x.data as { message: string }).message)
+          .sort(),
+        ["new-1", "new-2", "new-3"],
+      );
       assert.deepEqual(recordCountProblems(second.messages, group), []);
     });
   });

@@ -13,16 +13,26 @@ import { expectedEvents, startSimulator, type Simulator } from "../../sim/index.
 const HOUR = 3_600_000;
 
 /** Reads once, then once from every checkpoint of that read; checks each resumed read. */
-async function assertResumesFromEveryCheckpoint(config: Record<string, unknown>, group: string, expectedTotal: number, minCheckpoints: number): Promise<void> {
+async function assertResumesFromEveryCheckpoint(
+  config: Record<string, unknown>,
+  group: string,
+  expectedTotal: number,
+  minCheckpoints: number,
+): Promise<void> {
   const first = await runWith("read", config, { catalog: catalogFor([group]) });
   assert.equal(first.code, 0, first.stderr);
   assert.equal(records(first.messages).length, expectedTotal);
   assert.deepEqual(recordCountProblems(first.messages, group), []);
   const cps = checkpoints(first.messages, group);
-  assert.ok(cps.length >= minCheckpoints, `the first read checkpoints at least ${minCheckpoints} times (${cps.length})`);
+  assert.ok(
+    cps.length >= minCheckpoints,
+    `the first read checkpoints at least ${minCheckpoints} times (${cps.length})`,
+  );
   console.error(`${group}: resuming from ${cps.length} checkpoints`);
   const resumed = await Promise.all(
-    cps.map((cp) => runWith("read", config, { catalog: catalogFor([group]), state: [first.messages[cp.index]!.state] })),
+    cps.map((cp) =>
+      runWith("read", config, { catalog: catalogFor([group]), state: [first.messages[cp.index]!.state] }),
+    ),
   );
   resumed.forEach((r: RunResult, i) => {
     const cp = cps[i]!;
@@ -50,11 +60,20 @@ for (const kind of ENDPOINT_KINDS) {
 
     test("30,000 events, 6 per millisecond, over 3 log streams", async () => {
       const start = Date.now() - 2 * HOUR;
-      const events = Array.from({ length: 30_000 }, (_, i) => ({ stream: `s${i % 3}`, timestamp: start + Math.floor(i / 6), message: `dense ${i}` }));
+      const events = Array.from({ length: 30_000 }, (_, i) => ({
+        stream: `s${i % 3}`,
+        timestamp: start + Math.floor(i / 6),
+        message: `dense ${i}`,
+      }));
       await seedGroup(ep.url, "/acceptance/dense", events);
       // One request at a time: windows complete in order, so every window is a checkpoint and the
       // count does not depend on scheduling.
-      await assertResumesFromEveryCheckpoint(sampleConfig(ep.url, { max_concurrency: 1 }), "/acceptance/dense", events.length, 3);
+      await assertResumesFromEveryCheckpoint(
+        sampleConfig(ep.url, { max_concurrency: 1 }),
+        "/acceptance/dense",
+        events.length,
+        3,
+      );
     });
   });
 }

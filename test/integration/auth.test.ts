@@ -29,12 +29,17 @@ describe("IAM enforcement (moto auth mode)", () => {
   let roleArn: string;
   let base: Record<string, unknown>;
 
-  const policy = (actions: string[]) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] });
+  const policy = (actions: string[]) =>
+    JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] });
 
   before(async () => {
     moto = await startMoto();
     await seedGroup(moto.url, "/app/secure", spreadEvents(12, Date.now() - 3_600_000, 60_000, ["s"]));
-    const iam = new IAMClient({ region: TEST_REGION, endpoint: moto.url, credentials: { accessKeyId: "AKIAADMIN0000000", secretAccessKey: "admin-secret-admin" } });
+    const iam = new IAMClient({
+      region: TEST_REGION,
+      endpoint: moto.url,
+      credentials: { accessKeyId: "AKIAADMIN0000000", secretAccessKey: "admin-secret-admin" },
+    });
     const user = async (name: string, actions: string[]): Promise<Keys & { arn: string }> => {
       const u = await iam.send(new CreateUserCommand({ UserName: name }));
       await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: "p", PolicyDocument: policy(actions) }));
@@ -48,15 +53,30 @@ describe("IAM enforcement (moto auth mode)", () => {
     assumer = a;
     const trust = {
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Principal: { AWS: a.arn }, Action: "sts:AssumeRole", Condition: { StringEquals: { "sts:ExternalId": EXTERNAL_ID } } }],
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: a.arn },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "sts:ExternalId": EXTERNAL_ID } },
+        },
+      ],
     };
-    const role = await iam.send(new CreateRoleCommand({ RoleName: "cloudwatch-reader", AssumeRolePolicyDocument: JSON.stringify(trust) }));
+    const role = await iam.send(
+      new CreateRoleCommand({ RoleName: "cloudwatch-reader", AssumeRolePolicyDocument: JSON.stringify(trust) }),
+    );
     roleArn = role.Role!.Arn!;
     await iam.send(
       new PutRolePolicyCommand({
         RoleName: "cloudwatch-reader",
         PolicyName: "read",
-        PolicyDocument: policy(["logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:FilterLogEvents", "logs:GetLogEvents", "logs:GetLogRecord"]),
+        PolicyDocument: policy([
+          "logs:DescribeLogGroups",
+          "logs:DescribeLogStreams",
+          "logs:FilterLogEvents",
+          "logs:GetLogEvents",
+          "logs:GetLogRecord",
+        ]),
       }),
     );
     iam.destroy();
@@ -94,15 +114,23 @@ describe("IAM enforcement (moto auth mode)", () => {
     const wrong = "this-is-the-wrong-secret-0000000000";
     registerSecrets(wrong);
     const r = await runWith("check", { ...keys(listOnly), aws_secret_access_key: wrong });
-    assert.match(r.messages.find((m) => m.type === "CONNECTION_STATUS")!.connectionStatus!.message!, /AWS rejected the credentials .*SignatureDoesNotMatch/);
+    assert.match(
+      r.messages.find((m) => m.type === "CONNECTION_STATUS")!.connectionStatus!.message!,
+      /AWS rejected the credentials .*SignatureDoesNotMatch/,
+    );
     const u = await runWith("check", { ...keys(listOnly), aws_access_key_id: "AKIANOBODYKNOWS00000" });
-    assert.match(u.messages.find((m) => m.type === "CONNECTION_STATUS")!.connectionStatus!.message!, /AWS rejected the credentials .*InvalidClientTokenId/);
+    assert.match(
+      u.messages.find((m) => m.type === "CONNECTION_STATUS")!.connectionStatus!.message!,
+      /AWS rejected the credentials .*InvalidClientTokenId/,
+    );
   });
 
   test("role assumption with the external id reads the group; a wrong external id names sts:AssumeRole", async () => {
     const cfg = { ...keys(assumer), role_arn: roleArn, role_external_id: EXTERNAL_ID, session_duration: 900 };
     const ok = await runWith("check", cfg);
-    assert.deepEqual(ok.messages.find((m) => m.type === "CONNECTION_STATUS")!.connectionStatus, { status: "SUCCEEDED" });
+    assert.deepEqual(ok.messages.find((m) => m.type === "CONNECTION_STATUS")!.connectionStatus, {
+      status: "SUCCEEDED",
+    });
     const r = await runWith("read", cfg, { catalog: catalogFor(["/app/secure"]) });
     assert.equal(r.code, 0, JSON.stringify(errors(r.messages)));
     assert.equal(records(r.messages).length, 12);
@@ -113,11 +141,22 @@ describe("IAM enforcement (moto auth mode)", () => {
   });
 
   test("temporary keys with a session token read the group", async () => {
-    const sts = new STSClient({ region: TEST_REGION, endpoint: moto.url, credentials: { accessKeyId: assumer.id, secretAccessKey: assumer.secret } });
-    const c = (await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "t", ExternalId: EXTERNAL_ID }))).Credentials!;
+    const sts = new STSClient({
+      region: TEST_REGION,
+      endpoint: moto.url,
+      credentials: { accessKeyId: assumer.id, secretAccessKey: assumer.secret },
+    });
+    const c = (
+      await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "t", ExternalId: EXTERNAL_ID }))
+    ).Credentials!;
     sts.destroy();
     registerSecrets(c.SecretAccessKey, c.SessionToken);
-    const cfg = { ...base, aws_access_key_id: c.AccessKeyId, aws_secret_access_key: c.SecretAccessKey, aws_session_token: c.SessionToken };
+    const cfg = {
+      ...base,
+      aws_access_key_id: c.AccessKeyId,
+      aws_secret_access_key: c.SecretAccessKey,
+      aws_session_token: c.SessionToken,
+    };
     const r = await runWith("read", cfg, { catalog: catalogFor(["/app/secure"]) });
     assert.equal(r.code, 0, JSON.stringify(errors(r.messages)));
     assert.equal(records(r.messages).length, 12);

@@ -32,7 +32,11 @@ const COMMAND_FLAGS: Record<string, string[]> = {
 };
 
 function assertFits80(what: string, text: string): void {
-  assert.deepEqual(text.split("\n").filter((line) => line.length > 80), [], `${what}: lines over 80 columns`);
+  assert.deepEqual(
+    text.split("\n").filter((line) => line.length > 80),
+    [],
+    `${what}: lines over 80 columns`,
+  );
 }
 
 /** Every command is named in the synopsis (`usage: source-cloudwatch-logs read ...`) or overview (`  read  ...`). */
@@ -52,7 +56,11 @@ describe("help and version", () => {
       assertFits80(form, r.stdout);
       for (const command of ALL_COMMANDS) {
         assert.match(r.stdout, new RegExp(`^  ${command} +\\S`, "m"), `${form}: a line about ${command}`);
-        assert.match(r.stdout, new RegExp(`^  source-cloudwatch-logs ${command}\\b`, "m"), `${form}: an example of ${command}`);
+        assert.match(
+          r.stdout,
+          new RegExp(`^  source-cloudwatch-logs ${command}\\b`, "m"),
+          `${form}: an example of ${command}`,
+        );
       }
       assert.match(r.stdout, /--version/);
     }
@@ -78,7 +86,11 @@ describe("help and version", () => {
 
   for (const [command, flags] of Object.entries(COMMAND_FLAGS)) {
     test(`${command} --help, ${command} -h and help ${command} list its flags, exit 0`, async () => {
-      for (const args of [[command, "--help"], [command, "-h"], ["help", command]]) {
+      for (const args of [
+        [command, "--help"],
+        [command, "-h"],
+        ["help", command],
+      ]) {
         const what = args.join(" ");
         const r = await runText(args);
         assert.equal(r.code, 0, what);
@@ -88,7 +100,11 @@ describe("help and version", () => {
         assert.match(r.stdout, new RegExp(`^usage: source-cloudwatch-logs ${command}\\b`, "m"), what);
         const listed = [...r.stdout.matchAll(/^ {2}(--[a-z]+) /gm)].map((m) => m[1]);
         assert.deepEqual(listed, flags, `${what}: its flags`);
-        assert.match(r.stdout, new RegExp(`^Example:\\n  source-cloudwatch-logs ${command}\\b`, "m"), `${what}: an example`);
+        assert.match(
+          r.stdout,
+          new RegExp(`^Example:\\n  source-cloudwatch-logs ${command}\\b`, "m"),
+          `${what}: an example`,
+        );
       }
     });
   }
@@ -118,7 +134,11 @@ describe("help and version", () => {
       assertFits80(args.join(" "), err.message);
       assertListsAllCommands(`${args.join(" ")} (stderr)`, r.stderr);
     }
-    for (const args of [["sync", "--verbose"], ["demo", "--config", "c.json"], ["query", "--verbose"]]) {
+    for (const args of [
+      ["sync", "--verbose"],
+      ["demo", "--config", "c.json"],
+      ["query", "--verbose"],
+    ]) {
       const r = await runText(args);
       assert.equal(r.code, 1, args.join(" "));
       assert.match(r.stderr, /does not take/);
@@ -137,7 +157,21 @@ describe("spec", () => {
     const cs = spec.connectionSpecification as Schema;
     assert.deepEqual(specProblems(cs), []);
     const props = cs.properties as Record<string, Schema>;
-    for (const field of ["region_name", "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "role_arn", "role_external_id", "session_duration", "log_group_prefix", "custom_log_reports", "start_date", "ingestion_delay_seconds", "endpoint_url", "delivery_method"]) {
+    for (const field of [
+      "region_name",
+      "aws_access_key_id",
+      "aws_secret_access_key",
+      "aws_session_token",
+      "role_arn",
+      "role_external_id",
+      "session_duration",
+      "log_group_prefix",
+      "custom_log_reports",
+      "start_date",
+      "ingestion_delay_seconds",
+      "endpoint_url",
+      "delivery_method",
+    ]) {
       assert.ok(props[field], `spec has ${field}`);
     }
     assert.deepEqual(cs.required, ["region_name"]);
@@ -146,15 +180,28 @@ describe("spec", () => {
   });
 
   test("the spec checker itself catches violations", () => {
-    assert.notDeepEqual(specProblems({ properties: { a: { anyOf: [] }, aws_secret_access_key: { type: "string" } } }), []);
+    assert.notDeepEqual(
+      specProblems({ properties: { a: { anyOf: [] }, aws_secret_access_key: { type: "string" } } }),
+      [],
+    );
   });
 });
 
 describe("bad input", () => {
-  const good = { region_name: "us-east-1", aws_access_key_id: "AKIAEXAMPLE", aws_secret_access_key: "super-secret-value-123" };
+  const good = {
+    region_name: "us-east-1",
+    aws_access_key_id: "AKIAEXAMPLE",
+    aws_secret_access_key: "super-secret-value-123",
+  };
 
   test("unknown commands and missing arguments are config errors with usage, exit 1", async () => {
-    for (const args of [["launch"], ["check"], ["read", "--config", "x.json"], ["discover", "--config"], ["check", "--catalog", "c.json"]]) {
+    for (const args of [
+      ["launch"],
+      ["check"],
+      ["read", "--config", "x.json"],
+      ["discover", "--config"],
+      ["check", "--catalog", "c.json"],
+    ]) {
       const r = await runConnector(args);
       assert.equal(r.code, 1, args.join(" "));
       const err = errors(r.messages)[0]!;
@@ -166,7 +213,10 @@ describe("bad input", () => {
   test("a missing or malformed config file is named", async () => {
     const missing = await runConnector(["discover", "--config", "/nonexistent/config.json"]);
     assert.equal(missing.code, 1);
-    assert.match(errors(missing.messages)[0]!.message, /--config \/nonexistent\/config.json: cannot read the file \(no such file\)/);
+    assert.match(
+      errors(missing.messages)[0]!.message,
+      /--config \/nonexistent\/config.json: cannot read the file \(no such file\)/,
+    );
     const dir = tempDir();
     const bad = await runConnector(["discover", "--config", writeJson(dir, "c.json", "{ not json")]);
     assert.equal(bad.code, 1);
@@ -187,7 +237,9 @@ describe("bad input", () => {
   test("read rejects a malformed catalog and a garbage state before calling AWS", async () => {
     const port = await freePort();
     const cfg = { ...good, endpoint_url: `http://127.0.0.1:${port}` };
-    const badMode = await runWith("read", cfg, { catalog: { streams: [{ stream: { name: "a" }, sync_mode: "sometimes" }] } });
+    const badMode = await runWith("read", cfg, {
+      catalog: { streams: [{ stream: { name: "a" }, sync_mode: "sometimes" }] },
+    });
     assert.equal(badMode.code, 1);
     assert.match(errors(badMode.messages)[0]!.message, /sync_mode must be "full_refresh" or "incremental"/);
     const badState = await runWith("read", cfg, {

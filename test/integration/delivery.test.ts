@@ -15,7 +15,13 @@ for (const kind of ENDPOINT_KINDS) {
     let config: Record<string, unknown>;
     before(async () => {
       ep = await kind.start();
-      config = { region_name: "us-east-1", aws_access_key_id: TEST_KEYS.accessKeyId, aws_secret_access_key: TEST_KEYS.secretAccessKey, endpoint_url: ep.url, ingestion_delay_seconds: 0 };
+      config = {
+        region_name: "us-east-1",
+        aws_access_key_id: TEST_KEYS.accessKeyId,
+        aws_secret_access_key: TEST_KEYS.secretAccessKey,
+        endpoint_url: ep.url,
+        ingestion_delay_seconds: 0,
+      };
     });
     after(async () => ep.stop());
     beforeEach(async () => ep.reset());
@@ -36,7 +42,12 @@ for (const kind of ENDPOINT_KINDS) {
       assert.equal(stream.is_file_based, true);
       assert.deepEqual(stream.source_defined_primary_key, [["file_relative_path"]]);
 
-      const r = await runWith("read", cfg, { catalog: catalogFor(["/app/files"]) }, { AIRBYTE_STAGING_DIRECTORY: staging });
+      const r = await runWith(
+        "read",
+        cfg,
+        { catalog: catalogFor(["/app/files"]) },
+        { AIRBYTE_STAGING_DIRECTORY: staging },
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(statuses(r.messages, "/app/files"), ["STARTED", "RUNNING", "COMPLETE"]);
       const files = records(r.messages);
@@ -60,11 +71,19 @@ for (const kind of ENDPOINT_KINDS) {
       const fresh = Date.now();
       await putEvents(ep.url, "/app/files", "web", [{ timestamp: fresh, message: "t-web-2" }]);
       await clockPast(fresh);
-      const next = await runWith("read", cfg, { catalog: catalogFor(["/app/files"]), state: lastStates(r.messages) }, { AIRBYTE_STAGING_DIRECTORY: staging });
+      const next = await runWith(
+        "read",
+        cfg,
+        { catalog: catalogFor(["/app/files"]), state: lastStates(r.messages) },
+        { AIRBYTE_STAGING_DIRECTORY: staging },
+      );
       const nextFiles = records(next.messages);
       assert.equal(nextFiles.length, 1);
       assert.equal(readFileSync(nextFiles[0]!.file_reference!.staging_file_url!, "utf8"), "t-web-2\n");
-      assert.notEqual(nextFiles[0]!.file_reference!.source_file_relative_path, [...byPath.keys()].find((p) => p.startsWith(`web/${day(today)}`)));
+      assert.notEqual(
+        nextFiles[0]!.file_reference!.source_file_relative_path,
+        [...byPath.keys()].find((p) => p.startsWith(`web/${day(today)}`)),
+      );
       assert.equal(states(next.messages).length >= 1, true);
     });
 
@@ -78,13 +97,18 @@ for (const kind of ENDPOINT_KINDS) {
       ]);
       const cfg = { ...config, parse_json_messages: true };
       const d = await runWith("discover", cfg);
-      const schema = d.messages.find((m) => m.type === "CATALOG")!.catalog!.streams[0]!.json_schema as { properties: Record<string, unknown> };
+      const schema = d.messages.find((m) => m.type === "CATALOG")!.catalog!.streams[0]!.json_schema as {
+        properties: Record<string, unknown>;
+      };
       assert.ok(schema.properties.message_json);
       const r = await runWith("read", cfg, { catalog: catalogFor(["/app/json"]) });
       const parsed = records(r.messages).map((x) => (x.data as { message_json: unknown }).message_json);
       assert.deepEqual(parsed, [{ level: "ERROR", latency_ms: 42, user: { id: 7 } }, null, null, null]);
       const plain = await runWith("read", config, { catalog: catalogFor(["/app/json"]) });
-      assert.ok(records(plain.messages).every((x) => !("message_json" in x.data)), "off by default");
+      assert.ok(
+        records(plain.messages).every((x) => !("message_json" in x.data)),
+        "off by default",
+      );
     });
   });
 }

@@ -12,14 +12,22 @@ for (const kind of ENDPOINT_KINDS) {
     let config: Record<string, unknown>;
     before(async () => {
       ep = await kind.start();
-      config = { region_name: "us-east-1", ...{ aws_access_key_id: TEST_KEYS.accessKeyId, aws_secret_access_key: TEST_KEYS.secretAccessKey }, endpoint_url: ep.url };
+      config = {
+        region_name: "us-east-1",
+        ...{ aws_access_key_id: TEST_KEYS.accessKeyId, aws_secret_access_key: TEST_KEYS.secretAccessKey },
+        endpoint_url: ep.url,
+      };
     });
     after(async () => ep.stop());
     beforeEach(async () => ep.reset());
 
     test("discover pages through more than 50 log groups and filters by prefix", async () => {
       const client = logsClient(ep.url);
-      const names = [...Array.from({ length: 57 }, (_, i) => `/aws/lambda/fn-${String(i).padStart(2, "0")}`), "/ecs/api", "/ecs/worker"];
+      const names = [
+        ...Array.from({ length: 57 }, (_, i) => `/aws/lambda/fn-${String(i).padStart(2, "0")}`),
+        "/ecs/api",
+        "/ecs/worker",
+      ];
       for (const name of names) await client.send(new CreateLogGroupCommand({ logGroupName: name }));
       client.destroy();
       const all = await runWith("discover", config);
@@ -32,19 +40,38 @@ for (const kind of ENDPOINT_KINDS) {
       assert.deepEqual(s.default_cursor_field, ["timestamp"]);
       assert.deepEqual(s.source_defined_primary_key, [["logStreamName"], ["eventId"]]);
       const props = (s.json_schema as { properties: Record<string, { type: string }> }).properties;
-      assert.deepEqual(Object.keys(props).sort(), ["eventId", "ingestionTime", "logGroupName", "logStreamName", "message", "timestamp"]);
+      assert.deepEqual(Object.keys(props).sort(), [
+        "eventId",
+        "ingestionTime",
+        "logGroupName",
+        "logStreamName",
+        "message",
+        "timestamp",
+      ]);
       assert.equal(props.timestamp!.type, "integer");
 
       const ecs = await runWith("discover", { ...config, log_group_prefix: "/ecs/" });
-      assert.deepEqual(ecs.messages.find((m) => m.type === "CATALOG")!.catalog!.streams.map((x) => x.name).sort(), ["/ecs/api", "/ecs/worker"]);
+      assert.deepEqual(
+        ecs.messages
+          .find((m) => m.type === "CATALOG")!
+          .catalog!.streams.map((x) => x.name)
+          .sort(),
+        ["/ecs/api", "/ecs/worker"],
+      );
     });
 
     test("discover adds one stream per custom report and refuses a report named like a log group", async () => {
       await seedGroup(ep.url, "/app/x", []);
       const reports = [{ name: "x_errors", log_group_name: "/app/x", filter_pattern: "ERROR" }];
       const r = await runWith("discover", { ...config, custom_log_reports: reports });
-      assert.deepEqual(r.messages.find((m) => m.type === "CATALOG")!.catalog!.streams.map((s) => s.name), ["/app/x", "x_errors"]);
-      const clash = await runWith("discover", { ...config, custom_log_reports: [{ name: "/app/x", log_group_name: "/app/x" }] });
+      assert.deepEqual(
+        r.messages.find((m) => m.type === "CATALOG")!.catalog!.streams.map((s) => s.name),
+        ["/app/x", "x_errors"],
+      );
+      const clash = await runWith("discover", {
+        ...config,
+        custom_log_reports: [{ name: "/app/x", log_group_name: "/app/x" }],
+      });
       assert.notEqual(clash.code, 0);
       const err = errors(clash.messages)[0]!;
       assert.equal(err.failure_type, "config_error");
@@ -53,14 +80,23 @@ for (const kind of ENDPOINT_KINDS) {
 
     test("check succeeds with readable groups and reports", async () => {
       await seedGroup(ep.url, "/app/x", [{ stream: "s", timestamp: Date.now() - 1000, message: "m" }]);
-      const r = await runWith("check", { ...config, custom_log_reports: [{ name: "rep", log_group_name: "/app/x", log_stream_names: ["s"] }] });
+      const r = await runWith("check", {
+        ...config,
+        custom_log_reports: [{ name: "rep", log_group_name: "/app/x", log_stream_names: ["s"] }],
+      });
       assert.equal(r.code, 0);
-      assert.deepEqual(r.messages.filter((m) => m.type === "CONNECTION_STATUS").map((m) => m.connectionStatus), [{ status: "SUCCEEDED" }]);
+      assert.deepEqual(
+        r.messages.filter((m) => m.type === "CONNECTION_STATUS").map((m) => m.connectionStatus),
+        [{ status: "SUCCEEDED" }],
+      );
     });
 
     test("check fails, naming the field, for a custom report whose log group does not exist", async () => {
       await seedGroup(ep.url, "/app/x", []);
-      const r = await runWith("check", { ...config, custom_log_reports: [{ name: "rep", log_group_name: "/app/nope" }] });
+      const r = await runWith("check", {
+        ...config,
+        custom_log_reports: [{ name: "rep", log_group_name: "/app/nope" }],
+      });
       assert.equal(r.code, 0, "check ran; its answer is FAILED");
       const status = r.messages.find((m) => m.type === "CONNECTION_STATUS")!.connectionStatus!;
       assert.equal(status.status, "FAILED");

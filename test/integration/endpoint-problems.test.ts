@@ -49,12 +49,17 @@ describe("setups that retrying cannot fix", () => {
   let sim: Simulator;
   before(async () => {
     sim = await startSimulator({
-      scenario: { quotas: "none", logGroups: [{ name: "/setup/a", timeRange: { start: "now-2h", end: "now-1h" }, events: { count: 10 } }] },
+      scenario: {
+        quotas: "none",
+        logGroups: [{ name: "/setup/a", timeRange: { start: "now-2h", end: "now-1h" }, events: { count: 10 } }],
+      },
     });
   });
   after(async () => sim.stop());
 
-  test("no credentials anywhere: a config_error at once that says where credentials come from", { timeout: 120_000 }, async () => {
+  test("no credentials anywhere: a config_error at once that says where credentials come from", {
+    timeout: 120_000,
+  }, async () => {
     const config = { region_name: "us-east-1", endpoint_url: sim.url };
     const c = await runWith("check", config, {}, noCredentialsEnv());
     const status = connectionStatus(c);
@@ -78,9 +83,15 @@ describe("setups that retrying cannot fix", () => {
     assert.match(status.message!, /No usable AWS credentials.*AWS_PROFILE/);
   });
 
-  test("an https:// endpoint_url for a plain-HTTP server: a config_error that suggests http://", { timeout: 120_000 }, async () => {
+  test("an https:// endpoint_url for a plain-HTTP server: a config_error that suggests http://", {
+    timeout: 120_000,
+  }, async () => {
     const started = Date.now();
-    const c = await runWith("check", { region_name: "us-east-1", ...KEYS, endpoint_url: sim.url.replace(/^http:/, "https:") });
+    const c = await runWith("check", {
+      region_name: "us-east-1",
+      ...KEYS,
+      endpoint_url: sim.url.replace(/^http:/, "https:"),
+    });
     const status = connectionStatus(c);
     assert.equal(status.status, "FAILED");
     assert.match(status.message!, /endpoint_url must start with http:\/\//);
@@ -117,22 +128,34 @@ describe("endpoints that are not CloudWatch Logs", () => {
     await new Promise((r) => silent.close(r));
   });
 
-  test("a web server answering HTML pages: check FAILED and read config_error, naming endpoint_url", { timeout: 120_000 }, async () => {
+  test("a web server answering HTML pages: check FAILED and read config_error, naming endpoint_url", {
+    timeout: 120_000,
+  }, async () => {
     const config = { region_name: "us-east-1", ...KEYS, endpoint_url: `http://127.0.0.1:${htmlPort}` };
     const c = await runWith("check", config);
     const status = connectionStatus(c);
     assert.equal(status.status, "FAILED");
-    assert.match(status.message!, /is not CloudWatch Logs: the endpoint answered with a HTML page \("Welcome to nginx!"\)/);
+    assert.match(
+      status.message!,
+      /is not CloudWatch Logs: the endpoint answered with a HTML page \("Welcome to nginx!"\)/,
+    );
     assert.match(status.message!, /Check endpoint_url/);
     const r = await runWith("read", config, { catalog: catalogFor(["/x"]) });
     assert.notEqual(r.code, 0);
     assert.equal(errors(r.messages)[0]?.failure_type, "config_error");
   });
 
-  test("an endpoint that accepts connections and never answers: check fails within about two request timeouts", { timeout: 120_000 }, async () => {
+  test("an endpoint that accepts connections and never answers: check fails within about two request timeouts", {
+    timeout: 120_000,
+  }, async () => {
     const timeout = 3;
     const started = Date.now();
-    const c = await runWith("check", { region_name: "us-east-1", ...KEYS, endpoint_url: `http://127.0.0.1:${silentPort}`, request_timeout_seconds: timeout });
+    const c = await runWith("check", {
+      region_name: "us-east-1",
+      ...KEYS,
+      endpoint_url: `http://127.0.0.1:${silentPort}`,
+      request_timeout_seconds: timeout,
+    });
     const seconds = (Date.now() - started) / 1000;
     const status = connectionStatus(c);
     assert.equal(status.status, "FAILED");

@@ -22,7 +22,9 @@ interface FileData {
 }
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 for (const kind of ENDPOINT_KINDS) {
@@ -34,10 +36,15 @@ for (const kind of ENDPOINT_KINDS) {
       const yesterday = Math.floor(Date.now() / DAY) * DAY - DAY;
       for (const [g, group] of GROUPS.entries()) {
         const events = LOG_STREAMS.flatMap((stream, s) =>
-          [0, 1, 2].map((i) => ({ stream, timestamp: yesterday + 3_600_000 + g * 1000 + s * 10 + i, message: `${group} ${stream} ${i}` })),
+          [0, 1, 2].map((i) => ({
+            stream,
+            timestamp: yesterday + 3_600_000 + g * 1000 + s * 10 + i,
+            message: `${group} ${stream} ${i}`,
+          })),
         );
         await seedGroup(ep.url, group, events);
-        for (const stream of LOG_STREAMS) expected.set(`${group}\u0000${stream}`, [0, 1, 2].map((i) => `${group} ${stream} ${i}\n`).join(""));
+        for (const stream of LOG_STREAMS)
+          expected.set(`${group}\u0000${stream}`, [0, 1, 2].map((i) => `${group} ${stream} ${i}\n`).join(""));
       }
     });
     after(async () => ep.stop());
@@ -53,7 +60,12 @@ for (const kind of ENDPOINT_KINDS) {
       };
       const staging = tempDir();
       const run = async () => {
-        const r = await runWith("read", config, { catalog: catalogFor(GROUPS, "full_refresh") }, { AIRBYTE_STAGING_DIRECTORY: staging });
+        const r = await runWith(
+          "read",
+          config,
+          { catalog: catalogFor(GROUPS, "full_refresh") },
+          { AIRBYTE_STAGING_DIRECTORY: staging },
+        );
         assert.equal(r.code, 0, r.stderr);
         return records(r.messages);
       };
@@ -62,20 +74,34 @@ for (const kind of ENDPOINT_KINDS) {
       const urls = files.map((f) => f.file_reference!.staging_file_url!);
       assert.equal(new Set(urls).size, urls.length, "no two files share a path");
       for (const group of GROUPS) {
-        const paths = files.filter((f) => f.stream === group).map((f) => (f.data as unknown as FileData).file_relative_path);
+        const paths = files
+          .filter((f) => f.stream === group)
+          .map((f) => (f.data as unknown as FileData).file_relative_path);
         assert.equal(new Set(paths).size, paths.length, `${group}: file_relative_path is unique`);
       }
       for (const f of files) {
         const data = f.data as unknown as FileData;
         assert.equal(data.logGroupName, f.stream);
-        assert.equal(readFileSync(f.file_reference!.staging_file_url!, "utf8"), expected.get(`${data.logGroupName}\u0000${data.logStreamName}`), data.file_relative_path);
+        assert.equal(
+          readFileSync(f.file_reference!.staging_file_url!, "utf8"),
+          expected.get(`${data.logGroupName}\u0000${data.logStreamName}`),
+          data.file_relative_path,
+        );
         assert.equal(data.event_count, 3);
-        assert.ok(resolve(f.file_reference!.staging_file_url!).startsWith(resolve(staging) + sep), "inside the staging directory");
+        assert.ok(
+          resolve(f.file_reference!.staging_file_url!).startsWith(resolve(staging) + sep),
+          "inside the staging directory",
+        );
       }
-      assert.deepEqual(filesUnder(staging).sort(), [...urls].map((u) => resolve(u)).sort(), "no file outside the announced ones");
+      assert.deepEqual(
+        filesUnder(staging).sort(),
+        [...urls].map((u) => resolve(u)).sort(),
+        "no file outside the announced ones",
+      );
 
       const again = await run();
-      const paths = (list: typeof files) => list.map((f) => `${f.stream} ${(f.data as unknown as FileData).file_relative_path}`).sort();
+      const paths = (list: typeof files) =>
+        list.map((f) => `${f.stream} ${(f.data as unknown as FileData).file_relative_path}`).sort();
       assert.deepEqual(paths(again), paths(files), "a re-run of the same range writes the same paths");
     });
   });

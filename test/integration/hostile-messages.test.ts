@@ -24,14 +24,20 @@ interface Case {
   readonly duckdbJson?: string | null;
 }
 
-const DEEP = '{"a":'.repeat(5000) + "[1]" + "}".repeat(5000);
-const NUMBERS = '{"big":9007199254740993,"e":1e400,"n":12345678901234567890123,"f":0.1000000000000000055511151231257827}';
+const DEEP = `${'{"a":'.repeat(5000)}[1]${"}".repeat(5000)}`;
+const NUMBERS =
+  '{"big":9007199254740993,"e":1e400,"n":12345678901234567890123,"f":0.1000000000000000055511151231257827}';
 
 const CASES: readonly Case[] = [
   // DuckDB's JSON type rejects escaped unpaired surrogates (valid JSON): NULL there, exact elsewhere.
   { name: "escaped unpaired surrogate", message: '{"s":"\\ud800"}', json: '{"s":"\\ud800"}', duckdbJson: null },
   // Raw unpaired surrogates: a record line escapes them, as UTF-8 output cannot carry them.
-  { name: "raw unpaired surrogates", message: '{"s":"\ud800","t":"\udc00x"}', json: '{"s":"\\ud800","t":"\\udc00x"}', duckdbJson: null },
+  {
+    name: "raw unpaired surrogates",
+    message: '{"s":"\ud800","t":"\udc00x"}',
+    json: '{"s":"\\ud800","t":"\\udc00x"}',
+    duckdbJson: null,
+  },
   { name: "raw unpaired surrogate in text", message: "tail \udc00", json: null },
   { name: "5000 levels deep", message: DEEP, json: DEEP },
   { name: "big numbers", message: NUMBERS, json: NUMBERS },
@@ -56,7 +62,7 @@ const BIG_SIZES = [1_048_576 - 26, 262_144 - 26];
 
 function bigMessage(bytes: number): string {
   const open = '{"pad":"';
-  return open + "x".repeat(bytes - open.length - 2) + '"}';
+  return `${open + "x".repeat(bytes - open.length - 2)}"}`;
 }
 
 /** What the JSON text of a record line's data ends with (message_json is its last member). */
@@ -88,14 +94,23 @@ async function duckdbRows(path: string, stream: string): Promise<StoredRow[]> {
   const instance = await DuckDBInstance.create(path);
   const db = await instance.connect();
   try {
-    const table = (await db.runAndReadAll("SELECT table_name FROM _source_cloudwatch_logs_streams WHERE stream = $1", [stream])).getRowObjectsJS();
+    const table = (
+      await db.runAndReadAll("SELECT table_name FROM _source_cloudwatch_logs_streams WHERE stream = $1", [stream])
+    ).getRowObjectsJS();
     assert.equal(table.length, 1, `a table for ${stream}`);
     const rows = (
-      await db.runAndReadAll(`SELECT "timestamp", hex("message") AS m, hex("message_json") AS j FROM "${String(table[0]!.table_name)}" ORDER BY "timestamp"`)
+      await db.runAndReadAll(
+        `SELECT "timestamp", hex("message") AS m, hex("message_json") AS j FROM "${String(table[0]!.table_name)}" ORDER BY "timestamp"`,
+      )
     ).getRowObjectsJS();
     // The stored bytes: reading text through the client would drop a leading byte order mark.
-    const text = (hex: unknown): string => new TextDecoder("utf-8", { ignoreBOM: true }).decode(Buffer.from(String(hex), "hex"));
-    return rows.map((r) => ({ timestamp: Number(r.timestamp), message: text(r.m), json: r.j === null ? null : text(r.j) }));
+    const text = (hex: unknown): string =>
+      new TextDecoder("utf-8", { ignoreBOM: true }).decode(Buffer.from(String(hex), "hex"));
+    return rows.map((r) => ({
+      timestamp: Number(r.timestamp),
+      message: text(r.m),
+      json: r.j === null ? null : text(r.j),
+    }));
   } finally {
     db.closeSync();
     instance.closeSync();
@@ -121,7 +136,11 @@ for (const kind of ENDPOINT_KINDS) {
         parse_json_messages: true,
       };
       CASES.forEach((c, i) => expected.set(t0 + i, c));
-      await seedGroup(ep.url, HOSTILE, CASES.map((c, i) => ({ stream: "s", timestamp: t0 + i, message: c.message })));
+      await seedGroup(
+        ep.url,
+        HOSTILE,
+        CASES.map((c, i) => ({ stream: "s", timestamp: t0 + i, message: c.message })),
+      );
       const bigAt = t0 + CASES.length;
       let taken: string | undefined;
       for (const size of BIG_SIZES) {
@@ -136,7 +155,11 @@ for (const kind of ENDPOINT_KINDS) {
       }
       assert.ok(taken !== undefined, "the endpoint takes a 256 KB event");
       expected.set(bigAt, { name: `${taken.length} bytes`, message: taken, json: taken });
-      await seedGroup(ep.url, PLAIN, [0, 1, 2].map((i) => ({ stream: "p", timestamp: t0 + i, message: `{"plain":${i}}` })));
+      await seedGroup(
+        ep.url,
+        PLAIN,
+        [0, 1, 2].map((i) => ({ stream: "p", timestamp: t0 + i, message: `{"plain":${i}}` })),
+      );
     });
     after(async () => ep.stop());
 
@@ -146,7 +169,9 @@ for (const kind of ENDPOINT_KINDS) {
       assert.deepEqual(statuses(r.messages, HOSTILE), ["STARTED", "RUNNING", "COMPLETE"]);
       assert.deepEqual(statuses(r.messages, PLAIN), ["STARTED", "RUNNING", "COMPLETE"]);
       assert.equal(records(r.messages, PLAIN).length, 3);
-      const lines = r.stdout.split("\n").filter((l) => l.startsWith(`{"type":"RECORD","record":{"stream":${JSON.stringify(HOSTILE)}`));
+      const lines = r.stdout
+        .split("\n")
+        .filter((l) => l.startsWith(`{"type":"RECORD","record":{"stream":${JSON.stringify(HOSTILE)}`));
       const got = records(r.messages, HOSTILE);
       assert.equal(got.length, expected.size);
       assert.equal(lines.length, expected.size);
@@ -179,7 +204,10 @@ for (const kind of ENDPOINT_KINDS) {
         const json = c.duckdbJson === undefined ? c.json : c.duckdbJson;
         assert.ok(row.json === json, `${c.name}: message_json ${row.json?.slice(0, 80)} != ${json?.slice(0, 80)}`);
       }
-      assert.deepEqual((await duckdbRows(database, PLAIN)).map((r) => r.json), ['{"plain":0}', '{"plain":1}', '{"plain":2}']);
+      assert.deepEqual(
+        (await duckdbRows(database, PLAIN)).map((r) => r.json),
+        ['{"plain":0}', '{"plain":1}', '{"plain":2}'],
+      );
     });
 
     test("sync to jsonl: exact messages and message_json text", async () => {
@@ -190,7 +218,11 @@ for (const kind of ENDPOINT_KINDS) {
       assert.equal(s.code, 0, s.stdout + s.stderr);
       const lines = readdirSync(output)
         .filter((f) => f.endsWith(".jsonl"))
-        .flatMap((f) => readFileSync(join(output, f), "utf8").split("\n").filter((l) => l !== ""));
+        .flatMap((f) =>
+          readFileSync(join(output, f), "utf8")
+            .split("\n")
+            .filter((l) => l !== ""),
+        );
       const hostile = lines.filter((l) => (JSON.parse(l) as { logGroupName: string }).logGroupName === HOSTILE);
       assert.equal(hostile.length, expected.size);
       assert.equal(lines.length - hostile.length, 3, "the plain stream's records");
@@ -199,7 +231,10 @@ for (const kind of ENDPOINT_KINDS) {
         const c = expected.get(data.timestamp)!;
         assert.ok(data.message === c.message, `${c.name}: message differs`);
         const at = line.lastIndexOf(',"message_json":');
-        assert.ok(line.slice(at + ',"message_json":'.length, -1) === (c.json ?? "null"), `${c.name}: message_json differs`);
+        assert.ok(
+          line.slice(at + ',"message_json":'.length, -1) === (c.json ?? "null"),
+          `${c.name}: message_json differs`,
+        );
       }
     });
   });

@@ -12,8 +12,27 @@ import { ConnectorError } from "../../src/airbyte/errors.js";
 import { parseConfiguredCatalog } from "../../src/airbyte/configured-catalog.js";
 import { parseState } from "../../src/airbyte/state.js";
 import type { AirbyteMessage } from "../../src/airbyte/protocol.js";
-import { catalogFor, errors, lastStates, records, registerSecrets, runConnector, statuses, tempDir, writeJson, type RunResult } from "../support/connector.js";
-import { FULL_CONFIG, SECRETS, acceptedStates, catalogCases, configCases, stateCases, type InvalidCase } from "../support/invalid-cases.js";
+import {
+  catalogFor,
+  errors,
+  lastStates,
+  records,
+  registerSecrets,
+  runConnector,
+  statuses,
+  tempDir,
+  writeJson,
+  type RunResult,
+} from "../support/connector.js";
+import {
+  FULL_CONFIG,
+  SECRETS,
+  acceptedStates,
+  catalogCases,
+  configCases,
+  stateCases,
+  type InvalidCase,
+} from "../support/invalid-cases.js";
 import { startMoto, type Moto } from "../support/moto.js";
 import { freePort } from "../support/ports.js";
 import { seedGroup, spreadEvents } from "../support/seed.js";
@@ -22,7 +41,13 @@ import { seedGroup, spreadEvents } from "../support/seed.js";
 const SHORT_SECRET = "Xq7kZ9";
 const SECRET_VALUES: string[] = [...Object.values(SECRETS), SHORT_SECRET];
 /** Secrets whose JSON, URL and base64 forms differ from the raw value. */
-const SPECIAL_SECRETS = ["back\\slash\\Secret9", 'quo"te\'Secret"9', "ключ-秘密-🔑-Secret9", "per%2Fcent%Secret9", "plus+and/slash/Secret9=="];
+const SPECIAL_SECRETS = [
+  "back\\slash\\Secret9",
+  'quo"te\'Secret"9',
+  "ключ-秘密-🔑-Secret9",
+  "per%2Fcent%Secret9",
+  "plus+and/slash/Secret9==",
+];
 registerSecrets(...SECRET_VALUES);
 
 const CONFIGS = configCases();
@@ -74,10 +99,14 @@ function write(dir: string, name: string, content: FileContent): string {
   return writeJson(dir, name, "raw" in content ? content.raw : JSON.stringify(content.json));
 }
 
-async function runFiles(command: Command, files: { config: FileContent; catalog?: FileContent; state?: FileContent }): Promise<RunResult> {
+async function runFiles(
+  command: Command,
+  files: { config: FileContent; catalog?: FileContent; state?: FileContent },
+): Promise<RunResult> {
   const dir = tempDir();
   const args: string[] = [command, "--config", write(dir, "config.json", files.config)];
-  if (command === "read") args.push("--catalog", write(dir, "catalog.json", files.catalog ?? json(catalogFor(["app"]))));
+  if (command === "read")
+    args.push("--catalog", write(dir, "catalog.json", files.catalog ?? json(catalogFor(["app"]))));
   if (files.state !== undefined) args.push("--state", write(dir, "state.json", files.state));
   return runConnector(args);
 }
@@ -100,7 +129,11 @@ function assertDocumentedFailure(r: RunResult, command: string, expect: RegExp):
     assert.equal(status?.status, "FAILED");
     assert.equal(status?.message, err.message, "CONNECTION_STATUS carries the same message");
   }
-  assert.equal(r.messages.filter((m) => m.type === "RECORD" || m.type === "STATE" || m.trace?.type === "STREAM_STATUS").length, 0, "no stream was started");
+  assert.equal(
+    r.messages.filter((m) => m.type === "RECORD" || m.type === "STATE" || m.trace?.type === "STREAM_STATUS").length,
+    0,
+    "no stream was started",
+  );
 }
 
 describe("CLI: invalid input rejected before any AWS call", { concurrency: 4 }, () => {
@@ -111,7 +144,9 @@ describe("CLI: invalid input rejected before any AWS call", { concurrency: 4 }, 
   });
   const commands: Command[] = ["check", "discover", "read"];
   const withEndpoint = (input: unknown): unknown =>
-    input !== null && typeof input === "object" && !Array.isArray(input) && !("endpoint_url" in input) ? { ...input, endpoint_url: closed } : input;
+    input !== null && typeof input === "object" && !Array.isArray(input) && !("endpoint_url" in input)
+      ? { ...input, endpoint_url: closed }
+      : input;
   const goodConfig = () => ({ ...FULL_CONFIG, endpoint_url: closed });
 
   // A representative subset of the generated configs: every 9th, through each command in turn.
@@ -128,25 +163,43 @@ describe("CLI: invalid input rejected before any AWS call", { concurrency: 4 }, 
     ["an empty file", ""],
     ["only whitespace", "   \n"],
     ["a trailing comma", '{"region_name": "us-east-1",}'],
-    ["a single-quoted secret", `{"region_name": "us-east-1", "aws_access_key_id": "${SECRETS.aws_access_key_id}", "aws_secret_access_key": '${S}'}`],
+    [
+      "a single-quoted secret",
+      `{"region_name": "us-east-1", "aws_access_key_id": "${SECRETS.aws_access_key_id}", "aws_secret_access_key": '${S}'}`,
+    ],
     ["a short single-quoted secret", `{"region_name": "us-east-1", "role_external_id": '${SHORT_SECRET}'}`],
     ["an unquoted secret", `{"aws_secret_access_key": ${S}, "region_name": "us-east-1"}`],
     ["a truncated secret", `{"region_name": "us-east-1", "aws_session_token": "${SECRETS.aws_session_token}`],
     ["two objects", '{"region_name": "us-east-1"} {"endpoint_url": "x"}'],
     ["a comment", '// prod\n{"region_name": "us-east-1"}'],
-    ["NaN", `{"region_name": "us-east-1",\n "role_external_id": "${SECRETS.role_external_id}",\n "session_duration": NaN}`],
+    [
+      "NaN",
+      `{"region_name": "us-east-1",\n "role_external_id": "${SECRETS.role_external_id}",\n "session_duration": NaN}`,
+    ],
   ];
   badJson.forEach(([name, text], i) => {
     const command = commands[i % 3]!;
     test(`${command} with a malformed config file: ${name}`, async () => {
-      assertDocumentedFailure(await runFiles(command, { config: { raw: text } }), command, /--config \S+config\.json is not valid JSON: \S/);
+      assertDocumentedFailure(
+        await runFiles(command, { config: { raw: text } }),
+        command,
+        /--config \S+config\.json is not valid JSON: \S/,
+      );
     });
   });
 
   test("a malformed config names the line and column", async () => {
     const r = await runFiles("discover", { config: { raw: '{\n  "region_name": "us-east-1"\n  "x": 1}' } });
-    assertDocumentedFailure(r, "discover", /is not valid JSON: Expected ',' or '}' after property value in JSON at position \d+ \(line 3, column 3\)/);
-    assert.equal(errors(r.messages)[0]!.message.match(/\bline\b/g)?.length, 1, "the position is given once (V8 of Node >= 22 adds its own)");
+    assertDocumentedFailure(
+      r,
+      "discover",
+      /is not valid JSON: Expected ',' or '}' after property value in JSON at position \d+ \(line 3, column 3\)/,
+    );
+    assert.equal(
+      errors(r.messages)[0]!.message.match(/\bline\b/g)?.length,
+      1,
+      "the position is given once (V8 of Node >= 22 adds its own)",
+    );
   });
 
   test("check with a missing config file", async () => {
@@ -157,29 +210,55 @@ describe("CLI: invalid input rejected before any AWS call", { concurrency: 4 }, 
   test("discover with a directory as the config file", async () => {
     const dir = join(tempDir(), "config.json");
     mkdirSync(dir);
-    assertDocumentedFailure(await runConnector(["discover", "--config", dir]), "discover", /--config \S+config\.json: cannot read the file \(EISDIR\)/);
+    assertDocumentedFailure(
+      await runConnector(["discover", "--config", dir]),
+      "discover",
+      /--config \S+config\.json: cannot read the file \(EISDIR\)/,
+    );
   });
 
   test("read with a missing catalog file", async () => {
     const dir = tempDir();
-    const r = await runConnector(["read", "--config", writeJson(dir, "c.json", goodConfig()), "--catalog", join(dir, "catalog.json")]);
+    const r = await runConnector([
+      "read",
+      "--config",
+      writeJson(dir, "c.json", goodConfig()),
+      "--catalog",
+      join(dir, "catalog.json"),
+    ]);
     assertDocumentedFailure(r, "read", /--catalog \S+catalog\.json: cannot read the file \(no such file\)/);
   });
 
   test("read with a missing state file", async () => {
     const dir = tempDir();
-    const r = await runConnector(["read", "--config", writeJson(dir, "c.json", goodConfig()), "--catalog", writeJson(dir, "cat.json", catalogFor(["app"])), "--state", join(dir, "state.json")]);
+    const r = await runConnector([
+      "read",
+      "--config",
+      writeJson(dir, "c.json", goodConfig()),
+      "--catalog",
+      writeJson(dir, "cat.json", catalogFor(["app"])),
+      "--state",
+      join(dir, "state.json"),
+    ]);
     assertDocumentedFailure(r, "read", /--state \S+state\.json: cannot read the file \(no such file\)/);
   });
 
-  for (const [name, text] of [["truncated", '{"streams": [{"stream": {"name": "app"}'], ["empty", ""], ["YAML", "streams:\n  - name: app\n"]] as const) {
+  for (const [name, text] of [
+    ["truncated", '{"streams": [{"stream": {"name": "app"}'],
+    ["empty", ""],
+    ["YAML", "streams:\n  - name: app\n"],
+  ] as const) {
     test(`read with a malformed catalog file: ${name}`, async () => {
       const r = await runFiles("read", { config: json(goodConfig()), catalog: { raw: text } });
       assertDocumentedFailure(r, "read", /--catalog \S+catalog\.json is not valid JSON: \S/);
     });
   }
 
-  for (const [name, text] of [["truncated", '[{"type": "STREAM",'], ["single quotes", "{'app': {'timestamp': 1}}"], ["a bare word", "none"]] as const) {
+  for (const [name, text] of [
+    ["truncated", '[{"type": "STREAM",'],
+    ["single quotes", "{'app': {'timestamp': 1}}"],
+    ["a bare word", "none"],
+  ] as const) {
     test(`read with a malformed state file: ${name}`, async () => {
       const r = await runFiles("read", { config: json(goodConfig()), state: { raw: text } });
       assertDocumentedFailure(r, "read", /--state \S+state\.json is not valid JSON: \S/);
@@ -189,10 +268,22 @@ describe("CLI: invalid input rejected before any AWS call", { concurrency: 4 }, 
   const badArgs: [string, (cfg: string, cat: string) => string[], RegExp][] = [
     ["check --config without a path", () => ["check", "--config"], /--config needs a file path/],
     ["check --config= (empty)", () => ["check", "--config="], /--config needs a file path/],
-    ["read --state without a path", (cfg, cat) => ["read", "--config", cfg, "--catalog", cat, "--state"], /--state needs a file path/],
+    [
+      "read --state without a path",
+      (cfg, cat) => ["read", "--config", cfg, "--catalog", cat, "--state"],
+      /--state needs a file path/,
+    ],
     ["spec --config", (cfg) => ["spec", "--config", cfg], /spec does not take "--config"/],
-    ["discover --catalog", (cfg, cat) => ["discover", "--config", cfg, "--catalog", cat], /discover does not take "--catalog"/],
-    ["read --verbose", (cfg, cat) => ["read", "--config", cfg, "--catalog", cat, "--verbose"], /read does not take "--verbose"/],
+    [
+      "discover --catalog",
+      (cfg, cat) => ["discover", "--config", cfg, "--catalog", cat],
+      /discover does not take "--catalog"/,
+    ],
+    [
+      "read --verbose",
+      (cfg, cat) => ["read", "--config", cfg, "--catalog", cat, "--verbose"],
+      /read does not take "--verbose"/,
+    ],
     ["check with a stray argument", (cfg) => ["check", "--config", cfg, "extra"], /check does not take "extra"/],
     ["READ in capitals", (cfg, cat) => ["READ", "--config", cfg, "--catalog", cat], /Unknown command "READ"/],
     ["read without --catalog", (cfg) => ["read", "--config", cfg], /read needs --catalog FILE/],
@@ -209,26 +300,42 @@ describe("CLI: invalid input rejected before any AWS call", { concurrency: 4 }, 
 
   CATALOGS.filter((_, i) => i % 4 === 0).forEach((c) => {
     test(`read with catalog: ${c.name}`, async () => {
-      assertDocumentedFailure(await runFiles("read", { config: json(goodConfig()), catalog: json(c.input) }), "read", c.expect);
+      assertDocumentedFailure(
+        await runFiles("read", { config: json(goodConfig()), catalog: json(c.input) }),
+        "read",
+        c.expect,
+      );
     });
   });
 
   STATES.filter((c, i) => i % 10 === 0 && !c.name.includes("1e400")).forEach((c) => {
     test(`read with state: ${c.name}`, async () => {
-      assertDocumentedFailure(await runFiles("read", { config: json(goodConfig()), state: json(c.input) }), "read", c.expect);
+      assertDocumentedFailure(
+        await runFiles("read", { config: json(goodConfig()), state: json(c.input) }),
+        "read",
+        c.expect,
+      );
     });
   });
 
   test("read with state: timestamp 1e400 (Infinity) is shown as such", async () => {
     const raw = '[{"type":"STREAM","stream":{"stream_descriptor":{"name":"app"},"stream_state":{"timestamp":1e400}}}]';
     const r = await runFiles("read", { config: json(goodConfig()), state: { raw } });
-    assertDocumentedFailure(r, "read", /state for stream "app": timestamp must be a non-negative integer of epoch milliseconds \(got Infinity\)/);
+    assertDocumentedFailure(
+      r,
+      "read",
+      /state for stream "app": timestamp must be a non-negative integer of epoch milliseconds \(got Infinity\)/,
+    );
   });
 
   test("read with an empty catalog reads nothing and says so with a WARN", async () => {
     const r = await runFiles("read", { config: json(goodConfig()), catalog: json({ streams: [] }) });
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(r.messages.some((m) => m.log?.level === "WARN" && /The catalog has no streams: nothing is read/.test(m.log.message)));
+    assert.ok(
+      r.messages.some(
+        (m) => m.log?.level === "WARN" && /The catalog has no streams: nothing is read/.test(m.log.message),
+      ),
+    );
   });
 
   // A secret given in another field too (start_date) is quoted by that field's error: in JSON,
@@ -236,10 +343,19 @@ describe("CLI: invalid input rejected before any AWS call", { concurrency: 4 }, 
   SPECIAL_SECRETS.forEach((secret, i) => {
     const command = commands[i % 3]!;
     test(`${command} never shows a secret with special characters: ${JSON.stringify(secret)}`, async () => {
-      const config = { ...goodConfig(), aws_secret_access_key: secret, role_external_id: `${secret}-ext`, start_date: secret };
+      const config = {
+        ...goodConfig(),
+        aws_secret_access_key: secret,
+        role_external_id: `${secret}-ext`,
+        start_date: secret,
+      };
       registerSecrets(secret, `${secret}-ext`);
       const r = await runFiles(command, { config: json(config) });
-      assertDocumentedFailure(r, command, /start_date has an invalid format \(got "\*\*\*\*"\): expected YYYY-MM-DDTHH:mm:ssZ/);
+      assertDocumentedFailure(
+        r,
+        command,
+        /start_date has an invalid format \(got "\*\*\*\*"\): expected YYYY-MM-DDTHH:mm:ssZ/,
+      );
     });
   });
 });
@@ -290,7 +406,12 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
 
   test("an unknown stream in the catalog fails alone; the others complete", async () => {
     const r = await run(config, ["/app/good", "/app/nope", "/app/other"]);
-    assertStreamFails(r, "/app/nope", /Stream "\/app\/nope" is in the catalog but is neither a custom report nor a log group in us-east-1; run discover again/, ["/app/good", "/app/other"]);
+    assertStreamFails(
+      r,
+      "/app/nope",
+      /Stream "\/app\/nope" is in the catalog but is neither a custom report nor a log group in us-east-1; run discover again/,
+      ["/app/good", "/app/other"],
+    );
   });
 
   test("a catalog stream outside log_group_prefix is unknown, and the prefix is named", async () => {
@@ -301,13 +422,23 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
   test("a custom report on a log group that does not exist", async () => {
     const cfg = { ...config, custom_log_reports: [{ name: "errors", log_group_name: "/app/missing" }] };
     const r = await run(cfg, ["errors", "/app/good"]);
-    assertStreamFails(r, "errors", /custom_log_reports\[0\]\.log_group_name: log group "\/app\/missing" does not exist/, ["/app/good"]);
+    assertStreamFails(
+      r,
+      "errors",
+      /custom_log_reports\[0\]\.log_group_name: log group "\/app\/missing" does not exist/,
+      ["/app/good"],
+    );
   });
 
   test("a custom report named like a log group", async () => {
     const cfg = { ...config, custom_log_reports: [{ name: "/app/good", log_group_name: "/app/other" }] };
     const r = await run(cfg, ["/app/good", "/app/other"]);
-    assertStreamFails(r, "/app/good", /custom_log_reports\[0\]\.name "\/app\/good" is also the name of a log group stream/, ["/app/other"]);
+    assertStreamFails(
+      r,
+      "/app/good",
+      /custom_log_reports\[0\]\.name "\/app\/good" is also the name of a log group stream/,
+      ["/app/other"],
+    );
   });
 
   function assertAccepted(r: RunResult): AirbyteMessage[] {
@@ -325,13 +456,24 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
     return ts;
   }
 
-  for (const [name, ts] of [["a future timestamp", FUTURE], ["the largest safe integer", Number.MAX_SAFE_INTEGER]] as const) {
+  for (const [name, ts] of [
+    ["a future timestamp", FUTURE],
+    ["the largest safe integer", Number.MAX_SAFE_INTEGER],
+  ] as const) {
     test(`state with ${name} is accepted with a WARN and counts as now: no records, no state in the future`, async () => {
       const ranAfter = Date.now();
       const msgs = assertAccepted(await run(config, ["/app/good"], json({ "/app/good": { timestamp: ts } })));
       assert.equal(records(msgs, "/app/good").length, 0);
       reportedState(msgs, "/app/good", ranAfter);
-      assert.ok(msgs.some((m) => m.log?.level === "WARN" && /The state of stream "\/app\/good", timestamp \d+.* is later than now minus ingestion_delay_seconds/.test(m.log.message)));
+      assert.ok(
+        msgs.some(
+          (m) =>
+            m.log?.level === "WARN" &&
+            /The state of stream "\/app\/good", timestamp \d+.* is later than now minus ingestion_delay_seconds/.test(
+              m.log.message,
+            ),
+        ),
+      );
     });
   }
 
@@ -340,20 +482,44 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
     const first = assertAccepted(await run(future, ["/app/good"]));
     assert.equal(records(first, "/app/good").length, 0);
     assert.deepEqual(lastStates(first), [], "no state made up from start_date");
-    assert.ok(first.some((m) => m.log?.level === "WARN" && /start_date 4070908800000 \(2099-01-01T00:00:00\.000Z\) is later than now minus ingestion_delay_seconds/.test(m.log.message)));
+    assert.ok(
+      first.some(
+        (m) =>
+          m.log?.level === "WARN" &&
+          /start_date 4070908800000 \(2099-01-01T00:00:00\.000Z\) is later than now minus ingestion_delay_seconds/.test(
+            m.log.message,
+          ),
+      ),
+    );
     assert.deepEqual(statuses(first, "/app/good"), ["STARTED", "COMPLETE"]);
     // The user corrects start_date and passes on what the first read wrote: every event is read.
-    const corrected = assertAccepted(await run({ ...config, start_date: "2020-01-01T00:00:00Z" }, ["/app/good"], json(lastStates(first))));
+    const corrected = assertAccepted(
+      await run({ ...config, start_date: "2020-01-01T00:00:00Z" }, ["/app/good"], json(lastStates(first))),
+    );
     assert.equal(records(corrected, "/app/good").length, 12);
     // With a stored state, a start_date in the future leaves that state as it was.
-    const kept = assertAccepted(await run(future, ["/app/good"], json({ "/app/good": { timestamp: NOW - 7_200_000 } })));
-    assert.deepEqual(lastStates(kept).map((s) => s.stream!.stream_state), [{ timestamp: NOW - 7_200_000 }]);
+    const kept = assertAccepted(
+      await run(future, ["/app/good"], json({ "/app/good": { timestamp: NOW - 7_200_000 } })),
+    );
+    assert.deepEqual(
+      lastStates(kept).map((s) => s.stream!.stream_state),
+      [{ timestamp: NOW - 7_200_000 }],
+    );
   });
 
   test("state for a stream not in the catalog is ignored with a WARN log", async () => {
-    const state = json([{ type: "STREAM", stream: { stream_descriptor: { name: "/app/ghost" }, stream_state: { timestamp: 5 } } }]);
+    const state = json([
+      { type: "STREAM", stream: { stream_descriptor: { name: "/app/ghost" }, stream_state: { timestamp: 5 } } },
+    ]);
     const msgs = assertAccepted(await run(config, ["/app/good"], state));
-    assert.ok(msgs.some((m) => m.log?.level === "WARN" && m.log.message.includes('"/app/ghost"') && /not in the catalog; it is ignored/.test(m.log.message)));
+    assert.ok(
+      msgs.some(
+        (m) =>
+          m.log?.level === "WARN" &&
+          m.log.message.includes('"/app/ghost"') &&
+          /not in the catalog; it is ignored/.test(m.log.message),
+      ),
+    );
     assert.equal(records(msgs, "/app/good").length, 12);
   });
 
@@ -377,7 +543,13 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
     assert.deepEqual(errors(second), []);
     // The same STATE lines alone, with Windows line ends and blank lines.
     const stateLines = first.stdout.split("\n").filter((l) => l.includes('"type":"STATE"'));
-    assert.equal(records(assertAccepted(await run(config, ["/app/good"], { raw: `${stateLines.join("\r\n\r\n")}\r\n` })), "/app/good").length, 0);
+    assert.equal(
+      records(
+        assertAccepted(await run(config, ["/app/good"], { raw: `${stateLines.join("\r\n\r\n")}\r\n` })),
+        "/app/good",
+      ).length,
+      0,
+    );
   });
 
   test("discover with a prefix that matches nothing says so with a WARN naming the region and the prefix", async () => {
@@ -385,26 +557,45 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.messages.find((m) => m.type === "CATALOG")?.catalog?.streams, []);
     const warn = r.messages.find((m) => m.log?.level === "WARN")?.log?.message ?? "";
-    assert.match(warn, /No stream found: no readable log group whose name starts with log_group_prefix "\/nothing\/" in region us-east-1/);
+    assert.match(
+      warn,
+      /No stream found: no readable log group whose name starts with log_group_prefix "\/nothing\/" in region us-east-1/,
+    );
   });
 
   test("a JSON-lines state file with a broken line names that line", async () => {
-    const line = JSON.stringify({ type: "STATE", state: { type: "STREAM", stream: { stream_descriptor: { name: "/app/good" }, stream_state: { timestamp: 1 } } } });
+    const line = JSON.stringify({
+      type: "STATE",
+      state: { type: "STREAM", stream: { stream_descriptor: { name: "/app/good" }, stream_state: { timestamp: 1 } } },
+    });
     const r = await run(config, ["/app/good"], { raw: `${line}\n\n${line.slice(0, 40)}\n${line}\n` });
     assert.equal(r.code, 1);
     assert.match(errors(r.messages)[0]!.message, /--state \S+state\.json line 3 is not valid JSON: /);
-    const noState = await run(config, ["/app/good"], { raw: `${JSON.stringify({ type: "LOG", log: { level: "INFO", message: "x" } })}\n${JSON.stringify({ type: "TRACE", trace: {} })}\n` });
+    const noState = await run(config, ["/app/good"], {
+      raw: `${JSON.stringify({ type: "LOG", log: { level: "INFO", message: "x" } })}\n${JSON.stringify({ type: "TRACE", trace: {} })}\n`,
+    });
     assert.equal(noState.code, 1);
-    assert.match(errors(noState.messages)[0]!.message, /state holds Airbyte messages \(LOG, TRACE\) but no STATE message/);
+    assert.match(
+      errors(noState.messages)[0]!.message,
+      /state holds Airbyte messages \(LOG, TRACE\) but no STATE message/,
+    );
     const badItem = await run(config, ["/app/good"], { raw: `${line}\n[1]\n` });
     assert.match(errors(badItem.messages)[0]!.message, /--state line 2 must be an object/);
   });
 
-  for (const [name, raw] of [["an empty state file", ""], ["a state file of whitespace", " \n"], ["a state file of null", "null"], ["a config with a byte order mark", "BOM"]] as const) {
+  for (const [name, raw] of [
+    ["an empty state file", ""],
+    ["a state file of whitespace", " \n"],
+    ["a state file of null", "null"],
+    ["a config with a byte order mark", "BOM"],
+  ] as const) {
     test(`accepted: ${name}`, async () => {
       const r =
         raw === "BOM"
-          ? await runFiles("read", { config: { raw: `\ufeff${JSON.stringify(config)}` }, catalog: json(catalogFor(["/app/good"])) })
+          ? await runFiles("read", {
+              config: { raw: `\ufeff${JSON.stringify(config)}` },
+              catalog: json(catalogFor(["/app/good"])),
+            })
           : await run(config, ["/app/good"], { raw });
       assert.equal(records(assertAccepted(r), "/app/good").length, 12);
     });

@@ -34,21 +34,40 @@ for (const kind of ENDPOINT_KINDS) {
       assert.equal(r.code, 0, r.stderr);
       const got = records(r.messages, "/app/full");
       assert.deepEqual(
-        got.map((x) => `${(x.data as { logStreamName: string }).logStreamName}|${(x.data as { timestamp: number }).timestamp}|${(x.data as { message: string }).message}`).sort(),
+        got
+          .map(
+            (x) =>
+              `${(x.data as { logStreamName: string }).logStreamName}|${(x.data as { timestamp: number }).timestamp}|${(x.data as { message: string }).message}`,
+          )
+          .sort(),
         seeded.map((e) => `${e.stream}|${e.timestamp}|${e.message}`).sort(),
       );
       assert.equal(new Set(got.map(eventKey)).size, got.length, "primary keys are unique");
       for (const rec of got) {
-        assert.deepEqual(Object.keys(rec.data).sort(), ["eventId", "ingestionTime", "logGroupName", "logStreamName", "message", "timestamp"]);
+        assert.deepEqual(Object.keys(rec.data).sort(), [
+          "eventId",
+          "ingestionTime",
+          "logGroupName",
+          "logStreamName",
+          "message",
+          "timestamp",
+        ]);
         assert.equal((rec.data as { logGroupName: string }).logGroupName, "/app/full");
       }
       assert.equal(records(r.messages, "/app/other").length, 7);
       assert.deepEqual(statuses(r.messages, "/app/full"), ["STARTED", "RUNNING", "COMPLETE"]);
       const fullStates = states(r.messages, "/app/full");
       assert.ok(fullStates.length >= 1);
-      assert.equal(fullStates.reduce((n, s) => n + (s.sourceStats?.recordCount ?? 0), 0), 120, "recordCount adds up");
+      assert.equal(
+        fullStates.reduce((n, s) => n + (s.sourceStats?.recordCount ?? 0), 0),
+        120,
+        "recordCount adds up",
+      );
       // A second full refresh gives the same records.
-      const again = await runWith("read", config, { catalog: catalogFor(["/app/full"], "full_refresh"), state: lastStates(r.messages) });
+      const again = await runWith("read", config, {
+        catalog: catalogFor(["/app/full"], "full_refresh"),
+        state: lastStates(r.messages),
+      });
       assert.deepEqual(records(again.messages).map(eventKey).sort(), got.map(eventKey).sort());
     });
 
@@ -58,16 +77,30 @@ for (const kind of ENDPOINT_KINDS) {
       const first = await runWith("read", config, { catalog: catalogFor(["/app/inc"]) });
       assert.equal(first.code, 0, first.stderr);
       assert.equal(records(first.messages).length, 60);
-      const second = await runWith("read", config, { catalog: catalogFor(["/app/inc"]), state: lastStates(first.messages) });
+      const second = await runWith("read", config, {
+        catalog: catalogFor(["/app/inc"]),
+        state: lastStates(first.messages),
+      });
       assert.equal(records(second.messages).length, 0);
       assert.equal(states(second.messages).length, 1, "a stream without records still gets its state");
       const later = Date.now();
-      await putEvents(ep.url, "/app/inc", "a", [{ timestamp: later, message: "late-1" }, { timestamp: later + 1, message: "late-2" }]);
+      await putEvents(ep.url, "/app/inc", "a", [
+        { timestamp: later, message: "late-1" },
+        { timestamp: later + 1, message: "late-2" },
+      ]);
       await putEvents(ep.url, "/app/inc", "c", [{ timestamp: later, message: "late-3" }], true);
       // The read must reach past the new events: wait until the clock passed them.
       await clockPast(later + 1);
-      const third = await runWith("read", config, { catalog: catalogFor(["/app/inc"]), state: lastStates(second.messages) });
-      assert.deepEqual(records(third.messages).map((x) => (x.data as { message: string }).message).sort(), ["late-1", "late-2", "late-3"]);
+      const third = await runWith("read", config, {
+        catalog: catalogFor(["/app/inc"]),
+        state: lastStates(second.messages),
+      });
+      assert.deepEqual(
+        records(third.messages)
+          .map((x) => (x.data as { message: string }).message)
+          .sort(),
+        ["late-1", "late-2", "late-3"],
+      );
     });
 
     test("events sharing the boundary millisecond are neither lost nor repeated", async () => {
@@ -76,12 +109,26 @@ for (const kind of ENDPOINT_KINDS) {
       const first = await runWith("read", config, { catalog: catalogFor(["/app/edge"]) });
       const boundary = (lastStates(first.messages)[0]!.stream!.stream_state as { timestamp: number }).timestamp;
       // Events stamped exactly at the watermark, in two log streams, and one just before it.
-      await putEvents(ep.url, "/app/edge", "x", [{ timestamp: boundary, message: "b1" }, { timestamp: boundary, message: "b2" }]);
+      await putEvents(ep.url, "/app/edge", "x", [
+        { timestamp: boundary, message: "b1" },
+        { timestamp: boundary, message: "b2" },
+      ]);
       await putEvents(ep.url, "/app/edge", "y", [{ timestamp: boundary, message: "b3" }]);
       await clockPast(boundary);
-      const second = await runWith("read", config, { catalog: catalogFor(["/app/edge"]), state: lastStates(first.messages) });
-      assert.deepEqual(records(second.messages).map((x) => (x.data as { message: string }).message).sort(), ["b1", "b2", "b3"]);
-      const third = await runWith("read", config, { catalog: catalogFor(["/app/edge"]), state: lastStates(second.messages) });
+      const second = await runWith("read", config, {
+        catalog: catalogFor(["/app/edge"]),
+        state: lastStates(first.messages),
+      });
+      assert.deepEqual(
+        records(second.messages)
+          .map((x) => (x.data as { message: string }).message)
+          .sort(),
+        ["b1", "b2", "b3"],
+      );
+      const third = await runWith("read", config, {
+        catalog: catalogFor(["/app/edge"]),
+        state: lastStates(second.messages),
+      });
       assert.equal(records(third.messages).length, 0);
       const all = [...records(first.messages), ...records(second.messages)];
       assert.equal(new Set(all.map(eventKey)).size, 13);
@@ -95,15 +142,26 @@ for (const kind of ENDPOINT_KINDS) {
         { stream: "t", timestamp: t, message: "at-2" },
         { stream: "s", timestamp: t + 1, message: "after" },
       ]);
-      const r = await runWith("read", config, { catalog: catalogFor(["/app/compat"]), state: { "/app/compat": { timestamp: t } } });
-      assert.deepEqual(records(r.messages).map((x) => (x.data as { message: string }).message).sort(), ["after", "at-1", "at-2"]);
+      const r = await runWith("read", config, {
+        catalog: catalogFor(["/app/compat"]),
+        state: { "/app/compat": { timestamp: t } },
+      });
+      assert.deepEqual(
+        records(r.messages)
+          .map((x) => (x.data as { message: string }).message)
+          .sort(),
+        ["after", "at-1", "at-2"],
+      );
     });
 
     test("a far-future state returns no records and one state per stream, at the time of the run (with a WARN)", async () => {
       await seedGroup(ep.url, "/app/f1", spreadEvents(5, Date.now() - HOUR, 1000, ["s"]));
       await seedGroup(ep.url, "/app/f2", spreadEvents(5, Date.now() - HOUR, 1000, ["s"]));
       const future = Date.now() + 365 * 24 * HOUR;
-      const state = ["/app/f1", "/app/f2"].map((name) => ({ type: "STREAM", stream: { stream_descriptor: { name }, stream_state: { timestamp: future } } }));
+      const state = ["/app/f1", "/app/f2"].map((name) => ({
+        type: "STREAM",
+        stream: { stream_descriptor: { name }, stream_state: { timestamp: future } },
+      }));
       const ranAfter = Date.now();
       const r = await runWith("read", config, { catalog: catalogFor(["/app/f1", "/app/f2"]), state });
       assert.equal(r.code, 0);
@@ -113,8 +171,13 @@ for (const kind of ENDPOINT_KINDS) {
         assert.equal(s.length, 1);
         // A state in the future would hide every event until then, even after the clock is fixed.
         const ts = (s[0]!.stream!.stream_state as { timestamp: number }).timestamp;
-        assert.ok(ts >= ranAfter && ts <= Date.now(), `state ${ts}: the time of the run (ingestion delay 0), not ${future}`);
-        assert.ok(r.messages.some((m) => m.log?.level === "WARN" && m.log.message.includes(`stream ${JSON.stringify(name)}`)));
+        assert.ok(
+          ts >= ranAfter && ts <= Date.now(),
+          `state ${ts}: the time of the run (ingestion delay 0), not ${future}`,
+        );
+        assert.ok(
+          r.messages.some((m) => m.log?.level === "WARN" && m.log.message.includes(`stream ${JSON.stringify(name)}`)),
+        );
       }
     });
 
@@ -127,8 +190,17 @@ for (const kind of ENDPOINT_KINDS) {
         { stream: "s", timestamp: cut + HOUR, message: "new" },
       ]);
       const startDate = new Date(cut).toISOString().replace(".000Z", "Z");
-      const r = await runWith("read", { ...config, start_date: startDate }, { catalog: catalogFor(["/app/start"], "full_refresh") });
-      assert.deepEqual(records(r.messages).map((x) => (x.data as { message: string }).message).sort(), ["at", "new"]);
+      const r = await runWith(
+        "read",
+        { ...config, start_date: startDate },
+        { catalog: catalogFor(["/app/start"], "full_refresh") },
+      );
+      assert.deepEqual(
+        records(r.messages)
+          .map((x) => (x.data as { message: string }).message)
+          .sort(),
+        ["at", "new"],
+      );
     });
 
     test("ingestion_delay_seconds leaves the youngest events for the next sync", async () => {
@@ -137,12 +209,25 @@ for (const kind of ENDPOINT_KINDS) {
         { stream: "s", timestamp: now - 2 * HOUR, message: "settled" },
         { stream: "s", timestamp: now - 60_000, message: "young" },
       ]);
-      const r = await runWith("read", { ...config, ingestion_delay_seconds: 600 }, { catalog: catalogFor(["/app/delay"]) });
-      assert.deepEqual(records(r.messages).map((x) => (x.data as { message: string }).message), ["settled"]);
+      const r = await runWith(
+        "read",
+        { ...config, ingestion_delay_seconds: 600 },
+        { catalog: catalogFor(["/app/delay"]) },
+      );
+      assert.deepEqual(
+        records(r.messages).map((x) => (x.data as { message: string }).message),
+        ["settled"],
+      );
       const wm = (lastStates(r.messages)[0]!.stream!.stream_state as { timestamp: number }).timestamp;
       assert.ok(wm <= Date.now() - 600_000 && wm > now - 60_000 - 600_000 - 5_000, "watermark is now minus the delay");
-      const next = await runWith("read", config, { catalog: catalogFor(["/app/delay"]), state: lastStates(r.messages) });
-      assert.deepEqual(records(next.messages).map((x) => (x.data as { message: string }).message), ["young"]);
+      const next = await runWith("read", config, {
+        catalog: catalogFor(["/app/delay"]),
+        state: lastStates(r.messages),
+      });
+      assert.deepEqual(
+        records(next.messages).map((x) => (x.data as { message: string }).message),
+        ["young"],
+      );
     });
 
     test("custom reports pass log stream names and the filter pattern through", async () => {
@@ -154,12 +239,24 @@ for (const kind of ENDPOINT_KINDS) {
         { stream: "cron", timestamp: now - 3 * HOUR + 3, message: "cron ERROR skipped" },
       ]);
       const reports = [
-        { name: "web_and_worker_errors", log_group_name: "/app/rep", log_stream_names: ["web", "worker"], filter_pattern: "ERROR" },
+        {
+          name: "web_and_worker_errors",
+          log_group_name: "/app/rep",
+          log_stream_names: ["web", "worker"],
+          filter_pattern: "ERROR",
+        },
         { name: "phrase", log_group_name: "/app/rep", filter_pattern: '"ERROR skipped"' },
       ];
-      const r = await runWith("read", { ...config, custom_log_reports: reports }, { catalog: catalogFor(["web_and_worker_errors", "phrase", "/app/rep"]) });
+      const r = await runWith(
+        "read",
+        { ...config, custom_log_reports: reports },
+        { catalog: catalogFor(["web_and_worker_errors", "phrase", "/app/rep"]) },
+      );
       assert.equal(r.code, 0, JSON.stringify(errors(r.messages)));
-      const msgs = (stream: string) => records(r.messages, stream).map((x) => (x.data as { message: string }).message).sort();
+      const msgs = (stream: string) =>
+        records(r.messages, stream)
+          .map((x) => (x.data as { message: string }).message)
+          .sort();
       assert.deepEqual(msgs("web_and_worker_errors"), ["GET /index ERROR timeout", "job ERROR failed"]);
       assert.deepEqual(msgs("phrase"), ["cron ERROR skipped"]);
       assert.equal(msgs("/app/rep").length, 4);
@@ -169,13 +266,20 @@ for (const kind of ENDPOINT_KINDS) {
     test("a dense group is split into windows: every event once, even with many events per millisecond at window edges", async () => {
       const now = Date.now();
       // 30,000 events, 6 per millisecond, so every window edge cuts through a crowded millisecond.
-      const seeded = Array.from({ length: 30_000 }, (_, i) => ({ stream: `s${i % 3}`, timestamp: now - 2 * HOUR + Math.floor(i / 6), message: `dense ${i}` }));
+      const seeded = Array.from({ length: 30_000 }, (_, i) => ({
+        stream: `s${i % 3}`,
+        timestamp: now - 2 * HOUR + Math.floor(i / 6),
+        message: `dense ${i}`,
+      }));
       await seedGroup(ep.url, "/app/dense", seeded);
       const r = await runWith("read", config, { catalog: catalogFor(["/app/dense"]) });
       assert.equal(r.code, 0, r.stderr);
       const got = records(r.messages);
       assert.equal(new Set(got.map(eventKey)).size, got.length, "no event twice");
-      assert.deepEqual(got.map((x) => (x.data as { message: string }).message).sort(), seeded.map((e) => e.message).sort());
+      assert.deepEqual(
+        got.map((x) => (x.data as { message: string }).message).sort(),
+        seeded.map((e) => e.message).sort(),
+      );
       const wms = states(r.messages).map((s) => (s.stream!.stream_state as { timestamp: number }).timestamp);
       assert.ok(wms.length > 1, `dense data is checkpointed more than once (${wms.length})`);
       for (let i = 1; i < wms.length; i++) assert.ok(wms[i]! >= wms[i - 1]!);
@@ -190,7 +294,10 @@ for (const kind of ENDPOINT_KINDS) {
       assert.equal(errs.length, 1);
       assert.equal(errs[0]!.failure_type, "config_error");
       assert.equal(errs[0]!.stream_descriptor?.name, "/app/missing");
-      assert.match(errs[0]!.message, /"\/app\/missing" is in the catalog but is neither a custom report nor a log group/);
+      assert.match(
+        errs[0]!.message,
+        /"\/app\/missing" is in the catalog but is neither a custom report nor a log group/,
+      );
       assert.deepEqual(statuses(r.messages, "/app/ok"), ["STARTED", "RUNNING", "COMPLETE"]);
       assert.equal(records(r.messages, "/app/ok").length, 3);
     });

@@ -6,7 +6,13 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { expectedEvents, startSimulator, type ExpectedEvent, type ScenarioFile, type Simulator } from "../../sim/index.js";
+import {
+  expectedEvents,
+  startSimulator,
+  type ExpectedEvent,
+  type ScenarioFile,
+  type Simulator,
+} from "../../sim/index.js";
 import { MAIN, assertNoSecrets, tempDir } from "../support/connector.js";
 import { keyOf, readDatabase, simConfig } from "./support.js";
 
@@ -92,7 +98,11 @@ describe("local sync interrupted", () => {
     const expected = [...expectedEvents(sim.scenario, { visibleAt: sim.now(), withoutMessages: true })];
     // Half the events served: some windows are complete (and committed), others are not.
     sim.resetCounters();
-    const interrupted = await runCli(["sync", "--config", config, "--database", database], dir, () => sim.counters().eventsServed >= expected.length / 2);
+    const interrupted = await runCli(
+      ["sync", "--config", config, "--database", database],
+      dir,
+      () => sim.counters().eventsServed >= expected.length / 2,
+    );
     assert.equal(interrupted.code, 130, interrupted.stdout + interrupted.stderr);
     assert.match(interrupted.stdout, /^Interrupted: \d+ records committed/);
     assert.match(interrupted.stdout, /run the same command again to continue/);
@@ -102,7 +112,10 @@ describe("local sync interrupted", () => {
     assert.equal(resumed.code, 0, resumed.stderr);
     const full = await readDatabase(database);
     for (const name of ["/a", "/b"]) {
-      assert.deepEqual(new Set(full.tables.get(name)!.map(keyOf)), new Set(expected.filter((e) => e.logGroupName === name).map(keyOf)));
+      assert.deepEqual(
+        new Set(full.tables.get(name)!.map(keyOf)),
+        new Set(expected.filter((e) => e.logGroupName === name).map(keyOf)),
+      );
       assert.equal(full.tables.get(name)!.length, expected.filter((e) => e.logGroupName === name).length);
     }
   });
@@ -113,7 +126,12 @@ describe("local sync interrupted", () => {
     const expected = [...expectedEvents(sim.scenario, { visibleAt: sim.now(), withoutMessages: true })];
     sim.resetCounters();
     const halfServed = () => sim.counters().eventsServed >= expected.length / 2;
-    const stopped = await runCli(["sync", "--config", simConfig(dir, sim.url, { max_requests_per_second: 4 }), "--database", database], dir, halfServed, "SIGTERM");
+    const stopped = await runCli(
+      ["sync", "--config", simConfig(dir, sim.url, { max_requests_per_second: 4 }), "--database", database],
+      dir,
+      halfServed,
+      "SIGTERM",
+    );
     assert.equal(stopped.code, 143, stopped.stdout + stopped.stderr);
     assert.match(stopped.stdout, /^Interrupted: \d+ records committed/);
     await assertConsistent(database, expected);
@@ -133,7 +151,9 @@ describe("demo", () => {
     assert.match(res.stdout, /component\s+errors\s+avg_latency_ms/);
     assert.match(res.stdout, /INFREQUENT_ACCESS/);
     // The way to explore it names this package's query command (no DuckDB CLI is installed), and works.
-    const explore = /^Explore it: npx source-cloudwatch-logs (query --tables --database \.\/demo\.duckdb)$/m.exec(res.stdout);
+    const explore = /^Explore it: npx source-cloudwatch-logs (query --tables --database \.\/demo\.duckdb)$/m.exec(
+      res.stdout,
+    );
     assert.ok(explore, res.stdout);
     const tables = await runCli(explore[1]!.split(" "), cwd);
     assert.equal(tables.code, 0, tables.stderr);
@@ -145,6 +165,9 @@ describe("demo", () => {
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /5 log groups, \d+ events in \.\/demo\.duckdb/);
     const committed = (out: string) => Number(/Synced: (\d+) records committed/.exec(out)?.[1]);
-    assert.ok(committed(again.stdout) < committed(res.stdout) / 10, `${committed(again.stdout)} of ${committed(res.stdout)} again`);
+    assert.ok(
+      committed(again.stdout) < committed(res.stdout) / 10,
+      `${committed(again.stdout)} of ${committed(res.stdout)} again`,
+    );
   });
 });

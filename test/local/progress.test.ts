@@ -10,9 +10,33 @@ const snapshot: ProgressSnapshot = {
   upperBound: T,
   throttles: 3,
   streams: [
-    { stream: "/aws/lambda/orders", status: "RUNNING", received: 50_000, committed: 40_000, watermark: T - 3_600_000, firstWatermark: T - 7_200_000, firstWatermarkAt: T - 10_000 },
-    { stream: "/ecs/checkout", status: "COMPLETE", received: 2_000, committed: 2_000, watermark: T, firstWatermark: T, firstWatermarkAt: T - 5_000 },
-    { stream: "/api/access", status: "STARTED", received: 0, committed: 0, watermark: undefined, firstWatermark: undefined, firstWatermarkAt: undefined },
+    {
+      stream: "/aws/lambda/orders",
+      status: "RUNNING",
+      received: 50_000,
+      committed: 40_000,
+      watermark: T - 3_600_000,
+      firstWatermark: T - 7_200_000,
+      firstWatermarkAt: T - 10_000,
+    },
+    {
+      stream: "/ecs/checkout",
+      status: "COMPLETE",
+      received: 2_000,
+      committed: 2_000,
+      watermark: T,
+      firstWatermark: T,
+      firstWatermarkAt: T - 5_000,
+    },
+    {
+      stream: "/api/access",
+      status: "STARTED",
+      received: 0,
+      committed: 0,
+      watermark: undefined,
+      firstWatermark: undefined,
+      firstWatermarkAt: undefined,
+    },
   ],
 };
 

@@ -20,8 +20,20 @@ const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 const scenario: ScenarioFile = {
   seed: 13,
   logGroups: [
-    { name: "/ecs/checkout", streams: ["task-1", "task-2"], timeRange: { start: "now-2h", end: "now-10m" }, events: { count: 600 }, message: { shape: "json", size: 100 } },
-    { name: "/aws/lambda/orders", streams: ["s-1"], timeRange: { start: "now-1h", end: "now-10m" }, events: { count: 300 }, message: { shape: "text", size: 60 } },
+    {
+      name: "/ecs/checkout",
+      streams: ["task-1", "task-2"],
+      timeRange: { start: "now-2h", end: "now-10m" },
+      events: { count: 600 },
+      message: { shape: "json", size: 100 },
+    },
+    {
+      name: "/aws/lambda/orders",
+      streams: ["s-1"],
+      timeRange: { start: "now-1h", end: "now-10m" },
+      events: { count: 300 },
+      message: { shape: "text", size: 60 },
+    },
   ],
 };
 
@@ -65,7 +77,8 @@ describe("query", () => {
     );
     assert.equal(synced.code, 0);
     for (const e of expectedEvents(sim.scenario, { visibleAt: sim.now(), withoutMessages: true })) {
-      for (const key of [e.logGroupName, `${e.logGroupName}|${e.logStreamName}`]) counts.set(key, (counts.get(key) ?? 0) + 1);
+      for (const key of [e.logGroupName, `${e.logGroupName}|${e.logStreamName}`])
+        counts.set(key, (counts.get(key) ?? 0) + 1);
       firstTimestamp.set(e.logGroupName, Math.min(firstTimestamp.get(e.logGroupName) ?? Infinity, e.timestamp));
     }
   });
@@ -77,8 +90,21 @@ describe("query", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, "");
     const n = (s: string) => String(counts.get(`/ecs/checkout|${s}`)).padStart(6);
-    assert.equal(r.stdout, ["stream  events  nothing", "------  ------  -------", `task-1  ${n("task-1")}  NULL`, `task-2  ${n("task-2")}  NULL`, ""].join("\n"));
-    const long = await runQuery([`SELECT repeat('x', 300) AS wide, 'a' || chr(10) || 'b' AS two_lines`, "--database", database]);
+    assert.equal(
+      r.stdout,
+      [
+        "stream  events  nothing",
+        "------  ------  -------",
+        `task-1  ${n("task-1")}  NULL`,
+        `task-2  ${n("task-2")}  NULL`,
+        "",
+      ].join("\n"),
+    );
+    const long = await runQuery([
+      `SELECT repeat('x', 300) AS wide, 'a' || chr(10) || 'b' AS two_lines`,
+      "--database",
+      database,
+    ]);
     assert.equal(long.stdout.split("\n")[2], `${"x".repeat(300)}  a\\nb`, "a value stays whole and on its line");
   });
 
@@ -98,7 +124,10 @@ describe("query", () => {
       "--format=json",
     ]);
     assert.equal(literal.code, 0, literal.stderr);
-    assert.equal(literal.stdout, `{"big":"9007199254740993","small":42,"d":1.5,"ts":"2024-01-01T10:00:00.5Z","day":"2024-01-02","list":[1,2],"nothing":null,"a":1,"a_2":2}\n`);
+    assert.equal(
+      literal.stdout,
+      `{"big":"9007199254740993","small":42,"d":1.5,"ts":"2024-01-01T10:00:00.5Z","day":"2024-01-02","list":[1,2],"nothing":null,"a":1,"a_2":2}\n`,
+    );
 
     const sql = `SELECT count(*) AS events, min(event_time) AS first, any_value(message_json) AS json, any_value(message) AS message FROM ecs_checkout`;
     const r = await runQuery([sql, "--database", database, "--format", "json"]);
@@ -117,12 +146,23 @@ describe("query", () => {
     const r = await runQuery(["--tables", "--database", database]);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.split("\n");
-    assert.equal(lines[0], `2 log groups, ${counts.get("/ecs/checkout")! + counts.get("/aws/lambda/orders")!} events in ${database}:`);
+    assert.equal(
+      lines[0],
+      `2 log groups, ${counts.get("/ecs/checkout")! + counts.get("/aws/lambda/orders")!} events in ${database}:`,
+    );
     assert.match(lines[1]!, /^account \d{12}, region us-east-1, endpoint http:\/\/127\.0\.0\.1:\d+:$/);
-    for (const [table, group] of [["aws_lambda_orders", "/aws/lambda/orders"], ["ecs_checkout", "/ecs/checkout"]] as const) {
+    for (const [table, group] of [
+      ["aws_lambda_orders", "/aws/lambda/orders"],
+      ["ecs_checkout", "/ecs/checkout"],
+    ] as const) {
       const i = lines.findIndex((l) => l.startsWith(`  ${table} `));
       assert.ok(i > 0, `${table} listed:\n${r.stdout}`);
-      assert.match(lines[i]!, new RegExp(`^  ${table} +${counts.get(group)}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`));
+      assert.match(
+        lines[i]!,
+        new RegExp(
+          `^  ${table} +${counts.get(group)}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`,
+        ),
+      );
       assert.equal(lines[i + 1], `      log group ${group}`);
     }
   });
@@ -142,11 +182,18 @@ describe("query", () => {
 
   it("a missing database file: names it, suggests sync or demo, creates nothing", async () => {
     const cwd = tempDir();
-    for (const args of [["SELECT 1", "--database", "nope.duckdb"], ["--tables", "--database", "nope.duckdb"], ["SELECT 1"]]) {
+    for (const args of [
+      ["SELECT 1", "--database", "nope.duckdb"],
+      ["--tables", "--database", "nope.duckdb"],
+      ["SELECT 1"],
+    ]) {
       const r = await runQuery(args, cwd);
       assert.equal(r.code, 1, args.join(" "));
       const file = args.includes("--database") ? "nope.duckdb" : "./cloudwatch-logs.duckdb";
-      assert.equal(r.stderr, `source-cloudwatch-logs query: the database ${file} does not exist; run sync (or demo) first to make it, or name another file with --database\n`);
+      assert.equal(
+        r.stderr,
+        `source-cloudwatch-logs query: the database ${file} does not exist; run sync (or demo) first to make it, or name another file with --database\n`,
+      );
     }
     assert.equal(existsSync(join(cwd, "nope.duckdb")), false);
     assert.equal(existsSync(join(cwd, "cloudwatch-logs.duckdb")), false);
@@ -170,7 +217,12 @@ describe("query", () => {
       const r = await runQuery(["--tables", "--database", database]);
       assert.equal(r.code, 1);
       assert.equal(r.stdout, "");
-      assert.match(r.stderr, new RegExp(`^source-cloudwatch-logs query: the database .* is in use by process ${process.pid} \\(.*\\), which has it open for writing`));
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `^source-cloudwatch-logs query: the database .* is in use by process ${process.pid} \\(.*\\), which has it open for writing`,
+        ),
+      );
     } finally {
       connection.closeSync();
       writer.closeSync();
@@ -183,16 +235,27 @@ describe("query", () => {
       `const { DuckDBInstance } = await import("@duckdb/node-api");` +
       `const db = await DuckDBInstance.create(process.argv[1], { access_mode: "READ_ONLY" });` +
       `process.stdout.write("ready\\n"); process.stdin.resume(); process.stdin.on("end", () => db.closeSync());`;
-    const reader = spawn(process.execPath, ["--input-type=module", "-e", script, database], { cwd: REPO, stdio: ["pipe", "pipe", "inherit"] });
+    const reader = spawn(process.execPath, ["--input-type=module", "-e", script, database], {
+      cwd: REPO,
+      stdio: ["pipe", "pipe", "inherit"],
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         reader.stdout.setEncoding("utf8").on("data", (d: string) => d.includes("ready") && resolve());
         reader.on("exit", (code) => reject(new Error(`the reader exited with ${code}`)));
       });
       const stderr = new Collect();
-      const code = await syncCommand(["--config", configPath, "--database", database], { stdout: new Collect(), stderr });
+      const code = await syncCommand(["--config", configPath, "--database", database], {
+        stdout: new Collect(),
+        stderr,
+      });
       assert.equal(code, 1);
-      assert.match(stderr.text, new RegExp(`^source-cloudwatch-logs sync: --database .* is in use by process ${reader.pid} \\(.*\\) \\(a query, `));
+      assert.match(
+        stderr.text,
+        new RegExp(
+          `^source-cloudwatch-logs sync: --database .* is in use by process ${reader.pid} \\(.*\\) \\(a query, `,
+        ),
+      );
     } finally {
       reader.stdin.end();
       await new Promise((resolve) => (reader.exitCode === null ? reader.on("exit", resolve) : resolve(undefined)));
@@ -211,7 +274,12 @@ describe("query", () => {
       assert.throws(() => parseQueryArgs(args), message, args.join(" "));
     }
     // SQL that starts like a flag (a comment, a negative number) is SQL.
-    assert.deepEqual(parseQueryArgs(["-- why\nSELECT 1", "--format=csv"]), { kind: "sql", database: "./cloudwatch-logs.duckdb", sql: "-- why\nSELECT 1", format: "csv" });
+    assert.deepEqual(parseQueryArgs(["-- why\nSELECT 1", "--format=csv"]), {
+      kind: "sql",
+      database: "./cloudwatch-logs.duckdb",
+      sql: "-- why\nSELECT 1",
+      format: "csv",
+    });
     assert.deepEqual(parseQueryArgs(["--tables", "--database", "x.duckdb"]), { kind: "tables", database: "x.duckdb" });
   });
 });

@@ -15,7 +15,12 @@ const scenario: ScenarioFile = {
   seed: 3,
   // Not a test of quotas (a quota would make throttles depend on this machine's speed).
   quotas: "none",
-  logGroups: ["/a", "/b"].map((name) => ({ name, streams: ["s"], timeRange: { start: "now-2h", end: "now-10m" }, events: { count: 50 } })),
+  logGroups: ["/a", "/b"].map((name) => ({
+    name,
+    streams: ["s"],
+    timeRange: { start: "now-2h", end: "now-10m" },
+    events: { count: 50 },
+  })),
 };
 
 function runSyncCli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -34,7 +39,9 @@ async function breakTableOf(database: string, stream: string): Promise<void> {
   const instance = await DuckDBInstance.create(database);
   const db = await instance.connect();
   try {
-    const rows = (await db.runAndReadAll("SELECT table_name FROM _source_cloudwatch_logs_streams WHERE stream = $1", [stream])).getRowObjectsJS();
+    const rows = (
+      await db.runAndReadAll("SELECT table_name FROM _source_cloudwatch_logs_streams WHERE stream = $1", [stream])
+    ).getRowObjectsJS();
     const table = String(rows[0]!.table_name);
     await db.run(`DROP TABLE "${table}"`);
     await db.run(`CREATE TABLE "${table}" (note VARCHAR)`);
@@ -49,12 +56,20 @@ async function storedOf(database: string, stream: string): Promise<{ rows: numbe
   const instance = await DuckDBInstance.create(database);
   const db = await instance.connect();
   try {
-    const table = (await db.runAndReadAll("SELECT table_name FROM _source_cloudwatch_logs_streams WHERE stream = $1", [stream])).getRowObjectsJS();
-    const count = (await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${String(table[0]!.table_name)}"`)).getRowObjectsJS();
-    const states = (await db.runAndReadAll("SELECT stream, CAST(state AS VARCHAR) AS s FROM _source_cloudwatch_logs_state")).getRowObjectsJS();
+    const table = (
+      await db.runAndReadAll("SELECT table_name FROM _source_cloudwatch_logs_streams WHERE stream = $1", [stream])
+    ).getRowObjectsJS();
+    const count = (
+      await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${String(table[0]!.table_name)}"`)
+    ).getRowObjectsJS();
+    const states = (
+      await db.runAndReadAll("SELECT stream, CAST(state AS VARCHAR) AS s FROM _source_cloudwatch_logs_state")
+    ).getRowObjectsJS();
     return {
       rows: Number(count[0]!.n),
-      states: new Map(states.map((r) => [String(r.stream), (JSON.parse(String(r.s)) as { timestamp: number }).timestamp])),
+      states: new Map(
+        states.map((r) => [String(r.stream), (JSON.parse(String(r.s)) as { timestamp: number }).timestamp]),
+      ),
     };
   } finally {
     db.closeSync();
@@ -80,13 +95,23 @@ describe("local sync with a failing store", () => {
     // New events at and after the first sync's watermark: the next sync reads them.
     const t = Math.max(before.states.get("/a")!, before.states.get("/b")!);
     await clockPast(t + 2);
-    for (const group of ["/a", "/b"]) await putEvents(sim.url, group, "fresh", [0, 1, 2].map((i) => ({ timestamp: t + i, message: `fresh ${i}` })), true);
+    for (const group of ["/a", "/b"])
+      await putEvents(
+        sim.url,
+        group,
+        "fresh",
+        [0, 1, 2].map((i) => ({ timestamp: t + i, message: `fresh ${i}` })),
+        true,
+      );
 
     const second = await runSyncCli(["--config", config, "--database", database]);
     assert.equal(second.code, 1, second.stdout + second.stderr);
     assert.doesNotMatch(second.stderr, /^\s+at /m, "no stack trace");
     assert.equal(second.stderr.trimEnd().split("\n").length, 1, second.stderr);
-    assert.match(second.stderr, /^source-cloudwatch-logs sync: could not store \/a \(.+\) in .+; the other streams were stored/m);
+    assert.match(
+      second.stderr,
+      /^source-cloudwatch-logs sync: could not store \/a \(.+\) in .+; the other streams were stored/m,
+    );
     const after = await storedOf(database, "/b");
     assert.equal(after.rows, before.tables.get("/b")!.length + 3, "/b's new events are stored");
     assert.ok(after.states.get("/b")! > t + 2, "/b's state covers them");

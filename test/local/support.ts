@@ -32,13 +32,31 @@ export async function readDatabase(path: string): Promise<{ tables: Map<string, 
   const db = await instance.connect();
   try {
     const tables = new Map<string, Row[]>();
-    const mapping = (await db.runAndReadAll("SELECT stream, table_name FROM _source_cloudwatch_logs_streams")).getRowObjectsJS();
+    const mapping = (
+      await db.runAndReadAll("SELECT stream, table_name FROM _source_cloudwatch_logs_streams")
+    ).getRowObjectsJS();
     for (const m of mapping) {
-      const rows = (await db.runAndReadAll(`SELECT "logStreamName", "eventId", "timestamp" FROM "${String(m.table_name)}"`)).getRowObjectsJS();
-      tables.set(String(m.stream), rows.map((r) => ({ logStreamName: String(r.logStreamName), eventId: String(r.eventId), timestamp: Number(r.timestamp) })));
+      const rows = (
+        await db.runAndReadAll(`SELECT "logStreamName", "eventId", "timestamp" FROM "${String(m.table_name)}"`)
+      ).getRowObjectsJS();
+      tables.set(
+        String(m.stream),
+        rows.map((r) => ({
+          logStreamName: String(r.logStreamName),
+          eventId: String(r.eventId),
+          timestamp: Number(r.timestamp),
+        })),
+      );
     }
-    const states = (await db.runAndReadAll("SELECT stream, CAST(state AS VARCHAR) AS s FROM _source_cloudwatch_logs_state")).getRowObjectsJS();
-    return { tables, states: new Map(states.map((r) => [String(r.stream), (JSON.parse(String(r.s)) as { timestamp: number }).timestamp])) };
+    const states = (
+      await db.runAndReadAll("SELECT stream, CAST(state AS VARCHAR) AS s FROM _source_cloudwatch_logs_state")
+    ).getRowObjectsJS();
+    return {
+      tables,
+      states: new Map(
+        states.map((r) => [String(r.stream), (JSON.parse(String(r.s)) as { timestamp: number }).timestamp]),
+      ),
+    };
   } finally {
     db.closeSync();
     instance.closeSync();

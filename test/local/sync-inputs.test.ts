@@ -12,7 +12,13 @@ const scenario: ScenarioFile = {
   seed: 3,
   logGroups: [
     { name: "/app/api", streams: ["a"], timeRange: { start: "now-1h", end: "now-10m" }, events: { count: 20 } },
-    { name: "/cold/archive", logClass: "INFREQUENT_ACCESS", streams: ["a"], timeRange: { start: "now-1h", end: "now-10m" }, events: { count: 5 } },
+    {
+      name: "/cold/archive",
+      logClass: "INFREQUENT_ACCESS",
+      streams: ["a"],
+      timeRange: { start: "now-1h", end: "now-10m" },
+      events: { count: 5 },
+    },
   ],
 };
 
@@ -31,12 +37,25 @@ describe("sync: inputs", () => {
   });
   after(async () => sim.stop());
 
-  for (const [prefix, note] of [["/nothing/", undefined], ["/cold/", /INFREQUENT_ACCESS/]] as const) {
+  for (const [prefix, note] of [
+    ["/nothing/", undefined],
+    ["/cold/", /INFREQUENT_ACCESS/],
+  ] as const) {
     it(`a log_group_prefix that matches no readable group (${prefix}) fails, naming the region and the prefix`, async () => {
       const dir = tempDir();
-      const r = await sync(["--config", simConfig(dir, sim.url, { log_group_prefix: prefix }), "--database", join(dir, "x.duckdb")]);
+      const r = await sync([
+        "--config",
+        simConfig(dir, sim.url, { log_group_prefix: prefix }),
+        "--database",
+        join(dir, "x.duckdb"),
+      ]);
       assert.equal(r.code, 1, r.stdout);
-      assert.match(r.stderr, new RegExp(`No stream found: no readable log group whose name starts with log_group_prefix "${prefix}" in region us-east-1 at http`));
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `No stream found: no readable log group whose name starts with log_group_prefix "${prefix}" in region us-east-1 at http`,
+        ),
+      );
       assert.match(r.stderr, /check region_name and log_group_prefix/);
       if (note) assert.match(r.stderr, note, "why the group that exists is not offered");
       assert.equal(r.stdout, "", "no summary of 0 records");
@@ -45,13 +64,18 @@ describe("sync: inputs", () => {
 
   it("a prefix that matches syncs as before", async () => {
     const dir = tempDir();
-    const r = await sync(["--config", simConfig(dir, sim.url, { log_group_prefix: "/app/" }), "--database", join(dir, "x.duckdb")]);
+    const r = await sync([
+      "--config",
+      simConfig(dir, sim.url, { log_group_prefix: "/app/" }),
+      "--database",
+      join(dir, "x.duckdb"),
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Synced: 20 records committed/);
   });
 
   // `check` redacted this message while `sync` printed it: `(got "<the secret>")`.
-  for (const secret of ["sync-secret/With+Slash==", "back\\slash\\sync\"secret", "ключ-sync-secret-%41"]) {
+  for (const secret of ["sync-secret/With+Slash==", 'back\\slash\\sync"secret', "ключ-sync-secret-%41"]) {
     it(`a secret also given as start_date is not shown: ${JSON.stringify(secret)}`, async () => {
       const dir = tempDir();
       registerSecrets(secret);

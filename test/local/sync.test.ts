@@ -15,9 +15,29 @@ const scenario: ScenarioFile = {
   // Not a test of quotas (a quota would make throttles depend on this machine's speed).
   quotas: "none",
   logGroups: [
-    { name: "/aws/lambda/orders", streams: { count: 3, namePattern: "s-{index}" }, timeRange: { start: "now-3h", end: "now-10m" }, events: { count: 12000 }, message: { shape: "text", size: 80 }, ingestion: { minDelayMs: 10, maxDelayMs: 500 } },
-    { name: "/ecs/checkout", streams: ["task-1", "task-2"], timeRange: { start: "now-2h", end: "now-10m" }, events: { count: 8000 }, message: { shape: "json", size: 120 }, ingestion: { minDelayMs: 10, maxDelayMs: 500 } },
-    { name: "/archive/cold", logClass: "INFREQUENT_ACCESS", streams: ["a"], timeRange: { start: "now-1h", end: "now-10m" }, events: { count: 10 } },
+    {
+      name: "/aws/lambda/orders",
+      streams: { count: 3, namePattern: "s-{index}" },
+      timeRange: { start: "now-3h", end: "now-10m" },
+      events: { count: 12000 },
+      message: { shape: "text", size: 80 },
+      ingestion: { minDelayMs: 10, maxDelayMs: 500 },
+    },
+    {
+      name: "/ecs/checkout",
+      streams: ["task-1", "task-2"],
+      timeRange: { start: "now-2h", end: "now-10m" },
+      events: { count: 8000 },
+      message: { shape: "json", size: 120 },
+      ingestion: { minDelayMs: 10, maxDelayMs: 500 },
+    },
+    {
+      name: "/archive/cold",
+      logClass: "INFREQUENT_ACCESS",
+      streams: ["a"],
+      timeRange: { start: "now-1h", end: "now-10m" },
+      events: { count: 10 },
+    },
   ],
 };
 
@@ -45,7 +65,10 @@ describe("local sync", () => {
     const database = join(dir, "logs.duckdb");
     const stdout = new Collect();
     const stderr = new Collect();
-    const first = await runSync({ configPath, format: "duckdb", target: database, streams: undefined }, { stdout, stderr });
+    const first = await runSync(
+      { configPath, format: "duckdb", target: database, streams: undefined },
+      { stdout, stderr },
+    );
     assert.equal(first.code, 0, stdout.text + stderr.text);
     assert.equal(stderr.text, "", "nothing on a non-terminal stderr");
     assert.match(stdout.text, /Synced: 20000 records committed/);
@@ -74,7 +97,11 @@ describe("local sync", () => {
     const checkout = db.tables.get("/ecs/checkout")!;
     assert.equal(checkout.length, expected.get("/ecs/checkout")!.size + 5);
     assert.equal(checkout.filter((r) => r.logStreamName === "task-3").length, 5);
-    assert.equal(second.snapshot!.streams.reduce((n, s) => n + s.committed, 0), 5, "the second sync committed only the new events");
+    assert.equal(
+      second.snapshot!.streams.reduce((n, s) => n + s.committed, 0),
+      5,
+      "the second sync committed only the new events",
+    );
   });
 
   it("jsonl: one file per stream with the exact event set, and a state file that the next sync continues from", async () => {
@@ -88,8 +115,13 @@ describe("local sync", () => {
     const keys = new Set(lines.map((l) => keyOf(JSON.parse(l) as { logStreamName: string; eventId: string })));
     assert.equal(keys.size, lines.length);
     assert.deepEqual(keys, expectedByGroup(sim).get("/ecs/checkout"));
-    const state = JSON.parse(readFileSync(join(output, "_state.json"), "utf8")) as { stream: { stream_descriptor: { name: string } } }[];
-    assert.deepEqual(state.map((s) => s.stream.stream_descriptor.name), ["/ecs/checkout"]);
+    const state = JSON.parse(readFileSync(join(output, "_state.json"), "utf8")) as {
+      stream: { stream_descriptor: { name: string } };
+    }[];
+    assert.deepEqual(
+      state.map((s) => s.stream.stream_descriptor.name),
+      ["/ecs/checkout"],
+    );
     assert.equal((await runSync(options, { stdout: new Collect(), stderr: new Collect() })).code, 0);
     const after = readFileSync(join(output, "ecs_checkout.jsonl"), "utf8").trim().split("\n");
     assert.equal(after.length, lines.length, "nothing new, nothing appended twice");

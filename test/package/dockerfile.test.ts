@@ -7,7 +7,13 @@ import { parse } from "yaml";
 import { connectorSpecification } from "../../src/config/spec.js";
 import { REPO_ROOT, repoFile, repoJson } from "../support/repo.js";
 import { parseDockerfile } from "../support/dockerfile.js";
-import { dockerfileProblems, launchFlags, metadataProblems, type Metadata, type PackageJson } from "../support/packaging-rules.js";
+import {
+  dockerfileProblems,
+  launchFlags,
+  metadataProblems,
+  type Metadata,
+  type PackageJson,
+} from "../support/packaging-rules.js";
 
 const pkg = repoJson<PackageJson>("package.json");
 const dockerfile = repoFile("Dockerfile");
@@ -26,12 +32,21 @@ describe("packaging rules", () => {
   test("the checkers reject broken files", () => {
     const variants: [string, string][] = [
       ["io.airbyte.version=0.1.0", "io.airbyte.version=9.9.9"],
-      ['AIRBYTE_ENTRYPOINT="node --max-semi-space-size=8 /airbyte/integration_code/dist/src/main.js"', 'AIRBYTE_ENTRYPOINT="node --max-semi-space-size=8 dist/src/main.js"'],
+      [
+        'AIRBYTE_ENTRYPOINT="node --max-semi-space-size=8 /airbyte/integration_code/dist/src/main.js"',
+        'AIRBYTE_ENTRYPOINT="node --max-semi-space-size=8 dist/src/main.js"',
+      ],
       ["USER airbyte", "USER root"],
       ["npm prune --omit=dev", "true"],
-      ["COPY --from=build --chown=airbyte:airbyte /package/dist/src ./dist/src", "COPY --from=build --chown=airbyte:airbyte /package/dist/src ./dist/src\nRUN npm install typescript"],
+      [
+        "COPY --from=build --chown=airbyte:airbyte /package/dist/src ./dist/src",
+        "COPY --from=build --chown=airbyte:airbyte /package/dist/src ./dist/src\nRUN npm install typescript",
+      ],
       ["/package/dist/src ./dist/src", "/build/dist/src ./dist/src"],
-      ['ENTRYPOINT ["node", "--max-semi-space-size=8", "/airbyte/integration_code/dist/src/main.js"]', "ENTRYPOINT node /airbyte/integration_code/dist/src/main.js"],
+      [
+        'ENTRYPOINT ["node", "--max-semi-space-size=8", "/airbyte/integration_code/dist/src/main.js"]',
+        "ENTRYPOINT node /airbyte/integration_code/dist/src/main.js",
+      ],
       ['"node", "--max-semi-space-size=8", "/airbyte', '"node", "/airbyte'],
       ["FROM node:26-slim AS build", "FROM node:24-slim AS build"],
       ["FROM node:26-slim\n", "FROM node:24-slim\n"],
@@ -39,13 +54,30 @@ describe("packaging rules", () => {
     assert.ok(nodeFlags.length > 0, "main.ts carries launch flags");
     for (const [from, to] of variants) {
       assert.ok(dockerfile.includes(from), `the Dockerfile contains ${from}`);
-      assert.notDeepEqual(dockerfileProblems(dockerfile.replace(from, to), metadata, pkg, nodeFlags), [], `caught: ${to}`);
+      assert.notDeepEqual(
+        dockerfileProblems(dockerfile.replace(from, to), metadata, pkg, nodeFlags),
+        [],
+        `caught: ${to}`,
+      );
     }
-    const noSts = { ...metadata, data: { ...metadata.data, allowedHosts: { hosts: ["logs.${region_name}.amazonaws.com"] } } };
+    const noSts = {
+      ...metadata,
+      data: { ...metadata.data, allowedHosts: { hosts: ["logs.${region_name}.amazonaws.com"] } },
+    };
     assert.notDeepEqual(metadataProblems(noSts, pkg, connectorSpecification.documentationUrl), []);
-    assert.notDeepEqual(metadataProblems(metadata, { ...pkg, version: "0.2.0" }, connectorSpecification.documentationUrl), []);
-    assert.notDeepEqual(dockerfileProblems(dockerfile, metadata, { ...pkg, engines: { node: ">=28" } }, nodeFlags), [], "image below engines");
-    const oldBase = { ...metadata, data: { ...metadata.data, connectorBuildOptions: { baseImage: "docker.io/library/node:20-slim" } } };
+    assert.notDeepEqual(
+      metadataProblems(metadata, { ...pkg, version: "0.2.0" }, connectorSpecification.documentationUrl),
+      [],
+    );
+    assert.notDeepEqual(
+      dockerfileProblems(dockerfile, metadata, { ...pkg, engines: { node: ">=28" } }, nodeFlags),
+      [],
+      "image below engines",
+    );
+    const oldBase = {
+      ...metadata,
+      data: { ...metadata.data, connectorBuildOptions: { baseImage: "docker.io/library/node:20-slim" } },
+    };
     assert.notDeepEqual(dockerfileProblems(dockerfile, oldBase, pkg, nodeFlags), [], "metadata baseImage differs");
   });
 
@@ -63,13 +95,30 @@ describe("packaging rules", () => {
       acceptance_tests: Record<string, { tests: Record<string, unknown>[] }>;
     };
     assert.equal(cat.connector_image, `${String(metadata.data?.dockerRepository)}:dev`);
-    assert.deepEqual(Object.keys(cat.acceptance_tests).sort(), ["basic_read", "connection", "discovery", "full_refresh", "incremental", "spec"]);
-    const paths = Object.values(cat.acceptance_tests).flatMap((t) => t.tests.flatMap((x) => [x.spec_path, x.configured_catalog_path, x.config_path, (x.future_state as { future_state_path?: string } | undefined)?.future_state_path]));
+    assert.deepEqual(Object.keys(cat.acceptance_tests).sort(), [
+      "basic_read",
+      "connection",
+      "discovery",
+      "full_refresh",
+      "incremental",
+      "spec",
+    ]);
+    const paths = Object.values(cat.acceptance_tests).flatMap((t) =>
+      t.tests.flatMap((x) => [
+        x.spec_path,
+        x.configured_catalog_path,
+        x.config_path,
+        (x.future_state as { future_state_path?: string } | undefined)?.future_state_path,
+      ]),
+    );
     // secrets/config.json is provided by the CI that runs CAT against a real account, never committed.
     for (const p of paths.filter((x): x is string => typeof x === "string" && !x.startsWith("secrets/"))) {
       assert.ok(existsSync(join(REPO_ROOT, p)), `${p} exists`);
     }
     const statuses = cat.acceptance_tests.connection!.tests.map((t) => [t.config_path, t.status]);
-    assert.deepEqual(statuses, [["secrets/config.json", "succeed"], ["integration_tests/invalid_config.json", "failed"]]);
+    assert.deepEqual(statuses, [
+      ["secrets/config.json", "succeed"],
+      ["integration_tests/invalid_config.json", "failed"],
+    ]);
   });
 });

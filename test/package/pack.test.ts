@@ -8,7 +8,17 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync } fr
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { startSimulator, expectedEvents, type Simulator } from "../../sim/index.js";
-import { eventKey, records, registerSecrets, runMain, states, statuses, tempDir, writeJson, type RunResult } from "../support/connector.js";
+import {
+  eventKey,
+  records,
+  registerSecrets,
+  runMain,
+  states,
+  statuses,
+  tempDir,
+  writeJson,
+  type RunResult,
+} from "../support/connector.js";
 import { catalogStreams, configuredCatalog, sampleConfig } from "../support/acceptance-inputs.js";
 import { REPO_ROOT, repoFile, repoJson } from "../support/repo.js";
 import { parseDockerfile } from "../support/dockerfile.js";
@@ -19,7 +29,10 @@ const pkg = repoJson<{ name: string; version: string; devDependencies: Record<st
 /** The command the image runs: its ENTRYPOINT, with /airbyte/integration_code replaced by our install. */
 function imageCommand(installed: string): string[] {
   const stages = parseDockerfile(repoFile("Dockerfile"));
-  const entry = stages.at(-1)!.instructions.filter((i) => i.keyword === "ENTRYPOINT").at(-1)!;
+  const entry = stages
+    .at(-1)!
+    .instructions.filter((i) => i.keyword === "ENTRYPOINT")
+    .at(-1)!;
   return (JSON.parse(entry.args) as string[]).map((a) => a.replace("/airbyte/integration_code", installed));
 }
 
@@ -49,11 +62,27 @@ describe("npm package (what the image ships)", { timeout: 900_000 }, () => {
     // Packed from a copy: prepack rebuilds dist/, which other tests are running from.
     const checkout = cleanCheckout(work);
     assert.ok(!existsSync(join(checkout, "dist")), "the checkout has no build output");
-    const packed = await exec("npm", ["pack", "--json", "--pack-destination", work], { cwd: checkout, maxBuffer: 16 << 20 });
+    const packed = await exec("npm", ["pack", "--json", "--pack-destination", work], {
+      cwd: checkout,
+      maxBuffer: 16 << 20,
+    });
     const info = (JSON.parse(packed.stdout) as { filename: string; files: { path: string; size: number }[] }[])[0]!;
     files = info.files;
     app = join(work, "app");
-    await exec("npm", ["install", "--prefix", app, "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", join(work, info.filename)], { cwd: work });
+    await exec(
+      "npm",
+      [
+        "install",
+        "--prefix",
+        app,
+        "--omit=dev",
+        "--no-audit",
+        "--no-fund",
+        "--prefer-offline",
+        join(work, info.filename),
+      ],
+      { cwd: work },
+    );
     installed = join(app, "node_modules", pkg.name);
     const now = Date.now();
     sim = await startSimulator({
@@ -91,12 +120,29 @@ describe("npm package (what the image ships)", { timeout: 900_000 }, () => {
 
   test("the tarball of a clean checkout holds the compiled connector, simulator and demo scenario, nothing else", () => {
     const paths = files.map((f) => f.path);
-    for (const f of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/src/main.js", "dist/src/cli/run.js", "dist/sim/index.js", "dist/sim/main.js", "scenarios/demo.json"]) {
+    for (const f of [
+      "package.json",
+      "README.md",
+      "LICENSE",
+      "CHANGELOG.md",
+      "dist/src/main.js",
+      "dist/src/cli/run.js",
+      "dist/sim/index.js",
+      "dist/sim/main.js",
+      "scenarios/demo.json",
+    ]) {
       assert.ok(paths.includes(f), `${f} is packed`);
     }
     const docs = ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "scenarios/demo.json"];
-    assert.deepEqual(paths.filter((f) => !(docs.includes(f) || f.startsWith("dist/src/") || f.startsWith("dist/sim/"))), []);
-    assert.deepEqual(paths.filter((f) => f.endsWith(".map") || f.includes("test")), [], "no source maps, no tests");
+    assert.deepEqual(
+      paths.filter((f) => !(docs.includes(f) || f.startsWith("dist/src/") || f.startsWith("dist/sim/"))),
+      [],
+    );
+    assert.deepEqual(
+      paths.filter((f) => f.endsWith(".map") || f.includes("test")),
+      [],
+      "no source maps, no tests",
+    );
     const simBytes = files.filter((f) => f.path.startsWith("dist/sim/")).reduce((n, f) => n + f.size, 0);
     assert.ok(simBytes < 250_000, `the simulator is ${simBytes} bytes`);
   });
@@ -112,9 +158,11 @@ describe("npm package (what the image ships)", { timeout: 900_000 }, () => {
     // The installed bin, through its shebang, with this test's node first on the PATH.
     const bin = join(app, "node_modules", ".bin", pkg.name);
     const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}` };
-    const res = await exec(bin, ["demo"], { cwd, env, maxBuffer: 16 << 20 }).catch((err: { code?: number; stdout?: string; stderr?: string }) => {
-      assert.fail(`demo exited ${String(err.code)}: ${err.stderr ?? ""}${err.stdout ?? ""}`);
-    });
+    const res = await exec(bin, ["demo"], { cwd, env, maxBuffer: 16 << 20 }).catch(
+      (err: { code?: number; stdout?: string; stderr?: string }) => {
+        assert.fail(`demo exited ${String(err.code)}: ${err.stderr ?? ""}${err.stdout ?? ""}`);
+      },
+    );
     assert.equal(res.stderr, "", "quiet off a terminal");
     assert.match(res.stdout, /5 log groups, \d+ events in \.\/demo\.duckdb/);
     assert.match(res.stdout, /Sample query/);
@@ -132,7 +180,10 @@ describe("npm package (what the image ships)", { timeout: 900_000 }, () => {
       assert.ok(dev in pkg.devDependencies, `${dev} is a devDependency`);
       assert.ok(!existsSync(join(modules, dev)), `dev dependency ${dev} is not installed`);
     }
-    assert.equal((JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { version: string }).version, pkg.version);
+    assert.equal(
+      (JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { version: string }).version,
+      pkg.version,
+    );
   });
 
   test("--version through the image's entrypoint command is the package's version", async () => {
@@ -145,19 +196,33 @@ describe("npm package (what the image ships)", { timeout: 900_000 }, () => {
   test("spec, check, discover and read through the image's entrypoint command", async () => {
     const spec = await run(["spec"]);
     assert.equal(spec.code, 0, spec.stderr);
-    assert.deepEqual(spec.messages.map((m) => m.type), ["SPEC"]);
+    assert.deepEqual(
+      spec.messages.map((m) => m.type),
+      ["SPEC"],
+    );
 
     const check = await run(withFiles("check"));
     assert.equal(check.code, 0, check.stderr);
-    assert.deepEqual(check.messages.filter((m) => m.type === "CONNECTION_STATUS").map((m) => m.connectionStatus!.status), ["SUCCEEDED"]);
+    assert.deepEqual(
+      check.messages.filter((m) => m.type === "CONNECTION_STATUS").map((m) => m.connectionStatus!.status),
+      ["SUCCEEDED"],
+    );
 
     const discover = await run(withFiles("discover"));
     assert.equal(discover.code, 0, discover.stderr);
-    assert.deepEqual(discover.messages.find((m) => m.type === "CATALOG")!.catalog!.streams.map((s) => s.name).sort(), catalogStreams().sort());
+    assert.deepEqual(
+      discover.messages
+        .find((m) => m.type === "CATALOG")!
+        .catalog!.streams.map((s) => s.name)
+        .sort(),
+      catalogStreams().sort(),
+    );
 
     const read = await run(withFiles("read", { catalog: configuredCatalog() }));
     assert.equal(read.code, 0, read.stderr);
-    const expected = [...expectedEvents(sim.scenario, { withoutMessages: true })].map((e) => `${e.logStreamName}\u0000${e.eventId}`).sort();
+    const expected = [...expectedEvents(sim.scenario, { withoutMessages: true })]
+      .map((e) => `${e.logStreamName}\u0000${e.eventId}`)
+      .sort();
     assert.deepEqual(records(read.messages).map(eventKey).sort(), expected);
     for (const name of catalogStreams()) {
       assert.deepEqual(statuses(read.messages, name), ["STARTED", "RUNNING", "COMPLETE"]);

@@ -11,7 +11,11 @@ test("the test runner names moto_server and how to install it when it is not on 
   // An empty PATH; and a folder without dist/test, so that nothing would run even if the check were gone.
   const empty = tempDir();
   try {
-    const r = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "test.mjs")], { cwd: empty, env: { ...process.env, PATH: empty }, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "test.mjs")], {
+      cwd: empty,
+      env: { ...process.env, PATH: empty },
+      encoding: "utf8",
+    });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^moto_server is not on the PATH: .*pip install 'moto\[server\]'/);
     assert.equal(r.stderr.trim().split("\n").length, 1, "one line");

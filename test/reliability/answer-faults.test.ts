@@ -13,8 +13,23 @@ import { prng } from "../support/prng.js";
 const GROUPS = ["/answers/a", "/answers/b", "/answers/c"];
 const KEYS = { aws_access_key_id: "AKIASIMANSWERS000001", aws_secret_access_key: "answers-secret-000000000000001" };
 
-type AnswerFault = "errorBodyRate" | "emptyBodyRate" | "truncatedBodyRate" | "garbageTailRate" | "htmlBodyRate" | "bodyStallRate" | "bodyResetRate";
-const ANSWER_FAULTS: readonly AnswerFault[] = ["errorBodyRate", "emptyBodyRate", "truncatedBodyRate", "garbageTailRate", "htmlBodyRate", "bodyStallRate", "bodyResetRate"];
+type AnswerFault =
+  | "errorBodyRate"
+  | "emptyBodyRate"
+  | "truncatedBodyRate"
+  | "garbageTailRate"
+  | "htmlBodyRate"
+  | "bodyStallRate"
+  | "bodyResetRate";
+const ANSWER_FAULTS: readonly AnswerFault[] = [
+  "errorBodyRate",
+  "emptyBodyRate",
+  "truncatedBodyRate",
+  "garbageTailRate",
+  "htmlBodyRate",
+  "bodyStallRate",
+  "bodyResetRate",
+];
 
 function scenario(seed: number, faults: ScenarioFile["faults"], extra: Partial<ScenarioFile> = {}): ScenarioFile {
   return {
@@ -37,7 +52,13 @@ function scenario(seed: number, faults: ScenarioFile["faults"], extra: Partial<S
 async function read(sim: Simulator, requestTimeoutSeconds = 1): Promise<RunResult> {
   return runWith(
     "read",
-    { region_name: "us-east-1", ...KEYS, endpoint_url: sim.url, request_timeout_seconds: requestTimeoutSeconds, max_requests_per_second: 500 },
+    {
+      region_name: "us-east-1",
+      ...KEYS,
+      endpoint_url: sim.url,
+      request_timeout_seconds: requestTimeoutSeconds,
+      max_requests_per_second: 500,
+    },
     { catalog: catalogFor(GROUPS) },
   );
 }
@@ -67,7 +88,9 @@ function assertNeverSilentlyWrong(sim: Simulator, r: RunResult, label: string): 
 }
 
 describe("answers that are not what the operation documents (simulator)", () => {
-  test("seeded mixes of spoiled answers: every stream COMPLETE with exactly its events, or INCOMPLETE with an error", { timeout: 600_000 }, async () => {
+  test("seeded mixes of spoiled answers: every stream COMPLETE with exactly its events, or INCOMPLETE with an error", {
+    timeout: 600_000,
+  }, async () => {
     const rand = prng(2026_12_01);
     let completeStreams = 0;
     const faultsSeen: Record<string, number> = {};
@@ -94,7 +117,9 @@ describe("answers that are not what the operation documents (simulator)", () => 
         await sim.stop();
       }
     }
-    console.error(`answer faults: ${JSON.stringify(faultsSeen)}, ${completeStreams} of ${5 * GROUPS.length} streams complete`);
+    console.error(
+      `answer faults: ${JSON.stringify(faultsSeen)}, ${completeStreams} of ${5 * GROUPS.length} streams complete`,
+    );
     for (const f of ["errorBody", "emptyBody", "truncatedBody", "garbageTail", "htmlBody", "bodyStall", "bodyReset"]) {
       assert.ok((faultsSeen[f] ?? 0) > 0, `the fault ${f} really happened`);
     }
@@ -102,9 +127,20 @@ describe("answers that are not what the operation documents (simulator)", () => 
     assert.ok(completeStreams >= 10, `${completeStreams} streams complete`);
   });
 
-  for (const fault of ["errorBodyRate", "emptyBodyRate", "truncatedBodyRate", "garbageTailRate", "bodyResetRate", "bodyStallRate"] as const) {
-    test(`every FilterLogEvents answer spoiled (${fault}): INCOMPLETE with a transient_error, never COMPLETE`, { timeout: 300_000 }, async () => {
-      const sim = await startSimulator({ scenario: scenario(7, { [fault]: 1, stallMs: 5000, operations: ["FilterLogEvents"] }) });
+  for (const fault of [
+    "errorBodyRate",
+    "emptyBodyRate",
+    "truncatedBodyRate",
+    "garbageTailRate",
+    "bodyResetRate",
+    "bodyStallRate",
+  ] as const) {
+    test(`every FilterLogEvents answer spoiled (${fault}): INCOMPLETE with a transient_error, never COMPLETE`, {
+      timeout: 300_000,
+    }, async () => {
+      const sim = await startSimulator({
+        scenario: scenario(7, { [fault]: 1, stallMs: 5000, operations: ["FilterLogEvents"] }),
+      });
       try {
         const r = await read(sim);
         for (const g of GROUPS) {
@@ -122,13 +158,19 @@ describe("answers that are not what the operation documents (simulator)", () => 
     });
   }
 
-  test("STS answers without credentials, cut or in another format: retried, then exact; always spoiled: a transient_error", { timeout: 300_000 }, async () => {
+  test("STS answers without credentials, cut or in another format: retried, then exact; always spoiled: a transient_error", {
+    timeout: 300_000,
+  }, async () => {
     const role = { role_arn: "arn:aws:iam::123456789012:role/cloudwatch-reader", session_duration: 900 };
     const flaky = await startSimulator({
       // Sessions die after 2 s, so the role is assumed again through the faults. With seed 20 the
       // first AssumeRole answer is an error body, the second `{}`-like (no credentials), the third
       // good: AssumeRole has its own draws, whatever the Logs requests do.
-      scenario: scenario(20, { emptyBodyRate: 0.2, truncatedBodyRate: 0.1, errorBodyRate: 0.1, operations: ["AssumeRole"] }, { sts: { actualLifetimeSeconds: 2 }, latency: { fixedMs: 100 } }),
+      scenario: scenario(
+        20,
+        { emptyBodyRate: 0.2, truncatedBodyRate: 0.1, errorBodyRate: 0.1, operations: ["AssumeRole"] },
+        { sts: { actualLifetimeSeconds: 2 }, latency: { fixedMs: 100 } },
+      ),
     });
     try {
       const r = await runWith(
@@ -136,19 +178,31 @@ describe("answers that are not what the operation documents (simulator)", () => 
         // Paced so the sync outlives a session on any machine (about 40 pages at 10/s: over 3.5 s);
         // with 2 requests in flight a request retried on a new session is sent within about 0.3 s
         // of it, far inside its 2 s life even on a loaded machine.
-        { region_name: "us-east-1", ...KEYS, ...role, endpoint_url: flaky.url, max_requests_per_second: 10, max_concurrency: 2 },
+        {
+          region_name: "us-east-1",
+          ...KEYS,
+          ...role,
+          endpoint_url: flaky.url,
+          max_requests_per_second: 10,
+          max_concurrency: 2,
+        },
         { catalog: catalogFor(GROUPS) },
       );
       assertNeverSilentlyWrong(flaky, r, "flaky STS");
       assert.equal(r.code, 0, JSON.stringify(errors(r.messages)));
       const c = flaky.counters();
-      assert.ok(c.faults.errorBody >= 1 && c.faults.emptyBody >= 1, `STS answers were spoiled: ${JSON.stringify(c.faults)}`);
+      assert.ok(
+        c.faults.errorBody >= 1 && c.faults.emptyBody >= 1,
+        `STS answers were spoiled: ${JSON.stringify(c.faults)}`,
+      );
       assert.ok(c.expiredCredentials > 0, "a session died mid-sync and the role was assumed again");
     } finally {
       await flaky.stop();
     }
     for (const spoil of ["emptyBody", "truncatedBody"] as const) {
-      const broken = await startSimulator({ scenario: scenario(11, { [`${spoil}Rate`]: 1, operations: ["AssumeRole"] }) });
+      const broken = await startSimulator({
+        scenario: scenario(11, { [`${spoil}Rate`]: 1, operations: ["AssumeRole"] }),
+      });
       try {
         const r = await runWith(
           "read",
@@ -167,7 +221,9 @@ describe("answers that are not what the operation documents (simulator)", () => 
   });
 
   test("a DescribeLogGroups answer of {} is not an empty account", { timeout: 300_000 }, async () => {
-    const sim = await startSimulator({ scenario: scenario(8, { emptyBodyRate: 1, operations: ["DescribeLogGroups"] }) });
+    const sim = await startSimulator({
+      scenario: scenario(8, { emptyBodyRate: 1, operations: ["DescribeLogGroups"] }),
+    });
     try {
       const r = await runWith("discover", { region_name: "us-east-1", ...KEYS, endpoint_url: sim.url });
       assert.notEqual(r.code, 0, "discover does not answer an empty catalog");

@@ -18,29 +18,51 @@ describe("back-pressure (simulator)", () => {
     sim = await startSimulator({
       scenario: {
         quotas: "none",
-        logGroups: [{ name: "/bp/dense", creationTime: "now-3d", streams: { count: 4 }, timeRange: { start: "now-2d", end: "now-1h" }, events: { count: 300_000 }, message: { shape: "text", size: 200 } }],
+        logGroups: [
+          {
+            name: "/bp/dense",
+            creationTime: "now-3d",
+            streams: { count: 4 },
+            timeRange: { start: "now-2d", end: "now-1h" },
+            events: { count: 300_000 },
+            message: { shape: "text", size: 200 },
+          },
+        ],
       },
     });
   });
   after(async () => sim.stop());
 
-  test("while stdout is not read the connector stalls at flat memory, then delivers everything", { timeout: 120_000 }, async () => {
+  test("while stdout is not read the connector stalls at flat memory, then delivers everything", {
+    timeout: 120_000,
+  }, async () => {
     const dir = tempDir();
-    const config = writeJson(dir, "config.json", { region_name: "us-east-1", aws_access_key_id: "AKIABACKPRESSURE001", aws_secret_access_key: "backpressure-secret-000000001", endpoint_url: sim.url });
+    const config = writeJson(dir, "config.json", {
+      region_name: "us-east-1",
+      aws_access_key_id: "AKIABACKPRESSURE001",
+      aws_secret_access_key: "backpressure-secret-000000001",
+      endpoint_url: sim.url,
+    });
     const catalog = writeJson(dir, "catalog.json", catalogFor(["/bp/dense"]));
-    const child = spawn(process.execPath, [MAIN, "read", "--config", config, "--catalog", catalog], { stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn(process.execPath, [MAIN, "read", "--config", config, "--catalog", catalog], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     child.stdout.pause();
     // The pipe fills within a moment; then the connector must wait, not buffer ~100 MB of records.
     // Sample only once fetching has stopped (nothing served for 2 s, four polls in a row), so a
     // slow machine's start-up or a pause of the scheduler is not read as growth.
     let last = -1;
     let quietPolls = 0;
-    await waitFor("the connector stops fetching while its stdout is not read", () => {
-      const served = sim.counters().eventsServed;
-      quietPolls = served > 0 && served === last ? quietPolls + 1 : 0;
-      last = served;
-      return quietPolls >= 4;
-    }, { everyMs: 500, timeoutMs: 90_000 });
+    await waitFor(
+      "the connector stops fetching while its stdout is not read",
+      () => {
+        const served = sim.counters().eventsServed;
+        quietPolls = served > 0 && served === last ? quietPolls + 1 : 0;
+        last = served;
+        return quietPolls >= 4;
+      },
+      { everyMs: 500, timeoutMs: 90_000 },
+    );
     const samples: number[] = [];
     for (let i = 0; i < 6; i++) {
       samples.push(rssMb(child.pid!));
@@ -48,8 +70,14 @@ describe("back-pressure (simulator)", () => {
     }
     const served = sim.counters().eventsServed;
     assert.ok(served < 300_000, `the connector stopped fetching while blocked (${served} events served)`);
-    assert.ok(Math.max(...samples) < 300, `RSS stayed bounded while blocked: ${samples.map((s) => s.toFixed(0)).join(", ")} MB`);
-    assert.ok(Math.max(...samples) - Math.min(...samples) < 40, `RSS did not grow while blocked: ${samples.map((s) => s.toFixed(0)).join(", ")} MB`);
+    assert.ok(
+      Math.max(...samples) < 300,
+      `RSS stayed bounded while blocked: ${samples.map((s) => s.toFixed(0)).join(", ")} MB`,
+    );
+    assert.ok(
+      Math.max(...samples) - Math.min(...samples) < 40,
+      `RSS did not grow while blocked: ${samples.map((s) => s.toFixed(0)).join(", ")} MB`,
+    );
     let records = 0;
     let tail = "";
     child.stdout.setEncoding("utf8");

@@ -83,12 +83,19 @@ describe("cancellation (simulator)", () => {
   });
   after(async () => sim.stop());
 
-  test("SIGTERM and SIGINT at random points: exit 143/130 promptly, whole lines, exact resume", { timeout: 600_000 }, async () => {
+  test("SIGTERM and SIGINT at random points: exit 143/130 promptly, whole lines, exact resume", {
+    timeout: 600_000,
+  }, async () => {
     const expected = new Map<string, Event>();
     for (const e of expectedEvents(sim.scenario, { withoutMessages: true })) expected.set(keyOf(e), e);
     const dir = tempDir();
     registerSecrets(KEYS.aws_access_key_id, KEYS.aws_secret_access_key);
-    const config = writeJson(dir, "config.json", { region_name: "us-east-1", ...KEYS, endpoint_url: sim.url, max_concurrency: 4 });
+    const config = writeJson(dir, "config.json", {
+      region_name: "us-east-1",
+      ...KEYS,
+      endpoint_url: sim.url,
+      max_concurrency: 4,
+    });
     const catalog = writeJson(dir, "catalog.json", catalogFor(GROUPS));
     const random = prng(20261201);
     const delivered = new Map<string, number>();
@@ -102,7 +109,9 @@ describe("cancellation (simulator)", () => {
       const signal = cancels % 2 === 0 ? "SIGTERM" : "SIGINT";
       // Early (a few lines in) or deep into the run, but well before its end (a record line per
       // event not yet under a state); after 10 cancels, a run to the end.
-      const remaining = [...expected.values()].filter((e) => e.timestamp >= (watermarkFor(state, e.logGroupName) ?? -Infinity)).length;
+      const remaining = [...expected.values()].filter(
+        (e) => e.timestamp >= (watermarkFor(state, e.logGroupName) ?? -Infinity),
+      ).length;
       const afterLines = cancels < 10 ? 5 + Math.floor(random() ** 2 * remaining * 0.8) : Number.MAX_SAFE_INTEGER;
       const res = await runSignalled(args, { signal, afterLines, seed: run });
       const where = `run ${run} (${signal} after ${afterLines} lines): ${res.stderr}`;
@@ -117,7 +126,11 @@ describe("cancellation (simulator)", () => {
         assert.ok(expected.has(key), `unexpected record ${key}`);
         const seen = delivered.get(key) ?? 0;
         // Committed before, it may come again only at or above the state this run resumed from.
-        if (seen > 0) assert.ok(e.timestamp >= (resumedFrom.get(e.logGroupName) ?? -Infinity), `${key} below the resumed state came again`);
+        if (seen > 0)
+          assert.ok(
+            e.timestamp >= (resumedFrom.get(e.logGroupName) ?? -Infinity),
+            `${key} below the resumed state came again`,
+          );
         delivered.set(key, seen + 1);
       }
       // A stream reported COMPLETE has every event of its range committed.
@@ -143,7 +156,9 @@ describe("cancellation (simulator)", () => {
     const lost = [...expected.keys()].filter((k) => !delivered.has(k));
     const duplicates = [...delivered.values()].reduce((n, c) => n + c - 1, 0);
     const worst = Math.max(...exitMs);
-    console.error(`cancel: ${expected.size} events, ${cancels} cancels, exit after the signal in ${exitMs.map((m) => m.toFixed(0)).join(", ")} ms; ${duplicates} duplicates, ${lost.length} lost`);
+    console.error(
+      `cancel: ${expected.size} events, ${cancels} cancels, exit after the signal in ${exitMs.map((m) => m.toFixed(0)).join(", ")} ms; ${duplicates} duplicates, ${lost.length} lost`,
+    );
     // 10 are attempted; a run may finish before its signal once little is left.
     assert.ok(cancels >= 5, `cancelled ${cancels} times`);
     assert.equal(lost.length, 0, `lost ${lost.length} events, e.g. ${lost.slice(0, 3).join(", ")}`);
@@ -166,14 +181,23 @@ describe("cancellation with file transfer (simulator)", () => {
         quotas: "none",
         latency: { fixedMs: 300 },
         logGroups: [
-          { name: "/cancel/files", creationTime: "now-5d", streams: { count: 3 }, timeRange: { start: "now-4d", end: "now-1h" }, events: { count: 60_000 }, message: { shape: "text", size: 60 } },
+          {
+            name: "/cancel/files",
+            creationTime: "now-5d",
+            streams: { count: 3 },
+            timeRange: { start: "now-4d", end: "now-1h" },
+            events: { count: 60_000 },
+            message: { shape: "text", size: 60 },
+          },
         ],
       },
     });
   });
   after(async () => sim.stop());
 
-  test("SIGTERM: the state never passes an unannounced file; resuming completes every file exactly", { timeout: 120_000 }, async () => {
+  test("SIGTERM: the state never passes an unannounced file; resuming completes every file exactly", {
+    timeout: 120_000,
+  }, async () => {
     const expected = [...expectedEvents(sim.scenario, { withoutMessages: true })];
     const dir = tempDir();
     const staging = join(dir, "staging");
@@ -198,27 +222,43 @@ describe("cancellation with file transfer (simulator)", () => {
     };
 
     // Signalled once a day's files were announced (the 2nd STATE follows them), mid-way.
-    const first = await runSignalled(["read", "--config", config, "--catalog", catalog], { signal: "SIGTERM", afterLines: 9, seed: 1, env });
+    const first = await runSignalled(["read", "--config", config, "--catalog", catalog], {
+      signal: "SIGTERM",
+      afterLines: 9,
+      seed: 1,
+      env,
+    });
     assert.equal(first.code, 143, first.stderr);
     const messages = parseMessages(first.stdout);
     announce(messages);
     const states = messages.filter((m) => m.type === "STATE").map((m) => m.state!);
     const watermark = watermarkOf(states.at(-1)!);
-    assert.ok(announced.size > 0 && watermark < Date.now() - 3_600_000, `cut mid-way: ${announced.size} files announced, state ${new Date(watermark).toISOString()}`);
-    const onDisk = readdirSync(folder, { recursive: true }).map(String).filter((p) => p.endsWith(".log"));
+    assert.ok(
+      announced.size > 0 && watermark < Date.now() - 3_600_000,
+      `cut mid-way: ${announced.size} files announced, state ${new Date(watermark).toISOString()}`,
+    );
+    const onDisk = readdirSync(folder, { recursive: true })
+      .map(String)
+      .filter((p) => p.endsWith(".log"));
     const unannounced = onDisk.filter((p) => !announced.has(p));
     for (const p of unannounced) {
       // A file is named by the first millisecond it covers.
-      assert.ok(Number(basename(p, ".log")) >= watermark, `${p} is not announced but the state ${watermark} passed its start`);
+      assert.ok(
+        Number(basename(p, ".log")) >= watermark,
+        `${p} is not announced but the state ${watermark} passed its start`,
+      );
     }
     assert.ok(unannounced.length > 0, "a file was open at the signal (the case under test)");
 
-    const second = await runSignalled(["read", "--config", config, "--catalog", catalog, "--state", writeJson(dir, "state.json", [states.at(-1)])], {
-      signal: "SIGTERM",
-      afterLines: Number.MAX_SAFE_INTEGER,
-      seed: 2,
-      env,
-    });
+    const second = await runSignalled(
+      ["read", "--config", config, "--catalog", catalog, "--state", writeJson(dir, "state.json", [states.at(-1)])],
+      {
+        signal: "SIGTERM",
+        afterLines: Number.MAX_SAFE_INTEGER,
+        seed: 2,
+        env,
+      },
+    );
     assert.equal(second.code, 0, second.stderr);
     announce(parseMessages(second.stdout));
     let lines = 0;
@@ -241,14 +281,23 @@ describe("prompt STATE (simulator, slow pages)", () => {
         // Slow pages: the run lasts seconds, while a STATE is worth sending as soon as it exists.
         latency: { fixedMs: 400 },
         logGroups: [
-          { name: "/prompt/files", creationTime: "now-4d", streams: { count: 2 }, timeRange: { start: "now-3d", end: "now-1h" }, events: { count: 60_000 }, message: { shape: "text", size: 60 } },
+          {
+            name: "/prompt/files",
+            creationTime: "now-4d",
+            streams: { count: 2 },
+            timeRange: { start: "now-3d", end: "now-1h" },
+            events: { count: 60_000 },
+            message: { shape: "text", size: 60 },
+          },
         ],
       },
     });
   });
   after(async () => sim.stop());
 
-  test("file transfer: the first STATE is on stdout while pages are still being requested", { timeout: 120_000 }, async () => {
+  test("file transfer: the first STATE is on stdout while pages are still being requested", {
+    timeout: 120_000,
+  }, async () => {
     const dir = tempDir();
     const staging = join(dir, "staging");
     registerSecrets(KEYS.aws_access_key_id, KEYS.aws_secret_access_key);
@@ -264,24 +313,33 @@ describe("prompt STATE (simulator, slow pages)", () => {
       stdio: ["ignore", "pipe", "inherit"],
       env: { ...process.env, AIRBYTE_STAGING_DIRECTORY: staging },
     });
-    const requests = () => sim.counters().requests["FilterLogEvents"] ?? 0;
+    const requests = () => sim.counters().requests.FilterLogEvents ?? 0;
     const lines: string[] = [];
     let requestsAtFirstState: number | undefined;
     for await (const line of createInterface({ input: child.stdout })) {
       lines.push(line);
       if (requestsAtFirstState === undefined && line.startsWith('{"type":"STATE"')) requestsAtFirstState = requests();
     }
-    const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on("close", resolve)));
+    const code = await new Promise<number | null>((resolve) =>
+      child.exitCode !== null ? resolve(child.exitCode) : child.on("close", resolve),
+    );
     assert.equal(code, 0);
     const messages = parseMessages(lines.join("\n"));
     const total = requests();
     const states = messages.filter((m) => m.type === "STATE");
-    console.error(`prompt STATE: first of ${states.length} STATEs seen after ${requestsAtFirstState} of ${total} requests`);
+    console.error(
+      `prompt STATE: first of ${states.length} STATEs seen after ${requestsAtFirstState} of ${total} requests`,
+    );
     assert.ok(states.length >= 2, `states advance during the run (${states.length})`);
-    assert.ok(requestsAtFirstState !== undefined && requestsAtFirstState < total - 2, `the first STATE came while requests were still being made (${requestsAtFirstState} of ${total})`);
+    assert.ok(
+      requestsAtFirstState !== undefined && requestsAtFirstState < total - 2,
+      `the first STATE came while requests were still being made (${requestsAtFirstState} of ${total})`,
+    );
     // Every file on disk is announced by the end.
     const announced = messages.filter((m) => m.type === "RECORD").length;
-    const onDisk = readdirSync(join(staging, fileSegment("/prompt/files")), { recursive: true }).filter((p) => String(p).endsWith(".log")).length;
+    const onDisk = readdirSync(join(staging, fileSegment("/prompt/files")), { recursive: true }).filter((p) =>
+      String(p).endsWith(".log"),
+    ).length;
     assert.equal(announced, onDisk);
   });
 });

@@ -31,9 +31,12 @@ describe("crash and resume (simulator)", () => {
   });
   after(async () => sim.stop());
 
-  test("200k+ events, killed at 20+ random points: zero lost, duplicates only from uncheckpointed windows", { timeout: 600_000 }, async () => {
+  test("200k+ events, killed at 20+ random points: zero lost, duplicates only from uncheckpointed windows", {
+    timeout: 600_000,
+  }, async () => {
     const expected = new Map<string, number>();
-    for (const e of expectedEvents(sim.scenario, { withoutMessages: true })) expected.set(`${e.logGroupName}|${e.logStreamName}|${e.eventId}`, e.timestamp);
+    for (const e of expectedEvents(sim.scenario, { withoutMessages: true }))
+      expected.set(`${e.logGroupName}|${e.logStreamName}|${e.eventId}`, e.timestamp);
     assert.ok(expected.size >= 200_000, `scenario has ${expected.size} events`);
 
     const dir = tempDir();
@@ -60,7 +63,12 @@ describe("crash and resume (simulator)", () => {
       // Kill early and late: a few lines in, or deep into the run.
       const killAfter = kills < 20 ? 1 + Math.floor(random() ** 2 * 60_000) : Number.MAX_SAFE_INTEGER;
       const run = await runKillable(args, killAfter);
-      const resumeFrom = new Map(state.map((s) => [s.stream!.stream_descriptor.name, (s.stream!.stream_state as { timestamp: number }).timestamp]));
+      const resumeFrom = new Map(
+        state.map((s) => [
+          s.stream!.stream_descriptor.name,
+          (s.stream!.stream_state as { timestamp: number }).timestamp,
+        ]),
+      );
       for (const m of run.messages) {
         if (m.type !== "RECORD") continue;
         const d = m.record!.data as { logGroupName: string; logStreamName: string; eventId: string; timestamp: number };
@@ -82,7 +90,9 @@ describe("crash and resume (simulator)", () => {
     }
     const lost = [...expected.keys()].filter((k) => !deliveries.has(k));
     const duplicates = [...deliveries.values()].reduce((n, c) => n + (c - 1), 0);
-    console.error(`crash-resume: ${expected.size} events, ${runs} runs, ${kills} kills, ${duplicates} duplicates, ${lost.length} lost`);
+    console.error(
+      `crash-resume: ${expected.size} events, ${runs} runs, ${kills} kills, ${duplicates} duplicates, ${lost.length} lost`,
+    );
     assert.ok(kills >= 20, `killed ${kills} times`);
     assert.equal(lost.length, 0, `lost ${lost.length} events, e.g. ${lost.slice(0, 3).join(", ")}`);
     assert.equal(badDuplicates, 0, "no event below a resumed checkpoint was delivered again");

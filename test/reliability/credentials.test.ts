@@ -34,28 +34,38 @@ describe("credentials that expire mid-sync (simulator)", () => {
 
   test("a sync outliving its session several times completes with every event", { timeout: 300_000 }, async () => {
     const started = Date.now();
-    const r = await runWith("read", {
-      region_name: "us-east-1",
-      aws_access_key_id: "AKIASIMBASE00000001",
-      aws_secret_access_key: "base-secret-for-assume-role-01",
-      role_arn: "arn:aws:iam::123456789012:role/cloudwatch-reader",
-      role_external_id: "external-id-for-the-role-0001",
-      session_duration: 900,
-      endpoint_url: sim.url,
-      // Over 40 pages at 5/s: the sync lasts over 7 s on any machine, so sessions die mid-sync.
-      max_requests_per_second: 5,
-      // Requests queue for the limiter: with 2 in flight, a request retried on a new session is
-      // sent within about 0.4 s of it, far inside its 2 s life even on a loaded machine (with the
-      // default 8 it could be 1.6 s, and a second expiry in one request fails the stream).
-      max_concurrency: 2,
-    }, { catalog: catalogFor(["/creds/app"]) });
+    const r = await runWith(
+      "read",
+      {
+        region_name: "us-east-1",
+        aws_access_key_id: "AKIASIMBASE00000001",
+        aws_secret_access_key: "base-secret-for-assume-role-01",
+        role_arn: "arn:aws:iam::123456789012:role/cloudwatch-reader",
+        role_external_id: "external-id-for-the-role-0001",
+        session_duration: 900,
+        endpoint_url: sim.url,
+        // Over 40 pages at 5/s: the sync lasts over 7 s on any machine, so sessions die mid-sync.
+        max_requests_per_second: 5,
+        // Requests queue for the limiter: with 2 in flight, a request retried on a new session is
+        // sent within about 0.4 s of it, far inside its 2 s life even on a loaded machine (with the
+        // default 8 it could be 1.6 s, and a second expiry in one request fails the stream).
+        max_concurrency: 2,
+      },
+      { catalog: catalogFor(["/creds/app"]) },
+    );
     const seconds = (Date.now() - started) / 1000;
     assert.equal(r.code, 0, JSON.stringify(errors(r.messages)));
-    const got = records(r.messages).map((m) => `${(m.data as { logStreamName: string }).logStreamName}|${(m.data as { eventId: string }).eventId}`).sort();
-    const want = [...expectedEvents(sim.scenario, { withoutMessages: true })].map((e) => `${e.logStreamName}|${e.eventId}`).sort();
+    const got = records(r.messages)
+      .map((m) => `${(m.data as { logStreamName: string }).logStreamName}|${(m.data as { eventId: string }).eventId}`)
+      .sort();
+    const want = [...expectedEvents(sim.scenario, { withoutMessages: true })]
+      .map((e) => `${e.logStreamName}|${e.eventId}`)
+      .sort();
     assert.deepEqual(got, want);
     const c = sim.counters();
-    console.error(`credentials: ${seconds.toFixed(1)} s sync, ${c.requests.AssumeRole} AssumeRole calls, ${c.expiredCredentials} expired-token answers`);
+    console.error(
+      `credentials: ${seconds.toFixed(1)} s sync, ${c.requests.AssumeRole} AssumeRole calls, ${c.expiredCredentials} expired-token answers`,
+    );
     // A lower bound the connector's limiter guarantees; a slow machine only adds to it.
     assert.ok(seconds > 6, `the sync outlived the 2 s sessions several times (${seconds} s)`);
     assert.ok(c.expiredCredentials > 0, "requests were refused with ExpiredTokenException");

@@ -49,24 +49,42 @@ describe("late data (simulator)", () => {
   after(async () => sim?.stop());
 
   test("events ingested within ingestion_delay_seconds of their timestamp are all delivered, none twice", async () => {
-    const first = await runWith("read", { ...config(), ingestion_delay_seconds: 300 }, { catalog: catalogFor([GROUP]) });
+    const first = await runWith(
+      "read",
+      { ...config(), ingestion_delay_seconds: 300 },
+      { catalog: catalogFor([GROUP]) },
+    );
     const w1 = watermark(first);
     const want = [...expectedEvents(sim!.scenario, { endTime: w1, withoutMessages: true })];
     const lateOnes = want.filter((e) => e.ingestionTime - e.timestamp >= LATE_MS);
     assert.ok(lateOnes.length > 100, `the range holds late events (${lateOnes.length})`);
-    assert.deepEqual(records(first.messages).map(key).sort(), want.map((e) => `${e.logStreamName}|${e.eventId}`).sort());
+    assert.deepEqual(
+      records(first.messages).map(key).sort(),
+      want.map((e) => `${e.logStreamName}|${e.eventId}`).sort(),
+    );
     // The second read covers at least the next event: it starts once that event is older than the delay.
-    const next = Math.min(...[...expectedEvents(sim!.scenario, { startTime: w1, withoutMessages: true })].map((e) => e.timestamp));
+    const next = Math.min(
+      ...[...expectedEvents(sim!.scenario, { startTime: w1, withoutMessages: true })].map((e) => e.timestamp),
+    );
     assert.ok(Number.isFinite(next), "the scenario has events at or after the first read's state");
     await clockPast(next + 300_000);
-    const second = await runWith("read", { ...config(), ingestion_delay_seconds: 300 }, { catalog: catalogFor([GROUP]), state: lastStates(first.messages) });
+    const second = await runWith(
+      "read",
+      { ...config(), ingestion_delay_seconds: 300 },
+      { catalog: catalogFor([GROUP]), state: lastStates(first.messages) },
+    );
     const w2 = watermark(second);
     const again = records(second.messages).map(key);
-    const wantNext = [...expectedEvents(sim!.scenario, { startTime: w1, endTime: w2, withoutMessages: true })].map((e) => `${e.logStreamName}|${e.eventId}`);
+    const wantNext = [...expectedEvents(sim!.scenario, { startTime: w1, endTime: w2, withoutMessages: true })].map(
+      (e) => `${e.logStreamName}|${e.eventId}`,
+    );
     assert.ok(wantNext.length > 0, "the second read has events of its own to deliver");
     assert.deepEqual(again.sort(), wantNext.sort());
     const firstKeys = new Set(records(first.messages).map(key));
-    assert.ok(again.every((k) => !firstKeys.has(k)), "nothing delivered twice");
+    assert.ok(
+      again.every((k) => !firstKeys.has(k)),
+      "nothing delivered twice",
+    );
   });
 
   test("without enough delay late events are missed; lookback_window_minutes re-reads and recovers them with the same keys", async () => {
@@ -84,15 +102,30 @@ describe("late data (simulator)", () => {
     // the last ~2 s, ingested up to 2 s later) may be missed; everything ingested before was delivered.
     const late = (e: { timestamp: number; ingestionTime: number }) => e.ingestionTime > e.timestamp + 60_000;
     const unexplained = missed.filter((e) => !late(e) && e.ingestionTime <= readStart);
-    assert.deepEqual(unexplained.map((e) => e.eventId), [], "only late or not-yet-ingested events were missed");
+    assert.deepEqual(
+      unexplained.map((e) => e.eventId),
+      [],
+      "only late or not-yet-ingested events were missed",
+    );
     assert.ok(missed.filter(late).length > 0, "late events were among the missed");
 
     // Five minutes later (simulator time) the late events are visible.
     sim!.advanceClock(5 * 60_000);
-    const plain = await runWith("read", { ...config(), ingestion_delay_seconds: 0 }, { catalog: catalogFor([GROUP]), state: lastStates(first.messages) });
-    assert.ok(records(plain.messages).every((r) => (r.data as { timestamp: number }).timestamp >= w1), "without lookback nothing below the state is read again");
+    const plain = await runWith(
+      "read",
+      { ...config(), ingestion_delay_seconds: 0 },
+      { catalog: catalogFor([GROUP]), state: lastStates(first.messages) },
+    );
+    assert.ok(
+      records(plain.messages).every((r) => (r.data as { timestamp: number }).timestamp >= w1),
+      "without lookback nothing below the state is read again",
+    );
 
-    const withLookback = await runWith("read", { ...config(), ingestion_delay_seconds: 0, lookback_window_minutes: 10 }, { catalog: catalogFor([GROUP]), state: lastStates(first.messages) });
+    const withLookback = await runWith(
+      "read",
+      { ...config(), ingestion_delay_seconds: 0, lookback_window_minutes: 10 },
+      { catalog: catalogFor([GROUP]), state: lastStates(first.messages) },
+    );
     const reread = records(withLookback.messages);
     const rereadKeys = new Set(reread.map(key));
     for (const e of missed) assert.ok(rereadKeys.has(`${e.logStreamName}|${e.eventId}`), `recovered ${e.eventId}`);
@@ -100,6 +133,9 @@ describe("late data (simulator)", () => {
       const before = delivered.get(key(r));
       if (before) assert.deepEqual(r.data, before, "a re-read record is the same record");
     }
-    assert.ok(reread.some((r) => delivered.has(key(r))), "the lookback re-reads delivered events (a deduplicating destination absorbs them)");
+    assert.ok(
+      reread.some((r) => delivered.has(key(r))),
+      "the lookback re-reads delivered events (a deduplicating destination absorbs them)",
+    );
   });
 });

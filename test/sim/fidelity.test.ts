@@ -4,9 +4,16 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  CreateLogGroupCommand, CreateLogStreamCommand, DescribeLogGroupsCommand, DescribeLogStreamsCommand,
-  FilterLogEventsCommand, GetLogEventsCommand, PutLogEventsCommand, type CloudWatchLogsClient,
-  type FilterLogEventsCommandInput, type FilteredLogEvent,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+  PutLogEventsCommand,
+  type CloudWatchLogsClient,
+  type FilterLogEventsCommandInput,
+  type FilteredLogEvent,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { startMoto } from "../support/moto.js";
 import { startSimulator } from "../../sim/index.js";
@@ -26,7 +33,12 @@ interface Target {
 
 const TARGETS: Target[] = [
   { name: "moto_server", start: () => startMoto(), endTimeInclusive: true, honoursPrefixAndPattern: false },
-  { name: "simulator", start: () => startSimulator({ scenario: { quotas: "none" } }), endTimeInclusive: false, honoursPrefixAndPattern: true },
+  {
+    name: "simulator",
+    start: () => startSimulator({ scenario: { quotas: "none" } }),
+    endTimeInclusive: false,
+    honoursPrefixAndPattern: true,
+  },
 ];
 
 const GROUP = "/fidelity/app";
@@ -53,13 +65,23 @@ function seedEvents(): Seeded[] {
 }
 
 async function seed(client: CloudWatchLogsClient): Promise<void> {
-  for (const g of [GROUP, "/fidelity/a-0", "/fidelity/a-1", "/fidelity/a-2", "/fidelity/a-3", "/fidelity/a-4", "/other/x"]) {
+  for (const g of [
+    GROUP,
+    "/fidelity/a-0",
+    "/fidelity/a-1",
+    "/fidelity/a-2",
+    "/fidelity/a-3",
+    "/fidelity/a-4",
+    "/other/x",
+  ]) {
     await client.send(new CreateLogGroupCommand({ logGroupName: g }));
   }
   const events = seedEvents();
   for (const stream of STREAMS) {
     await client.send(new CreateLogStreamCommand({ logGroupName: GROUP, logStreamName: stream }));
-    const logEvents = events.filter((e) => e.stream === stream).map(({ timestamp, message }) => ({ timestamp, message }));
+    const logEvents = events
+      .filter((e) => e.stream === stream)
+      .map(({ timestamp, message }) => ({ timestamp, message }));
     await client.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, logEvents }));
   }
 }
@@ -70,22 +92,30 @@ for (const target of TARGETS) {
     let client: CloudWatchLogsClient;
     const all = seedEvents();
 
-    async function filterAll(input: Omit<FilterLogEventsCommandInput, "logGroupName">): Promise<{ events: FilteredLogEvent[]; pages: number[] }> {
+    async function filterAll(
+      input: Omit<FilterLogEventsCommandInput, "logGroupName">,
+    ): Promise<{ events: FilteredLogEvent[]; pages: number[] }> {
       const events: FilteredLogEvent[] = [];
       const pages: number[] = [];
       let nextToken: string | undefined;
       do {
         // interleaved: ignored by AWS (always interleaved), needed by moto to sort across streams.
-        const out = await client.send(new FilterLogEventsCommand({ logGroupName: GROUP, interleaved: true, ...input, nextToken }));
+        const out = await client.send(
+          new FilterLogEventsCommand({ logGroupName: GROUP, interleaved: true, ...input, nextToken }),
+        );
         events.push(...(out.events ?? []));
         pages.push(out.events?.length ?? 0);
         nextToken = out.nextToken;
       } while (nextToken && pages.length < 1000);
       return { events, pages };
     }
-    const sig = (e: { logStreamName?: string; timestamp?: number; message?: string }): string => `${e.logStreamName}|${e.timestamp}|${e.message}`;
+    const sig = (e: { logStreamName?: string; timestamp?: number; message?: string }): string =>
+      `${e.logStreamName}|${e.timestamp}|${e.message}`;
     const expected = (pred: (e: Seeded) => boolean): string[] =>
-      all.filter(pred).map((e) => sig({ logStreamName: e.stream, timestamp: e.timestamp, message: e.message })).sort();
+      all
+        .filter(pred)
+        .map((e) => sig({ logStreamName: e.stream, timestamp: e.timestamp, message: e.message }))
+        .sort();
 
     before(async () => {
       endpoint = await target.start();
@@ -100,7 +130,10 @@ for (const target of TARGETS) {
     test("startTime is inclusive", async () => {
       const start = BASE + 50_000;
       const { events } = await filterAll({ startTime: start, endTime: BASE + 60_000 });
-      assert.ok(events.some((e) => e.timestamp === start), "an event stamped exactly startTime is returned");
+      assert.ok(
+        events.some((e) => e.timestamp === start),
+        "an event stamped exactly startTime is returned",
+      );
       assert.ok(events.every((e) => e.timestamp! >= start));
     });
 
@@ -110,7 +143,9 @@ for (const target of TARGETS) {
       const atEnd = events.filter((e) => e.timestamp === end).length;
       assert.equal(atEnd, target.endTimeInclusive ? 2 : 0);
       const lo = BASE + 50_000;
-      const want = expected((e) => e.timestamp >= lo && (target.endTimeInclusive ? e.timestamp <= end : e.timestamp < end));
+      const want = expected(
+        (e) => e.timestamp >= lo && (target.endTimeInclusive ? e.timestamp <= end : e.timestamp < end),
+      );
       assert.deepEqual(events.map(sig).sort(), want);
     });
 
@@ -118,18 +153,28 @@ for (const target of TARGETS) {
       const { events, pages } = await filterAll({ startTime: BASE, endTime: BASE + 1_000_000, limit: 17 });
       assert.ok(pages.every((n) => n <= 17));
       assert.ok(pages.length >= Math.ceil(all.length / 17));
-      assert.deepEqual(events.map(sig).sort(), expected(() => true));
-      for (let i = 1; i < events.length; i++) assert.ok(events[i - 1]!.timestamp! <= events[i]!.timestamp!, `order at ${i}`);
+      assert.deepEqual(
+        events.map(sig).sort(),
+        expected(() => true),
+      );
+      for (let i = 1; i < events.length; i++)
+        assert.ok(events[i - 1]!.timestamp! <= events[i]!.timestamp!, `order at ${i}`);
     });
 
     test("logStreamNames selects streams", async () => {
       const { events } = await filterAll({ logStreamNames: ["s1", "s3"], startTime: BASE, endTime: BASE + 1_000_000 });
-      assert.deepEqual(events.map(sig).sort(), expected((e) => e.stream !== "s2"));
+      assert.deepEqual(
+        events.map(sig).sort(),
+        expected((e) => e.stream !== "s2"),
+      );
     });
 
     test(`logStreamNamePrefix and logGroupNamePattern are ${target.honoursPrefixAndPattern ? "honoured (as AWS)" : "ignored (moto; AWS honours them)"}`, async () => {
       const { events } = await filterAll({ logStreamNamePrefix: "s2", startTime: BASE, endTime: BASE + 1_000_000 });
-      assert.deepEqual(events.map(sig).sort(), expected((e) => !target.honoursPrefixAndPattern || e.stream === "s2"));
+      assert.deepEqual(
+        events.map(sig).sort(),
+        expected((e) => !target.honoursPrefixAndPattern || e.stream === "s2"),
+      );
       const out = await client.send(new DescribeLogGroupsCommand({ logGroupNamePattern: "a-3" }));
       const names = out.logGroups?.map((g) => g.logGroupName) ?? [];
       if (target.honoursPrefixAndPattern) assert.deepEqual(names, ["/fidelity/a-3"]);
@@ -138,31 +183,50 @@ for (const target of TARGETS) {
 
     test("filter patterns: a term, two terms, a quoted phrase", async () => {
       const range = { startTime: BASE, endTime: BASE + 1_000_000 };
-      assert.deepEqual((await filterAll({ ...range, filterPattern: "ERROR" })).events.map(sig).sort(), expected((e) => e.message.includes("ERROR")));
+      assert.deepEqual(
+        (await filterAll({ ...range, filterPattern: "ERROR" })).events.map(sig).sort(),
+        expected((e) => e.message.includes("ERROR")),
+      );
       assert.deepEqual(
         (await filterAll({ ...range, filterPattern: "ERROR s2" })).events.map(sig).sort(),
         expected((e) => e.message.includes("ERROR") && e.stream === "s2"),
       );
-      assert.deepEqual((await filterAll({ ...range, filterPattern: '"disk full"' })).events.map(sig).sort(), expected((e) => e.message.includes("disk full")));
+      assert.deepEqual(
+        (await filterAll({ ...range, filterPattern: '"disk full"' })).events.map(sig).sort(),
+        expected((e) => e.message.includes("disk full")),
+      );
     });
 
     test("GetLogEvents pages a stream from the head and repeats the token at the end", async () => {
       const seen: string[] = [];
       let token: string | undefined;
       for (let i = 0; i < 50; i++) {
-        const out = await client.send(new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: "s3", startFromHead: true, limit: 30, nextToken: token }));
+        const out = await client.send(
+          new GetLogEventsCommand({
+            logGroupName: GROUP,
+            logStreamName: "s3",
+            startFromHead: true,
+            limit: 30,
+            nextToken: token,
+          }),
+        );
         seen.push(...(out.events ?? []).map((e) => e.message!));
         if (out.nextForwardToken === token) break;
         token = out.nextForwardToken;
       }
-      assert.deepEqual(seen, all.filter((e) => e.stream === "s3").map((e) => e.message));
+      assert.deepEqual(
+        seen,
+        all.filter((e) => e.stream === "s3").map((e) => e.message),
+      );
     });
 
     test("DescribeLogGroups: prefix and pagination", async () => {
       const names: string[] = [];
       let nextToken: string | undefined;
       do {
-        const out = await client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/fidelity/a-", limit: 2, nextToken }));
+        const out = await client.send(
+          new DescribeLogGroupsCommand({ logGroupNamePrefix: "/fidelity/a-", limit: 2, nextToken }),
+        );
         assert.ok((out.logGroups ?? []).length <= 2);
         names.push(...(out.logGroups ?? []).map((g) => g.logGroupName!));
         nextToken = out.nextToken;
@@ -172,9 +236,17 @@ for (const target of TARGETS) {
 
     test("DescribeLogStreams: names in order, pagination, event bounds", async () => {
       const first = await client.send(new DescribeLogStreamsCommand({ logGroupName: GROUP, limit: 2 }));
-      assert.deepEqual(first.logStreams?.map((s) => s.logStreamName), ["s1", "s2"]);
-      const rest = await client.send(new DescribeLogStreamsCommand({ logGroupName: GROUP, limit: 2, nextToken: first.nextToken }));
-      assert.deepEqual(rest.logStreams?.map((s) => s.logStreamName), ["s3"]);
+      assert.deepEqual(
+        first.logStreams?.map((s) => s.logStreamName),
+        ["s1", "s2"],
+      );
+      const rest = await client.send(
+        new DescribeLogStreamsCommand({ logGroupName: GROUP, limit: 2, nextToken: first.nextToken }),
+      );
+      assert.deepEqual(
+        rest.logStreams?.map((s) => s.logStreamName),
+        ["s3"],
+      );
       assert.equal(first.logStreams?.[0]?.firstEventTimestamp, BASE);
       assert.equal(first.logStreams?.[0]?.lastEventTimestamp, BASE + (PER_STREAM - 1) * 1000);
     });
@@ -192,7 +264,9 @@ for (const target of TARGETS) {
     });
 
     test("InvalidParameterException for out-of-range limits", async () => {
-      const filter = await errorOf(() => client.send(new FilterLogEventsCommand({ logGroupName: GROUP, limit: 10_001 })));
+      const filter = await errorOf(() =>
+        client.send(new FilterLogEventsCommand({ logGroupName: GROUP, limit: 10_001 })),
+      );
       assert.equal(filter.name, "InvalidParameterException");
       assert.match(filter.message, /Member must have value less than or equal to 10000/);
       const groups = await errorOf(() => client.send(new DescribeLogGroupsCommand({ limit: 51 })));

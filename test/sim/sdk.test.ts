@@ -3,8 +3,14 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  CreateLogGroupCommand, CreateLogStreamCommand, DescribeLogGroupsCommand, DescribeLogStreamsCommand,
-  FilterLogEventsCommand, GetLogEventsCommand, PutLogEventsCommand, type FilteredLogEvent,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+  PutLogEventsCommand,
+  type FilteredLogEvent,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -27,7 +33,10 @@ after(async () => {
   await Promise.all(sims.map((s) => s.stop()));
 });
 
-async function filterAll(url: string, input: ConstructorParameters<typeof FilterLogEventsCommand>[0]): Promise<{ events: FilteredLogEvent[]; pages: number[] }> {
+async function filterAll(
+  url: string,
+  input: ConstructorParameters<typeof FilterLogEventsCommand>[0],
+): Promise<{ events: FilteredLogEvent[]; pages: number[] }> {
   const client = logsClient(url);
   const events: FilteredLogEvent[] = [];
   const pages: number[] = [];
@@ -52,24 +61,66 @@ describe("seeding and reading an empty account", () => {
     await c.send(new CreateLogStreamCommand({ logGroupName: "/app/web", logStreamName: "a" }));
     await c.send(new CreateLogStreamCommand({ logGroupName: "/app/web", logStreamName: "b" }));
     const events = (n: number, base: number): Array<{ timestamp: number; message: string }> =>
-      Array.from({ length: n }, (_, i) => ({ timestamp: base + i * 1000, message: `event ${i} ${i % 10 === 0 ? "ERROR" : "INFO"}` }));
-    await c.send(new PutLogEventsCommand({ logGroupName: "/app/web", logStreamName: "a", logEvents: events(30, T0 - 3_600_000) }));
-    await c.send(new PutLogEventsCommand({ logGroupName: "/app/web", logStreamName: "b", logEvents: events(30, T0 - 3_599_500) }));
+      Array.from({ length: n }, (_, i) => ({
+        timestamp: base + i * 1000,
+        message: `event ${i} ${i % 10 === 0 ? "ERROR" : "INFO"}`,
+      }));
+    await c.send(
+      new PutLogEventsCommand({ logGroupName: "/app/web", logStreamName: "a", logEvents: events(30, T0 - 3_600_000) }),
+    );
+    await c.send(
+      new PutLogEventsCommand({ logGroupName: "/app/web", logStreamName: "b", logEvents: events(30, T0 - 3_599_500) }),
+    );
     c.destroy();
   });
 
   test("PutLogEvents applies AWS's batch rules", async () => {
     const c = client();
-    const put = (logEvents: Array<{ timestamp: number; message: string }>) => c.send(new PutLogEventsCommand({ logGroupName: "/app/web", logStreamName: "a", logEvents }));
-    const out = await put([{ timestamp: T0 - 15 * 86_400_000, message: "old" }, { timestamp: T0 - 15 * 86_400_000 + 1, message: "old too" }]);
+    const put = (logEvents: Array<{ timestamp: number; message: string }>) =>
+      c.send(new PutLogEventsCommand({ logGroupName: "/app/web", logStreamName: "a", logEvents }));
+    const out = await put([
+      { timestamp: T0 - 15 * 86_400_000, message: "old" },
+      { timestamp: T0 - 15 * 86_400_000 + 1, message: "old too" },
+    ]);
     assert.deepEqual(out.rejectedLogEventsInfo, { tooOldLogEventEndIndex: 1 });
     const future = await put([{ timestamp: T0 + 3 * 3_600_000, message: "future" }]);
     assert.deepEqual(future.rejectedLogEventsInfo, { tooNewLogEventStartIndex: 0 });
-    assert.equal((await errorOf(() => put([{ timestamp: T0, message: "x" }, { timestamp: T0 - 1, message: "y" }]))).name, "InvalidParameterException");
-    const span = await errorOf(() => put([{ timestamp: T0 - 25 * 3_600_000, message: "x" }, { timestamp: T0, message: "y" }]));
+    assert.equal(
+      (
+        await errorOf(() =>
+          put([
+            { timestamp: T0, message: "x" },
+            { timestamp: T0 - 1, message: "y" },
+          ]),
+        )
+      ).name,
+      "InvalidParameterException",
+    );
+    const span = await errorOf(() =>
+      put([
+        { timestamp: T0 - 25 * 3_600_000, message: "x" },
+        { timestamp: T0, message: "y" },
+      ]),
+    );
     assert.match(span.message, /24 hours/);
-    assert.equal((await errorOf(() => c.send(new CreateLogGroupCommand({ logGroupName: "/app/web" })))).name, "ResourceAlreadyExistsException");
-    assert.equal((await errorOf(() => c.send(new PutLogEventsCommand({ logGroupName: "/app/web", logStreamName: "zz", logEvents: [{ timestamp: T0, message: "m" }] })))).name, "ResourceNotFoundException");
+    assert.equal(
+      (await errorOf(() => c.send(new CreateLogGroupCommand({ logGroupName: "/app/web" })))).name,
+      "ResourceAlreadyExistsException",
+    );
+    assert.equal(
+      (
+        await errorOf(() =>
+          c.send(
+            new PutLogEventsCommand({
+              logGroupName: "/app/web",
+              logStreamName: "zz",
+              logEvents: [{ timestamp: T0, message: "m" }],
+            }),
+          ),
+        )
+      ).name,
+      "ResourceNotFoundException",
+    );
     c.destroy();
   });
 
@@ -80,21 +131,42 @@ describe("seeding and reading an empty account", () => {
     assert.equal(groups.logGroups?.[0]?.arn, "arn:aws:logs:us-east-1:123456789012:log-group:/app/web:*");
     assert.equal(groups.logGroups?.[0]?.logGroupClass, "STANDARD");
     const streams = await c.send(new DescribeLogStreamsCommand({ logGroupName: "/app/web", limit: 1 }));
-    assert.deepEqual(streams.logStreams?.map((x) => x.logStreamName), ["a"]);
+    assert.deepEqual(
+      streams.logStreams?.map((x) => x.logStreamName),
+      ["a"],
+    );
     assert.ok(streams.nextToken);
-    const rest = await c.send(new DescribeLogStreamsCommand({ logGroupName: "/app/web", limit: 1, nextToken: streams.nextToken }));
-    assert.deepEqual(rest.logStreams?.map((x) => x.logStreamName), ["b"]);
+    const rest = await c.send(
+      new DescribeLogStreamsCommand({ logGroupName: "/app/web", limit: 1, nextToken: streams.nextToken }),
+    );
+    assert.deepEqual(
+      rest.logStreams?.map((x) => x.logStreamName),
+      ["b"],
+    );
     assert.equal(rest.nextToken, undefined);
     assert.equal(rest.logStreams?.[0]?.firstEventTimestamp, T0 - 3_599_500);
     c.destroy();
   });
 
   test("FilterLogEvents merges streams in timestamp order with a half-open window", async () => {
-    const { events } = await filterAll(s.url, { logGroupName: "/app/web", startTime: T0 - 3_600_000, endTime: T0 - 3_590_000, limit: 7 });
+    const { events } = await filterAll(s.url, {
+      logGroupName: "/app/web",
+      startTime: T0 - 3_600_000,
+      endTime: T0 - 3_590_000,
+      limit: 7,
+    });
     assert.equal(events.length, 20);
-    assert.deepEqual(events.map((e) => e.timestamp), [...events.map((e) => e.timestamp!)].sort((x, y) => x - y));
+    assert.deepEqual(
+      events.map((e) => e.timestamp),
+      [...events.map((e) => e.timestamp!)].sort((x, y) => x - y),
+    );
     assert.ok(events.every((e) => e.timestamp! < T0 - 3_590_000));
-    const errors = await filterAll(s.url, { logGroupName: "/app/web", filterPattern: "ERROR", logStreamNames: ["b"], endTime: T0 });
+    const errors = await filterAll(s.url, {
+      logGroupName: "/app/web",
+      filterPattern: "ERROR",
+      logStreamNames: ["b"],
+      endTime: T0,
+    });
     assert.equal(errors.events.length, 3);
   });
 
@@ -103,15 +175,33 @@ describe("seeding and reading an empty account", () => {
     let token: string | undefined;
     let n = 0;
     for (let i = 0; i < 20; i++) {
-      const out = await c.send(new GetLogEventsCommand({ logGroupName: "/app/web", logStreamName: "b", startFromHead: true, limit: 8, nextToken: token }));
+      const out = await c.send(
+        new GetLogEventsCommand({
+          logGroupName: "/app/web",
+          logStreamName: "b",
+          startFromHead: true,
+          limit: 8,
+          nextToken: token,
+        }),
+      );
       n += out.events?.length ?? 0;
       if (out.nextForwardToken === token) break;
       token = out.nextForwardToken;
     }
     assert.equal(n, 30);
     const tail = await c.send(new GetLogEventsCommand({ logGroupName: "/app/web", logStreamName: "b", limit: 5 }));
-    assert.deepEqual(tail.events?.map((e) => e.message), [25, 26, 27, 28, 29].map((i) => `event ${i} ${i % 10 === 0 ? "ERROR" : "INFO"}`));
-    const back = await c.send(new GetLogEventsCommand({ logGroupName: "/app/web", logStreamName: "b", limit: 5, nextToken: tail.nextBackwardToken }));
+    assert.deepEqual(
+      tail.events?.map((e) => e.message),
+      [25, 26, 27, 28, 29].map((i) => `event ${i} ${i % 10 === 0 ? "ERROR" : "INFO"}`),
+    );
+    const back = await c.send(
+      new GetLogEventsCommand({
+        logGroupName: "/app/web",
+        logStreamName: "b",
+        limit: 5,
+        nextToken: tail.nextBackwardToken,
+      }),
+    );
     assert.equal(back.events?.[4]?.message, "event 24 INFO");
     c.destroy();
   });
@@ -122,11 +212,32 @@ describe("seeding and reading an empty account", () => {
     assert.equal(missing.name, "ResourceNotFoundException");
     assert.equal(missing.message, "The specified log group does not exist.");
     assert.equal(missing.$metadata?.httpStatusCode, 400);
-    assert.equal((await errorOf(() => c.send(new FilterLogEventsCommand({ logGroupName: "/app/web", limit: 0 })))).name, "InvalidParameterException");
-    assert.equal((await errorOf(() => c.send(new DescribeLogGroupsCommand({ limit: 51 })))).name, "InvalidParameterException");
-    assert.equal((await errorOf(() => c.send(new FilterLogEventsCommand({ logGroupName: "/app/web", logStreamNames: ["a"], logStreamNamePrefix: "a" })))).name, "InvalidParameterException");
-    assert.equal((await errorOf(() => c.send(new FilterLogEventsCommand({ logGroupName: "/app/web", nextToken: "bogus" })))).name, "InvalidParameterException");
-    assert.equal((await errorOf(() => c.send(new GetLogEventsCommand({ logGroupName: "/app/web", logStreamName: "zz" })))).name, "ResourceNotFoundException");
+    assert.equal(
+      (await errorOf(() => c.send(new FilterLogEventsCommand({ logGroupName: "/app/web", limit: 0 })))).name,
+      "InvalidParameterException",
+    );
+    assert.equal(
+      (await errorOf(() => c.send(new DescribeLogGroupsCommand({ limit: 51 })))).name,
+      "InvalidParameterException",
+    );
+    assert.equal(
+      (
+        await errorOf(() =>
+          c.send(
+            new FilterLogEventsCommand({ logGroupName: "/app/web", logStreamNames: ["a"], logStreamNamePrefix: "a" }),
+          ),
+        )
+      ).name,
+      "InvalidParameterException",
+    );
+    assert.equal(
+      (await errorOf(() => c.send(new FilterLogEventsCommand({ logGroupName: "/app/web", nextToken: "bogus" })))).name,
+      "InvalidParameterException",
+    );
+    assert.equal(
+      (await errorOf(() => c.send(new GetLogEventsCommand({ logGroupName: "/app/web", logStreamName: "zz" })))).name,
+      "ResourceNotFoundException",
+    );
     c.destroy();
   });
 });
@@ -135,8 +246,20 @@ describe("generated data", () => {
   const scenario: ScenarioFile = {
     seed: 11,
     logGroups: [
-      { name: "/gen/api", streams: { count: 4 }, timeRange: { start: "now-2h", end: "now-1h" }, events: { count: 3000 }, message: { shape: "text", size: 100 } },
-      { name: "/gen/big", streams: ["x"], timeRange: { start: "now-2h", end: "now-1h" }, events: { count: 2000 }, message: { size: 2000 } },
+      {
+        name: "/gen/api",
+        streams: { count: 4 },
+        timeRange: { start: "now-2h", end: "now-1h" },
+        events: { count: 3000 },
+        message: { shape: "text", size: 100 },
+      },
+      {
+        name: "/gen/big",
+        streams: ["x"],
+        timeRange: { start: "now-2h", end: "now-1h" },
+        events: { count: 2000 },
+        message: { size: 2000 },
+      },
       { name: "/gen/ia", logClass: "INFREQUENT_ACCESS", streams: ["x"], events: { count: 10 } },
     ],
   };
@@ -157,10 +280,24 @@ describe("generated data", () => {
   test("GetLogEvents reads a generated stream from the head", async () => {
     const a = await sim(scenario);
     const c = logsClient(a.url);
-    const out = await c.send(new GetLogEventsCommand({ logGroupName: "/gen/api", logStreamName: "stream-2", startFromHead: true }));
-    const expected = [...expectedEvents(a.scenario)].filter((e) => e.logGroupName === "/gen/api" && e.logStreamName === "stream-2");
-    assert.deepEqual(out.events?.map((e) => [e.timestamp, e.message]), expected.map((e) => [e.timestamp, e.message]));
-    const again = await c.send(new GetLogEventsCommand({ logGroupName: "/gen/api", logStreamName: "stream-2", startFromHead: true, nextToken: out.nextForwardToken }));
+    const out = await c.send(
+      new GetLogEventsCommand({ logGroupName: "/gen/api", logStreamName: "stream-2", startFromHead: true }),
+    );
+    const expected = [...expectedEvents(a.scenario)].filter(
+      (e) => e.logGroupName === "/gen/api" && e.logStreamName === "stream-2",
+    );
+    assert.deepEqual(
+      out.events?.map((e) => [e.timestamp, e.message]),
+      expected.map((e) => [e.timestamp, e.message]),
+    );
+    const again = await c.send(
+      new GetLogEventsCommand({
+        logGroupName: "/gen/api",
+        logStreamName: "stream-2",
+        startFromHead: true,
+        nextToken: out.nextForwardToken,
+      }),
+    );
     assert.equal(again.events?.length, 0);
     assert.equal(again.nextForwardToken, out.nextForwardToken);
     c.destroy();
@@ -168,7 +305,11 @@ describe("generated data", () => {
 
   test("pages are capped at 1 MB", async () => {
     const a = await sim(scenario);
-    const res = await fetch(a.url, { method: "POST", headers: { "X-Amz-Target": "Logs_20140328.FilterLogEvents" }, body: JSON.stringify({ logGroupName: "/gen/big" }) });
+    const res = await fetch(a.url, {
+      method: "POST",
+      headers: { "X-Amz-Target": "Logs_20140328.FilterLogEvents" },
+      body: JSON.stringify({ logGroupName: "/gen/big" }),
+    });
     const body = await res.text();
     assert.ok(Buffer.byteLength(body) <= 1_048_576, `page of ${body.length} bytes`);
     const { events, pages } = await filterAll(a.url, { logGroupName: "/gen/big", endTime: T0 });
@@ -180,21 +321,41 @@ describe("generated data", () => {
     const a = await sim(scenario);
     const err = await errorOf(() => logsClient(a.url).send(new FilterLogEventsCommand({ logGroupName: "/gen/ia" })));
     assert.equal(err.name, "InvalidOperationException");
-    const ok = await logsClient(a.url).send(new GetLogEventsCommand({ logGroupName: "/gen/ia", logStreamName: "x", startFromHead: true }));
+    const ok = await logsClient(a.url).send(
+      new GetLogEventsCommand({ logGroupName: "/gen/ia", logStreamName: "x", startFromHead: true }),
+    );
     assert.equal(ok.events?.length, 10);
   });
 });
 
 test("short and empty pages still carry a nextToken and lose nothing", async () => {
-  const s = await sim({ pages: { shortPageRate: 0.5, emptyPageRate: 0.3 }, logGroups: [{ name: "/p", streams: { count: 3 }, timeRange: { start: "now-1h", end: "now-10m" }, events: { count: 2000 } }] });
+  const s = await sim({
+    pages: { shortPageRate: 0.5, emptyPageRate: 0.3 },
+    logGroups: [
+      { name: "/p", streams: { count: 3 }, timeRange: { start: "now-1h", end: "now-10m" }, events: { count: 2000 } },
+    ],
+  });
   const { events, pages } = await filterAll(s.url, { logGroupName: "/p", endTime: T0, limit: 200 });
   assert.equal(new Set(events.map((e) => `${e.logStreamName}/${e.eventId}`)).size, 2000);
   assert.ok(pages.slice(0, -1).includes(0), "an empty page with a token");
-  assert.ok(pages.some((n) => n > 0 && n < 200), "a short page");
+  assert.ok(
+    pages.some((n) => n > 0 && n < 200),
+    "a short page",
+  );
 });
 
 test("late arrival: events ingested after now are invisible until the clock passes them", async () => {
-  const s = await sim({ logGroups: [{ name: "/late", streams: { count: 2 }, timeRange: { start: "now-30m", end: "now-10m" }, events: { count: 1000 }, ingestion: { lateFraction: 0.2, lateDelayMs: 3_600_000 } }] });
+  const s = await sim({
+    logGroups: [
+      {
+        name: "/late",
+        streams: { count: 2 },
+        timeRange: { start: "now-30m", end: "now-10m" },
+        events: { count: 1000 },
+        ingestion: { lateFraction: 0.2, lateDelayMs: 3_600_000 },
+      },
+    ],
+  });
   const before = await filterAll(s.url, { logGroupName: "/late", endTime: T0 });
   const visible = [...expectedEvents(s.scenario, { visibleAt: T0, withoutMessages: true })].length;
   assert.equal(before.events.length, visible);
@@ -215,18 +376,23 @@ test("throttling: excess requests get ThrottlingException, counted", async () =>
   const failed: PromiseRejectedResult[] = [];
   for (let burst = 0; burst < 10 && failed.length === 0; burst++) {
     const started = performance.now();
-    const results = await Promise.allSettled(Array.from({ length: 12 }, () => c.send(new DescribeLogGroupsCommand({}))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, () => c.send(new DescribeLogGroupsCommand({}))),
+    );
     const seconds = (performance.now() - started) / 1000;
     const passed = results.filter((r) => r.status === "fulfilled").length;
-    assert.ok(passed <= quota * (1 + seconds) + 1e-9, `${passed} of 12 passed in ${seconds.toFixed(3)} s at ${quota}/s`);
+    assert.ok(
+      passed <= quota * (1 + seconds) + 1e-9,
+      `${passed} of 12 passed in ${seconds.toFixed(3)} s at ${quota}/s`,
+    );
     failed.push(...results.filter((r): r is PromiseRejectedResult => r.status === "rejected"));
   }
   assert.ok(failed.length > 0, "a burst was throttled");
   for (const f of failed) {
     assert.equal((f.reason as Error).name, "ThrottlingException");
-    assert.equal(((f.reason as { $metadata: { httpStatusCode: number } }).$metadata).httpStatusCode, 400);
+    assert.equal((f.reason as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode, 400);
   }
-  assert.equal(s.counters().throttles["DescribeLogGroups"], failed.length);
+  assert.equal(s.counters().throttles.DescribeLogGroups, failed.length);
   c.destroy();
 });
 
@@ -248,7 +414,9 @@ describe("faults", () => {
     const er = await errorOf(() => logsClient(reset.url).send(new DescribeLogGroupsCommand({})));
     assert.match(`${(er as { code?: string }).code} ${er.message}`, /ECONNRESET|socket hang up/);
     const stall = await sim({ faults: { stallRate: 1, stallMs: 5000 } });
-    const c = logsClient(stall.url, { requestHandler: new NodeHttpHandler({ requestTimeout: 300, throwOnRequestTimeout: true }) });
+    const c = logsClient(stall.url, {
+      requestHandler: new NodeHttpHandler({ requestTimeout: 300, throwOnRequestTimeout: true }),
+    });
     const es = await errorOf(() => c.send(new DescribeLogGroupsCommand({})));
     assert.equal(es.name, "TimeoutError");
     c.destroy();
@@ -257,13 +425,21 @@ describe("faults", () => {
   test("a fault rate below 1 hits about that fraction, reproducibly", async () => {
     const scenario: ScenarioFile = { seed: 3, quotas: "none", faults: { http503Rate: 0.3 } };
     const runs = await Promise.all([sim(scenario), sim(scenario)]);
-    const outcomes = await Promise.all(runs.map(async (s) => {
-      const c = logsClient(s.url);
-      const r: boolean[] = [];
-      for (let i = 0; i < 40; i++) r.push(await c.send(new DescribeLogGroupsCommand({})).then(() => true, () => false));
-      c.destroy();
-      return r;
-    }));
+    const outcomes = await Promise.all(
+      runs.map(async (s) => {
+        const c = logsClient(s.url);
+        const r: boolean[] = [];
+        for (let i = 0; i < 40; i++)
+          r.push(
+            await c.send(new DescribeLogGroupsCommand({})).then(
+              () => true,
+              () => false,
+            ),
+          );
+        c.destroy();
+        return r;
+      }),
+    );
     assert.deepEqual(outcomes[0], outcomes[1]);
     const failures = outcomes[0]!.filter((ok) => !ok).length;
     assert.ok(failures > 4 && failures < 20, `failures ${failures}`);
@@ -274,7 +450,12 @@ describe("STS AssumeRole", () => {
   test("temporary credentials work, then expire with ExpiredTokenException", async () => {
     const s = await sim({ sts: { actualLifetimeSeconds: 60 }, logGroups: [{ name: "/sts", events: { count: 5 } }] });
     const credentials = fromTemporaryCredentials({
-      params: { RoleArn: "arn:aws:iam::123456789012:role/reader", RoleSessionName: "sim-test", DurationSeconds: 900, ExternalId: "ext" },
+      params: {
+        RoleArn: "arn:aws:iam::123456789012:role/reader",
+        RoleSessionName: "sim-test",
+        DurationSeconds: 900,
+        ExternalId: "ext",
+      },
       masterCredentials: STATIC_KEYS,
       clientConfig: { region: REGION, endpoint: s.url },
     });
@@ -291,7 +472,7 @@ describe("STS AssumeRole", () => {
     assert.equal(err.name, "ExpiredTokenException");
     assert.equal(err.$metadata?.httpStatusCode, 400);
     assert.equal(s.counters().expiredCredentials, 1);
-    assert.equal(s.counters().requests["AssumeRole"], 1);
+    assert.equal(s.counters().requests.AssumeRole, 1);
     c.destroy();
   });
 
@@ -305,7 +486,10 @@ describe("STS AssumeRole", () => {
     assert.equal((await errorOf(() => bad())).name, "ValidationError");
     await logsClient(s.url).send(new DescribeLogGroupsCommand({}));
     const stranger = logsClient(s.url, { credentials: { accessKeyId: "AKIDOTHER", secretAccessKey: "x" } });
-    assert.equal((await errorOf(() => stranger.send(new DescribeLogGroupsCommand({})))).name, "UnrecognizedClientException");
+    assert.equal(
+      (await errorOf(() => stranger.send(new DescribeLogGroupsCommand({})))).name,
+      "UnrecognizedClientException",
+    );
   });
 });
 
@@ -315,9 +499,12 @@ test("controls over HTTP and the child-process CLI", async () => {
     assert.match(child.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     const c = logsClient(child.url);
     const out = await c.send(new DescribeLogGroupsCommand({}));
-    assert.deepEqual(out.logGroups?.map((g) => g.logGroupName), ["/demo/api", "/demo/archive"]);
+    assert.deepEqual(
+      out.logGroups?.map((g) => g.logGroupName),
+      ["/demo/api", "/demo/archive"],
+    );
     c.destroy();
-    assert.equal((await child.counters()).requests["DescribeLogGroups"], 1);
+    assert.equal((await child.counters()).requests.DescribeLogGroups, 1);
     const clock = (await post(child.url, "/_sim/clock", { set: "2030-01-01T00:00:00Z" })) as { now: number };
     assert.ok(Math.abs(clock.now - Date.parse("2030-01-01T00:00:00Z")) < 1000);
     await post(child.url, "/_sim/counters/reset", {});
@@ -329,7 +516,11 @@ test("controls over HTTP and the child-process CLI", async () => {
 
 test("example scenarios validate; reset restores the scenario's account", async () => {
   const { loadScenario } = await import("../../sim/index.js");
-  for (const f of ["scenarios/small-demo.json", "scenarios/fifty-groups-power-law.json", "scenarios/unreliable-account.json"]) {
+  for (const f of [
+    "scenarios/small-demo.json",
+    "scenarios/fifty-groups-power-law.json",
+    "scenarios/unreliable-account.json",
+  ]) {
     assert.ok(loadScenario(f).groups.length > 0, f);
   }
   const s = await sim({ logGroups: [{ name: "/kept", events: { count: 3 } }] });
@@ -337,6 +528,9 @@ test("example scenarios validate; reset restores the scenario's account", async 
   await c.send(new CreateLogGroupCommand({ logGroupName: "/seeded" }));
   assert.equal((await c.send(new DescribeLogGroupsCommand({}))).logGroups?.length, 2);
   await post(s.url, "/_sim/reset", {});
-  assert.deepEqual((await c.send(new DescribeLogGroupsCommand({}))).logGroups?.map((g) => g.logGroupName), ["/kept"]);
+  assert.deepEqual(
+    (await c.send(new DescribeLogGroupsCommand({}))).logGroups?.map((g) => g.logGroupName),
+    ["/kept"],
+  );
   c.destroy();
 });

@@ -9,7 +9,9 @@ export function logsClient(endpoint: string, extra: Partial<CloudWatchLogsClient
 }
 
 /** Runs fn and returns the error it throws (fails if it does not throw). */
-export async function errorOf(fn: () => Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number }; $fault?: string }> {
+export async function errorOf(
+  fn: () => Promise<unknown>,
+): Promise<Error & { $metadata?: { httpStatusCode?: number }; $fault?: string }> {
   try {
     await fn();
   } catch (e) {

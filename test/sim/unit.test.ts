@@ -19,8 +19,16 @@ import type { GeneratedStreamSpec } from "../../sim/model.js";
 
 const corpus = makeCorpus(1);
 const spec = (over: Partial<GeneratedStreamSpec> = {}): GeneratedStreamSpec => ({
-  count: 1000, start: 1_700_000_000_000, end: 1_700_000_100_000, shape: "text", size: 120,
-  minDelayMs: 10, maxDelayMs: 500, lateFraction: 0.1, lateDelayMs: 3_600_000, ...over,
+  count: 1000,
+  start: 1_700_000_000_000,
+  end: 1_700_000_100_000,
+  shape: "text",
+  size: 120,
+  minDelayMs: 10,
+  maxDelayMs: 500,
+  lateFraction: 0.1,
+  lateDelayMs: 3_600_000,
+  ...over,
 });
 const gen = (name: string, ord: number, over: Partial<GeneratedStreamSpec> = {}): GeneratedEvents =>
   new GeneratedEvents(name, ord, spec(over), ord * 7919 + 1, 42, corpus);
@@ -53,7 +61,9 @@ test("generated events are deterministic, in time range, monotonic, with unique 
     prev = t;
   }
   assert.equal(ids.size, a.length());
-  const late = Array.from({ length: a.length() }, (_, i) => a.ingestionAt(i) - a.timestampAt(i)).filter((d) => d >= 3_600_000).length;
+  const late = Array.from({ length: a.length() }, (_, i) => a.ingestionAt(i) - a.timestampAt(i)).filter(
+    (d) => d >= 3_600_000,
+  ).length;
   assert.ok(late > 50 && late < 150, `about 10% late, got ${late}`);
 });
 
@@ -74,22 +84,42 @@ test("message shapes: json parses, access-log looks like one", () => {
 
 test("merge yields (timestamp, ord, tiebreak) order across sources, forward and backward", () => {
   const sources = [gen("a", 0), gen("b", 2), gen("c", 4, { count: 10 })];
-  const fwd = drain(new Merge(sources.map((s) => cursor(s)), 1));
+  const fwd = drain(
+    new Merge(
+      sources.map((s) => cursor(s)),
+      1,
+    ),
+  );
   assert.equal(fwd.length, 2010);
   for (let i = 1; i < fwd.length; i++) {
     const [p, c] = [fwd[i - 1]!, fwd[i]!];
     assert.ok(p[0] < c[0] || (p[0] === c[0] && (p[1] < c[1] || (p[1] === c[1] && p[2] < c[2]))));
   }
-  const back = drain(new Merge(sources.map((s) => cursor(s, s.length() - 1, 0)), -1));
+  const back = drain(
+    new Merge(
+      sources.map((s) => cursor(s, s.length() - 1, 0)),
+      -1,
+    ),
+  );
   assert.deepEqual(back, [...fwd].reverse());
 });
 
 test("resuming after any key continues the merge exactly", () => {
   const sources = [gen("a", 0, { count: 300 }), gen("b", 2, { count: 300 })];
-  const all = drain(new Merge(sources.map((s) => cursor(s)), 1));
+  const all = drain(
+    new Merge(
+      sources.map((s) => cursor(s)),
+      1,
+    ),
+  );
   for (const at of [0, 1, 150, 598]) {
     const key = all[at]!;
-    const rest = drain(new Merge(sources.map((s) => cursor(s, firstAfter(s, key))), 1));
+    const rest = drain(
+      new Merge(
+        sources.map((s) => cursor(s, firstAfter(s, key))),
+        1,
+      ),
+    );
     assert.deepEqual(rest, all.slice(at + 1));
   }
 });
@@ -100,7 +130,10 @@ test("seeded events stay sorted by (timestamp, arrival) when older events arrive
   s.add(300, "b", 2);
   s.add(200, "late", 3);
   s.add(200, "later", 4);
-  assert.deepEqual(Array.from({ length: 4 }, (_, i) => s.messageAt(i)), ["a", "late", "later", "b"]);
+  assert.deepEqual(
+    Array.from({ length: 4 }, (_, i) => s.messageAt(i)),
+    ["a", "late", "later", "b"],
+  );
   assert.equal(firstAfter(s, [200, 1, 2]), 2);
 });
 
@@ -108,7 +141,11 @@ test("fillPage honours event limit, byte cap, scan cap and visibility", () => {
   const src = gen("p", 0, { count: 5000, lateFraction: 0 });
   const render = (out: PageBuffer, _s: EventSource, i: number): void => out.ascii(`{"i":${i}}`);
   const now = spec().end + 10_000;
-  const fill = (limits: { maxEvents: number; maxBytes: number; maxScan: number }, at = now, matches?: () => boolean): { page: ReturnType<typeof fillPage>; text: string } => {
+  const fill = (
+    limits: { maxEvents: number; maxBytes: number; maxScan: number },
+    at = now,
+    matches?: () => boolean,
+  ): { page: ReturnType<typeof fillPage>; text: string } => {
     const out = new PageBuffer(16);
     const page = fillPage(out, new Merge([cursor(src)], 1), limits, at, matches, render);
     return { page, text: out.bytes().toString() };
@@ -133,7 +170,9 @@ test("tokens round-trip, are bound to their parameters and expire after 24 h", (
   const p = paramHash(["F", "/g", 1, 2]);
   const t = encodeToken({ p, t: 1000, k: [5, 0, 7] });
   assert.deepEqual(decodeToken(t, p, 2000).k, [5, 0, 7]);
-  assert.throws(() => decodeToken(t, paramHash(["F", "/g", 1, 3]), 2000), { type: "InvalidParameterException" } as object);
+  assert.throws(() => decodeToken(t, paramHash(["F", "/g", 1, 3]), 2000), {
+    type: "InvalidParameterException",
+  } as object);
   assert.throws(() => decodeToken(t, p, 1000 + TOKEN_LIFETIME_MS + 1), /expired/);
   assert.throws(() => decodeToken("garbage!", p, 0), /invalid/);
 });
@@ -157,7 +196,15 @@ test("scenario validation reports every bad field by path", () => {
       parseScenario({
         quotas: { FilterLogEvents: -1, Bogus: 3 },
         faults: { http500Rate: 2 },
-        logGroups: [{ name: "bad name!", logClass: "COLD", timeRange: { start: "yesterday", end: "now" }, streams: { count: 0 }, message: { shape: "xml" } }],
+        logGroups: [
+          {
+            name: "bad name!",
+            logClass: "COLD",
+            timeRange: { start: "yesterday", end: "now" },
+            streams: { count: 0 },
+            message: { shape: "xml" },
+          },
+        ],
       });
     } catch (e) {
       return e;
@@ -166,7 +213,16 @@ test("scenario validation reports every bad field by path", () => {
   })();
   assert.ok(err instanceof ScenarioError);
   const paths = err.issues.map((i) => i.path);
-  for (const p of ["$.quotas.FilterLogEvents", "$.quotas.Bogus", "$.faults.http500Rate", "$.logGroups[0].name", "$.logGroups[0].logClass", "$.logGroups[0].timeRange.start", "$.logGroups[0].streams.count", "$.logGroups[0].message.shape"]) {
+  for (const p of [
+    "$.quotas.FilterLogEvents",
+    "$.quotas.Bogus",
+    "$.faults.http500Rate",
+    "$.logGroups[0].name",
+    "$.logGroups[0].logClass",
+    "$.logGroups[0].timeRange.start",
+    "$.logGroups[0].streams.count",
+    "$.logGroups[0].message.shape",
+  ]) {
     assert.ok(paths.includes(p), `missing ${p} in ${paths.join(", ")}`);
   }
 });
@@ -175,18 +231,34 @@ test("scenario resolution: relative times, stream patterns, group sets, expected
   const s = parseScenario(
     {
       clock: { start: "2024-06-01T00:00:00Z" },
-      logGroups: [{ name: "/a", streams: { count: 12, namePattern: "i-{index}" }, timeRange: { start: "now-1h", end: "now" }, events: { ratePerSecond: 2 } }],
+      logGroups: [
+        {
+          name: "/a",
+          streams: { count: 12, namePattern: "i-{index}" },
+          timeRange: { start: "now-1h", end: "now" },
+          events: { ratePerSecond: 2 },
+        },
+      ],
       groupSets: [{ namePrefix: "/bench/g", count: 5, totalEvents: 1000, distribution: "power-law" }],
     },
     0,
   );
   const a = s.groups[0]!;
   assert.equal(a.streams[0]!.name, "i-00");
-  assert.equal(a.streams.reduce((n, st) => n + (st.generated?.count ?? 0), 0), 7200);
+  assert.equal(
+    a.streams.reduce((n, st) => n + (st.generated?.count ?? 0), 0),
+    7200,
+  );
   assert.equal(a.streams[0]!.generated!.end, Date.parse("2024-06-01T00:00:00Z"));
-  assert.deepEqual(s.groups.slice(1).map((g) => g.name), ["/bench/g0", "/bench/g1", "/bench/g2", "/bench/g3", "/bench/g4"]);
+  assert.deepEqual(
+    s.groups.slice(1).map((g) => g.name),
+    ["/bench/g0", "/bench/g1", "/bench/g2", "/bench/g3", "/bench/g4"],
+  );
   const sizes = s.groups.slice(1).map((g) => g.streams.reduce((n, st) => n + (st.generated?.count ?? 0), 0));
-  assert.equal(sizes.reduce((x, y) => x + y), 1000);
+  assert.equal(
+    sizes.reduce((x, y) => x + y),
+    1000,
+  );
   assert.ok(sizes[0]! > sizes[4]! * 4);
   assert.equal([...expectedEvents(s, { withoutMessages: true })].length, 8200);
   assert.deepEqual(splitTotal(10, 3, "uniform"), [4, 3, 3]);

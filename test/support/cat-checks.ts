@@ -20,7 +20,8 @@ export function catalogProblems(catalog: AirbyteCatalog): string[] {
   const ajv = new Ajv({ strict: false });
   for (const s of catalog.streams) {
     const schema = s.json_schema as Schema;
-    if (schema.$schema !== "http://json-schema.org/draft-07/schema#") problems.push(`${s.name}: $schema is not Draft 7`);
+    if (schema.$schema !== "http://json-schema.org/draft-07/schema#")
+      problems.push(`${s.name}: $schema is not Draft 7`);
     if (hasRef(schema)) problems.push(`${s.name}: schema uses $ref`);
     try {
       ajv.compile(schema);
@@ -28,13 +29,17 @@ export function catalogProblems(catalog: AirbyteCatalog): string[] {
       problems.push(`${s.name}: schema does not compile: ${(e as Error).message}`);
     }
     const props = (schema.properties ?? {}) as Record<string, Schema>;
-    const fields = [...(s.default_cursor_field ? [s.default_cursor_field] : []), ...(s.source_defined_primary_key ?? [])];
+    const fields = [
+      ...(s.default_cursor_field ? [s.default_cursor_field] : []),
+      ...(s.source_defined_primary_key ?? []),
+    ];
     if (!s.default_cursor_field?.length) problems.push(`${s.name}: no default_cursor_field`);
     if (!s.source_defined_primary_key?.length) problems.push(`${s.name}: no primary key`);
     for (const path of fields) {
       const p = props[path[0]!];
       if (path.length !== 1 || !p) problems.push(`${s.name}: ${path.join(".")} is not a property of the schema`);
-      else if ([p.type].flat().some((t) => t === "object" || t === "array")) problems.push(`${s.name}: ${path.join(".")} is ${String(p.type)}`);
+      else if ([p.type].flat().some((t) => t === "object" || t === "array"))
+        problems.push(`${s.name}: ${path.join(".")} is ${String(p.type)}`);
     }
   }
   return problems;
@@ -45,11 +50,16 @@ export function exactRecordValidator(schema: Schema): ValidateFunction {
   return new Ajv({ strict: false, allErrors: true }).compile({ ...schema, additionalProperties: false });
 }
 
-export function recordProblems(recs: readonly AirbyteRecordMessage[], schema: Schema, primaryKey: readonly (readonly string[])[]): string[] {
+export function recordProblems(
+  recs: readonly AirbyteRecordMessage[],
+  schema: Schema,
+  primaryKey: readonly (readonly string[])[],
+): string[] {
   const validate = exactRecordValidator(schema);
   const problems: string[] = [];
   for (const r of recs) {
-    if (!validate(r.data)) problems.push(`${r.stream}: ${JSON.stringify(validate.errors)} in ${JSON.stringify(r.data).slice(0, 200)}`);
+    if (!validate(r.data))
+      problems.push(`${r.stream}: ${JSON.stringify(validate.errors)} in ${JSON.stringify(r.data).slice(0, 200)}`);
     for (const path of primaryKey) {
       const v = (r.data as Record<string, unknown>)[path[0]!];
       if (v === null || v === undefined) problems.push(`${r.stream}: primary key ${path.join(".")} is null`);
@@ -78,7 +88,11 @@ export function checkpoints(messages: readonly AirbyteMessage[], stream: string)
   const out: Checkpoint[] = [];
   messages.forEach((m, index) => {
     if (m.type !== "STATE" || m.state?.stream?.stream_descriptor.name !== stream) return;
-    out.push({ index, timestamp: (m.state.stream.stream_state as { timestamp: number }).timestamp, recordCount: m.state.sourceStats?.recordCount });
+    out.push({
+      index,
+      timestamp: (m.state.stream.stream_state as { timestamp: number }).timestamp,
+      recordCount: m.state.sourceStats?.recordCount,
+    });
   });
   return out;
 }
@@ -90,7 +104,10 @@ export function recordCountProblems(messages: readonly AirbyteMessage[], stream:
   messages.forEach((m, i) => {
     if (m.type === "RECORD" && m.record?.stream === stream) since++;
     if (m.type === "STATE" && m.state?.stream?.stream_descriptor.name === stream) {
-      if (m.state.sourceStats?.recordCount !== since) problems.push(`STATE at message ${i}: recordCount ${String(m.state.sourceStats?.recordCount)}, records since the previous state ${since}`);
+      if (m.state.sourceStats?.recordCount !== since)
+        problems.push(
+          `STATE at message ${i}: recordCount ${String(m.state.sourceStats?.recordCount)}, records since the previous state ${since}`,
+        );
       since = 0;
     }
   });
@@ -106,20 +123,35 @@ const ts = (r: AirbyteRecordMessage) => (r.data as { timestamp: number }).timest
  * resumed read returns exactly read 1's events at or after T, which include every record read 1
  * emitted after the checkpoint.
  */
-export function resumeProblems(read1: readonly AirbyteMessage[], stream: string, cp: Checkpoint, resumed: readonly AirbyteRecordMessage[]): string[] {
+export function resumeProblems(
+  read1: readonly AirbyteMessage[],
+  stream: string,
+  cp: Checkpoint,
+  resumed: readonly AirbyteRecordMessage[],
+): string[] {
   const problems: string[] = [];
   const all = read1.filter((m) => m.type === "RECORD" && m.record?.stream === stream).map((m) => m.record!);
-  const before = new Set(read1.slice(0, cp.index).filter((m) => m.type === "RECORD" && m.record?.stream === stream).map((m) => eventKey(m.record!)));
-  const after = read1.slice(cp.index + 1).filter((m) => m.type === "RECORD" && m.record?.stream === stream).map((m) => m.record!);
+  const before = new Set(
+    read1
+      .slice(0, cp.index)
+      .filter((m) => m.type === "RECORD" && m.record?.stream === stream)
+      .map((m) => eventKey(m.record!)),
+  );
+  const after = read1
+    .slice(cp.index + 1)
+    .filter((m) => m.type === "RECORD" && m.record?.stream === stream)
+    .map((m) => m.record!);
   const late = all.filter((r) => ts(r) < cp.timestamp && !before.has(eventKey(r)));
-  if (late.length > 0) problems.push(`${late.length} records below the checkpoint ${cp.timestamp} were emitted after it`);
+  if (late.length > 0)
+    problems.push(`${late.length} records below the checkpoint ${cp.timestamp} were emitted after it`);
   const got = resumed.map(eventKey);
   if (new Set(got).size !== got.length) problems.push("the resumed read repeats records");
   const want = new Set(all.filter((r) => ts(r) >= cp.timestamp).map(eventKey));
   const gotSet = new Set(got);
   const missing = [...want].filter((k) => !gotSet.has(k)).length;
   const extra = got.filter((k) => !want.has(k)).length;
-  if (missing || extra) problems.push(`resumed from ${cp.timestamp}: ${missing} events at or after it missing, ${extra} unexpected`);
+  if (missing || extra)
+    problems.push(`resumed from ${cp.timestamp}: ${missing} events at or after it missing, ${extra} unexpected`);
   const notResumed = after.filter((r) => !gotSet.has(eventKey(r))).length;
   if (notResumed) problems.push(`${notResumed} records emitted after the checkpoint are not in the resumed read`);
   return problems;

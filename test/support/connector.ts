@@ -31,13 +31,17 @@ let leakPattern: RegExp | undefined;
 function formsOf(secret: string): [string, string][] {
   const escape = (text: string) => JSON.stringify(text).slice(1, -1);
   // As Python's json.dumps writes it: non-ASCII as \uXXXX.
-  const ascii = (escaped: string) => escaped.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const ascii = (escaped: string) =>
+    escaped.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   const json = escape(secret);
   const bytes = Buffer.from(secret, "utf8");
   const base64 = [0, 1, 2].flatMap((pad): [string, string][] => {
     const text = Buffer.concat([Buffer.alloc(pad), bytes]).toString("base64");
     const core = text.slice(Math.ceil((pad * 4) / 3), Math.floor(((pad + bytes.length) * 4) / 3));
-    return [[core, `base64 (offset ${pad})`], [core.replaceAll("+", "-").replaceAll("/", "_"), `base64url (offset ${pad})`]];
+    return [
+      [core, `base64 (offset ${pad})`],
+      [core.replaceAll("+", "-").replaceAll("/", "_"), `base64url (offset ${pad})`],
+    ];
   });
   const forms: [string, string][] = [
     [secret, "raw"],
@@ -47,10 +51,12 @@ function formsOf(secret: string): [string, string][] {
     [escape(escape(json)), "JSON-escaped three times"],
     [ascii(json), "JSON-escaped, ASCII only"],
     [escape(ascii(json)), "JSON-escaped, ASCII only, twice"],
-    ...[encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)].flatMap((u): [string, string][] => [
-      [u, "URL-encoded"],
-      [u.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()), "URL-encoded, lower-case hex"],
-    ]),
+    ...[encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)].flatMap(
+      (u): [string, string][] => [
+        [u, "URL-encoded"],
+        [u.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()), "URL-encoded, lower-case hex"],
+      ],
+    ),
     ...base64,
   ];
   return forms.filter(([f]) => f.length >= 4);
@@ -61,7 +67,10 @@ export function assertNoSecrets(what: string, ...outputs: string[]): void {
   if (!leakPattern) return;
   for (const o of outputs) {
     const found = leakPattern.exec(o);
-    if (found) throw new Error(`a secret value leaked into the output of ${what} (${leakForms.get(found[0]) ?? "a form"} of it)`);
+    if (found)
+      throw new Error(
+        `a secret value leaked into the output of ${what} (${leakForms.get(found[0]) ?? "a form"} of it)`,
+      );
   }
 }
 
@@ -90,7 +99,12 @@ export async function runConnector(args: readonly string[], env: Record<string, 
 }
 
 /** Runs a given entry script (e.g. the one installed from the npm tarball) like runConnector. */
-export async function runMain(main: string, args: readonly string[], env: Record<string, string> = {}, nodeArgs: readonly string[] = []): Promise<RunResult> {
+export async function runMain(
+  main: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  nodeArgs: readonly string[] = [],
+): Promise<RunResult> {
   const child = spawn(process.execPath, [...nodeArgs, main, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true", ...env },
@@ -113,7 +127,9 @@ export async function runWith(
 ): Promise<RunResult> {
   const dir = tempDir();
   registerSecrets(
-    ...["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "role_external_id"].map((k) => config[k] as string | undefined),
+    ...["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "role_external_id"].map(
+      (k) => config[k] as string | undefined,
+    ),
   );
   const args = [command, "--config", writeJson(dir, "config.json", config)];
   if (extra.catalog !== undefined) args.push("--catalog", writeJson(dir, "catalog.json", extra.catalog));
@@ -144,7 +160,12 @@ export function lastStates(messages: readonly AirbyteMessage[]): AirbyteStateMes
 
 export function statuses(messages: readonly AirbyteMessage[], stream: string): string[] {
   return messages
-    .filter((m) => m.type === "TRACE" && m.trace?.type === "STREAM_STATUS" && m.trace.stream_status?.stream_descriptor.name === stream)
+    .filter(
+      (m) =>
+        m.type === "TRACE" &&
+        m.trace?.type === "STREAM_STATUS" &&
+        m.trace.stream_status?.stream_descriptor.name === stream,
+    )
     .map((m) => m.trace!.stream_status!.status);
 }
 

@@ -19,7 +19,7 @@ export function parseDockerfile(text: string): Stage[] {
     const line = raw.trim();
     if (pending === "" && (line === "" || line.startsWith("#"))) continue;
     if (line.endsWith("\\")) {
-      pending += line.slice(0, -1) + " ";
+      pending += `${line.slice(0, -1)} `;
       continue;
     }
     logical.push(pending + line);

@@ -13,8 +13,15 @@ export interface KillableRun {
   readonly stderr: string;
 }
 
-export async function runKillable(args: readonly string[], killAfterLines: number, env: Record<string, string> = {}): Promise<KillableRun> {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+export async function runKillable(
+  args: readonly string[],
+  killAfterLines: number,
+  env: Record<string, string> = {},
+): Promise<KillableRun> {
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr = (stderr + d).slice(-8000)));
   const lines: string[] = [];

@@ -7,7 +7,10 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 
 export const TEST_REGION = "us-east-1";
-export const TEST_KEYS = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+export const TEST_KEYS = {
+  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+  secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+};
 
 export interface SeedEvent {
   readonly stream: string;
@@ -45,7 +48,13 @@ export async function seedGroup(endpoint: string, group: string, events: readonl
 }
 
 /** Adds events to an existing stream (creating the stream if asked). */
-export async function putEvents(endpoint: string, group: string, stream: string, events: readonly Omit<SeedEvent, "stream">[], create = false): Promise<void> {
+export async function putEvents(
+  endpoint: string,
+  group: string,
+  stream: string,
+  events: readonly Omit<SeedEvent, "stream">[],
+  create = false,
+): Promise<void> {
   const client = logsClient(endpoint);
   try {
     if (create) await client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
@@ -57,7 +66,13 @@ export async function putEvents(endpoint: string, group: string, stream: string,
 }
 
 /** `n` events spread over [start, start + spanMs), round-robin over the streams, messages tagged with i. */
-export function spreadEvents(n: number, start: number, spanMs: number, streams: readonly string[], tag = "event"): SeedEvent[] {
+export function spreadEvents(
+  n: number,
+  start: number,
+  spanMs: number,
+  streams: readonly string[],
+  tag = "event",
+): SeedEvent[] {
   return Array.from({ length: n }, (_, i) => ({
     stream: streams[i % streams.length]!,
     timestamp: start + Math.floor((i * spanMs) / n),

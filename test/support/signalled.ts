@@ -26,7 +26,10 @@ export interface SignalOptions {
 }
 
 export async function runSignalled(args: readonly string[], options: SignalOptions): Promise<SignalledRun> {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true", ...options.env } });
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true", ...options.env },
+  });
   const random = prng(options.seed);
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr = (stderr + d).slice(-8000)));

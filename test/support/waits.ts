@@ -7,7 +7,11 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * Resolves once `condition` holds, polled every `everyMs`. The `timeoutMs` only turns a hang into
  * a clear failure; it is far above any wait a working run needs.
  */
-export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, { everyMs = 20, timeoutMs = 120_000 } = {}): Promise<void> {
+export async function waitFor(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  { everyMs = 20, timeoutMs = 120_000 } = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`gave up waiting after ${timeoutMs / 1000} s: ${what}`);

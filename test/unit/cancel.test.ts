@@ -16,7 +16,8 @@ function fakeReader(onRead: (n: number) => void): StreamReader {
   let reads = 0;
   let taken = 0;
   const fake = {
-    take: (): Window | undefined => (taken < WINDOWS ? ({ start: taken * 1000, end: ++taken * 1000 } as Window) : undefined),
+    take: (): Window | undefined =>
+      taken < WINDOWS ? ({ start: taken * 1000, end: ++taken * 1000 } as Window) : undefined,
     read: async () => {
       await new Promise((r) => setImmediate(r));
       onRead(++reads);
@@ -28,7 +29,9 @@ function fakeReader(onRead: (n: number) => void): StreamReader {
 }
 
 describe("scheduler cancellation", () => {
-  test("no stream starts and no window is read after the abort; open streams end with the reason", { timeout: 10_000 }, async () => {
+  test("no stream starts and no window is read after the abort; open streams end with the reason", {
+    timeout: 10_000,
+  }, async () => {
     const controller = new AbortController();
     const started: string[] = [];
     const ended = new Map<string, unknown>();
@@ -55,7 +58,11 @@ describe("scheduler cancellation", () => {
   test("a start still in flight is abandoned and its stream ends cancelled", { timeout: 10_000 }, async () => {
     const controller = new AbortController();
     const ended = new Map<string, unknown>();
-    const never: StreamTask = { name: "slow", start: () => new Promise(() => undefined), end: (_r, f) => ended.set("slow", f) };
+    const never: StreamTask = {
+      name: "slow",
+      start: () => new Promise(() => undefined),
+      end: (_r, f) => ended.set("slow", f),
+    };
     const run = runStreams([never], 2, controller.signal);
     setImmediate(() => controller.abort(new Cancelled("SIGINT")));
     await run;
@@ -110,7 +117,10 @@ describe("emitter promptness and cancellation", () => {
     void c.firstWrite.then(() => controller.abort(new Cancelled("SIGTERM")));
     await assert.rejects(emitter.serializedRecords("s", data, controller.signal), Cancelled);
     await emitter.flush();
-    const lines = c.text().split("\n").filter((l) => l.startsWith('{"type":"RECORD"'));
+    const lines = c
+      .text()
+      .split("\n")
+      .filter((l) => l.startsWith('{"type":"RECORD"'));
     assert.ok(lines.length > 0 && lines.length < data.length, `${lines.length} of ${data.length} records written`);
     assert.ok(c.text().endsWith("\n"));
   });

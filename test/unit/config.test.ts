@@ -47,21 +47,40 @@ test("each invalid config names the field and never echoes a secret", () => {
     [{ ...base, start_date: "2024-01-01" }, /start_date has an invalid format/],
     [{ ...base, start_date: "2024-02-30T00:00:00Z" }, /start_date is not a real date/],
     [{ ...base, role_arn: "not-an-arn" }, /role_arn has an invalid format/],
-    [{ region_name: "us-east-1", aws_access_key_id: "AKIA" }, /aws_secret_access_key is required when aws_access_key_id is set/],
+    [
+      { region_name: "us-east-1", aws_access_key_id: "AKIA" },
+      /aws_secret_access_key is required when aws_access_key_id is set/,
+    ],
     [{ region_name: "us-east-1", aws_secret_access_key: SECRET }, /aws_access_key_id is required/],
     [{ region_name: "us-east-1", aws_session_token: "tok" }, /aws_session_token needs/],
     [{ ...base, role_external_id: "x" }, /role_external_id is set but role_arn is not/],
     [{ ...base, ingestion_delay_seconds: -1 }, /ingestion_delay_seconds must be >= 0/],
     [{ ...base, endpoint_url: "ftp://x" }, /endpoint_url must be an http\(s\) URL/],
     [{ ...base, custom_log_reports: [{ name: "a" }] }, /custom_log_reports\[0\]\.log_group_name is required/],
-    [{ ...base, custom_log_reports: [{ name: "a", log_group_name: "g" }, { name: "a", log_group_name: "h" }] }, /custom_log_reports\[1\]\.name "a" is already used/],
-    [{ ...base, custom_log_reports: [{ name: "a", log_group_name: "g", log_stream_names: Array(101).fill("s") }] }, /custom_log_reports\[0\]\.log_stream_names/],
+    [
+      {
+        ...base,
+        custom_log_reports: [
+          { name: "a", log_group_name: "g" },
+          { name: "a", log_group_name: "h" },
+        ],
+      },
+      /custom_log_reports\[1\]\.name "a" is already used/,
+    ],
+    [
+      { ...base, custom_log_reports: [{ name: "a", log_group_name: "g", log_stream_names: Array(101).fill("s") }] },
+      /custom_log_reports\[0\]\.log_stream_names/,
+    ],
     [{ ...base, delivery_method: { delivery_type: "carrier_pigeon" } }, /delivery_method/],
   ];
   for (const [input, pattern] of cases) {
     assert.throws(
       () => parseConfig(input),
-      (err: unknown) => err instanceof ConfigError && err.failureType === "config_error" && pattern.test(err.message) && !err.message.includes(SECRET),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.failureType === "config_error" &&
+        pattern.test(err.message) &&
+        !err.message.includes(SECRET),
       `${JSON.stringify(input)} should fail with ${pattern}`,
     );
   }
@@ -69,17 +88,28 @@ test("each invalid config names the field and never echoes a secret", () => {
 });
 
 test("configured catalogs are validated", () => {
-  const ok = parseConfiguredCatalog({ streams: [{ stream: { name: "a" }, sync_mode: "incremental", destination_sync_mode: "append" }] });
+  const ok = parseConfiguredCatalog({
+    streams: [{ stream: { name: "a" }, sync_mode: "incremental", destination_sync_mode: "append" }],
+  });
   assert.deepEqual(ok, [{ name: "a", syncMode: "incremental", cursorField: undefined }]);
   assert.throws(() => parseConfiguredCatalog({}), /"streams" array/);
-  assert.throws(() => parseConfiguredCatalog({ streams: [{ stream: { name: "a" }, sync_mode: "cdc" }] }), /sync_mode must be/);
-  assert.throws(() => parseConfiguredCatalog({ streams: [{ stream: {}, sync_mode: "incremental" }] }), /name is missing/);
+  assert.throws(
+    () => parseConfiguredCatalog({ streams: [{ stream: { name: "a" }, sync_mode: "cdc" }] }),
+    /sync_mode must be/,
+  );
+  assert.throws(
+    () => parseConfiguredCatalog({ streams: [{ stream: {}, sync_mode: "incremental" }] }),
+    /name is missing/,
+  );
   const twice = { stream: { name: "a" }, sync_mode: "incremental" };
   assert.throws(() => parseConfiguredCatalog({ streams: [twice, twice] }), /configured twice/);
 });
 
 test("every numeric setting is bounded on both sides; out-of-range and infinite values are refused", () => {
-  const props = connectionSpecification.properties as unknown as Record<string, { type?: string; minimum?: number; maximum?: number }>;
+  const props = connectionSpecification.properties as unknown as Record<
+    string,
+    { type?: string; minimum?: number; maximum?: number }
+  >;
   const numeric = Object.entries(props).filter(([, p]) => p.type === "number" || p.type === "integer");
   assert.ok(numeric.length >= 6);
   for (const [field, p] of numeric) {
@@ -87,7 +117,11 @@ test("every numeric setting is bounded on both sides; out-of-range and infinite 
     // 1e400 in a config file parses to Infinity.
     for (const value of [JSON.parse("1e400") as number, -Infinity, NaN, 1e-300, p.maximum! * 1e6]) {
       if (value === 1e-300 && p.minimum === 0) continue;
-      assert.throws(() => parseConfig({ ...base, role_arn: "arn:aws:iam::123456789012:role/r", [field]: value }), new RegExp(`${field} must be`), `${field} = ${value}`);
+      assert.throws(
+        () => parseConfig({ ...base, role_arn: "arn:aws:iam::123456789012:role/r", [field]: value }),
+        new RegExp(`${field} must be`),
+        `${field} = ${value}`,
+      );
     }
   }
 });
@@ -97,7 +131,10 @@ test("the slowest allowed rate waits seconds, not forever: every wait fits a tim
   assert.equal(parseConfig({ ...base, max_requests_per_second: lowest }).maxRequestsPerSecond, lowest);
   let t = 0;
   const waits: number[] = [];
-  const limiter = new RateLimiter({ ratePerSecond: lowest, now: () => t, sleep: async (ms) => {
+  const limiter = new RateLimiter({
+    ratePerSecond: lowest,
+    now: () => t,
+    sleep: async (ms) => {
       waits.push(ms);
       t += ms;
     },
@@ -108,10 +145,16 @@ test("the slowest allowed rate waits seconds, not forever: every wait fits a tim
     limiter.throttled();
   }
   for (let i = 0; i < 3; i++) await limiter.acquire();
-  assert.ok(waits.length > 0 && waits.every((ms) => Number.isFinite(ms) && ms <= 2 ** 31 - 1), `waits ${waits.join(", ")} ms`);
+  assert.ok(
+    waits.length > 0 && waits.every((ms) => Number.isFinite(ms) && ms <= 2 ** 31 - 1),
+    `waits ${waits.join(", ")} ms`,
+  );
 });
 
 test("start_date before 1970 is refused: CloudWatch timestamps start there", () => {
-  assert.throws(() => parseConfig({ ...base, start_date: "1969-12-31T23:59:59Z" }), /start_date must be 1970-01-01T00:00:00Z or later/);
+  assert.throws(
+    () => parseConfig({ ...base, start_date: "1969-12-31T23:59:59Z" }),
+    /start_date must be 1970-01-01T00:00:00Z or later/,
+  );
   assert.equal(parseConfig({ ...base, start_date: "1970-01-01T00:00:00Z" }).startDate, 0);
 });

@@ -22,8 +22,26 @@ class MemoryStore implements LocalStore {
 }
 
 const record = (stream: string, i: number) =>
-  JSON.stringify({ type: "RECORD", record: { stream, emitted_at: 1, data: { logGroupName: stream, logStreamName: "s", timestamp: i, ingestionTime: i, message: `m${i}`, eventId: `${i}` } } });
-const state = (stream: string, t: number) => JSON.stringify({ type: "STATE", state: { type: "STREAM", stream: { stream_descriptor: { name: stream }, stream_state: { timestamp: t } } } });
+  JSON.stringify({
+    type: "RECORD",
+    record: {
+      stream,
+      emitted_at: 1,
+      data: {
+        logGroupName: stream,
+        logStreamName: "s",
+        timestamp: i,
+        ingestionTime: i,
+        message: `m${i}`,
+        eventId: `${i}`,
+      },
+    },
+  });
+const state = (stream: string, t: number) =>
+  JSON.stringify({
+    type: "STATE",
+    state: { type: "STREAM", stream: { stream_descriptor: { name: stream }, stream_state: { timestamp: t } } },
+  });
 
 /** Writes the lines, ends the destination and resolves with end()'s error, if any. */
 async function run(store: LocalStore, lines: readonly string[]): Promise<Error | undefined> {
@@ -37,8 +55,20 @@ async function run(store: LocalStore, lines: readonly string[]): Promise<Error |
 describe("sync destination", () => {
   test("a stream whose commit fails stops alone; the end reports it in one line", async () => {
     const store = new MemoryStore(new Set(["a"]));
-    const err = await run(store, [record("a", 1), record("b", 1), state("a", 2), state("b", 2), record("a", 3), record("b", 3), state("a", 4), state("b", 4)]);
-    assert.deepEqual(store.committed.get("b")?.map((r) => r.timestamp), [1, 3]);
+    const err = await run(store, [
+      record("a", 1),
+      record("b", 1),
+      state("a", 2),
+      state("b", 2),
+      record("a", 3),
+      record("b", 3),
+      state("a", 4),
+      state("b", 4),
+    ]);
+    assert.deepEqual(
+      store.committed.get("b")?.map((r) => r.timestamp),
+      [1, 3],
+    );
     assert.equal(store.committed.has("a"), false);
     assert.match(err?.message ?? "", /^could not store a \(disk full\) in memory; the other streams were stored/);
   });

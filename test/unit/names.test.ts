@@ -21,7 +21,27 @@ function decode(segment: string): string {
 test("fileSegment: readable for ordinary names, reversible, and distinct for names that read alike", () => {
   assert.equal(fileSegment("/aws/lambda/orders-api"), "_aws_lambda_orders-api");
   assert.equal(fileSegment("2024/01/01/[$LATEST]abc"), "2024_01_01_%5B%24LATEST%5Dabc");
-  const names = ["app/1", "app_1", "app%2F1", "app%5F1", "app\\1", ".", "..", "...", "%2E", "_", "/", "", "%", "~", "é", "e\u0301", "App/1", "a b", "a+b"];
+  const names = [
+    "app/1",
+    "app_1",
+    "app%2F1",
+    "app%5F1",
+    "app\\1",
+    ".",
+    "..",
+    "...",
+    "%2E",
+    "_",
+    "/",
+    "",
+    "%",
+    "~",
+    "é",
+    "e\u0301",
+    "App/1",
+    "a b",
+    "a+b",
+  ];
   const segments = names.map(fileSegment);
   assert.equal(new Set(segments).size, names.length, segments.join(" "));
   for (const [i, s] of segments.entries()) {
@@ -35,7 +55,8 @@ test("fileSegment: long names fit a file system segment and stay distinct when t
   const a = fileSegment(`${"é".repeat(200)}a`);
   const b = fileSegment(`${"é".repeat(200)}b`);
   assert.notEqual(a, b);
-  for (const s of [a, b, fileSegment("x".repeat(512))]) assert.ok(Buffer.byteLength(s) <= 255 && /~[0-9a-f]{16}$/.test(s), s);
+  for (const s of [a, b, fileSegment("x".repeat(512))])
+    assert.ok(Buffer.byteLength(s) <= 255 && /~[0-9a-f]{16}$/.test(s), s);
   // A short name can never look like a hashed one: "~" is always escaped.
   assert.equal(fileSegment("x~0123456789abcdef"), "x%7E0123456789abcdef");
   assert.equal(fileSegment("x".repeat(512)), fileSegment("x".repeat(512)), "stable");
@@ -45,6 +66,9 @@ test("assignNames: keeps taken names, never reuses a taken or reserved name (cas
   const taken = new Map([["/k/a/b", "k_a_b"]]);
   const names = assignNames(["/k/a-b", "/k/a/b", "/K/A_B", "/k/a_b"], taken, ["K_A_B_2", "other"]);
   assert.equal(names.get("/k/a/b"), "k_a_b");
-  assert.deepEqual(["/k/a-b", "/K/A_B", "/k/a_b"].map((s) => names.get(s)), ["k_a_b_3", "k_a_b_4", "k_a_b_5"]);
+  assert.deepEqual(
+    ["/k/a-b", "/K/A_B", "/k/a_b"].map((s) => names.get(s)),
+    ["k_a_b_3", "k_a_b_4", "k_a_b_5"],
+  );
   assert.equal(assignNames(["x".repeat(600)], new Map()).get("x".repeat(600))!.length, 100);
 });

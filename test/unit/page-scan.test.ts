@@ -17,12 +17,36 @@ interface Event {
   eventId: string;
 }
 
-const TRICKY = ['"', "\\", "}", "{", "]", "[", ",", ":", "},{\"", "\\\"", "\n", "\t", "\u0000", "\u001f", "é", "😀", "\ud800", "/", " ", "a", "{\"k\":1}", "\\u0041"];
+const TRICKY = [
+  '"',
+  "\\",
+  "}",
+  "{",
+  "]",
+  "[",
+  ",",
+  ":",
+  '},{"',
+  '\\"',
+  "\n",
+  "\t",
+  "\u0000",
+  "\u001f",
+  "é",
+  "😀",
+  "\ud800",
+  "/",
+  " ",
+  "a",
+  '{"k":1}',
+  "\\u0041",
+];
 
 function text(rand: () => number, max: number): string {
   let s = "";
   const n = Math.floor(rand() * max);
-  for (let i = 0; i < n; i++) s += rand() < 0.5 ? TRICKY[Math.floor(rand() * TRICKY.length)] : String.fromCharCode(32 + Math.floor(rand() * 95));
+  for (let i = 0; i < n; i++)
+    s += rand() < 0.5 ? TRICKY[Math.floor(rand() * TRICKY.length)] : String.fromCharCode(32 + Math.floor(rand() * 95));
   return s;
 }
 
@@ -39,17 +63,29 @@ function shuffled<T>(rand: () => number, items: readonly T[]): T[] {
 function dump(rand: () => number, value: unknown, spaced: boolean): string {
   if (Array.isArray(value)) return `[${value.map((v) => dump(rand, v, spaced)).join(spaced ? ", " : ",")}]`;
   if (value !== null && typeof value === "object") {
-    const members = shuffled(rand, Object.entries(value)).map(([k, v]) => `${JSON.stringify(k)}${spaced ? ": " : ":"}${dump(rand, v, spaced)}`);
+    const members = shuffled(rand, Object.entries(value)).map(
+      ([k, v]) => `${JSON.stringify(k)}${spaced ? ": " : ":"}${dump(rand, v, spaced)}`,
+    );
     return `{${members.join(spaced ? ", " : ",")}}`;
   }
   return JSON.stringify(value);
 }
 
 function fields(e: LogEvent): Event {
-  return { logStreamName: e.logStreamName, timestamp: e.timestamp, ingestionTime: e.ingestionTime, message: e.message, eventId: e.eventId };
+  return {
+    logStreamName: e.logStreamName,
+    timestamp: e.timestamp,
+    ingestionTime: e.ingestionTime,
+    message: e.message,
+    eventId: e.eventId,
+  };
 }
 
-function randomPage(rand: () => number): { events: Event[]; nextToken?: string | null; searchedLogStreams?: unknown[] } {
+function randomPage(rand: () => number): {
+  events: Event[];
+  nextToken?: string | null;
+  searchedLogStreams?: unknown[];
+} {
   const events: Event[] = [];
   const n = Math.floor(rand() * 30);
   for (let i = 0; i < n; i++) {
@@ -65,7 +101,11 @@ function randomPage(rand: () => number): { events: Event[]; nextToken?: string |
   const r = rand();
   if (r < 0.4) page.nextToken = `tok/${text(rand, 12)}`;
   else if (r < 0.5) page.nextToken = null;
-  if (rand() < 0.5) page.searchedLogStreams = [{ logStreamName: text(rand, 5), searchedCompletely: rand() < 0.5 }, { nested: [[{}], { a: [1, "]}"] }] }];
+  if (rand() < 0.5)
+    page.searchedLogStreams = [
+      { logStreamName: text(rand, 5), searchedCompletely: rand() < 0.5 },
+      { nested: [[{}], { a: [1, "]}"] }] },
+    ];
   return page;
 }
 
@@ -78,10 +118,17 @@ async function recordsOf(events: readonly LogEvent[], parseJsonMessages: boolean
       cb();
     },
   });
-  const emitter = new Emitter(sink, (t) => t, () => 1);
+  const emitter = new Emitter(
+    sink,
+    (t) => t,
+    () => 1,
+  );
   await recordSink(emitter, "stream", "/group/a", parseJsonMessages).deliver(events);
   await emitter.flush();
-  const messages = out.trim().split("\n").map((line) => JSON.parse(line) as { type: string; record?: { data: unknown } });
+  const messages = out
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { type: string; record?: { data: unknown } });
   return messages.filter((m) => m.type === "RECORD").map((m) => m.record!.data);
 }
 
@@ -101,7 +148,11 @@ describe("FilterLogEvents page scan", () => {
       assert.equal(scanned.nextToken, parsed.nextToken ?? undefined, `page ${i} next token`);
       for (const [j, e] of scanned.events.entries()) {
         assert.ok(e.plain, `page ${i} event ${j} has exactly the five fields`);
-        assert.deepEqual(JSON.parse(`{${e.members()}}`), parsed.events[j], `page ${i} event ${j}: its members are its JSON`);
+        assert.deepEqual(
+          JSON.parse(`{${e.members()}}`),
+          parsed.events[j],
+          `page ${i} event ${j}: its members are its JSON`,
+        );
       }
     }
     assert.equal(accepted, 400);
@@ -120,8 +171,16 @@ describe("FilterLogEvents page scan", () => {
     const scanned = scanFilterPage(body);
     assert.ok(scanned);
     assert.equal(scanned.events[0]!.plain, false);
-    assert.deepEqual(fields(scanned.events[0]!), { logStreamName: "s", timestamp: 1, ingestionTime: 2, message: "m", eventId: "e" });
-    const twice = scanFilterPage(`{"events":[{"logStreamName":"s","timestamp":1,"ingestionTime":2,"message":"m","message":"n","eventId":"e"}]}`);
+    assert.deepEqual(fields(scanned.events[0]!), {
+      logStreamName: "s",
+      timestamp: 1,
+      ingestionTime: 2,
+      message: "m",
+      eventId: "e",
+    });
+    const twice = scanFilterPage(
+      `{"events":[{"logStreamName":"s","timestamp":1,"ingestionTime":2,"message":"m","message":"n","eventId":"e"}]}`,
+    );
     assert.equal(twice?.events[0]?.plain, false, "a repeated field");
     assert.equal(twice?.events[0]?.message, "n", "the last of a repeated field counts, as in JSON.parse");
   });
@@ -154,7 +213,11 @@ describe("FilterLogEvents page scan", () => {
     // Not pages at all: an empty object or an error body answered with HTTP 200 by a proxy.
     assert.equal(scanFilterPage("{}"), undefined, "an empty object");
     assert.equal(scanFilterPage(`{"nextToken":"t"}`), undefined, "no events array");
-    assert.equal(scanFilterPage(`{"__type":"ServiceUnavailableException","message":"try again"}`), undefined, "an error body");
+    assert.equal(
+      scanFilterPage(`{"__type":"ServiceUnavailableException","message":"try again"}`),
+      undefined,
+      "an error body",
+    );
     assert.equal(scanFilterPage(`{"events":[],"__type":"X"}`), undefined, "an unknown member");
     assert.equal(scanFilterPage(`{"events":[],"events":[${ok}]}`), undefined, "events twice");
     assert.deepEqual(scanFilterPage(`{"events":[]}`), { events: [], nextToken: undefined }, "an empty page");
@@ -164,12 +227,23 @@ describe("FilterLogEvents page scan", () => {
     const rand = prng(7);
     for (let i = 0; i < 40; i++) {
       const page = randomPage(rand);
-      page.events.push({ logStreamName: "s", timestamp: 5, ingestionTime: 6, message: ' {"level":"info","n":[1,2]} ', eventId: "x" });
+      page.events.push({
+        logStreamName: "s",
+        timestamp: 5,
+        ingestionTime: 6,
+        message: ' {"level":"info","n":[1,2]} ',
+        eventId: "x",
+      });
       const body = dump(rand, page, i % 2 === 0);
       const scanned = scanFilterPage(body)!.events;
       assert.ok(scanned.every((e) => e instanceof PageEvent));
       const parsed = (JSON.parse(body) as { events: Event[] }).events;
-      for (const json of [false, true]) assert.deepEqual(await recordsOf(scanned, json), await recordsOf(parsed, json), `page ${i}, parse_json_messages ${json}`);
+      for (const json of [false, true])
+        assert.deepEqual(
+          await recordsOf(scanned, json),
+          await recordsOf(parsed, json),
+          `page ${i}, parse_json_messages ${json}`,
+        );
     }
   });
 });

@@ -1,6 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DAY_MS, MAX_EVENT_AGE_MS, RETENTION_SLACK_MS, WindowPlanner, earliestEventTime, syncRange, type Window } from "../../src/engine/plan.js";
+import {
+  DAY_MS,
+  MAX_EVENT_AGE_MS,
+  RETENTION_SLACK_MS,
+  WindowPlanner,
+  earliestEventTime,
+  syncRange,
+  type Window,
+} from "../../src/engine/plan.js";
 import { StreamCheckpoint } from "../../src/engine/checkpoint.js";
 import { prng } from "../support/prng.js";
 
@@ -8,9 +16,24 @@ const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 
 test("full refresh without start date starts 14 days before the group was created", () => {
   const created = NOW - 3 * DAY_MS;
-  const r = syncRange({ syncMode: "full_refresh", stateTimestamp: 123, startDate: undefined, groupCreationTime: created, groupRetentionDays: undefined, now: NOW, ingestionDelayMs: 300_000 });
+  const r = syncRange({
+    syncMode: "full_refresh",
+    stateTimestamp: 123,
+    startDate: undefined,
+    groupCreationTime: created,
+    groupRetentionDays: undefined,
+    now: NOW,
+    ingestionDelayMs: 300_000,
+  });
   const start = created - MAX_EVENT_AGE_MS;
-  assert.deepEqual(r, { start, end: NOW - 300_000, initialWatermark: start, storedState: undefined, stateClamped: false, startDateAhead: false });
+  assert.deepEqual(r, {
+    start,
+    end: NOW - 300_000,
+    initialWatermark: start,
+    storedState: undefined,
+    stateClamped: false,
+    startDateAhead: false,
+  });
 });
 
 test("retention bounds the earliest event time, with AWS's deletion slack", () => {
@@ -20,26 +43,75 @@ test("retention bounds the earliest event time, with AWS's deletion slack", () =
 });
 
 test("incremental resumes at the state, never before start_date, and never moves it back", () => {
-  const base = { syncMode: "incremental" as const, groupCreationTime: NOW - DAY_MS, groupRetentionDays: undefined, now: NOW, ingestionDelayMs: 0 };
+  const base = {
+    syncMode: "incremental" as const,
+    groupCreationTime: NOW - DAY_MS,
+    groupRetentionDays: undefined,
+    now: NOW,
+    ingestionDelayMs: 0,
+  };
   const flags = { stateClamped: false, startDateAhead: false };
-  assert.deepEqual(syncRange({ ...base, stateTimestamp: NOW - 1000, startDate: undefined }), { start: NOW - 1000, end: NOW, initialWatermark: NOW - 1000, storedState: NOW - 1000, ...flags });
-  assert.deepEqual(syncRange({ ...base, stateTimestamp: 5, startDate: NOW - 50 }), { start: NOW - 50, end: NOW, initialWatermark: NOW - 50, storedState: 5, ...flags });
+  assert.deepEqual(syncRange({ ...base, stateTimestamp: NOW - 1000, startDate: undefined }), {
+    start: NOW - 1000,
+    end: NOW,
+    initialWatermark: NOW - 1000,
+    storedState: NOW - 1000,
+    ...flags,
+  });
+  assert.deepEqual(syncRange({ ...base, stateTimestamp: 5, startDate: NOW - 50 }), {
+    start: NOW - 50,
+    end: NOW,
+    initialWatermark: NOW - 50,
+    storedState: 5,
+    ...flags,
+  });
   const lookback = syncRange({ ...base, stateTimestamp: NOW - 1000, startDate: undefined, lookbackMs: 600 });
-  assert.deepEqual(lookback, { start: NOW - 1600, end: NOW, initialWatermark: NOW - 1000, storedState: NOW - 1000, ...flags });
+  assert.deepEqual(lookback, {
+    start: NOW - 1600,
+    end: NOW,
+    initialWatermark: NOW - 1000,
+    storedState: NOW - 1000,
+    ...flags,
+  });
 });
 
 test("no watermark goes past now minus the ingestion delay: a later state counts as that time", () => {
-  const base = { syncMode: "incremental" as const, groupCreationTime: NOW - DAY_MS, groupRetentionDays: undefined, now: NOW, ingestionDelayMs: 300_000 };
+  const base = {
+    syncMode: "incremental" as const,
+    groupCreationTime: NOW - DAY_MS,
+    groupRetentionDays: undefined,
+    now: NOW,
+    ingestionDelayMs: 300_000,
+  };
   const end = NOW - 300_000;
   for (const stored of [NOW + DAY_MS, Number.MAX_SAFE_INTEGER, NOW - 1000 /* the delay grew since */]) {
     const r = syncRange({ ...base, stateTimestamp: stored, startDate: undefined, lookbackMs: 600 });
-    assert.deepEqual(r, { start: end - 600, end, initialWatermark: end, storedState: end, stateClamped: true, startDateAhead: false }, String(stored));
+    assert.deepEqual(
+      r,
+      { start: end - 600, end, initialWatermark: end, storedState: end, stateClamped: true, startDateAhead: false },
+      String(stored),
+    );
   }
-  assert.equal(syncRange({ ...base, stateTimestamp: end, startDate: undefined }).stateClamped, false, "the limit itself is fine");
+  assert.equal(
+    syncRange({ ...base, stateTimestamp: end, startDate: undefined }).stateClamped,
+    false,
+    "the limit itself is fine",
+  );
   // Full refresh ignores the state: nothing to clamp.
-  assert.equal(syncRange({ ...base, syncMode: "full_refresh", stateTimestamp: NOW + DAY_MS, startDate: undefined }).stateClamped, false);
+  assert.equal(
+    syncRange({ ...base, syncMode: "full_refresh", stateTimestamp: NOW + DAY_MS, startDate: undefined }).stateClamped,
+    false,
+  );
   // A short retention and a long delay put the earliest event after the end: an empty range at the end.
-  const late = syncRange({ ...base, syncMode: "full_refresh", stateTimestamp: undefined, startDate: undefined, groupCreationTime: NOW, groupRetentionDays: 1, ingestionDelayMs: 14 * DAY_MS });
+  const late = syncRange({
+    ...base,
+    syncMode: "full_refresh",
+    stateTimestamp: undefined,
+    startDate: undefined,
+    groupCreationTime: NOW,
+    groupRetentionDays: 1,
+    ingestionDelayMs: 14 * DAY_MS,
+  });
   assert.deepEqual([late.start, late.initialWatermark], [late.end, late.end]);
 });
 
@@ -60,7 +132,11 @@ test("a start_date after now minus the delay reads nothing and makes up no state
 
 /** A pure stand-in for FilterLogEvents over sorted timestamps, paging `pageSize` events. */
 function simulate(timestamps: readonly number[], range: Window, pageSize: number) {
-  const planner = new WindowPlanner(range, { targetPagesPerWindow: 4, maxPagesPerWindow: 8, defaultPageEvents: pageSize });
+  const planner = new WindowPlanner(range, {
+    targetPagesPerWindow: 4,
+    maxPagesPerWindow: 8,
+    defaultPageEvents: pageSize,
+  });
   const checkpoint = new StreamCheckpoint(range.start);
   const delivered: number[] = [];
   const watermarks: number[] = [];
@@ -112,8 +188,13 @@ test("a dense range is split into windows: every event exactly once, watermark m
   ts.sort((a, b) => a - b);
   const range = { start: NOW - 30 * DAY_MS, end: NOW };
   const r = simulate(ts, range, 1000);
-  assert.deepEqual([...r.delivered].sort((a, b) => a - b), ts, "every event delivered exactly once");
-  for (let i = 1; i < r.watermarks.length; i++) assert.ok(r.watermarks[i]! >= r.watermarks[i - 1]!, "watermark never moves back");
+  assert.deepEqual(
+    [...r.delivered].sort((a, b) => a - b),
+    ts,
+    "every event delivered exactly once",
+  );
+  for (let i = 1; i < r.watermarks.length; i++)
+    assert.ok(r.watermarks[i]! >= r.watermarks[i - 1]!, "watermark never moves back");
   assert.equal(r.final, NOW);
   assert.ok(r.watermarks.length > 10, "dense data is checkpointed many times");
   const minimum = Math.ceil(ts.length / 1000);
@@ -144,9 +225,19 @@ test("watermark stops at the earliest window still open", () => {
  * Several windows in flight, finishing (or splitting) in random order, as the concurrent reader
  * does: after every completion, every event below the watermark must have been delivered.
  */
-function simulateConcurrent(timestamps: readonly number[], range: Window, pageSize: number, inFlight: number, seed: number) {
+function simulateConcurrent(
+  timestamps: readonly number[],
+  range: Window,
+  pageSize: number,
+  inFlight: number,
+  seed: number,
+) {
   const random = prng(seed);
-  const planner = new WindowPlanner(range, { targetPagesPerWindow: 2, maxPagesPerWindow: 3, defaultPageEvents: pageSize });
+  const planner = new WindowPlanner(range, {
+    targetPagesPerWindow: 2,
+    maxPagesPerWindow: 3,
+    defaultPageEvents: pageSize,
+  });
   const checkpoint = new StreamCheckpoint(range.start);
   const delivered: number[] = [];
   const open: Window[] = [];
@@ -174,7 +265,11 @@ function simulateConcurrent(timestamps: readonly number[], range: Window, pageSi
     checkpoint.finish(w);
     const wm = checkpoint.watermark(planner.frontier());
     const below = timestamps.filter((t) => t >= range.start && t < wm).length;
-    assert.equal(delivered.filter((t) => t < wm).length, below, `seed ${seed}: everything below the watermark ${wm} was delivered`);
+    assert.equal(
+      delivered.filter((t) => t < wm).length,
+      below,
+      `seed ${seed}: everything below the watermark ${wm} was delivered`,
+    );
   }
   return { delivered, final: checkpoint.watermark(planner.frontier()) };
 }
@@ -193,7 +288,11 @@ test("windows finishing and splitting out of order never let the watermark pass 
     ts.sort((a, b) => a - b);
     const range = { start: NOW - 30 * DAY_MS, end: NOW };
     const r = simulateConcurrent(ts, range, 100, 1 + (seed % 6), seed);
-    assert.deepEqual([...r.delivered].sort((a, b) => a - b), ts.filter((t) => t < NOW), `seed ${seed}: every event in range exactly once`);
+    assert.deepEqual(
+      [...r.delivered].sort((a, b) => a - b),
+      ts.filter((t) => t < NOW),
+      `seed ${seed}: every event in range exactly once`,
+    );
     assert.equal(r.final, NOW);
   }
 });

@@ -76,9 +76,18 @@ test("the retry budget drains on failures and refills on successes", () => {
 });
 
 test("backoff is jittered below an exponential cap", () => {
-  assert.equal(backoffMs(3, 100, 20_000, () => 0.999999), 799);
-  assert.equal(backoffMs(30, 100, 20_000, () => 0.5), 10_000);
-  assert.equal(backoffMs(1, 100, 20_000, () => 0), 0);
+  assert.equal(
+    backoffMs(3, 100, 20_000, () => 0.999999),
+    799,
+  );
+  assert.equal(
+    backoffMs(30, 100, 20_000, () => 0.5),
+    10_000,
+  );
+  assert.equal(
+    backoffMs(1, 100, 20_000, () => 0),
+    0,
+  );
 });
 
 test("regional FilterLogEvents quotas", () => {

@@ -15,8 +15,14 @@ async function outputBytes(message: string): Promise<Buffer> {
       cb();
     },
   });
-  const emitter = new Emitter(out, (t) => t, () => 1);
-  await recordSink(emitter, "stream", "/group/a", true).deliver([{ logStreamName: "s", timestamp: 1, ingestionTime: 2, message, eventId: "1" }]);
+  const emitter = new Emitter(
+    out,
+    (t) => t,
+    () => 1,
+  );
+  await recordSink(emitter, "stream", "/group/a", true).deliver([
+    { logStreamName: "s", timestamp: 1, ingestionTime: 2, message, eventId: "1" },
+  ]);
   await emitter.flush();
   return Buffer.concat(chunks);
 }
@@ -31,7 +37,7 @@ async function recordLine(message: string): Promise<string> {
 
 describe("records sink message_json", () => {
   test("is the message's text, big numbers, duplicate keys and deep nesting included", async () => {
-    const deep = '{"a":'.repeat(5000) + "1" + "}".repeat(5000);
+    const deep = `${'{"a":'.repeat(5000)}1${"}".repeat(5000)}`;
     for (const message of ['{"big":9007199254740993,"e":1e400}', '{"a":1,"a":2}', deep, '{"s":"\\ud800"}']) {
       const line = await recordLine(message);
       assert.ok(line.endsWith(`,"message_json":${message}},"emitted_at":1}}\n`), message.slice(0, 40));
@@ -43,14 +49,18 @@ describe("records sink message_json", () => {
     assert.ok(!(await outputBytes(message)).includes(Buffer.from("\uFFFD")), "no replacement character in the output");
     const line = await recordLine(message);
     assert.ok(line.endsWith(`,"message_json":{"s":"\\ud800","t":"x\\udfff"}},"emitted_at":1}}\n`), line);
-    const data = (JSON.parse(line) as { record: { data: { message: string; message_json: { s: string; t: string } } } }).record.data;
+    const data = (JSON.parse(line) as { record: { data: { message: string; message_json: { s: string; t: string } } } })
+      .record.data;
     assert.deepEqual(data.message_json, { s: "\ud800", t: "x\udfff" });
   });
 
   test("keeps a multi-line JSON message on one line: its line breaks between tokens become spaces", async () => {
     const message = '\n{\n  "a": [1,\r\n 2]\r}\n';
     const lines = (await outputBytes(message)).toString("utf8").split("\n");
-    assert.deepEqual(lines.map((l) => (l === "" ? "" : (JSON.parse(l) as { type: string }).type)), ["TRACE", "RECORD", ""]);
+    assert.deepEqual(
+      lines.map((l) => (l === "" ? "" : (JSON.parse(l) as { type: string }).type)),
+      ["TRACE", "RECORD", ""],
+    );
     const text = await recordLine(message);
     assert.ok(text.endsWith(`,"message_json":{   "a": [1,   2] }},"emitted_at":1}}\n`), text);
   });

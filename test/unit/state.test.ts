@@ -3,22 +3,52 @@ import assert from "node:assert/strict";
 import { parseState } from "../../src/airbyte/state.js";
 import { ConfigError } from "../../src/airbyte/errors.js";
 
-const stream = (name: string, ts: unknown) => ({ type: "STREAM", stream: { stream_descriptor: { name }, stream_state: { timestamp: ts } } });
+const stream = (name: string, ts: unknown) => ({
+  type: "STREAM",
+  stream: { stream_descriptor: { name }, stream_state: { timestamp: ts } },
+});
 
 test("every state form Airbyte uses is accepted", () => {
   assert.deepEqual([...parseState(undefined)], []);
   assert.deepEqual([...parseState([])], []);
   assert.deepEqual([...parseState({})], []);
-  assert.deepEqual([...parseState([stream("a", 5), stream("b", 7)])], [["a", 5], ["b", 7]]);
+  assert.deepEqual(
+    [...parseState([stream("a", 5), stream("b", 7)])],
+    [
+      ["a", 5],
+      ["b", 7],
+    ],
+  );
   assert.deepEqual([...parseState(stream("a", 5))], [["a", 5]]);
   assert.deepEqual(
-    [...parseState([{ type: "GLOBAL", global: { shared_state: {}, stream_states: [{ stream_descriptor: { name: "g" }, stream_state: { timestamp: 9 } }] } }])],
+    [
+      ...parseState([
+        {
+          type: "GLOBAL",
+          global: {
+            shared_state: {},
+            stream_states: [{ stream_descriptor: { name: "g" }, stream_state: { timestamp: 9 } }],
+          },
+        },
+      ]),
+    ],
     [["g", 9]],
   );
   assert.deepEqual([...parseState([{ type: "LEGACY", data: { l: { timestamp: 3 } } }])], [["l", 3]]);
-  assert.deepEqual([...parseState({ "/aws/lambda/x": { timestamp: 1700000000000 } })], [["/aws/lambda/x", 1700000000000]]);
-  assert.deepEqual([...parseState([stream("s", "1700000000000")])], [["s", 1700000000000]], "numeric strings are accepted");
-  assert.deepEqual([...parseState([{ type: "STREAM", stream: { stream_descriptor: { name: "e" }, stream_state: {} } }])], [], "an empty blob means no state");
+  assert.deepEqual(
+    [...parseState({ "/aws/lambda/x": { timestamp: 1700000000000 } })],
+    [["/aws/lambda/x", 1700000000000]],
+  );
+  assert.deepEqual(
+    [...parseState([stream("s", "1700000000000")])],
+    [["s", 1700000000000]],
+    "numeric strings are accepted",
+  );
+  assert.deepEqual(
+    [...parseState([{ type: "STREAM", stream: { stream_descriptor: { name: "e" }, stream_state: {} } }])],
+    [],
+    "an empty blob means no state",
+  );
 });
 
 test("bad states are config errors that name the stream and the problem", () => {
@@ -34,15 +64,30 @@ test("bad states are config errors that name the stream and the problem", () => 
     [{ a: 5 }, /stream "a" must be an object/],
   ];
   for (const [input, pattern] of cases) {
-    assert.throws(() => parseState(input), (err: unknown) => err instanceof ConfigError && pattern.test(err.message), JSON.stringify(input));
+    assert.throws(
+      () => parseState(input),
+      (err: unknown) => err instanceof ConfigError && pattern.test(err.message),
+      JSON.stringify(input),
+    );
   }
 });
 
 test("STATE messages as `read` wrote them are accepted, alone, in an array, or among other messages", () => {
   const wrapped = (name: string, ts: unknown) => ({ type: "STATE", state: stream(name, ts) });
   assert.deepEqual([...parseState(wrapped("a", 5))], [["a", 5]]);
-  assert.deepEqual([...parseState([wrapped("a", 5), wrapped("b", 7), wrapped("a", 9)])], [["a", 9], ["b", 7]], "the last state of a stream counts");
-  assert.deepEqual([...parseState([{ type: "STATE", state: { data: { l: { timestamp: 3 } } } }])], [["l", 3]], "a wrapped legacy state");
+  assert.deepEqual(
+    [...parseState([wrapped("a", 5), wrapped("b", 7), wrapped("a", 9)])],
+    [
+      ["a", 9],
+      ["b", 7],
+    ],
+    "the last state of a stream counts",
+  );
+  assert.deepEqual(
+    [...parseState([{ type: "STATE", state: { data: { l: { timestamp: 3 } } } }])],
+    [["l", 3]],
+    "a wrapped legacy state",
+  );
   const stdout = [
     { type: "TRACE", trace: { type: "STREAM_STATUS" } },
     { type: "RECORD", record: { stream: "a", data: {}, emitted_at: 1 } },
@@ -51,12 +96,24 @@ test("STATE messages as `read` wrote them are accepted, alone, in an array, or a
     stream("b", 2),
     wrapped("a", 8),
   ];
-  assert.deepEqual([...parseState(stdout)], [["a", 8], ["b", 2]]);
+  assert.deepEqual(
+    [...parseState(stdout)],
+    [
+      ["a", 8],
+      ["b", 2],
+    ],
+  );
 });
 
 test("saved read output without a STATE message, and malformed STATE messages, are config errors", () => {
   const cases: [unknown, RegExp][] = [
-    [[{ type: "RECORD", record: {} }, { type: "LOG", log: {} }], /Airbyte messages \(RECORD, LOG\) but no STATE message/],
+    [
+      [
+        { type: "RECORD", record: {} },
+        { type: "LOG", log: {} },
+      ],
+      /Airbyte messages \(RECORD, LOG\) but no STATE message/,
+    ],
     [{ type: "TRACE", trace: {} }, /Airbyte messages \(TRACE\) but no STATE message/],
     [{ type: "STATE" }, /state: a STATE message needs a "state" object/],
     [[{ type: "STATE", state: 5 }], /state\[0\]: a STATE message needs a "state" object/],
@@ -64,7 +121,14 @@ test("saved read output without a STATE message, and malformed STATE messages, a
     [[{ type: "STATE", state: { type: "BOGUS" } }], /state\[0\]\.state: unknown state type "BOGUS"/],
   ];
   for (const [input, pattern] of cases) {
-    assert.throws(() => parseState(input), (err: unknown) => err instanceof ConfigError && pattern.test(err.message), JSON.stringify(input));
+    assert.throws(
+      () => parseState(input),
+      (err: unknown) => err instanceof ConfigError && pattern.test(err.message),
+      JSON.stringify(input),
+    );
   }
-  assert.throws(() => parseState([5], { itemName: (i) => `--state line ${i + 3}` }), /--state line 3 must be an object/);
+  assert.throws(
+    () => parseState([5], { itemName: (i) => `--state line ${i + 3}` }),
+    /--state line 3 must be an object/,
+  );
 });
