@@ -9,7 +9,6 @@ COPY src ./src
 COPY sim ./sim
 COPY test ./test
 COPY bench ./bench
-COPY scenarios ./scenarios
 COPY README.md LICENSE CHANGELOG.md ./
 # The image ships what `npm pack` ships (package.json "files", tested by test/package/pack.test.ts)
 # plus production dependencies only. `npm pack` builds first (prepack), so it runs before the prune.
@@ -25,7 +24,7 @@ ENV NODE_ENV=production
 COPY --from=build --chown=airbyte:airbyte /package/package.json ./package.json
 COPY --from=build --chown=airbyte:airbyte /build/node_modules ./node_modules
 COPY --from=build --chown=airbyte:airbyte /package/dist/src ./dist/src
-# The simulator, for `demo`.
+# The simulator and its demo scenario (dist/sim/scenarios/demo.json), for `demo`.
 COPY --from=build --chown=airbyte:airbyte /package/dist/sim ./dist/sim
 USER airbyte
 # The platform reads AIRBYTE_ENTRYPOINT; it must equal the ENTRYPOINT below, joined by spaces.

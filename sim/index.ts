@@ -28,6 +28,12 @@ export { makeGroups } from "./make-groups.js";
 export { defaultQuotas } from "./quotas.js";
 export { FAULT_RATES } from "./faults.js";
 
+/**
+ * The demo's scenario file. The build copies sim/scenarios/demo.json beside the compiled simulator
+ * (dist/sim/scenarios/demo.json), so the path holds in a checkout, the npm package and the image.
+ */
+export const DEMO_SCENARIO_PATH: string = fileURLToPath(new URL("./scenarios/demo.json", import.meta.url));
+
 export interface SimulatorOptions {
   /** A scenario file path, a scenario object, or a resolved scenario; omitted = empty account. */
   readonly scenario?: ScenarioInput;

@@ -4,16 +4,16 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseFlags } from "./args.js";
 import { demoReport } from "./demo-report.js";
 import { runSync, SyncError, type SyncIo } from "./sync.js";
 import { ConfigError } from "../airbyte/errors.js";
 import { DEMO_DATABASE } from "../cli/usage.js";
 
-const SCENARIO = fileURLToPath(new URL("../../../scenarios/demo.json", import.meta.url));
-
-/** The demo's simulator as the stores name its endpoint: the same on every run, whatever the port. */
+/**
+ * The demo's simulator as the stores name its endpoint: the same on every run, whatever the port.
+ * A name, not a path: it is part of the stored state's identity, so it outlived the scenario's move.
+ */
 const DEMO_ENDPOINT = "demo simulator (scenarios/demo.json)";
 
 export async function demoCommand(argv: readonly string[], io: SyncIo): Promise<number> {
@@ -27,11 +27,11 @@ export async function demoCommand(argv: readonly string[], io: SyncIo): Promise<
   // Imported here, not at the top: only the demo needs the simulator.
   let sim: import("../../sim/index.js").Simulator;
   try {
-    const { startSimulator } = await import("../../sim/index.js");
-    sim = await startSimulator({ scenario: SCENARIO });
+    const { startSimulator, DEMO_SCENARIO_PATH } = await import("../../sim/index.js");
+    sim = await startSimulator({ scenario: DEMO_SCENARIO_PATH });
   } catch (err) {
     io.stderr.write(
-      `source-cloudwatch-logs demo cannot start the simulator with scenarios/demo.json: ${(err as Error).message}\n`,
+      `source-cloudwatch-logs demo cannot start the simulator with sim/scenarios/demo.json: ${(err as Error).message}\n`,
     );
     return 1;
   }
@@ -40,7 +40,7 @@ export async function demoCommand(argv: readonly string[], io: SyncIo): Promise<
     const groups = sim.scenario.groups;
     const events = groups.reduce((n, g) => n + g.streams.reduce((m, s) => m + (s.generated?.count ?? 0), 0), 0);
     io.stdout.write(
-      `Simulated CloudWatch Logs account at ${sim.url}: ${groups.length} log groups, about ${events} events over the last 7 days (scenarios/demo.json).\n\n`,
+      `Simulated CloudWatch Logs account at ${sim.url}: ${groups.length} log groups, about ${events} events over the last 7 days (sim/scenarios/demo.json).\n\n`,
     );
     const configPath = join(dir, "config.json");
     // Fake keys: the simulator does not check signatures.

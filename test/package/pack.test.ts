@@ -1,11 +1,12 @@
 // What the image packages: `npm pack` of a clean checkout (no dist/: the prepack script builds),
 // installed into an empty folder with production dependencies only, run with the image's
-// entrypoint command against the simulator, and its `demo` run as a user would after installing.
+// entrypoint command against the simulator, and its `demo` run as a user would after installing
+// and from the files the image copies.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
 import { startSimulator, expectedEvents, type Simulator } from "../../sim/index.js";
 import {
@@ -26,6 +27,8 @@ import { parseDockerfile } from "../support/dockerfile.js";
 const exec = promisify(execFile);
 const pkg = repoJson<{ name: string; version: string; devDependencies: Record<string, string> }>("package.json");
 
+const IMAGE_HOME = "/airbyte/integration_code";
+
 /** The command the image runs: its ENTRYPOINT, with /airbyte/integration_code replaced by our install. */
 function imageCommand(installed: string): string[] {
   const stages = parseDockerfile(repoFile("Dockerfile"));
@@ -33,7 +36,29 @@ function imageCommand(installed: string): string[] {
     .at(-1)!
     .instructions.filter((i) => i.keyword === "ENTRYPOINT")
     .at(-1)!;
-  return (JSON.parse(entry.args) as string[]).map((a) => a.replace("/airbyte/integration_code", installed));
+  return (JSON.parse(entry.args) as string[]).map((a) => a.replace(IMAGE_HOME, installed));
+}
+
+/**
+ * The image's /airbyte/integration_code as the final stage's COPYs fill it: /package/... (the
+ * unpacked tarball) from the installed package, /build/node_modules (pruned to production) from
+ * the production install.
+ */
+function imageHome(into: string, installed: string, modules: string): string {
+  const home = join(into, "image");
+  const final = parseDockerfile(repoFile("Dockerfile")).at(-1);
+  const copies = final?.instructions.filter((i) => i.keyword === "COPY") ?? [];
+  assert.ok(copies.length > 0, "the final stage copies files");
+  for (const copy of copies) {
+    const [from, to] = copy.args.split(/\s+/).filter((a) => !a.startsWith("--"));
+    assert.ok(from && to?.startsWith("./"), `COPY ${copy.args}`);
+    const target = join(home, to);
+    if (from === "/build/node_modules") symlinkSync(modules, target, "dir");
+    else if (from.startsWith("/package/"))
+      cpSync(join(installed, from.slice("/package/".length)), target, { recursive: true });
+    else assert.fail(`COPY from an unknown place: ${copy.args}`);
+  }
+  return home;
 }
 
 /** Not in a fresh clone: build output, dependencies, caches, local databases. */
@@ -120,6 +145,26 @@ describe("npm package (what the image ships)", { timeout: 900_000 }, () => {
 
   test("the tarball of a clean checkout holds the compiled connector, simulator and demo scenario, nothing else", () => {
     const paths = files.map((f) => f.path);
+    // The simulator ships as dist/sim/: every module of sim/ compiled, and the demo's scenario
+    // beside it; none of its sources, declarations, build info or other scenarios.
+    const simSources = readdirSync(join(REPO_ROOT, "sim"), { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => `dist/sim/${f.replace(/\.ts$/, ".js")}`);
+    assert.ok(simSources.length > 30, `${simSources.length} simulator modules`);
+    assert.deepEqual(
+      paths.filter((f) => f.startsWith("dist/sim/")).sort(),
+      [...simSources, "dist/sim/scenarios/demo.json"].sort(),
+    );
+    assert.deepEqual(
+      paths.filter((f) => /^(dist\/)?(test|bench|sim|scenarios|types)\//.test(f) && !f.startsWith("dist/sim/")),
+      [],
+      "nothing from test/, bench/, sim/ sources, scenarios/ or declarations",
+    );
+    assert.deepEqual(
+      paths.filter((f) => f.startsWith("dist/src/sim/")),
+      [],
+      "the simulator is not under dist/src",
+    );
     for (const f of [
       "package.json",
       "README.md",
@@ -129,11 +174,11 @@ describe("npm package (what the image ships)", { timeout: 900_000 }, () => {
       "dist/src/cli/run.js",
       "dist/sim/index.js",
       "dist/sim/main.js",
-      "scenarios/demo.json",
+      "dist/sim/scenarios/demo.json",
     ]) {
       assert.ok(paths.includes(f), `${f} is packed`);
     }
-    const docs = ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "scenarios/demo.json"];
+    const docs = ["package.json", "README.md", "LICENSE", "CHANGELOG.md"];
     assert.deepEqual(
       paths.filter((f) => !(docs.includes(f) || f.startsWith("dist/src/") || f.startsWith("dist/sim/"))),
       [],
@@ -167,6 +212,25 @@ describe("npm package (what the image ships)", { timeout: 900_000 }, () => {
     assert.match(res.stdout, /5 log groups, \d+ events in \.\/demo\.duckdb/);
     assert.match(res.stdout, /Sample query/);
     assert.ok(existsSync(join(cwd, "demo.duckdb")));
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  test("demo runs from the files the image copies, with the image's entrypoint command", async () => {
+    const home = imageHome(work, installed, join(app, "node_modules"));
+    const cwd = tempDir();
+    const [node, ...rest] = imageCommand(home);
+    assert.equal(node, "node");
+    const main = rest.at(-1);
+    assert.ok(main && relative(home, main).startsWith("dist"), `the entrypoint runs ${main} in the image`);
+    const env = { ...process.env, NODE_ENV: "production" };
+    const res = await exec(process.execPath, [...rest, "demo"], { cwd, env, maxBuffer: 16 << 20 }).catch(
+      (err: { code?: number; stdout?: string; stderr?: string }) => {
+        assert.fail(`demo exited ${String(err.code)}: ${err.stderr ?? ""}${err.stdout ?? ""}`);
+      },
+    );
+    assert.equal(res.stderr, "", "quiet off a terminal");
+    assert.match(res.stdout, /5 log groups, \d+ events in \.\/demo\.duckdb/);
+    assert.match(res.stdout, /Sample query/);
     rmSync(cwd, { recursive: true, force: true });
   });
 

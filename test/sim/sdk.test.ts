@@ -14,8 +14,11 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expectedEvents, spawnSimulator, startSimulator, type ScenarioFile, type Simulator } from "../../sim/index.js";
 import { errorOf, logsClient, post, REGION, STATIC_KEYS } from "./support.js";
+import { REPO_ROOT, repoJson } from "../support/repo.js";
 
 const T0 = Date.parse("2024-06-01T12:00:00Z");
 const sims: Simulator[] = [];
@@ -494,7 +497,7 @@ describe("STS AssumeRole", () => {
 });
 
 test("controls over HTTP and the child-process CLI", async () => {
-  const child = await spawnSimulator({ scenarioPath: "scenarios/small-demo.json" });
+  const child = await spawnSimulator({ scenarioPath: "sim/scenarios/small-demo.json" });
   try {
     assert.match(child.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     const c = logsClient(child.url);
@@ -517,9 +520,9 @@ test("controls over HTTP and the child-process CLI", async () => {
 test("example scenarios validate; reset restores the scenario's account", async () => {
   const { loadScenario } = await import("../../sim/index.js");
   for (const f of [
-    "scenarios/small-demo.json",
-    "scenarios/fifty-groups-power-law.json",
-    "scenarios/unreliable-account.json",
+    "sim/scenarios/small-demo.json",
+    "sim/scenarios/fifty-groups-power-law.json",
+    "sim/scenarios/unreliable-account.json",
   ]) {
     assert.ok(loadScenario(f).groups.length > 0, f);
   }
@@ -533,4 +536,12 @@ test("example scenarios validate; reset restores the scenario's account", async 
     ["/kept"],
   );
   c.destroy();
+});
+
+test("the demo's scenario is found beside the compiled simulator: the build's copy of sim/scenarios/demo.json", async () => {
+  const { DEMO_SCENARIO_PATH, loadScenario } = await import("../../sim/index.js");
+  // dist/sim/, not sim/: the package and the image ship dist/sim/ only.
+  assert.equal(DEMO_SCENARIO_PATH, join(REPO_ROOT, "dist", "sim", "scenarios", "demo.json"));
+  assert.deepEqual(JSON.parse(readFileSync(DEMO_SCENARIO_PATH, "utf8")), repoJson("sim/scenarios/demo.json"));
+  assert.ok(loadScenario(DEMO_SCENARIO_PATH).groups.length > 0);
 });
