@@ -83,12 +83,12 @@ export function decideRetry(
   }
   if (error.kind === "denied" && EXPIRED_CODES.has(error.code) && !tally.refreshed)
     return { action: "refresh_credentials", tally: { ...tally, refreshed: true } };
+  const faults = tally.faults + 1;
   const unreachableAttempts = error.code === NO_ANSWER ? limits.maxNoAnswerAttempts : limits.maxUnreachableAttempts;
   const retryable =
     error.kind === "transient" ||
     error.kind === "invalid_response" ||
-    (error.kind === "unreachable" && tally.faults + 1 < unreachableAttempts);
-  const faults = tally.faults + 1;
+    (error.kind === "unreachable" && faults < unreachableAttempts);
   if (!retryable || faults >= limits.maxTransientAttempts || budgetRemaining < FAULT_RETRY_COST)
     return { action: "give_up", error };
   return {
