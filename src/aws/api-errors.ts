@@ -1,6 +1,6 @@
-// Classifies every failed CloudWatch Logs call into the few kinds the connector acts on, and
-// reads the XML error bodies some AWS-compatible endpoints send, so no other module inspects
-// SDK errors.
+// Classifies every failed CloudWatch Logs attempt (an SDK error, or an attempt past its deadline)
+// into the few kinds the connector acts on, and reads the XML error bodies some AWS-compatible
+// endpoints send, so no other module inspects SDK errors.
 import { Readable } from "node:stream";
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 
@@ -78,7 +78,7 @@ const NETWORK_CODES = new Set([
   "CERT_HAS_EXPIRED",
   "ERR_TLS_CERT_ALTNAME_INVALID",
   // Answers that are not CloudWatch Logs at all (see addXmlErrorMiddleware), and an endpoint that
-  // accepts connections but never answers (see logs-api.ts).
+  // accepts connections but never answers (see deadlineError).
   NOT_CLOUDWATCH_LOGS,
   NO_ANSWER,
 ]);
@@ -131,6 +131,32 @@ export function classifyError(err: unknown, operation: string): LogsApiError {
   if (TRANSIENT_NET_CODES.has(code) || e.$fault === "server" || status === undefined || status >= 500)
     return make("transient");
   return make("invalid");
+}
+
+/** Whether the endpoint answered the failed attempt (with any HTTP status): it is alive. */
+export function endpointAnswered(err: unknown): boolean {
+  return typeof (err as SdkErrorShape | undefined)?.$metadata?.httpStatusCode === "number";
+}
+
+/**
+ * An attempt that ran out of its `ms`: a slow answer if the endpoint has answered before, else an
+ * endpoint that accepts connections and says nothing.
+ */
+export function deadlineError(operation: string, ms: number, answeredBefore: boolean): LogsApiError {
+  const s = ms / 1000;
+  return answeredBefore
+    ? new LogsApiError(
+        `no complete answer within ${s} s (request_timeout_seconds)`,
+        "transient",
+        "TimeoutError",
+        operation,
+      )
+    : new LogsApiError(
+        `the endpoint accepted the connection but sent no answer within ${s} s (request_timeout_seconds)`,
+        "unreachable",
+        NO_ANSWER,
+        operation,
+      );
 }
 
 interface RawResponse {

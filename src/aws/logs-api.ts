@@ -1,20 +1,19 @@
-// The only module that talks to CloudWatch Logs. A narrow interface over the SDK client, and the
-// classification of every failure into the few kinds the rest of the connector acts on.
+// The CloudWatch Logs port (domain/logs.ts) over the AWS SDK: DescribeLogGroups and
+// FilterLogEvents requests, each attempt paced by a rate limiter and bounded by a deadline, retried
+// as retry-policy.ts decides, with counts of what happened (ApiStats). The SDK client comes from
+// sdk-client.ts, failures are classified by api-errors.ts, pages are read by page-decoder.ts.
 import {
-  CloudWatchLogsClient,
+  type CloudWatchLogsClient,
   DescribeLogGroupsCommand,
   type DescribeLogGroupsCommandOutput,
   FilterLogEventsCommand,
   type LogGroup as SdkLogGroup,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
-import { RateLimiter, RetryBudget, backoffMs } from "./rate-limit.js";
-import { addFastFilterLogEvents, decodeFilterPage } from "./page-decoder.js";
-import { LogsApiError, NO_ANSWER, addXmlErrorMiddleware, classifyError } from "./api-errors.js";
-
-export { LogsApiError, classifyError, type ApiErrorKind } from "./api-errors.js";
+import { RateLimiter, RetryBudget } from "./rate-limit.js";
+import { decodeFilterPage } from "./page-decoder.js";
+import { LogsApiError, classifyError, deadlineError, endpointAnswered } from "./api-errors.js";
+import { DEFAULT_RETRY_LIMITS, NOTHING_YET, type RetryLimits, decideRetry } from "./retry-policy.js";
+import { RenewableSdkClient } from "./sdk-client.js";
 import type { Config } from "../config/config.js";
 import type { Credentials } from "./credentials.js";
 import type { LogGroup, LogsApi } from "../domain/logs.js";
@@ -38,11 +37,11 @@ export interface LogsApiOptions {
   readonly requestTimeoutMs: number;
   /** Sockets kept open to the endpoint; at least the read concurrency. */
   readonly maxSockets: number;
-  /** Attempts per request for transient faults (5xx, resets, timeouts). */
-  readonly maxTransientAttempts?: number;
-  /** Attempts per request while throttled. */
-  readonly maxThrottledAttempts?: number;
+  /** Overrides of DEFAULT_RETRY_LIMITS. */
+  readonly retryLimits?: Partial<RetryLimits>;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** For the backoff's jitter. */
+  readonly random?: () => number;
 }
 
 export interface ApiStats {
@@ -52,12 +51,7 @@ export interface ApiStats {
   credentialRefreshes: number;
 }
 
-const EXPIRED_CODES = new Set(["ExpiredTokenException", "ExpiredToken"]);
-
 const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-const hasHttpStatus = (err: unknown): boolean =>
-  typeof (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode === "number";
 
 /** One attempt's deadline: aborts the request and settles `expired` when the time is up. */
 function attemptDeadline(ms: number, outer: AbortSignal | undefined) {
@@ -79,23 +73,6 @@ function attemptDeadline(ms: number, outer: AbortSignal | undefined) {
     timedOut: () => timedOut,
     clear: () => clearTimeout(timer),
   };
-}
-
-function timeoutError(operation: string, ms: number, answeredBefore: boolean): LogsApiError {
-  const s = ms / 1000;
-  return answeredBefore
-    ? new LogsApiError(
-        `no complete answer within ${s} s (request_timeout_seconds)`,
-        "transient",
-        "TimeoutError",
-        operation,
-      )
-    : new LogsApiError(
-        `the endpoint accepted the connection but sent no answer within ${s} s (request_timeout_seconds)`,
-        "unreachable",
-        NO_ANSWER,
-        operation,
-      );
 }
 
 /** A DescribeLogGroups answer of the documented shape; anything else would hide log groups. */
@@ -129,41 +106,25 @@ export function createLogsApi(
   options: LogsApiOptions,
 ): LogsApi & { readonly stats: ApiStats } {
   const sleep = options.sleep ?? sleepMs;
-  const handler = new NodeHttpHandler({
-    // Each attempt's deadline covers the whole exchange (see call()).
-    connectionTimeout: 10_000,
-    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets }),
+  const random = options.random ?? Math.random;
+  const sdk = new RenewableSdkClient({
+    region: config.region,
+    endpointUrl: config.endpointUrl,
+    maxSockets: options.maxSockets,
+    makeCredentials,
   });
-  const newClient = () => {
-    const c = new CloudWatchLogsClient({
-      region: config.region,
-      credentials: makeCredentials(),
-      ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
-      // Retries are ours: one budget and one rate limiter for every request of the process.
-      maxAttempts: 1,
-      requestHandler: handler,
-    });
-    addXmlErrorMiddleware(c);
-    addFastFilterLogEvents(c);
-    return c;
-  };
-  let client = newClient();
-  /** Bumped on every new client, so concurrent requests that hit one expiry refresh it once. */
-  let generation = 0;
   const stats: ApiStats = { requests: 0, throttles: 0, retries: 0, credentialRefreshes: 0 };
   const budget = new RetryBudget(100);
   const limiters = {
     "logs:FilterLogEvents": new RateLimiter({ ratePerSecond: options.filterRequestsPerSecond }),
     "logs:DescribeLogGroups": new RateLimiter({ ratePerSecond: options.describeRequestsPerSecond }),
   };
-  const maxTransient = options.maxTransientAttempts ?? 8;
-  const maxThrottled = options.maxThrottledAttempts ?? 30;
+  const limits: RetryLimits = { ...DEFAULT_RETRY_LIMITS, ...options.retryLimits };
   /** The endpoint has answered at least once: a later silence is a slow request, not a dead endpoint. */
   let answered = false;
 
   /**
-   * One request, retried as its failures deserve. Each attempt has `requestTimeoutMs` for the
+   * One request, retried as retry-policy.ts decides. Each attempt has `requestTimeoutMs` for the
    * whole exchange, body included: the SDK's own request timeout stops at the headers, so a
    * response that stalls mid-body would otherwise hang the window forever.
    */
@@ -173,17 +134,15 @@ export function createLogsApi(
     signal?: AbortSignal,
   ): Promise<T> {
     const limiter = limiters[operation];
-    let transientFailures = 0;
-    let throttles = 0;
-    let refreshed = false;
+    let tally = NOTHING_YET;
     for (;;) {
       signal?.throwIfAborted();
       await limiter.acquire();
       stats.requests++;
-      const used = generation;
+      const used = sdk.generation;
       const attempt = attemptDeadline(options.requestTimeoutMs, signal);
       try {
-        const out = await Promise.race([send(client, attempt.signal), attempt.expired]);
+        const out = await Promise.race([send(sdk.client, attempt.signal), attempt.expired]);
         answered = true;
         limiter.succeeded();
         budget.earn(1);
@@ -191,41 +150,24 @@ export function createLogsApi(
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         const e = attempt.timedOut()
-          ? timeoutError(operation, options.requestTimeoutMs, answered)
+          ? deadlineError(operation, options.requestTimeoutMs, answered)
           : classifyError(err, operation);
-        if (hasHttpStatus(err)) answered = true;
+        if (endpointAnswered(err)) answered = true;
         if (e.kind === "throttled") {
+          // Pacing reacts to every throttle, whether or not this request is tried again.
           stats.throttles++;
           limiter.throttled();
-          if (++throttles >= maxThrottled) throw e;
-          stats.retries++;
-          await sleep(backoffMs(Math.min(throttles, 8), 100, 20_000));
+        }
+        const next = decideRetry(e, tally, budget.remaining(), limits, random);
+        if (next.action === "give_up") throw next.error;
+        tally = next.tally;
+        if (next.action === "refresh_credentials") {
+          if (sdk.renew(used)) stats.credentialRefreshes++;
           continue;
         }
-        if (e.kind === "denied" && EXPIRED_CODES.has(e.code) && !refreshed) {
-          // Credentials expired before the SDK's own refresh: start over with a fresh session.
-          refreshed = true;
-          if (used === generation) {
-            stats.credentialRefreshes++;
-            client.destroy();
-            client = newClient();
-            generation++;
-          }
-          continue;
-        }
-        // A refused connection may be a blip: a few quick retries, then it is reported as such. A
-        // silent endpoint is tried twice, so `check` fails within about two request timeouts.
-        const quickRetries = e.code === NO_ANSWER ? 1 : 2;
-        const retryable =
-          e.kind === "transient" ||
-          e.kind === "invalid_response" ||
-          (e.kind === "unreachable" && transientFailures < quickRetries);
-        if (retryable && ++transientFailures < maxTransient && budget.trySpend(5)) {
-          stats.retries++;
-          await sleep(backoffMs(transientFailures, 100, 20_000));
-          continue;
-        }
-        throw e;
+        budget.trySpend(next.budgetCost);
+        stats.retries++;
+        await sleep(next.delayMs);
       } finally {
         attempt.clear();
       }
@@ -280,9 +222,6 @@ export function createLogsApi(
         req.signal,
       );
     },
-    close: () => {
-      client.destroy();
-      handler.destroy();
-    },
+    close: () => sdk.close(),
   };
 }

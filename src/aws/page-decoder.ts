@@ -2,7 +2,8 @@
 // Measured (npm run bench): the SDK's schema-driven deserializer walks and copies every event of
 // a 1 MB page, which cost more CPU than everything else the connector does with it. Successful
 // FilterLogEvents bodies are scanned once (page-scan.ts), or parsed with JSON.parse when the scan
-// declines; errors and every other operation still go through the SDK untouched.
+// declines; errors and every other operation still go through the SDK untouched. A successful
+// answer that is not a page of events is reported as a bad answer, never read as an empty page.
 import { isAscii } from "node:buffer";
 import { Readable } from "node:stream";
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";

@@ -1,5 +1,6 @@
-// A token bucket shared by every request to one API, that slows down when the service throttles
-// and recovers gradually, so throttles stay rare while the quota is used.
+// Pacing of CloudWatch Logs requests: a token bucket shared by every request to one API, that
+// slows down when the service throttles and recovers gradually, so throttles stay rare while the
+// quota is used; the retry budget shared by all requests; the backoff between retries.
 
 export interface RateLimiterOptions {
   /** Requests per second at most (the configured or regional quota). */

@@ -15,7 +15,7 @@ import { toConnectorError } from "../commands/api-failures.js";
 import { redactor } from "../airbyte/redact.js";
 import { parseConfiguredCatalog } from "../airbyte/configured-catalog.js";
 import { parseState } from "../airbyte/state.js";
-import { logsApiFor } from "../aws/from-config.js";
+import { logsApiFor } from "../aws/logs-api-from-config.js";
 import type { ApiStats } from "../aws/logs-api.js";
 import { stagingDirectory } from "../sinks/files.js";
 import {

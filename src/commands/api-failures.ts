@@ -1,7 +1,6 @@
 // Turns API failures into messages a person can act on, with the right failure_type.
 import { ConfigError, ConnectorError } from "../airbyte/errors.js";
-import { LogsApiError } from "../aws/logs-api.js";
-import { NOT_CLOUDWATCH_LOGS, NO_ANSWER } from "../aws/api-errors.js";
+import { LogsApiError, NOT_CLOUDWATCH_LOGS, NO_ANSWER } from "../aws/api-errors.js";
 
 export interface FailureContext {
   readonly region: string;

@@ -1,5 +1,5 @@
-// Builds what the commands run on from a validated config: the CloudWatch Logs API client with
-// its credentials, rate limits and connection pool.
+// The CloudWatch Logs port for a validated config: its credentials, request rates (the region's
+// default quotas unless configured), request timeout and connection pool size.
 import type { Config } from "../config/config.js";
 import { credentialsFor } from "./credentials.js";
 import { createLogsApi, type ApiStats } from "./logs-api.js";

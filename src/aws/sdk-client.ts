@@ -1,0 +1,77 @@
+// Builds the SDK client every CloudWatch Logs request is sent with: one connection pool for the
+// process, the middlewares that read XML errors and FilterLogEvents pages, and a new client on
+// fresh credentials when the service says the old ones expired.
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import { addFastFilterLogEvents } from "./page-decoder.js";
+import { addXmlErrorMiddleware } from "./api-errors.js";
+import type { Credentials } from "./credentials.js";
+
+export interface SdkClientOptions {
+  readonly region: string;
+  readonly endpointUrl?: string | undefined;
+  /** Sockets kept open to the endpoint; at least the read concurrency. */
+  readonly maxSockets: number;
+  /** Called for every new client: a fresh client assumes the role again. */
+  readonly makeCredentials: () => Credentials;
+}
+
+export class RenewableSdkClient {
+  private readonly handler: NodeHttpHandler;
+  private sdkClient: CloudWatchLogsClient;
+  private gen = 0;
+
+  constructor(private readonly options: SdkClientOptions) {
+    this.handler = new NodeHttpHandler({
+      // Each attempt's deadline covers the whole exchange (see logs-api.ts).
+      connectionTimeout: 10_000,
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets }),
+    });
+    this.sdkClient = this.newClient();
+  }
+
+  /** The client to send the next request with. */
+  get client(): CloudWatchLogsClient {
+    return this.sdkClient;
+  }
+
+  /** Bumped on every new client, so concurrent requests that hit one expiry renew it once. */
+  get generation(): number {
+    return this.gen;
+  }
+
+  /**
+   * Replaces the client with one on fresh credentials, unless it was already replaced since
+   * `seenGeneration` (the generation the failed request was sent with). True when it replaced it.
+   */
+  renew(seenGeneration: number): boolean {
+    if (seenGeneration !== this.gen) return false;
+    this.sdkClient.destroy();
+    this.sdkClient = this.newClient();
+    this.gen++;
+    return true;
+  }
+
+  close(): void {
+    this.sdkClient.destroy();
+    this.handler.destroy();
+  }
+
+  private newClient(): CloudWatchLogsClient {
+    const { region, endpointUrl, makeCredentials } = this.options;
+    const c = new CloudWatchLogsClient({
+      region,
+      credentials: makeCredentials(),
+      ...(endpointUrl ? { endpoint: endpointUrl } : {}),
+      // Retries are ours (logs-api.ts): one budget and one rate limiter for every request of the process.
+      maxAttempts: 1,
+      requestHandler: this.handler,
+    });
+    addXmlErrorMiddleware(c);
+    addFastFilterLogEvents(c);
+    return c;
+  }
+}
