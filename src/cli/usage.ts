@@ -1,6 +1,7 @@
 // What the command line tells people: the commands, their flags, help texts and the version.
-// The argument parsers (cli/run.ts, local/args.ts) take their flags from here, so the help cannot
-// drift from what is accepted. Every line fits an 80-column terminal (a test holds it).
+// The argument parser (cli/args.ts) takes its flags from here, so the help cannot drift from what
+// is accepted. Every line fits an 80-column terminal (a test holds it). A leaf (it imports
+// nothing of src/): local/ takes a few of its constants (PROGRAM, WIDTH, MAX_TABLE_ROWS).
 import { readFileSync } from "node:fs";
 
 export const PROGRAM = "source-cloudwatch-logs";
@@ -187,10 +188,6 @@ export function flagsOf(command: Command): readonly FlagHelp[] {
 export function operandOf(command: Command): string | undefined {
   const c: CommandHelp = commands[command];
   return c.operand;
-}
-
-export function flagNames(command: Command): string[] {
-  return flagsOf(command).map((f) => f.name);
 }
 
 /** Synopses under "usage: "; a continuation line is indented (the program name is too long to align under). */

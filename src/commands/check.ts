@@ -2,6 +2,7 @@
 import { assertNoNameClash, isReadable, reportGroupMissing } from "../airbyte/catalog.js";
 import { toConnectorError } from "./api-failures.js";
 import type { LogGroup } from "../domain/logs.js";
+import { cannotRead } from "../engine/streams.js";
 import type { CommandContext } from "./context.js";
 
 export interface CheckResult {
@@ -65,10 +66,7 @@ export async function check(ctx: CommandContext): Promise<CheckResult> {
         };
       }
       if (!isReadable(group)) {
-        return {
-          ok: false,
-          message: `custom_log_reports[${i}].log_group_name: log group ${JSON.stringify(report.logGroupName)} is of class ${group.logGroupClass}, which FilterLogEvents cannot read`,
-        };
+        return { ok: false, message: cannotRead(group, `custom_log_reports[${i}].log_group_name`) };
       }
       await probeRead(ctx, report.logGroupName, report.logStreamNames);
     } catch (err) {

@@ -1,6 +1,26 @@
-import type { Config } from "../config/config.js";
-import type { Emitter } from "../airbyte/emitter.js";
+// What a command runs with: the process's streams (Io) and, for a command that talks to AWS, a
+// context built from the configuration. The one builder of that context, for the Airbyte
+// commands (cli/run.ts) and for sync and demo (local/sync.ts) alike.
+import type { EventEmitter } from "node:events";
+import type { Writable } from "node:stream";
+import { parseConfig, secretValues, type Config } from "../config/config.js";
+import { Emitter } from "../airbyte/emitter.js";
+import { ConfigError, ConnectorError, asConnectorError } from "../airbyte/errors.js";
+import { redactor } from "../airbyte/redact.js";
+import { logsApiFor } from "../aws/logs-api-from-config.js";
 import type { LogsApi } from "../domain/logs.js";
+import { stagingDirectory } from "../sinks/files.js";
+
+/** The process as a command sees it (tests pass their own). */
+export interface Io {
+  /** A terminal's width (process.stdout's) lets `query` fit its table to it. */
+  readonly stdout: Writable & { isTTY?: boolean; columns?: number };
+  /** On a terminal, `sync` shows its progress there. */
+  readonly stderr: Writable & { isTTY?: boolean };
+  readonly now?: () => number;
+  /** SIGTERM/SIGINT source (the process) that cancels `read`, `sync` and `demo`; omitted: not cancellable. */
+  readonly signals?: EventEmitter;
+}
 
 /** What every command that talks to AWS gets. */
 export interface CommandContext {
@@ -10,4 +30,47 @@ export interface CommandContext {
   readonly now: () => number;
   /** Where file transfer stages raw log files. */
   readonly stagingDirectory: string;
+}
+
+/** A validated configuration with its API client; each command context made from it writes where it is told. */
+export interface Connection {
+  readonly config: Config;
+  readonly api: ReturnType<typeof logsApiFor>;
+  /** Removes the configuration's secrets from text for people. */
+  readonly redact: (text: string) => string;
+  /** A context whose protocol messages go to `out` (stdout, or a local destination). */
+  context(out: Writable): CommandContext;
+}
+
+export interface ConnectOptions {
+  readonly now?: () => number;
+  /** Settings that replace the configured ones (sync reads records, whatever the config says). */
+  readonly override?: Partial<Config>;
+}
+
+/**
+ * Validates a configuration as read from its file and builds what the commands run on. Throws a
+ * ConfigError when it is invalid, its message without the configuration's secrets: it may quote a
+ * value given in the wrong field (a secret as start_date). The caller closes `api`.
+ */
+export function connect(raw: unknown, options: ConnectOptions = {}): Connection {
+  const redact = redactor(secretValues(raw));
+  let config: Config;
+  try {
+    config = { ...parseConfig(raw), ...options.override };
+  } catch (err) {
+    // Without its cause: the cause's stack would carry the message unredacted.
+    const failure = asConnectorError(err);
+    const message = redact(failure.message);
+    throw failure instanceof ConfigError ? new ConfigError(message) : new ConnectorError(message, failure.failureType);
+  }
+  const now = options.now ?? Date.now;
+  const api = logsApiFor(config);
+  const staging = stagingDirectory();
+  return {
+    config,
+    api,
+    redact,
+    context: (out) => ({ config, api, emitter: new Emitter(out, redact, now), now, stagingDirectory: staging }),
+  };
 }

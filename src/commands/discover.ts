@@ -2,6 +2,7 @@
 import { buildSources, isReadable, toAirbyteStream } from "../airbyte/catalog.js";
 import type { Config } from "../config/config.js";
 import type { LogGroup } from "../domain/logs.js";
+import { cannotRead } from "../engine/streams.js";
 import type { AirbyteCatalog } from "../airbyte/protocol.js";
 import type { CommandContext } from "./context.js";
 
@@ -16,10 +17,7 @@ export async function discoverSources(
   const groups: LogGroup[] = [];
   for await (const g of ctx.api.listLogGroups(ctx.config.logGroupPrefix)) groups.push(g);
   for (const g of groups.filter((x) => !isReadable(x))) {
-    ctx.emitter.log(
-      "WARN",
-      `Log group ${JSON.stringify(g.name)} is of class ${g.logGroupClass}, which FilterLogEvents cannot read; it is not offered as a stream.`,
-    );
+    ctx.emitter.log("WARN", `${cannotRead(g)}; it is not offered as a stream.`);
   }
   const shape = {
     parseJsonMessages: ctx.config.parseJsonMessages,

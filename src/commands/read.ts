@@ -1,27 +1,16 @@
 // `read`: every configured stream, oldest to newest, with checkpoints, several streams and time
 // windows at once; a failing stream does not stop the others.
-import { join } from "node:path";
 import { isCancelled } from "../engine/cancel.js";
-import {
-  isReadable,
-  reportGroupMissing,
-  reportNameClash,
-  reportSource,
-  groupSource,
-  type StreamSource,
-} from "../airbyte/catalog.js";
+import { isReadable } from "../airbyte/catalog.js";
 import { stateBlob } from "../engine/checkpoint.js";
-import { ConfigError } from "../airbyte/errors.js";
 import { toConnectorError } from "./api-failures.js";
-import type { LogGroup } from "../domain/logs.js";
 import { syncRange } from "../engine/plan.js";
 import type { ConfiguredStream } from "../airbyte/configured-catalog.js";
 import type { StateInput } from "../airbyte/state.js";
 import { StreamReader } from "../engine/reader.js";
 import { runStreams, type StreamTask } from "../engine/scheduler.js";
-import { fileSegment } from "../sinks/file-names.js";
-import { fileSink } from "../sinks/files.js";
-import { recordSink } from "../sinks/records.js";
+import { cannotRead, GroupDirectory, resolveStream } from "../engine/streams.js";
+import { sinkFor } from "../sinks/delivery.js";
 import type { CommandContext } from "./context.js";
 
 export interface ReadInput {
@@ -31,63 +20,6 @@ export interface ReadInput {
   readonly onStreamFailed?: (stream: string, message: string) => void;
   /** Cancellation (SIGTERM/SIGINT): stop starting requests, end with the states earned. */
   readonly signal?: AbortSignal;
-}
-
-interface Resolved {
-  readonly source: StreamSource;
-  readonly group: LogGroup;
-}
-
-/**
- * The log groups under the configured prefix, listed once for all streams (50 per call) rather
- * than looked up one by one: DescribeLogGroups has a quota of its own.
- */
-export class GroupDirectory {
-  private groups: Promise<Map<string, LogGroup>> | undefined;
-
-  constructor(private readonly ctx: CommandContext) {}
-
-  async get(name: string): Promise<LogGroup | undefined> {
-    const prefix = this.ctx.config.logGroupPrefix;
-    if (prefix !== undefined && !name.startsWith(prefix)) return this.ctx.api.findLogGroup(name);
-    this.groups ??= (async () => {
-      const map = new Map<string, LogGroup>();
-      for await (const g of this.ctx.api.listLogGroups(prefix)) map.set(g.name, g);
-      return map;
-    })();
-    try {
-      return (await this.groups).get(name);
-    } catch (err) {
-      // Let the next stream try again rather than inherit this failure.
-      this.groups = undefined;
-      throw err;
-    }
-  }
-}
-
-/** Finds what a configured stream reads: a custom report, else a log group of that name. */
-async function resolve(ctx: CommandContext, directory: GroupDirectory, name: string): Promise<Resolved> {
-  const { config } = ctx;
-  const reportIndex = config.reports.findIndex((r) => r.name === name);
-  if (reportIndex >= 0) {
-    const report = config.reports[reportIndex]!;
-    if (await directory.get(report.name)) {
-      throw reportNameClash(reportIndex, report.name);
-    }
-    const group = await directory.get(report.logGroupName);
-    if (!group) {
-      throw new ConfigError(reportGroupMissing(reportIndex, report.logGroupName, config.region));
-    }
-    return { source: reportSource(report), group };
-  }
-  const prefix = config.logGroupPrefix;
-  const group = prefix === undefined || name.startsWith(prefix) ? await directory.get(name) : undefined;
-  if (!group) {
-    throw new ConfigError(
-      `Stream ${JSON.stringify(name)} is in the catalog but is neither a custom report nor a log group${prefix ? ` with prefix ${JSON.stringify(prefix)}` : ""} in ${config.region}; run discover again and update the catalog`,
-    );
-  }
-  return { source: groupSource(group), group };
 }
 
 /** An epoch-ms time for people; ISO when it is a date JavaScript can show. */
@@ -115,7 +47,7 @@ function streamTask(
         );
       }
       emitter.status(stream.name, "STARTED");
-      const { source, group } = await resolve(ctx, directory, stream.name);
+      const { source, group } = await resolveStream(config, directory, stream.name);
       const range = syncRange({
         syncMode: stream.syncMode,
         stateTimestamp: input.state.get(stream.name),
@@ -143,23 +75,18 @@ function streamTask(
         return undefined;
       }
       if (!isReadable(group)) {
-        emitter.log(
-          "WARN",
-          `Log group ${JSON.stringify(group.name)} is of class ${group.logGroupClass}, which FilterLogEvents cannot read; stream ${JSON.stringify(stream.name)} is skipped.`,
-        );
+        emitter.log("WARN", `${cannotRead(group)}; stream ${name} is skipped.`);
         emitter.state(stream.name, stateBlob(range.initialWatermark));
         return undefined;
       }
-      const sink =
-        config.deliveryType === "use_file_transfer"
-          ? fileSink({
-              emitter,
-              stream: stream.name,
-              logGroupName: group.name,
-              directory: join(ctx.stagingDirectory, fileSegment(stream.name)),
-              rangeStart: range.start,
-            })
-          : recordSink(emitter, stream.name, group.name, config.parseJsonMessages);
+      const sink = sinkFor({
+        config,
+        emitter,
+        stagingDirectory: ctx.stagingDirectory,
+        stream: stream.name,
+        logGroupName: group.name,
+        rangeStart: range.start,
+      });
       return new StreamReader({ api: ctx.api, emitter, sink, source, range, signal });
     },
     end(reader, failure) {
@@ -192,7 +119,7 @@ function streamTask(
 /** Returns true when every stream completed. */
 export async function read(ctx: CommandContext, input: ReadInput): Promise<boolean> {
   let allOk = true;
-  const directory = new GroupDirectory(ctx);
+  const directory = new GroupDirectory(ctx.api, ctx.config.logGroupPrefix);
   if (input.catalog.length === 0)
     ctx.emitter.log(
       "WARN",

@@ -1,14 +1,10 @@
 // `demo`: a simulated AWS account with a realistic bundled scenario, synced into ./demo.duckdb,
 // then a summary and a sample query. No AWS account needed. A second run continues
 // incrementally: it adds only the events that "arrived" since the first.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { parseFlags } from "./args.js";
+import type { Io } from "../commands/context.js";
 import { demoReport } from "./demo-report.js";
-import { runSync, SyncError, type SyncIo } from "./sync.js";
+import { runSync, SyncError } from "./sync.js";
 import { ConfigError } from "../airbyte/errors.js";
-import { DEMO_DATABASE } from "../cli/usage.js";
 
 /**
  * The demo's simulator as the stores name its endpoint: the same on every run, whatever the port.
@@ -16,14 +12,13 @@ import { DEMO_DATABASE } from "../cli/usage.js";
  */
 const DEMO_ENDPOINT = "demo simulator (scenarios/demo.json)";
 
-export async function demoCommand(argv: readonly string[], io: SyncIo): Promise<number> {
-  let database: string;
-  try {
-    database = parseFlags("demo", argv).get("--database") ?? DEMO_DATABASE;
-  } catch (err) {
-    io.stderr.write(`source-cloudwatch-logs demo: ${(err as Error).message}\n`);
-    return 1;
-  }
+export interface DemoOptions {
+  /** The DuckDB file the demo syncs into. */
+  readonly database: string;
+}
+
+export async function demoCommand(options: DemoOptions, io: Io): Promise<number> {
+  const { database } = options;
   // Imported here, not at the top: only the demo needs the simulator.
   let sim: import("../../sim/index.js").Simulator;
   try {
@@ -35,28 +30,23 @@ export async function demoCommand(argv: readonly string[], io: SyncIo): Promise<
     );
     return 1;
   }
-  const dir = await mkdtemp(join(tmpdir(), "cwl-demo-"));
   try {
     const groups = sim.scenario.groups;
     const events = groups.reduce((n, g) => n + g.streams.reduce((m, s) => m + (s.generated?.count ?? 0), 0), 0);
     io.stdout.write(
       `Simulated CloudWatch Logs account at ${sim.url}: ${groups.length} log groups, about ${events} events over the last 7 days (sim/scenarios/demo.json).\n\n`,
     );
-    const configPath = join(dir, "config.json");
     // Fake keys: the simulator does not check signatures.
-    await writeFile(
-      configPath,
-      JSON.stringify({
-        region_name: "us-east-1",
-        aws_access_key_id: "AKIADEMODEMODEMO0000",
-        aws_secret_access_key: "demo-secret-not-used",
-        endpoint_url: sim.url,
-        parse_json_messages: true,
-        ingestion_delay_seconds: 60,
-      }),
-    );
+    const config = {
+      region_name: "us-east-1",
+      aws_access_key_id: "AKIADEMODEMODEMO0000",
+      aws_secret_access_key: "demo-secret-not-used",
+      endpoint_url: sim.url,
+      parse_json_messages: true,
+      ingestion_delay_seconds: 60,
+    };
     const { code } = await runSync(
-      { configPath, format: "duckdb", target: database, streams: undefined },
+      { config, format: "duckdb", target: database, streams: undefined },
       io,
       DEMO_ENDPOINT,
     );
@@ -72,6 +62,5 @@ export async function demoCommand(argv: readonly string[], io: SyncIo): Promise<
     return 1;
   } finally {
     await sim.stop();
-    await rm(dir, { recursive: true, force: true });
   }
 }

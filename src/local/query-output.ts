@@ -14,8 +14,8 @@ import type { Writable } from "node:stream";
 import { MAX_TABLE_ROWS } from "../cli/usage.js";
 import { textTable } from "./text-table.js";
 
-export const QUERY_FORMATS = ["table", "csv", "json"] as const;
-export type QueryFormat = (typeof QUERY_FORMATS)[number];
+/** The formats query's --format lists (cli/usage.ts). */
+export type QueryFormat = "table" | "csv" | "json";
 
 const NUMERIC_TYPES = new Set<DuckDBTypeId>([
   DuckDBTypeId.TINYINT,

@@ -1,23 +1,15 @@
 // `sync`: the connector's read, consumed in-process by a local destination (DuckDB or JSON
 // lines) that keeps the state next to the data, so the next sync continues where this one
 // committed. stdout gets only the final summary; progress goes to a terminal's stderr.
-import { readFile } from "node:fs/promises";
 import { Writable } from "node:stream";
-import type { EventEmitter } from "node:events";
 import { CANCEL_EXIT_CODES, watchCancellation } from "../engine/cancel.js";
-import type { CommandContext } from "../commands/context.js";
+import { connect, type Io } from "../commands/context.js";
 import { discoverSources, noStreamsFound } from "../commands/discover.js";
 import { read } from "../commands/read.js";
-import { parseConfig, secretValues, type Config } from "../config/config.js";
-import { Emitter } from "../airbyte/emitter.js";
 import { ConfigError, asConnectorError } from "../airbyte/errors.js";
 import { toConnectorError } from "../commands/api-failures.js";
-import { redactor } from "../airbyte/redact.js";
 import type { ConfiguredStream } from "../airbyte/configured-catalog.js";
 import { parseState } from "../airbyte/state.js";
-import { logsApiFor } from "../aws/logs-api-from-config.js";
-import { stagingDirectory } from "../sinks/files.js";
-import { parseSyncArgs, type SyncOptions } from "./args.js";
 import { Destination } from "./destination.js";
 import { DuckDbStore } from "./duckdb-store.js";
 import { JsonlStore } from "./jsonl-store.js";
@@ -26,12 +18,15 @@ import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
 import { accountOf, type LocalStore, type SourceIdentity } from "./store.js";
 import { syncSummary } from "./summary.js";
 
-export interface SyncIo {
-  readonly stdout: Writable;
-  readonly stderr: Writable & { isTTY?: boolean };
-  /** Where SIGINT and SIGTERM come from (the process); omitted: not interruptible. */
-  readonly signals?: EventEmitter;
-  readonly now?: () => number;
+/** What the command line asks (see cli/args.ts), with the configuration read from --config. */
+export interface SyncOptions {
+  /** The configuration as its file holds it (JSON), not yet validated. */
+  readonly config: unknown;
+  readonly format: "duckdb" | "jsonl";
+  /** The DuckDB file, or the jsonl directory. */
+  readonly target: string;
+  /** undefined: every stream discover finds. */
+  readonly streams: readonly string[] | undefined;
 }
 
 export interface SyncOutcome {
@@ -55,23 +50,6 @@ function warningsOf(lines: string[]): Writable {
   });
 }
 
-async function readConfigFile(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw new ConfigError(
-      `--config ${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-    );
-  }
-  try {
-    return JSON.parse(text.replace(/^\uFEFF/, ""));
-  } catch {
-    // The parser's message may quote the file's text, secrets included.
-    throw new ConfigError(`--config ${path} is not valid JSON`);
-  }
-}
-
 async function openStore(
   options: SyncOptions,
   streams: readonly string[],
@@ -90,30 +68,17 @@ export class SyncError extends Error {}
  * config's endpoint_url in the store's source identity (the demo's simulator gets a new port on
  * every run but is the same simulated account).
  */
-export async function runSync(options: SyncOptions, io: SyncIo, endpointLabel?: string): Promise<SyncOutcome> {
+export async function runSync(options: SyncOptions, io: Io, endpointLabel?: string): Promise<SyncOutcome> {
   const clock = io.now ?? Date.now;
-  const raw = await readConfigFile(options.configPath);
-  const redact = redactor(secretValues(raw));
-  let parsed: Config;
-  try {
-    parsed = parseConfig(raw);
-  } catch (err) {
-    // Its message may quote a value given in the wrong field (a secret as start_date).
-    throw new SyncError(redact(asConnectorError(err).message));
-  }
-  // Records, whatever the config says: file transfer stages raw files for Airbyte, not for a table.
-  const config = { ...parsed, deliveryType: "use_records_transfer" as const };
-  const api = logsApiFor(config);
+  const { config, api, redact, context } = connect(options.config, {
+    now: clock,
+    // Records, whatever the config says: file transfer stages raw files for Airbyte, not for a table.
+    override: { deliveryType: "use_records_transfer" },
+  });
   let store: LocalStore | undefined;
   try {
     const notes: string[] = [];
-    const discoverCtx: CommandContext = {
-      config,
-      api,
-      emitter: new Emitter(warningsOf(notes), redact),
-      now: clock,
-      stagingDirectory: stagingDirectory(),
-    };
+    const discoverCtx = context(warningsOf(notes));
     const discovered = await discoverSources(discoverCtx);
     const found = discovered.catalog.streams.map((s) => s.name);
     await discoverCtx.emitter.flush();
@@ -149,8 +114,8 @@ export async function runSync(options: SyncOptions, io: SyncIo, endpointLabel?: 
     const tracker = new ProgressTracker(names, clock);
     for (const n of notes) tracker.note(n);
     const destination = new Destination(store, tracker);
-    const emitter = new Emitter(destination, redact, clock);
-    const ctx: CommandContext = { config, api, emitter, now: clock, stagingDirectory: stagingDirectory() };
+    const ctx = context(destination);
+    const { emitter } = ctx;
     const startedAt = clock();
     const base = { startedAt, upperBound: startedAt - config.ingestionDelayMs };
     const snapshot = (): ProgressSnapshot => tracker.snapshot({ ...base, throttles: api.stats.throttles });
@@ -197,12 +162,12 @@ export async function runSync(options: SyncOptions, io: SyncIo, endpointLabel?: 
   }
 }
 
-/** The `sync` command: argv -> exit code; errors as one line on stderr. */
-export async function syncCommand(argv: readonly string[], io: SyncIo): Promise<number> {
+/** The `sync` command: exit code; errors as one line on stderr. */
+export async function syncCommand(options: SyncOptions, io: Io): Promise<number> {
   try {
-    return (await runSync(parseSyncArgs(argv), io)).code;
+    return (await runSync(options, io)).code;
   } catch (err) {
-    // Before the config is parsed, no secret is known and none is in the message (see readConfigFile).
+    // A message from before the config is validated holds no secret (see connect()).
     const message =
       err instanceof SyncError || err instanceof ConfigError ? err.message : asConnectorError(err).message;
     io.stderr.write(`source-cloudwatch-logs sync: ${message}\n`);

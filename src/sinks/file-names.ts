@@ -3,6 +3,7 @@
 // crash-resumed sync re-writes exactly the same paths: "/" becomes "_", and every other byte
 // outside [A-Za-z0-9.-] (so "_", "%" and "~" too) becomes %XX. "." and ".." are escaped whole.
 import { createHash } from "node:crypto";
+import { join } from "node:path";
 
 /** Longest segment kept readable; file systems allow 255 bytes per segment. */
 const MAX_SEGMENT = 200;
@@ -31,4 +32,9 @@ export function fileSegment(name: string): string {
   // above, so a segment with "~" is always of this form and cannot equal a short one.
   const head = encoded.slice(0, HASHED_PREFIX).replace(/%[0-9A-F]?$/, "");
   return `${head}~${createHash("sha256").update(name, "utf8").digest("hex").slice(0, 16)}`;
+}
+
+/** The folder of a stream's staged files inside the staging directory. */
+export function streamFolder(stagingDirectory: string, stream: string): string {
+  return join(stagingDirectory, fileSegment(stream));
 }

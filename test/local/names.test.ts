@@ -9,10 +9,10 @@ import { after, describe, it } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { startSimulator, type Simulator } from "../../sim/index.js";
 import { runSync, SyncError } from "../../src/local/sync.js";
-import type { SyncOptions } from "../../src/local/args.js";
+import type { SyncOptions } from "../../src/local/sync.js";
 import { tempDir } from "../support/connector.js";
 import { putEvents, seedGroup } from "../support/seed.js";
-import { Collect, simConfig } from "./support.js";
+import { Collect, readConfig, simConfig } from "./support.js";
 
 /** The simulator's default account. */
 const ACCOUNT = "123456789012";
@@ -150,7 +150,7 @@ describe("local sync: colliding names and sources", () => {
     writeFileSync(join(output, "k_a_b_3.jsonl"), "not ours\n");
     const sim = await simulator();
     const options: SyncOptions = {
-      configPath: simConfig(dir, sim.url, { ingestion_delay_seconds: 0 }),
+      config: readConfig(simConfig(dir, sim.url, { ingestion_delay_seconds: 0 })),
       format: "jsonl",
       target: output,
       streams: undefined,
@@ -187,7 +187,7 @@ describe("local sync: colliding names and sources", () => {
     instance.closeSync();
     const sim = await simulator();
     const options: SyncOptions = {
-      configPath: simConfig(dir, sim.url, { ingestion_delay_seconds: 0 }),
+      config: readConfig(simConfig(dir, sim.url, { ingestion_delay_seconds: 0 })),
       format: "duckdb",
       target: database,
       streams: undefined,
@@ -219,7 +219,7 @@ describe("local sync: colliding names and sources", () => {
     });
     const sync = (configPath: string) =>
       runSync(
-        { configPath, format: "duckdb", target: database, streams: ["/shared/app"] },
+        { config: readConfig(configPath), format: "duckdb", target: database, streams: ["/shared/app"] },
         { stdout: new Collect(), stderr: new Collect() },
       );
 
@@ -259,7 +259,7 @@ describe("local sync: colliding names and sources", () => {
     const output = join(dir, "out");
     const jsonl = (configPath: string) =>
       runSync(
-        { configPath, format: "jsonl", target: output, streams: ["/shared/app"] },
+        { config: readConfig(configPath), format: "jsonl", target: output, streams: ["/shared/app"] },
         { stdout: new Collect(), stderr: new Collect() },
       );
     assert.equal((await jsonl(usConfig)).code, 0);
@@ -285,12 +285,12 @@ describe("local sync: colliding names and sources", () => {
     const output = join(dir, "out");
     const sync = () =>
       runSync(
-        { configPath, format: "duckdb", target: database, streams: ["/shared/app"] },
+        { config: readConfig(configPath), format: "duckdb", target: database, streams: ["/shared/app"] },
         { stdout: new Collect(), stderr: new Collect() },
       );
     const jsonl = () =>
       runSync(
-        { configPath, format: "jsonl", target: output, streams: ["/shared/app"] },
+        { config: readConfig(configPath), format: "jsonl", target: output, streams: ["/shared/app"] },
         { stdout: new Collect(), stderr: new Collect() },
       );
     assert.equal((await sync()).code, 0);
@@ -337,7 +337,7 @@ describe("local sync: colliding names and sources", () => {
     instance.closeSync();
     const io = { stdout: new Collect(), stderr: new Collect() };
     await assert.rejects(
-      runSync({ configPath, format: "duckdb", target: database, streams: undefined }, io),
+      runSync({ config: readConfig(configPath), format: "duckdb", target: database, streams: undefined }, io),
       (err: Error) => {
         assert.ok(err instanceof SyncError);
         assert.equal(
@@ -350,7 +350,8 @@ describe("local sync: colliding names and sources", () => {
     const output = join(dir, "out");
     mkdirSync(output);
     writeFileSync(join(output, "_state.json"), "[]\n");
-    const jsonl = () => runSync({ configPath, format: "jsonl", target: output, streams: undefined }, io);
+    const jsonl = () =>
+      runSync({ config: readConfig(configPath), format: "jsonl", target: output, streams: undefined }, io);
     await assert.rejects(
       jsonl(),
       /has _state.json but no _streams.json \(written by an earlier version, or removed\), so which file holds which stream is unknown; sync into a new directory with --output/,

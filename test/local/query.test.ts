@@ -9,10 +9,11 @@ import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { expectedEvents, startSimulator, type ScenarioFile, type Simulator } from "../../sim/index.js";
-import { parseQueryArgs } from "../../src/local/query.js";
-import { runSync, syncCommand } from "../../src/local/sync.js";
+import { parseQueryArgs } from "../../src/cli/args.js";
+import { run } from "../../src/cli/run.js";
+import { runSync } from "../../src/local/sync.js";
 import { MAIN, tempDir } from "../support/connector.js";
-import { Collect, readDatabase, simConfig } from "./support.js";
+import { Collect, readConfig, readDatabase, simConfig } from "./support.js";
 
 /** The checkout: where the reader process finds @duckdb/node-api. */
 const REPO = fileURLToPath(new URL("../../..", import.meta.url));
@@ -72,7 +73,7 @@ describe("query", () => {
     database = join(dir, "logs.duckdb");
     configPath = simConfig(dir, sim.url, { parse_json_messages: true });
     const synced = await runSync(
-      { configPath, format: "duckdb", target: database, streams: undefined },
+      { config: readConfig(configPath), format: "duckdb", target: database, streams: undefined },
       { stdout: new Collect(), stderr: new Collect() },
     );
     assert.equal(synced.code, 0);
@@ -245,7 +246,7 @@ describe("query", () => {
         reader.on("exit", (code) => reject(new Error(`the reader exited with ${code}`)));
       });
       const stderr = new Collect();
-      const code = await syncCommand(["--config", configPath, "--database", database], {
+      const code = await run(["sync", "--config", configPath, "--database", database], {
         stdout: new Collect(),
         stderr,
       });

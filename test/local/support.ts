@@ -1,4 +1,5 @@
 // Helpers of the local sync tests: configs for a simulator, DuckDB contents, writable sinks.
+import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { assertNoSecrets, registerSecrets, writeJson } from "../support/connector.js";
@@ -18,6 +19,11 @@ export function simConfig(dir: string, url: string, extra: Record<string, unknow
     ingestion_delay_seconds: 300,
     ...extra,
   });
+}
+
+/** A config file's JSON, as the command line reads it for runSync. */
+export function readConfig(path: string): unknown {
+  return JSON.parse(readFileSync(path, "utf8"));
 }
 
 export interface Row {

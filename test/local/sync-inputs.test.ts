@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startSimulator, type ScenarioFile, type Simulator } from "../../sim/index.js";
-import { syncCommand } from "../../src/local/sync.js";
+import { run } from "../../src/cli/run.js";
 import { assertNoSecrets, registerSecrets, tempDir } from "../support/connector.js";
 import { Collect, simConfig } from "./support.js";
 
@@ -25,7 +25,7 @@ const scenario: ScenarioFile = {
 async function sync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new Collect();
   const stderr = new Collect();
-  const code = await syncCommand(args, { stdout, stderr });
+  const code = await run(["sync", ...args], { stdout, stderr });
   assertNoSecrets(`sync ${args.join(" ")}`, stdout.text, stderr.text);
   return { code, stdout: stdout.text, stderr: stderr.text };
 }

@@ -8,7 +8,7 @@ import { expectedEvents, startSimulator, type ScenarioFile, type Simulator } fro
 import { runSync } from "../../src/local/sync.js";
 import { tempDir } from "../support/connector.js";
 import { putEvents } from "../support/seed.js";
-import { Collect, keyOf, readDatabase, simConfig } from "./support.js";
+import { Collect, keyOf, readConfig, readDatabase, simConfig } from "./support.js";
 
 const scenario: ScenarioFile = {
   seed: 11,
@@ -66,7 +66,7 @@ describe("local sync", () => {
     const stdout = new Collect();
     const stderr = new Collect();
     const first = await runSync(
-      { configPath, format: "duckdb", target: database, streams: undefined },
+      { config: readConfig(configPath), format: "duckdb", target: database, streams: undefined },
       { stdout, stderr },
     );
     assert.equal(first.code, 0, stdout.text + stderr.text);
@@ -88,7 +88,7 @@ describe("local sync", () => {
     const fresh = [0, 1, 2, 3, 4].map((i) => ({ timestamp: t + i, message: `fresh ${i}` }));
     await putEvents(sim.url, "/ecs/checkout", "task-3", fresh, true);
     const second = await runSync(
-      { configPath, format: "duckdb", target: database, streams: undefined },
+      { config: readConfig(configPath), format: "duckdb", target: database, streams: undefined },
       { stdout: new Collect(), stderr: new Collect(), now: () => Date.now() + 10 * 60_000 },
     );
     assert.equal(second.code, 0);
@@ -108,7 +108,12 @@ describe("local sync", () => {
     const dir = tempDir();
     const configPath = simConfig(dir, sim.url);
     const output = join(dir, "out");
-    const options = { configPath, format: "jsonl" as const, target: output, streams: ["/ecs/checkout"] };
+    const options = {
+      config: readConfig(configPath),
+      format: "jsonl" as const,
+      target: output,
+      streams: ["/ecs/checkout"],
+    };
     assert.equal((await runSync(options, { stdout: new Collect(), stderr: new Collect() })).code, 0);
     assert.deepEqual(readdirSync(output).sort(), ["_state.json", "_streams.json", "ecs_checkout.jsonl"]);
     const lines = readFileSync(join(output, "ecs_checkout.jsonl"), "utf8").trim().split("\n");

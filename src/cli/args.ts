@@ -1,0 +1,151 @@
+// argv -> a command's options, for every command. The flags are usage.ts's tables (what the help
+// shows), split by node's parseArgs; the checks and their messages are ours, each with the synopsis.
+import { parseArgs } from "node:util";
+import { ConfigError } from "../airbyte/errors.js";
+import type { QueryRequest } from "../local/query.js";
+import type { QueryFormat } from "../local/query-output.js";
+import type { SyncOptions } from "../local/sync.js";
+import {
+  DEFAULT_DATABASE,
+  DEFAULT_JSONL_DIRECTORY,
+  DEMO_DATABASE,
+  flagsOf,
+  isAirbyteCommand,
+  operandOf,
+  synopsis,
+  type AirbyteCommand,
+  type Command,
+  type FlagHelp,
+} from "./usage.js";
+
+/** Appended to argument errors: every command's synopsis. */
+export const USAGE = synopsis();
+
+function usageError(problem: string): ConfigError {
+  return new ConfigError(`${problem}.\n${USAGE}`);
+}
+
+export interface CommandLine {
+  /** Flag -> value; a switch (a flag without a value) maps to "". */
+  readonly flags: ReadonlyMap<string, string>;
+  /** The arguments that are not flags, for a command that takes an operand (query's SQL). */
+  readonly operands: readonly string[];
+}
+
+/** Only a flag's shape is a flag where an operand may come: SQL may start with "--" (a comment) or "-" (a number). */
+const FLAG_SHAPE = /^--[a-z][a-z-]*(=|$)/;
+
+/**
+ * A command's flags (`--flag VALUE` or `--flag=VALUE`, a switch alone) and operands; fails on a
+ * flag the command does not take, a flag without its value, a switch with one, or a required
+ * flag missing. The last of a repeated flag counts.
+ */
+export function parseCommandLine(command: Command, argv: readonly string[]): CommandLine {
+  const table = flagsOf(command);
+  const takesOperand = operandOf(command) !== undefined;
+  const options = Object.fromEntries(
+    table.map((f) => [f.name.slice(2), { type: f.value === undefined ? ("boolean" as const) : ("string" as const) }]),
+  );
+  const flags = new Map<string, string>();
+  const operands: string[] = [];
+  // "--" ends nothing here (it is an operand, or not taken): what follows it is parsed again.
+  let rest = argv;
+  while (rest.length > 0) {
+    // Not strict: unknown flags and values that look like flags come back as tokens, refused below in our words.
+    const { tokens } = parseArgs({ args: [...rest], options, strict: false, allowPositionals: true, tokens: true });
+    let next: readonly string[] = [];
+    let seen = -1;
+    for (const token of tokens) {
+      // A group of short options ("-abc") is one argument of several tokens.
+      if (token.index === seen) continue;
+      seen = token.index;
+      const arg = rest[token.index]!;
+      if (token.kind === "option-terminator") next = rest.slice(token.index + 1);
+      if (takesOperand && !FLAG_SHAPE.test(arg)) {
+        operands.push(arg);
+        if (token.kind === "option-terminator") break;
+        continue;
+      }
+      const eq = arg.indexOf("=");
+      const name = eq > 0 ? arg.slice(0, eq) : arg;
+      const flag = token.kind === "option" ? table.find((f) => f.name === name) : undefined;
+      if (token.kind !== "option" || !flag) throw usageError(`${command} does not take ${JSON.stringify(name)}`);
+      if (flag.value === undefined) {
+        if (token.inlineValue) throw usageError(`${name} takes no value`);
+        flags.set(name, "");
+      } else {
+        // The Airbyte commands' flags all name files.
+        if (!token.value) throw usageError(`${name} needs ${isAirbyteCommand(command) ? "a file path" : "a value"}`);
+        flags.set(name, token.value);
+      }
+    }
+    rest = next;
+  }
+  for (const f of table) {
+    if (f.required && !flags.has(f.name)) throw usageError(`${command} needs ${f.name} ${f.value}`);
+  }
+  return { flags, operands };
+}
+
+/** A flag's value when it is one of those its placeholder lists ("a|b|c"), else its default. */
+function choice(command: Command, name: string, flags: ReadonlyMap<string, string>, fallback: string): string {
+  const value = flags.get(name) ?? fallback;
+  const flag: FlagHelp | undefined = flagsOf(command).find((f) => f.name === name);
+  const allowed = flag?.value?.split("|") ?? [];
+  if (!allowed.includes(value)) {
+    const listed = `${allowed.slice(0, -1).join(", ")} or ${allowed.at(-1)}`;
+    throw usageError(`${name} must be ${listed} (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+/** An Airbyte command's input files, by flag. */
+export function parseAirbyteArgs(command: AirbyteCommand, argv: readonly string[]): ReadonlyMap<string, string> {
+  return parseCommandLine(command, argv).flags;
+}
+
+/** `sync`'s options; its configuration is still to be read, from `configPath`. */
+export type SyncArgs = Omit<SyncOptions, "config"> & { readonly configPath: string };
+
+export function parseSyncArgs(argv: readonly string[]): SyncArgs {
+  const { flags } = parseCommandLine("sync", argv);
+  const configPath = flags.get("--config")!;
+  const format = choice("sync", "--format", flags, "duckdb") as SyncOptions["format"];
+  if (format === "jsonl" && flags.has("--database"))
+    throw usageError("--database is for --format duckdb; use --output DIR with jsonl");
+  if (format === "duckdb" && flags.has("--output"))
+    throw usageError("--output is for --format jsonl; use --database FILE with duckdb");
+  const target =
+    format === "jsonl"
+      ? (flags.get("--output") ?? DEFAULT_JSONL_DIRECTORY)
+      : (flags.get("--database") ?? DEFAULT_DATABASE);
+  const streams = flags
+    .get("--streams")
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  return { configPath, format, target, streams };
+}
+
+/** `demo`'s DuckDB file. */
+export function parseDemoArgs(argv: readonly string[]): { readonly database: string } {
+  return { database: parseCommandLine("demo", argv).flags.get("--database") ?? DEMO_DATABASE };
+}
+
+export function parseQueryArgs(argv: readonly string[]): QueryRequest {
+  const { flags, operands } = parseCommandLine("query", argv);
+  const database = flags.get("--database") ?? DEFAULT_DATABASE;
+  if (flags.has("--tables")) {
+    if (operands.length > 0 || flags.has("--format")) throw usageError("--tables takes no SQL and no --format");
+    return { kind: "tables", database };
+  }
+  if (operands.length === 0 || operands.every((o) => o.trim() === ""))
+    throw usageError("query needs an SQL statement (in quotes), or --tables");
+  if (operands.length > 1) {
+    throw usageError(
+      `query takes one SQL statement: put it in quotes (got ${operands.length} arguments: ${operands.map((o) => JSON.stringify(o)).join(" ")})`,
+    );
+  }
+  const format = choice("query", "--format", flags, "table") as QueryFormat;
+  return { kind: "sql", database, sql: operands[0]!, format };
+}

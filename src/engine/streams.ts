@@ -1,0 +1,80 @@
+// Configured streams -> what they read: a custom report, else a log group of that name; and the
+// one sentence for a log group FilterLogEvents cannot read (check, discover and read say it).
+import type { Config } from "../config/config.js";
+import { ConfigError } from "../airbyte/errors.js";
+import {
+  reportGroupMissing,
+  reportNameClash,
+  reportSource,
+  groupSource,
+  type StreamSource,
+} from "../airbyte/catalog.js";
+import type { LogGroup, LogsApi } from "../domain/logs.js";
+
+export interface ResolvedStream {
+  readonly source: StreamSource;
+  readonly group: LogGroup;
+}
+
+/**
+ * The log groups under the configured prefix, listed once for all streams (50 per call) rather
+ * than looked up one by one: DescribeLogGroups has a quota of its own.
+ */
+export class GroupDirectory {
+  private groups: Promise<Map<string, LogGroup>> | undefined;
+
+  constructor(
+    private readonly api: LogsApi,
+    private readonly prefix: string | undefined,
+  ) {}
+
+  async get(name: string): Promise<LogGroup | undefined> {
+    const prefix = this.prefix;
+    if (prefix !== undefined && !name.startsWith(prefix)) return this.api.findLogGroup(name);
+    this.groups ??= (async () => {
+      const map = new Map<string, LogGroup>();
+      for await (const g of this.api.listLogGroups(prefix)) map.set(g.name, g);
+      return map;
+    })();
+    try {
+      return (await this.groups).get(name);
+    } catch (err) {
+      // Let the next stream try again rather than inherit this failure.
+      this.groups = undefined;
+      throw err;
+    }
+  }
+}
+
+/** Finds what a configured stream reads: a custom report, else a log group of that name. */
+export async function resolveStream(config: Config, directory: GroupDirectory, name: string): Promise<ResolvedStream> {
+  const reportIndex = config.reports.findIndex((r) => r.name === name);
+  if (reportIndex >= 0) {
+    const report = config.reports[reportIndex]!;
+    if (await directory.get(report.name)) {
+      throw reportNameClash(reportIndex, report.name);
+    }
+    const group = await directory.get(report.logGroupName);
+    if (!group) {
+      throw new ConfigError(reportGroupMissing(reportIndex, report.logGroupName, config.region));
+    }
+    return { source: reportSource(report), group };
+  }
+  const prefix = config.logGroupPrefix;
+  const group = prefix === undefined || name.startsWith(prefix) ? await directory.get(name) : undefined;
+  if (!group) {
+    throw new ConfigError(
+      `Stream ${JSON.stringify(name)} is in the catalog but is neither a custom report nor a log group${prefix ? ` with prefix ${JSON.stringify(prefix)}` : ""} in ${config.region}; run discover again and update the catalog`,
+    );
+  }
+  return { source: groupSource(group), group };
+}
+
+/**
+ * Why a log group is not read (see isReadable), as a sentence of its own or after `field`, the
+ * setting that names the group (a custom report's log_group_name).
+ */
+export function cannotRead(group: LogGroup, field?: string): string {
+  const subject = field === undefined ? "Log group" : `${field}: log group`;
+  return `${subject} ${JSON.stringify(group.name)} is of class ${group.logGroupClass}, which FilterLogEvents cannot read`;
+}

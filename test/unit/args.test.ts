@@ -1,0 +1,161 @@
+// The one argument parser of every command (cli/args.ts) and the help answers (cli/run.ts), in
+// process: flags from usage.ts's tables, `--flag=value`, refusals in our words with the synopsis.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Writable } from "node:stream";
+import {
+  parseAirbyteArgs,
+  parseCommandLine,
+  parseDemoArgs,
+  parseQueryArgs,
+  parseSyncArgs,
+  USAGE,
+} from "../../src/cli/args.js";
+import { run } from "../../src/cli/run.js";
+import { commandHelp, overview, synopsis, WIDTH } from "../../src/cli/usage.js";
+
+class Text extends Writable {
+  text = "";
+  override _write(chunk: Buffer | string, _e: BufferEncoding, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+/** Asserts that `parse` fails with exactly `problem`, then the synopsis. */
+function refuses(parse: () => unknown, problem: string): void {
+  assert.throws(parse, (err: Error) => {
+    assert.equal(err.name, "ConfigError");
+    assert.equal(err.message, `${problem}.\n${USAGE}`);
+    return true;
+  });
+}
+
+test("flags as `--flag VALUE` and `--flag=VALUE`; the last of a repeated flag counts", () => {
+  assert.deepEqual(
+    parseAirbyteArgs("read", ["--config", "c.json", "--catalog=k.json", "--state", "s.json"]),
+    new Map([
+      ["--config", "c.json"],
+      ["--catalog", "k.json"],
+      ["--state", "s.json"],
+    ]),
+  );
+  assert.deepEqual(parseAirbyteArgs("check", ["--config=a=b.json"]), new Map([["--config", "a=b.json"]]));
+  assert.deepEqual(parseAirbyteArgs("check", ["--config", "a", "--config", "b"]), new Map([["--config", "b"]]));
+  // The value after a flag is its value, whatever it looks like.
+  assert.deepEqual(parseAirbyteArgs("check", ["--config", "-"]), new Map([["--config", "-"]]));
+  assert.deepEqual(parseAirbyteArgs("check", ["--config", "--x"]), new Map([["--config", "--x"]]));
+  assert.deepEqual(parseAirbyteArgs("spec", []), new Map());
+});
+
+test("a flag or argument the command does not take is refused, named", () => {
+  refuses(
+    () => parseAirbyteArgs("read", ["--config", "c", "--catalog", "k", "--verbose"]),
+    'read does not take "--verbose"',
+  );
+  refuses(() => parseAirbyteArgs("spec", ["--config", "c"]), 'spec does not take "--config"');
+  refuses(() => parseAirbyteArgs("discover", ["--catalog=k"]), 'discover does not take "--catalog"');
+  refuses(() => parseAirbyteArgs("check", ["--config", "c", "extra"]), 'check does not take "extra"');
+  refuses(() => parseAirbyteArgs("check", ["-x"]), 'check does not take "-x"');
+  refuses(() => parseAirbyteArgs("check", ["-abc"]), 'check does not take "-abc"');
+  refuses(() => parseAirbyteArgs("check", ["--config", "c", "--"]), 'check does not take "--"');
+  refuses(() => parseSyncArgs(["--config", "c", "--Config", "d"]), 'sync does not take "--Config"');
+  refuses(() => parseDemoArgs(["extra"]), 'demo does not take "extra"');
+  refuses(() => parseQueryArgs(["SELECT 1", "--verbose=1"]), 'query does not take "--verbose"');
+});
+
+test("a flag without its value, a switch with one, a required flag missing", () => {
+  refuses(() => parseAirbyteArgs("check", ["--config"]), "--config needs a file path");
+  refuses(() => parseAirbyteArgs("check", ["--config="]), "--config needs a file path");
+  refuses(() => parseAirbyteArgs("check", ["--config", ""]), "--config needs a file path");
+  refuses(() => parseAirbyteArgs("read", ["--config", "c", "--catalog", "k", "--state"]), "--state needs a file path");
+  refuses(() => parseSyncArgs(["--config"]), "--config needs a value");
+  refuses(() => parseDemoArgs(["--database="]), "--database needs a value");
+  refuses(() => parseQueryArgs(["--tables=yes"]), "--tables takes no value");
+  refuses(() => parseAirbyteArgs("check", []), "check needs --config FILE");
+  refuses(() => parseAirbyteArgs("read", ["--config", "c"]), "read needs --catalog FILE");
+  refuses(() => parseSyncArgs(["--streams", "a"]), "sync needs --config FILE");
+});
+
+test("query: SQL that starts like a flag is SQL; flags after `--` are still flags", () => {
+  assert.deepEqual(parseCommandLine("query", ["-- why\nSELECT 1=1", "-1", "--format=csv"]), {
+    flags: new Map([["--format", "csv"]]),
+    operands: ["-- why\nSELECT 1=1", "-1"],
+  });
+  assert.deepEqual(parseCommandLine("query", ["-abc", "--", "--tables", "--database", "x.duckdb"]), {
+    flags: new Map([
+      ["--tables", ""],
+      ["--database", "x.duckdb"],
+    ]),
+    operands: ["-abc", "--"],
+  });
+  assert.deepEqual(parseQueryArgs(["SELECT 1"]), {
+    kind: "sql",
+    database: "./cloudwatch-logs.duckdb",
+    sql: "SELECT 1",
+    format: "table",
+  });
+  refuses(() => parseQueryArgs(["SELECT 1", "--format", "xml"]), '--format must be table, csv or json (got "xml")');
+  refuses(() => parseQueryArgs(["--tables", "--format", "xml"]), "--tables takes no SQL and no --format");
+  refuses(() => parseQueryArgs([" "]), "query needs an SQL statement (in quotes), or --tables");
+});
+
+test("sync and demo: defaults, choices and the flags that go together", () => {
+  assert.deepEqual(parseSyncArgs(["--config", "c.json"]), {
+    configPath: "c.json",
+    format: "duckdb",
+    target: "./cloudwatch-logs.duckdb",
+    streams: undefined,
+  });
+  assert.deepEqual(parseSyncArgs(["--config=c.json", "--format=jsonl", "--streams", " a, ,b "]), {
+    configPath: "c.json",
+    format: "jsonl",
+    target: "./cloudwatch-logs-jsonl",
+    streams: ["a", "b"],
+  });
+  refuses(() => parseSyncArgs(["--config", "c", "--format", "xml"]), '--format must be duckdb or jsonl (got "xml")');
+  refuses(
+    () => parseSyncArgs(["--config", "c", "--format", "jsonl", "--database", "x"]),
+    "--database is for --format duckdb; use --output DIR with jsonl",
+  );
+  refuses(
+    () => parseSyncArgs(["--config", "c", "--output", "x"]),
+    "--output is for --format jsonl; use --database FILE with duckdb",
+  );
+  assert.deepEqual(parseDemoArgs([]), { database: "./demo.duckdb" });
+  assert.deepEqual(parseDemoArgs(["--database", "d.duckdb"]), { database: "d.duckdb" });
+});
+
+test("help: --help, -h, help COMMAND and COMMAND --help print the help; an unknown command does not", async () => {
+  const ask = async (argv: string[]) => {
+    const stdout = new Text();
+    const stderr = new Text();
+    const code = await run(argv, { stdout, stderr });
+    return { code, stdout: stdout.text, stderr: stderr.text };
+  };
+  for (const argv of [["--help"], ["-h"], ["help"]]) {
+    assert.deepEqual(await ask(argv), { code: 0, stdout: overview(), stderr: "" }, argv.join(" "));
+  }
+  for (const argv of [
+    ["sync", "--help"],
+    ["help", "sync"],
+    ["sync", "--bogus", "-h"],
+  ]) {
+    assert.deepEqual(await ask(argv), { code: 0, stdout: commandHelp("sync"), stderr: "" }, argv.join(" "));
+  }
+  assert.deepEqual(await ask([]), { code: 2, stdout: "", stderr: overview() });
+  assert.deepEqual(await ask(["help", "nope"]), {
+    code: 2,
+    stdout: "",
+    stderr: `Unknown command "nope".\n${synopsis()}\n`,
+  });
+  const local = await ask(["query", "SELECT 1", "--verbose"]);
+  assert.deepEqual(local, {
+    code: 1,
+    stdout: "",
+    stderr: `source-cloudwatch-logs query: query does not take "--verbose".\n${USAGE}\n`,
+  });
+  for (const text of [overview(), commandHelp("sync"), commandHelp("query"), USAGE]) {
+    for (const line of text.split("\n")) assert.ok(line.length <= WIDTH, `wider than ${WIDTH}: ${line}`);
+  }
+});

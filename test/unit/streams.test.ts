@@ -1,0 +1,102 @@
+// Configured streams -> what they read (engine/streams.ts), against an in-process LogsApi that
+// counts its calls: the log groups under the prefix are listed once for all streams, a failed
+// listing is not inherited, and each kind of stream that cannot be resolved is named.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseConfig } from "../../src/config/config.js";
+import type { EventPage, LogGroup, LogsApi } from "../../src/domain/logs.js";
+import { cannotRead, GroupDirectory, resolveStream } from "../../src/engine/streams.js";
+
+function group(name: string, logGroupClass?: string): LogGroup {
+  return { name, creationTime: 0, retentionInDays: undefined, logGroupClass, storedBytes: 0 };
+}
+
+class CountingApi implements LogsApi {
+  listings = 0;
+  lookups: string[] = [];
+  failNextListing = false;
+  constructor(private readonly groups: readonly LogGroup[]) {}
+  async *listLogGroups(prefix?: string): AsyncGenerator<LogGroup> {
+    this.listings++;
+    if (this.failNextListing) {
+      this.failNextListing = false;
+      throw new Error("listing failed");
+    }
+    for (const g of this.groups) if (prefix === undefined || g.name.startsWith(prefix)) yield g;
+  }
+  async findLogGroup(name: string): Promise<LogGroup | undefined> {
+    this.lookups.push(name);
+    return this.groups.find((g) => g.name === name);
+  }
+  async filterEvents(): Promise<EventPage> {
+    return { events: [], nextToken: undefined };
+  }
+  close(): void {}
+}
+
+const config = (extra: Record<string, unknown> = {}) => parseConfig({ region_name: "eu-west-1", ...extra });
+
+test("GroupDirectory: one listing for every group under the prefix; a group outside it is looked up", async () => {
+  const api = new CountingApi([group("/app/a"), group("/app/b"), group("/other/c")]);
+  const directory = new GroupDirectory(api, "/app/");
+  assert.equal((await directory.get("/app/a"))?.name, "/app/a");
+  assert.equal((await directory.get("/app/b"))?.name, "/app/b");
+  assert.equal(await directory.get("/app/none"), undefined);
+  assert.equal(api.listings, 1);
+  assert.equal((await directory.get("/other/c"))?.name, "/other/c");
+  assert.deepEqual(api.lookups, ["/other/c"]);
+});
+
+test("GroupDirectory: a failed listing fails that stream only; the next one lists again", async () => {
+  const api = new CountingApi([group("/app/a")]);
+  api.failNextListing = true;
+  const directory = new GroupDirectory(api, undefined);
+  await assert.rejects(directory.get("/app/a"), /listing failed/);
+  assert.equal((await directory.get("/app/a"))?.name, "/app/a");
+  assert.equal(api.listings, 2);
+});
+
+test("resolveStream: a custom report reads its log group; a log group stream reads itself", async () => {
+  const api = new CountingApi([group("/app/a"), group("/app/b")]);
+  const c = config({
+    custom_log_reports: [{ name: "errors", log_group_name: "/app/b", filter_pattern: "ERROR" }],
+  });
+  const directory = new GroupDirectory(api, c.logGroupPrefix);
+  const report = await resolveStream(c, directory, "errors");
+  assert.equal(report.group.name, "/app/b");
+  assert.equal(report.source.filterPattern, "ERROR");
+  assert.equal(report.source.report?.name, "errors");
+  const plain = await resolveStream(c, directory, "/app/a");
+  assert.deepEqual([plain.group.name, plain.source.logGroupName, plain.source.report], ["/app/a", "/app/a", undefined]);
+});
+
+test("resolveStream: a report named like a log group, a report's missing group, an unknown stream", async () => {
+  const api = new CountingApi([group("/app/a")]);
+  const clash = config({ custom_log_reports: [{ name: "/app/a", log_group_name: "/app/a" }] });
+  await assert.rejects(
+    resolveStream(clash, new GroupDirectory(api, undefined), "/app/a"),
+    /^ConfigError: custom_log_reports\[0\]\.name "\/app\/a" is also the name of a log group stream/,
+  );
+  const missing = config({ custom_log_reports: [{ name: "r", log_group_name: "/gone" }] });
+  await assert.rejects(
+    resolveStream(missing, new GroupDirectory(api, undefined), "r"),
+    /custom_log_reports\[0\]\.log_group_name: log group "\/gone" does not exist in eu-west-1/,
+  );
+  const prefixed = config({ log_group_prefix: "/app/" });
+  await assert.rejects(resolveStream(prefixed, new GroupDirectory(api, "/app/"), "/other"), {
+    name: "ConfigError",
+    message:
+      'Stream "/other" is in the catalog but is neither a custom report nor a log group with prefix "/app/" in eu-west-1; run discover again and update the catalog',
+  });
+  // Outside the prefix, not even looked up.
+  assert.deepEqual(api.lookups, []);
+});
+
+test("cannotRead: one sentence, alone or after the setting that names the group", () => {
+  const cold = group("/cold", "INFREQUENT_ACCESS");
+  assert.equal(cannotRead(cold), 'Log group "/cold" is of class INFREQUENT_ACCESS, which FilterLogEvents cannot read');
+  assert.equal(
+    cannotRead(cold, "custom_log_reports[2].log_group_name"),
+    'custom_log_reports[2].log_group_name: log group "/cold" is of class INFREQUENT_ACCESS, which FilterLogEvents cannot read',
+  );
+});
