@@ -9,9 +9,9 @@ import { isCancelled } from "../../src/engine/cancel.js";
 import type { PlannerOptions, SyncRange } from "../../src/engine/plan.js";
 import { StreamReader } from "../../src/engine/reader.js";
 import { runStreams, type StreamTask } from "../../src/engine/scheduler.js";
-import type { LogsApi } from "../../src/domain/logs.js";
 import type { EventSink } from "../../src/sinks/sink.js";
 import { recordSink } from "../../src/sinks/records.js";
+import type { FakeLogsApi } from "./fake-logs-api.js";
 import { parseMessages } from "./protocol.js";
 
 /** An Emitter whose output stays in memory, as protocol messages. */
@@ -89,10 +89,12 @@ export interface StreamEnd {
   readonly failure: unknown;
   /** Requests the API had got when the stream ended. */
   readonly requestsSoFar: number;
+  /** Requests of the stream's log group still unanswered when it ended. */
+  readonly pendingRequests: number;
 }
 
 export interface EngineRun {
-  readonly api: LogsApi & { readonly requests: readonly unknown[] };
+  readonly api: FakeLogsApi;
   readonly output: CapturedOutput;
   readonly streams: readonly EngineStream[];
   readonly workers: number;
@@ -121,7 +123,14 @@ export async function runEngine(run: EngineRun): Promise<StreamEnd[]> {
         });
       },
       end(reader, failure) {
-        ends.push({ name: s.source.name, failure, requestsSoFar: api.requests.length });
+        ends.push({
+          name: s.source.name,
+          failure,
+          requestsSoFar: api.requests.length,
+          pendingRequests: api.requests.filter(
+            (r) => r.outcome === "pending" && r.request.logGroupName === s.source.logGroupName,
+          ).length,
+        });
         // As read.ts: a cancelled stream keeps the states it earned and is not COMPLETE.
         if (isCancelled(failure)) reader?.stop();
         else reader?.finish();

@@ -46,6 +46,8 @@ export type RequestMatch = (request: FilterRequest, call: number) => boolean;
 export interface Hold {
   /** Resolves with the first matching request once it is in flight. */
   readonly reached: Promise<RecordedRequest>;
+  /** The first matching request, once there was one (to assert on without waiting forever). */
+  readonly first: RecordedRequest | undefined;
   /** Lets every held request (and every later matching one) be answered. */
   release(): void;
 }
@@ -133,10 +135,14 @@ export class FakeLogsApi implements LogsApi {
     const gate = new Promise<void>((r) => (open = r));
     let reach: (r: RecordedRequest) => void = () => undefined;
     const reached = new Promise<RecordedRequest>((r) => (reach = r));
+    let first: RecordedRequest | undefined;
     const entry = {
       match: (request: FilterRequest, call: number) => {
         const m = match(request, call);
-        if (m) reach(this.requests[call - 1]!);
+        if (m && first === undefined) {
+          first = this.requests[call - 1]!;
+          reach(first);
+        }
         return m;
       },
       released: false,
@@ -146,6 +152,9 @@ export class FakeLogsApi implements LogsApi {
     this.holds.push(entry);
     return {
       reached,
+      get first() {
+        return first;
+      },
       release: () => {
         entry.released = true;
         entry.open();

@@ -48,7 +48,8 @@ describe("engine cancellation", () => {
       signal: controller.signal,
       streams: Object.keys(groups).map((g) => ({ source: sourceFor(g), range: RANGE })),
     });
-    const heldRequest = await held.reached;
+    const heldRequest = held.first;
+    assert.ok(heldRequest, "the held request was made");
     assert.equal(heldRequest.signal, controller.signal, "the request carries the run's signal");
     assert.equal(heldRequest.abortedInFlight, true, "the fake saw the abort while it held the request");
     assert.equal(heldRequest.outcome, "aborted");
@@ -109,8 +110,7 @@ describe("engine cancellation", () => {
         },
       ],
     });
-    const heldRequest = await held.reached;
-    assert.equal(heldRequest.abortedInFlight, true);
+    assert.equal(held.first?.abortedInFlight, true);
     const messages = output.messages();
     const files = recordsOf(messages, "g");
     // Day 0's file is finished and announced; day 1's is still open: not announced, and the state

@@ -54,7 +54,7 @@ describe("stream reader", () => {
     assert.deepEqual(recordsOf(messages, G), expectedRecords(api, G));
     assert.deepEqual(statesOf(messages, G), [3000]);
     assert.deepEqual(statusesOf(messages, G), ["STARTED", "RUNNING", "COMPLETE"]);
-    assert.deepEqual(ends, [{ name: G, failure: undefined, requestsSoFar: 1 }]);
+    assert.deepEqual(ends, [{ name: G, failure: undefined, requestsSoFar: 1, pendingRequests: 0 }]);
   });
 
   test("windows are half-open: an event at the window's end is dropped even when the API returns it", async () => {
