@@ -94,7 +94,13 @@ export class FakeLogsApi implements LogsApi {
   private readonly events = new Map<string, Stored[]>();
   private readonly cursors = new Map<string, Cursor>();
   private readonly failures: { match: RequestMatch; error: unknown; times: number }[] = [];
-  private readonly holds: { match: RequestMatch; released: boolean; gate: Promise<void>; open: () => void }[] = [];
+  private readonly holds: {
+    match: RequestMatch;
+    released: boolean;
+    ignoresAbort: boolean;
+    gate: Promise<void>;
+    open: () => void;
+  }[] = [];
   private readonly pageSize: number;
   private readonly requestListeners: ((r: RecordedRequest) => void)[] = [];
   private readonly settledListeners: ((r: RecordedRequest) => void)[] = [];
@@ -130,7 +136,11 @@ export class FakeLogsApi implements LogsApi {
     this.failures.push({ match, error, times });
   }
 
-  hold(match: RequestMatch): Hold {
+  /**
+   * Holds matching requests until released. `ignoresAbort`: a held request does not end when its
+   * signal aborts (a transport that does not honour the signal), so only the engine can let go of it.
+   */
+  hold(match: RequestMatch, options: { readonly ignoresAbort?: boolean } = {}): Hold {
     let open: () => void = () => undefined;
     const gate = new Promise<void>((r) => (open = r));
     let reach: (r: RecordedRequest) => void = () => undefined;
@@ -146,6 +156,7 @@ export class FakeLogsApi implements LogsApi {
         return m;
       },
       released: false,
+      ignoresAbort: options.ignoresAbort ?? false,
       gate,
       open,
     };
@@ -251,7 +262,7 @@ export class FakeLogsApi implements LogsApi {
           recorded.abortedInFlight = true;
           reject(aborted());
         };
-        signal?.addEventListener("abort", onAbort, { once: true });
+        if (!h.ignoresAbort) signal?.addEventListener("abort", onAbort, { once: true });
         void h.gate.then(() => {
           signal?.removeEventListener("abort", onAbort);
           resolve();

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Cancelled, isCancelled } from "../../src/engine/cancel.js";
+import { EventEmitter } from "node:events";
+import { CANCEL_EXIT_CODES, Cancelled, isCancelled, watchCancellation } from "../../src/engine/cancel.js";
 import { DAY_MS } from "../../src/engine/plan.js";
 import { fileSink } from "../../src/sinks/files.js";
 import { FakeLogsApi, evenly } from "../support/fake-logs-api.js";
@@ -69,6 +70,31 @@ describe("engine cancellation", () => {
     assert.ok(statesA.length > 0 && statesA.every((s) => s <= 90), `states of /a: ${statesA}`);
   });
 
+  test("a request that does not honour the abort is abandoned: the run ends without its answer", {
+    timeout: 10_000,
+  }, async () => {
+    const api = new FakeLogsApi({ groups: { "/a": evenly(0, 2000, 1) }, pageSize: 10 });
+    const controller = new AbortController();
+    const held = api.hold((r) => r.startTime === 50, { ignoresAbort: true });
+    void held.reached.then(() => controller.abort(new Cancelled("SIGINT")));
+    const output = new CapturedOutput();
+    const ends = await runEngine({
+      api,
+      output,
+      workers: 1,
+      signal: controller.signal,
+      streams: [{ source: sourceFor("/a"), range: RANGE }],
+    });
+    assert.equal(held.first?.outcome, "pending", "the run ended while the request was still unanswered");
+    assert.ok(isCancelled(ends[0]?.failure));
+    const messages = output.messages();
+    assert.deepEqual(statesOf(messages, "/a"), [10, 50]);
+    // Its late answer is ignored: no record of [50, 90) after the run.
+    held.release();
+    await new Promise((r) => setImmediate(r));
+    assert.ok(recordsOf(output.messages(), "/a").every((r) => (r.timestamp as number) < 50));
+  });
+
   test("an abort before the run: no request, no state", async () => {
     const api = new FakeLogsApi({ groups: { "/a": evenly(0, 2000, 1) }, pageSize: 10 });
     const controller = new AbortController();
@@ -122,5 +148,20 @@ describe("engine cancellation", () => {
     assert.equal(files[0]!.event_count, 144);
     assert.equal(statesOf(messages, "g").at(-1), DAY0 + DAY_MS);
     assert.equal(statusesOf(messages, "g").at(-1), "INCOMPLETE");
+  });
+
+  test("watchCancellation aborts on the first signal only, says which, and lets go on dispose", () => {
+    const signals = new EventEmitter();
+    const cancellation = watchCancellation(signals);
+    assert.equal(cancellation.by, undefined);
+    signals.emit("SIGINT");
+    signals.emit("SIGTERM");
+    assert.equal(cancellation.by, "SIGINT");
+    assert.ok(cancellation.signal.aborted && isCancelled(cancellation.signal.reason));
+    assert.equal((cancellation.signal.reason as Cancelled).by, "SIGINT");
+    assert.equal(CANCEL_EXIT_CODES[cancellation.by], 130);
+    assert.equal(signals.listenerCount("SIGTERM"), 1);
+    cancellation.dispose();
+    assert.equal(signals.listenerCount("SIGTERM") + signals.listenerCount("SIGINT"), 0);
   });
 });
