@@ -136,6 +136,11 @@ export class FakeLogsApi implements LogsApi {
     this.failures.push({ match, error, times });
   }
 
+  /** The request with this call number (1 for the first) rejects with `error`. */
+  failCall(call: number, error: unknown): void {
+    this.failWhen((_request, n) => n === call, error);
+  }
+
   /**
    * Holds matching requests until released. `ignoresAbort`: a held request does not end when its
    * signal aborts (a transport that does not honour the signal), so only the engine can let go of it.

@@ -5,6 +5,9 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { AirbyteMessage } from "../../src/airbyte/protocol.js";
 import type { FilterRequest } from "../../src/domain/logs.js";
+import { StreamReader } from "../../src/engine/reader.js";
+import { runStreams, type StreamTask } from "../../src/engine/scheduler.js";
+import { recordSink } from "../../src/sinks/records.js";
 import { FakeLogsApi, evenly, type FakeEvent } from "../support/fake-logs-api.js";
 import {
   CapturedOutput,
@@ -153,5 +156,46 @@ describe("scheduler with stream readers", () => {
     assert.deepEqual(statesOf(messages, G), [10]);
     assert.equal(uncoveredState(messages, G, api.eventsOf(G)), undefined);
     assert.deepEqual(statusesOf(messages, G), ["STARTED", "RUNNING", "INCOMPLETE"]);
+  });
+
+  test("a stream with nothing to read and one whose start fails end without a reader; the others read on", async () => {
+    const api = new FakeLogsApi({ groups: { "/a": evenly(0, 2000, 1) }, pageSize: 10 });
+    const output = new CapturedOutput();
+    const { emitter } = output;
+    const ends: [string, StreamReader | undefined, unknown][] = [];
+    const noGroup = new Error("log group not found (scripted)");
+    const task = (name: string, start: () => Promise<StreamReader | undefined>): StreamTask => ({
+      name,
+      start,
+      end: (reader, failure) => {
+        ends.push([name, reader, failure]);
+        reader?.finish();
+      },
+    });
+    const source = sourceFor("/a");
+    await runStreams(
+      [
+        task("nothing", async () => undefined),
+        task("missing", async () => {
+          throw noGroup;
+        }),
+        task(
+          "/a",
+          async () =>
+            new StreamReader({ api, emitter, sink: recordSink(emitter, "/a", "/a", false), source, range: RANGE }),
+        ),
+      ],
+      2,
+    );
+    await emitter.flush();
+    assert.deepEqual(
+      ends.map(([name, reader, failure]) => [name, reader === undefined, failure]),
+      [
+        ["nothing", true, undefined],
+        ["missing", true, noGroup],
+        ["/a", false, undefined],
+      ],
+    );
+    assert.equal(recordsOf(output.messages(), "/a").length, 2000);
   });
 });
