@@ -13,7 +13,8 @@ export interface StreamTask {
   end(reader: StreamReader | undefined, failure: unknown): void;
 }
 
-type Pick =
+/** What a worker does next. */
+type Assignment =
   | { readonly kind: "read"; readonly reader: StreamReader; readonly window: Window; readonly task: StreamTask }
   | { readonly kind: "start"; readonly task: StreamTask }
   | { readonly kind: "wait" }
@@ -31,7 +32,7 @@ export async function runStreams(tasks: readonly StreamTask[], workers: number, 
   };
   signal?.addEventListener("abort", notify, { once: true });
 
-  const pick = (): Pick => {
+  const nextAssignment = (): Assignment => {
     if (signal?.aborted) return { kind: "done" };
     for (const a of active) {
       const window = a.reader.take();
@@ -52,32 +53,32 @@ export async function runStreams(tasks: readonly StreamTask[], workers: number, 
 
   const worker = async (): Promise<void> => {
     for (;;) {
-      const p = pick();
-      if (p.kind === "done") return;
-      if (p.kind === "wait") {
+      const assignment = nextAssignment();
+      if (assignment.kind === "done") return;
+      if (assignment.kind === "wait") {
         await changed;
         continue;
       }
-      if (p.kind === "start") {
+      if (assignment.kind === "start") {
         starting++;
         try {
-          const reader = await unlessCancelled(p.task.start(), signal);
+          const reader = await unlessCancelled(assignment.task.start(), signal);
           if (reader) {
-            active.push({ task: p.task, reader });
-            settle(p.task, reader);
+            active.push({ task: assignment.task, reader });
+            settle(assignment.task, reader);
           } else {
-            p.task.end(undefined, undefined);
+            assignment.task.end(undefined, undefined);
           }
         } catch (err) {
-          p.task.end(undefined, err);
+          assignment.task.end(undefined, err);
         } finally {
           starting--;
           notify();
         }
         continue;
       }
-      await p.reader.read(p.window);
-      settle(p.task, p.reader);
+      await assignment.reader.read(assignment.window);
+      settle(assignment.task, assignment.reader);
       notify();
     }
   };
