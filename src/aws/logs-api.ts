@@ -14,7 +14,7 @@ import { RateLimiter, RetryBudget, backoffMs } from "./rate-limit.js";
 import { addFastFilterLogEvents, decodeFilterPage } from "./page-decoder.js";
 import { LogsApiError, NO_ANSWER, addXmlErrorMiddleware, classifyError } from "./api-errors.js";
 
-export { LogsApiError, classifyError, type ApiErrorKind } from "./api-errors.js";
+export { LogsApiError } from "./api-errors.js";
 import type { Config } from "../config/config.js";
 import type { Credentials } from "./credentials.js";
 import type { LogGroup, LogsApi } from "../domain/logs.js";

@@ -30,7 +30,7 @@ import {
 } from "./usage.js";
 
 /** Appended to argument errors: every command's synopsis. */
-export const USAGE = synopsis();
+const USAGE = synopsis();
 
 export interface Io {
   /** A terminal's width (process.stdout's) lets `query` fit its table to it. */

@@ -42,7 +42,7 @@ interface Resolved {
  * The log groups under the configured prefix, listed once for all streams (50 per call) rather
  * than looked up one by one: DescribeLogGroups has a quota of its own.
  */
-export class GroupDirectory {
+class GroupDirectory {
   private groups: Promise<Map<string, LogGroup>> | undefined;
 
   constructor(private readonly ctx: CommandContext) {}

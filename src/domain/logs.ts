@@ -20,7 +20,7 @@ export interface LogEvent {
   readonly eventId: string;
 }
 
-export interface FilterRequest {
+interface FilterRequest {
   readonly logGroupName: string;
   /** Inclusive, epoch ms. */
   readonly startTime: number;
