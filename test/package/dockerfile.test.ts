@@ -91,6 +91,7 @@ describe("packaging rules", () => {
     const pinned = /^IMAGE_NODE_VERSION=(\d+)\.\d+\.\d+$/m.exec(ci)?.[1];
     assert.equal(pinned, image, ".ci/run pins node-linux-<arch> to the image's major version");
     assert.match(ci, /PATH="\$PWD\/\$IMAGE_NODE_DIR\/bin:\$PATH" npm test/);
+    assert.match(ci, /^npm run check$/m, "CI runs the guardrails and the suite under coverage");
   });
 
   test("acceptance-test-config.yml targets this image and names files that exist", () => {
