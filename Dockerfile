@@ -3,12 +3,11 @@
 
 FROM node:26-slim AS build
 WORKDIR /build
-COPY package.json package-lock.json tsconfig.json ./
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 RUN npm ci --no-audit --no-fund
+# Only what ships: prepack compiles src/ and sim/ (tsconfig.build.json), not the tests or benchmarks.
 COPY src ./src
 COPY sim ./sim
-COPY test ./test
-COPY bench ./bench
 COPY README.md LICENSE CHANGELOG.md ./
 # The image ships what `npm pack` ships (package.json "files", tested by test/package/pack.test.ts)
 # plus production dependencies only. `npm pack` builds first (prepack), so it runs before the prune.

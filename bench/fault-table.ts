@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import { FAULT_RATES, expectedEvents, spawnSimulator, type Scenario, type ScenarioFile } from "../sim/index.js";
 
 /** Every fault of the simulator but throttles, 500s and pre-answer stalls (scenario 5 has those). */
-export const FAULTS = FAULT_RATES.filter((f) => f !== "throttleRate" && f !== "http500Rate" && f !== "stallRate");
+const FAULTS = FAULT_RATES.filter((f) => f !== "throttleRate" && f !== "http500Rate" && f !== "stallRate");
 
 const GROUPS = ["/faults/a", "/faults/b", "/faults/c"];
 

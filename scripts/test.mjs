@@ -37,5 +37,8 @@ if (files.length === 0) {
   console.error("no test files found");
   process.exit(1);
 }
-const res = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], { stdio: "inherit" });
+// --enable-source-maps: stack traces name the .ts lines (the test runner passes it on to each file's process).
+const res = spawnSync(process.execPath, ["--enable-source-maps", "--test", "--test-concurrency=2", ...files], {
+  stdio: "inherit",
+});
 process.exit(res.status ?? 1);

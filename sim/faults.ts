@@ -18,22 +18,15 @@ export const FAULT_RATES = [
   "htmlBodyRate",
   "bodyStallRate",
   "bodyResetRate",
-] as const;
+] as const satisfies readonly `${FaultKind}Rate`[];
 
 export function drawFault(faults: Settings["faults"], u: number): FaultKind | undefined {
-  let edge = faults.throttleRate;
-  if (u < edge) return "throttle";
-  if (u < (edge += faults.http500Rate)) return "http500";
-  if (u < (edge += faults.http503Rate)) return "http503";
-  if (u < (edge += faults.resetRate)) return "reset";
-  if (u < (edge += faults.stallRate)) return "stall";
-  if (u < (edge += faults.errorBodyRate)) return "errorBody";
-  if (u < (edge += faults.emptyBodyRate)) return "emptyBody";
-  if (u < (edge += faults.truncatedBodyRate)) return "truncatedBody";
-  if (u < (edge += faults.garbageTailRate)) return "garbageTail";
-  if (u < (edge += faults.htmlBodyRate)) return "htmlBody";
-  if (u < (edge += faults.bodyStallRate)) return "bodyStall";
-  if (u < (edge += faults.bodyResetRate)) return "bodyReset";
+  // The rates stacked in FAULT_RATES order; u falls in one fault's slice or past them all.
+  let edge = 0;
+  for (const rate of FAULT_RATES) {
+    edge += faults[rate];
+    if (u < edge) return rate.slice(0, -"Rate".length) as FaultKind;
+  }
   return undefined;
 }
 

@@ -6,7 +6,7 @@ import { parseScenario, ScenarioError } from "./validate-scenario.js";
 
 export type ScenarioInput = string | ScenarioFile | Scenario;
 
-export function isResolved(s: ScenarioFile | Scenario): s is Scenario {
+function isResolved(s: ScenarioFile | Scenario): s is Scenario {
   return "settings" in s && "groups" in s;
 }
 

@@ -78,7 +78,7 @@ export async function handleLogs(
   } catch {
     return fail(new SimError("SerializationException", "Start of structure or map found where not expected."));
   }
-  let result;
+  let result: ReturnType<typeof op>;
   try {
     const ctx = { account: state.account, now: state.clock.now(), settings, decide: () => state.pageDraws.next() };
     result = op(ctx, input);

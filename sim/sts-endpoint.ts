@@ -21,13 +21,11 @@ export function handleSts(
     if (r.status !== 200) state.counters.error(/<Code>([^<]+)</.exec(r.body)?.[1] ?? "Unknown");
     state.counters.served(send(res, r.status, XML_TYPE, r.body), 0);
   };
-  if (action !== "AssumeRole")
-    return reply(stsError("InvalidAction", `Could not find operation ${action} for version 2011-06-15`));
-  const status = state.credentials.status(signingAccessKey(req.headers, req.url), state.clock.now());
-  if (status === "expired")
-    return reply(stsError("ExpiredToken", "The security token included in the request is expired"));
-  if (status === "unknown")
-    return reply(stsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403));
+  const refused = refusal(state, req, action);
+  if (refused) {
+    reply(refused);
+    return;
+  }
   const answer = assumeRole(params, state.credentials, state.clock.now(), Date.now());
   // STS answers are spoiled only when a scenario aims faults at AssumeRole by name.
   const { faults } = state.scenario.settings;
@@ -37,6 +35,17 @@ export function handleSts(
     return void sendFaultyAnswer(fault, res, answer.body, XML_ANSWERS, faults.stallMs, timers);
   }
   reply(answer);
+}
+
+/** The error answer to a request STS refuses before AssumeRole runs, if it does. */
+function refusal(state: SimState, req: IncomingMessage, action: string): { status: number; body: string } | undefined {
+  if (action !== "AssumeRole")
+    return stsError("InvalidAction", `Could not find operation ${action} for version 2011-06-15`);
+  const status = state.credentials.status(signingAccessKey(req.headers, req.url), state.clock.now());
+  if (status === "expired") return stsError("ExpiredToken", "The security token included in the request is expired");
+  if (status === "unknown")
+    return stsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403);
+  return undefined;
 }
 
 const XML_ANSWERS: AnswerForms = {

@@ -93,9 +93,12 @@ export function parseScenario(input: unknown, wallNow: number = Date.now()): Sce
   else groupsIn.push(...(file.logGroups ?? []));
   const groups: GroupSpec[] = groupsIn.flatMap((g, i) => parseGroup(c, g, `$.logGroups[${i}]`, reference) ?? []);
   if (file.groupSets !== undefined && !Array.isArray(file.groupSets)) c.fail("$.groupSets", "must be an array");
-  (Array.isArray(file.groupSets) ? file.groupSets : []).forEach((set, i) => {
+  for (const [i, set] of (Array.isArray(file.groupSets) ? file.groupSets : []).entries()) {
     const path = `$.groupSets[${i}]`;
-    if (!isObj(set)) return c.fail(path, "must be an object");
+    if (!isObj(set)) {
+      c.fail(path, "must be an object");
+      continue;
+    }
     if (typeof set.namePrefix !== "string") c.fail(`${path}.namePrefix`, "is required (a string)");
     const count = c.num(set, "count", path, 1, 100_000, true);
     const total = c.num(set, "totalEvents", path, 0, Number.MAX_SAFE_INTEGER, true);
@@ -103,14 +106,13 @@ export function parseScenario(input: unknown, wallNow: number = Date.now()): Sce
     if (count === undefined || total === undefined || typeof set.namePrefix !== "string") {
       if (set.count === undefined) c.fail(`${path}.count`, "is required");
       if (set.totalEvents === undefined) c.fail(`${path}.totalEvents`, "is required");
-      return undefined;
+      continue;
     }
     makeGroups(set as unknown as Parameters<typeof makeGroups>[0]).forEach((g) => {
       const spec = parseGroup(c, g, `${path}(${g.name})`, reference);
       if (spec) groups.push(spec);
     });
-    return undefined;
-  });
+  }
   const seen = new Set<string>();
   for (const g of groups) {
     if (seen.has(g.name)) c.fail("$.logGroups", `duplicate log group name ${g.name}`);

@@ -15,7 +15,7 @@ export interface StreamSource {
 }
 
 /** FilterLogEvents cannot read these classes of log group. */
-export const UNREADABLE_CLASSES: ReadonlySet<string> = new Set(["INFREQUENT_ACCESS", "DELIVERY"]);
+const UNREADABLE_CLASSES: ReadonlySet<string> = new Set(["INFREQUENT_ACCESS", "DELIVERY"]);
 
 export function isReadable(group: LogGroup): boolean {
   return group.logGroupClass === undefined || !UNREADABLE_CLASSES.has(group.logGroupClass);
@@ -31,7 +31,7 @@ const eventProperties = {
 } as const;
 
 /** Schema of an event record; `message_json` is declared only when JSON messages are parsed. */
-export function recordSchema(parseJsonMessages: boolean): Record<string, unknown> {
+function recordSchema(parseJsonMessages: boolean): Record<string, unknown> {
   return {
     $schema: "http://json-schema.org/draft-07/schema#",
     type: "object",
@@ -51,7 +51,7 @@ export function recordSchema(parseJsonMessages: boolean): Record<string, unknown
 }
 
 /** Schema of a file record (file transfer): the metadata of one staged raw log file. */
-export const fileSchema = {
+const fileSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",
   type: "object",
   additionalProperties: true,
@@ -71,10 +71,10 @@ export const fileSchema = {
   },
 } as const;
 
-export const FILE_CURSOR_FIELD = "last_event_timestamp";
-export const FILE_PRIMARY_KEY: string[][] = [["file_relative_path"]];
-export const CURSOR_FIELD = "timestamp";
-export const PRIMARY_KEY: string[][] = [["logStreamName"], ["eventId"]];
+const FILE_CURSOR_FIELD = "last_event_timestamp";
+const FILE_PRIMARY_KEY: string[][] = [["file_relative_path"]];
+const CURSOR_FIELD = "timestamp";
+const PRIMARY_KEY: string[][] = [["logStreamName"], ["eventId"]];
 
 export function groupSource(group: LogGroup): StreamSource {
   return {

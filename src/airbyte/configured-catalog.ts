@@ -1,7 +1,7 @@
 // Reads the --catalog input: which streams to sync and how.
 import { ConfigError } from "./errors.js";
 
-export type SyncMode = "full_refresh" | "incremental";
+type SyncMode = "full_refresh" | "incremental";
 
 export interface ConfiguredStream {
   readonly name: string;

@@ -32,7 +32,7 @@ function base64Cores(value: string): string[] {
 }
 
 /** Every representation of a secret value that the redactor removes. */
-export function secretForms(secret: string): string[] {
+function secretForms(secret: string): string[] {
   const forms = new Set<string>();
   for (const value of new Set([secret, secret.trim()])) {
     if (value.length < MIN_LENGTH) continue;

@@ -22,7 +22,7 @@ interface RawResponse {
 type Context = Record<string | symbol, unknown> & { commandName?: string };
 
 /** Where the unparsed body of a successful FilterLogEvents call is found on its output. */
-export const RAW_PAGE = Symbol("rawFilterLogEventsPage");
+const RAW_PAGE = Symbol("rawFilterLogEventsPage");
 
 /**
  * The events and next token of a FilterLogEvents output, from the raw body when the fast path took

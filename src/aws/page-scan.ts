@@ -65,7 +65,7 @@ export interface ScannedPage {
 
 // Characters JSON forbids unescaped in strings; between tokens only \t \n \r would be allowed,
 // and AWS sends none, so any of them sends the page to JSON.parse.
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this finds.
 const CONTROL = /[\u0000-\u001f]/;
 const HEX = /^[0-9a-fA-F]{4}$/;
 
@@ -241,9 +241,16 @@ function scanEvent(t: string, start: number): [PageEvent, number] | undefined {
       if (t.charCodeAt(i) !== QUOTE) return undefined;
       const end = stringEnd(t, i);
       if (end < 0) return undefined;
-      if (field === STREAM) (streamAt = i), (streamEnd = end);
-      else if (field === MESSAGE) (messageAt = i), (messageEnd = end);
-      else (idAt = i), (idEnd = end);
+      if (field === STREAM) {
+        streamAt = i;
+        streamEnd = end;
+      } else if (field === MESSAGE) {
+        messageAt = i;
+        messageEnd = end;
+      } else {
+        idAt = i;
+        idEnd = end;
+      }
       i = end;
     } else {
       i = skipValue(t, i);

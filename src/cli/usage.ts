@@ -17,7 +17,7 @@ export interface FlagHelp {
   readonly text: string;
 }
 
-export interface CommandHelp {
+interface CommandHelp {
   /** One line in the overview. */
   readonly summary: string;
   /**

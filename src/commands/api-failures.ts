@@ -21,7 +21,7 @@ function deniedAction(err: LogsApiError): string {
   return /not authorized to perform:?\s*([a-z0-9-]+:[A-Za-z0-9]+)/.exec(err.message)?.[1] ?? err.operation;
 }
 
-export function explainApiError(err: LogsApiError, ctx: FailureContext): string {
+function explainApiError(err: LogsApiError, ctx: FailureContext): string {
   const aws = `AWS said: ${err.message}`;
   switch (err.kind) {
     case "denied": {

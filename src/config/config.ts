@@ -11,7 +11,7 @@ export interface ReportConfig {
   readonly filterPattern: string | undefined;
 }
 
-export type BaseCredentials =
+type BaseCredentials =
   | {
       readonly kind: "static";
       readonly accessKeyId: string;
@@ -20,13 +20,13 @@ export type BaseCredentials =
     }
   | { readonly kind: "default-chain" };
 
-export interface RoleConfig {
+interface RoleConfig {
   readonly arn: string;
   readonly externalId: string | undefined;
   readonly durationSeconds: number;
 }
 
-export type DeliveryType = "use_records_transfer" | "use_file_transfer";
+type DeliveryType = "use_records_transfer" | "use_file_transfer";
 
 export interface Config {
   readonly region: string;

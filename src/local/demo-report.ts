@@ -5,7 +5,7 @@ import { tableLines } from "./query-output.js";
 import { openReadOnly } from "./read-only-database.js";
 import { tableListing, tableSummaries } from "./table-listing.js";
 
-export const SAMPLE_QUERY = `SELECT message_json->>'component' AS component,
+const SAMPLE_QUERY = `SELECT message_json->>'component' AS component,
        count(*) AS errors,
        round(avg((message_json->>'latencyMs')::INTEGER)) AS avg_latency_ms
 FROM ecs_checkout
@@ -22,7 +22,7 @@ function shellWord(text: string): string {
  * (npm resolves the project's own bin) and where the package is installed; the demo runs only
  * in a checkout.
  */
-export function exploreCommand(database: string): string {
+function exploreCommand(database: string): string {
   return `npx ${PROGRAM} query --tables --database ${shellWord(database)}`;
 }
 

@@ -133,7 +133,10 @@ export class Destination extends Writable {
         const { stream, data } = msg.record;
         if (this.failed.has(stream)) continue;
         let buffer = this.buffers.get(stream);
-        if (!buffer) this.buffers.set(stream, (buffer = []));
+        if (!buffer) {
+          buffer = [];
+          this.buffers.set(stream, buffer);
+        }
         buffer.push(logRecord(data));
         this.tracker.received(stream, 1);
       } else if (msg.type === "STATE" && msg.state?.stream) {

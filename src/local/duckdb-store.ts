@@ -11,7 +11,7 @@ import type { CommitReport, LocalStore, LogRecord, SourceIdentity } from "./stor
 import { heldBy } from "./duckdb-lock.js";
 import { assignNames } from "./table-names.js";
 
-export const STATE_TABLE = "_source_cloudwatch_logs_state";
+const STATE_TABLE = "_source_cloudwatch_logs_state";
 export const STREAMS_TABLE = "_source_cloudwatch_logs_streams";
 const STAGING = "_staging";
 

@@ -64,7 +64,7 @@ function isoTimestamp(text: string): string {
  * timestamps in ISO 8601 (UTC); DuckDB's JSON text (message_json) stays text, so that its big
  * numbers are not rounded; the rest as @duckdb/node-api's JSON conversion has it.
  */
-export const jsonValue: DuckDBValueConverter<Json> = (value, type, converter) => {
+const jsonValue: DuckDBValueConverter<Json> = (value, type, converter) => {
   if (value === null) return null;
   if (INTEGER_TYPES.has(type.typeId) && typeof value === "bigint") {
     return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
@@ -84,7 +84,7 @@ function text(value: DuckDBValue): string | null {
 }
 
 /** JSON object keys: a repeated column name gets _2, _3, ... (an object cannot hold it twice). */
-export function uniqueNames(columns: readonly string[]): string[] {
+function uniqueNames(columns: readonly string[]): string[] {
   const used = new Set<string>();
   return columns.map((c) => {
     let name = c;
@@ -95,7 +95,7 @@ export function uniqueNames(columns: readonly string[]): string[] {
 }
 
 /** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled; NULL is an empty field, '' is "". */
-export function csvField(value: string | null): string {
+function csvField(value: string | null): string {
   if (value === null) return "";
   return value === "" || /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }

@@ -85,7 +85,7 @@ export function tableListing(database: string, summaries: readonly TableSummary[
       `  ${header}`,
       `  ${rule}`,
     );
-    body.forEach((line, i) => lines.push(`  ${line}`, `      log group ${escapeControls(of[i]!.stream)}`));
+    for (const [i, line] of body.entries()) lines.push(`  ${line}`, `      log group ${escapeControls(of[i]!.stream)}`);
   }
   return lines;
 }

@@ -6,7 +6,7 @@
 const MAX_LENGTH = 100;
 
 /** A lower-case identifier of letters, digits and underscores that does not start with a digit. */
-export function safeName(stream: string): string {
+function safeName(stream: string): string {
   const base = stream
     .toLowerCase()
     .replace(/[^a-z0-9_]+/g, "_")

@@ -6,7 +6,7 @@ import { PageEvent } from "../aws/page-scan.js";
 import type { EventSink } from "./sink.js";
 
 /** The message as an object when it is a JSON object, else null. */
-export function parseJsonObject(message: string): object | null {
+function parseJsonObject(message: string): object | null {
   if (!message.trimStart().startsWith("{")) return null;
   try {
     const v: unknown = JSON.parse(message);

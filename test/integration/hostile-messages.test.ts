@@ -135,7 +135,7 @@ for (const kind of ENDPOINT_KINDS) {
         ingestion_delay_seconds: 0,
         parse_json_messages: true,
       };
-      CASES.forEach((c, i) => expected.set(t0 + i, c));
+      for (const [i, c] of CASES.entries()) expected.set(t0 + i, c);
       await seedGroup(
         ep.url,
         HOSTILE,

@@ -46,7 +46,10 @@ function expectedByGroup(sim: Simulator): Map<string, Set<string>> {
   for (const e of expectedEvents(sim.scenario, { visibleAt: sim.now(), withoutMessages: true })) {
     if (e.logGroupName === "/archive/cold") continue;
     let set = out.get(e.logGroupName);
-    if (!set) out.set(e.logGroupName, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      out.set(e.logGroupName, set);
+    }
     set.add(keyOf(e));
   }
   return out;

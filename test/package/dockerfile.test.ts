@@ -50,6 +50,9 @@ describe("packaging rules", () => {
       ['"node", "--max-semi-space-size=8", "/airbyte', '"node", "/airbyte'],
       ["FROM node:26-slim AS build", "FROM node:24-slim AS build"],
       ["FROM node:26-slim\n", "FROM node:24-slim\n"],
+      ["COPY sim ./sim\n", "COPY sim ./sim\nCOPY test ./test\n"],
+      ["COPY sim ./sim\n", "COPY sim bench ./\n"],
+      ["COPY sim ./sim\n", "COPY . .\n"],
     ];
     assert.ok(nodeFlags.length > 0, "main.ts carries launch flags");
     for (const [from, to] of variants) {
@@ -62,6 +65,7 @@ describe("packaging rules", () => {
     }
     const noSts = {
       ...metadata,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Airbyte's literal ${region_name} placeholder.
       data: { ...metadata.data, allowedHosts: { hosts: ["logs.${region_name}.amazonaws.com"] } },
     };
     assert.notDeepEqual(metadataProblems(noSts, pkg, connectorSpecification.documentationUrl), []);
@@ -87,6 +91,7 @@ describe("packaging rules", () => {
     const pinned = /^IMAGE_NODE_VERSION=(\d+)\.\d+\.\d+$/m.exec(ci)?.[1];
     assert.equal(pinned, image, ".ci/run pins node-linux-<arch> to the image's major version");
     assert.match(ci, /PATH="\$PWD\/\$IMAGE_NODE_DIR\/bin:\$PATH" npm test/);
+    assert.match(ci, /^npm run check$/m, "CI runs the guardrails and the suite under coverage");
   });
 
   test("acceptance-test-config.yml targets this image and names files that exist", () => {

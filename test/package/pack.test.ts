@@ -1,4 +1,5 @@
-// What the image packages: `npm pack` of a clean checkout (no dist/: the prepack script builds),
+// What the image packages: `npm pack` of the files the image build copies in (no dist/, no tests: the
+// prepack script builds what ships),
 // installed into an empty folder with production dependencies only, run with the image's
 // entrypoint command against the simulator, and its `demo` run as a user would after installing
 // and from the files the image copies.
@@ -51,7 +52,7 @@ function imageHome(into: string, installed: string, modules: string): string {
   assert.ok(copies.length > 0, "the final stage copies files");
   for (const copy of copies) {
     const [from, to] = copy.args.split(/\s+/).filter((a) => !a.startsWith("--"));
-    assert.ok(from && to?.startsWith("./"), `COPY ${copy.args}`);
+    if (!from || !to?.startsWith("./")) assert.fail(`COPY ${copy.args}`);
     const target = join(home, to);
     if (from === "/build/node_modules") symlinkSync(modules, target, "dir");
     else if (from.startsWith("/package/"))
@@ -61,14 +62,22 @@ function imageHome(into: string, installed: string, modules: string): string {
   return home;
 }
 
-/** Not in a fresh clone: build output, dependencies, caches, local databases. */
-const NOT_CHECKED_IN = /^(dist|node_modules|\.git|\.cache)$|\.duckdb(\.wal)?$/;
-
-/** A copy of the repository as a fresh clone has it (no dist/), sharing the installed node_modules. */
-function cleanCheckout(into: string): string {
+/**
+ * What the Dockerfile's build stage starts `npm pack` from: the repository paths it COPYs in, at the
+ * same places (never dist/), sharing the installed node_modules instead of its `npm ci`.
+ */
+function imageBuildInputs(into: string): string {
   const checkout = join(into, "checkout");
-  for (const entry of readdirSync(REPO_ROOT)) {
-    if (!NOT_CHECKED_IN.test(entry)) cpSync(join(REPO_ROOT, entry), join(checkout, entry), { recursive: true });
+  const build = parseDockerfile(repoFile("Dockerfile")).slice(0, -1);
+  const copies = build.flatMap((s) => s.instructions).filter((i) => i.keyword === "COPY" && !/--from=/.test(i.args));
+  assert.ok(copies.length > 0, "the build stage copies the sources in");
+  for (const c of copies) {
+    const [dest, ...sources] = c.args.split(/\s+/).reverse();
+    for (const source of sources) {
+      assert.ok(dest === "./" || dest === `./${source}`, `COPY ${c.args} keeps the repository layout`);
+      assert.ok(!/^(dist|node_modules)(\/|$)/.test(source), `COPY ${c.args} copies no build output`);
+      cpSync(join(REPO_ROOT, source), join(checkout, source), { recursive: true });
+    }
   }
   symlinkSync(join(REPO_ROOT, "node_modules"), join(checkout, "node_modules"), "dir");
   return checkout;
@@ -85,7 +94,7 @@ describe("npm package (what the image ships)", { timeout: 900_000 }, () => {
   before(async () => {
     work = tempDir();
     // Packed from a copy: prepack rebuilds dist/, which other tests are running from.
-    const checkout = cleanCheckout(work);
+    const checkout = imageBuildInputs(work);
     assert.ok(!existsSync(join(checkout, "dist")), "the checkout has no build output");
     const packed = await exec("npm", ["pack", "--json", "--pack-destination", work], {
       cwd: checkout,
@@ -143,7 +152,7 @@ describe("npm package (what the image ships)", { timeout: 900_000 }, () => {
     return args;
   };
 
-  test("the tarball of a clean checkout holds the compiled connector, simulator and demo scenario, nothing else", () => {
+  test("the tarball of the image build's inputs holds the compiled connector, simulator and demo scenario, nothing else", () => {
     const paths = files.map((f) => f.path);
     // The simulator ships as dist/sim/: every module of sim/ compiled, and the demo's scenario
     // beside it; none of its sources, declarations, build info or other scenarios.

@@ -46,7 +46,7 @@ export function catalogProblems(catalog: AirbyteCatalog): string[] {
 }
 
 /** Validates records against their stream's schema with extra columns forbidden. */
-export function exactRecordValidator(schema: Schema): ValidateFunction {
+function exactRecordValidator(schema: Schema): ValidateFunction {
   return new Ajv({ strict: false, allErrors: true }).compile({ ...schema, additionalProperties: false });
 }
 

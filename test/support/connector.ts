@@ -29,11 +29,11 @@ let leakPattern: RegExp | undefined;
  * from the connector's redactor on purpose: a form that one forgets, the other catches.
  */
 function formsOf(secret: string): [string, string][] {
-  const escape = (text: string) => JSON.stringify(text).slice(1, -1);
+  const jsonEscape = (text: string) => JSON.stringify(text).slice(1, -1);
   // As Python's json.dumps writes it: non-ASCII as \uXXXX.
   const ascii = (escaped: string) =>
-    escaped.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  const json = escape(secret);
+    escaped.replace(/[\x80-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const json = jsonEscape(secret);
   const bytes = Buffer.from(secret, "utf8");
   const base64 = [0, 1, 2].flatMap((pad): [string, string][] => {
     const text = Buffer.concat([Buffer.alloc(pad), bytes]).toString("base64");
@@ -46,11 +46,11 @@ function formsOf(secret: string): [string, string][] {
   const forms: [string, string][] = [
     [secret, "raw"],
     [json, "JSON-escaped"],
-    [escape(json), "JSON-escaped twice"],
+    [jsonEscape(json), "JSON-escaped twice"],
     // A message quoting a JSON text, itself in a JSON line on stdout.
-    [escape(escape(json)), "JSON-escaped three times"],
+    [jsonEscape(jsonEscape(json)), "JSON-escaped three times"],
     [ascii(json), "JSON-escaped, ASCII only"],
-    [escape(ascii(json)), "JSON-escaped, ASCII only, twice"],
+    [jsonEscape(ascii(json)), "JSON-escaped, ASCII only, twice"],
     ...[encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)].flatMap(
       (u): [string, string][] => [
         [u, "URL-encoded"],

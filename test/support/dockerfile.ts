@@ -1,6 +1,6 @@
 // A small Dockerfile reader: enough to check Airbyte's packaging rules, not a full parser.
 
-export interface Instruction {
+interface Instruction {
   readonly keyword: string; // upper case
   readonly args: string;
 }
@@ -43,7 +43,7 @@ export function parseDockerfile(text: string): Stage[] {
 }
 
 /** KEY=VALUE pairs of ENV or LABEL arguments (values may be double-quoted). */
-export function keyValues(args: string): Map<string, string> {
+function keyValues(args: string): Map<string, string> {
   const out = new Map<string, string>();
   const re = /([^\s=]+)=("(?:[^"\\]|\\.)*"|\S+)/g;
   for (const m of args.matchAll(re)) {

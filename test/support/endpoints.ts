@@ -15,14 +15,14 @@ export interface EndpointKind {
   start(): Promise<Endpoint>;
 }
 
-export const moto: EndpointKind = { name: "moto", start: () => startMoto() };
+const moto: EndpointKind = { name: "moto", start: () => startMoto() };
 
 /**
  * An empty simulated account without quotas (these tests are not about quotas; a quota would make
  * them depend on how fast the machine sends requests). A reset empties the account in place: a
  * restart on the same port could find the port taken by another process in between.
  */
-export const simulator: EndpointKind = {
+const simulator: EndpointKind = {
   name: "simulator",
   async start() {
     const sim: Simulator = await startSimulator({ scenario: { quotas: "none" } });

@@ -76,7 +76,7 @@ export function freshRange(start: number, end: number): SyncRange {
   return { start, end, initialWatermark: start, storedState: undefined, stateClamped: false, startDateAhead: false };
 }
 
-export interface EngineStream {
+interface EngineStream {
   readonly source: StreamSource;
   readonly range: SyncRange;
   /** Default: the records sink without message_json. */

@@ -417,7 +417,7 @@ const stateShapes: Record<string, (stream: string, blob: unknown) => unknown> = 
 };
 
 /** Timestamps that are not non-negative integers of epoch ms. Infinity is what 1e400 parses to. */
-export const BAD_TIMESTAMPS: readonly unknown[] = [
+const BAD_TIMESTAMPS: readonly unknown[] = [
   -1,
   -1_700_000_000_000,
   1.5,

@@ -91,6 +91,12 @@ export function dockerfileProblems(
     );
     if (!pruned) problems.push("node_modules must come from a stage that ran npm prune --omit=dev");
   }
+  // The build stage compiles what ships (prepack), so the tests and benchmarks stay out of it.
+  for (const s of stages.slice(0, -1))
+    for (const c of s.instructions.filter((i) => i.keyword === "COPY" && !/--from=/.test(i.args)))
+      for (const source of c.args.split(/\s+/).slice(0, -1))
+        if (/^(\.\/?|(\.\/)?(test|bench)(\/.*)?)$/.test(source))
+          problems.push(`the build stage copies ${source}, which does not ship`);
   const dist = all("COPY").find((c) => /dist\/src/.test(c.args));
   const distFrom = stages.find((s) => s.name === /--from=(\S+)/.exec(dist?.args ?? "")?.[1]);
   if (
@@ -136,6 +142,7 @@ export function metadataProblems(metadata: Metadata, pkg: PackageJson, documenta
   if (typeof d.definitionId !== "string" || !UUID.test(d.definitionId))
     problems.push("data.definitionId must be a uuid");
   const hosts = ((d.allowedHosts as { hosts?: unknown } | undefined)?.hosts ?? []) as unknown[];
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Airbyte's literal ${region_name} placeholder.
   for (const h of ["logs.${region_name}.amazonaws.com", "sts.amazonaws.com", "sts.${region_name}.amazonaws.com"]) {
     if (!hosts.includes(h)) problems.push(`allowedHosts.hosts lacks ${h}`);
   }

@@ -32,7 +32,7 @@ export function specProblems(schema: Schema, path = "spec"): string[] {
     if (variants.some((v) => v.type !== "object")) problems.push(`${path}: oneOf variants must be objects`);
     const shared = consts[0]?.filter((k) => consts.every((c) => c.includes(k))) ?? [];
     if (shared.length !== 1) problems.push(`${path}: oneOf variants need one shared const discriminator`);
-    variants.forEach((v, i) => problems.push(...specProblems({ ...v }, `${path}.oneOf[${i}]`)));
+    for (const [i, v] of variants.entries()) problems.push(...specProblems({ ...v }, `${path}.oneOf[${i}]`));
   }
   return problems;
 }

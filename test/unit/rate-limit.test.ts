@@ -5,7 +5,12 @@ import { filterLogEventsTps } from "../../src/aws/service-quotas.js";
 
 function fakeClock() {
   let t = 0;
-  return { now: () => t, sleep: async (ms: number) => void (t += ms) };
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 test("the limiter admits requests at the configured rate after the initial burst", async () => {
