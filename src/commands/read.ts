@@ -2,14 +2,8 @@
 // windows at once; a failing stream does not stop the others.
 import { join } from "node:path";
 import { isCancelled } from "../engine/cancel.js";
-import {
-  isReadable,
-  reportGroupMissing,
-  reportNameClash,
-  reportSource,
-  groupSource,
-  type StreamSource,
-} from "../airbyte/catalog.js";
+import { isReadable, reportGroupMissing, reportNameClash, reportSource, groupSource } from "../engine/sources.js";
+import type { StreamSource } from "../domain/streams.js";
 import { stateBlob } from "../engine/checkpoint.js";
 import { ConfigError } from "../airbyte/errors.js";
 import { toConnectorError } from "./api-failures.js";

@@ -2,14 +2,11 @@
 // Every problem is reported with the field it concerns.
 import { Ajv, type ErrorObject } from "ajv";
 import { ConfigError } from "../airbyte/errors.js";
+import type { CustomReport } from "../domain/streams.js";
 import { connectionSpecification, SECRET_FIELDS } from "./spec.js";
 
-export interface ReportConfig {
-  readonly name: string;
-  readonly logGroupName: string;
-  readonly logStreamNames: readonly string[];
-  readonly filterPattern: string | undefined;
-}
+/** A custom_log_reports entry, parsed. */
+export type ReportConfig = CustomReport;
 
 export type BaseCredentials =
   | {
