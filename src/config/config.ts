@@ -47,6 +47,9 @@ export interface Config {
 
 type RawConfig = Record<string, unknown>;
 
+/** The spec's defaults: a setting the user leaves out counts as the value the spec shows. */
+const settings = connectionSpecification.properties;
+
 const validateSchema = new Ajv({ strict: false, allErrors: true, logger: false }).compile(connectionSpecification);
 
 /** `custom_log_reports/0/name` -> `custom_log_reports[0].name` */
@@ -200,13 +203,15 @@ function parseRole(raw: RawConfig, problems: string[]): RoleConfig | undefined {
   return Object.freeze({
     arn,
     externalId,
-    durationSeconds: typeof raw.session_duration === "number" ? raw.session_duration : 3600,
+    durationSeconds: numberOr(raw.session_duration, settings.session_duration.default),
   });
 }
 
 function deliveryTypeOf(method: unknown): DeliveryType {
   const type = (method as { delivery_type?: unknown } | undefined)?.delivery_type;
-  return type === "use_file_transfer" ? "use_file_transfer" : "use_records_transfer";
+  return type === "use_file_transfer" || type === "use_records_transfer"
+    ? type
+    : settings.delivery_method.default.delivery_type;
 }
 
 function numberOr(value: unknown, fallback: number): number {
@@ -246,15 +251,18 @@ export function parseConfig(input: unknown): Config {
     logGroupPrefix: optionalString(cleaned, "log_group_prefix"),
     reports: Object.freeze(reports),
     startDate,
-    ingestionDelayMs: numberOr(cleaned.ingestion_delay_seconds, 300) * 1000,
+    ingestionDelayMs: numberOr(cleaned.ingestion_delay_seconds, settings.ingestion_delay_seconds.default) * 1000,
     endpointUrl,
     deliveryType: deliveryTypeOf(cleaned.delivery_method),
-    parseJsonMessages: cleaned.parse_json_messages === true,
-    lookbackMs: numberOr(cleaned.lookback_window_minutes, 0) * 60_000,
+    parseJsonMessages:
+      typeof cleaned.parse_json_messages === "boolean"
+        ? cleaned.parse_json_messages
+        : settings.parse_json_messages.default,
+    lookbackMs: numberOr(cleaned.lookback_window_minutes, settings.lookback_window_minutes.default) * 60_000,
     maxRequestsPerSecond:
       typeof cleaned.max_requests_per_second === "number" ? cleaned.max_requests_per_second : undefined,
-    maxConcurrency: numberOr(cleaned.max_concurrency, 8),
-    requestTimeoutMs: numberOr(cleaned.request_timeout_seconds, 30) * 1000,
+    maxConcurrency: numberOr(cleaned.max_concurrency, settings.max_concurrency.default),
+    requestTimeoutMs: numberOr(cleaned.request_timeout_seconds, settings.request_timeout_seconds.default) * 1000,
   });
 }
 
