@@ -152,6 +152,7 @@ function streamTask(
               logGroupName: group.name,
               directory: join(ctx.stagingDirectory, fileSegment(stream.name)),
               rangeStart: range.start,
+              now: ctx.now,
             })
           : recordSink(emitter, stream.name, group.name, config.parseJsonMessages);
       return new StreamReader({ api: ctx.api, emitter, sink, source, range, signal });

@@ -78,14 +78,18 @@ export function recordSink(
     }
     return s;
   };
-  /** The record without its closing brace. */
-  const open = (e: LogEvent): string => {
-    // A plain event's members are reused as they came (already escaped, in any order), after its group.
-    const given = e.jsonMembers?.();
-    return given === undefined ? `{${fields(e)}` : `${groupOpen}${given}`;
-  };
-  const serialize = (e: LogEvent): string =>
-    parseJsonMessages ? `${open(e)}${MESSAGE_JSON_KEY}${messageJson(e.message)}}` : `${open(e)}}`;
+  // A plain event's members are reused as they came (already escaped, in any order), after its
+  // group; each record is built by one template, as this runs for every event.
+  const serialize = parseJsonMessages
+    ? (e: LogEvent): string => {
+        const given = e.jsonMembers?.();
+        const json = `${MESSAGE_JSON_KEY}${messageJson(e.message)}}`;
+        return given === undefined ? `{${fields(e)}${json}` : `${groupOpen}${given}${json}`;
+      }
+    : (e: LogEvent): string => {
+        const given = e.jsonMembers?.();
+        return given === undefined ? `{${fields(e)}}` : `${groupOpen}${given}}`;
+      };
   return {
     maxWindowsInFlight: Number.POSITIVE_INFINITY,
     deliver: (events, signal) => emitter.serializedRecords(stream, events.map(serialize), signal),
