@@ -5,9 +5,6 @@ import { ConfigError } from "../airbyte/errors.js";
 import type { CustomReport } from "../domain/streams.js";
 import { connectionSpecification, SECRET_FIELDS } from "./spec.js";
 
-/** A custom_log_reports entry, parsed. */
-export type ReportConfig = CustomReport;
-
 export type BaseCredentials =
   | {
       readonly kind: "static";
@@ -30,7 +27,7 @@ export interface Config {
   readonly credentials: BaseCredentials;
   readonly role: RoleConfig | undefined;
   readonly logGroupPrefix: string | undefined;
-  readonly reports: readonly ReportConfig[];
+  readonly reports: readonly CustomReport[];
   /** Epoch ms, or undefined for "from the earliest event". */
   readonly startDate: number | undefined;
   readonly ingestionDelayMs: number;
@@ -143,7 +140,7 @@ function parseEndpoint(value: string | undefined, problems: string[]): string | 
   }
 }
 
-function parseReports(raw: RawConfig, problems: string[]): ReportConfig[] {
+function parseReports(raw: RawConfig, problems: string[]): CustomReport[] {
   const list = Array.isArray(raw.custom_log_reports) ? (raw.custom_log_reports as RawConfig[]) : [];
   const seen = new Map<string, number>();
   return list.map((r, i) => {
