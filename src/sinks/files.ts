@@ -38,6 +38,9 @@ interface Batch {
   last: number;
 }
 
+/** Files written at once (libuv's default thread pool runs four file operations at a time). */
+const WRITERS = 4;
+
 function isoDay(dayStart: number): string {
   return new Date(dayStart).toISOString().slice(0, 10);
 }
@@ -124,9 +127,8 @@ export function fileSink(options: FileSinkOptions): EventSink {
 
   return {
     maxWindowsInFlight: 1,
-    // Every line of the page is written before this resolves (one write per file, the files at
-    // once): the reader waits for the disk, and a file is complete on disk whenever commit() may
-    // announce it.
+    // Every line of the page is written before this resolves (one write per file): the reader
+    // waits for the disk, and a file is complete on disk whenever commit() may announce it.
     async deliver(events) {
       const batches = new Map<OpenFile, Batch>();
       for (const e of events) {
@@ -141,9 +143,19 @@ export function fileSink(options: FileSinkOptions): EventSink {
           batches.set(f, { lines: [line], first: e.timestamp, last: e.timestamp });
         }
       }
-      // Settled, not raced: no write of this page may still be running once deliver() has failed.
-      const results = await Promise.allSettled([...batches].map(([f, batch]) => write(f, batch)));
-      for (const r of results) if (r.status === "rejected") throw r.reason;
+      // A few files at a time (each write holds a descriptor while it runs), and every write
+      // finished, failed or not, before deliver() returns: none may still run after it failed.
+      const queue = batches.entries(); // shared by the writers: each takes the next file
+      let failure: { readonly reason: unknown } | undefined;
+      const writer = async () => {
+        for (const [f, batch] of queue) {
+          await write(f, batch).catch((reason: unknown) => {
+            failure ??= { reason };
+          });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(WRITERS, batches.size) }, writer));
+      if (failure) throw failure.reason;
     },
     commit(watermark) {
       let held = watermark;

@@ -95,6 +95,27 @@ describe("file sink", () => {
     }
   });
 
+  test("a page spread over many files: each file has its own lines, in order", async () => {
+    const s = setup();
+    try {
+      const events = Array.from({ length: 300 }, (_, i) => event(DAY + i, `line ${i}`, `web/${i % 23}`));
+      await s.sink.deliver(events.slice(0, 150));
+      await s.sink.deliver(events.slice(150));
+      s.sink.close(DAY + DAY_MS);
+      const records = await s.records();
+      assert.equal(records.length, 23);
+      for (const r of records) {
+        const text = readFileSync(join(s.directory, r.data.file_relative_path), "utf8");
+        const stream = Number(/^web_(\d+)\//.exec(r.data.file_relative_path)?.[1]);
+        const want = events.filter((_, i) => i % 23 === stream).map((e) => `${e.message}\n`);
+        assert.equal(text, want.join(""), r.data.file_relative_path);
+        assert.equal(r.data.event_count, want.length);
+      }
+    } finally {
+      s.done();
+    }
+  });
+
   test("a file left by a crashed attempt at the same range is replaced, not appended to", async () => {
     const s = setup(DAY + 7);
     try {
