@@ -52,9 +52,9 @@ export class PageEvent implements LogEvent {
     return JSON.parse(this.text.slice(this.idAt, this.idEnd)) as string;
   }
 
-  /** The event's members as JSON text, without the braces; only for a plain event. */
-  members(): string {
-    return this.text.slice(this.start + 1, this.end - 1);
+  /** The event's members as JSON text, without the braces; undefined unless the event is plain. */
+  jsonMembers(): string | undefined {
+    return this.plain ? this.text.slice(this.start + 1, this.end - 1) : undefined;
   }
 }
 

@@ -15,15 +15,8 @@ import { parseState } from "../airbyte/state.js";
 import type { ApiStats } from "../aws/logs-api.js";
 import { parseAirbyteArgs, parseDemoArgs, parseQueryArgs, parseSyncArgs, USAGE } from "./args.js";
 import { readJson, readJsonInput } from "./input.js";
-import {
-  commandHelp,
-  isAirbyteCommand,
-  isCommand,
-  overview,
-  packageVersion,
-  PROGRAM,
-  type LocalCommand,
-} from "./usage.js";
+import { commandHelp, isAirbyteCommand, isCommand, overview, packageVersion, type LocalCommand } from "./usage.js";
+import { PROGRAM } from "../local/terminal.js";
 
 /** One line for people (and benchmarks) on stderr after a read. */
 function readSummary(streams: readonly string[], emitter: Emitter, stats: ApiStats, ms: number): string {

@@ -1,12 +1,8 @@
 // What the command line tells people: the commands, their flags, help texts and the version.
 // The argument parser (cli/args.ts) takes its flags from here, so the help cannot drift from what
-// is accepted. Every line fits an 80-column terminal (a test holds it). A leaf (it imports
-// nothing of src/): local/ takes a few of its constants (PROGRAM, WIDTH, MAX_TABLE_ROWS).
+// is accepted. Every line fits an 80-column terminal (a test holds it).
 import { readFileSync } from "node:fs";
-
-export const PROGRAM = "source-cloudwatch-logs";
-/** The terminal width every line of help (and the other fixed texts for people) fits. */
-export const WIDTH = 80;
+import { MAX_TABLE_ROWS, PROGRAM, WIDTH, wrap } from "../local/terminal.js";
 
 export interface FlagHelp {
   readonly name: string;
@@ -37,8 +33,6 @@ interface CommandHelp {
 export const DEFAULT_DATABASE = "./cloudwatch-logs.duckdb";
 export const DEFAULT_JSONL_DIRECTORY = "./cloudwatch-logs-jsonl";
 export const DEMO_DATABASE = "./demo.duckdb";
-/** The rows `query` prints as a table (it must hold them all to align them); csv and json print all. */
-export const MAX_TABLE_ROWS = 1000;
 
 const config: FlagHelp = {
   name: "--config",
@@ -253,22 +247,6 @@ export function packageVersion(): string {
   const version = (JSON.parse(readFileSync(file, "utf8")) as { version?: unknown }).version;
   if (typeof version !== "string") throw new Error(`${file.pathname} has no version`);
   return version;
-}
-
-/** Words into lines of at most `width` characters (a longer word stays whole). */
-export function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
-    if (line !== "" && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === "" ? word : `${line} ${word}`;
-    }
-  }
-  if (line !== "") lines.push(line);
-  return lines;
 }
 
 /** An example command line, continued with a backslash where it would pass the terminal's edge. */

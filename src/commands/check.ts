@@ -1,5 +1,5 @@
 // `check`: can a read work with this configuration? Lists log groups and probes a read.
-import { assertNoNameClash, isReadable, reportGroupMissing } from "../airbyte/catalog.js";
+import { assertNoNameClash, isReadable, reportGroupMissing } from "../engine/streams.js";
 import { toConnectorError } from "./api-failures.js";
 import type { LogGroup } from "../domain/logs.js";
 import { cannotRead } from "../engine/streams.js";

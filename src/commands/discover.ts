@@ -1,5 +1,6 @@
 // `discover`: one stream per readable log group (optionally by prefix) and one per custom report.
-import { buildSources, isReadable, toAirbyteStream } from "../airbyte/catalog.js";
+import { toAirbyteStream } from "../airbyte/catalog.js";
+import { buildSources, isReadable } from "../engine/streams.js";
 import type { Config } from "../config/config.js";
 import type { LogGroup } from "../domain/logs.js";
 import { cannotRead } from "../engine/streams.js";

@@ -1,7 +1,7 @@
 // `read`: every configured stream, oldest to newest, with checkpoints, several streams and time
 // windows at once; a failing stream does not stop the others.
 import { isCancelled } from "../engine/cancel.js";
-import { isReadable } from "../airbyte/catalog.js";
+import { isReadable } from "../engine/streams.js";
 import { stateBlob } from "../engine/checkpoint.js";
 import { toConnectorError } from "./api-failures.js";
 import { syncRange } from "../engine/plan.js";
@@ -86,6 +86,7 @@ function streamTask(
         stream: stream.name,
         logGroupName: group.name,
         rangeStart: range.start,
+        now: ctx.now,
       });
       return new StreamReader({ api: ctx.api, emitter, sink, source, range, signal });
     },

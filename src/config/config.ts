@@ -2,14 +2,8 @@
 // Every problem is reported with the field it concerns.
 import { Ajv, type ErrorObject } from "ajv";
 import { ConfigError } from "../airbyte/errors.js";
+import type { CustomReport } from "../domain/streams.js";
 import { connectionSpecification, SECRET_FIELDS } from "./spec.js";
-
-export interface ReportConfig {
-  readonly name: string;
-  readonly logGroupName: string;
-  readonly logStreamNames: readonly string[];
-  readonly filterPattern: string | undefined;
-}
 
 type BaseCredentials =
   | {
@@ -33,7 +27,7 @@ export interface Config {
   readonly credentials: BaseCredentials;
   readonly role: RoleConfig | undefined;
   readonly logGroupPrefix: string | undefined;
-  readonly reports: readonly ReportConfig[];
+  readonly reports: readonly CustomReport[];
   /** Epoch ms, or undefined for "from the earliest event". */
   readonly startDate: number | undefined;
   readonly ingestionDelayMs: number;
@@ -49,6 +43,9 @@ export interface Config {
 }
 
 type RawConfig = Record<string, unknown>;
+
+/** The spec's defaults: a setting the user leaves out counts as the value the spec shows. */
+const settings = connectionSpecification.properties;
 
 const validateSchema = new Ajv({ strict: false, allErrors: true, logger: false }).compile(connectionSpecification);
 
@@ -143,7 +140,7 @@ function parseEndpoint(value: string | undefined, problems: string[]): string | 
   }
 }
 
-function parseReports(raw: RawConfig, problems: string[]): ReportConfig[] {
+function parseReports(raw: RawConfig, problems: string[]): CustomReport[] {
   const list = Array.isArray(raw.custom_log_reports) ? (raw.custom_log_reports as RawConfig[]) : [];
   const seen = new Map<string, number>();
   return list.map((r, i) => {
@@ -203,13 +200,15 @@ function parseRole(raw: RawConfig, problems: string[]): RoleConfig | undefined {
   return Object.freeze({
     arn,
     externalId,
-    durationSeconds: typeof raw.session_duration === "number" ? raw.session_duration : 3600,
+    durationSeconds: numberOr(raw.session_duration, settings.session_duration.default),
   });
 }
 
 function deliveryTypeOf(method: unknown): DeliveryType {
   const type = (method as { delivery_type?: unknown } | undefined)?.delivery_type;
-  return type === "use_file_transfer" ? "use_file_transfer" : "use_records_transfer";
+  return type === "use_file_transfer" || type === "use_records_transfer"
+    ? type
+    : settings.delivery_method.default.delivery_type;
 }
 
 function numberOr(value: unknown, fallback: number): number {
@@ -249,15 +248,18 @@ export function parseConfig(input: unknown): Config {
     logGroupPrefix: optionalString(cleaned, "log_group_prefix"),
     reports: Object.freeze(reports),
     startDate,
-    ingestionDelayMs: numberOr(cleaned.ingestion_delay_seconds, 300) * 1000,
+    ingestionDelayMs: numberOr(cleaned.ingestion_delay_seconds, settings.ingestion_delay_seconds.default) * 1000,
     endpointUrl,
     deliveryType: deliveryTypeOf(cleaned.delivery_method),
-    parseJsonMessages: cleaned.parse_json_messages === true,
-    lookbackMs: numberOr(cleaned.lookback_window_minutes, 0) * 60_000,
+    parseJsonMessages:
+      typeof cleaned.parse_json_messages === "boolean"
+        ? cleaned.parse_json_messages
+        : settings.parse_json_messages.default,
+    lookbackMs: numberOr(cleaned.lookback_window_minutes, settings.lookback_window_minutes.default) * 60_000,
     maxRequestsPerSecond:
       typeof cleaned.max_requests_per_second === "number" ? cleaned.max_requests_per_second : undefined,
-    maxConcurrency: numberOr(cleaned.max_concurrency, 8),
-    requestTimeoutMs: numberOr(cleaned.request_timeout_seconds, 30) * 1000,
+    maxConcurrency: numberOr(cleaned.max_concurrency, settings.max_concurrency.default),
+    requestTimeoutMs: numberOr(cleaned.request_timeout_seconds, settings.request_timeout_seconds.default) * 1000,
   });
 }
 

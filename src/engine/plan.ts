@@ -1,7 +1,8 @@
 // Pure time planning: which range a stream reads and how it is cut into half-open windows
 // [start, end). No I/O; the reader feeds back what each window's pages looked like.
 
-export const DAY_MS = 86_400_000;
+import { DAY_MS } from "../domain/time.js";
+
 /** PutLogEvents accepts events up to 14 days older than the moment they are put. */
 export const MAX_EVENT_AGE_MS = 14 * DAY_MS;
 /** AWS may take up to 72 hours to delete events past retention. */

@@ -2,7 +2,7 @@
 // emitter and advances the stream's checkpoint as windows complete. Several windows of one
 // stream may be read at once; the state only covers the contiguous prefix of completed windows.
 import { unlessCancelled } from "./cancel.js";
-import type { StreamSource } from "../airbyte/catalog.js";
+import type { StreamSource } from "../domain/streams.js";
 import { StreamCheckpoint, stateBlob } from "./checkpoint.js";
 import type { Emitter } from "../airbyte/emitter.js";
 import type { EventPage, LogEvent, LogsApi } from "../domain/logs.js";

@@ -1,6 +1,6 @@
 // What the demo prints after its sync: the tables with their row counts and time ranges, and a
 // sample query with its result, read back from the DuckDB file.
-import { PROGRAM } from "../cli/usage.js";
+import { PROGRAM } from "./terminal.js";
 import { tableLines } from "./query-output.js";
 import { openReadOnly } from "./read-only-database.js";
 import { tableListing, tableSummaries } from "./table-listing.js";

@@ -1,4 +1,4 @@
-// The DuckDB store: one table per stream keyed by (logStreamName, eventId), a mapping table from
+// The DuckDB store: one table per stream keyed by the record's key, a mapping table from
 // stream names to tables, and the stream states, all in one file. A commit stages the records
 // with the appender (fast) and moves them into the stream's table with INSERT OR REPLACE in the
 // same transaction as the state, so a database never holds records its state does not cover
@@ -7,6 +7,12 @@
 // hold groups of the same name from several sources, each in a table of its own.
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
 import { ConfigError } from "../airbyte/errors.js";
+import {
+  EVENT_RECORD_FIELDS,
+  EVENT_RECORD_KEY,
+  type EventRecordFieldName,
+  MESSAGE_JSON_FIELD,
+} from "../domain/record.js";
 import type { CommitReport, LocalStore, LogRecord, SourceIdentity } from "./store.js";
 import { heldBy } from "./duckdb-lock.js";
 import { assignNames } from "./table-names.js";
@@ -15,26 +21,34 @@ const STATE_TABLE = "_source_cloudwatch_logs_state";
 export const STREAMS_TABLE = "_source_cloudwatch_logs_streams";
 const STAGING = "_staging";
 
-// DuckDB's JSON type rejects some valid JSON (an escaped unpaired surrogate, "\ud800"): such a
-// record keeps its message and gets message_json NULL, counted, rather than failing the commit.
-const STAGED_COLUMNS =
-  `"logGroupName", "logStreamName", "timestamp", "ingestionTime", "message", "eventId", ` +
-  `CASE WHEN json_valid("message_json") THEN "message_json" END, epoch_ms("timestamp")`;
-const UNSTORABLE_JSON = `"message_json" IS NOT NULL AND NOT json_valid("message_json")`;
-const UNPAIRED_SURROGATE = /\p{Cs}/u;
-
 function quote(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
 }
+
+const FIELD_COLUMNS = EVENT_RECORD_FIELDS.map((f) => `${quote(f.name)} ${f.column}`).join(", ");
+const MESSAGE_JSON = quote(MESSAGE_JSON_FIELD.name);
+/** A stream's table: the record's fields, message_json, and the event time as a TIMESTAMP for people. */
+const TABLE_COLUMNS =
+  `${FIELD_COLUMNS}, ${MESSAGE_JSON} ${MESSAGE_JSON_FIELD.column}, "event_time" TIMESTAMP, ` +
+  `PRIMARY KEY (${EVENT_RECORD_KEY.map(quote).join(", ")})`;
+// Staged as text: DuckDB's JSON type rejects some valid JSON (an escaped unpaired surrogate,
+// "\ud800"); such a record keeps its message and gets message_json NULL, counted, rather than
+// failing the commit.
+const STAGING_COLUMNS = `${FIELD_COLUMNS}, ${MESSAGE_JSON} VARCHAR`;
+const STAGED_COLUMNS =
+  `${EVENT_RECORD_FIELDS.map((f) => quote(f.name)).join(", ")}, ` +
+  `CASE WHEN json_valid(${MESSAGE_JSON}) THEN ${MESSAGE_JSON} END, epoch_ms(${quote("timestamp" satisfies EventRecordFieldName)})`;
+const UNSTORABLE_JSON = `${MESSAGE_JSON} IS NOT NULL AND NOT json_valid(${MESSAGE_JSON})`;
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
 
 function sqlString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
-/** Keeps the last of each (logStreamName, eventId): one INSERT must not touch a key twice. */
+/** Keeps the last record of each primary key: one INSERT must not touch a key twice. */
 function unique(records: readonly LogRecord[]): LogRecord[] {
   const byKey = new Map<string, LogRecord>();
-  for (const r of records) byKey.set(`${r.logStreamName}\u0000${r.eventId}`, r);
+  for (const r of records) byKey.set(EVENT_RECORD_KEY.map((k) => r[k]).join("\u0000"), r);
   return byKey.size === records.length ? [...records] : [...byKey.values()];
 }
 
@@ -101,20 +115,13 @@ export class DuckDbStore implements LocalStore {
       await db.run("BEGIN TRANSACTION");
       for (const stream of streams) {
         const table = tables.get(stream)!;
-        await db.run(
-          `CREATE TABLE IF NOT EXISTS ${quote(table)} ("logGroupName" VARCHAR, "logStreamName" VARCHAR, "timestamp" BIGINT, ` +
-            `"ingestionTime" BIGINT, "message" VARCHAR, "eventId" VARCHAR, "message_json" JSON, "event_time" TIMESTAMP, ` +
-            `PRIMARY KEY ("logStreamName", "eventId"))`,
-        );
+        await db.run(`CREATE TABLE IF NOT EXISTS ${quote(table)} (${TABLE_COLUMNS})`);
         if (!taken.has(stream))
           await db.run(`INSERT INTO ${STREAMS_TABLE} VALUES (${key}, ${sqlString(stream)}, ${sqlString(table)})`);
       }
       await db.run("COMMIT");
       // A temporary table: staged rows never reach the file unless moved in a commit.
-      await db.run(
-        `CREATE OR REPLACE TEMP TABLE ${STAGING} ("logGroupName" VARCHAR, "logStreamName" VARCHAR, "timestamp" BIGINT, ` +
-          `"ingestionTime" BIGINT, "message" VARCHAR, "eventId" VARCHAR, "message_json" VARCHAR)`,
-      );
+      await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} (${STAGING_COLUMNS})`);
       const appender = await db.createAppender(STAGING, "main", "temp");
       return new DuckDbStore(path, instance, db, appender, tables, key);
     } catch (err) {
@@ -145,14 +152,13 @@ export class DuckDbStore implements LocalStore {
     let messagesReplaced = 0;
     let withJson = false;
     for (const r of unique(records)) {
-      a.appendVarchar(r.logGroupName);
-      a.appendVarchar(r.logStreamName);
-      a.appendBigInt(BigInt(r.timestamp));
-      a.appendBigInt(BigInt(r.ingestionTime));
+      for (const f of EVENT_RECORD_FIELDS) {
+        const value = r[f.name];
+        if (typeof value === "number") a.appendBigInt(BigInt(value));
+        else a.appendVarchar(value);
+      }
       // VARCHAR is UTF-8: an unpaired surrogate arrives as U+FFFD, which is counted.
       if (UNPAIRED_SURROGATE.test(r.message)) messagesReplaced += 1;
-      a.appendVarchar(r.message);
-      a.appendVarchar(r.eventId);
       if (r.messageJsonText === undefined || r.messageJsonText === null) {
         a.appendNull();
       } else {

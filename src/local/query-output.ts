@@ -11,7 +11,7 @@ import {
   type Json,
 } from "@duckdb/node-api";
 import type { Writable } from "node:stream";
-import { MAX_TABLE_ROWS } from "../cli/usage.js";
+import { MAX_TABLE_ROWS } from "./terminal.js";
 import { textTable } from "./text-table.js";
 
 /** The formats query's --format lists (cli/usage.ts). */

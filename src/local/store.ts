@@ -1,14 +1,9 @@
 // Where `sync` keeps what it read: a DuckDB file or JSON-lines files. Both commit a stream's
 // records only together with the state that covers them (Airbyte's commit semantics).
+import type { EventRecord } from "../domain/record.js";
 
 /** One RECORD's data as the connector emits it in records mode, `message_json` as JSON text. */
-export interface LogRecord {
-  readonly logGroupName: string;
-  readonly logStreamName: string;
-  readonly timestamp: number;
-  readonly ingestionTime: number;
-  readonly message: string;
-  readonly eventId: string;
+export interface LogRecord extends EventRecord {
   /** The record's `message_json` as the connector wrote it, null for JSON null; absent when not parsed. */
   readonly messageJsonText?: string | null;
 }

@@ -3,7 +3,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { STREAMS_TABLE } from "./duckdb-store.js";
 import { describeSource } from "./store.js";
-import { WIDTH, wrap } from "../cli/usage.js";
+import { WIDTH, wrap } from "./terminal.js";
 import { escapeControls, textTable } from "./text-table.js";
 
 export interface TableSummary {

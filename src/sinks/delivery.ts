@@ -15,6 +15,8 @@ export interface SinkChoice {
   readonly logGroupName: string;
   /** Where this sync starts reading the stream. */
   readonly rangeStart: number;
+  /** The clock of the files' emitted_at. */
+  readonly now: () => number;
 }
 
 export function sinkFor(choice: SinkChoice): EventSink {
@@ -26,6 +28,7 @@ export function sinkFor(choice: SinkChoice): EventSink {
         logGroupName,
         directory: streamFolder(choice.stagingDirectory, stream),
         rangeStart: choice.rangeStart,
+        now: choice.now,
       })
     : recordSink(emitter, stream, logGroupName, config.parseJsonMessages);
 }

@@ -1,11 +1,12 @@
 // File transfer: events are appended to raw log files, one per log stream and UTC day (one
 // message per line), in the staging directory. A file is announced with a RECORD carrying a
 // file_reference once every event of it is written; the state never passes an unannounced file.
-import { appendFileSync, mkdirSync, statSync } from "node:fs";
+// Files are written asynchronously (the event loop stays free for the other streams' requests).
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Emitter } from "../airbyte/emitter.js";
 import type { LogEvent } from "../domain/logs.js";
-import { DAY_MS } from "../engine/plan.js";
+import { DAY_MS } from "../domain/time.js";
 import { fileSegment } from "./file-names.js";
 import type { EventSink } from "./sink.js";
 
@@ -20,14 +21,25 @@ interface OpenFile {
   readonly day: number;
   /** First millisecond the file covers: its events all lie in [coverageStart, day end). */
   readonly coverageStart: number;
-  pending: string[];
-  pendingBytes: number;
+  /** The file was made (or emptied) for this sync by its first write. */
+  written: boolean;
+  /** Bytes written; the file holds nothing else, so this is its size. */
+  size: number;
+  /** Of the events written. */
   events: number;
   first: number;
   last: number;
 }
 
-const FLUSH_BYTES = 256 * 1024;
+/** A page's lines for one file, counted in the file once they are written. */
+interface Batch {
+  readonly lines: string[];
+  first: number;
+  last: number;
+}
+
+/** Files written at once (libuv's default thread pool runs four file operations at a time). */
+const WRITERS = 4;
 
 function isoDay(dayStart: number): string {
   return new Date(dayStart).toISOString().slice(0, 10);
@@ -41,32 +53,38 @@ export interface FileSinkOptions {
   readonly directory: string;
   /** Where this sync starts reading: the first file of each log stream covers from here. */
   readonly rangeStart: number;
+  /** The clock of the file records' emitted_at. */
+  readonly now: () => number;
 }
 
 export function fileSink(options: FileSinkOptions): EventSink {
-  const { emitter, stream, logGroupName, directory, rangeStart } = options;
+  const { emitter, stream, logGroupName, directory, rangeStart, now } = options;
   const open = new Map<string, OpenFile>();
 
-  const flush = (f: OpenFile) => {
-    if (f.pending.length === 0) return;
+  /** Appends the text to the file; its first write replaces a file left by a crashed attempt of the same range. */
+  const write = async (f: OpenFile, batch: Batch): Promise<void> => {
     const path = join(directory, f.relativePath);
-    mkdirSync(dirname(path), { recursive: true });
-    appendFileSync(path, f.pending.join(""));
-    f.pending = [];
-    f.pendingBytes = 0;
+    const text = batch.lines.join("");
+    if (!f.written) await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, text, { flag: f.written ? "a" : "w" });
+    f.written = true;
+    f.size += Buffer.byteLength(text);
+    f.events += batch.lines.length;
+    f.first = Math.min(f.first, batch.first);
+    f.last = Math.max(f.last, batch.last);
   };
 
   const announce = (f: OpenFile) => {
-    flush(f);
     open.delete(`${f.logStreamName}\u0000${f.day}`);
+    // Nothing of it was written (its first write failed, and with it the stream): no file to hand over.
+    if (!f.written) return;
     const absolute = join(directory, f.relativePath);
-    const size = statSync(absolute).size;
     emitter.record({
       stream,
-      emitted_at: Date.now(),
+      emitted_at: now(),
       data: {
         file_relative_path: f.relativePath,
-        file_size_bytes: size,
+        file_size_bytes: f.size,
         logGroupName,
         logStreamName: f.logStreamName,
         date: isoDay(f.day),
@@ -74,7 +92,11 @@ export function fileSink(options: FileSinkOptions): EventSink {
         first_event_timestamp: f.first,
         last_event_timestamp: f.last,
       },
-      file_reference: { staging_file_url: absolute, source_file_relative_path: f.relativePath, file_size_bytes: size },
+      file_reference: {
+        staging_file_url: absolute,
+        source_file_relative_path: f.relativePath,
+        file_size_bytes: f.size,
+      },
     });
   };
 
@@ -92,33 +114,48 @@ export function fileSink(options: FileSinkOptions): EventSink {
         logStreamName: e.logStreamName,
         day,
         coverageStart,
-        pending: [],
-        pendingBytes: 0,
+        written: false,
+        size: 0,
         events: 0,
         first: e.timestamp,
         last: e.timestamp,
       };
       open.set(key, f);
-      // A file left by a crashed attempt of this same range is replaced, not appended to.
-      mkdirSync(dirname(join(directory, relativePath)), { recursive: true });
-      appendFileSync(join(directory, relativePath), "", { flag: "w" });
     }
     return f;
   };
 
   return {
     maxWindowsInFlight: 1,
+    // Every line of the page is written before this resolves (one write per file): the reader
+    // waits for the disk, and a file is complete on disk whenever commit() may announce it.
     async deliver(events) {
+      const batches = new Map<OpenFile, Batch>();
       for (const e of events) {
         const f = fileFor(e);
         const line = e.message.endsWith("\n") ? e.message : `${e.message}\n`;
-        f.pending.push(line);
-        f.pendingBytes += line.length;
-        f.events++;
-        f.first = Math.min(f.first, e.timestamp);
-        f.last = Math.max(f.last, e.timestamp);
-        if (f.pendingBytes >= FLUSH_BYTES) flush(f);
+        const batch = batches.get(f);
+        if (batch) {
+          batch.lines.push(line);
+          batch.first = Math.min(batch.first, e.timestamp);
+          batch.last = Math.max(batch.last, e.timestamp);
+        } else {
+          batches.set(f, { lines: [line], first: e.timestamp, last: e.timestamp });
+        }
       }
+      // A few files at a time (each write holds a descriptor while it runs), and every write
+      // finished, failed or not, before deliver() returns: none may still run after it failed.
+      const queue = batches.entries(); // shared by the writers: each takes the next file
+      let failure: { readonly reason: unknown } | undefined;
+      const writer = async () => {
+        for (const [f, batch] of queue) {
+          await write(f, batch).catch((reason: unknown) => {
+            failure ??= { reason };
+          });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(WRITERS, batches.size) }, writer));
+      if (failure) throw failure.reason;
     },
     commit(watermark) {
       let held = watermark;

@@ -2,7 +2,7 @@
 // straight from the events (no intermediate objects): this is the connector's hot path.
 import type { Emitter } from "../airbyte/emitter.js";
 import type { LogEvent } from "../domain/logs.js";
-import { PageEvent } from "../aws/page-scan.js";
+import { EVENT_RECORD_FIELDS, type EventRecordFieldName, MESSAGE_JSON_FIELD } from "../domain/record.js";
 import type { EventSink } from "./sink.js";
 
 /** The message as an object when it is a JSON object, else null. */
@@ -37,33 +37,59 @@ function messageJson(message: string): string {
   return parseJsonObject(message) === null ? "null" : messageJsonText(message);
 }
 
+const GROUP = "logGroupName" satisfies EventRecordFieldName;
+
+/** The record's fields in order, each with its key as JSON and the comma before it (none before the first). */
+const FIELDS = EVENT_RECORD_FIELDS.map((f, i) => ({
+  name: f.name,
+  key: `${i === 0 ? "" : ","}${JSON.stringify(f.name)}:`,
+}));
+const MESSAGE_JSON_KEY = `,${JSON.stringify(MESSAGE_JSON_FIELD.name)}:`;
+
 export function recordSink(
   emitter: Emitter,
   stream: string,
   logGroupName: string,
   parseJsonMessages: boolean,
 ): EventSink {
-  const groupOpen = `{"logGroupName":${JSON.stringify(logGroupName)},`;
+  const groupJson = JSON.stringify(logGroupName);
+  const groupOpen = `{${JSON.stringify(GROUP)}:${groupJson},`;
   // Log stream names repeat on every event of a page: escape each once.
   const streamJson = new Map<string, string>();
-  /** The event's fields as JSON members, without braces. */
-  const members = (e: LogEvent): string => {
-    // A plain event's members are reused as they came: already escaped, in any order.
-    if (e instanceof PageEvent && e.plain) return e.members();
-    let s = streamJson.get(e.logStreamName);
+  const stringJson = (name: EventRecordFieldName, value: string): string => {
+    if (name !== "logStreamName") return JSON.stringify(value);
+    let s = streamJson.get(value);
     if (s === undefined) {
-      s = JSON.stringify(e.logStreamName);
-      streamJson.set(e.logStreamName, s);
+      s = JSON.stringify(value);
+      streamJson.set(value, s);
     }
-    return (
-      `"logStreamName":${s},"timestamp":${e.timestamp},"ingestionTime":${e.ingestionTime},` +
-      `"message":${JSON.stringify(e.message)},"eventId":${JSON.stringify(e.eventId)}`
-    );
+    return s;
   };
-  const serialize = (e: LogEvent): string =>
-    parseJsonMessages
-      ? `${groupOpen}${members(e)},"message_json":${messageJson(e.message)}}`
-      : `${groupOpen}${members(e)}}`;
+  /** The record's fields as JSON members, without braces, in the record's field order. */
+  const fields = (e: LogEvent): string => {
+    let s = "";
+    for (const { name, key } of FIELDS) {
+      if (name === GROUP) {
+        s += key + groupJson;
+        continue;
+      }
+      const value = e[name];
+      s += key + (typeof value === "number" ? String(value) : stringJson(name, value));
+    }
+    return s;
+  };
+  // A plain event's members are reused as they came (already escaped, in any order), after its
+  // group; each record is built by one template, as this runs for every event.
+  const serialize = parseJsonMessages
+    ? (e: LogEvent): string => {
+        const given = e.jsonMembers?.();
+        const json = `${MESSAGE_JSON_KEY}${messageJson(e.message)}}`;
+        return given === undefined ? `{${fields(e)}${json}` : `${groupOpen}${given}${json}`;
+      }
+    : (e: LogEvent): string => {
+        const given = e.jsonMembers?.();
+        return given === undefined ? `{${fields(e)}}` : `${groupOpen}${given}}`;
+      };
   return {
     maxWindowsInFlight: Number.POSITIVE_INFINITY,
     deliver: (events, signal) => emitter.serializedRecords(stream, events.map(serialize), signal),

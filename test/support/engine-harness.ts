@@ -4,7 +4,7 @@
 import { Writable } from "node:stream";
 import { Emitter } from "../../src/airbyte/emitter.js";
 import type { AirbyteMessage } from "../../src/airbyte/protocol.js";
-import type { StreamSource } from "../../src/airbyte/catalog.js";
+import type { StreamSource } from "../../src/domain/streams.js";
 import { isCancelled } from "../../src/engine/cancel.js";
 import type { PlannerOptions, SyncRange } from "../../src/engine/plan.js";
 import { StreamReader } from "../../src/engine/reader.js";

@@ -12,7 +12,8 @@ import {
   USAGE,
 } from "../../src/cli/args.js";
 import { run } from "../../src/cli/run.js";
-import { commandHelp, overview, synopsis, WIDTH } from "../../src/cli/usage.js";
+import { commandHelp, overview, synopsis } from "../../src/cli/usage.js";
+import { WIDTH } from "../../src/local/terminal.js";
 
 class Text extends Writable {
   text = "";

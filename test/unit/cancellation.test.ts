@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventEmitter } from "node:events";
 import { CANCEL_EXIT_CODES, Cancelled, isCancelled, watchCancellation } from "../../src/engine/cancel.js";
-import { DAY_MS } from "../../src/engine/plan.js";
+import { DAY_MS } from "../../src/domain/time.js";
 import { fileSink } from "../../src/sinks/files.js";
 import { FakeLogsApi, evenly } from "../support/fake-logs-api.js";
 import {
@@ -132,7 +132,8 @@ describe("engine cancellation", () => {
         {
           source: sourceFor("/g", "g"),
           range,
-          sink: (emitter) => fileSink({ emitter, stream: "g", logGroupName: "/g", directory, rangeStart: range.start }),
+          sink: (emitter) =>
+            fileSink({ emitter, stream: "g", logGroupName: "/g", directory, rangeStart: range.start, now: () => 0 }),
         },
       ],
     });

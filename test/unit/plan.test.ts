@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { DAY_MS } from "../../src/domain/time.js";
 import {
-  DAY_MS,
   MAX_EVENT_AGE_MS,
   RETENTION_SLACK_MS,
   WindowPlanner,

@@ -1,13 +1,14 @@
-// The records sink's message_json: the message's own JSON text, spliced into a record line that
-// stays one valid line of UTF-8 whatever the message holds.
+// The records sink: its record lines in the schema's field order, and message_json: the message's
+// own JSON text, spliced into a record line that stays one valid line of UTF-8 whatever it holds.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { Emitter } from "../../src/airbyte/emitter.js";
+import type { LogEvent } from "../../src/domain/logs.js";
 import { recordSink } from "../../src/sinks/records.js";
 
-/** The bytes the records sink writes for one event with the given message (a RUNNING status first). */
-async function outputBytes(message: string): Promise<Buffer> {
+/** The bytes the records sink writes for these events (a RUNNING status first). */
+async function sinkBytes(events: readonly LogEvent[], parseJsonMessages: boolean): Promise<Buffer> {
   const chunks: Buffer[] = [];
   const out = new Writable({
     write(chunk: Buffer | string, _enc, cb) {
@@ -20,11 +21,22 @@ async function outputBytes(message: string): Promise<Buffer> {
     (t) => t,
     () => 1,
   );
-  await recordSink(emitter, "stream", "/group/a", true).deliver([
-    { logStreamName: "s", timestamp: 1, ingestionTime: 2, message, eventId: "1" },
-  ]);
+  await recordSink(emitter, "stream", "/group/a", parseJsonMessages).deliver(events);
   await emitter.flush();
   return Buffer.concat(chunks);
+}
+
+/** The bytes the records sink writes for one event with the given message, JSON messages parsed. */
+function outputBytes(message: string): Promise<Buffer> {
+  return sinkBytes([{ logStreamName: "s", timestamp: 1, ingestionTime: 2, message, eventId: "1" }], true);
+}
+
+/** The data of each record line, as text. */
+async function recordData(events: readonly LogEvent[], parseJsonMessages: boolean): Promise<string[]> {
+  const lines = (await sinkBytes(events, parseJsonMessages)).toString("utf8").split("\n");
+  const prefix = '{"type":"RECORD","record":{"stream":"stream","data":';
+  const suffix = ',"emitted_at":1}}';
+  return lines.filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length, -suffix.length));
 }
 
 /** The record's line, with its newline. */
@@ -63,5 +75,29 @@ describe("records sink message_json", () => {
     );
     const text = await recordLine(message);
     assert.ok(text.endsWith(`,"message_json":{   "a": [1,   2] }},"emitted_at":1}}\n`), text);
+  });
+});
+
+describe("records sink lines", () => {
+  test("an event is written field by field, in the order of the record's schema", async () => {
+    const event = { eventId: "e\n1", message: 'say "hi"', ingestionTime: 20, timestamp: 10, logStreamName: "s/1" };
+    assert.deepEqual(await recordData([event, event], false), [
+      '{"logGroupName":"/group/a","logStreamName":"s/1","timestamp":10,"ingestionTime":20,"message":"say \\"hi\\"","eventId":"e\\n1"}',
+      '{"logGroupName":"/group/a","logStreamName":"s/1","timestamp":10,"ingestionTime":20,"message":"say \\"hi\\"","eventId":"e\\n1"}',
+    ]);
+    assert.deepEqual(await recordData([{ ...event, message: "{}" }], true), [
+      '{"logGroupName":"/group/a","logStreamName":"s/1","timestamp":10,"ingestionTime":20,"message":"{}","eventId":"e\\n1","message_json":{}}',
+    ]);
+  });
+
+  test("an event that gives its JSON members has them written as they are, after its log group", async () => {
+    const members = '"message":"m","eventId":"1","timestamp":1,"logStreamName":"s","ingestionTime":2';
+    const event = { logStreamName: "s", timestamp: 1, ingestionTime: 2, message: "m", eventId: "1" };
+    assert.deepEqual(await recordData([{ ...event, jsonMembers: () => members }], false), [
+      `{"logGroupName":"/group/a",${members}}`,
+    ]);
+    assert.deepEqual(await recordData([{ ...event, jsonMembers: () => undefined }], false), [
+      '{"logGroupName":"/group/a","logStreamName":"s","timestamp":1,"ingestionTime":2,"message":"m","eventId":"1"}',
+    ]);
   });
 });

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { AirbyteMessage } from "../../src/airbyte/protocol.js";
 import type { LogEvent } from "../../src/domain/logs.js";
-import { DAY_MS } from "../../src/engine/plan.js";
+import { DAY_MS } from "../../src/domain/time.js";
 import { fileSegment } from "../../src/sinks/file-names.js";
 import { fileSink } from "../../src/sinks/files.js";
 import { recordSink } from "../../src/sinks/records.js";
@@ -137,7 +137,7 @@ describe("file sink, read by the engine", () => {
           source: sourceFor(G, "orders"),
           range: RANGE,
           sink: (emitter) =>
-            fileSink({ emitter, stream: "orders", logGroupName: G, directory, rangeStart: RANGE.start }),
+            fileSink({ emitter, stream: "orders", logGroupName: G, directory, rangeStart: RANGE.start, now: () => 0 }),
         },
       ],
     });

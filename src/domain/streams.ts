@@ -1,0 +1,19 @@
+// Streams: what each stream of the catalog reads, a log group's events or a custom report's.
+
+/** A custom report: a stream of its own over a log group, optionally narrowed (custom_log_reports). */
+export interface CustomReport {
+  readonly name: string;
+  readonly logGroupName: string;
+  readonly logStreamNames: readonly string[];
+  readonly filterPattern: string | undefined;
+}
+
+/** What one stream reads. */
+export interface StreamSource {
+  readonly name: string;
+  readonly logGroupName: string;
+  readonly logStreamNames: readonly string[];
+  readonly filterPattern: string | undefined;
+  /** Present when the stream is a custom report. */
+  readonly report: CustomReport | undefined;
+}
