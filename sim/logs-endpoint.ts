@@ -9,6 +9,7 @@ import { JSON_ANSWERS, drawFault, isAnswerFault, sendFaultyAnswer } from "./faul
 import { send, sleep } from "./http-util.js";
 import { signingAccessKey } from "./sigv4.js";
 import type { Input } from "./params.js";
+import { denial } from "./data-protection.js";
 
 const JSON_TYPE = "application/x-amz-json-1.1";
 
@@ -39,6 +40,9 @@ export async function handleLogs(
   }
   if (status === "unknown")
     return fail(new SimError("UnrecognizedClientException", "The security token included in the request is invalid."));
+
+  const denied = denial(settings, `logs:${operation}`, "*");
+  if (denied) return fail(denied);
 
   const bucket = state.buckets.get(operation as ApiName);
   if (bucket && !bucket.tryTake()) {
