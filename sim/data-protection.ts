@@ -1,7 +1,7 @@
 // Data protection policies: the values a log group masks in the events it returns, and the
 // logs:Unmask permission a reader needs to see them in clear (unmask=true).
 import type { DataIdentifier, DataProtectionSpec, Settings } from "./model.js";
-import { SimError } from "./errors.js";
+import { denial } from "./iam.js";
 import type { Render } from "./page.js";
 
 /**
@@ -25,15 +25,6 @@ export function makeMasker(policy: DataProtectionSpec): Masker {
   return (message) => message.replace(pattern, (m) => "*".repeat(m.length));
 }
 
-/** AccessDeniedException as AWS words it, naming the action, when the scenario denies the action. */
-export function denial(settings: Settings, action: string, resource: string): SimError | undefined {
-  if (!settings.deniedActions.includes(action)) return undefined;
-  return new SimError(
-    "AccessDeniedException",
-    `User: arn:aws:iam::${settings.accountId}:user/simulator is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
-  );
-}
-
 /**
  * How a read (FilterLogEvents, GetLogEvents) writes a group's events: unmask=true needs
  * logs:Unmask, asked for whether or not the group has a policy; without it, a policy's matches are
@@ -41,11 +32,11 @@ export function denial(settings: Settings, action: string, resource: string): Si
  */
 export function readRender(
   settings: Settings,
-  group: { readonly arn: string; readonly mask?: Masker | undefined },
+  group: { readonly name: string; readonly arn: string; readonly mask?: Masker | undefined },
   unmask: boolean,
   render: Render,
 ): Render {
-  const denied = unmask ? denial(settings, "logs:Unmask", `${group.arn}:*`) : undefined;
+  const denied = unmask ? denial(settings, "logs:Unmask", group) : undefined;
   if (denied) throw denied;
   const mask = unmask ? undefined : group.mask;
   return mask ? (out, src, i, ts, ingestion, message) => render(out, src, i, ts, ingestion, mask(message)) : render;

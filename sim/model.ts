@@ -56,6 +56,13 @@ export interface GroupSpec {
   readonly streams: readonly StreamSpec[];
 }
 
+/** An IAM action denied on every log group, or on these only. */
+export interface Denial {
+  /** e.g. "logs:Unmask", "logs:FilterLogEvents". */
+  readonly action: string;
+  readonly logGroups?: readonly string[];
+}
+
 export interface Settings {
   readonly seed: number;
   readonly region: string;
@@ -92,8 +99,8 @@ export interface Settings {
   };
   readonly pages: { readonly shortPageRate: number; readonly emptyPageRate: number; readonly maxScanPerPage: number };
   readonly sts: { readonly actualLifetimeSeconds?: number; readonly allowedStaticKeys?: readonly string[] };
-  /** IAM actions every caller is denied (AccessDeniedException), e.g. "logs:Unmask". */
-  readonly deniedActions: readonly string[];
+  /** IAM actions callers are denied (AccessDeniedException). */
+  readonly deniedActions: readonly Denial[];
 }
 
 export interface Scenario {

@@ -40,8 +40,8 @@ export interface ScenarioFile {
   faults?: Partial<Record<(typeof FAULT_RATES)[number], number>> & { stallMs?: number; operations?: ApiName[] };
   pages?: { shortPageRate?: number; emptyPageRate?: number; maxScanPerPage?: number };
   sts?: { actualLifetimeSeconds?: number; allowedStaticKeys?: string[] };
-  /** IAM actions denied to every caller, e.g. ["logs:Unmask"]. */
-  deniedActions?: string[];
+  /** IAM actions denied to every caller: "logs:Unmask" (on every group), or {action, logGroups}. */
+  deniedActions?: (string | { action: string; logGroups: string[] })[];
   logGroups?: GroupFile[];
   groupSets?: GroupSetFile[];
 }

@@ -3,6 +3,7 @@
 import type {
   ApiName,
   DataProtectionSpec,
+  Denial,
   GeneratedStreamSpec,
   GroupSpec,
   LogClass,
@@ -164,10 +165,7 @@ function parseSettings(c: Checker, file: Obj, clockIn: Obj, start: number | unde
     else faultOperations = ops as ApiName[];
   }
   const lifetime = c.num(sts, "actualLifetimeSeconds", "$.sts", 0);
-  const denied = file.deniedActions;
-  const deniedOk = Array.isArray(denied) && denied.every((a) => typeof a === "string" && LOGS_ACTION.test(a));
-  if (denied !== undefined && !deniedOk)
-    c.fail("$.deniedActions", 'must be an array of CloudWatch Logs actions, e.g. ["logs:Unmask"]');
+  const deniedActions = parseDenials(c, file.deniedActions);
   return {
     seed,
     region,
@@ -203,8 +201,30 @@ function parseSettings(c: Checker, file: Obj, clockIn: Obj, start: number | unde
       ...(lifetime !== undefined ? { actualLifetimeSeconds: lifetime } : {}),
       ...(Array.isArray(allowed) ? { allowedStaticKeys: allowed as string[] } : {}),
     },
-    deniedActions: deniedOk ? (denied as string[]) : [],
+    deniedActions,
   };
+}
+
+function parseDenials(c: Checker, list: unknown): Denial[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) {
+    c.fail("$.deniedActions", "must be an array");
+    return [];
+  }
+  return list.flatMap((d, i): Denial[] => {
+    if (typeof d === "string" && LOGS_ACTION.test(d)) return [{ action: d }];
+    const groups = isObj(d) ? d.logGroups : undefined;
+    if (
+      isObj(d) &&
+      typeof d.action === "string" &&
+      LOGS_ACTION.test(d.action) &&
+      Array.isArray(groups) &&
+      groups.every((g) => typeof g === "string")
+    )
+      return [{ action: d.action, logGroups: groups as string[] }];
+    c.fail(`$.deniedActions[${i}]`, 'must be a CloudWatch Logs action ("logs:Unmask") or {action, logGroups: [names]}');
+    return [];
+  });
 }
 
 function parseGroup(c: Checker, g: unknown, path: string, reference: number): GroupSpec | undefined {

@@ -576,11 +576,22 @@ describe("data protection policies and logs:Unmask", () => {
     assert.deepEqual(await read(s, "/dp/masked"), MASKED);
   });
 
-  test("deniedActions also denies whole operations", async () => {
-    const s = await seeded({ deniedActions: ["logs:FilterLogEvents"] });
-    const err = await errorOf(() => read(s, "/dp/plain"));
+  test("a denial can be limited to some log groups, and can deny whole operations", async () => {
+    const s = await seeded({
+      deniedActions: [
+        { action: "logs:Unmask", logGroups: ["/dp/masked"] },
+        { action: "logs:FilterLogEvents", logGroups: ["/dp/elsewhere"] },
+      ],
+    });
+    assert.equal((await errorOf(() => read(s, "/dp/masked", { unmask: true }))).name, "AccessDeniedException");
+    assert.deepEqual(await read(s, "/dp/plain", { unmask: true }), MESSAGES);
+    const all = await seeded({ deniedActions: ["logs:FilterLogEvents"] });
+    const err = await errorOf(() => read(all, "/dp/plain"));
     assert.equal(err.name, "AccessDeniedException");
-    assert.match(err.message, /not authorized to perform: logs:FilterLogEvents/);
+    assert.match(
+      err.message,
+      /not authorized to perform: logs:FilterLogEvents on resource: arn:aws:logs:us-east-1:123456789012:log-group:\/dp\/plain:\*/,
+    );
   });
 });
 

@@ -297,13 +297,13 @@ test("data protection: identifiers and custom patterns mask each character with 
   };
   assert.deepEqual(
     issues({
-      deniedActions: ["logs:Unmask"],
+      deniedActions: ["logs:Unmask", { action: "logs:Unmask", logGroups: ["/a"] }],
       logGroups: [{ name: "/a", dataProtection: { identifiers: ["EmailAddress"] } }],
     }),
     [],
   );
   const bad = issues({
-    deniedActions: ["s3:GetObject"],
+    deniedActions: ["s3:GetObject", { action: "logs:Unmask" }],
     logGroups: [
       { name: "/a", dataProtection: { identifiers: ["Passport"] } },
       { name: "/b", dataProtection: { customPatterns: ["("] } },
@@ -313,7 +313,8 @@ test("data protection: identifiers and custom patterns mask each character with 
   assert.deepEqual(
     bad.map((i) => i.split(":")[0]),
     [
-      "$.deniedActions",
+      "$.deniedActions[0]",
+      "$.deniedActions[1]",
       "$.logGroups[0].dataProtection.identifiers",
       "$.logGroups[1].dataProtection.customPatterns",
       "$.logGroups[2].dataProtection",
