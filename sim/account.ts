@@ -6,6 +6,7 @@ import { GeneratedEvents } from "./generated-events.js";
 import { SeededEvents } from "./seeded-events.js";
 import { hashString } from "./prng.js";
 import { makeCorpus } from "./messages.js";
+import { makeMasker, type Masker } from "./data-protection.js";
 
 export class LogStream {
   readonly seeded: SeededEvents;
@@ -43,6 +44,8 @@ export class LogGroup {
     readonly creationTime: number,
     readonly retentionInDays: number | undefined,
     readonly arn: string,
+    /** The data protection policy's masking; undefined: the group has no policy. */
+    readonly mask?: Masker,
   ) {
     this.key = hashString(name);
   }
@@ -83,8 +86,14 @@ export class Account {
     return `arn:aws:logs:${this.settings.region}:${this.settings.accountId}:log-group:${name}`;
   }
 
-  createGroup(name: string, logClass: LogClass, creationTime: number, retentionInDays?: number): LogGroup {
-    const group = new LogGroup(name, logClass, creationTime, retentionInDays, this.groupArn(name));
+  createGroup(
+    name: string,
+    logClass: LogClass,
+    creationTime: number,
+    retentionInDays?: number,
+    mask?: Masker,
+  ): LogGroup {
+    const group = new LogGroup(name, logClass, creationTime, retentionInDays, this.groupArn(name), mask);
     this.groups.set(name, group);
     this.sortedNames = undefined;
     return group;
@@ -115,7 +124,8 @@ export class Account {
   }
 
   private addGroupSpec(spec: GroupSpec): void {
-    const group = this.createGroup(spec.name, spec.logClass, spec.creationTime, spec.retentionInDays);
+    const mask = spec.dataProtection ? makeMasker(spec.dataProtection) : undefined;
+    const group = this.createGroup(spec.name, spec.logClass, spec.creationTime, spec.retentionInDays, mask);
     for (const s of spec.streams) this.createStream(group, s.name, s.creationTime, s);
   }
 }

@@ -9,6 +9,7 @@ import { JSON_ANSWERS, drawFault, isAnswerFault, sendFaultyAnswer } from "./faul
 import { send, sleep } from "./http-util.js";
 import { signingAccessKey } from "./sigv4.js";
 import type { Input } from "./params.js";
+import { denial } from "./iam.js";
 
 const JSON_TYPE = "application/x-amz-json-1.1";
 
@@ -78,6 +79,13 @@ export async function handleLogs(
   } catch {
     return fail(new SimError("SerializationException", "Start of structure or map found where not expected."));
   }
+  const named = input.logGroupName ?? input.logGroupIdentifier;
+  const denied = denial(
+    settings,
+    `logs:${operation}`,
+    typeof named === "string" ? state.account.findGroup(named) : undefined,
+  );
+  if (denied) return fail(denied);
   let result: ReturnType<typeof op>;
   try {
     const ctx = { account: state.account, now: state.clock.now(), settings, decide: () => state.pageDraws.next() };

@@ -35,12 +35,32 @@ export interface StreamSpec {
   readonly generated?: GeneratedStreamSpec;
 }
 
+/** Managed data identifiers a policy may name (their AWS names; patterns in sim/data-protection.ts). */
+export const DATA_IDENTIFIERS = ["EmailAddress", "IpAddress", "AwsSecretKey", "CreditCardNumber"] as const;
+export type DataIdentifier = (typeof DATA_IDENTIFIERS)[number];
+
+/** A log group's data protection policy: what its events show masked unless read with unmask. */
+export interface DataProtectionSpec {
+  /** Managed data identifiers, e.g. "EmailAddress". */
+  readonly identifiers: readonly DataIdentifier[];
+  /** Regular expressions (custom data identifiers). */
+  readonly customPatterns: readonly string[];
+}
+
 export interface GroupSpec {
   readonly name: string;
   readonly logClass: LogClass;
   readonly creationTime: number;
   readonly retentionInDays?: number;
+  readonly dataProtection?: DataProtectionSpec;
   readonly streams: readonly StreamSpec[];
+}
+
+/** An IAM action denied on every log group, or on these only. */
+export interface Denial {
+  /** e.g. "logs:Unmask", "logs:FilterLogEvents". */
+  readonly action: string;
+  readonly logGroups?: readonly string[];
 }
 
 export interface Settings {
@@ -79,6 +99,8 @@ export interface Settings {
   };
   readonly pages: { readonly shortPageRate: number; readonly emptyPageRate: number; readonly maxScanPerPage: number };
   readonly sts: { readonly actualLifetimeSeconds?: number; readonly allowedStaticKeys?: readonly string[] };
+  /** IAM actions callers are denied (AccessDeniedException). */
+  readonly deniedActions: readonly Denial[];
 }
 
 export interface Scenario {

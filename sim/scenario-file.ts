@@ -1,6 +1,6 @@
 // The JSON format of scenario files (see docs/simulator.md), before validation.
 import type { TimeSpec } from "./time-spec.js";
-import type { ApiName, LogClass, MessageShape } from "./model.js";
+import type { ApiName, DataIdentifier, LogClass, MessageShape } from "./model.js";
 import type { Distribution } from "./distribution.js";
 import type { FAULT_RATES } from "./faults.js";
 
@@ -16,6 +16,8 @@ export interface GroupFile {
   events?: { count?: number; ratePerSecond?: number };
   message?: { shape?: MessageShape; size?: number };
   ingestion?: { minDelayMs?: number; maxDelayMs?: number; lateFraction?: number; lateDelayMs?: number };
+  /** A data protection policy: matches are masked unless read with unmask (and logs:Unmask). */
+  dataProtection?: { identifiers?: DataIdentifier[]; customPatterns?: string[] };
 }
 
 /** A family of groups described once: `count` groups whose event counts follow `distribution`. */
@@ -38,6 +40,8 @@ export interface ScenarioFile {
   faults?: Partial<Record<(typeof FAULT_RATES)[number], number>> & { stallMs?: number; operations?: ApiName[] };
   pages?: { shortPageRate?: number; emptyPageRate?: number; maxScanPerPage?: number };
   sts?: { actualLifetimeSeconds?: number; allowedStaticKeys?: string[] };
+  /** IAM actions denied to every caller: "logs:Unmask" (on every group), or {action, logGroups}. */
+  deniedActions?: (string | { action: string; logGroups: string[] })[];
   logGroups?: GroupFile[];
   groupSets?: GroupSetFile[];
 }

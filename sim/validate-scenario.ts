@@ -2,6 +2,8 @@
 // the path of the offending field, all at once.
 import type {
   ApiName,
+  DataProtectionSpec,
+  Denial,
   GeneratedStreamSpec,
   GroupSpec,
   LogClass,
@@ -10,7 +12,7 @@ import type {
   Settings,
   StreamSpec,
 } from "./model.js";
-import { API_NAMES } from "./model.js";
+import { API_NAMES, DATA_IDENTIFIERS, type DataIdentifier } from "./model.js";
 import type { GroupFile, ScenarioFile } from "./scenario-file.js";
 import { makeGroups } from "./make-groups.js";
 import { defaultQuotas } from "./quotas.js";
@@ -34,6 +36,8 @@ const STREAM_NAME = /^[^:*]{1,512}$/;
 const SHAPES: readonly MessageShape[] = ["text", "json", "access-log"];
 const CLASSES: readonly LogClass[] = ["STANDARD", "INFREQUENT_ACCESS"];
 const DISTRIBUTIONS: readonly Distribution[] = ["uniform", "power-law"];
+/** An IAM action of CloudWatch Logs, e.g. logs:Unmask or logs:FilterLogEvents. */
+const LOGS_ACTION = /^logs:[A-Za-z]+$/;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -161,6 +165,7 @@ function parseSettings(c: Checker, file: Obj, clockIn: Obj, start: number | unde
     else faultOperations = ops as ApiName[];
   }
   const lifetime = c.num(sts, "actualLifetimeSeconds", "$.sts", 0);
+  const deniedActions = parseDenials(c, file.deniedActions);
   return {
     seed,
     region,
@@ -196,7 +201,30 @@ function parseSettings(c: Checker, file: Obj, clockIn: Obj, start: number | unde
       ...(lifetime !== undefined ? { actualLifetimeSeconds: lifetime } : {}),
       ...(Array.isArray(allowed) ? { allowedStaticKeys: allowed as string[] } : {}),
     },
+    deniedActions,
   };
+}
+
+function parseDenials(c: Checker, list: unknown): Denial[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) {
+    c.fail("$.deniedActions", "must be an array");
+    return [];
+  }
+  return list.flatMap((d, i): Denial[] => {
+    if (typeof d === "string" && LOGS_ACTION.test(d)) return [{ action: d }];
+    const groups = isObj(d) ? d.logGroups : undefined;
+    if (
+      isObj(d) &&
+      typeof d.action === "string" &&
+      LOGS_ACTION.test(d.action) &&
+      Array.isArray(groups) &&
+      groups.every((g) => typeof g === "string")
+    )
+      return [{ action: d.action, logGroups: groups as string[] }];
+    c.fail(`$.deniedActions[${i}]`, 'must be a CloudWatch Logs action ("logs:Unmask") or {action, logGroups: [names]}');
+    return [];
+  });
 }
 
 function parseGroup(c: Checker, g: unknown, path: string, reference: number): GroupSpec | undefined {
@@ -225,6 +253,7 @@ function parseGroup(c: Checker, g: unknown, path: string, reference: number): Gr
   if (maxDelayMs < minDelayMs) c.fail(`${path}.ingestion.maxDelayMs`, "must be >= minDelayMs");
   const lateFraction = c.rate(ing, "lateFraction", `${path}.ingestion`);
   const lateDelayMs = c.num(ing, "lateDelayMs", `${path}.ingestion`, 0) ?? 3_600_000;
+  const dataProtection = parseDataProtection(c, g, path);
   const names = streamNames(c, g, path);
   if (!names || typeof file.name !== "string") return undefined;
   const perStream = splitTotal(total, names.list.length, names.distribution);
@@ -247,8 +276,32 @@ function parseGroup(c: Checker, g: unknown, path: string, reference: number): Gr
     logClass,
     creationTime: creation,
     ...(retention !== undefined ? { retentionInDays: retention } : {}),
+    ...(dataProtection !== undefined ? { dataProtection } : {}),
     streams,
   };
+}
+
+function parseDataProtection(c: Checker, g: Obj, path: string): DataProtectionSpec | undefined {
+  if (g.dataProtection === undefined) return undefined;
+  const p = c.section(g, "dataProtection", path);
+  const at = `${path}.dataProtection`;
+  const ids = p.identifiers ?? [];
+  const custom = p.customPatterns ?? [];
+  if (!Array.isArray(ids) || ids.some((id) => !(DATA_IDENTIFIERS as readonly unknown[]).includes(id)))
+    return c.fail(`${at}.identifiers`, `must be an array of ${DATA_IDENTIFIERS.join(", ")}`);
+  if (!Array.isArray(custom) || custom.some((r) => typeof r !== "string" || !isRegExp(r)))
+    return c.fail(`${at}.customPatterns`, "must be an array of regular expressions");
+  if (ids.length + custom.length === 0) return c.fail(at, "needs identifiers or customPatterns");
+  return { identifiers: ids as DataIdentifier[], customPatterns: custom as string[] };
+}
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function streamNames(c: Checker, g: Obj, path: string): { list: string[]; distribution: Distribution } | undefined {

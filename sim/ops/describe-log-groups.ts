@@ -36,6 +36,7 @@ export function describeLogGroups(ctx: OpContext, input: Input): OpResult {
       storedBytes: groupStoredBytes(g, ctx.now),
       logGroupClass: g.logClass,
       logGroupArn: g.arn,
+      ...(g.mask ? { dataProtectionStatus: "ACTIVATED" } : {}),
     })),
     ...(groups.length > limit && last ? { nextToken: encodeToken({ p: bound, t: ctx.now, k: last.name }) } : {}),
   });

@@ -1,7 +1,7 @@
 // FilterLogEvents: k-way merge of the selected streams by (timestamp, stream), half-open time
 // window [startTime, endTime), page caps, token = last examined position bound to the request.
 import type { OpContext, OpResult } from "./context.js";
-import { groupRef, optInt, optString, optStringList, type Input } from "../params.js";
+import { groupRef, optBool, optInt, optString, optStringList, type Input } from "../params.js";
 import { groupNotFound, invalidParameter, SimError } from "../errors.js";
 import { compileFilterPattern } from "../filter-pattern.js";
 import { decodeToken, encodeToken, paramHash } from "../tokens.js";
@@ -10,6 +10,7 @@ import { Merge, type Cursor } from "../merge.js";
 import { fillPage, MAX_PAGE_BYTES, MAX_PAGE_EVENTS, type Render } from "../page.js";
 import type { LogGroup } from "../account.js";
 import { PageBuffer } from "../page-buffer.js";
+import { readRender } from "../data-protection.js";
 
 // One string and one buffer write per event: per-call overhead dominates otherwise.
 const renderFilterEvent: Render = (out, src, i, ts, ingestion, message) => {
@@ -53,11 +54,13 @@ export function filterLogEvents(ctx: OpContext, input: Input): OpResult {
   const limit = optInt(input, "limit", 1, MAX_PAGE_EVENTS) ?? MAX_PAGE_EVENTS;
   const pattern = optString(input, "filterPattern", 1024);
   const token = optString(input, "nextToken", 8192);
+  const unmask = optBool(input, "unmask") ?? false;
   const group = ctx.account.findGroup(ref);
   if (!group) throw groupNotFound();
   if (group.logClass === "INFREQUENT_ACCESS") {
     throw new SimError("InvalidOperationException", "FilterLogEvents is not supported for this log class");
   }
+  const render = readRender(ctx.settings, group, unmask, renderFilterEvent);
   const matches = compileFilterPattern(pattern);
   const bound = paramHash([
     "F",
@@ -94,7 +97,7 @@ export function filterLogEvents(ctx: OpContext, input: Input): OpResult {
     { maxEvents, maxBytes: MAX_PAGE_BYTES - 1024, maxScan: pages.maxScanPerPage },
     ctx.now,
     matches,
-    renderFilterEvent,
+    render,
   );
   return finish(out, result.count, result.exhausted ? undefined : tokenFor(result.lastKey ?? resume));
 }

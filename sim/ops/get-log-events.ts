@@ -8,6 +8,7 @@ import { firstAfter, firstAtOrAfter, lowerBoundTime, type MergeKey } from "../ev
 import { Merge, type Cursor, type Direction } from "../merge.js";
 import { PageBuffer } from "../page-buffer.js";
 import { fillPage, MAX_PAGE_BYTES, MAX_PAGE_EVENTS, type Render } from "../page.js";
+import { readRender } from "../data-protection.js";
 
 const renderStreamEvent: Render = (out, src, _i, ts, ingestion, message) => {
   out.text(`{"timestamp":${ts},"message":${src.messageJson(message)},"ingestionTime":${ingestion}}`, src.asciiOnly);
@@ -30,10 +31,12 @@ export function getLogEvents(ctx: OpContext, input: Input): OpResult {
   const limit = optInt(input, "limit", 1, MAX_PAGE_EVENTS) ?? MAX_PAGE_EVENTS;
   const startFromHead = optBool(input, "startFromHead") ?? false;
   const token = optString(input, "nextToken", 8192);
+  const unmask = optBool(input, "unmask") ?? false;
   const group = ctx.account.findGroup(ref);
   if (!group) throw groupNotFound();
   const stream = group.streams.get(streamName);
   if (!stream) throw streamNotFound();
+  const render = readRender(ctx.settings, group, unmask, renderStreamEvent);
   const bound = paramHash(["G", group.name, streamName]);
   const pos: Position =
     token === undefined ? { dir: startFromHead ? 1 : -1, key: null } : parsePosition(token, bound, ctx.now);
@@ -52,7 +55,7 @@ export function getLogEvents(ctx: OpContext, input: Input): OpResult {
   const limits = { maxEvents: limit, maxBytes: MAX_PAGE_BYTES - 1024, maxScan: Number.MAX_SAFE_INTEGER };
   const out = new PageBuffer(MAX_PAGE_BYTES + 64 * 1024);
   out.ascii('{"events":[');
-  let result = fillPage(out, merge, limits, ctx.now, undefined, renderStreamEvent);
+  let result = fillPage(out, merge, limits, ctx.now, undefined, render);
   if (pos.dir === -1 && result.count > 0 && result.lastKey) {
     // Backward pages are returned oldest first: re-read the same events forward.
     const from = result.lastKey;
@@ -69,7 +72,7 @@ export function getLogEvents(ctx: OpContext, input: Input): OpResult {
       { ...limits, maxEvents: result.count },
       ctx.now,
       undefined,
-      renderStreamEvent,
+      render,
     );
     result = { ...forwardPage, lastKey: result.lastKey };
   }

@@ -213,6 +213,8 @@ export function createLogsApi(
                 ...(req.filterPattern ? { filterPattern: req.filterPattern } : {}),
                 ...(req.nextToken ? { nextToken: req.nextToken } : {}),
                 ...(req.limit ? { limit: req.limit } : {}),
+                // Sent only when asked: without it no logs:Unmask permission is needed.
+                ...(req.unmask ? { unmask: true } : {}),
                 // Ignored by AWS (always interleaved) but moto needs it to sort across streams.
                 interleaved: true,
               }),

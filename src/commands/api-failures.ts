@@ -35,7 +35,9 @@ function explainApiError(err: LogsApiError, ctx: FailureContext): string {
       const grant =
         action === "sts:AssumeRole"
           ? "Allow sts:AssumeRole for these credentials, and check the role's trust policy and role_external_id"
-          : `Grant ${action} in the IAM policy`;
+          : action === "logs:Unmask"
+            ? "The unmask setting reads data protection policies' masked values in clear: grant logs:Unmask in the IAM policy, or turn unmask off to read them masked"
+            : `Grant ${action} in the IAM policy`;
       return `Access denied while ${ctx.doing}: these credentials may not call ${action} (${err.code}). ${grant}. ${aws}`;
     }
     case "not_found":

@@ -10,7 +10,10 @@ export interface CheckResult {
   readonly message?: string;
 }
 
-/** One tiny FilterLogEvents call proves logs:FilterLogEvents is granted on the group. */
+/**
+ * One tiny FilterLogEvents call proves logs:FilterLogEvents is granted on the group, and with
+ * `unmask` on, logs:Unmask too (the read asks for unmasked events on every group, as this probe does).
+ */
 async function probeRead(ctx: CommandContext, group: string, streams: readonly string[]): Promise<void> {
   const now = ctx.now();
   await ctx.api.filterEvents({
@@ -19,6 +22,7 @@ async function probeRead(ctx: CommandContext, group: string, streams: readonly s
     endTime: now,
     logStreamNames: streams,
     limit: 1,
+    unmask: ctx.config.unmask,
   });
 }
 

@@ -88,7 +88,7 @@ function streamTask(
         rangeStart: range.start,
         now: ctx.now,
       });
-      return new StreamReader({ api: ctx.api, emitter, sink, source, range, signal });
+      return new StreamReader({ api: ctx.api, emitter, sink, source, range, signal, unmask: config.unmask });
     },
     end(reader, failure) {
       if (isCancelled(failure)) {

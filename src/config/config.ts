@@ -40,6 +40,8 @@ export interface Config {
   readonly maxRequestsPerSecond: number | undefined;
   readonly maxConcurrency: number;
   readonly requestTimeoutMs: number;
+  /** FilterLogEvents with unmask=true: data protection policies' masked values in clear (needs logs:Unmask). */
+  readonly unmask: boolean;
 }
 
 type RawConfig = Record<string, unknown>;
@@ -260,6 +262,7 @@ export function parseConfig(input: unknown): Config {
       typeof cleaned.max_requests_per_second === "number" ? cleaned.max_requests_per_second : undefined,
     maxConcurrency: numberOr(cleaned.max_concurrency, settings.max_concurrency.default),
     requestTimeoutMs: numberOr(cleaned.request_timeout_seconds, settings.request_timeout_seconds.default) * 1000,
+    unmask: typeof cleaned.unmask === "boolean" ? cleaned.unmask : settings.unmask.default,
   });
 }
 

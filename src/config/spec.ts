@@ -197,6 +197,14 @@ export const connectionSpecification = {
       default: false,
       order: 17,
     },
+    unmask: {
+      type: "boolean",
+      title: "Unmask Sensitive Data",
+      description:
+        "Read log groups that have a data protection policy with their sensitive values in clear (FilterLogEvents with unmask=true). Needs the logs:Unmask permission. Off: such values arrive masked with asterisks, as CloudWatch shows them.",
+      default: false,
+      order: 24,
+    },
     delivery_method: {
       type: "object",
       title: "Delivery Method",

@@ -37,6 +37,8 @@ export interface FilterRequest {
   readonly nextToken?: string;
   /** At most this many events on the page (AWS default and maximum: 10,000). */
   readonly limit?: number;
+  /** Sensitive values of a data protection policy in clear, not masked (needs logs:Unmask). */
+  readonly unmask?: boolean;
   /** Cancels the request (and its retries): it then rejects with the signal's reason. */
   readonly signal?: AbortSignal;
 }

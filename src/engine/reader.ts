@@ -16,6 +16,8 @@ export interface StreamReadInput {
   readonly source: StreamSource;
   readonly range: SyncRange;
   readonly plannerOptions?: PlannerOptions;
+  /** Read with unmask=true (the `unmask` setting). */
+  readonly unmask?: boolean;
   /** Cancellation: no page request starts after it aborts, one in flight is abandoned. */
   readonly signal?: AbortSignal;
 }
@@ -115,6 +117,7 @@ export class StreamReader {
           logStreamNames: source.logStreamNames,
           filterPattern: source.filterPattern,
           nextToken,
+          unmask: this.input.unmask,
           // Aborts the HTTP request too, so a cancelled read leaves no socket busy behind it.
           signal,
         }),

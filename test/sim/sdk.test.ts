@@ -496,6 +496,105 @@ describe("STS AssumeRole", () => {
   });
 });
 
+describe("data protection policies and logs:Unmask", () => {
+  const MESSAGES = ["user ann@example.com signed in", "token acct-123456 issued", "nothing to hide"];
+  const MASKED = ["user *************** signed in", "token *********** issued", "nothing to hide"];
+  async function seeded(scenario: ScenarioFile): Promise<Simulator> {
+    const s = await sim({
+      ...scenario,
+      logGroups: [
+        {
+          name: "/dp/masked",
+          streams: ["s"],
+          dataProtection: { identifiers: ["EmailAddress"], customPatterns: ["acct-[0-9]{6}"] },
+        },
+        { name: "/dp/plain", streams: ["s"] },
+      ],
+    });
+    const c = logsClient(s.url);
+    for (const logGroupName of ["/dp/masked", "/dp/plain"]) {
+      await c.send(
+        new PutLogEventsCommand({
+          logGroupName,
+          logStreamName: "s",
+          logEvents: MESSAGES.map((message, i) => ({ timestamp: T0 - 60_000 + i, message })),
+        }),
+      );
+    }
+    c.destroy();
+    return s;
+  }
+  const read = async (s: Simulator, group: string, extra: { unmask?: boolean; filterPattern?: string } = {}) =>
+    (await filterAll(s.url, { logGroupName: group, ...extra })).events.map((e) => e.message);
+
+  test("masked by default, in clear with unmask=true; filters see the stored message", async () => {
+    const s = await seeded({});
+    assert.deepEqual(await read(s, "/dp/masked"), MASKED);
+    assert.deepEqual(await read(s, "/dp/masked", { unmask: false }), MASKED);
+    assert.deepEqual(await read(s, "/dp/masked", { unmask: true }), MESSAGES);
+    assert.deepEqual(await read(s, "/dp/masked", { filterPattern: "example" }), [MASKED[0]]);
+    assert.deepEqual(await read(s, "/dp/plain"), MESSAGES);
+    const c = logsClient(s.url);
+    const get = async (unmask: boolean) =>
+      (
+        await c.send(
+          new GetLogEventsCommand({ logGroupName: "/dp/masked", logStreamName: "s", startFromHead: true, unmask }),
+        )
+      ).events?.map((e) => e.message);
+    assert.deepEqual(await get(false), MASKED);
+    assert.deepEqual(await get(true), MESSAGES);
+    const groups = (await c.send(new DescribeLogGroupsCommand({}))).logGroups ?? [];
+    assert.deepEqual(
+      groups.map((g) => [g.logGroupName, g.dataProtectionStatus]),
+      [
+        ["/dp/masked", "ACTIVATED"],
+        ["/dp/plain", undefined],
+      ],
+    );
+    c.destroy();
+  });
+
+  test("without logs:Unmask, unmask=true is AccessDeniedException naming it, on any group; reads without it still work", async () => {
+    const s = await seeded({ deniedActions: ["logs:Unmask"] });
+    for (const group of ["/dp/masked", "/dp/plain"]) {
+      const err = await errorOf(() => read(s, group, { unmask: true }));
+      assert.equal(err.name, "AccessDeniedException");
+      assert.equal(err.$metadata?.httpStatusCode, 400);
+      assert.match(
+        err.message,
+        new RegExp(
+          `not authorized to perform: logs:Unmask on resource: arn:aws:logs:us-east-1:123456789012:log-group:${group}:\\*`,
+        ),
+      );
+    }
+    const c = logsClient(s.url);
+    const err = await errorOf(() =>
+      c.send(new GetLogEventsCommand({ logGroupName: "/dp/masked", logStreamName: "s", unmask: true })),
+    );
+    assert.equal(err.name, "AccessDeniedException");
+    c.destroy();
+    assert.deepEqual(await read(s, "/dp/masked"), MASKED);
+  });
+
+  test("a denial can be limited to some log groups, and can deny whole operations", async () => {
+    const s = await seeded({
+      deniedActions: [
+        { action: "logs:Unmask", logGroups: ["/dp/masked"] },
+        { action: "logs:FilterLogEvents", logGroups: ["/dp/elsewhere"] },
+      ],
+    });
+    assert.equal((await errorOf(() => read(s, "/dp/masked", { unmask: true }))).name, "AccessDeniedException");
+    assert.deepEqual(await read(s, "/dp/plain", { unmask: true }), MESSAGES);
+    const all = await seeded({ deniedActions: ["logs:FilterLogEvents"] });
+    const err = await errorOf(() => read(all, "/dp/plain"));
+    assert.equal(err.name, "AccessDeniedException");
+    assert.match(
+      err.message,
+      /not authorized to perform: logs:FilterLogEvents on resource: arn:aws:logs:us-east-1:123456789012:log-group:\/dp\/plain:\*/,
+    );
+  });
+});
+
 test("controls over HTTP and the child-process CLI", async () => {
   const child = await spawnSimulator({ scenarioPath: "sim/scenarios/small-demo.json" });
   try {

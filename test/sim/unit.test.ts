@@ -16,6 +16,7 @@ import { makeCorpus } from "../../sim/messages.js";
 import { expectedEvents } from "../../sim/expected.js";
 import { makeGroups } from "../../sim/make-groups.js";
 import type { GeneratedStreamSpec } from "../../sim/model.js";
+import { makeMasker } from "../../sim/data-protection.js";
 
 const corpus = makeCorpus(1);
 const spec = (over: Partial<GeneratedStreamSpec> = {}): GeneratedStreamSpec => ({
@@ -277,4 +278,46 @@ test("filter patterns: terms, phrases, exclusions, alternatives, regex", () => {
   assert.equal(m("?WARN ?ERROR", "INFO x"), false);
   assert.equal(m("%^ERR.R%", "ERROR"), true);
   assert.throws(() => compileFilterPattern('{ $.level = "x" }'), { type: "InvalidParameterException" } as object);
+});
+
+test("data protection: identifiers and custom patterns mask each character with *; bad policies are refused", () => {
+  const mask = makeMasker({ identifiers: ["EmailAddress", "IpAddress"], customPatterns: ["acct-[0-9]{6}"] });
+  assert.equal(
+    mask("login ann.lee@example.com from 10.1.2.3 acct-123456 ok"),
+    "login ******************* from ******** *********** ok",
+  );
+  assert.equal(mask("nothing sensitive"), "nothing sensitive");
+  const issues = (scenario: unknown): string[] => {
+    try {
+      parseScenario(scenario);
+    } catch (e) {
+      return (e as ScenarioError).issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    return [];
+  };
+  assert.deepEqual(
+    issues({
+      deniedActions: ["logs:Unmask", { action: "logs:Unmask", logGroups: ["/a"] }],
+      logGroups: [{ name: "/a", dataProtection: { identifiers: ["EmailAddress"] } }],
+    }),
+    [],
+  );
+  const bad = issues({
+    deniedActions: ["s3:GetObject", { action: "logs:Unmask" }],
+    logGroups: [
+      { name: "/a", dataProtection: { identifiers: ["Passport"] } },
+      { name: "/b", dataProtection: { customPatterns: ["("] } },
+      { name: "/c", dataProtection: {} },
+    ],
+  });
+  assert.deepEqual(
+    bad.map((i) => i.split(":")[0]),
+    [
+      "$.deniedActions[0]",
+      "$.deniedActions[1]",
+      "$.logGroups[0].dataProtection.identifiers",
+      "$.logGroups[1].dataProtection.customPatterns",
+      "$.logGroups[2].dataProtection",
+    ],
+  );
 });

@@ -26,6 +26,8 @@ test("a full config parses with defaults", () => {
   assert.equal(c.ingestionDelayMs, 300_000);
   assert.equal(c.endpointUrl, "http://127.0.0.1:1234");
   assert.deepEqual(c.reports, [{ name: "errors", logGroupName: "/aws/x", logStreamNames: [], filterPattern: "ERROR" }]);
+  assert.equal(c.unmask, false);
+  assert.equal(parseConfig({ ...base, unmask: true }).unmask, true);
   assert.ok(Object.isFrozen(c));
 });
 
