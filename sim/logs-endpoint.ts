@@ -78,6 +78,8 @@ export async function handleLogs(
   } catch {
     return fail(new SimError("SerializationException", "Start of structure or map found where not expected."));
   }
+  const groupRef = input.logGroupName ?? input.logGroupIdentifier;
+  if (typeof groupRef === "string") counters.groupRequest(groupRef);
   let result: ReturnType<typeof op>;
   try {
     const ctx = { account: state.account, now: state.clock.now(), settings, decide: () => state.pageDraws.next() };
