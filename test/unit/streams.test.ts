@@ -5,7 +5,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseConfig } from "../../src/config/config.js";
 import { type EventPage, type LogGroup, type LogGroupSelection, type LogsApi, selects } from "../../src/domain/logs.js";
-import { cannotRead, GroupDirectory, resolveStream, selectionOf } from "../../src/engine/streams.js";
+import {
+  cannotRead,
+  GroupDirectory,
+  resolveStream,
+  selectionOf,
+  selectionWords,
+  withoutExcluded,
+} from "../../src/engine/streams.js";
 
 function group(name: string, logGroupClass?: string): LogGroup {
   return { name, creationTime: 0, retentionInDays: undefined, logGroupClass, storedBytes: 0 };
@@ -101,4 +108,67 @@ test("cannotRead: one sentence, alone or after the setting that names the group"
     cannotRead(cold, "custom_log_reports[2].log_group_name"),
     'custom_log_reports[2].log_group_name: log group "/cold" is of class INFREQUENT_ACCESS, which FilterLogEvents cannot read',
   );
+});
+
+test("GroupDirectory: one listing by name pattern; a group the pattern does not select is looked up", async () => {
+  const api = new CountingApi([group("/app/pay-a"), group("/app/b"), group("/x/pay")]);
+  const directory = new GroupDirectory(api, { pattern: "pay" });
+  assert.equal((await directory.get("/app/pay-a"))?.name, "/app/pay-a");
+  assert.equal((await directory.get("/x/pay"))?.name, "/x/pay");
+  assert.deepEqual(api.selections, [{ pattern: "pay" }]);
+  assert.equal((await directory.get("/app/b"))?.name, "/app/b");
+  assert.deepEqual(api.lookups, ["/app/b"]);
+});
+
+test("selectionOf: the pattern or the prefix, as DescribeLogGroups takes them; selectionWords says it", () => {
+  assert.deepEqual(selectionOf(config({})), {});
+  assert.deepEqual(selectionOf(config({ log_group_prefix: "/aws/" })), { prefix: "/aws/" });
+  assert.deepEqual(selectionOf(config({ log_group_name_pattern: "pay" })), { pattern: "pay" });
+  assert.equal(selectionWords(config({})), "");
+  assert.equal(
+    selectionWords(config({ log_group_name_pattern: "pay", excluded_log_groups: ["/x"] })),
+    'whose name contains log_group_name_pattern "pay" and not in excluded_log_groups',
+  );
+});
+
+test("withoutExcluded: exact names and prefixes ending in *; nothing else", () => {
+  const c = config({ excluded_log_groups: ["/ecs/debug", "/aws/lambda/noisy-*"] });
+  const groups = ["/ecs/debug", "/ecs/debug2", "/aws/lambda/noisy-", "/aws/lambda/noisy-1", "/aws/lambda/quiet"];
+  assert.deepEqual(
+    withoutExcluded(
+      c,
+      groups.map((n) => group(n)),
+    ).map((g) => g.name),
+    ["/ecs/debug2", "/aws/lambda/quiet"],
+  );
+});
+
+test("resolveStream: an excluded log group in the catalog is a config error, and is never requested", async () => {
+  const api = new CountingApi([group("/app/a"), group("/app/noisy-1")]);
+  const c = config({ excluded_log_groups: ["/app/noisy-*"] });
+  await assert.rejects(resolveStream(c, new GroupDirectory(api, selectionOf(c)), "/app/noisy-1"), {
+    name: "ConfigError",
+    message:
+      'Stream "/app/noisy-1" is in the catalog but log group "/app/noisy-1" is excluded by excluded_log_groups entry "/app/noisy-*"; remove the stream from the catalog (run discover again) or the entry from excluded_log_groups',
+  });
+  assert.deepEqual([api.listings, api.lookups], [0, []]);
+  // A report may carry the name of an excluded group: that group is no stream, so no clash.
+  const named = config({
+    excluded_log_groups: ["/app/noisy-1"],
+    custom_log_reports: [{ name: "/app/noisy-1", log_group_name: "/app/a" }],
+  });
+  const r = await resolveStream(named, new GroupDirectory(api, selectionOf(named)), "/app/noisy-1");
+  assert.equal(r.group.name, "/app/a");
+  assert.equal(api.listings, 1);
+});
+
+test("resolveStream: a catalog stream the name pattern does not select is unknown, and the pattern is named", async () => {
+  const api = new CountingApi([group("/app/pay"), group("/app/other")]);
+  const c = config({ log_group_name_pattern: "pay" });
+  await assert.rejects(resolveStream(c, new GroupDirectory(api, selectionOf(c)), "/app/other"), {
+    name: "ConfigError",
+    message:
+      'Stream "/app/other" is in the catalog but is neither a custom report nor a log group with name pattern "pay" in eu-west-1; run discover again and update the catalog',
+  });
+  assert.deepEqual([api.listings, api.lookups], [0, []]);
 });
