@@ -1,4 +1,5 @@
-// `discover`: one stream per readable log group (optionally by prefix) and one per custom report.
+// `discover`: one stream per readable log group (by prefix or name pattern, minus exclusions) and
+// one per custom report.
 import { toAirbyteStream } from "../airbyte/catalog.js";
 import { buildSources, isReadable, selectionOf, selectionWords, withoutExcluded } from "../engine/streams.js";
 import type { Config } from "../config/config.js";

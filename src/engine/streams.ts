@@ -1,6 +1,7 @@
-// Streams: which ones a configuration and its account offer (one per readable log group, then one
-// per custom report, whose names must not clash), what a configured stream reads, and the one
-// sentence for a log group FilterLogEvents cannot read (check, discover and read say it).
+// Streams: which ones a configuration and its account offer (one per readable log group of the
+// selection, prefix or name pattern minus exclusions, then one per custom report, whose names must
+// not clash), what a configured stream reads, and the one sentence for a log group FilterLogEvents
+// cannot read (check, discover and read say it).
 import { ConfigError } from "../airbyte/errors.js";
 import { type Config, exclusionOf } from "../config/config.js";
 import { type LogGroup, type LogGroupSelection, type LogsApi, selects } from "../domain/logs.js";
