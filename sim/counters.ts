@@ -2,6 +2,8 @@
 
 export interface CountersSnapshot {
   readonly requests: Record<string, number>;
+  /** Requests naming a log group (logGroupName or logGroupIdentifier), per name as sent. */
+  readonly requestsByGroup: Record<string, number>;
   readonly throttles: Record<string, number>;
   readonly errors: Record<string, number>;
   readonly faults: {
@@ -31,6 +33,7 @@ export class Counters {
   private static empty(): CountersSnapshot {
     return {
       requests: {},
+      requestsByGroup: {},
       throttles: {},
       errors: {},
       faults: {
@@ -57,6 +60,9 @@ export class Counters {
   }
   request(api: string): void {
     this.bump(this.state.requests, api);
+  }
+  groupRequest(group: string): void {
+    this.bump(this.state.requestsByGroup, group);
   }
   throttle(api: string): void {
     this.bump(this.state.throttles, api);

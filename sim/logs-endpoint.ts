@@ -79,11 +79,12 @@ export async function handleLogs(
   } catch {
     return fail(new SimError("SerializationException", "Start of structure or map found where not expected."));
   }
-  const named = input.logGroupName ?? input.logGroupIdentifier;
+  const groupRef = input.logGroupName ?? input.logGroupIdentifier;
+  if (typeof groupRef === "string") counters.groupRequest(groupRef);
   const denied = denial(
     settings,
     `logs:${operation}`,
-    typeof named === "string" ? state.account.findGroup(named) : undefined,
+    typeof groupRef === "string" ? state.account.findGroup(groupRef) : undefined,
   );
   if (denied) return fail(denied);
   let result: ReturnType<typeof op>;

@@ -5,6 +5,7 @@
 import {
   type CloudWatchLogsClient,
   DescribeLogGroupsCommand,
+  type DescribeLogGroupsCommandInput,
   type DescribeLogGroupsCommandOutput,
   FilterLogEventsCommand,
   type LogGroup as SdkLogGroup,
@@ -16,7 +17,7 @@ import { DEFAULT_RETRY_LIMITS, NOTHING_YET, type RetryLimits, decideRetry } from
 import { RenewableSdkClient } from "./sdk-client.js";
 import type { Config } from "../config/config.js";
 import type { Credentials } from "./credentials.js";
-import type { LogGroup, LogsApi } from "../domain/logs.js";
+import { type LogGroup, type LogGroupSelection, type LogsApi, selects } from "../domain/logs.js";
 
 function toLogGroup(g: SdkLogGroup): LogGroup {
   return {
@@ -174,18 +175,40 @@ export function createLogsApi(
     }
   }
 
-  async function* listLogGroups(prefix?: string): AsyncGenerator<LogGroup> {
+  function describe(input: DescribeLogGroupsCommandInput) {
+    return call("logs:DescribeLogGroups", async (c, abortSignal) =>
+      checkedGroupsPage(await c.send(new DescribeLogGroupsCommand(input), { abortSignal })),
+    );
+  }
+
+  /**
+   * Asked with logGroupNamePattern, AWS answers only each group's name, ARN and creation time. The
+   * class (can FilterLogEvents read it?) and the retention (where its events start) come from one
+   * more request naming those groups (at most 50: one page). Matched by ARN, so a group of another
+   * account never takes the details of a same-named group of this one.
+   */
+  async function withDetails(groups: SdkLogGroup[]): Promise<SdkLogGroup[]> {
+    const partial = groups.filter((g) => g.logGroupClass === undefined);
+    if (partial.length === 0) return groups;
+    const key = (g: SdkLogGroup) => g.arn ?? g.logGroupName;
+    const page = await describe({ logGroupIdentifiers: partial.map((g) => g.logGroupName ?? "") });
+    const full = new Map(page.logGroups.map((g) => [key(g), g]));
+    return groups.map((g) => full.get(key(g)) ?? g);
+  }
+
+  async function* listLogGroups(selection: LogGroupSelection = {}): AsyncGenerator<LogGroup> {
+    const { prefix, pattern } = selection;
     let nextToken: string | undefined;
     do {
-      const page = await call("logs:DescribeLogGroups", async (c, abortSignal) =>
-        checkedGroupsPage(
-          await c.send(
-            new DescribeLogGroupsCommand({ ...(prefix ? { logGroupNamePrefix: prefix } : {}), limit: 50, nextToken }),
-            { abortSignal },
-          ),
-        ),
-      );
-      for (const g of page.logGroups) yield toLogGroup(g);
+      const page = await describe({
+        ...(prefix ? { logGroupNamePrefix: prefix } : {}),
+        ...(pattern ? { logGroupNamePattern: pattern } : {}),
+        limit: 50,
+        nextToken,
+      });
+      // A server that ignores a filter (moto ignores the pattern) must not widen the selection.
+      const chosen = page.logGroups.filter((g) => selects(selection, g.logGroupName ?? ""));
+      for (const g of pattern ? await withDetails(chosen) : chosen) yield toLogGroup(g);
       nextToken = page.nextToken;
     } while (nextToken);
   }
@@ -194,7 +217,7 @@ export function createLogsApi(
     stats,
     listLogGroups,
     async findLogGroup(name) {
-      for await (const g of listLogGroups(name)) if (g.name === name) return g;
+      for await (const g of listLogGroups({ prefix: name })) if (g.name === name) return g;
       return undefined;
     },
     async filterEvents(req) {

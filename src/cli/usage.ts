@@ -63,7 +63,7 @@ const airbyteCommands = {
     synopsis: ["discover --config FILE"],
     about:
       "Writes one CATALOG message: a stream per log group whose name starts with log_group_prefix " +
-      "and one per custom_log_reports entry.",
+      "(or contains log_group_name_pattern), except excluded_log_groups, and one per custom_log_reports entry.",
     flags: [config],
     example: `${PROGRAM} discover --config config.json`,
   },

@@ -1,5 +1,12 @@
 // `check`: can a read work with this configuration? Lists log groups and probes a read.
-import { assertNoNameClash, isReadable, reportGroupMissing } from "../engine/streams.js";
+import {
+  assertNoNameClash,
+  isReadable,
+  reportGroupMissing,
+  selectionOf,
+  selectionWords,
+  withoutExcluded,
+} from "../engine/streams.js";
 import { toConnectorError } from "./api-failures.js";
 import type { LogGroup } from "../domain/logs.js";
 import { cannotRead } from "../engine/streams.js";
@@ -32,15 +39,20 @@ export async function check(ctx: CommandContext): Promise<CheckResult> {
     ok: false,
     message: toConnectorError(err, { region: config.region, endpointUrl: config.endpointUrl, doing }).message,
   });
-  const listing = config.logGroupPrefix
-    ? `listing log groups with prefix ${JSON.stringify(config.logGroupPrefix)}`
-    : "listing log groups";
-  const groups: LogGroup[] = [];
+  const selection = selectionOf(config);
+  const listing =
+    selection.prefix !== undefined
+      ? `listing log groups with prefix ${JSON.stringify(selection.prefix)}`
+      : selection.pattern !== undefined
+        ? `listing log groups with name pattern ${JSON.stringify(selection.pattern)}`
+        : "listing log groups";
+  const listed: LogGroup[] = [];
   try {
-    for await (const g of ctx.api.listLogGroups(config.logGroupPrefix)) groups.push(g);
+    for await (const g of ctx.api.listLogGroups(selection)) listed.push(g);
   } catch (err) {
     return fail(err, listing);
   }
+  const groups = withoutExcluded(config, listed);
   try {
     assertNoNameClash(config, new Set(groups.map((g) => g.name)));
   } catch (err) {
@@ -54,9 +66,10 @@ export async function check(ctx: CommandContext): Promise<CheckResult> {
       return fail(err, `reading log group ${JSON.stringify(firstReadable.name)}`);
     }
   } else if (config.reports.length === 0) {
+    const selected = selectionWords(config);
     ctx.emitter.log(
       "WARN",
-      `No readable log group found${config.logGroupPrefix ? ` with prefix ${JSON.stringify(config.logGroupPrefix)}` : ""} in ${config.region}; a sync would have no streams.`,
+      `No readable log group found${selected ? ` ${selected}` : ""} in ${config.region}; a sync would have no streams.`,
     );
   }
   for (const [i, report] of config.reports.entries()) {

@@ -1,6 +1,7 @@
-// `discover`: one stream per readable log group (optionally by prefix) and one per custom report.
+// `discover`: one stream per readable log group (by prefix or name pattern, minus exclusions) and
+// one per custom report.
 import { toAirbyteStream } from "../airbyte/catalog.js";
-import { buildSources, isReadable } from "../engine/streams.js";
+import { buildSources, isReadable, selectionOf, selectionWords, withoutExcluded } from "../engine/streams.js";
 import type { Config } from "../config/config.js";
 import type { LogGroup } from "../domain/logs.js";
 import { cannotRead } from "../engine/streams.js";
@@ -15,8 +16,9 @@ export async function discover(ctx: CommandContext): Promise<AirbyteCatalog> {
 export async function discoverSources(
   ctx: CommandContext,
 ): Promise<{ catalog: AirbyteCatalog; groups: readonly LogGroup[] }> {
-  const groups: LogGroup[] = [];
-  for await (const g of ctx.api.listLogGroups(ctx.config.logGroupPrefix)) groups.push(g);
+  const listed: LogGroup[] = [];
+  for await (const g of ctx.api.listLogGroups(selectionOf(ctx.config))) listed.push(g);
+  const groups = withoutExcluded(ctx.config, listed);
   for (const g of groups.filter((x) => !isReadable(x))) {
     ctx.emitter.log("WARN", `${cannotRead(g)}; it is not offered as a stream.`);
   }
@@ -31,10 +33,11 @@ export async function discoverSources(
 
 /** Why discover offers nothing, in words that point at the settings to check. */
 export function noStreamsFound(config: Config): string {
-  const prefix =
-    config.logGroupPrefix === undefined
-      ? ""
-      : ` whose name starts with log_group_prefix ${JSON.stringify(config.logGroupPrefix)}`;
+  const selected = selectionWords(config);
   const where = `region ${config.region}${config.endpointUrl ? ` at ${config.endpointUrl}` : ""}`;
-  return `No stream found: no readable log group${prefix} in ${where}, and no custom_log_reports; check region_name and log_group_prefix.`;
+  const fields = [
+    config.logGroupNamePattern === undefined ? "log_group_prefix" : "log_group_name_pattern",
+    ...(config.excludedLogGroups.length > 0 ? ["excluded_log_groups"] : []),
+  ];
+  return `No stream found: no readable log group${selected ? ` ${selected}` : ""} in ${where}, and no custom_log_reports; check region_name${fields.length > 1 ? ", " : " and "}${fields.join(" and ")}.`;
 }

@@ -9,7 +9,7 @@ import type { ConfiguredStream } from "../airbyte/configured-catalog.js";
 import type { StateInput } from "../airbyte/state.js";
 import { StreamReader } from "../engine/reader.js";
 import { runStreams, type StreamTask } from "../engine/scheduler.js";
-import { cannotRead, GroupDirectory, resolveStream } from "../engine/streams.js";
+import { cannotRead, GroupDirectory, resolveStream, selectionOf } from "../engine/streams.js";
 import { sinkFor } from "../sinks/delivery.js";
 import type { CommandContext } from "./context.js";
 
@@ -120,7 +120,7 @@ function streamTask(
 /** Returns true when every stream completed. */
 export async function read(ctx: CommandContext, input: ReadInput): Promise<boolean> {
   let allOk = true;
-  const directory = new GroupDirectory(ctx.api, ctx.config.logGroupPrefix);
+  const directory = new GroupDirectory(ctx.api, selectionOf(ctx.config));
   if (input.catalog.length === 0)
     ctx.emitter.log(
       "WARN",

@@ -27,6 +27,10 @@ export interface Config {
   readonly credentials: BaseCredentials;
   readonly role: RoleConfig | undefined;
   readonly logGroupPrefix: string | undefined;
+  /** Case-sensitive substring of the log group names to list; never set with logGroupPrefix. */
+  readonly logGroupNamePattern: string | undefined;
+  /** Log group names, or prefixes ending in `*`, never offered nor read. */
+  readonly excludedLogGroups: readonly string[];
   readonly reports: readonly CustomReport[];
   /** Epoch ms, or undefined for "from the earliest event". */
   readonly startDate: number | undefined;
@@ -96,6 +100,10 @@ function patternHint(field: string): string {
   if (field === "region_name") return "expected an AWS region such as us-east-1";
   if (field === "start_date") return "expected YYYY-MM-DDTHH:mm:ssZ, e.g. 2024-01-01T00:00:00Z";
   if (field === "role_arn") return "expected arn:aws:iam::<12-digit account>:role/<name>";
+  if (field === "log_group_name_pattern")
+    return "DescribeLogGroups accepts only letters, digits and . - _ / # in a pattern (a plain substring, no wildcards)";
+  if (field.startsWith("excluded_log_groups["))
+    return "expected a log group name (letters, digits and . - _ / #), or a prefix of one followed by a single * at the end, e.g. /aws/lambda/noisy-* (* alone would exclude every log group)";
   return "see the spec";
 }
 
@@ -169,6 +177,33 @@ function parseReports(raw: RawConfig, problems: string[]): CustomReport[] {
   });
 }
 
+/** The entry of `excluded` that covers a log group name (`name` exactly, or `prefix*`), if any. */
+export function exclusionOf(excluded: readonly string[], name: string): string | undefined {
+  return excluded.find((e) => (e.endsWith("*") ? name.startsWith(e.slice(0, -1)) : name === e));
+}
+
+/** Log group selection: a prefix or a pattern (as DescribeLogGroups takes them), minus exclusions. */
+function parseSelection(raw: RawConfig, reports: readonly CustomReport[], problems: string[]) {
+  const prefix = optionalString(raw, "log_group_prefix");
+  const pattern = optionalString(raw, "log_group_name_pattern");
+  if (prefix !== undefined && pattern !== undefined) {
+    problems.push(
+      "log_group_prefix and log_group_name_pattern are both set, and DescribeLogGroups takes one or the other; clear one of them (a pattern that starts the name can be written as the prefix)",
+    );
+  }
+  // The schema has checked each entry: a name, or a prefix ending in one `*`.
+  const excluded = Object.freeze([...((raw.excluded_log_groups as string[] | undefined) ?? [])]);
+  reports.forEach((r, i) => {
+    const by = exclusionOf(excluded, r.logGroupName);
+    if (by !== undefined) {
+      problems.push(
+        `custom_log_reports[${i}].log_group_name ${JSON.stringify(r.logGroupName)} is excluded by excluded_log_groups entry ${JSON.stringify(by)}; remove the report or the exclusion`,
+      );
+    }
+  });
+  return { logGroupPrefix: prefix, logGroupNamePattern: pattern, excludedLogGroups: excluded };
+}
+
 function parseCredentials(raw: RawConfig, problems: string[]): BaseCredentials {
   const keyId = optionalString(raw, "aws_access_key_id");
   const secret = optionalString(raw, "aws_secret_access_key");
@@ -240,6 +275,7 @@ export function parseConfig(input: unknown): Config {
   const credentials = parseCredentials(cleaned, problems);
   const role = parseRole(cleaned, problems);
   const reports = parseReports(cleaned, problems);
+  const selection = parseSelection(cleaned, reports, problems);
   const startDate = parseStartDate(optionalString(cleaned, "start_date"), problems);
   const endpointUrl = parseEndpoint(optionalString(cleaned, "endpoint_url"), problems);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
@@ -247,7 +283,7 @@ export function parseConfig(input: unknown): Config {
     region: String(cleaned.region_name),
     credentials,
     role,
-    logGroupPrefix: optionalString(cleaned, "log_group_prefix"),
+    ...selection,
     reports: Object.freeze(reports),
     startDate,
     ingestionDelayMs: numberOr(cleaned.ingestion_delay_seconds, settings.ingestion_delay_seconds.default) * 1000,

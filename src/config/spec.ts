@@ -4,6 +4,10 @@
 const REGION_PATTERN = "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$";
 const START_DATE_PATTERN = "^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$";
 const ROLE_ARN_PATTERN = "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$";
+// DescribeLogGroups' model: a pattern is up to 512 of these characters, as are log group names.
+const NAME_PATTERN_PATTERN = "^[A-Za-z0-9._/#-]*$";
+// A log group name, or a prefix of one followed by a single `*` (alone it would exclude everything).
+const EXCLUDED_GROUP_PATTERN = "^[A-Za-z0-9._/#-]+[*]?$";
 
 /** Fields whose values must never appear in any output. */
 export const SECRET_FIELDS = [
@@ -81,6 +85,25 @@ export const connectionSpecification = {
       description: "Only log groups whose names start with this prefix become streams.",
       examples: ["/aws/lambda/"],
       order: 7,
+    },
+    log_group_name_pattern: {
+      type: "string",
+      title: "Log Group Name Pattern",
+      description:
+        "Only log groups whose names contain this text (case-sensitive) become streams. Cannot be combined with the log group prefix.",
+      pattern: NAME_PATTERN_PATTERN,
+      maxLength: 512,
+      examples: ["payments"],
+      order: 30,
+    },
+    excluded_log_groups: {
+      type: "array",
+      title: "Excluded Log Groups",
+      description:
+        "Log groups never offered as streams nor read: exact names, or prefixes ending in * (e.g. /aws/lambda/noisy-*).",
+      items: { type: "string", pattern: EXCLUDED_GROUP_PATTERN, maxLength: 513 },
+      examples: [["/aws/lambda/airbyte-*", "/ecs/debug"]],
+      order: 31,
     },
     custom_log_reports: {
       type: "array",

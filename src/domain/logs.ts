@@ -48,8 +48,24 @@ export interface EventPage {
   readonly nextToken: string | undefined;
 }
 
+/**
+ * Which log groups DescribeLogGroups lists, filtered by the service: names starting with `prefix`,
+ * or names containing `pattern` (case-sensitive). AWS refuses both at once.
+ */
+export type LogGroupSelection =
+  | { readonly prefix?: string; readonly pattern?: undefined }
+  | { readonly prefix?: undefined; readonly pattern?: string };
+
+/** Whether a log group's name is one the selection lists. */
+export function selects(selection: LogGroupSelection, name: string): boolean {
+  if (selection.prefix !== undefined) return name.startsWith(selection.prefix);
+  if (selection.pattern !== undefined) return name.includes(selection.pattern);
+  return true;
+}
+
 export interface LogsApi {
-  listLogGroups(prefix?: string): AsyncGenerator<LogGroup>;
+  /** The log groups of the selection (all when it is empty). */
+  listLogGroups(selection?: LogGroupSelection): AsyncGenerator<LogGroup>;
   /** The log group with exactly this name, or undefined. */
   findLogGroup(name: string): Promise<LogGroup | undefined>;
   filterEvents(request: FilterRequest): Promise<EventPage>;

@@ -1,9 +1,10 @@
-// Streams: which ones a configuration and its account offer (one per readable log group, then one
-// per custom report, whose names must not clash), what a configured stream reads, and the one
-// sentence for a log group FilterLogEvents cannot read (check, discover and read say it).
+// Streams: which ones a configuration and its account offer (one per readable log group of the
+// selection, prefix or name pattern minus exclusions, then one per custom report, whose names must
+// not clash), what a configured stream reads, and the one sentence for a log group FilterLogEvents
+// cannot read (check, discover and read say it).
 import { ConfigError } from "../airbyte/errors.js";
-import type { Config } from "../config/config.js";
-import type { LogGroup, LogsApi } from "../domain/logs.js";
+import { type Config, exclusionOf } from "../config/config.js";
+import { type LogGroup, type LogGroupSelection, type LogsApi, selects } from "../domain/logs.js";
 import type { CustomReport, StreamSource } from "../domain/streams.js";
 
 /** FilterLogEvents cannot read these classes of log group. */
@@ -43,6 +44,31 @@ export function reportGroupMissing(index: number, logGroupName: string, region: 
   return `custom_log_reports[${index}].log_group_name: log group ${JSON.stringify(logGroupName)} does not exist in ${region} or is not visible to these credentials`;
 }
 
+/** What DescribeLogGroups is asked for: the configured prefix or pattern (exclusions are applied after). */
+export function selectionOf(config: Config): LogGroupSelection {
+  if (config.logGroupNamePattern !== undefined) return { pattern: config.logGroupNamePattern };
+  return config.logGroupPrefix === undefined ? {} : { prefix: config.logGroupPrefix };
+}
+
+/** The selection in words, for messages: "" when every log group is selected. */
+export function selectionWords(config: Config): string {
+  const parts = [
+    ...(config.logGroupPrefix === undefined
+      ? []
+      : [`whose name starts with log_group_prefix ${JSON.stringify(config.logGroupPrefix)}`]),
+    ...(config.logGroupNamePattern === undefined
+      ? []
+      : [`whose name contains log_group_name_pattern ${JSON.stringify(config.logGroupNamePattern)}`]),
+    ...(config.excludedLogGroups.length === 0 ? [] : ["not in excluded_log_groups"]),
+  ];
+  return parts.join(" and ");
+}
+
+/** The listed log groups minus those excluded_log_groups names: these are never offered nor read. */
+export function withoutExcluded(config: Config, groups: readonly LogGroup[]): LogGroup[] {
+  return groups.filter((g) => exclusionOf(config.excludedLogGroups, g.name) === undefined);
+}
+
 /** Fails when a custom report would shadow a log group stream of the same name. */
 export function assertNoNameClash(config: Config, groupNames: ReadonlySet<string>): void {
   config.reports.forEach((r, i) => {
@@ -62,7 +88,7 @@ export interface ResolvedStream {
 }
 
 /**
- * The log groups under the configured prefix, listed once for all streams (50 per call) rather
+ * The log groups of the configured selection, listed once for all streams (50 per call) rather
  * than looked up one by one: DescribeLogGroups has a quota of its own.
  */
 export class GroupDirectory {
@@ -70,15 +96,14 @@ export class GroupDirectory {
 
   constructor(
     private readonly api: LogsApi,
-    private readonly prefix: string | undefined,
+    private readonly selection: LogGroupSelection,
   ) {}
 
   async get(name: string): Promise<LogGroup | undefined> {
-    const prefix = this.prefix;
-    if (prefix !== undefined && !name.startsWith(prefix)) return this.api.findLogGroup(name);
+    if (!selects(this.selection, name)) return this.api.findLogGroup(name);
     this.groups ??= (async () => {
       const map = new Map<string, LogGroup>();
-      for await (const g of this.api.listLogGroups(prefix)) map.set(g.name, g);
+      for await (const g of this.api.listLogGroups(this.selection)) map.set(g.name, g);
       return map;
     })();
     try {
@@ -96,7 +121,8 @@ export async function resolveStream(config: Config, directory: GroupDirectory, n
   const reportIndex = config.reports.findIndex((r) => r.name === name);
   if (reportIndex >= 0) {
     const report = config.reports[reportIndex]!;
-    if (await directory.get(report.name)) {
+    // An excluded log group is no stream, so no clash, and it is never requested.
+    if (exclusionOf(config.excludedLogGroups, report.name) === undefined && (await directory.get(report.name))) {
       throw reportNameClash(reportIndex, report.name);
     }
     const group = await directory.get(report.logGroupName);
@@ -105,11 +131,24 @@ export async function resolveStream(config: Config, directory: GroupDirectory, n
     }
     return { source: reportSource(report), group };
   }
-  const prefix = config.logGroupPrefix;
-  const group = prefix === undefined || name.startsWith(prefix) ? await directory.get(name) : undefined;
-  if (!group) {
+  const excludedBy = exclusionOf(config.excludedLogGroups, name);
+  if (excludedBy !== undefined) {
+    // Not even looked up: an excluded log group is never requested.
     throw new ConfigError(
-      `Stream ${JSON.stringify(name)} is in the catalog but is neither a custom report nor a log group${prefix ? ` with prefix ${JSON.stringify(prefix)}` : ""} in ${config.region}; run discover again and update the catalog`,
+      `Stream ${JSON.stringify(name)} is in the catalog but log group ${JSON.stringify(name)} is excluded by excluded_log_groups entry ${JSON.stringify(excludedBy)}; remove the stream from the catalog (run discover again) or the entry from excluded_log_groups`,
+    );
+  }
+  const selection = selectionOf(config);
+  const group = selects(selection, name) ? await directory.get(name) : undefined;
+  if (!group) {
+    const selected =
+      selection.prefix !== undefined
+        ? ` with prefix ${JSON.stringify(selection.prefix)}`
+        : selection.pattern !== undefined
+          ? ` with name pattern ${JSON.stringify(selection.pattern)}`
+          : "";
+    throw new ConfigError(
+      `Stream ${JSON.stringify(name)} is in the catalog but is neither a custom report nor a log group${selected} in ${config.region}; run discover again and update the catalog`,
     );
   }
   return { source: groupSource(group), group };

@@ -181,6 +181,19 @@ for (const target of TARGETS) {
       else assert.ok(names.length > 1);
     });
 
+    test(`DescribeLogGroups: prefix with pattern ${target.honoursPrefixAndPattern ? "refused (as AWS)" : "accepted (moto; AWS refuses it)"}, logGroupIdentifiers ${target.honoursPrefixAndPattern ? "honoured (as AWS)" : "ignored (moto)"}`, async () => {
+      const both = () =>
+        client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/fidelity/", logGroupNamePattern: "a-3" }));
+      if (target.honoursPrefixAndPattern) {
+        const err = await errorOf(both);
+        assert.equal(err.name, "InvalidParameterException");
+      } else assert.ok(((await both()).logGroups?.length ?? 0) > 1);
+      const named = await client.send(new DescribeLogGroupsCommand({ logGroupIdentifiers: ["/fidelity/a-3"] }));
+      const names = named.logGroups?.map((g) => g.logGroupName) ?? [];
+      if (target.honoursPrefixAndPattern) assert.deepEqual(names, ["/fidelity/a-3"]);
+      else assert.ok(names.length > 1);
+    });
+
     test("filter patterns: a term, two terms, a quoted phrase", async () => {
       const range = { startTime: BASE, endTime: BASE + 1_000_000 };
       assert.deepEqual(

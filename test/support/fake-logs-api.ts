@@ -2,7 +2,15 @@
 // use moto_server and the simulator instead. Deterministic: fixed events per log group, pages of a
 // given size, failures scripted per request, a clock the test moves. It records every request it
 // got, with its signal, so a test can tell what the engine asked for and what it abandoned.
-import type { EventPage, FilterRequest, LogEvent, LogGroup, LogsApi } from "../../src/domain/logs.js";
+import {
+  type EventPage,
+  type FilterRequest,
+  type LogEvent,
+  type LogGroup,
+  type LogGroupSelection,
+  type LogsApi,
+  selects,
+} from "../../src/domain/logs.js";
 
 /** Time as the test says: which events have been ingested, and `now` for the code under test. */
 export class FakeClock {
@@ -195,9 +203,9 @@ export class FakeLogsApi implements LogsApi {
       .map((r) => ({ start: r.request.startTime, end: r.request.endTime }));
   }
 
-  async *listLogGroups(prefix?: string): AsyncGenerator<LogGroup> {
+  async *listLogGroups(selection: LogGroupSelection = {}): AsyncGenerator<LogGroup> {
     for (const name of [...this.events.keys()].sort()) {
-      if (prefix === undefined || name.startsWith(prefix)) yield this.group(name);
+      if (selects(selection, name)) yield this.group(name);
     }
   }
 

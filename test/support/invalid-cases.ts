@@ -306,6 +306,47 @@ function deliveryMethods(): InvalidCase[] {
   );
 }
 
+/** Log group selection: prefix or pattern (as DescribeLogGroups takes them), and exclusions. */
+export function selectionCases(): InvalidCase[] {
+  const c = (name: string, patch: Record<string, unknown>, expect: RegExp) => ({ name, input: with_(patch), expect });
+  const badPattern = /log_group_name_pattern has an invalid format .*letters, digits and \. - _ \/ #/;
+  const badExclusion = (i: number) =>
+    new RegExp(`excluded_log_groups\\[${i}\\] has an invalid format .*followed by a single \\* at the end`);
+  return [
+    c(
+      "log_group_prefix and log_group_name_pattern",
+      { log_group_prefix: "/aws/", log_group_name_pattern: "lambda" },
+      /log_group_prefix and log_group_name_pattern are both set.*clear one of them/,
+    ),
+    ...["pay*", "a b", "pay|ments", "%regex%", "ünïcode", "x?", " lead"].map((v) =>
+      c(
+        `log_group_name_pattern = ${show(v)} (characters DescribeLogGroups refuses)`,
+        { log_group_name_pattern: v },
+        badPattern,
+      ),
+    ),
+    c(
+      "log_group_name_pattern of 513 characters",
+      { log_group_name_pattern: "x".repeat(513) },
+      /log_group_name_pattern must NOT have more than 512 characters/,
+    ),
+    c("excluded_log_groups: * alone (would exclude everything)", { excluded_log_groups: ["/a", "*"] }, badExclusion(1)),
+    c("excluded_log_groups: * not at the end", { excluded_log_groups: ["/aws/*/noisy"] }, badExclusion(0)),
+    c("excluded_log_groups: two *", { excluded_log_groups: ["/aws/x**"] }, badExclusion(0)),
+    c("excluded_log_groups: an empty entry", { excluded_log_groups: [""] }, badExclusion(0)),
+    c("excluded_log_groups: a space in a name", { excluded_log_groups: ["/app/my group"] }, badExclusion(0)),
+    c("excluded_log_groups: a number", { excluded_log_groups: [7] }, /excluded_log_groups\[0\] must be of type string/),
+    c(
+      "a custom report on an excluded log group",
+      {
+        excluded_log_groups: ["/ecs/debug", "/aws/lambda/noisy-*"],
+        custom_log_reports: [{ name: "noise", log_group_name: "/aws/lambda/noisy-1" }],
+      },
+      /custom_log_reports\[0\]\.log_group_name "\/aws\/lambda\/noisy-1" is excluded by excluded_log_groups entry "\/aws\/lambda\/noisy-\*"; remove the report or the exclusion/,
+    ),
+  ];
+}
+
 function several(): InvalidCase[] {
   return [
     {
@@ -337,6 +378,7 @@ export function configCases(): InvalidCase[] {
     ...notAnObject(),
     ...conflicts(),
     ...reports(),
+    ...selectionCases(),
     ...deliveryMethods(),
     ...several(),
   ];

@@ -4,8 +4,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseConfig } from "../../src/config/config.js";
-import type { EventPage, LogGroup, LogsApi } from "../../src/domain/logs.js";
-import { cannotRead, GroupDirectory, resolveStream } from "../../src/engine/streams.js";
+import { type EventPage, type LogGroup, type LogGroupSelection, type LogsApi, selects } from "../../src/domain/logs.js";
+import {
+  cannotRead,
+  GroupDirectory,
+  resolveStream,
+  selectionOf,
+  selectionWords,
+  withoutExcluded,
+} from "../../src/engine/streams.js";
 
 function group(name: string, logGroupClass?: string): LogGroup {
   return { name, creationTime: 0, retentionInDays: undefined, logGroupClass, storedBytes: 0 };
@@ -16,13 +23,15 @@ class CountingApi implements LogsApi {
   lookups: string[] = [];
   failNextListing = false;
   constructor(private readonly groups: readonly LogGroup[]) {}
-  async *listLogGroups(prefix?: string): AsyncGenerator<LogGroup> {
+  selections: LogGroupSelection[] = [];
+  async *listLogGroups(selection: LogGroupSelection = {}): AsyncGenerator<LogGroup> {
+    this.selections.push(selection);
     this.listings++;
     if (this.failNextListing) {
       this.failNextListing = false;
       throw new Error("listing failed");
     }
-    for (const g of this.groups) if (prefix === undefined || g.name.startsWith(prefix)) yield g;
+    for (const g of this.groups) if (selects(selection, g.name)) yield g;
   }
   async findLogGroup(name: string): Promise<LogGroup | undefined> {
     this.lookups.push(name);
@@ -38,7 +47,7 @@ const config = (extra: Record<string, unknown> = {}) => parseConfig({ region_nam
 
 test("GroupDirectory: one listing for every group under the prefix; a group outside it is looked up", async () => {
   const api = new CountingApi([group("/app/a"), group("/app/b"), group("/other/c")]);
-  const directory = new GroupDirectory(api, "/app/");
+  const directory = new GroupDirectory(api, { prefix: "/app/" });
   assert.equal((await directory.get("/app/a"))?.name, "/app/a");
   assert.equal((await directory.get("/app/b"))?.name, "/app/b");
   assert.equal(await directory.get("/app/none"), undefined);
@@ -50,7 +59,7 @@ test("GroupDirectory: one listing for every group under the prefix; a group outs
 test("GroupDirectory: a failed listing fails that stream only; the next one lists again", async () => {
   const api = new CountingApi([group("/app/a")]);
   api.failNextListing = true;
-  const directory = new GroupDirectory(api, undefined);
+  const directory = new GroupDirectory(api, {});
   await assert.rejects(directory.get("/app/a"), /listing failed/);
   assert.equal((await directory.get("/app/a"))?.name, "/app/a");
   assert.equal(api.listings, 2);
@@ -61,7 +70,7 @@ test("resolveStream: a custom report reads its log group; a log group stream rea
   const c = config({
     custom_log_reports: [{ name: "errors", log_group_name: "/app/b", filter_pattern: "ERROR" }],
   });
-  const directory = new GroupDirectory(api, c.logGroupPrefix);
+  const directory = new GroupDirectory(api, selectionOf(c));
   const report = await resolveStream(c, directory, "errors");
   assert.equal(report.group.name, "/app/b");
   assert.equal(report.source.filterPattern, "ERROR");
@@ -74,16 +83,16 @@ test("resolveStream: a report named like a log group, a report's missing group, 
   const api = new CountingApi([group("/app/a")]);
   const clash = config({ custom_log_reports: [{ name: "/app/a", log_group_name: "/app/a" }] });
   await assert.rejects(
-    resolveStream(clash, new GroupDirectory(api, undefined), "/app/a"),
+    resolveStream(clash, new GroupDirectory(api, {}), "/app/a"),
     /^ConfigError: custom_log_reports\[0\]\.name "\/app\/a" is also the name of a log group stream/,
   );
   const missing = config({ custom_log_reports: [{ name: "r", log_group_name: "/gone" }] });
   await assert.rejects(
-    resolveStream(missing, new GroupDirectory(api, undefined), "r"),
+    resolveStream(missing, new GroupDirectory(api, {}), "r"),
     /custom_log_reports\[0\]\.log_group_name: log group "\/gone" does not exist in eu-west-1/,
   );
   const prefixed = config({ log_group_prefix: "/app/" });
-  await assert.rejects(resolveStream(prefixed, new GroupDirectory(api, "/app/"), "/other"), {
+  await assert.rejects(resolveStream(prefixed, new GroupDirectory(api, { prefix: "/app/" }), "/other"), {
     name: "ConfigError",
     message:
       'Stream "/other" is in the catalog but is neither a custom report nor a log group with prefix "/app/" in eu-west-1; run discover again and update the catalog',
@@ -99,4 +108,67 @@ test("cannotRead: one sentence, alone or after the setting that names the group"
     cannotRead(cold, "custom_log_reports[2].log_group_name"),
     'custom_log_reports[2].log_group_name: log group "/cold" is of class INFREQUENT_ACCESS, which FilterLogEvents cannot read',
   );
+});
+
+test("GroupDirectory: one listing by name pattern; a group the pattern does not select is looked up", async () => {
+  const api = new CountingApi([group("/app/pay-a"), group("/app/b"), group("/x/pay")]);
+  const directory = new GroupDirectory(api, { pattern: "pay" });
+  assert.equal((await directory.get("/app/pay-a"))?.name, "/app/pay-a");
+  assert.equal((await directory.get("/x/pay"))?.name, "/x/pay");
+  assert.deepEqual(api.selections, [{ pattern: "pay" }]);
+  assert.equal((await directory.get("/app/b"))?.name, "/app/b");
+  assert.deepEqual(api.lookups, ["/app/b"]);
+});
+
+test("selectionOf: the pattern or the prefix, as DescribeLogGroups takes them; selectionWords says it", () => {
+  assert.deepEqual(selectionOf(config({})), {});
+  assert.deepEqual(selectionOf(config({ log_group_prefix: "/aws/" })), { prefix: "/aws/" });
+  assert.deepEqual(selectionOf(config({ log_group_name_pattern: "pay" })), { pattern: "pay" });
+  assert.equal(selectionWords(config({})), "");
+  assert.equal(
+    selectionWords(config({ log_group_name_pattern: "pay", excluded_log_groups: ["/x"] })),
+    'whose name contains log_group_name_pattern "pay" and not in excluded_log_groups',
+  );
+});
+
+test("withoutExcluded: exact names and prefixes ending in *; nothing else", () => {
+  const c = config({ excluded_log_groups: ["/ecs/debug", "/aws/lambda/noisy-*"] });
+  const groups = ["/ecs/debug", "/ecs/debug2", "/aws/lambda/noisy-", "/aws/lambda/noisy-1", "/aws/lambda/quiet"];
+  assert.deepEqual(
+    withoutExcluded(
+      c,
+      groups.map((n) => group(n)),
+    ).map((g) => g.name),
+    ["/ecs/debug2", "/aws/lambda/quiet"],
+  );
+});
+
+test("resolveStream: an excluded log group in the catalog is a config error, and is never requested", async () => {
+  const api = new CountingApi([group("/app/a"), group("/app/noisy-1")]);
+  const c = config({ excluded_log_groups: ["/app/noisy-*"] });
+  await assert.rejects(resolveStream(c, new GroupDirectory(api, selectionOf(c)), "/app/noisy-1"), {
+    name: "ConfigError",
+    message:
+      'Stream "/app/noisy-1" is in the catalog but log group "/app/noisy-1" is excluded by excluded_log_groups entry "/app/noisy-*"; remove the stream from the catalog (run discover again) or the entry from excluded_log_groups',
+  });
+  assert.deepEqual([api.listings, api.lookups], [0, []]);
+  // A report may carry the name of an excluded group: that group is no stream, so no clash.
+  const named = config({
+    excluded_log_groups: ["/app/noisy-1"],
+    custom_log_reports: [{ name: "/app/noisy-1", log_group_name: "/app/a" }],
+  });
+  const r = await resolveStream(named, new GroupDirectory(api, selectionOf(named)), "/app/noisy-1");
+  assert.equal(r.group.name, "/app/a");
+  assert.equal(api.listings, 1);
+});
+
+test("resolveStream: a catalog stream the name pattern does not select is unknown, and the pattern is named", async () => {
+  const api = new CountingApi([group("/app/pay"), group("/app/other")]);
+  const c = config({ log_group_name_pattern: "pay" });
+  await assert.rejects(resolveStream(c, new GroupDirectory(api, selectionOf(c)), "/app/other"), {
+    name: "ConfigError",
+    message:
+      'Stream "/app/other" is in the catalog but is neither a custom report nor a log group with name pattern "pay" in eu-west-1; run discover again and update the catalog',
+  });
+  assert.deepEqual([api.listings, api.lookups], [0, []]);
 });
