@@ -17,6 +17,10 @@ export interface FleetOptions {
   readonly groups: number;
   readonly big: number;
   readonly bigEvents: number;
+  /** Fixed latency of every simulated request. */
+  readonly latencyMs: number;
+  /** Passed as the config's max_concurrency only when given. */
+  readonly concurrency: number | undefined;
   /** Passed as the config's stream_layout only when given (a connector without it ignores the field). */
   readonly layout: string | undefined;
 }
@@ -90,7 +94,10 @@ const sum = (record: Record<string, number>) => Object.values(record).reduce((a,
 export async function fleetBench(options: FleetOptions): Promise<FleetResult> {
   const { dir } = options;
   const scenarioPath = join(dir, "fleet.json");
-  writeFileSync(scenarioPath, JSON.stringify(lambdaFleet(options.groups, options.big, options.bigEvents)));
+  writeFileSync(
+    scenarioPath,
+    JSON.stringify(lambdaFleet(options.groups, options.big, options.bigEvents, options.latencyMs)),
+  );
   const sim = await spawnSimulator({ scenarioPath });
   try {
     const control = (path: string, method = "GET") => fetch(`${sim.url}/_sim/${path}`, { method });
@@ -118,6 +125,7 @@ export async function fleetBench(options: FleetOptions): Promise<FleetResult> {
         aws_access_key_id: "AKIABENCH0000000001",
         aws_secret_access_key: "bench-secret-0000000000000001",
         endpoint_url: sim.url,
+        ...(options.concurrency === undefined ? {} : { max_concurrency: options.concurrency }),
         ...(options.layout === undefined ? {} : { stream_layout: options.layout }),
       }),
     );

@@ -1,4 +1,4 @@
-// Benchmarks (not tests): `npm run bench [-- --only 1,2,3,4,5,6,7 --events1 N --events2 N --events3 N]`.
+// Benchmarks (not tests): `npm run bench [-- --only 1,2,3,4,5,6,7 --events1 N --events2 N --events3 N --groups7 N --layout7 L]`.
 // Each scenario prints its figures and the command line that reproduces it.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     groups7: { type: "string", default: "10000" },
     big7: { type: "string", default: "10" },
     "big-events7": { type: "string", default: "50000" },
+    latency7: { type: "string", default: "80" },
     layout7: { type: "string" },
   },
 });
@@ -251,12 +252,24 @@ if (only.has("7")) {
   const groups = Number(values.groups7);
   const big = Number(values.big7);
   const bigEvents = Number(values["big-events7"]);
+  const latencyMs = Number(values.latency7);
   const layout = values.layout7;
-  const f = await fleetBench({ main: MAIN, launchFlags: LAUNCH_FLAGS, dir, groups, big, bigEvents, layout });
+  const concurrency = values.concurrency ? Number(values.concurrency) : undefined;
+  const f = await fleetBench({
+    main: MAIN,
+    launchFlags: LAUNCH_FLAGS,
+    dir,
+    groups,
+    big,
+    bigEvents,
+    latencyMs,
+    concurrency,
+    layout,
+  });
   const r = f.read;
   const n = (x: number) => x.toLocaleString("en-US");
   print(
-    `\n## 7. many log groups: ${n(f.groups)} groups, ${n(big)} of 10,000 to ${n(bigEvents)} events, the others 1 to 20; ${n(f.expectedEvents)} events; FilterLogEvents 25 TPS, DescribeLogGroups 10 TPS, latency 80 ms + 0.25 ms/KB; stream_layout ${layout ?? "not set (per_log_group)"}`,
+    `\n## 7. many log groups: ${n(f.groups)} groups, ${n(big)} of 10,000 to ${n(bigEvents)} events, the others 1 to 20; ${n(f.expectedEvents)} events; FilterLogEvents 25 TPS, DescribeLogGroups 10 TPS, latency ${latencyMs} ms + 0.25 ms/KB; max_concurrency ${concurrency ?? "default"}; stream_layout ${layout ?? "not set (per_log_group)"}`,
   );
   print("| measure | value | lower bound | ratio |");
   print("|---|---|---|---|");
@@ -277,7 +290,7 @@ if (only.has("7")) {
   print(`| STATE messages | ${n(r.states)}, the largest ${n(r.largestStateBytes)} bytes | under 1 MB | |`);
   print(`connector's summary: ${r.summary}`);
   print(
-    `command: ${cmd(`--only 7 --groups7 ${groups} --big7 ${big} --big-events7 ${bigEvents}${layout === undefined ? "" : ` --layout7 ${layout}`}`)}`,
+    `command: ${cmd(`--only 7 --groups7 ${groups} --big7 ${big} --big-events7 ${bigEvents}${latencyMs === 80 ? "" : ` --latency7 ${latencyMs}`}${concurrency === undefined ? "" : ` --concurrency ${concurrency}`}${layout === undefined ? "" : ` --layout7 ${layout}`}`)}`,
   );
 }
 

@@ -88,7 +88,7 @@ function bigGroupEvents(k: number, big: number, max: number): number {
  * `big` hold 10,000 to `bigEvents` events (spread through the name order), the rest 1 to 20 events
  * over the last week; us-east-1 quotas (FilterLogEvents 25 TPS, DescribeLogGroups 10 TPS).
  */
-export function lambdaFleet(groups: number, big: number, bigEvents: number): ScenarioFile {
+export function lambdaFleet(groups: number, big: number, bigEvents: number, latencyMs = 80): ScenarioFile {
   const bigAt = new Map<number, number>();
   for (let k = 0; k < Math.min(big, groups); k++)
     bigAt.set(Math.floor(((k + 0.5) * groups) / big), bigGroupEvents(k, big, bigEvents));
@@ -97,8 +97,8 @@ export function lambdaFleet(groups: number, big: number, bigEvents: number): Sce
     seed: 12,
     region: "us-east-1",
     quotas: { FilterLogEvents: 25, DescribeLogGroups: 10 },
-    // In-region API latency; sequential DescribeLogGroups pages then stay under the 10 TPS quota.
-    latency: { fixedMs: 80, perKbMs: 0.25 },
+    // 80 ms: in-region API latency; sequential DescribeLogGroups pages then stay under the 10 TPS quota.
+    latency: { fixedMs: latencyMs, perKbMs: 0.25 },
     logGroups: Array.from({ length: groups }, (_, i) => {
       const events = bigAt.get(i);
       return {
