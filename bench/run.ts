@@ -1,4 +1,4 @@
-// Benchmarks (not tests): `npm run bench [-- --only 1,2,3,4,5,6 --events1 N --events2 N --events3 N]`.
+// Benchmarks (not tests): `npm run bench [-- --only 1,2,3,4,5,6,7 --events1 N --events2 N --events3 N --groups7 N --layout7 L]`.
 // Each scenario prints its figures and the command line that reproduces it.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
@@ -10,6 +10,8 @@ import { expectedEvents, loadScenario, spawnSimulator, type ScenarioFile } from 
 import { DAY_MS, cpuBound, faultStorm, quotaBound } from "./scenarios.js";
 import { referenceRead } from "./reference-reader.js";
 import { faultTable } from "./fault-table.js";
+import { fleetBench } from "./fleet.js";
+import { pageCapacity } from "./page-capacity.js";
 import { launchFlags } from "../test/support/packaging-rules.js";
 
 // The SDK version is pinned; its notice about future Node versions is noise here.
@@ -27,6 +29,11 @@ const { values } = parseArgs({
     "heap-mb": { type: "string", default: "" },
     "semi-space-mb": { type: "string", default: "" },
     concurrency: { type: "string", default: "" },
+    groups7: { type: "string", default: "10000" },
+    big7: { type: "string", default: "10" },
+    "big-events7": { type: "string", default: "50000" },
+    latency7: { type: "string", default: "80" },
+    layout7: { type: "string" },
   },
 });
 const only = new Set(values.only.split(","));
@@ -99,22 +106,6 @@ async function withSimulator<T>(name: string, scenario: ScenarioFile, fn: (url: 
   } finally {
     await sim.stop();
   }
-}
-
-/** Events per full page for this scenario's messages: what one request can carry under 1 MB. */
-async function pageCapacity(url: string, group: string, start: number, end: number): Promise<number> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/x-amz-json-1.1",
-      "X-Amz-Target": "Logs_20140328.FilterLogEvents",
-      Authorization:
-        "AWS4-HMAC-SHA256 Credential=AKIABENCH0000000001/20260101/us-west-2/logs/aws4_request, SignedHeaders=host, Signature=0",
-    },
-    body: JSON.stringify({ logGroupName: group, startTime: start, endTime: end }),
-  });
-  const page = (await res.json()) as { events?: unknown[] };
-  return page.events?.length ?? 0;
 }
 
 const cmd = (extra: string) => `npm run bench -- ${extra}`;
@@ -255,6 +246,52 @@ if (only.has("6")) {
       `| ${r.fault.replace(/Rate$/, "")} | ${r.rate * 100}% | ${r.runs} | ${r.expected} | ${r.delivered} | ${r.complete} | ${r.incomplete} | ${r.silentlyWrong} | ${r.maxSeconds.toFixed(1)} s |`,
     );
   print(`command: ${cmd(`--only 6 --fault-rate ${rate} --fault-runs ${runs}`)}`);
+}
+
+if (only.has("7")) {
+  const groups = Number(values.groups7);
+  const big = Number(values.big7);
+  const bigEvents = Number(values["big-events7"]);
+  const latencyMs = Number(values.latency7);
+  const layout = values.layout7;
+  const concurrency = values.concurrency ? Number(values.concurrency) : undefined;
+  const f = await fleetBench({
+    main: MAIN,
+    launchFlags: LAUNCH_FLAGS,
+    dir,
+    groups,
+    big,
+    bigEvents,
+    latencyMs,
+    concurrency,
+    layout,
+  });
+  const r = f.read;
+  const n = (x: number) => x.toLocaleString("en-US");
+  print(
+    `\n## 7. many log groups: ${n(f.groups)} groups, ${n(big)} of 10,000 to ${n(bigEvents)} events, the others 1 to 20; ${n(f.expectedEvents)} events; FilterLogEvents 25 TPS, DescribeLogGroups 10 TPS, latency ${latencyMs} ms + 0.25 ms/KB; max_concurrency ${concurrency ?? "default"}; stream_layout ${layout ?? "not set (per_log_group)"}`,
+  );
+  print("| measure | value | lower bound | ratio |");
+  print("|---|---|---|---|");
+  print(
+    `| discover | ${f.discover.seconds.toFixed(1)} s, ${f.discover.describeRequests} DescribeLogGroups requests (${f.discover.throttled} throttled), ${n(f.discover.streams)} streams | ${f.describePages} pages at 10 TPS = ${(f.describePages / 10).toFixed(1)} s | ${(f.discover.seconds / (f.describePages / 10)).toFixed(2)}x |`,
+  );
+  print(
+    `| read | ${r.seconds.toFixed(1)} s, ${n(r.filterRequests)} FilterLogEvents + ${r.describeRequests} DescribeLogGroups requests (${r.throttled} throttled), exit ${r.exitCode} | ${f.describePages} pages at 10 TPS + ${n(f.minFilterRequests)} requests at 25 TPS = ${f.readBoundSeconds.toFixed(1)} s | **${(r.seconds / f.readBoundSeconds).toFixed(3)}x** |`,
+  );
+  print(
+    `| FilterLogEvents requests | ${n(r.filterRequests)} | ${n(f.minFilterRequests)} (one per group; a full page holds ${n(f.pageCapacity)} events, largest group ${n(f.largestGroup)}) | ${(r.filterRequests / f.minFilterRequests).toFixed(3)}x |`,
+  );
+  print(
+    `| events delivered | ${n(r.delivered)} of ${n(f.expectedEvents)} expected, ${r.unexpected} unexpected or repeated (${n(r.records)} records) | exact | ${r.delivered === f.expectedEvents && r.unexpected === 0 ? "exact" : "**NOT EXACT**"} |`,
+  );
+  print(`| streams COMPLETE | ${n(r.complete)} of ${n(r.streams)} | all | |`);
+  print(`| peak RSS of the connector (read) | ${r.peakRssMb} MB | | |`);
+  print(`| STATE messages | ${n(r.states)}, the largest ${n(r.largestStateBytes)} bytes | under 1 MB | |`);
+  print(`connector's summary: ${r.summary}`);
+  print(
+    `command: ${cmd(`--only 7 --groups7 ${groups} --big7 ${big} --big-events7 ${bigEvents}${latencyMs === 80 ? "" : ` --latency7 ${latencyMs}`}${concurrency === undefined ? "" : ` --concurrency ${concurrency}`}${layout === undefined ? "" : ` --layout7 ${layout}`}`)}`,
+  );
 }
 
 writeFileSync(join(dir, "results.md"), `${lines.join("\n")}\n`);

@@ -76,3 +76,42 @@ export function cpuBound(events: number): ScenarioFile {
     ],
   };
 }
+
+/** Events of the big groups of scenario 7: from 10,000 (or `max`, if smaller) up to `max`. */
+function bigGroupEvents(k: number, big: number, max: number): number {
+  const min = Math.min(10_000, max);
+  return big === 1 ? max : Math.round(min + ((max - min) * k) / (big - 1));
+}
+
+/**
+ * 7. Many log groups, as an account full of Lambda functions has: `groups` log groups of which
+ * `big` hold 10,000 to `bigEvents` events (spread through the name order), the rest 1 to 20 events
+ * over the last week; us-east-1 quotas (FilterLogEvents 25 TPS, DescribeLogGroups 10 TPS).
+ */
+export function lambdaFleet(groups: number, big: number, bigEvents: number, latencyMs = 80): ScenarioFile {
+  const bigAt = new Map<number, number>();
+  for (let k = 0; k < Math.min(big, groups); k++)
+    bigAt.set(Math.floor(((k + 0.5) * groups) / big), bigGroupEvents(k, big, bigEvents));
+  const width = String(Math.max(0, groups - 1)).length;
+  return {
+    seed: 12,
+    region: "us-east-1",
+    quotas: { FilterLogEvents: 25, DescribeLogGroups: 10 },
+    // 80 ms: in-region API latency; sequential DescribeLogGroups pages then stay under the 10 TPS quota.
+    latency: { fixedMs: latencyMs, perKbMs: 0.25 },
+    logGroups: Array.from({ length: groups }, (_, i) => {
+      const events = bigAt.get(i);
+      return {
+        name: `/aws/lambda/function-${String(i).padStart(width, "0")}`,
+        creationTime: "now-30d",
+        streams: {
+          count: events === undefined ? 1 + (i % 3) : 10,
+          namePattern: "2026/11/30/[$LATEST]0f3c9a{index}",
+        },
+        timeRange: events === undefined ? { start: "now-7d", end: "now-1h" } : { start: "now-1d", end: "now-1h" },
+        events: { count: events ?? 1 + ((i * 7) % 20) },
+        message: { shape: "text", size: 100 },
+      };
+    }),
+  };
+}
