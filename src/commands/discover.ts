@@ -1,5 +1,5 @@
 // `discover`: one stream per readable log group (optionally by prefix) and one per custom report.
-import { toAirbyteStream } from "../airbyte/catalog.js";
+import { allGroupsStream, toAirbyteStream } from "../airbyte/catalog.js";
 import { buildSources, isReadable } from "../engine/streams.js";
 import type { Config } from "../config/config.js";
 import type { LogGroup } from "../domain/logs.js";
@@ -25,16 +25,30 @@ export async function discoverSources(
     fileTransfer: ctx.config.deliveryType === "use_file_transfer",
   };
   const sources = buildSources(ctx.config, groups);
+  const streams = sources.map((s) => toAirbyteStream(s, shape));
+  if (ctx.config.streamLayout === "single_stream") {
+    // Offered even before any log group exists: groups that appear later are read without a catalog change.
+    if (!groups.some(isReadable)) ctx.emitter.log("WARN", noGroupsFound(ctx.config));
+    return { catalog: { streams: [allGroupsStream(shape.parseJsonMessages), ...streams] }, groups };
+  }
   if (sources.length === 0) ctx.emitter.log("WARN", noStreamsFound(ctx.config));
-  return { catalog: { streams: sources.map((s) => toAirbyteStream(s, shape)) }, groups };
+  return { catalog: { streams }, groups };
 }
 
-/** Why discover offers nothing, in words that point at the settings to check. */
-export function noStreamsFound(config: Config): string {
+function groupsWhere(config: Config): string {
   const prefix =
     config.logGroupPrefix === undefined
       ? ""
       : ` whose name starts with log_group_prefix ${JSON.stringify(config.logGroupPrefix)}`;
-  const where = `region ${config.region}${config.endpointUrl ? ` at ${config.endpointUrl}` : ""}`;
-  return `No stream found: no readable log group${prefix} in ${where}, and no custom_log_reports; check region_name and log_group_prefix.`;
+  return `${prefix} in region ${config.region}${config.endpointUrl ? ` at ${config.endpointUrl}` : ""}`;
+}
+
+/** Why discover offers nothing, in words that point at the settings to check. */
+export function noStreamsFound(config: Config): string {
+  return `No stream found: no readable log group${groupsWhere(config)}, and no custom_log_reports; check region_name and log_group_prefix.`;
+}
+
+/** The single stream is offered without log groups: say it reads nothing yet. */
+function noGroupsFound(config: Config): string {
+  return `No readable log group${groupsWhere(config)}: stream log_events reads nothing until one appears; check region_name and log_group_prefix.`;
 }

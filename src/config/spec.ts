@@ -197,6 +197,15 @@ export const connectionSpecification = {
       default: false,
       order: 17,
     },
+    stream_layout: {
+      type: "string",
+      title: "Stream Layout",
+      description:
+        "per_log_group: one stream per log group. single_stream: one stream, log_events, with the events of every selected log group (each record names its log group); log groups that appear later are read without a catalog change. Custom reports stay streams of their own. single_stream needs Replicate Records delivery.",
+      enum: ["per_log_group", "single_stream"],
+      default: "per_log_group",
+      order: 40,
+    },
     delivery_method: {
       type: "object",
       title: "Delivery Method",

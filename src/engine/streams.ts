@@ -4,7 +4,7 @@
 import { ConfigError } from "../airbyte/errors.js";
 import type { Config } from "../config/config.js";
 import type { LogGroup, LogsApi } from "../domain/logs.js";
-import type { CustomReport, StreamSource } from "../domain/streams.js";
+import { ALL_GROUPS_STREAM, type CustomReport, type StreamSource } from "../domain/streams.js";
 
 /** FilterLogEvents cannot read these classes of log group. */
 const UNREADABLE_CLASSES: ReadonlySet<string> = new Set(["INFREQUENT_ACCESS", "DELIVERY"]);
@@ -13,9 +13,9 @@ export function isReadable(group: LogGroup): boolean {
   return group.logGroupClass === undefined || !UNREADABLE_CLASSES.has(group.logGroupClass);
 }
 
-function groupSource(group: LogGroup): StreamSource {
+function groupSource(group: LogGroup, stream = group.name): StreamSource {
   return {
-    name: group.name,
+    name: stream,
     logGroupName: group.name,
     logStreamNames: [],
     filterPattern: undefined,
@@ -33,6 +33,15 @@ function reportSource(report: CustomReport): StreamSource {
   };
 }
 
+/** What a log group's events are read as in the single stream (records name their log group). */
+export function allGroupsSource(group: LogGroup): StreamSource {
+  return groupSource(group, ALL_GROUPS_STREAM);
+}
+
+function singleStream(config: Config): boolean {
+  return config.streamLayout === "single_stream";
+}
+
 function reportNameClash(index: number, name: string): ConfigError {
   return new ConfigError(
     `custom_log_reports[${index}].name ${JSON.stringify(name)} is also the name of a log group stream; give the report another name`,
@@ -43,17 +52,26 @@ export function reportGroupMissing(index: number, logGroupName: string, region: 
   return `custom_log_reports[${index}].log_group_name: log group ${JSON.stringify(logGroupName)} does not exist in ${region} or is not visible to these credentials`;
 }
 
-/** Fails when a custom report would shadow a log group stream of the same name. */
+/**
+ * Fails when a custom report would shadow a log group stream of the same name (with the single
+ * stream log groups are no streams; parseConfig keeps reports off its name).
+ */
 export function assertNoNameClash(config: Config, groupNames: ReadonlySet<string>): void {
+  if (singleStream(config)) return;
   config.reports.forEach((r, i) => {
     if (groupNames.has(r.name)) throw reportNameClash(i, r.name);
   });
 }
 
-/** The streams of a catalog: readable log groups first (in API order), then custom reports. */
+/**
+ * The streams of a catalog made of sources: readable log groups first (in API order), then
+ * custom reports; with the single stream, only the reports (log_events is no one log group's).
+ */
 export function buildSources(config: Config, groups: readonly LogGroup[]): StreamSource[] {
   assertNoNameClash(config, new Set(groups.map((g) => g.name)));
-  return [...groups.filter(isReadable).map(groupSource), ...config.reports.map(reportSource)];
+  const reports = config.reports.map(reportSource);
+  if (singleStream(config)) return reports;
+  return [...groups.filter(isReadable).map((g) => groupSource(g)), ...reports];
 }
 
 export interface ResolvedStream {
@@ -76,13 +94,22 @@ export class GroupDirectory {
   async get(name: string): Promise<LogGroup | undefined> {
     const prefix = this.prefix;
     if (prefix !== undefined && !name.startsWith(prefix)) return this.api.findLogGroup(name);
+    return (await this.listing()).get(name);
+  }
+
+  /** Every log group under the prefix, in API order (the single stream's, listed at each read). */
+  async all(): Promise<LogGroup[]> {
+    return [...(await this.listing()).values()];
+  }
+
+  private async listing(): Promise<Map<string, LogGroup>> {
     this.groups ??= (async () => {
       const map = new Map<string, LogGroup>();
-      for await (const g of this.api.listLogGroups(prefix)) map.set(g.name, g);
+      for await (const g of this.api.listLogGroups(this.prefix)) map.set(g.name, g);
       return map;
     })();
     try {
-      return (await this.groups).get(name);
+      return await this.groups;
     } catch (err) {
       // Let the next stream try again rather than inherit this failure.
       this.groups = undefined;
@@ -96,7 +123,7 @@ export async function resolveStream(config: Config, directory: GroupDirectory, n
   const reportIndex = config.reports.findIndex((r) => r.name === name);
   if (reportIndex >= 0) {
     const report = config.reports[reportIndex]!;
-    if (await directory.get(report.name)) {
+    if (!singleStream(config) && (await directory.get(report.name))) {
       throw reportNameClash(reportIndex, report.name);
     }
     const group = await directory.get(report.logGroupName);
@@ -104,6 +131,11 @@ export async function resolveStream(config: Config, directory: GroupDirectory, n
       throw new ConfigError(reportGroupMissing(reportIndex, report.logGroupName, config.region));
     }
     return { source: reportSource(report), group };
+  }
+  if (singleStream(config)) {
+    throw new ConfigError(
+      `Stream ${JSON.stringify(name)} is in the catalog but is neither a custom report nor ${JSON.stringify(ALL_GROUPS_STREAM)}, the one stream of every log group with stream_layout single_stream; run discover again and update the catalog`,
+    );
   }
   const prefix = config.logGroupPrefix;
   const group = prefix === undefined || name.startsWith(prefix) ? await directory.get(name) : undefined;
