@@ -23,7 +23,7 @@ interface RoleConfig {
 type DeliveryType = "use_records_transfer" | "use_file_transfer";
 
 /** One stream per log group, or one stream (log_events) for all of them. */
-export type StreamLayout = "per_log_group" | "single_stream";
+type StreamLayout = "per_log_group" | "single_stream";
 
 export interface Config {
   readonly region: string;

@@ -12,7 +12,7 @@ const LONGEST_RETENTION_MS = 3653 * DAY_MS + RETENTION_SLACK_MS;
 /** How often, at most, the single stream's state is written during a sync. */
 export const GROUP_STATES_INTERVAL_MS = 5_000;
 
-export interface GroupStatesBlob {
+interface GroupStatesBlob {
   readonly log_groups: Readonly<Record<string, StreamState>>;
 }
 
