@@ -7,6 +7,7 @@ import type { AirbyteMessage } from "../../src/airbyte/protocol.js";
 import { parseState } from "../../src/airbyte/state.js";
 import type { CommandContext } from "../../src/commands/context.js";
 import { read } from "../../src/commands/read.js";
+import { discover } from "../../src/commands/discover.js";
 import { parseConfig } from "../../src/config/config.js";
 import { DAY_MS } from "../../src/domain/time.js";
 import { GROUP_STATES_INTERVAL_MS, GroupStates } from "../../src/engine/group-states.js";
@@ -258,6 +259,57 @@ describe("single stream: records and combined state", () => {
     assert.equal(run.messages.filter((m) => m.type === "LOG" && /start_date/.test(m.log!.message)).length, 1);
     assert.ok(
       run.messages.some((m) => m.type === "LOG" && /"\/ia" is of class INFREQUENT_ACCESS/.test(m.log!.message)),
+    );
+  });
+});
+
+describe("single stream: discover and stored states", () => {
+  function contextFor(groups: Record<string, readonly FakeEvent[]>, config: Record<string, unknown> = {}) {
+    const clock = new FakeClock(NOW);
+    const output = new CapturedOutput(clock.now);
+    const ctx: CommandContext = {
+      config: parseConfig({ region_name: "us-east-1", stream_layout: "single_stream", ...config }),
+      api: new FakeLogsApi({ groups, clock }),
+      emitter: output.emitter,
+      now: clock.now,
+      stagingDirectory: "/nonexistent",
+    };
+    return { ctx, output };
+  }
+
+  test("discover offers log_events then the reports, also before any log group exists (with a warning)", async () => {
+    const reports = { custom_log_reports: [{ name: "/a", log_group_name: "/a" }] };
+    const { ctx, output } = contextFor({ "/a": [], "/b": [] }, reports);
+    const catalog = await discover(ctx);
+    assert.deepEqual(
+      catalog.streams.map((s) => [s.name, s.source_defined_primary_key]),
+      [
+        [ALL, [["logGroupName"], ["logStreamName"], ["eventId"]]],
+        ["/a", [["logStreamName"], ["eventId"]]],
+      ],
+      "a report may have a log group's name: groups are no streams here",
+    );
+    assert.equal(output.messages().filter((m) => m.type === "LOG").length, 0);
+    const empty = contextFor({}, { log_group_prefix: "/none/" });
+    assert.deepEqual(
+      (await discover(empty.ctx)).streams.map((s) => s.name),
+      [ALL],
+    );
+    assert.match(
+      empty.output.messages().find((m) => m.type === "LOG")!.log!.message,
+      /No readable log group whose name starts with log_group_prefix "\/none\/" in region us-east-1: stream log_events reads nothing until one appears/,
+    );
+  });
+
+  test("a group's state beyond now minus the ingestion delay counts as that time, with a warning naming the group", async () => {
+    const run = await runSingle({ "/a": evenly(T0, 3, 10) }, { state: stateOf({ "/a": NOW + DAY_MS }) });
+    assert.equal(recordsOf(run.messages, ALL).length, 0);
+    assert.deepEqual(lastGroupState(run.messages), { "/a": NOW });
+    assert.ok(
+      run.messages.some(
+        (m) =>
+          m.type === "LOG" && /The state of log group "\/a" in stream "log_events".*is later than/.test(m.log!.message),
+      ),
     );
   });
 });
