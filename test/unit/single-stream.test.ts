@@ -34,10 +34,12 @@ async function runSingle(
     catalog?: readonly ConfiguredStream[];
     setup?: (api: FakeLogsApi, clock: FakeClock) => void;
     groupInfo?: FakeLogsApiOptions["groupInfo"];
+    /** The clock's time (default NOW). */
+    at?: number;
     signal?: AbortSignal;
   } = {},
 ): Promise<Run> {
-  const clock = new FakeClock(NOW);
+  const clock = new FakeClock(options.at ?? NOW);
   const api = new FakeLogsApi({ groups, clock, pageSize: 50, groupInfo: options.groupInfo ?? {} });
   options.setup?.(api, clock);
   const output = new CapturedOutput(clock.now);
@@ -147,6 +149,22 @@ describe("single stream: records and combined state", () => {
     const run = await runSingle(groups, { state: stateOf({ "/a": t }) });
     assert.deepEqual(keys(recordsOf(run.messages, ALL)), expectedKeys(run.api, "/a", t).sort());
     assert.equal(recordsOf(run.messages, ALL).length, 2);
+  });
+
+  test("late data per group: missed without lookback, delivered by the lookback of the next read", async () => {
+    const late = { timestamp: NOW - 30_000, logStreamName: "s", ingestionTime: NOW + 60_000, message: "late" };
+    const groups = { "/a": [...evenly(T0, 5, 1000), late], "/b": evenly(T0, 5, 1000) };
+    const first = await runSingle(groups);
+    assert.equal(recordsOf(first.messages, ALL).length, 10, "not ingested yet");
+    const state = stateOf(lastGroupState(first.messages));
+    const later = NOW + 10 * 60_000;
+    const without = await runSingle(groups, { state, at: later });
+    assert.equal(recordsOf(without.messages, ALL).length, 0, "below the watermark: missed without lookback");
+    const withLookback = await runSingle(groups, { state, at: later, config: { lookback_window_minutes: 1 } });
+    assert.deepEqual(
+      recordsOf(withLookback.messages, ALL).map((r) => [r.logGroupName, r.message]),
+      [["/a", "late"]],
+    );
   });
 
   test("a failing group makes log_events INCOMPLETE; the other groups' progress is in the state", async () => {
