@@ -167,6 +167,29 @@ describe("single stream: records and combined state", () => {
     );
   });
 
+  test("a custom report stays a stream of its own beside log_events, with its own state", async () => {
+    const groups = { "/a": evenly(T0, 6, 1000), "/b": evenly(T0, 4, 1000) };
+    const run = await runSingle(groups, {
+      config: { custom_log_reports: [{ name: "/b", log_group_name: "/a", log_stream_names: ["stream-1"] }] },
+      catalog: [
+        { name: ALL, syncMode: "incremental", cursorField: undefined },
+        { name: "/b", syncMode: "incremental", cursorField: undefined },
+      ],
+    });
+    assert.equal(run.ok, true);
+    assert.equal(recordsOf(run.messages, ALL).length, 10);
+    assert.deepEqual(
+      recordsOf(run.messages, "/b").map((r) => r.logGroupName),
+      Array(6).fill("/a"),
+      "the report named like a log group reads its own log group",
+    );
+    assert.deepEqual(statusesOf(run.messages, "/b"), ["STARTED", "RUNNING", "COMPLETE"]);
+    const reportState = run.messages.filter(
+      (m) => m.type === "STATE" && m.state?.stream?.stream_descriptor.name === "/b",
+    );
+    assert.deepEqual(reportState.at(-1)!.state!.stream!.stream_state, { timestamp: NOW });
+  });
+
   test("a failing group makes log_events INCOMPLETE; the other groups' progress is in the state", async () => {
     const groups = { "/a": evenly(T0, 10, 1000), "/b": evenly(T0, 10, 1000), "/c": evenly(T0, 10, 1000) };
     const denied = Object.assign(new Error("not authorized"), { name: "AccessDeniedException" });
