@@ -1,6 +1,6 @@
 // `read`: every configured stream, oldest to newest, with checkpoints, several streams and time
 // windows at once; a failing stream does not stop the others.
-import { isCancelled } from "../engine/cancel.js";
+import { isCancelled, unlessCancelled } from "../engine/cancel.js";
 import { isReadable } from "../engine/streams.js";
 import { stateBlob } from "../engine/checkpoint.js";
 import { toConnectorError } from "./api-failures.js";
@@ -173,9 +173,13 @@ async function allGroupsRead(
   if (input.state.has(name)) return failed(notItsState(name, "single_stream"));
   let groups: LogGroup[];
   try {
-    groups = await directory.all();
+    // Thousands of log groups take many DescribeLogGroups pages: a cancelled read does not wait.
+    groups = await unlessCancelled(directory.all(), input.signal);
   } catch (err) {
-    return failed(err);
+    if (!isCancelled(err)) return failed(err);
+    // Cut short before any group was read: not failed, not COMPLETE, and the stored state stands.
+    emitter.status(name, "INCOMPLETE");
+    return { tasks: [], finish: () => false };
   }
   for (const g of groups.filter((x) => !isReadable(x))) emitter.log("WARN", `${cannotRead(g)}; it is not read.`);
   const readable = groups.filter(isReadable);

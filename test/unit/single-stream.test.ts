@@ -237,6 +237,27 @@ describe("single stream: records and combined state", () => {
     assert.equal(state["/b"], undefined, "a group never started has no entry");
   });
 
+  test("cancelled while the log groups are listed: INCOMPLETE at once, no error, no state", async () => {
+    const controller = new AbortController();
+    const run = await runSingle(
+      { "/a": evenly(T0, 3, 10) },
+      {
+        setup: (api) => {
+          api.listLogGroups = async function* () {
+            controller.abort(new Cancelled("SIGTERM"));
+            // A listing that never ends: only the cancellation ends the wait.
+            await new Promise<never>(() => undefined);
+          };
+        },
+        signal: controller.signal,
+      },
+    );
+    assert.equal(run.ok, false);
+    assert.deepEqual(statusesOf(run.messages, ALL), ["STARTED", "INCOMPLETE"]);
+    assert.equal(run.messages.filter((m) => m.type === "TRACE" && m.trace?.type === "ERROR").length, 0);
+    assert.equal(groupStates(run.messages).length, 0);
+  });
+
   test("a state that does not fit the layout is a config_error of that stream", async () => {
     const wrong = [{ type: "STREAM", stream: { stream_descriptor: { name: ALL }, stream_state: { timestamp: 5 } } }];
     const run = await runSingle({ "/a": [] }, { state: wrong });
