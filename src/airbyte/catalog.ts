@@ -1,6 +1,12 @@
 // Streams as Airbyte describes them: their record schema, cursor and primary key.
-import { EVENT_RECORD_CURSOR, EVENT_RECORD_FIELDS, EVENT_RECORD_KEY, MESSAGE_JSON_FIELD } from "../domain/record.js";
-import type { StreamSource } from "../domain/streams.js";
+import {
+  ALL_GROUPS_RECORD_KEY,
+  EVENT_RECORD_CURSOR,
+  EVENT_RECORD_FIELDS,
+  EVENT_RECORD_KEY,
+  MESSAGE_JSON_FIELD,
+} from "../domain/record.js";
+import { ALL_GROUPS_STREAM, type StreamSource } from "../domain/streams.js";
 import type { AirbyteStream } from "./protocol.js";
 
 const eventProperties = Object.fromEntries(
@@ -54,6 +60,7 @@ const FILE_CURSOR_FIELD = "last_event_timestamp";
 const FILE_PRIMARY_KEY: string[][] = [["file_relative_path"]];
 const CURSOR_FIELD = EVENT_RECORD_CURSOR;
 const PRIMARY_KEY: string[][] = EVENT_RECORD_KEY.map((field) => [field]);
+const ALL_GROUPS_PRIMARY_KEY: string[][] = ALL_GROUPS_RECORD_KEY.map((field) => [field]);
 
 export interface StreamShape {
   readonly parseJsonMessages: boolean;
@@ -61,13 +68,22 @@ export interface StreamShape {
 }
 
 export function toAirbyteStream(source: StreamSource, shape: StreamShape): AirbyteStream {
+  return airbyteStream(source.name, shape, PRIMARY_KEY);
+}
+
+/** The single stream (stream_layout single_stream): event records of every log group, never files. */
+export function allGroupsStream(parseJsonMessages: boolean): AirbyteStream {
+  return airbyteStream(ALL_GROUPS_STREAM, { parseJsonMessages, fileTransfer: false }, ALL_GROUPS_PRIMARY_KEY);
+}
+
+function airbyteStream(name: string, shape: StreamShape, primaryKey: string[][]): AirbyteStream {
   return {
-    name: source.name,
+    name,
     json_schema: shape.fileTransfer ? fileSchema : recordSchema(shape.parseJsonMessages),
     supported_sync_modes: ["full_refresh", "incremental"],
     source_defined_cursor: true,
     default_cursor_field: shape.fileTransfer ? [FILE_CURSOR_FIELD] : [CURSOR_FIELD],
-    source_defined_primary_key: shape.fileTransfer ? FILE_PRIMARY_KEY : PRIMARY_KEY,
+    source_defined_primary_key: shape.fileTransfer ? FILE_PRIMARY_KEY : primaryKey,
     is_resumable: true,
     ...(shape.fileTransfer ? { is_file_based: true } : {}),
   };

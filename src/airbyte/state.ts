@@ -1,7 +1,14 @@
-// Reads the --state input in every form Airbyte has used, into one watermark per stream name.
+// Reads the --state input in every form Airbyte has used, into one watermark per stream name
+// ({"timestamp": T}), or one per log group for the single stream ({"log_groups": {...}}).
 import { ConfigError } from "./errors.js";
 
-export type StateInput = ReadonlyMap<string, number>;
+/** Each stream's watermark; `groupWatermarks` holds the streams whose state is per log group. */
+export interface StateInput extends ReadonlyMap<string, number> {
+  readonly groupWatermarks: ReadonlyMap<string, ReadonlyMap<string, number>>;
+}
+
+/** A stream's parsed state: one watermark, or one per log group. */
+type StreamValue = number | ReadonlyMap<string, number>;
 
 type Json = Record<string, unknown>;
 
@@ -9,22 +16,45 @@ function isObject(v: unknown): v is Json {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
-/** A stream's state blob: {"timestamp": T} with T epoch ms (our state and Airbyte's Python connector's). */
-function watermarkOf(stream: string, blob: unknown): number | undefined {
+/**
+ * A stream's state blob: {"timestamp": T} with T epoch ms (our state and Airbyte's Python
+ * connector's), or {"log_groups": {"<group>": {"timestamp": T}}} (the single stream's).
+ */
+function watermarkOf(stream: string, blob: unknown): StreamValue | undefined {
   if (blob === undefined || blob === null) return undefined;
   if (!isObject(blob))
     throw new ConfigError(
       `state for stream ${JSON.stringify(stream)} must be an object like {"timestamp": 1700000000000}`,
     );
   if (Object.keys(blob).length === 0) return undefined;
-  const raw = blob.timestamp;
+  if ("log_groups" in blob) return groupWatermarksOf(stream, blob);
+  return timestampOf(`state for stream ${JSON.stringify(stream)}`, blob.timestamp);
+}
+
+function timestampOf(where: string, raw: unknown): number {
   const ts = typeof raw === "string" && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
   if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) {
-    throw new ConfigError(
-      `state for stream ${JSON.stringify(stream)}: timestamp must be a non-negative integer of epoch milliseconds (${shown(raw)})`,
-    );
+    throw new ConfigError(`${where}: timestamp must be a non-negative integer of epoch milliseconds (${shown(raw)})`);
   }
   return ts;
+}
+
+function groupWatermarksOf(stream: string, blob: Json): ReadonlyMap<string, number> {
+  const where = `state for stream ${JSON.stringify(stream)}`;
+  if ("timestamp" in blob)
+    throw new ConfigError(`${where} has both "timestamp" and "log_groups"; a state has one or the other`);
+  if (!isObject(blob.log_groups))
+    throw new ConfigError(
+      `${where}: log_groups must be an object like {"/aws/lambda/a": {"timestamp": 1700000000000}}`,
+    );
+  const out = new Map<string, number>();
+  for (const [group, entry] of Object.entries(blob.log_groups)) {
+    const at = `${where}, log group ${JSON.stringify(group)}`;
+    if (group === "") throw new ConfigError(`${where}: log_groups has an empty log group name`);
+    if (!isObject(entry)) throw new ConfigError(`${at} must be an object like {"timestamp": 1700000000000}`);
+    out.set(group, timestampOf(at, entry.timestamp));
+  }
+  return out;
 }
 
 /** JSON.stringify would show Infinity (1e400 in the file) as null and a missing value as undefined. */
@@ -41,9 +71,9 @@ function streamName(entry: unknown, where: string): string {
   return desc.name;
 }
 
-function fromStreamStates(entries: unknown, where: string): Map<string, number> {
+function fromStreamStates(entries: unknown, where: string): Map<string, StreamValue> {
   if (!Array.isArray(entries)) throw new ConfigError(`${where} must be an array`);
-  const out = new Map<string, number>();
+  const out = new Map<string, StreamValue>();
   entries.forEach((e, i) => {
     const name = streamName(e, `${where}[${i}]`);
     const ts = watermarkOf(name, (e as Json).stream_state);
@@ -52,9 +82,9 @@ function fromStreamStates(entries: unknown, where: string): Map<string, number> 
   return out;
 }
 
-function fromLegacy(data: unknown): Map<string, number> {
+function fromLegacy(data: unknown): Map<string, StreamValue> {
   if (!isObject(data)) throw new ConfigError("legacy state data must be an object mapping stream names to states");
-  const out = new Map<string, number>();
+  const out = new Map<string, StreamValue>();
   for (const [name, blob] of Object.entries(data)) {
     const ts = watermarkOf(name, blob);
     if (ts !== undefined) out.set(name, ts);
@@ -62,7 +92,7 @@ function fromLegacy(data: unknown): Map<string, number> {
   return out;
 }
 
-function fromMessage(msg: Json, where: string): Map<string, number> {
+function fromMessage(msg: Json, where: string): Map<string, StreamValue> {
   switch (msg.type) {
     case "STREAM": {
       if (!isObject(msg.stream)) throw new ConfigError(`${where}: a STREAM state needs a "stream" object`);
@@ -106,10 +136,25 @@ export interface ParseStateOptions {
  * stream counts, and at least one STATE message must be there.
  */
 export function parseState(input: unknown, options: ParseStateOptions = {}): StateInput {
+  return split(parsed(input, options));
+}
+
+/** Timestamps as the map itself, per-group states aside: most streams have a timestamp. */
+function split(values: ReadonlyMap<string, StreamValue>): StateInput {
+  const timestamps = new Map<string, number>();
+  const groupWatermarks = new Map<string, ReadonlyMap<string, number>>();
+  for (const [stream, v] of values) {
+    if (typeof v === "number") timestamps.set(stream, v);
+    else groupWatermarks.set(stream, v);
+  }
+  return Object.assign(timestamps, { groupWatermarks });
+}
+
+function parsed(input: unknown, options: ParseStateOptions): ReadonlyMap<string, StreamValue> {
   if (input === undefined || input === null) return new Map();
   if (Array.isArray(input)) {
     const itemName = options.itemName ?? ((i: number) => `state[${i}]`);
-    const out = new Map<string, number>();
+    const out = new Map<string, StreamValue>();
     const skipped = new Set<string>();
     let stateMessages = 0;
     input.forEach((m, i) => {
@@ -131,7 +176,7 @@ export function parseState(input: unknown, options: ParseStateOptions = {}): Sta
     return out;
   }
   if (!isObject(input)) throw new ConfigError("state must be a JSON array of state messages or an object");
-  if (typeof input.type === "string" && OTHER_AIRBYTE_MESSAGES.has(input.type)) return parseState([input], options);
+  if (typeof input.type === "string" && OTHER_AIRBYTE_MESSAGES.has(input.type)) return parsed([input], options);
   if (input.type === "STATE") return fromMessage(unwrapped(input, "state"), "state.state");
   if (typeof input.type === "string" && MESSAGE_TYPES.has(input.type)) return fromMessage(input, "state");
   // A bare legacy object may have a stream named "type", but its state is an object.

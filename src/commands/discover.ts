@@ -1,6 +1,6 @@
 // `discover`: one stream per readable log group (by prefix or name pattern, minus exclusions) and
-// one per custom report.
-import { toAirbyteStream } from "../airbyte/catalog.js";
+// one per custom report; with stream_layout single_stream, log_events for all of those log groups.
+import { allGroupsStream, toAirbyteStream } from "../airbyte/catalog.js";
 import { buildSources, isReadable, selectionOf, selectionWords, withoutExcluded } from "../engine/streams.js";
 import type { Config } from "../config/config.js";
 import type { LogGroup } from "../domain/logs.js";
@@ -27,17 +27,37 @@ export async function discoverSources(
     fileTransfer: ctx.config.deliveryType === "use_file_transfer",
   };
   const sources = buildSources(ctx.config, groups);
+  const streams = sources.map((s) => toAirbyteStream(s, shape));
+  if (ctx.config.streamLayout === "single_stream") {
+    // Offered even before any log group exists: groups that appear later are read without a catalog change.
+    if (!groups.some(isReadable)) ctx.emitter.log("WARN", noGroupsFound(ctx.config));
+    return { catalog: { streams: [allGroupsStream(shape.parseJsonMessages), ...streams] }, groups };
+  }
   if (sources.length === 0) ctx.emitter.log("WARN", noStreamsFound(ctx.config));
-  return { catalog: { streams: sources.map((s) => toAirbyteStream(s, shape)) }, groups };
+  return { catalog: { streams }, groups };
 }
 
-/** Why discover offers nothing, in words that point at the settings to check. */
-export function noStreamsFound(config: Config): string {
+/** The selected log groups and where they were looked for, in words: " whose name ... in region ...". */
+function groupsWhere(config: Config): string {
   const selected = selectionWords(config);
-  const where = `region ${config.region}${config.endpointUrl ? ` at ${config.endpointUrl}` : ""}`;
+  return `${selected ? ` ${selected}` : ""} in region ${config.region}${config.endpointUrl ? ` at ${config.endpointUrl}` : ""}`;
+}
+
+/** The settings that select log groups, to check when none is found. */
+function settingsToCheck(config: Config): string {
   const fields = [
     config.logGroupNamePattern === undefined ? "log_group_prefix" : "log_group_name_pattern",
     ...(config.excludedLogGroups.length > 0 ? ["excluded_log_groups"] : []),
   ];
-  return `No stream found: no readable log group${selected ? ` ${selected}` : ""} in ${where}, and no custom_log_reports; check region_name${fields.length > 1 ? ", " : " and "}${fields.join(" and ")}.`;
+  return `check region_name${fields.length > 1 ? ", " : " and "}${fields.join(" and ")}`;
+}
+
+/** Why discover offers nothing, in words that point at the settings to check. */
+export function noStreamsFound(config: Config): string {
+  return `No stream found: no readable log group${groupsWhere(config)}, and no custom_log_reports; ${settingsToCheck(config)}.`;
+}
+
+/** The single stream is offered without log groups: say it reads nothing yet. */
+function noGroupsFound(config: Config): string {
+  return `No readable log group${groupsWhere(config)}: stream log_events reads nothing until one appears; ${settingsToCheck(config)}.`;
 }

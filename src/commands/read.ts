@@ -1,6 +1,6 @@
 // `read`: every configured stream, oldest to newest, with checkpoints, several streams and time
 // windows at once; a failing stream does not stop the others.
-import { isCancelled } from "../engine/cancel.js";
+import { isCancelled, unlessCancelled } from "../engine/cancel.js";
 import { isReadable } from "../engine/streams.js";
 import { stateBlob } from "../engine/checkpoint.js";
 import { toConnectorError } from "./api-failures.js";
@@ -9,7 +9,18 @@ import type { ConfiguredStream } from "../airbyte/configured-catalog.js";
 import type { StateInput } from "../airbyte/state.js";
 import { StreamReader } from "../engine/reader.js";
 import { runStreams, type StreamTask } from "../engine/scheduler.js";
-import { cannotRead, GroupDirectory, resolveStream, selectionOf } from "../engine/streams.js";
+import {
+  allGroupsSource,
+  cannotRead,
+  GroupDirectory,
+  resolveStream,
+  selectionOf,
+  withoutExcluded,
+} from "../engine/streams.js";
+import { GROUP_STATES_INTERVAL_MS, GroupStates, retainedWatermarks } from "../engine/group-states.js";
+import { ConfigError } from "../airbyte/errors.js";
+import { ALL_GROUPS_STREAM } from "../domain/streams.js";
+import type { LogGroup } from "../domain/logs.js";
 import { sinkFor } from "../sinks/delivery.js";
 import type { CommandContext } from "./context.js";
 
@@ -27,6 +38,15 @@ function shownTime(ms: number): string {
   return Math.abs(ms) <= 8.64e15 ? `${ms} (${new Date(ms).toISOString()})` : String(ms);
 }
 
+function warnIgnoredCursor(ctx: CommandContext, stream: ConfiguredStream): void {
+  if (stream.cursorField && stream.cursorField.length > 0 && stream.cursorField.join(".") !== "timestamp") {
+    ctx.emitter.log(
+      "WARN",
+      `Stream ${JSON.stringify(stream.name)}: the cursor is always "timestamp"; cursor_field ${JSON.stringify(stream.cursorField)} is ignored.`,
+    );
+  }
+}
+
 function streamTask(
   ctx: CommandContext,
   directory: GroupDirectory,
@@ -40,13 +60,9 @@ function streamTask(
   return {
     name: stream.name,
     async start() {
-      if (stream.cursorField && stream.cursorField.length > 0 && stream.cursorField.join(".") !== "timestamp") {
-        emitter.log(
-          "WARN",
-          `Stream ${JSON.stringify(stream.name)}: the cursor is always "timestamp"; cursor_field ${JSON.stringify(stream.cursorField)} is ignored.`,
-        );
-      }
+      warnIgnoredCursor(ctx, stream);
       emitter.status(stream.name, "STARTED");
+      if (input.state.groupWatermarks.has(stream.name)) throw notItsState(stream.name, "per_log_group");
       const { source, group } = await resolveStream(config, directory, stream.name);
       const range = syncRange({
         syncMode: stream.syncMode,
@@ -117,6 +133,162 @@ function streamTask(
   };
 }
 
+/** A stream's state has the other layout's shape (a layout change, or someone else's state). */
+function notItsState(stream: string, layout: string): ConfigError {
+  const shape = layout === "single_stream" ? `{"log_groups": {"<log group>": {"timestamp": T}}}` : `{"timestamp": T}`;
+  return new ConfigError(
+    `The state of stream ${JSON.stringify(stream)} does not fit stream_layout ${layout}, whose state is ${shape}; pass the state this layout wrote, or no state to read from start_date`,
+  );
+}
+
+/** Failed log groups named one by one in TRACE errors; beyond these a LOG counts the rest. */
+const MAX_GROUP_ERRORS = 20;
+
+/** The single stream being read: a task per log group, all ending in one status at finish(). */
+interface AllGroupsRead {
+  readonly tasks: readonly StreamTask[];
+  /** After every task ran (or the read was cancelled): the last STATE and the stream's status. */
+  finish(): boolean;
+}
+
+/**
+ * The single stream (stream_layout single_stream): the log groups of the selection (prefix or
+ * name pattern, minus exclusions) are listed at every read, and each readable one is read as a stream of its own would be (its range from its own watermark,
+ * its windows, its checkpoint), its records and its watermark going to log_events.
+ */
+async function allGroupsRead(
+  ctx: CommandContext,
+  directory: GroupDirectory,
+  stream: ConfiguredStream,
+  input: ReadInput,
+): Promise<AllGroupsRead> {
+  const { emitter, config } = ctx;
+  const name = stream.name;
+  const failed = (failure: unknown): AllGroupsRead => {
+    const error = toConnectorError(failure, {
+      region: config.region,
+      endpointUrl: config.endpointUrl,
+      doing: `listing the log groups of stream ${JSON.stringify(name)}`,
+    });
+    emitter.error(error, name);
+    emitter.status(name, "INCOMPLETE");
+    input.onStreamFailed?.(name, error.message);
+    return { tasks: [], finish: () => false };
+  };
+  warnIgnoredCursor(ctx, stream);
+  emitter.status(name, "STARTED");
+  if (input.state.has(name)) return failed(notItsState(name, "single_stream"));
+  let groups: LogGroup[];
+  try {
+    // Thousands of log groups take many DescribeLogGroups pages: a cancelled read does not wait.
+    // An excluded group is not read; its stored watermark is kept as a vanished group's is.
+    groups = withoutExcluded(config, await unlessCancelled(directory.all(), input.signal));
+  } catch (err) {
+    if (!isCancelled(err)) return failed(err);
+    // Cut short before any group was read: not failed, not COMPLETE, and the stored state stands.
+    emitter.status(name, "INCOMPLETE");
+    return { tasks: [], finish: () => false };
+  }
+  for (const g of groups.filter((x) => !isReadable(x))) emitter.log("WARN", `${cannotRead(g)}; it is not read.`);
+  const readable = groups.filter(isReadable);
+  const incremental = stream.syncMode === "incremental";
+  const stored = (incremental ? input.state.groupWatermarks.get(name) : undefined) ?? new Map<string, number>();
+  const states = new GroupStates(retainedWatermarks(stored, new Set(groups.map((g) => g.name)), ctx.now()), {
+    now: ctx.now,
+    intervalMs: GROUP_STATES_INTERVAL_MS,
+    emit: (blob) => emitter.state(name, blob),
+  });
+  const failures: { group: string; failure: unknown }[] = [];
+  let ended = 0;
+  let cancelled = false;
+  let startDateWarned = false;
+  const groupTask = (group: LogGroup): StreamTask => ({
+    name: group.name,
+    async start() {
+      const stateTimestamp = stored.get(group.name);
+      const range = syncRange({
+        syncMode: stream.syncMode,
+        stateTimestamp,
+        startDate: config.startDate,
+        groupCreationTime: group.creationTime,
+        groupRetentionDays: group.retentionInDays,
+        now: ctx.now(),
+        ingestionDelayMs: config.ingestionDelayMs,
+        lookbackMs: config.lookbackMs,
+      });
+      const limit = `now minus ingestion_delay_seconds, ${shownTime(range.end)}`;
+      if (range.stateClamped) {
+        emitter.log(
+          "WARN",
+          `The state of log group ${JSON.stringify(group.name)} in stream ${JSON.stringify(name)}, timestamp ${shownTime(stateTimestamp!)}, is later than ${limit}; it counts as that time.`,
+        );
+      }
+      if (range.startDateAhead) {
+        // No state from start_date (see streamTask): the group's entry stays as it was.
+        if (!startDateWarned)
+          emitter.log(
+            "WARN",
+            `start_date ${shownTime(config.startDate!)} is later than ${limit}: stream ${JSON.stringify(name)} has nothing to read yet and its state is not moved.`,
+          );
+        startDateWarned = true;
+        return undefined;
+      }
+      const sink = sinkFor({
+        config,
+        emitter,
+        stagingDirectory: ctx.stagingDirectory,
+        stream: name,
+        logGroupName: group.name,
+        rangeStart: range.start,
+        now: ctx.now,
+      });
+      const source = allGroupsSource(group);
+      const onCheckpoint = (watermark: number) => states.set(group.name, watermark);
+      return new StreamReader({ api: ctx.api, emitter, sink, source, range, signal: input.signal, onCheckpoint });
+    },
+    end(reader, failure) {
+      ended++;
+      if (isCancelled(failure)) {
+        reader?.stop();
+        cancelled = true;
+        return;
+      }
+      // A failed group keeps the state of its completed windows; the others are not held back.
+      reader?.finish();
+      if (failure !== undefined) failures.push({ group: group.name, failure });
+    },
+  });
+  // The groups furthest behind first (new ones, then the oldest watermarks): after a crash the
+  // read goes on where it stopped instead of spending the next checkpoint's interval on groups
+  // that are up to date. The sort is stable: API order among equals.
+  const behind = (g: LogGroup) => stored.get(g.name) ?? Number.NEGATIVE_INFINITY;
+  const tasks = [...readable].sort((a, b) => behind(a) - behind(b)).map(groupTask);
+  return {
+    tasks,
+    finish() {
+      states.finish();
+      for (const { group, failure } of failures.slice(0, MAX_GROUP_ERRORS)) {
+        const error = toConnectorError(failure, {
+          region: config.region,
+          endpointUrl: config.endpointUrl,
+          doing: `reading log group ${JSON.stringify(group)} of stream ${JSON.stringify(name)}`,
+        });
+        emitter.error(error, name);
+        input.onStreamFailed?.(name, error.message);
+      }
+      if (failures.length > MAX_GROUP_ERRORS)
+        emitter.log(
+          "ERROR",
+          `Stream ${JSON.stringify(name)}: ${failures.length - MAX_GROUP_ERRORS} more log groups failed (${failures.length} in all); each keeps the state of what it read.`,
+        );
+      // Not COMPLETE unless every group's range was read: none failed, none cut short, none left unstarted.
+      const complete = failures.length === 0 && !cancelled && ended === tasks.length;
+      emitter.status(name, complete ? "COMPLETE" : "INCOMPLETE");
+      return complete;
+    },
+  };
+}
+
 /** Returns true when every stream completed. */
 export async function read(ctx: CommandContext, input: ReadInput): Promise<boolean> {
   let allOk = true;
@@ -126,8 +298,19 @@ export async function read(ctx: CommandContext, input: ReadInput): Promise<boole
       "WARN",
       "The catalog has no streams: nothing is read. Run discover and select streams in the catalog.",
     );
-  const tasks = input.catalog.map((s) => streamTask(ctx, directory, s, input, (ok) => (allOk &&= ok)));
+  const tasks: StreamTask[] = [];
+  const singles: AllGroupsRead[] = [];
+  for (const s of input.catalog) {
+    if (ctx.config.streamLayout === "single_stream" && s.name === ALL_GROUPS_STREAM) {
+      const all = await allGroupsRead(ctx, directory, s, input);
+      tasks.push(...all.tasks);
+      singles.push(all);
+    } else {
+      tasks.push(streamTask(ctx, directory, s, input, (ok) => (allOk &&= ok)));
+    }
+  }
   await runStreams(tasks, ctx.config.maxConcurrency, input.signal);
+  for (const s of singles) allOk = s.finish() && allOk;
   await ctx.emitter.flush();
   return allOk;
 }

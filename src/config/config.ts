@@ -2,7 +2,7 @@
 // Every problem is reported with the field it concerns.
 import { Ajv, type ErrorObject } from "ajv";
 import { ConfigError } from "../airbyte/errors.js";
-import type { CustomReport } from "../domain/streams.js";
+import { ALL_GROUPS_STREAM, type CustomReport } from "../domain/streams.js";
 import { connectionSpecification, SECRET_FIELDS } from "./spec.js";
 
 type BaseCredentials =
@@ -21,6 +21,9 @@ interface RoleConfig {
 }
 
 type DeliveryType = "use_records_transfer" | "use_file_transfer";
+
+/** One stream per log group, or one stream (log_events) for all of them. */
+type StreamLayout = "per_log_group" | "single_stream";
 
 export interface Config {
   readonly region: string;
@@ -46,6 +49,7 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** FilterLogEvents with unmask=true: data protection policies' masked values in clear (needs logs:Unmask). */
   readonly unmask: boolean;
+  readonly streamLayout: StreamLayout;
 }
 
 type RawConfig = Record<string, unknown>;
@@ -88,6 +92,8 @@ function describeSchemaError(e: ErrorObject, raw: RawConfig): string {
       const shown = isSecretPath(base) ? "" : ` (got ${JSON.stringify(valueAt(raw, e.instancePath))})`;
       return `${base} has an invalid format${shown}: ${patternHint(base)}`;
     }
+    case "enum":
+      return `${base} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")} (got ${JSON.stringify(valueAt(raw, e.instancePath))})`;
     case "const":
     case "oneOf":
       return `${base} must be one of the documented options (delivery_type: use_records_transfer or use_file_transfer)`;
@@ -248,6 +254,22 @@ function deliveryTypeOf(method: unknown): DeliveryType {
     : settings.delivery_method.default.delivery_type;
 }
 
+function parseStreamLayout(raw: RawConfig, reports: readonly CustomReport[], problems: string[]): StreamLayout {
+  const layout = (raw.stream_layout as StreamLayout | undefined) ?? settings.stream_layout.default;
+  const clash = reports.findIndex((r) => r.name === ALL_GROUPS_STREAM);
+  if (layout === "single_stream" && clash >= 0)
+    problems.push(
+      `custom_log_reports[${clash}].name ${JSON.stringify(ALL_GROUPS_STREAM)} is the name of the stream of every log group with stream_layout single_stream; give the report another name`,
+    );
+  // Raw files are named by log stream and day inside the stream's folder: the files of thousands
+  // of log groups in one folder would collide.
+  if (layout === "single_stream" && deliveryTypeOf(raw.delivery_method) === "use_file_transfer")
+    problems.push(
+      "stream_layout single_stream needs delivery_method use_records_transfer (raw files are staged per log group stream); use per_log_group with file transfer",
+    );
+  return layout;
+}
+
 function numberOr(value: unknown, fallback: number): number {
   return typeof value === "number" ? value : fallback;
 }
@@ -278,6 +300,7 @@ export function parseConfig(input: unknown): Config {
   const selection = parseSelection(cleaned, reports, problems);
   const startDate = parseStartDate(optionalString(cleaned, "start_date"), problems);
   const endpointUrl = parseEndpoint(optionalString(cleaned, "endpoint_url"), problems);
+  const streamLayout = parseStreamLayout(cleaned, reports, problems);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
   return Object.freeze({
     region: String(cleaned.region_name),
@@ -299,6 +322,7 @@ export function parseConfig(input: unknown): Config {
     maxConcurrency: numberOr(cleaned.max_concurrency, settings.max_concurrency.default),
     requestTimeoutMs: numberOr(cleaned.request_timeout_seconds, settings.request_timeout_seconds.default) * 1000,
     unmask: typeof cleaned.unmask === "boolean" ? cleaned.unmask : settings.unmask.default,
+    streamLayout,
   });
 }
 

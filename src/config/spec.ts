@@ -94,7 +94,7 @@ export const connectionSpecification = {
       pattern: NAME_PATTERN_PATTERN,
       maxLength: 512,
       examples: ["payments"],
-      order: 30,
+      order: 8,
     },
     excluded_log_groups: {
       type: "array",
@@ -103,14 +103,23 @@ export const connectionSpecification = {
         "Log groups never offered as streams nor read: exact names, or prefixes ending in * (e.g. /aws/lambda/noisy-*).",
       items: { type: "string", pattern: EXCLUDED_GROUP_PATTERN, maxLength: 513 },
       examples: [["/aws/lambda/airbyte-*", "/ecs/debug"]],
-      order: 31,
+      order: 9,
+    },
+    stream_layout: {
+      type: "string",
+      title: "Stream Layout",
+      description:
+        "per_log_group: one stream per log group. single_stream: one stream, log_events, with the events of every selected log group (each record names its log group); log groups that appear later are read without a catalog change. Custom reports stay streams of their own. single_stream needs Replicate Records delivery.",
+      enum: ["per_log_group", "single_stream"],
+      default: "per_log_group",
+      order: 10,
     },
     custom_log_reports: {
       type: "array",
       title: "Custom Log Reports",
       description:
         "Extra streams, each reading one log group, optionally restricted to some log streams and a filter pattern.",
-      order: 8,
+      order: 11,
       items: {
         type: "object",
         title: "Custom Log Report",
@@ -156,7 +165,7 @@ export const connectionSpecification = {
         "UTC date and time (YYYY-MM-DDTHH:mm:ssZ) of the oldest events to replicate. Blank: from the earliest event.",
       pattern: START_DATE_PATTERN,
       examples: ["2024-01-01T00:00:00Z"],
-      order: 9,
+      order: 12,
     },
     ingestion_delay_seconds: {
       type: "integer",
@@ -166,14 +175,14 @@ export const connectionSpecification = {
       minimum: 0,
       maximum: 1209600,
       default: 300,
-      order: 10,
+      order: 13,
     },
     endpoint_url: {
       type: "string",
       title: "Endpoint URL",
       description: "Custom endpoint for CloudWatch Logs and STS (VPC endpoint, local emulator).",
       examples: ["https://logs.us-east-1.amazonaws.com"],
-      order: 11,
+      order: 14,
     },
     lookback_window_minutes: {
       type: "integer",
@@ -183,7 +192,7 @@ export const connectionSpecification = {
       minimum: 0,
       maximum: 10080,
       default: 0,
-      order: 13,
+      order: 16,
     },
     max_requests_per_second: {
       type: "number",
@@ -193,7 +202,7 @@ export const connectionSpecification = {
       // Below 0.1 a request waits minutes to hours (past setTimeout's range near 0): a typo, not a rate.
       minimum: 0.1,
       maximum: 1000,
-      order: 14,
+      order: 17,
     },
     max_concurrency: {
       type: "integer",
@@ -202,7 +211,7 @@ export const connectionSpecification = {
       minimum: 1,
       maximum: 64,
       default: 8,
-      order: 15,
+      order: 18,
     },
     request_timeout_seconds: {
       type: "integer",
@@ -211,14 +220,14 @@ export const connectionSpecification = {
       minimum: 1,
       maximum: 900,
       default: 30,
-      order: 16,
+      order: 19,
     },
     parse_json_messages: {
       type: "boolean",
       title: "Parse JSON Messages",
       description: "When a message is a JSON object, also deliver it parsed, as message_json.",
       default: false,
-      order: 17,
+      order: 20,
     },
     unmask: {
       type: "boolean",
@@ -226,14 +235,14 @@ export const connectionSpecification = {
       description:
         "Read log groups that have a data protection policy with their sensitive values in clear (FilterLogEvents with unmask=true). Needs the logs:Unmask permission. Off: such values arrive masked with asterisks, as CloudWatch shows them.",
       default: false,
-      order: 24,
+      order: 21,
     },
     delivery_method: {
       type: "object",
       title: "Delivery Method",
       description: "How the data reaches the destination.",
       default: { delivery_type: "use_records_transfer" },
-      order: 12,
+      order: 15,
       oneOf: [
         {
           type: "object",

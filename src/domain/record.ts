@@ -71,6 +71,12 @@ export type EventRecordFieldName = EventRecordField["name"];
 /** A record's primary key: an event id is unique only within its log stream. */
 export const EVENT_RECORD_KEY = ["logStreamName", "eventId"] as const satisfies readonly EventRecordField["name"][];
 
+/** The key of a stream holding several log groups (single_stream layout, local tables). */
+export const ALL_GROUPS_RECORD_KEY = [
+  "logGroupName",
+  ...EVENT_RECORD_KEY,
+] as const satisfies readonly EventRecordField["name"][];
+
 /** The cursor of incremental syncs. */
 export const EVENT_RECORD_CURSOR = "timestamp" satisfies EventRecordField["name"];
 

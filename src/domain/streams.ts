@@ -17,3 +17,6 @@ export interface StreamSource {
   /** Present when the stream is a custom report. */
   readonly report: CustomReport | undefined;
 }
+
+/** The one stream of the single_stream layout: the events of every selected log group. */
+export const ALL_GROUPS_STREAM = "log_events";

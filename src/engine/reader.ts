@@ -20,6 +20,8 @@ export interface StreamReadInput {
   readonly unmask?: boolean;
   /** Cancellation: no page request starts after it aborts, one in flight is abandoned. */
   readonly signal?: AbortSignal;
+  /** Where the watermark goes when it moves; default: a STATE of the stream (the single stream gathers them). */
+  readonly onCheckpoint?: (watermark: number) => void;
 }
 
 /** Events of the page inside the half-open window (AWS's endTime may be inclusive). */
@@ -144,6 +146,7 @@ export class StreamReader {
 
   private emitState(watermark: number): void {
     this.lastEmitted = watermark;
-    this.input.emitter.state(this.input.source.name, stateBlob(watermark));
+    if (this.input.onCheckpoint) this.input.onCheckpoint(watermark);
+    else this.input.emitter.state(this.input.source.name, stateBlob(watermark));
   }
 }

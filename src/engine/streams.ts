@@ -1,11 +1,12 @@
 // Streams: which ones a configuration and its account offer (one per readable log group of the
-// selection, prefix or name pattern minus exclusions, then one per custom report, whose names must
-// not clash), what a configured stream reads, and the one sentence for a log group FilterLogEvents
-// cannot read (check, discover and read say it).
+// selection, prefix or name pattern minus exclusions, or log_events for all of them with the
+// single stream; then one per custom report, whose names must not clash), what a configured stream
+// reads, and the one sentence for a log group FilterLogEvents cannot read (check, discover and read
+// say it).
 import { ConfigError } from "../airbyte/errors.js";
 import { type Config, exclusionOf } from "../config/config.js";
 import { type LogGroup, type LogGroupSelection, type LogsApi, selects } from "../domain/logs.js";
-import type { CustomReport, StreamSource } from "../domain/streams.js";
+import { ALL_GROUPS_STREAM, type CustomReport, type StreamSource } from "../domain/streams.js";
 
 /** FilterLogEvents cannot read these classes of log group. */
 const UNREADABLE_CLASSES: ReadonlySet<string> = new Set(["INFREQUENT_ACCESS", "DELIVERY"]);
@@ -14,9 +15,9 @@ export function isReadable(group: LogGroup): boolean {
   return group.logGroupClass === undefined || !UNREADABLE_CLASSES.has(group.logGroupClass);
 }
 
-function groupSource(group: LogGroup): StreamSource {
+function groupSource(group: LogGroup, stream = group.name): StreamSource {
   return {
-    name: group.name,
+    name: stream,
     logGroupName: group.name,
     logStreamNames: [],
     filterPattern: undefined,
@@ -32,6 +33,15 @@ function reportSource(report: CustomReport): StreamSource {
     filterPattern: report.filterPattern,
     report,
   };
+}
+
+/** What a log group's events are read as in the single stream (records name their log group). */
+export function allGroupsSource(group: LogGroup): StreamSource {
+  return groupSource(group, ALL_GROUPS_STREAM);
+}
+
+function singleStream(config: Config): boolean {
+  return config.streamLayout === "single_stream";
 }
 
 function reportNameClash(index: number, name: string): ConfigError {
@@ -69,17 +79,26 @@ export function withoutExcluded(config: Config, groups: readonly LogGroup[]): Lo
   return groups.filter((g) => exclusionOf(config.excludedLogGroups, g.name) === undefined);
 }
 
-/** Fails when a custom report would shadow a log group stream of the same name. */
+/**
+ * Fails when a custom report would shadow a log group stream of the same name (with the single
+ * stream log groups are no streams; parseConfig keeps reports off its name).
+ */
 export function assertNoNameClash(config: Config, groupNames: ReadonlySet<string>): void {
+  if (singleStream(config)) return;
   config.reports.forEach((r, i) => {
     if (groupNames.has(r.name)) throw reportNameClash(i, r.name);
   });
 }
 
-/** The streams of a catalog: readable log groups first (in API order), then custom reports. */
+/**
+ * The streams of a catalog made of sources: readable log groups first (in API order), then
+ * custom reports; with the single stream, only the reports (log_events is no one log group's).
+ */
 export function buildSources(config: Config, groups: readonly LogGroup[]): StreamSource[] {
   assertNoNameClash(config, new Set(groups.map((g) => g.name)));
-  return [...groups.filter(isReadable).map(groupSource), ...config.reports.map(reportSource)];
+  const reports = config.reports.map(reportSource);
+  if (singleStream(config)) return reports;
+  return [...groups.filter(isReadable).map((g) => groupSource(g)), ...reports];
 }
 
 export interface ResolvedStream {
@@ -101,13 +120,25 @@ export class GroupDirectory {
 
   async get(name: string): Promise<LogGroup | undefined> {
     if (!selects(this.selection, name)) return this.api.findLogGroup(name);
+    return (await this.listing()).get(name);
+  }
+
+  /**
+   * Every log group of the selection, in API order (the single stream's, listed at each read);
+   * exclusions are the caller's to apply (withoutExcluded).
+   */
+  async all(): Promise<LogGroup[]> {
+    return [...(await this.listing()).values()];
+  }
+
+  private async listing(): Promise<Map<string, LogGroup>> {
     this.groups ??= (async () => {
       const map = new Map<string, LogGroup>();
       for await (const g of this.api.listLogGroups(this.selection)) map.set(g.name, g);
       return map;
     })();
     try {
-      return (await this.groups).get(name);
+      return await this.groups;
     } catch (err) {
       // Let the next stream try again rather than inherit this failure.
       this.groups = undefined;
@@ -121,8 +152,13 @@ export async function resolveStream(config: Config, directory: GroupDirectory, n
   const reportIndex = config.reports.findIndex((r) => r.name === name);
   if (reportIndex >= 0) {
     const report = config.reports[reportIndex]!;
-    // An excluded log group is no stream, so no clash, and it is never requested.
-    if (exclusionOf(config.excludedLogGroups, report.name) === undefined && (await directory.get(report.name))) {
+    // An excluded log group is no stream, so no clash, and it is never requested; with the single
+    // stream no log group is a stream.
+    if (
+      !singleStream(config) &&
+      exclusionOf(config.excludedLogGroups, report.name) === undefined &&
+      (await directory.get(report.name))
+    ) {
       throw reportNameClash(reportIndex, report.name);
     }
     const group = await directory.get(report.logGroupName);
@@ -130,6 +166,11 @@ export async function resolveStream(config: Config, directory: GroupDirectory, n
       throw new ConfigError(reportGroupMissing(reportIndex, report.logGroupName, config.region));
     }
     return { source: reportSource(report), group };
+  }
+  if (singleStream(config)) {
+    throw new ConfigError(
+      `Stream ${JSON.stringify(name)} is in the catalog but is neither a custom report nor ${JSON.stringify(ALL_GROUPS_STREAM)}, the one stream of every log group with stream_layout single_stream; run discover again and update the catalog`,
+    );
   }
   const excludedBy = exclusionOf(config.excludedLogGroups, name);
   if (excludedBy !== undefined) {

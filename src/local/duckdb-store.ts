@@ -9,7 +9,7 @@ import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duc
 import { ConfigError } from "../airbyte/errors.js";
 import {
   EVENT_RECORD_FIELDS,
-  EVENT_RECORD_KEY,
+  ALL_GROUPS_RECORD_KEY,
   type EventRecordFieldName,
   MESSAGE_JSON_FIELD,
 } from "../domain/record.js";
@@ -27,10 +27,14 @@ function quote(identifier: string): string {
 
 const FIELD_COLUMNS = EVENT_RECORD_FIELDS.map((f) => `${quote(f.name)} ${f.column}`).join(", ");
 const MESSAGE_JSON = quote(MESSAGE_JSON_FIELD.name);
-/** A stream's table: the record's fields, message_json, and the event time as a TIMESTAMP for people. */
+/**
+ * A stream's table: the record's fields, message_json, and the event time as a TIMESTAMP for
+ * people. Keyed with the log group too: the single stream's table (log_events) holds every log
+ * group, whose log stream names and event ids may repeat; for a one-group table it is the same key.
+ */
 const TABLE_COLUMNS =
   `${FIELD_COLUMNS}, ${MESSAGE_JSON} ${MESSAGE_JSON_FIELD.column}, "event_time" TIMESTAMP, ` +
-  `PRIMARY KEY (${EVENT_RECORD_KEY.map(quote).join(", ")})`;
+  `PRIMARY KEY (${ALL_GROUPS_RECORD_KEY.map(quote).join(", ")})`;
 // Staged as text: DuckDB's JSON type rejects some valid JSON (an escaped unpaired surrogate,
 // "\ud800"); such a record keeps its message and gets message_json NULL, counted, rather than
 // failing the commit.
@@ -48,7 +52,7 @@ function sqlString(text: string): string {
 /** Keeps the last record of each primary key: one INSERT must not touch a key twice. */
 function unique(records: readonly LogRecord[]): LogRecord[] {
   const byKey = new Map<string, LogRecord>();
-  for (const r of records) byKey.set(EVENT_RECORD_KEY.map((k) => r[k]).join("\u0000"), r);
+  for (const r of records) byKey.set(ALL_GROUPS_RECORD_KEY.map((k) => r[k]).join("\u0000"), r);
   return byKey.size === records.length ? [...records] : [...byKey.values()];
 }
 

@@ -75,6 +75,40 @@ describe("fault storm (simulator)", () => {
     );
   });
 
+  test("stream_layout single_stream in the same storm: exact event set of every group in log_events, COMPLETE, exit 0", {
+    timeout: 300_000,
+  }, async () => {
+    sim.resetCounters();
+    const r = await runWith(
+      "read",
+      {
+        region_name: "us-east-1",
+        aws_access_key_id: "AKIASIMSTORM0000001",
+        aws_secret_access_key: "storm-secret-0000000000000001",
+        endpoint_url: sim.url,
+        request_timeout_seconds: 5,
+        max_requests_per_second: 200,
+        stream_layout: "single_stream",
+        log_group_prefix: "/storm/",
+      },
+      { catalog: catalogFor(["log_events"]) },
+    );
+    assert.equal(r.code, 0, JSON.stringify(errors(r.messages)));
+    assert.deepEqual(errors(r.messages), []);
+    assert.deepEqual(statuses(r.messages, "log_events"), ["STARTED", "RUNNING", "COMPLETE"]);
+    const got = records(r.messages, "log_events").map((m) => {
+      const d = m.data as { logGroupName: string; logStreamName: string; eventId: string };
+      return `${d.logGroupName}|${d.logStreamName}|${d.eventId}`;
+    });
+    const want = [...expectedEvents(sim.scenario, { withoutMessages: true })].map(
+      (e) => `${e.logGroupName}|${e.logStreamName}|${e.eventId}`,
+    );
+    assert.equal(got.length, new Set(got).size, "no duplicates within one run");
+    assert.deepEqual(got.sort(), want.sort());
+    const c = sim.counters();
+    assert.ok(c.faults.throttle > 20, "the storm really happened");
+  });
+
   test("when the service keeps failing, the stream ends INCOMPLETE with a transient_error after bounded retries", {
     timeout: 300_000,
   }, async () => {

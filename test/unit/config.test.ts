@@ -160,3 +160,31 @@ test("start_date before 1970 is refused: CloudWatch timestamps start there", () 
   );
   assert.equal(parseConfig({ ...base, start_date: "1970-01-01T00:00:00Z" }).startDate, 0);
 });
+
+test("stream_layout: per_log_group by default; single_stream needs records and keeps reports off log_events", () => {
+  assert.equal(parseConfig(base).streamLayout, "per_log_group");
+  assert.equal(parseConfig({ ...base, stream_layout: "single_stream" }).streamLayout, "single_stream");
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ stream_layout: "one" }, /stream_layout must be one of "per_log_group", "single_stream" \(got "one"\)/],
+    [
+      { stream_layout: "single_stream", delivery_method: { delivery_type: "use_file_transfer" } },
+      /stream_layout single_stream needs delivery_method use_records_transfer/,
+    ],
+    [
+      { stream_layout: "single_stream", custom_log_reports: [{ name: "log_events", log_group_name: "/a" }] },
+      /custom_log_reports\[0\]\.name "log_events" is the name of the stream of every log group/,
+    ],
+  ];
+  for (const [extra, pattern] of cases) {
+    assert.throws(
+      () => parseConfig({ ...base, ...extra }),
+      (err: unknown) => err instanceof ConfigError && pattern.test(err.message),
+      JSON.stringify(extra),
+    );
+  }
+  // The name is free in the other layout (a report may even be called log_events).
+  assert.equal(
+    parseConfig({ ...base, custom_log_reports: [{ name: "log_events", log_group_name: "/a" }] }).reports[0]!.name,
+    "log_events",
+  );
+});

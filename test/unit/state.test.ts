@@ -132,3 +132,49 @@ test("saved read output without a STATE message, and malformed STATE messages, a
     /--state line 3 must be an object/,
   );
 });
+
+test("the single stream's state: one watermark per log group, beside the timestamps of other streams", () => {
+  const blob = { log_groups: { "/a": { timestamp: 5 }, "/b": { timestamp: "7" } } };
+  const s = parseState([
+    stream("r", 3),
+    { type: "STREAM", stream: { stream_descriptor: { name: "log_events" }, stream_state: blob } },
+  ]);
+  assert.deepEqual([...s], [["r", 3]]);
+  assert.deepEqual(
+    [...s.groupWatermarks.get("log_events")!],
+    [
+      ["/a", 5],
+      ["/b", 7],
+    ],
+  );
+  // The last state of a stream counts, whatever its shape.
+  const later = parseState([
+    { type: "STREAM", stream: { stream_descriptor: { name: "x" }, stream_state: blob } },
+    stream("x", 9),
+  ]);
+  assert.deepEqual([...later], [["x", 9]]);
+  assert.equal(later.groupWatermarks.size, 0);
+  assert.deepEqual([...parseState({ log_events: { log_groups: {} } }).groupWatermarks], [["log_events", new Map()]]);
+});
+
+test("a single stream state that does not fit is a config error naming the stream and log group", () => {
+  const cases: [unknown, RegExp][] = [
+    [{ log_groups: 5 }, /stream "e": log_groups must be an object/],
+    [{ log_groups: [] }, /stream "e": log_groups must be an object/],
+    [{ log_groups: {}, timestamp: 3 }, /stream "e" has both "timestamp" and "log_groups"/],
+    [{ log_groups: { "/a": 5 } }, /stream "e", log group "\/a" must be an object/],
+    [
+      { log_groups: { "/a": {} } },
+      /stream "e", log group "\/a": timestamp must be a non-negative integer .*it is missing/,
+    ],
+    [{ log_groups: { "/a": { timestamp: -1 } } }, /log group "\/a": timestamp must be a non-negative integer/],
+    [{ log_groups: { "": { timestamp: 1 } } }, /stream "e": log_groups has an empty log group name/],
+  ];
+  for (const [blob, pattern] of cases) {
+    assert.throws(
+      () => parseState([{ type: "STREAM", stream: { stream_descriptor: { name: "e" }, stream_state: blob } }]),
+      (err: unknown) => err instanceof ConfigError && pattern.test(err.message),
+      JSON.stringify(blob),
+    );
+  }
+});

@@ -1,0 +1,73 @@
+// The single stream's state: one watermark per log group, all in one STATE. Each group's reader
+// moves only its own entry (its watermark, as StreamCheckpoint computes it); a STATE that lists
+// thousands of log groups is written at most once per interval of the injected clock, and once at
+// the end, not after every window.
+import { DAY_MS } from "../domain/time.js";
+import { type StreamState, stateBlob } from "./checkpoint.js";
+import { RETENTION_SLACK_MS } from "./plan.js";
+
+/** CloudWatch's longest retention (3653 days): no event older than this (and AWS's slack) remains. */
+const LONGEST_RETENTION_MS = 3653 * DAY_MS + RETENTION_SLACK_MS;
+
+/** How often, at most, the single stream's state is written during a sync. */
+export const GROUP_STATES_INTERVAL_MS = 5_000;
+
+interface GroupStatesBlob {
+  readonly log_groups: Readonly<Record<string, StreamState>>;
+}
+
+/**
+ * The stored watermarks a sync carries on: every listed log group's, and a vanished group's until
+ * no event it covers can still exist. Its retention is unknown once it is gone, so the longest
+ * CloudWatch offers counts: a group that only left the listing (a permission, a deletion AWS has
+ * not finished) and comes back is not read again from the start.
+ */
+export function retainedWatermarks(
+  stored: ReadonlyMap<string, number>,
+  listed: ReadonlySet<string>,
+  now: number,
+): Map<string, number> {
+  return new Map(
+    [...stored].filter(([group, watermark]) => listed.has(group) || watermark >= now - LONGEST_RETENTION_MS),
+  );
+}
+
+export interface GroupStatesOptions {
+  readonly now: () => number;
+  readonly intervalMs: number;
+  readonly emit: (blob: GroupStatesBlob) => void;
+}
+
+export class GroupStates {
+  private readonly watermarks: Map<string, number>;
+  private lastEmitted: number;
+
+  constructor(
+    initial: ReadonlyMap<string, number>,
+    private readonly options: GroupStatesOptions,
+  ) {
+    this.watermarks = new Map(initial);
+    // The first STATE comes an interval after the start, or at the end of a shorter sync.
+    this.lastEmitted = options.now();
+  }
+
+  /** A log group's watermark moved (or was first reported); written when the interval has passed. */
+  set(group: string, watermark: number): void {
+    if (this.watermarks.get(group) === watermark) return;
+    this.watermarks.set(group, watermark);
+    const now = this.options.now();
+    if (now - this.lastEmitted >= this.options.intervalMs) this.emit(now);
+  }
+
+  /** The last STATE of the sync: always written, so a sync without progress still states where it stands. */
+  finish(): void {
+    this.emit(this.options.now());
+  }
+
+  private emit(now: number): void {
+    this.lastEmitted = now;
+    const log_groups: Record<string, StreamState> = {};
+    for (const [group, watermark] of this.watermarks) log_groups[group] = stateBlob(watermark);
+    this.options.emit({ log_groups });
+  }
+}
