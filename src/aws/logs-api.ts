@@ -16,7 +16,7 @@ import { DEFAULT_RETRY_LIMITS, NOTHING_YET, type RetryLimits, decideRetry } from
 import { RenewableSdkClient } from "./sdk-client.js";
 import type { Config } from "../config/config.js";
 import type { Credentials } from "./credentials.js";
-import type { LogGroup, LogsApi } from "../domain/logs.js";
+import { accountOfGroup, type LinkedAccounts, type LogGroup, type LogsApi } from "../domain/logs.js";
 
 function toLogGroup(g: SdkLogGroup): LogGroup {
   return {
@@ -174,13 +174,24 @@ export function createLogsApi(
     }
   }
 
-  async function* listLogGroups(prefix?: string): AsyncGenerator<LogGroup> {
+  async function* listLogGroups(prefix?: string, linked?: LinkedAccounts, limit = 50): AsyncGenerator<LogGroup> {
+    const scope = linked
+      ? {
+          includeLinkedAccounts: true,
+          ...(linked.accountIdentifiers.length > 0 ? { accountIdentifiers: [...linked.accountIdentifiers] } : {}),
+        }
+      : {};
     let nextToken: string | undefined;
     do {
       const page = await call("logs:DescribeLogGroups", async (c, abortSignal) =>
         checkedGroupsPage(
           await c.send(
-            new DescribeLogGroupsCommand({ ...(prefix ? { logGroupNamePrefix: prefix } : {}), limit: 50, nextToken }),
+            new DescribeLogGroupsCommand({
+              ...(prefix ? { logGroupNamePrefix: prefix } : {}),
+              ...scope,
+              limit,
+              nextToken,
+            }),
             { abortSignal },
           ),
         ),
@@ -197,6 +208,11 @@ export function createLogsApi(
       for await (const g of listLogGroups(name)) if (g.name === name) return g;
       return undefined;
     },
+    async ownAccount() {
+      // Without includeLinkedAccounts every group listed is the caller's: one is enough.
+      for await (const g of listLogGroups(undefined, undefined, 1)) return accountOfGroup(g);
+      return undefined;
+    },
     async filterEvents(req) {
       return call(
         "logs:FilterLogEvents",
@@ -204,7 +220,9 @@ export function createLogsApi(
           decodeFilterPage(
             await c.send(
               new FilterLogEventsCommand({
-                logGroupName: req.logGroupName,
+                ...(req.logGroupIdentifier
+                  ? { logGroupIdentifier: req.logGroupIdentifier }
+                  : { logGroupName: req.logGroupName }),
                 startTime: req.startTime,
                 endTime: req.endTime,
                 ...(req.logStreamNames && req.logStreamNames.length > 0

@@ -1,7 +1,13 @@
 // `check`: can a read work with this configuration? Lists log groups and probes a read.
-import { assertNoNameClash, isReadable, reportGroupMissing } from "../engine/streams.js";
+import {
+  assertNoNameClash,
+  GroupDirectory,
+  groupStreamNames,
+  isReadable,
+  reportGroupMissing,
+} from "../engine/streams.js";
 import { toConnectorError } from "./api-failures.js";
-import type { LogGroup } from "../domain/logs.js";
+import { accountOfGroup, groupIdentifier, type LogGroup } from "../domain/logs.js";
 import { cannotRead } from "../engine/streams.js";
 import type { CommandContext } from "./context.js";
 
@@ -10,11 +16,22 @@ export interface CheckResult {
   readonly message?: string;
 }
 
-/** One tiny FilterLogEvents call proves logs:FilterLogEvents is granted on the group. */
-async function probeRead(ctx: CommandContext, group: string, streams: readonly string[]): Promise<void> {
+/**
+ * One tiny FilterLogEvents call proves logs:FilterLogEvents is granted on the group. A group of
+ * another account than the caller's (`own`) is read by its ARN, as read does.
+ */
+async function probeRead(
+  ctx: CommandContext,
+  group: LogGroup,
+  own: string | undefined,
+  streams: readonly string[],
+): Promise<void> {
   const now = ctx.now();
+  const account = accountOfGroup(group);
+  const foreign = ctx.config.linkedAccounts !== undefined && account !== undefined && account !== own;
   await ctx.api.filterEvents({
-    logGroupName: group,
+    logGroupName: group.name,
+    ...(foreign && group.arn !== undefined ? { logGroupIdentifier: groupIdentifier(group.arn) } : {}),
     startTime: now - 60_000,
     endTime: now,
     logStreamNames: streams,
@@ -32,20 +49,23 @@ export async function check(ctx: CommandContext): Promise<CheckResult> {
     ? `listing log groups with prefix ${JSON.stringify(config.logGroupPrefix)}`
     : "listing log groups";
   const groups: LogGroup[] = [];
+  const directory = new GroupDirectory(ctx.api, config.logGroupPrefix, config.linkedAccounts);
+  let own: string | undefined;
   try {
-    for await (const g of ctx.api.listLogGroups(config.logGroupPrefix)) groups.push(g);
+    for await (const g of ctx.api.listLogGroups(config.logGroupPrefix, config.linkedAccounts)) groups.push(g);
+    own = await directory.ownAccount();
   } catch (err) {
     return fail(err, listing);
   }
   try {
-    assertNoNameClash(config, new Set(groups.map((g) => g.name)));
+    assertNoNameClash(config, groupStreamNames(config, groups, own));
   } catch (err) {
     return fail(err, "checking custom report names");
   }
   const firstReadable = groups.find(isReadable);
   if (firstReadable) {
     try {
-      await probeRead(ctx, firstReadable.name, []);
+      await probeRead(ctx, firstReadable, own, []);
     } catch (err) {
       return fail(err, `reading log group ${JSON.stringify(firstReadable.name)}`);
     }
@@ -58,7 +78,7 @@ export async function check(ctx: CommandContext): Promise<CheckResult> {
   for (const [i, report] of config.reports.entries()) {
     const doing = `checking custom_log_reports[${i}] (${JSON.stringify(report.name)})`;
     try {
-      const group = await ctx.api.findLogGroup(report.logGroupName);
+      const group = await directory.get(report.logGroupName);
       if (!group) {
         return {
           ok: false,
@@ -68,7 +88,7 @@ export async function check(ctx: CommandContext): Promise<CheckResult> {
       if (!isReadable(group)) {
         return { ok: false, message: cannotRead(group, `custom_log_reports[${i}].log_group_name`) };
       }
-      await probeRead(ctx, report.logGroupName, report.logStreamNames);
+      await probeRead(ctx, group, own, report.logStreamNames);
     } catch (err) {
       return fail(err, doing);
     }

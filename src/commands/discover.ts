@@ -14,19 +14,23 @@ export async function discover(ctx: CommandContext): Promise<AirbyteCatalog> {
 /** The catalog and the log groups it was made from. */
 export async function discoverSources(
   ctx: CommandContext,
-): Promise<{ catalog: AirbyteCatalog; groups: readonly LogGroup[] }> {
+): Promise<{ catalog: AirbyteCatalog; groups: readonly LogGroup[]; own: string | undefined }> {
   const groups: LogGroup[] = [];
-  for await (const g of ctx.api.listLogGroups(ctx.config.logGroupPrefix)) groups.push(g);
+  const { linkedAccounts } = ctx.config;
+  for await (const g of ctx.api.listLogGroups(ctx.config.logGroupPrefix, linkedAccounts)) groups.push(g);
   for (const g of groups.filter((x) => !isReadable(x))) {
     ctx.emitter.log("WARN", `${cannotRead(g)}; it is not offered as a stream.`);
   }
   const shape = {
     parseJsonMessages: ctx.config.parseJsonMessages,
     fileTransfer: ctx.config.deliveryType === "use_file_transfer",
+    linkedAccounts: linkedAccounts !== undefined,
   };
-  const sources = buildSources(ctx.config, groups);
+  // Stream names of linked accounts depend on which account is the caller's.
+  const own = linkedAccounts === undefined ? undefined : await ctx.api.ownAccount();
+  const sources = buildSources(ctx.config, groups, own);
   if (sources.length === 0) ctx.emitter.log("WARN", noStreamsFound(ctx.config));
-  return { catalog: { streams: sources.map((s) => toAirbyteStream(s, shape)) }, groups };
+  return { catalog: { streams: sources.map((s) => toAirbyteStream(s, shape)) }, groups, own };
 }
 
 /** Why discover offers nothing, in words that point at the settings to check. */

@@ -2,6 +2,7 @@
 // Every problem is reported with the field it concerns.
 import { Ajv, type ErrorObject } from "ajv";
 import { ConfigError } from "../airbyte/errors.js";
+import type { LinkedAccounts } from "../domain/logs.js";
 import type { CustomReport } from "../domain/streams.js";
 import { connectionSpecification, SECRET_FIELDS } from "./spec.js";
 
@@ -40,6 +41,8 @@ export interface Config {
   readonly maxRequestsPerSecond: number | undefined;
   readonly maxConcurrency: number;
   readonly requestTimeoutMs: number;
+  /** include_linked_accounts with account_identifiers; undefined: the caller's account only. */
+  readonly linkedAccounts: LinkedAccounts | undefined;
 }
 
 type RawConfig = Record<string, unknown>;
@@ -82,6 +85,11 @@ function describeSchemaError(e: ErrorObject, raw: RawConfig): string {
       const shown = isSecretPath(base) ? "" : ` (got ${JSON.stringify(valueAt(raw, e.instancePath))})`;
       return `${base} has an invalid format${shown}: ${patternHint(base)}`;
     }
+    case "maxItems": {
+      const limit = (e.params as { limit: number }).limit;
+      const count = (valueAt(raw, e.instancePath) as unknown[]).length;
+      return `${base} has ${count} items, more than ${limit}${base === "account_identifiers" ? ": DescribeLogGroups takes at most 20 account ids; remove some, or leave it empty for every linked account" : ""}`;
+    }
     case "const":
     case "oneOf":
       return `${base} must be one of the documented options (delivery_type: use_records_transfer or use_file_transfer)`;
@@ -94,6 +102,7 @@ function patternHint(field: string): string {
   if (field === "region_name") return "expected an AWS region such as us-east-1";
   if (field === "start_date") return "expected YYYY-MM-DDTHH:mm:ssZ, e.g. 2024-01-01T00:00:00Z";
   if (field === "role_arn") return "expected arn:aws:iam::<12-digit account>:role/<name>";
+  if (field.startsWith("account_identifiers[")) return "expected a 12-digit AWS account id such as 111122223333";
   return "see the spec";
 }
 
@@ -204,6 +213,22 @@ function parseRole(raw: RawConfig, problems: string[]): RoleConfig | undefined {
   });
 }
 
+function parseLinkedAccounts(raw: RawConfig, problems: string[]): LinkedAccounts | undefined {
+  const ids = Array.isArray(raw.account_identifiers) ? (raw.account_identifiers as string[]) : [];
+  const include =
+    typeof raw.include_linked_accounts === "boolean"
+      ? raw.include_linked_accounts
+      : settings.include_linked_accounts.default;
+  if (!include) {
+    if (ids.length > 0)
+      problems.push(
+        "account_identifiers is set but include_linked_accounts is not; set include_linked_accounts to true or remove account_identifiers",
+      );
+    return undefined;
+  }
+  return Object.freeze({ accountIdentifiers: Object.freeze([...new Set(ids)]) });
+}
+
 function deliveryTypeOf(method: unknown): DeliveryType {
   const type = (method as { delivery_type?: unknown } | undefined)?.delivery_type;
   return type === "use_file_transfer" || type === "use_records_transfer"
@@ -240,6 +265,7 @@ export function parseConfig(input: unknown): Config {
   const reports = parseReports(cleaned, problems);
   const startDate = parseStartDate(optionalString(cleaned, "start_date"), problems);
   const endpointUrl = parseEndpoint(optionalString(cleaned, "endpoint_url"), problems);
+  const linkedAccounts = parseLinkedAccounts(cleaned, problems);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
   return Object.freeze({
     region: String(cleaned.region_name),
@@ -260,6 +286,7 @@ export function parseConfig(input: unknown): Config {
       typeof cleaned.max_requests_per_second === "number" ? cleaned.max_requests_per_second : undefined,
     maxConcurrency: numberOr(cleaned.max_concurrency, settings.max_concurrency.default),
     requestTimeoutMs: numberOr(cleaned.request_timeout_seconds, settings.request_timeout_seconds.default) * 1000,
+    linkedAccounts,
   });
 }
 

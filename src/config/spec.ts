@@ -4,6 +4,7 @@
 const REGION_PATTERN = "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$";
 const START_DATE_PATTERN = "^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$";
 const ROLE_ARN_PATTERN = "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$";
+const ACCOUNT_ID_PATTERN = "^[0-9]{12}$";
 
 /** Fields whose values must never appear in any output. */
 export const SECRET_FIELDS = [
@@ -104,7 +105,8 @@ export const connectionSpecification = {
           log_group_name: {
             type: "string",
             title: "Log Group Name",
-            description: "The log group to read.",
+            description:
+              "The log group to read: its name, or its ARN (a linked source account's group, with include_linked_accounts).",
             minLength: 1,
             order: 1,
           },
@@ -196,6 +198,24 @@ export const connectionSpecification = {
       description: "When a message is a JSON object, also deliver it parsed, as message_json.",
       default: false,
       order: 17,
+    },
+    include_linked_accounts: {
+      type: "boolean",
+      title: "Include Linked Accounts",
+      description:
+        "For a CloudWatch cross-account observability monitoring account: also offer and read the log groups of the linked source accounts. Their streams are named <account id>:<log group name> and records carry accountId.",
+      default: false,
+      order: 30,
+    },
+    account_identifiers: {
+      type: "array",
+      title: "Account Identifiers",
+      description:
+        "With include_linked_accounts: only the log groups of these accounts (at most 20 twelve-digit ids; list the monitoring account's own id to keep its groups). Empty: every linked account and the monitoring account.",
+      items: { type: "string", pattern: ACCOUNT_ID_PATTERN },
+      maxItems: 20,
+      examples: [["111122223333"]],
+      order: 31,
     },
     delivery_method: {
       type: "object",

@@ -94,7 +94,8 @@ export async function runSync(options: SyncOptions, io: Io, endpointLabel?: stri
       );
     const names = options.streams ?? found;
     const source = {
-      account: accountOf(discovered.groups),
+      // With linked accounts the groups are of several accounts: the caller's is the source.
+      account: discovered.own ?? accountOf(discovered.groups),
       region: config.region,
       endpoint: endpointLabel ?? config.endpointUrl,
     };
