@@ -1,10 +1,31 @@
-// DescribeLogGroups: name order, prefix or case-sensitive substring pattern, 1..50 per page.
+// DescribeLogGroups: name order, prefix or case-sensitive substring pattern, 1..50 per page. With
+// includeLinkedAccounts (a monitoring account), the linked source accounts' groups too, in name
+// then account order, optionally only those of accountIdentifiers.
 import { json, type OpContext, type OpResult } from "./context.js";
-import { optInt, optString, type Input } from "../params.js";
-import { invalidParameter } from "../errors.js";
+import { optBool, optInt, optString, type Input } from "../params.js";
+import { constraintViolation, invalidParameter, SimError } from "../errors.js";
 import { decodeToken, encodeToken, paramHash } from "../tokens.js";
 import type { LogGroup } from "../account.js";
 import { groupStoredBytes } from "./stream-view.js";
+
+/** accountIdentifiers: 0 to 20 ids of 12 digits, as in AWS's model. */
+function accountIdentifiers(input: Input): string[] | undefined {
+  const v = input.accountIdentifiers;
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.some((s) => typeof s !== "string"))
+    throw new SimError("SerializationException", "Unexpected value type for member accountIdentifiers");
+  if (v.length > 20)
+    throw constraintViolation("accountIdentifiers", v, "Member must have length less than or equal to 20");
+  for (const [i, id] of (v as string[]).entries()) {
+    if (!/^\d{12}$/.test(id))
+      throw constraintViolation(
+        `accountIdentifiers.${i + 1}.member`,
+        id,
+        "Member must satisfy regular expression pattern: ^\\d{12}$",
+      );
+  }
+  return v as string[];
+}
 
 export function describeLogGroups(ctx: OpContext, input: Input): OpResult {
   const prefix = optString(input, "logGroupNamePrefix", 512);
@@ -12,17 +33,35 @@ export function describeLogGroups(ctx: OpContext, input: Input): OpResult {
   if (prefix !== undefined && pattern !== undefined) {
     throw invalidParameter("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.");
   }
+  const includeLinked = optBool(input, "includeLinkedAccounts") ?? false;
+  const accounts = accountIdentifiers(input);
+  // AWS documents accountIdentifiers for includeLinkedAccounts only; the simulator refuses it alone
+  // rather than guess whether AWS ignores it.
+  if (accounts !== undefined && accounts.length > 0 && !includeLinked)
+    throw invalidParameter("accountIdentifiers can only be used when includeLinkedAccounts is true.");
   const logClass = optString(input, "logGroupClass", 32);
   const limit = optInt(input, "limit", 1, 50) ?? 50;
   const token = optString(input, "nextToken", 4096);
-  const bound = paramHash(["DG", prefix ?? null, pattern ?? null, logClass ?? null]);
-  const after = token === undefined ? undefined : (decodeToken(token, bound, ctx.now).k as string);
-  const names = ctx.account
-    .groupNames()
-    .filter((n) => (prefix === undefined || n.startsWith(prefix)) && (pattern === undefined || n.includes(pattern)))
-    .filter((n) => after === undefined || n > after);
-  const groups = names
-    .map((n) => ctx.account.groups.get(n) as LogGroup)
+  const bound = paramHash([
+    "DG",
+    prefix ?? null,
+    pattern ?? null,
+    logClass ?? null,
+    includeLinked,
+    accounts?.join(",") ?? null,
+  ]);
+  // The position: the last group listed, as [name, account].
+  const after = token === undefined ? undefined : (decodeToken(token, bound, ctx.now).k as [string, string]);
+  const listed: readonly LogGroup[] = includeLinked
+    ? ctx.account.allGroups()
+    : ctx.account.groupNames().map((n) => ctx.account.groups.get(n) as LogGroup);
+  const chosen = accounts !== undefined && accounts.length > 0 ? new Set(accounts) : undefined;
+  const groups = listed
+    .filter(
+      (g) => (prefix === undefined || g.name.startsWith(prefix)) && (pattern === undefined || g.name.includes(pattern)),
+    )
+    .filter((g) => chosen === undefined || chosen.has(g.accountId))
+    .filter((g) => after === undefined || g.name > after[0] || (g.name === after[0] && g.accountId > after[1]))
     .filter((g) => !logClass || g.logClass === logClass);
   const page = groups.slice(0, limit);
   const last = page[page.length - 1];
@@ -37,6 +76,8 @@ export function describeLogGroups(ctx: OpContext, input: Input): OpResult {
       logGroupClass: g.logClass,
       logGroupArn: g.arn,
     })),
-    ...(groups.length > limit && last ? { nextToken: encodeToken({ p: bound, t: ctx.now, k: last.name }) } : {}),
+    ...(groups.length > limit && last
+      ? { nextToken: encodeToken({ p: bound, t: ctx.now, k: [last.name, last.accountId] }) }
+      : {}),
   });
 }
