@@ -86,9 +86,11 @@ function describeSchemaError(e: ErrorObject, raw: RawConfig): string {
       return `${base} has an invalid format${shown}: ${patternHint(base)}`;
     }
     case "maxItems": {
-      const limit = (e.params as { limit: number }).limit;
-      const count = (valueAt(raw, e.instancePath) as unknown[]).length;
-      return `${base} has ${count} items, more than ${limit}${base === "account_identifiers" ? ": DescribeLogGroups takes at most 20 account ids; remove some, or leave it empty for every linked account" : ""}`;
+      const hint =
+        base === "account_identifiers"
+          ? " (DescribeLogGroups takes at most 20 account ids): remove some, or leave it empty for every linked account"
+          : "";
+      return `${base} ${e.message}${hint}`;
     }
     case "const":
     case "oneOf":
