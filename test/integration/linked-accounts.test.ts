@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { expectedEvents, startSimulator, type Simulator } from "../../sim/index.js";
 import type { AirbyteMessage } from "../../src/airbyte/protocol.js";
 import { catalogFor, errors, lastStates, records, runWith, states, statuses } from "../support/connector.js";
+import { startMoto, type Moto } from "../support/moto.js";
+import { seedGroup, spreadEvents, TEST_KEYS } from "../support/seed.js";
 
 const T0 = Date.parse("2024-06-01T12:00:00Z");
 const OWN = "123456789012";
@@ -193,5 +195,40 @@ describe("linked accounts (simulator)", () => {
       assert.equal(error.failure_type, "config_error");
       assert.match(error.message, message);
     }
+  });
+});
+
+// moto 5 ignores includeLinkedAccounts and accountIdentifiers, and has no accounts to link: the
+// connector then sees a monitoring account without links. Its own groups keep their names and
+// their records carry moto's account id.
+describe("linked accounts (moto_server: a monitoring account without links)", () => {
+  let moto: Moto;
+  before(async () => {
+    moto = await startMoto();
+  });
+  after(async () => moto.stop());
+
+  test("discover offers the caller's groups by name; read adds the caller's accountId", async () => {
+    const now = Date.now();
+    const seeded = spreadEvents(12, now - 3_600_000, 1_800_000, ["s"], "moto-linked");
+    await seedGroup(moto.url, "/moto/app", seeded);
+    const config = {
+      region_name: "us-east-1",
+      aws_access_key_id: TEST_KEYS.accessKeyId,
+      aws_secret_access_key: TEST_KEYS.secretAccessKey,
+      endpoint_url: moto.url,
+      ingestion_delay_seconds: 0,
+      include_linked_accounts: true,
+    };
+    const d = await runWith("discover", config);
+    assert.deepEqual(
+      d.messages.find((m) => m.type === "CATALOG")!.catalog!.streams.map((s) => s.name),
+      ["/moto/app"],
+    );
+    const r = await runWith("read", config, { catalog: catalogFor(["/moto/app"]) });
+    assert.equal(r.code, 0, JSON.stringify(errors(r.messages)));
+    const got = records(r.messages, "/moto/app");
+    assert.equal(got.length, 12);
+    assert.ok(got.every((x) => (x.data as { accountId?: string }).accountId === "123456789012"));
   });
 });
