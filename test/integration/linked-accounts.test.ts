@@ -198,6 +198,37 @@ describe("linked accounts (simulator)", () => {
   });
 });
 
+describe("linked accounts (simulator): a monitoring account without log groups of its own", () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator({
+      scenario: {
+        accountId: OWN,
+        clock: { start: T0, speed: 0 },
+        quotas: "none",
+        logGroups: [{ name: "/only/here", accountId: SOURCE, streams: ["s"], timeRange: window, events: { count: 5 } }],
+      },
+    });
+  });
+  after(async () => sim.stop());
+
+  test("every group is a source account's: named with its account, read by ARN", async () => {
+    const config = {
+      region_name: "us-east-1",
+      aws_access_key_id: "AKIASIMLINKED0000002",
+      aws_secret_access_key: "linked-secret-00000000000000002",
+      endpoint_url: sim.url,
+      include_linked_accounts: true,
+    };
+    const d = await runWith("discover", config);
+    const names = d.messages.find((m) => m.type === "CATALOG")!.catalog!.streams.map((s) => s.name);
+    assert.deepEqual(names, [`${SOURCE}:/only/here`]);
+    const r = await runWith("read", config, { catalog: catalogFor(names) });
+    assert.equal(r.code, 0, JSON.stringify(errors(r.messages)));
+    assert.equal(records(r.messages, `${SOURCE}:/only/here`).length, 5);
+  });
+});
+
 // moto 5 ignores includeLinkedAccounts and accountIdentifiers, and has no accounts to link: the
 // connector then sees a monitoring account without links. Its own groups keep their names and
 // their records carry moto's account id.
