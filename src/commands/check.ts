@@ -2,12 +2,13 @@
 import {
   assertNoNameClash,
   GroupDirectory,
+  groupIdentifierFor,
   groupStreamNames,
   isReadable,
   reportGroupMissing,
 } from "../engine/streams.js";
 import { toConnectorError } from "./api-failures.js";
-import { accountOfGroup, groupIdentifier, type LogGroup } from "../domain/logs.js";
+import type { LogGroup } from "../domain/logs.js";
 import { cannotRead } from "../engine/streams.js";
 import type { CommandContext } from "./context.js";
 
@@ -27,11 +28,10 @@ async function probeRead(
   streams: readonly string[],
 ): Promise<void> {
   const now = ctx.now();
-  const account = accountOfGroup(group);
-  const foreign = ctx.config.linkedAccounts !== undefined && account !== undefined && account !== own;
+  const logGroupIdentifier = groupIdentifierFor(ctx.config, group, own);
   await ctx.api.filterEvents({
     logGroupName: group.name,
-    ...(foreign && group.arn !== undefined ? { logGroupIdentifier: groupIdentifier(group.arn) } : {}),
+    ...(logGroupIdentifier === undefined ? {} : { logGroupIdentifier }),
     startTime: now - 60_000,
     endTime: now,
     logStreamNames: streams,

@@ -83,6 +83,11 @@ export function reportGroupMissing(index: number, logGroupName: string, region: 
   return `custom_log_reports[${index}].log_group_name: log group ${JSON.stringify(logGroupName)} does not exist in ${region} or is not visible to these credentials`;
 }
 
+/** How check probes a group as read would read it: by ARN when it is a source account's. */
+export function groupIdentifierFor(config: Config, group: LogGroup, own: string | undefined): string | undefined {
+  return groupReading(group, { linked: config.linkedAccounts !== undefined, own }).logGroupIdentifier;
+}
+
 /** The stream names of these groups, as discover offers them. */
 export function groupStreamNames(config: Config, groups: readonly LogGroup[], own: string | undefined): Set<string> {
   const accounts = { linked: config.linkedAccounts !== undefined, own };
