@@ -160,3 +160,17 @@ test("start_date before 1970 is refused: CloudWatch timestamps start there", () 
   );
   assert.equal(parseConfig({ ...base, start_date: "1970-01-01T00:00:00Z" }).startDate, 0);
 });
+
+test("linked accounts: off by default; on, with the account ids given (each once) or none", () => {
+  assert.equal(parseConfig(base).linkedAccounts, undefined);
+  assert.equal(parseConfig({ ...base, include_linked_accounts: false }).linkedAccounts, undefined);
+  assert.deepEqual(parseConfig({ ...base, include_linked_accounts: true }).linkedAccounts, { accountIdentifiers: [] });
+  assert.deepEqual(
+    parseConfig({
+      ...base,
+      include_linked_accounts: true,
+      account_identifiers: ["111122223333", "444455556666", "111122223333"],
+    }).linkedAccounts,
+    { accountIdentifiers: ["111122223333", "444455556666"] },
+  );
+});
