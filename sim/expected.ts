@@ -4,10 +4,12 @@ import type { Scenario } from "./model.js";
 import { GeneratedEvents } from "./generated-events.js";
 import { makeCorpus } from "./messages.js";
 import { hashString } from "./prng.js";
-import { streamKey } from "./account.js";
+import { groupKeyName, streamKey } from "./account.js";
 
 export interface ExpectedEvent {
   readonly logGroupName: string;
+  /** The account that holds the group (the scenario's accountId or the group's own). */
+  readonly accountId: string;
   readonly logStreamName: string;
   readonly eventId: string;
   readonly timestamp: number;
@@ -29,7 +31,9 @@ export interface ExpectedOptions {
 export function* expectedEvents(scenario: Scenario, options: ExpectedOptions = {}): Generator<ExpectedEvent> {
   const corpus = makeCorpus(scenario.settings.seed);
   for (const group of scenario.groups) {
-    const groupKey = hashString(group.name);
+    const accountId = group.accountId ?? scenario.settings.accountId;
+    const keyName = groupKeyName(group.name, accountId === scenario.settings.accountId ? undefined : accountId);
+    const groupKey = hashString(keyName);
     let ordinal = 0;
     for (const stream of group.streams) {
       const ord = ordinal++ * 2;
@@ -38,7 +42,7 @@ export function* expectedEvents(scenario: Scenario, options: ExpectedOptions = {
         stream.name,
         ord,
         stream.generated,
-        streamKey(scenario.settings.seed, group.name, stream.name),
+        streamKey(scenario.settings.seed, keyName, stream.name),
         groupKey,
         corpus,
       );
@@ -50,6 +54,7 @@ export function* expectedEvents(scenario: Scenario, options: ExpectedOptions = {
         if (options.visibleAt !== undefined && ingestionTime > options.visibleAt) continue;
         yield {
           logGroupName: group.name,
+          accountId,
           logStreamName: stream.name,
           eventId: src.eventIdAt(i),
           timestamp,

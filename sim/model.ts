@@ -49,6 +49,8 @@ export interface DataProtectionSpec {
 
 export interface GroupSpec {
   readonly name: string;
+  /** A linked source account that holds the group; absent: the caller's account (settings.accountId). */
+  readonly accountId?: string;
   readonly logClass: LogClass;
   readonly creationTime: number;
   readonly retentionInDays?: number;

@@ -6,6 +6,8 @@ import type { FAULT_RATES } from "./faults.js";
 
 export interface GroupFile {
   name: string;
+  /** A linked source account (12 digits) that holds the group; absent: the scenario's accountId. */
+  accountId?: string;
   logClass?: LogClass;
   creationTime?: TimeSpec;
   retentionInDays?: number;

@@ -117,10 +117,13 @@ export function parseScenario(input: unknown, wallNow: number = Date.now()): Sce
       if (spec) groups.push(spec);
     });
   }
+  // One name per account: two accounts may hold groups of the same name.
   const seen = new Set<string>();
   for (const g of groups) {
-    if (seen.has(g.name)) c.fail("$.logGroups", `duplicate log group name ${g.name}`);
-    seen.add(g.name);
+    const account = g.accountId ?? settings.accountId;
+    if (seen.has(`${account}:${g.name}`))
+      c.fail("$.logGroups", `duplicate log group name ${g.name} in account ${account}`);
+    seen.add(`${account}:${g.name}`);
   }
   if (c.issues.length > 0) throw new ScenarioError(c.issues);
   return { settings, groups };
@@ -233,6 +236,8 @@ function parseGroup(c: Checker, g: unknown, path: string, reference: number): Gr
   if (typeof file.name !== "string" || !GROUP_NAME.test(file.name))
     c.fail(`${path}.name`, "must be 1-512 characters of [.-_/#A-Za-z0-9]");
   const logClass = c.oneOf(g, "logClass", path, CLASSES) ?? "STANDARD";
+  if (file.accountId !== undefined && (typeof file.accountId !== "string" || !/^\d{12}$/.test(file.accountId)))
+    c.fail(`${path}.accountId`, "must be 12 digits");
   const retention = c.num(g, "retentionInDays", path, 1, 3653, true);
   const range = c.section(g, "timeRange", path);
   const startT = c.time(range, "start", `${path}.timeRange`, reference) ?? reference - 86_400_000;
@@ -273,6 +278,7 @@ function parseGroup(c: Checker, g: unknown, path: string, reference: number): Gr
   });
   return {
     name: file.name,
+    ...(typeof file.accountId === "string" ? { accountId: file.accountId } : {}),
     logClass,
     creationTime: creation,
     ...(retention !== undefined ? { retentionInDays: retention } : {}),

@@ -23,7 +23,7 @@ export function describeLogStreams(ctx: OpContext, input: Input): OpResult {
   const token = optString(input, "nextToken", 4096);
   const group = ctx.account.findGroup(ref);
   if (!group) throw groupNotFound();
-  const bound = paramHash(["DS", group.name, prefix ?? null, orderBy, descending]);
+  const bound = paramHash(["DS", group.arn, prefix ?? null, orderBy, descending]);
   const offset = token === undefined ? 0 : (decodeToken(token, bound, ctx.now).k as number);
   let streams = group
     .streamNames()

@@ -64,7 +64,7 @@ export function filterLogEvents(ctx: OpContext, input: Input): OpResult {
   const matches = compileFilterPattern(pattern);
   const bound = paramHash([
     "F",
-    group.name,
+    group.arn,
     names ?? null,
     prefix ?? null,
     startTime ?? null,

@@ -37,7 +37,7 @@ export function getLogEvents(ctx: OpContext, input: Input): OpResult {
   const stream = group.streams.get(streamName);
   if (!stream) throw streamNotFound();
   const render = readRender(ctx.settings, group, unmask, renderStreamEvent);
-  const bound = paramHash(["G", group.name, streamName]);
+  const bound = paramHash(["G", group.arn, streamName]);
   const pos: Position =
     token === undefined ? { dir: startFromHead ? 1 : -1, key: null } : parsePosition(token, bound, ctx.now);
   const tokenFor = (dir: Direction, key: MergeKey | null): string =>

@@ -1,5 +1,6 @@
 // Streams as Airbyte describes them: their record schema, cursor and primary key.
 import {
+  ACCOUNT_ID_FIELD,
   ALL_GROUPS_RECORD_KEY,
   EVENT_RECORD_CURSOR,
   EVENT_RECORD_FIELDS,
@@ -15,23 +16,31 @@ const eventProperties = Object.fromEntries(
 
 const eventRequired = EVENT_RECORD_FIELDS.filter((f) => f.required).map((f) => f.name);
 
-/** Schema of an event record; `message_json` is declared only when JSON messages are parsed. */
-function recordSchema(parseJsonMessages: boolean): Record<string, unknown> {
+const accountProperty = {
+  [ACCOUNT_ID_FIELD.name]: { type: ACCOUNT_ID_FIELD.type, description: ACCOUNT_ID_FIELD.description },
+};
+
+/**
+ * Schema of an event record; `accountId` is declared only when linked accounts are read,
+ * `message_json` only when JSON messages are parsed.
+ */
+function recordSchema(shape: StreamShape): Record<string, unknown> {
+  const fields = shape.linkedAccounts ? { ...eventProperties, ...accountProperty } : eventProperties;
   return {
     $schema: "http://json-schema.org/draft-07/schema#",
     type: "object",
     additionalProperties: true,
     required: [...eventRequired],
-    properties: parseJsonMessages
+    properties: shape.parseJsonMessages
       ? {
-          ...eventProperties,
+          ...fields,
           [MESSAGE_JSON_FIELD.name]: {
             type: [...MESSAGE_JSON_FIELD.type],
             additionalProperties: true,
             description: MESSAGE_JSON_FIELD.description,
           },
         }
-      : eventProperties,
+      : fields,
   };
 }
 
@@ -65,6 +74,8 @@ const ALL_GROUPS_PRIMARY_KEY: string[][] = ALL_GROUPS_RECORD_KEY.map((field) => 
 export interface StreamShape {
   readonly parseJsonMessages: boolean;
   readonly fileTransfer: boolean;
+  /** include_linked_accounts: records carry accountId. */
+  readonly linkedAccounts?: boolean;
 }
 
 export function toAirbyteStream(source: StreamSource, shape: StreamShape): AirbyteStream {
@@ -79,7 +90,7 @@ export function allGroupsStream(parseJsonMessages: boolean): AirbyteStream {
 function airbyteStream(name: string, shape: StreamShape, primaryKey: string[][]): AirbyteStream {
   return {
     name,
-    json_schema: shape.fileTransfer ? fileSchema : recordSchema(shape.parseJsonMessages),
+    json_schema: shape.fileTransfer ? fileSchema : recordSchema(shape),
     supported_sync_modes: ["full_refresh", "incremental"],
     source_defined_cursor: true,
     default_cursor_field: shape.fileTransfer ? [FILE_CURSOR_FIELD] : [CURSOR_FIELD],

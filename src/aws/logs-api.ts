@@ -17,7 +17,15 @@ import { DEFAULT_RETRY_LIMITS, NOTHING_YET, type RetryLimits, decideRetry } from
 import { RenewableSdkClient } from "./sdk-client.js";
 import type { Config } from "../config/config.js";
 import type { Credentials } from "./credentials.js";
-import { type LogGroup, type LogGroupSelection, type LogsApi, selects } from "../domain/logs.js";
+import {
+  accountOfGroup,
+  groupIdentifier,
+  type LinkedAccounts,
+  type LogGroup,
+  type LogGroupSelection,
+  type LogsApi,
+  selects,
+} from "../domain/logs.js";
 
 function toLogGroup(g: SdkLogGroup): LogGroup {
   return {
@@ -181,34 +189,66 @@ export function createLogsApi(
     );
   }
 
+  /** The caller's account (see LogsApi.ownAccount). */
+  async function ownAccount(): Promise<string | undefined> {
+    // Without includeLinkedAccounts every group listed is the caller's: one is enough.
+    const first = (await describe({ limit: 1 })).logGroups[0];
+    return first === undefined ? undefined : accountOfGroup(toLogGroup(first));
+  }
+
   /**
    * Asked with logGroupNamePattern, AWS answers only each group's name, ARN and creation time. The
    * class (can FilterLogEvents read it?) and the retention (where its events start) come from one
    * more request naming those groups (at most 50: one page). Matched by ARN, so a group of another
-   * account never takes the details of a same-named group of this one.
+   * account never takes the details of a same-named group of this one. A name resolves in the
+   * caller's account only: with linked accounts a source account's group is named by its ARN (telling
+   * the accounts apart takes `callerAccount`), and the request includes linked accounts.
    */
-  async function withDetails(groups: SdkLogGroup[]): Promise<SdkLogGroup[]> {
+  async function withDetails(
+    groups: SdkLogGroup[],
+    linked: LinkedAccounts | undefined,
+    callerAccount: () => Promise<string | undefined>,
+  ): Promise<SdkLogGroup[]> {
     const partial = groups.filter((g) => g.logGroupClass === undefined);
     if (partial.length === 0) return groups;
     const key = (g: SdkLogGroup) => g.arn ?? g.logGroupName;
-    const page = await describe({ logGroupIdentifiers: partial.map((g) => g.logGroupName ?? "") });
+    const caller = linked ? await callerAccount() : undefined;
+    const identifierOf = (g: SdkLogGroup): string => {
+      const group = toLogGroup(g);
+      const account = accountOfGroup(group);
+      return linked && group.arn !== undefined && account !== caller ? groupIdentifier(group.arn) : group.name;
+    };
+    const page = await describe({
+      logGroupIdentifiers: partial.map(identifierOf),
+      ...(linked ? { includeLinkedAccounts: true } : {}),
+    });
     const full = new Map(page.logGroups.map((g) => [key(g), g]));
     return groups.map((g) => full.get(key(g)) ?? g);
   }
 
-  async function* listLogGroups(selection: LogGroupSelection = {}): AsyncGenerator<LogGroup> {
+  async function* listLogGroups(selection: LogGroupSelection = {}, linked?: LinkedAccounts): AsyncGenerator<LogGroup> {
     const { prefix, pattern } = selection;
+    const scope = linked
+      ? {
+          includeLinkedAccounts: true,
+          ...(linked.accountIdentifiers.length > 0 ? { accountIdentifiers: [...linked.accountIdentifiers] } : {}),
+        }
+      : {};
+    // Asked at most once per listing, and only when a pattern's details name linked groups.
+    let caller: Promise<string | undefined> | undefined;
+    const callerAccount = () => (caller ??= ownAccount());
     let nextToken: string | undefined;
     do {
       const page = await describe({
         ...(prefix ? { logGroupNamePrefix: prefix } : {}),
         ...(pattern ? { logGroupNamePattern: pattern } : {}),
+        ...scope,
         limit: 50,
         nextToken,
       });
       // A server that ignores a filter (moto ignores the pattern) must not widen the selection.
       const chosen = page.logGroups.filter((g) => selects(selection, g.logGroupName ?? ""));
-      for (const g of pattern ? await withDetails(chosen) : chosen) yield toLogGroup(g);
+      for (const g of pattern ? await withDetails(chosen, linked, callerAccount) : chosen) yield toLogGroup(g);
       nextToken = page.nextToken;
     } while (nextToken);
   }
@@ -220,6 +260,7 @@ export function createLogsApi(
       for await (const g of listLogGroups({ prefix: name })) if (g.name === name) return g;
       return undefined;
     },
+    ownAccount,
     async filterEvents(req) {
       return call(
         "logs:FilterLogEvents",
@@ -227,7 +268,9 @@ export function createLogsApi(
           decodeFilterPage(
             await c.send(
               new FilterLogEventsCommand({
-                logGroupName: req.logGroupName,
+                ...(req.logGroupIdentifier
+                  ? { logGroupIdentifier: req.logGroupIdentifier }
+                  : { logGroupName: req.logGroupName }),
                 startTime: req.startTime,
                 endTime: req.endTime,
                 ...(req.logStreamNames && req.logStreamNames.length > 0

@@ -1,6 +1,9 @@
 // `check`: can a read work with this configuration? Lists log groups and probes a read.
 import {
   assertNoNameClash,
+  GroupDirectory,
+  groupIdentifierFor,
+  groupStreamNames,
   isReadable,
   reportGroupMissing,
   selectionOf,
@@ -20,11 +23,19 @@ export interface CheckResult {
 /**
  * One tiny FilterLogEvents call proves logs:FilterLogEvents is granted on the group, and with
  * `unmask` on, logs:Unmask too (the read asks for unmasked events on every group, as this probe does).
+ * A group of another account than the caller's (`own`) is read by its ARN, as read does.
  */
-async function probeRead(ctx: CommandContext, group: string, streams: readonly string[]): Promise<void> {
+async function probeRead(
+  ctx: CommandContext,
+  group: LogGroup,
+  own: string | undefined,
+  streams: readonly string[],
+): Promise<void> {
   const now = ctx.now();
+  const logGroupIdentifier = groupIdentifierFor(ctx.config, group, own);
   await ctx.api.filterEvents({
-    logGroupName: group,
+    logGroupName: group.name,
+    ...(logGroupIdentifier === undefined ? {} : { logGroupIdentifier }),
     startTime: now - 60_000,
     endTime: now,
     logStreamNames: streams,
@@ -47,21 +58,24 @@ export async function check(ctx: CommandContext): Promise<CheckResult> {
         ? `listing log groups with name pattern ${JSON.stringify(selection.pattern)}`
         : "listing log groups";
   const listed: LogGroup[] = [];
+  const directory = new GroupDirectory(ctx.api, selection, config.linkedAccounts);
+  let own: string | undefined;
   try {
-    for await (const g of ctx.api.listLogGroups(selection)) listed.push(g);
+    for await (const g of ctx.api.listLogGroups(selection, config.linkedAccounts)) listed.push(g);
+    own = await directory.ownAccount();
   } catch (err) {
     return fail(err, listing);
   }
   const groups = withoutExcluded(config, listed);
   try {
-    assertNoNameClash(config, new Set(groups.map((g) => g.name)));
+    assertNoNameClash(config, groupStreamNames(config, groups, own));
   } catch (err) {
     return fail(err, "checking custom report names");
   }
   const firstReadable = groups.find(isReadable);
   if (firstReadable) {
     try {
-      await probeRead(ctx, firstReadable.name, []);
+      await probeRead(ctx, firstReadable, own, []);
     } catch (err) {
       return fail(err, `reading log group ${JSON.stringify(firstReadable.name)}`);
     }
@@ -75,7 +89,7 @@ export async function check(ctx: CommandContext): Promise<CheckResult> {
   for (const [i, report] of config.reports.entries()) {
     const doing = `checking custom_log_reports[${i}] (${JSON.stringify(report.name)})`;
     try {
-      const group = await ctx.api.findLogGroup(report.logGroupName);
+      const group = await directory.get(report.logGroupName);
       if (!group) {
         return {
           ok: false,
@@ -85,7 +99,7 @@ export async function check(ctx: CommandContext): Promise<CheckResult> {
       if (!isReadable(group)) {
         return { ok: false, message: cannotRead(group, `custom_log_reports[${i}].log_group_name`) };
       }
-      await probeRead(ctx, report.logGroupName, report.logStreamNames);
+      await probeRead(ctx, group, own, report.logStreamNames);
     } catch (err) {
       return fail(err, doing);
     }

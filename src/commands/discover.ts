@@ -15,9 +15,10 @@ export async function discover(ctx: CommandContext): Promise<AirbyteCatalog> {
 /** The catalog and the log groups it was made from. */
 export async function discoverSources(
   ctx: CommandContext,
-): Promise<{ catalog: AirbyteCatalog; groups: readonly LogGroup[] }> {
+): Promise<{ catalog: AirbyteCatalog; groups: readonly LogGroup[]; own: string | undefined }> {
   const listed: LogGroup[] = [];
-  for await (const g of ctx.api.listLogGroups(selectionOf(ctx.config))) listed.push(g);
+  const { linkedAccounts } = ctx.config;
+  for await (const g of ctx.api.listLogGroups(selectionOf(ctx.config), linkedAccounts)) listed.push(g);
   const groups = withoutExcluded(ctx.config, listed);
   for (const g of groups.filter((x) => !isReadable(x))) {
     ctx.emitter.log("WARN", `${cannotRead(g)}; it is not offered as a stream.`);
@@ -25,16 +26,19 @@ export async function discoverSources(
   const shape = {
     parseJsonMessages: ctx.config.parseJsonMessages,
     fileTransfer: ctx.config.deliveryType === "use_file_transfer",
+    linkedAccounts: linkedAccounts !== undefined,
   };
-  const sources = buildSources(ctx.config, groups);
+  // Stream names of linked accounts depend on which account is the caller's.
+  const own = linkedAccounts === undefined ? undefined : await ctx.api.ownAccount();
+  const sources = buildSources(ctx.config, groups, own);
   const streams = sources.map((s) => toAirbyteStream(s, shape));
   if (ctx.config.streamLayout === "single_stream") {
     // Offered even before any log group exists: groups that appear later are read without a catalog change.
     if (!groups.some(isReadable)) ctx.emitter.log("WARN", noGroupsFound(ctx.config));
-    return { catalog: { streams: [allGroupsStream(shape.parseJsonMessages), ...streams] }, groups };
+    return { catalog: { streams: [allGroupsStream(shape.parseJsonMessages), ...streams] }, groups, own };
   }
   if (sources.length === 0) ctx.emitter.log("WARN", noStreamsFound(ctx.config));
-  return { catalog: { streams }, groups };
+  return { catalog: { streams }, groups, own };
 }
 
 /** The selected log groups and where they were looked for, in words: " whose name ... in region ...". */

@@ -101,6 +101,7 @@ function streamTask(
         stagingDirectory: ctx.stagingDirectory,
         stream: stream.name,
         logGroupName: group.name,
+        accountId: source.accountId,
         rangeStart: range.start,
         now: ctx.now,
       });
@@ -292,7 +293,7 @@ async function allGroupsRead(
 /** Returns true when every stream completed. */
 export async function read(ctx: CommandContext, input: ReadInput): Promise<boolean> {
   let allOk = true;
-  const directory = new GroupDirectory(ctx.api, selectionOf(ctx.config));
+  const directory = new GroupDirectory(ctx.api, selectionOf(ctx.config), ctx.config.linkedAccounts);
   if (input.catalog.length === 0)
     ctx.emitter.log(
       "WARN",

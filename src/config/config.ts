@@ -2,6 +2,7 @@
 // Every problem is reported with the field it concerns.
 import { Ajv, type ErrorObject } from "ajv";
 import { ConfigError } from "../airbyte/errors.js";
+import { type LinkedAccounts, parseGroupArn } from "../domain/logs.js";
 import { ALL_GROUPS_STREAM, type CustomReport } from "../domain/streams.js";
 import { connectionSpecification, SECRET_FIELDS } from "./spec.js";
 
@@ -50,6 +51,8 @@ export interface Config {
   /** FilterLogEvents with unmask=true: data protection policies' masked values in clear (needs logs:Unmask). */
   readonly unmask: boolean;
   readonly streamLayout: StreamLayout;
+  /** include_linked_accounts with account_identifiers; undefined: the caller's account only. */
+  readonly linkedAccounts: LinkedAccounts | undefined;
 }
 
 type RawConfig = Record<string, unknown>;
@@ -94,6 +97,13 @@ function describeSchemaError(e: ErrorObject, raw: RawConfig): string {
     }
     case "enum":
       return `${base} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")} (got ${JSON.stringify(valueAt(raw, e.instancePath))})`;
+    case "maxItems": {
+      const hint =
+        base === "account_identifiers"
+          ? " (DescribeLogGroups takes at most 20 account ids): remove some, or leave it empty for every linked account"
+          : "";
+      return `${base} ${e.message}${hint}`;
+    }
     case "const":
     case "oneOf":
       return `${base} must be one of the documented options (delivery_type: use_records_transfer or use_file_transfer)`;
@@ -110,6 +120,7 @@ function patternHint(field: string): string {
     return "DescribeLogGroups accepts only letters, digits and . - _ / # in a pattern (a plain substring, no wildcards)";
   if (field.startsWith("excluded_log_groups["))
     return "expected a log group name (letters, digits and . - _ / #), or a prefix of one followed by a single * at the end, e.g. /aws/lambda/noisy-* (* alone would exclude every log group)";
+  if (field.startsWith("account_identifiers[")) return "expected a 12-digit AWS account id such as 111122223333";
   return "see the spec";
 }
 
@@ -200,7 +211,8 @@ function parseSelection(raw: RawConfig, reports: readonly CustomReport[], proble
   // The schema has checked each entry: a name, or a prefix ending in one `*`.
   const excluded = Object.freeze([...((raw.excluded_log_groups as string[] | undefined) ?? [])]);
   reports.forEach((r, i) => {
-    const by = exclusionOf(excluded, r.logGroupName);
+    // A report may name its group by ARN (a linked source account's): exclusions match names.
+    const by = exclusionOf(excluded, parseGroupArn(r.logGroupName)?.name ?? r.logGroupName);
     if (by !== undefined) {
       problems.push(
         `custom_log_reports[${i}].log_group_name ${JSON.stringify(r.logGroupName)} is excluded by excluded_log_groups entry ${JSON.stringify(by)}; remove the report or the exclusion`,
@@ -247,6 +259,22 @@ function parseRole(raw: RawConfig, problems: string[]): RoleConfig | undefined {
   });
 }
 
+function parseLinkedAccounts(raw: RawConfig, problems: string[]): LinkedAccounts | undefined {
+  const ids = Array.isArray(raw.account_identifiers) ? (raw.account_identifiers as string[]) : [];
+  const include =
+    typeof raw.include_linked_accounts === "boolean"
+      ? raw.include_linked_accounts
+      : settings.include_linked_accounts.default;
+  if (!include) {
+    if (ids.length > 0)
+      problems.push(
+        "account_identifiers is set but include_linked_accounts is not; set include_linked_accounts to true or remove account_identifiers",
+      );
+    return undefined;
+  }
+  return Object.freeze({ accountIdentifiers: Object.freeze([...new Set(ids)]) });
+}
+
 function deliveryTypeOf(method: unknown): DeliveryType {
   const type = (method as { delivery_type?: unknown } | undefined)?.delivery_type;
   return type === "use_file_transfer" || type === "use_records_transfer"
@@ -254,8 +282,18 @@ function deliveryTypeOf(method: unknown): DeliveryType {
     : settings.delivery_method.default.delivery_type;
 }
 
-function parseStreamLayout(raw: RawConfig, reports: readonly CustomReport[], problems: string[]): StreamLayout {
+function parseStreamLayout(
+  raw: RawConfig,
+  reports: readonly CustomReport[],
+  linkedAccounts: LinkedAccounts | undefined,
+  problems: string[],
+): StreamLayout {
   const layout = (raw.stream_layout as StreamLayout | undefined) ?? settings.stream_layout.default;
+  // Its state is keyed by log group name, which two accounts may share: not yet with linked accounts.
+  if (layout === "single_stream" && linkedAccounts !== undefined)
+    problems.push(
+      "stream_layout single_stream cannot be combined with include_linked_accounts yet (log groups of two accounts may share a name); use per_log_group with linked accounts, or turn include_linked_accounts off",
+    );
   const clash = reports.findIndex((r) => r.name === ALL_GROUPS_STREAM);
   if (layout === "single_stream" && clash >= 0)
     problems.push(
@@ -300,7 +338,8 @@ export function parseConfig(input: unknown): Config {
   const selection = parseSelection(cleaned, reports, problems);
   const startDate = parseStartDate(optionalString(cleaned, "start_date"), problems);
   const endpointUrl = parseEndpoint(optionalString(cleaned, "endpoint_url"), problems);
-  const streamLayout = parseStreamLayout(cleaned, reports, problems);
+  const linkedAccounts = parseLinkedAccounts(cleaned, problems);
+  const streamLayout = parseStreamLayout(cleaned, reports, linkedAccounts, problems);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
   return Object.freeze({
     region: String(cleaned.region_name),
@@ -323,6 +362,7 @@ export function parseConfig(input: unknown): Config {
     requestTimeoutMs: numberOr(cleaned.request_timeout_seconds, settings.request_timeout_seconds.default) * 1000,
     unmask: typeof cleaned.unmask === "boolean" ? cleaned.unmask : settings.unmask.default,
     streamLayout,
+    linkedAccounts,
   });
 }
 

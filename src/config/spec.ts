@@ -8,6 +8,7 @@ const ROLE_ARN_PATTERN = "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$";
 const NAME_PATTERN_PATTERN = "^[A-Za-z0-9._/#-]*$";
 // A log group name, or a prefix of one followed by a single `*` (alone it would exclude everything).
 const EXCLUDED_GROUP_PATTERN = "^[A-Za-z0-9._/#-]+[*]?$";
+const ACCOUNT_ID_PATTERN = "^[0-9]{12}$";
 
 /** Fields whose values must never appear in any output. */
 export const SECRET_FIELDS = [
@@ -100,7 +101,7 @@ export const connectionSpecification = {
       type: "array",
       title: "Excluded Log Groups",
       description:
-        "Log groups never offered as streams nor read: exact names, or prefixes ending in * (e.g. /aws/lambda/noisy-*).",
+        "Log groups never offered as streams nor read: exact names, or prefixes ending in * (e.g. /aws/lambda/noisy-*). With include_linked_accounts, an entry matches log groups of that name in every account.",
       items: { type: "string", pattern: EXCLUDED_GROUP_PATTERN, maxLength: 513 },
       examples: [["/aws/lambda/airbyte-*", "/ecs/debug"]],
       order: 9,
@@ -109,17 +110,35 @@ export const connectionSpecification = {
       type: "string",
       title: "Stream Layout",
       description:
-        "per_log_group: one stream per log group. single_stream: one stream, log_events, with the events of every selected log group (each record names its log group); log groups that appear later are read without a catalog change. Custom reports stay streams of their own. single_stream needs Replicate Records delivery.",
+        "per_log_group: one stream per log group. single_stream: one stream, log_events, with the events of every selected log group (each record names its log group); log groups that appear later are read without a catalog change. Custom reports stay streams of their own. single_stream needs Replicate Records delivery, and does not yet combine with include_linked_accounts.",
       enum: ["per_log_group", "single_stream"],
       default: "per_log_group",
       order: 10,
+    },
+    include_linked_accounts: {
+      type: "boolean",
+      title: "Include Linked Accounts",
+      description:
+        "For a CloudWatch cross-account observability monitoring account: also offer and read the log groups of the linked source accounts. Their streams are named <account id>:<log group name> and records carry accountId.",
+      default: false,
+      order: 11,
+    },
+    account_identifiers: {
+      type: "array",
+      title: "Account Identifiers",
+      description:
+        "With include_linked_accounts: only the log groups of these accounts (at most 20 twelve-digit ids; list the monitoring account's own id to keep its groups). Empty: every linked account and the monitoring account.",
+      items: { type: "string", pattern: ACCOUNT_ID_PATTERN },
+      maxItems: 20,
+      examples: [["111122223333"]],
+      order: 12,
     },
     custom_log_reports: {
       type: "array",
       title: "Custom Log Reports",
       description:
         "Extra streams, each reading one log group, optionally restricted to some log streams and a filter pattern.",
-      order: 11,
+      order: 13,
       items: {
         type: "object",
         title: "Custom Log Report",
@@ -136,7 +155,8 @@ export const connectionSpecification = {
           log_group_name: {
             type: "string",
             title: "Log Group Name",
-            description: "The log group to read.",
+            description:
+              "The log group to read: its name, or its ARN (a linked source account's group, with include_linked_accounts).",
             minLength: 1,
             order: 1,
           },
@@ -165,7 +185,7 @@ export const connectionSpecification = {
         "UTC date and time (YYYY-MM-DDTHH:mm:ssZ) of the oldest events to replicate. Blank: from the earliest event.",
       pattern: START_DATE_PATTERN,
       examples: ["2024-01-01T00:00:00Z"],
-      order: 12,
+      order: 14,
     },
     ingestion_delay_seconds: {
       type: "integer",
@@ -175,14 +195,14 @@ export const connectionSpecification = {
       minimum: 0,
       maximum: 1209600,
       default: 300,
-      order: 13,
+      order: 15,
     },
     endpoint_url: {
       type: "string",
       title: "Endpoint URL",
       description: "Custom endpoint for CloudWatch Logs and STS (VPC endpoint, local emulator).",
       examples: ["https://logs.us-east-1.amazonaws.com"],
-      order: 14,
+      order: 16,
     },
     lookback_window_minutes: {
       type: "integer",
@@ -192,7 +212,7 @@ export const connectionSpecification = {
       minimum: 0,
       maximum: 10080,
       default: 0,
-      order: 16,
+      order: 18,
     },
     max_requests_per_second: {
       type: "number",
@@ -202,7 +222,7 @@ export const connectionSpecification = {
       // Below 0.1 a request waits minutes to hours (past setTimeout's range near 0): a typo, not a rate.
       minimum: 0.1,
       maximum: 1000,
-      order: 17,
+      order: 19,
     },
     max_concurrency: {
       type: "integer",
@@ -211,7 +231,7 @@ export const connectionSpecification = {
       minimum: 1,
       maximum: 64,
       default: 8,
-      order: 18,
+      order: 20,
     },
     request_timeout_seconds: {
       type: "integer",
@@ -220,14 +240,14 @@ export const connectionSpecification = {
       minimum: 1,
       maximum: 900,
       default: 30,
-      order: 19,
+      order: 21,
     },
     parse_json_messages: {
       type: "boolean",
       title: "Parse JSON Messages",
       description: "When a message is a JSON object, also deliver it parsed, as message_json.",
       default: false,
-      order: 20,
+      order: 22,
     },
     unmask: {
       type: "boolean",
@@ -235,14 +255,14 @@ export const connectionSpecification = {
       description:
         "Read log groups that have a data protection policy with their sensitive values in clear (FilterLogEvents with unmask=true). Needs the logs:Unmask permission. Off: such values arrive masked with asterisks, as CloudWatch shows them.",
       default: false,
-      order: 21,
+      order: 23,
     },
     delivery_method: {
       type: "object",
       title: "Delivery Method",
       description: "How the data reaches the destination.",
       default: { delivery_type: "use_records_transfer" },
-      order: 15,
+      order: 17,
       oneOf: [
         {
           type: "object",

@@ -28,6 +28,11 @@ export interface LogEvent {
 
 export interface FilterRequest {
   readonly logGroupName: string;
+  /**
+   * The group's ARN without the trailing `:*`, sent instead of logGroupName: a group of a linked
+   * source account is found only by its ARN (by name FilterLogEvents looks in the caller's account).
+   */
+  readonly logGroupIdentifier?: string;
   /** Inclusive, epoch ms. */
   readonly startTime: number;
   /** Sent as is; callers drop events at or after it (AWS's end bound is ambiguous). */
@@ -63,11 +68,41 @@ export function selects(selection: LogGroupSelection, name: string): boolean {
   return true;
 }
 
+/** Cross-account observability: list the groups of the linked source accounts too. */
+export interface LinkedAccounts {
+  /** Only these accounts (12-digit ids); empty: the monitoring account and every linked account. */
+  readonly accountIdentifiers: readonly string[];
+}
+
 export interface LogsApi {
-  /** The log groups of the selection (all when it is empty). */
-  listLogGroups(selection?: LogGroupSelection): AsyncGenerator<LogGroup>;
-  /** The log group with exactly this name, or undefined. */
+  /**
+   * The caller's log groups of the selection (all when it is empty); with `linked`, those of linked
+   * source accounts too.
+   */
+  listLogGroups(selection?: LogGroupSelection, linked?: LinkedAccounts): AsyncGenerator<LogGroup>;
+  /** The caller's log group with exactly this name, or undefined. */
   findLogGroup(name: string): Promise<LogGroup | undefined>;
+  /** The caller's account, from the ARN of one of its own log groups; undefined when it has none. */
+  ownAccount(): Promise<string | undefined>;
   filterEvents(request: FilterRequest): Promise<EventPage>;
   close(): void;
+}
+
+/** arn:aws:logs:<region>:<account>:log-group:<name>[:*] */
+const GROUP_ARN = /^arn:aws[a-z-]*:logs:[^:]*:(\d{12}):log-group:([^:]+)(?::\*)?$/;
+
+/** The account and name in a log group ARN, or undefined when `text` is no log group ARN. */
+export function parseGroupArn(text: string): { readonly account: string; readonly name: string } | undefined {
+  const m = GROUP_ARN.exec(text);
+  return m ? { account: m[1]!, name: m[2]! } : undefined;
+}
+
+/** The account that holds the group, from its ARN. */
+export function accountOfGroup(group: LogGroup): string | undefined {
+  return group.arn === undefined ? undefined : parseGroupArn(group.arn)?.account;
+}
+
+/** The group's ARN as FilterLogEvents takes it in logGroupIdentifier: without the trailing `:*`. */
+export function groupIdentifier(arn: string): string {
+  return arn.endsWith(":*") ? arn.slice(0, -2) : arn;
 }

@@ -54,6 +54,19 @@ export const EVENT_RECORD_FIELDS = [
 ] as const satisfies readonly RecordField[];
 
 /**
+ * An optional field, present only when linked accounts are read (include_linked_accounts): the
+ * 12-digit id of the account that holds the log group. Written right after logGroupName, as the
+ * same for every record of a stream (see sinks/records.ts).
+ */
+export const ACCOUNT_ID_FIELD = {
+  name: "accountId",
+  type: "string",
+  column: "VARCHAR",
+  required: false,
+  description: "The AWS account that holds the log group (with include_linked_accounts only).",
+} as const satisfies RecordField;
+
+/**
  * The optional last field, present only when JSON messages are parsed: the message as a JSON
  * object, or null. Written as the message's own JSON text (see sinks/records.ts).
  */
@@ -83,4 +96,4 @@ export const EVENT_RECORD_CURSOR = "timestamp" satisfies EventRecordField["name"
 /** The fields of an event record as a TypeScript type (without message_json). */
 export type EventRecord = {
   readonly [F in EventRecordField as F["name"]]: F["type"] extends "integer" ? number : string;
-};
+} & { readonly [ACCOUNT_ID_FIELD.name]?: string };

@@ -3,6 +3,7 @@
 /** A custom report: a stream of its own over a log group, optionally narrowed (custom_log_reports). */
 export interface CustomReport {
   readonly name: string;
+  /** A log group name, or a log group ARN (with or without `:*`). */
   readonly logGroupName: string;
   readonly logStreamNames: readonly string[];
   readonly filterPattern: string | undefined;
@@ -12,6 +13,10 @@ export interface CustomReport {
 export interface StreamSource {
   readonly name: string;
   readonly logGroupName: string;
+  /** The group's ARN (without `:*`) when it is a linked source account's: read by ARN, not name. */
+  readonly logGroupIdentifier: string | undefined;
+  /** The account that holds the group, on every record; only with include_linked_accounts. */
+  readonly accountId: string | undefined;
   readonly logStreamNames: readonly string[];
   readonly filterPattern: string | undefined;
   /** Present when the stream is a custom report. */

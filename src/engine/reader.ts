@@ -114,6 +114,7 @@ export class StreamReader {
       const page = await unlessCancelled(
         api.filterEvents({
           logGroupName: source.logGroupName,
+          logGroupIdentifier: source.logGroupIdentifier,
           startTime: w.start,
           endTime: w.end,
           logStreamNames: source.logStreamNames,

@@ -1,11 +1,20 @@
 // Streams: which ones a configuration and its account offer (one per readable log group of the
-// selection, prefix or name pattern minus exclusions, or log_events for all of them with the
-// single stream; then one per custom report, whose names must not clash), what a configured stream
-// reads, and the one sentence for a log group FilterLogEvents cannot read (check, discover and read
-// say it).
+// selection, prefix or name pattern minus exclusions, in every linked account too with
+// include_linked_accounts, or log_events for all of them with the single stream; then one per custom report, whose names must not clash), what a
+// configured stream reads, and the one sentence for a log group FilterLogEvents cannot read (check,
+// discover and read say it).
 import { ConfigError } from "../airbyte/errors.js";
 import { type Config, exclusionOf } from "../config/config.js";
-import { type LogGroup, type LogGroupSelection, type LogsApi, selects } from "../domain/logs.js";
+import {
+  accountOfGroup,
+  groupIdentifier,
+  type LinkedAccounts,
+  type LogGroup,
+  type LogGroupSelection,
+  type LogsApi,
+  parseGroupArn,
+  selects,
+} from "../domain/logs.js";
 import { ALL_GROUPS_STREAM, type CustomReport, type StreamSource } from "../domain/streams.js";
 
 /** FilterLogEvents cannot read these classes of log group. */
@@ -15,20 +24,53 @@ export function isReadable(group: LogGroup): boolean {
   return group.logGroupClass === undefined || !UNREADABLE_CLASSES.has(group.logGroupClass);
 }
 
-function groupSource(group: LogGroup, stream = group.name): StreamSource {
+/**
+ * Whose log groups the streams read: the caller's only, or with include_linked_accounts those of
+ * linked source accounts too. `own` is the caller's account (undefined when it holds no group).
+ */
+interface Accounts {
+  readonly linked: boolean;
+  readonly own: string | undefined;
+}
+
+/** The group's account when it is another than the caller's (only with linked accounts). */
+function sourceAccountOf(group: LogGroup, accounts: Accounts): string | undefined {
+  const account = accounts.linked ? accountOfGroup(group) : undefined;
+  return account !== undefined && account !== accounts.own ? account : undefined;
+}
+
+/** A group of the caller keeps its name; a source account's is `<account id>:<name>` (names have no ':'). */
+function streamNameOf(group: LogGroup, accounts: Accounts): string {
+  const account = sourceAccountOf(group, accounts);
+  return account === undefined ? group.name : `${account}:${group.name}`;
+}
+
+/** How a stream reads its group: by ARN in a source account, by name in the caller's. */
+function groupReading(group: LogGroup, accounts: Accounts): Pick<StreamSource, "logGroupIdentifier" | "accountId"> {
+  const foreign = sourceAccountOf(group, accounts) !== undefined;
   return {
-    name: stream,
+    logGroupIdentifier: foreign && group.arn !== undefined ? groupIdentifier(group.arn) : undefined,
+    accountId: accounts.linked ? (accountOfGroup(group) ?? accounts.own) : undefined,
+  };
+}
+
+function groupSource(group: LogGroup, accounts: Accounts): StreamSource {
+  return {
+    name: streamNameOf(group, accounts),
     logGroupName: group.name,
+    ...groupReading(group, accounts),
     logStreamNames: [],
     filterPattern: undefined,
     report: undefined,
   };
 }
 
-function reportSource(report: CustomReport): StreamSource {
+/** A report's stream; `group` is its log group once resolved (discover names streams only). */
+function reportSource(report: CustomReport, group: LogGroup | undefined, accounts: Accounts): StreamSource {
   return {
     name: report.name,
-    logGroupName: report.logGroupName,
+    logGroupName: group?.name ?? report.logGroupName,
+    ...(group === undefined ? { logGroupIdentifier: undefined, accountId: undefined } : groupReading(group, accounts)),
     logStreamNames: report.logStreamNames,
     filterPattern: report.filterPattern,
     report,
@@ -37,7 +79,8 @@ function reportSource(report: CustomReport): StreamSource {
 
 /** What a log group's events are read as in the single stream (records name their log group). */
 export function allGroupsSource(group: LogGroup): StreamSource {
-  return groupSource(group, ALL_GROUPS_STREAM);
+  // parseConfig refuses the single stream with linked accounts: every group is the caller's.
+  return { ...groupSource(group, { linked: false, own: undefined }), name: ALL_GROUPS_STREAM };
 }
 
 function singleStream(config: Config): boolean {
@@ -74,31 +117,47 @@ export function selectionWords(config: Config): string {
   return parts.join(" and ");
 }
 
-/** The listed log groups minus those excluded_log_groups names: these are never offered nor read. */
+/**
+ * The listed log groups minus those excluded_log_groups names (in every account, with linked
+ * accounts): these are never offered nor read.
+ */
 export function withoutExcluded(config: Config, groups: readonly LogGroup[]): LogGroup[] {
   return groups.filter((g) => exclusionOf(config.excludedLogGroups, g.name) === undefined);
+}
+
+/** How check probes a group as read would read it: by ARN when it is a source account's. */
+export function groupIdentifierFor(config: Config, group: LogGroup, own: string | undefined): string | undefined {
+  return groupReading(group, { linked: config.linkedAccounts !== undefined, own }).logGroupIdentifier;
+}
+
+/** The stream names of these groups, as discover offers them. */
+export function groupStreamNames(config: Config, groups: readonly LogGroup[], own: string | undefined): Set<string> {
+  const accounts = { linked: config.linkedAccounts !== undefined, own };
+  return new Set(groups.map((g) => streamNameOf(g, accounts)));
 }
 
 /**
  * Fails when a custom report would shadow a log group stream of the same name (with the single
  * stream log groups are no streams; parseConfig keeps reports off its name).
  */
-export function assertNoNameClash(config: Config, groupNames: ReadonlySet<string>): void {
+export function assertNoNameClash(config: Config, streamNames: ReadonlySet<string>): void {
   if (singleStream(config)) return;
   config.reports.forEach((r, i) => {
-    if (groupNames.has(r.name)) throw reportNameClash(i, r.name);
+    if (streamNames.has(r.name)) throw reportNameClash(i, r.name);
   });
 }
 
 /**
- * The streams of a catalog made of sources: readable log groups first (in API order), then
- * custom reports; with the single stream, only the reports (log_events is no one log group's).
+ * The streams of a catalog made of sources: readable log groups first (in API order), then custom
+ * reports; with the single stream, only the reports (log_events is no one log group's). `own` is
+ * the caller's account (see GroupDirectory.ownAccount), used with linked accounts only.
  */
-export function buildSources(config: Config, groups: readonly LogGroup[]): StreamSource[] {
-  assertNoNameClash(config, new Set(groups.map((g) => g.name)));
-  const reports = config.reports.map(reportSource);
+export function buildSources(config: Config, groups: readonly LogGroup[], own?: string): StreamSource[] {
+  const accounts = { linked: config.linkedAccounts !== undefined, own };
+  assertNoNameClash(config, groupStreamNames(config, groups, own));
+  const reports = config.reports.map((r) => reportSource(r, undefined, accounts));
   if (singleStream(config)) return reports;
-  return [...groups.filter(isReadable).map((g) => groupSource(g)), ...reports];
+  return [...groups.filter(isReadable).map((g) => groupSource(g, accounts)), ...reports];
 }
 
 export interface ResolvedStream {
@@ -107,20 +166,71 @@ export interface ResolvedStream {
 }
 
 /**
+
+ * What a stream name or a log group ARN refers to: a group name, and its account when named
+ * (`<account id>:<name>` names a source account's group only when linked accounts are read).
+ */
+function parseGroupRef(ref: string, linked: boolean): { readonly account: string | undefined; readonly name: string } {
+  const arn = parseGroupArn(ref);
+  if (arn !== undefined) return arn;
+  const m = linked ? /^(\d{12}):(.+)$/.exec(ref) : null;
+  return m ? { account: m[1]!, name: m[2]! } : { account: undefined, name: ref };
+}
+
+/**
+ * The excluded_log_groups entry that covers the log group a stream name or ARN refers to, if any.
+ * Entries match log group names, in every account: `<account id>:<name>` is matched by its name.
+ */
+function exclusionOfRef(config: Config, ref: string): string | undefined {
+  return exclusionOf(config.excludedLogGroups, parseGroupRef(ref, config.linkedAccounts !== undefined).name);
+}
+
+/**
  * The log groups of the configured selection, listed once for all streams (50 per call) rather
- * than looked up one by one: DescribeLogGroups has a quota of its own.
+ * than looked up one by one: DescribeLogGroups has a quota of its own. With linked accounts, the
+ * groups of the linked source accounts too, keyed by stream name.
  */
 export class GroupDirectory {
   private groups: Promise<Map<string, LogGroup>> | undefined;
+  private own: Promise<string | undefined> | undefined;
 
   constructor(
     private readonly api: LogsApi,
     private readonly selection: LogGroupSelection,
+    private readonly linked?: LinkedAccounts,
   ) {}
 
-  async get(name: string): Promise<LogGroup | undefined> {
-    if (!selects(this.selection, name)) return this.api.findLogGroup(name);
-    return (await this.listing()).get(name);
+  /**
+   * The caller's account, which stream names depend on: asked once, and only with linked accounts
+   * (one DescribeLogGroups request, rather than an STS call and its permission).
+   */
+  ownAccount(): Promise<string | undefined> {
+    if (this.linked === undefined) return Promise.resolve(undefined);
+    this.own ??= this.api.ownAccount().catch((err: unknown) => {
+      this.own = undefined;
+      throw err;
+    });
+    return this.own;
+  }
+
+  /** The log group of a stream name (see streamNameOf) or of a log group ARN, or undefined. */
+  async get(ref: string): Promise<LogGroup | undefined> {
+    const { account, name } = parseGroupRef(ref, this.linked !== undefined);
+    const own = await this.ownAccount();
+    // An account named by a ref must be the group's; an unnamed one is the caller's.
+    const holds = (g: LogGroup) => account === undefined || (accountOfGroup(g) ?? own) === account;
+    const key = account === undefined || account === own ? name : `${account}:${name}`;
+    if (!selects(this.selection, name)) {
+      if (this.linked === undefined || key === name) {
+        const g = await this.api.findLogGroup(name);
+        return g !== undefined && holds(g) ? g : undefined;
+      }
+      for await (const g of this.api.listLogGroups({ prefix: name }, { accountIdentifiers: [account!] }))
+        if (g.name === name && holds(g)) return g;
+      return undefined;
+    }
+    const g = (await this.listing()).get(this.linked === undefined ? name : key);
+    return g !== undefined && holds(g) ? g : undefined;
   }
 
   /**
@@ -132,9 +242,10 @@ export class GroupDirectory {
   }
 
   private async listing(): Promise<Map<string, LogGroup>> {
+    const accounts = { linked: this.linked !== undefined, own: await this.ownAccount() };
     this.groups ??= (async () => {
       const map = new Map<string, LogGroup>();
-      for await (const g of this.api.listLogGroups(this.selection)) map.set(g.name, g);
+      for await (const g of this.api.listLogGroups(this.selection, this.linked)) map.set(streamNameOf(g, accounts), g);
       return map;
     })();
     try {
@@ -150,13 +261,14 @@ export class GroupDirectory {
 /** Finds what a configured stream reads: a custom report, else a log group of that name. */
 export async function resolveStream(config: Config, directory: GroupDirectory, name: string): Promise<ResolvedStream> {
   const reportIndex = config.reports.findIndex((r) => r.name === name);
+  const accounts = { linked: config.linkedAccounts !== undefined, own: await directory.ownAccount() };
   if (reportIndex >= 0) {
     const report = config.reports[reportIndex]!;
     // An excluded log group is no stream, so no clash, and it is never requested; with the single
     // stream no log group is a stream.
     if (
       !singleStream(config) &&
-      exclusionOf(config.excludedLogGroups, report.name) === undefined &&
+      exclusionOfRef(config, report.name) === undefined &&
       (await directory.get(report.name))
     ) {
       throw reportNameClash(reportIndex, report.name);
@@ -165,22 +277,23 @@ export async function resolveStream(config: Config, directory: GroupDirectory, n
     if (!group) {
       throw new ConfigError(reportGroupMissing(reportIndex, report.logGroupName, config.region));
     }
-    return { source: reportSource(report), group };
+    return { source: reportSource(report, group, accounts), group };
   }
   if (singleStream(config)) {
     throw new ConfigError(
       `Stream ${JSON.stringify(name)} is in the catalog but is neither a custom report nor ${JSON.stringify(ALL_GROUPS_STREAM)}, the one stream of every log group with stream_layout single_stream; run discover again and update the catalog`,
     );
   }
-  const excludedBy = exclusionOf(config.excludedLogGroups, name);
+  const groupName = parseGroupRef(name, accounts.linked).name;
+  const excludedBy = exclusionOf(config.excludedLogGroups, groupName);
   if (excludedBy !== undefined) {
     // Not even looked up: an excluded log group is never requested.
     throw new ConfigError(
-      `Stream ${JSON.stringify(name)} is in the catalog but log group ${JSON.stringify(name)} is excluded by excluded_log_groups entry ${JSON.stringify(excludedBy)}; remove the stream from the catalog (run discover again) or the entry from excluded_log_groups`,
+      `Stream ${JSON.stringify(name)} is in the catalog but log group ${JSON.stringify(groupName)} is excluded by excluded_log_groups entry ${JSON.stringify(excludedBy)}; remove the stream from the catalog (run discover again) or the entry from excluded_log_groups`,
     );
   }
   const selection = selectionOf(config);
-  const group = selects(selection, name) ? await directory.get(name) : undefined;
+  const group = selects(selection, groupName) ? await directory.get(name) : undefined;
   if (!group) {
     const selected =
       selection.prefix !== undefined
@@ -192,7 +305,7 @@ export async function resolveStream(config: Config, directory: GroupDirectory, n
       `Stream ${JSON.stringify(name)} is in the catalog but is neither a custom report nor a log group${selected} in ${config.region}; run discover again and update the catalog`,
     );
   }
-  return { source: groupSource(group), group };
+  return { source: groupSource(group, accounts), group };
 }
 
 /**

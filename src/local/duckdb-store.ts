@@ -8,6 +8,7 @@
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
 import { ConfigError } from "../airbyte/errors.js";
 import {
+  ACCOUNT_ID_FIELD,
   EVENT_RECORD_FIELDS,
   ALL_GROUPS_RECORD_KEY,
   type EventRecordFieldName,
@@ -27,6 +28,7 @@ function quote(identifier: string): string {
 
 const FIELD_COLUMNS = EVENT_RECORD_FIELDS.map((f) => `${quote(f.name)} ${f.column}`).join(", ");
 const MESSAGE_JSON = quote(MESSAGE_JSON_FIELD.name);
+const ACCOUNT_ID = quote(ACCOUNT_ID_FIELD.name);
 /**
  * A stream's table: the record's fields, message_json, and the event time as a TIMESTAMP for
  * people. Keyed with the log group too: the single stream's table (log_events) holds every log
@@ -38,10 +40,12 @@ const TABLE_COLUMNS =
 // Staged as text: DuckDB's JSON type rejects some valid JSON (an escaped unpaired surrogate,
 // "\ud800"); such a record keeps its message and gets message_json NULL, counted, rather than
 // failing the commit.
-const STAGING_COLUMNS = `${FIELD_COLUMNS}, ${MESSAGE_JSON} VARCHAR`;
+const STAGING_COLUMNS = `${FIELD_COLUMNS}, ${MESSAGE_JSON} VARCHAR, ${ACCOUNT_ID} ${ACCOUNT_ID_FIELD.column}`;
 const STAGED_COLUMNS =
   `${EVENT_RECORD_FIELDS.map((f) => quote(f.name)).join(", ")}, ` +
   `CASE WHEN json_valid(${MESSAGE_JSON}) THEN ${MESSAGE_JSON} END, epoch_ms(${quote("timestamp" satisfies EventRecordFieldName)})`;
+/** The columns a commit fills, in the order of STAGED_COLUMNS (a table may have accountId or not). */
+const INSERTED_COLUMNS = `${EVENT_RECORD_FIELDS.map((f) => quote(f.name)).join(", ")}, ${MESSAGE_JSON}, "event_time"`;
 const UNSTORABLE_JSON = `${MESSAGE_JSON} IS NOT NULL AND NOT json_valid(${MESSAGE_JSON})`;
 const UNPAIRED_SURROGATE = /\p{Cs}/u;
 
@@ -65,10 +69,21 @@ export class DuckDbStore implements LocalStore {
     private readonly tables: ReadonlyMap<string, string>,
     /** The source's (account, region, endpoint) as SQL values. */
     private readonly sourceKey: string,
+    /** The tables have the accountId column (linked accounts are read). */
+    private readonly accountIds: boolean,
   ) {}
 
-  /** Opens (or creates) the file and makes sure every stream of `source` has its table. */
-  static async open(path: string, streams: readonly string[], source: SourceIdentity): Promise<DuckDbStore> {
+  /**
+   * Opens (or creates) the file and makes sure every stream of `source` has its table; with
+   * `accountIds` (linked accounts are read), with an accountId column, added to a table made
+   * without it. A table keeps the column once it has it.
+   */
+  static async open(
+    path: string,
+    streams: readonly string[],
+    source: SourceIdentity,
+    accountIds = false,
+  ): Promise<DuckDbStore> {
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path);
@@ -120,6 +135,8 @@ export class DuckDbStore implements LocalStore {
       for (const stream of streams) {
         const table = tables.get(stream)!;
         await db.run(`CREATE TABLE IF NOT EXISTS ${quote(table)} (${TABLE_COLUMNS})`);
+        if (accountIds)
+          await db.run(`ALTER TABLE ${quote(table)} ADD COLUMN IF NOT EXISTS ${ACCOUNT_ID} ${ACCOUNT_ID_FIELD.column}`);
         if (!taken.has(stream))
           await db.run(`INSERT INTO ${STREAMS_TABLE} VALUES (${key}, ${sqlString(stream)}, ${sqlString(table)})`);
       }
@@ -127,7 +144,7 @@ export class DuckDbStore implements LocalStore {
       // A temporary table: staged rows never reach the file unless moved in a commit.
       await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} (${STAGING_COLUMNS})`);
       const appender = await db.createAppender(STAGING, "main", "temp");
-      return new DuckDbStore(path, instance, db, appender, tables, key);
+      return new DuckDbStore(path, instance, db, appender, tables, key, accountIds);
     } catch (err) {
       db.closeSync();
       instance.closeSync();
@@ -169,6 +186,8 @@ export class DuckDbStore implements LocalStore {
         a.appendVarchar(r.messageJsonText);
         withJson = true;
       }
+      if (r.accountId === undefined) a.appendNull();
+      else a.appendVarchar(r.accountId);
       a.endRow();
     }
     a.flushSync();
@@ -182,7 +201,10 @@ export class DuckDbStore implements LocalStore {
         messageJsonDropped = Number(unstorable.getRowObjectsJS()[0]?.n ?? 0);
       }
       if (records.length > 0) {
-        await this.db.run(`INSERT OR REPLACE INTO ${quote(table)} SELECT ${STAGED_COLUMNS} FROM ${STAGING}`);
+        const [columns, staged] = this.accountIds
+          ? [`${INSERTED_COLUMNS}, ${ACCOUNT_ID}`, `${STAGED_COLUMNS}, ${ACCOUNT_ID}`]
+          : [INSERTED_COLUMNS, STAGED_COLUMNS];
+        await this.db.run(`INSERT OR REPLACE INTO ${quote(table)} (${columns}) SELECT ${staged} FROM ${STAGING}`);
       }
       await this.db.run(
         `INSERT OR REPLACE INTO ${STATE_TABLE} VALUES (${this.sourceKey}, ${sqlString(stream)}, ${sqlString(JSON.stringify(state))}, now()::TIMESTAMP)`,

@@ -54,10 +54,12 @@ async function openStore(
   options: SyncOptions,
   streams: readonly string[],
   source: SourceIdentity,
+  accountIds: boolean,
 ): Promise<LocalStore> {
+  // JSON lines carry accountId as records do; DuckDB needs a column for it.
   return options.format === "jsonl"
     ? JsonlStore.open(options.target, streams, source)
-    : DuckDbStore.open(options.target, streams, source);
+    : DuckDbStore.open(options.target, streams, source, accountIds);
 }
 
 /** A failure whose message is fit for people: secrets removed. */
@@ -94,11 +96,12 @@ export async function runSync(options: SyncOptions, io: Io, endpointLabel?: stri
       );
     const names = options.streams ?? found;
     const source = {
-      account: accountOf(discovered.groups),
+      // With linked accounts the groups are of several accounts: the caller's is the source.
+      account: discovered.own ?? accountOf(discovered.groups),
       region: config.region,
       endpoint: endpointLabel ?? config.endpointUrl,
     };
-    store = await openStore(options, names, source);
+    store = await openStore(options, names, source, config.linkedAccounts !== undefined);
     const stored = await store.loadStates();
     const state = parseState(
       names

@@ -13,6 +13,8 @@ export interface SinkChoice {
   readonly stagingDirectory: string;
   readonly stream: string;
   readonly logGroupName: string;
+  /** On every record (records mode), with linked accounts only. */
+  readonly accountId?: string | undefined;
   /** Where this sync starts reading the stream. */
   readonly rangeStart: number;
   /** The clock of the files' emitted_at. */
@@ -30,5 +32,5 @@ export function sinkFor(choice: SinkChoice): EventSink {
         rangeStart: choice.rangeStart,
         now: choice.now,
       })
-    : recordSink(emitter, stream, logGroupName, config.parseJsonMessages);
+    : recordSink(emitter, stream, logGroupName, config.parseJsonMessages, choice.accountId);
 }

@@ -2,7 +2,12 @@
 // straight from the events (no intermediate objects): this is the connector's hot path.
 import type { Emitter } from "../airbyte/emitter.js";
 import type { LogEvent } from "../domain/logs.js";
-import { EVENT_RECORD_FIELDS, type EventRecordFieldName, MESSAGE_JSON_FIELD } from "../domain/record.js";
+import {
+  ACCOUNT_ID_FIELD,
+  EVENT_RECORD_FIELDS,
+  type EventRecordFieldName,
+  MESSAGE_JSON_FIELD,
+} from "../domain/record.js";
 import type { EventSink } from "./sink.js";
 
 /** The message as an object when it is a JSON object, else null. */
@@ -46,13 +51,20 @@ const FIELDS = EVENT_RECORD_FIELDS.map((f, i) => ({
 }));
 const MESSAGE_JSON_KEY = `,${JSON.stringify(MESSAGE_JSON_FIELD.name)}:`;
 
+/**
+ * `accountId` (linked accounts only) is the same on every record of the stream: it is written once
+ * into the text that follows the group, so an event costs nothing more.
+ */
 export function recordSink(
   emitter: Emitter,
   stream: string,
   logGroupName: string,
   parseJsonMessages: boolean,
+  accountId?: string,
 ): EventSink {
-  const groupJson = JSON.stringify(logGroupName);
+  const groupJson =
+    JSON.stringify(logGroupName) +
+    (accountId === undefined ? "" : `,${JSON.stringify(ACCOUNT_ID_FIELD.name)}:${JSON.stringify(accountId)}`);
   const groupOpen = `{${JSON.stringify(GROUP)}:${groupJson},`;
   // Log stream names repeat on every event of a page: escape each once.
   const streamJson = new Map<string, string>();

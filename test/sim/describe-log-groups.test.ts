@@ -99,3 +99,108 @@ describe("simulator: DescribeLogGroups selection", () => {
     assert.deepEqual(sim.counters().requestsByGroup, { "/app/orders": 2, "/app/payments": 1 });
   });
 });
+
+describe("simulator: DescribeLogGroups selection with linked accounts", () => {
+  const OWN = "123456789012";
+  const SOURCE = "222233334444";
+  const OTHER = "555566667777";
+  const arn = (account: string, name: string) => `arn:aws:logs:us-east-1:${account}:log-group:${name}`;
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator({
+      scenario: {
+        accountId: OWN,
+        clock: { start: T0, speed: 0 },
+        quotas: "none",
+        logGroups: [
+          { name: "/app/pay", streams: ["a"], events: { count: 3 }, retentionInDays: 7 },
+          {
+            name: "/app/pay",
+            accountId: SOURCE,
+            streams: ["a"],
+            events: { count: 3 },
+            retentionInDays: 30,
+            dataProtection: { identifiers: ["EmailAddress"] },
+          },
+          {
+            name: "/app/pay-ia",
+            accountId: SOURCE,
+            logClass: "INFREQUENT_ACCESS",
+            streams: ["a"],
+            events: { count: 3 },
+          },
+          { name: "/app/pay", accountId: OTHER, streams: ["a"], events: { count: 3 } },
+          { name: "/app/orders", accountId: SOURCE, streams: ["a"], events: { count: 3 } },
+        ],
+      },
+    });
+  });
+  after(async () => sim.stop());
+  const describeGroups = (input: DescribeLogGroupsCommandInput) =>
+    logsClient(sim.url).send(new DescribeLogGroupsCommand(input));
+  const arns = (out: { logGroups?: { logGroupArn?: string }[] }) => out.logGroups?.map((g) => g.logGroupArn);
+
+  test("a pattern with includeLinkedAccounts and accountIdentifiers: every account's matching names, partial answers, paged", async () => {
+    const all = await describeGroups({ logGroupNamePattern: "pay", includeLinkedAccounts: true });
+    for (const g of all.logGroups ?? []) {
+      assert.deepEqual(Object.keys(g).sort(), ["arn", "creationTime", "logGroupName", "metricFilterCount"]);
+    }
+    assert.deepEqual(
+      all.logGroups?.map((g) => g.arn),
+      [
+        `${arn(OWN, "/app/pay")}:*`,
+        `${arn(SOURCE, "/app/pay")}:*`,
+        `${arn(OTHER, "/app/pay")}:*`,
+        `${arn(SOURCE, "/app/pay-ia")}:*`,
+      ],
+    );
+    const first = await describeGroups({ logGroupNamePattern: "pay", includeLinkedAccounts: true, limit: 2 });
+    const rest = await describeGroups({
+      logGroupNamePattern: "pay",
+      includeLinkedAccounts: true,
+      limit: 2,
+      nextToken: first.nextToken,
+    });
+    assert.deepEqual([...(first.logGroups ?? []), ...(rest.logGroups ?? [])], all.logGroups);
+    const chosen = await describeGroups({
+      logGroupNamePattern: "pay",
+      includeLinkedAccounts: true,
+      accountIdentifiers: [SOURCE],
+    });
+    assert.deepEqual(
+      chosen.logGroups?.map((g) => g.arn),
+      [`${arn(SOURCE, "/app/pay")}:*`, `${arn(SOURCE, "/app/pay-ia")}:*`],
+    );
+    // Without includeLinkedAccounts, the caller's groups only.
+    const own = await describeGroups({ logGroupNamePattern: "pay" });
+    assert.deepEqual(
+      own.logGroups?.map((g) => g.arn),
+      [`${arn(OWN, "/app/pay")}:*`],
+    );
+  });
+
+  test("logGroupIdentifiers: a name is the caller's group, a source account's group is named by ARN and answered only with includeLinkedAccounts", async () => {
+    const ids = ["/app/pay", arn(SOURCE, "/app/pay"), arn(SOURCE, "/app/pay-ia"), arn(OTHER, "/app/pay")];
+    const without = await describeGroups({ logGroupIdentifiers: ids });
+    assert.deepEqual(arns(without), [arn(OWN, "/app/pay")]);
+    const withLinked = await describeGroups({ logGroupIdentifiers: ids, includeLinkedAccounts: true });
+    assert.deepEqual(
+      withLinked.logGroups?.map((g) => [g.logGroupArn, g.logGroupClass, g.retentionInDays, g.dataProtectionStatus]),
+      [
+        [arn(OWN, "/app/pay"), "STANDARD", 7, undefined],
+        [arn(SOURCE, "/app/pay"), "STANDARD", 30, "ACTIVATED"],
+        [arn(OTHER, "/app/pay"), "STANDARD", undefined, undefined],
+        [arn(SOURCE, "/app/pay-ia"), "INFREQUENT_ACCESS", undefined, undefined],
+      ],
+    );
+    const onlySource = await describeGroups({
+      logGroupIdentifiers: ids,
+      includeLinkedAccounts: true,
+      accountIdentifiers: [SOURCE],
+    });
+    assert.deepEqual(arns(onlySource), [arn(SOURCE, "/app/pay"), arn(SOURCE, "/app/pay-ia")]);
+    // A source account's group is not found by its name: names resolve in the caller's account.
+    const byName = await describeGroups({ logGroupIdentifiers: ["/app/orders"], includeLinkedAccounts: true });
+    assert.deepEqual(byName.logGroups, []);
+  });
+});

@@ -331,6 +331,102 @@ describe("generated data", () => {
   });
 });
 
+describe("linked accounts (cross-account observability)", () => {
+  const OWN = "123456789012";
+  const SOURCE = "222233334444";
+  const OTHER = "555566667777";
+  const arn = (account: string, name: string) => `arn:aws:logs:us-east-1:${account}:log-group:${name}`;
+  const scenario: ScenarioFile = {
+    seed: 5,
+    logGroups: [
+      { name: "/app/api", streams: ["s"], timeRange: { start: "now-2h", end: "now-1h" }, events: { count: 30 } },
+      {
+        name: "/app/api",
+        accountId: SOURCE,
+        streams: ["s"],
+        timeRange: { start: "now-2h", end: "now-1h" },
+        events: { count: 40 },
+      },
+      { name: "/app/db", accountId: OTHER, streams: ["s"], events: { count: 5 } },
+    ],
+  };
+  const listed = async (url: string, input: ConstructorParameters<typeof DescribeLogGroupsCommand>[0]) => {
+    const c = logsClient(url);
+    const out: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await c.send(new DescribeLogGroupsCommand({ ...input, nextToken }));
+      out.push(...(page.logGroups ?? []).map((g) => `${g.arn} ${g.logGroupArn}`));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    c.destroy();
+    return out;
+  };
+  const both = (account: string, name: string) => `${arn(account, name)}:* ${arn(account, name)}`;
+
+  test("DescribeLogGroups lists linked accounts' groups only with includeLinkedAccounts, filtered by accountIdentifiers", async () => {
+    const s = await sim(scenario);
+    assert.deepEqual(await listed(s.url, {}), [both(OWN, "/app/api")]);
+    assert.deepEqual(await listed(s.url, { includeLinkedAccounts: true, limit: 1 }), [
+      both(OWN, "/app/api"),
+      both(SOURCE, "/app/api"),
+      both(OTHER, "/app/db"),
+    ]);
+    assert.deepEqual(await listed(s.url, { includeLinkedAccounts: true, accountIdentifiers: [SOURCE] }), [
+      both(SOURCE, "/app/api"),
+    ]);
+    assert.deepEqual(
+      await listed(s.url, {
+        includeLinkedAccounts: true,
+        accountIdentifiers: [OWN, OTHER],
+        logGroupNamePrefix: "/app/",
+      }),
+      [both(OWN, "/app/api"), both(OTHER, "/app/db")],
+    );
+    const c = logsClient(s.url);
+    for (const input of [
+      { accountIdentifiers: [SOURCE] },
+      { includeLinkedAccounts: true, accountIdentifiers: ["12345"] },
+      { includeLinkedAccounts: true, accountIdentifiers: Array.from({ length: 21 }, (_, i) => String(1e11 + i)) },
+    ]) {
+      assert.equal(
+        (await errorOf(() => c.send(new DescribeLogGroupsCommand(input)))).name,
+        "InvalidParameterException",
+      );
+    }
+    c.destroy();
+  });
+
+  test("FilterLogEvents: by name the caller's group, by ARN any linked account's; same names, other events", async () => {
+    const s = await sim(scenario);
+    const own = await filterAll(s.url, { logGroupName: "/app/api", endTime: T0 });
+    const ownByArn = await filterAll(s.url, { logGroupIdentifier: arn(OWN, "/app/api"), endTime: T0 });
+    const source = await filterAll(s.url, { logGroupIdentifier: arn(SOURCE, "/app/api"), endTime: T0 });
+    const ids = (r: { events: FilteredLogEvent[] }) => r.events.map((e) => e.eventId).sort();
+    const expected = (account: string) =>
+      [...expectedEvents(s.scenario)]
+        .filter((e) => e.accountId === account && e.logGroupName === "/app/api")
+        .map((e) => e.eventId)
+        .sort();
+    assert.deepEqual(ids(own), expected(OWN));
+    assert.deepEqual(ids(ownByArn), expected(OWN));
+    assert.deepEqual(ids(source), expected(SOURCE));
+    assert.equal(source.events.length, 40);
+    // Derived from the account too: the same group name in another account has other events.
+    const ownMessages = new Set(own.events.map((e) => e.message));
+    assert.equal(source.events.filter((e) => ownMessages.has(e.message)).length, 0);
+    const c = logsClient(s.url);
+    for (const input of [
+      { logGroupName: "/app/db" },
+      { logGroupIdentifier: arn("999999999999", "/app/api") },
+      { logGroupIdentifier: "arn:aws:logs:eu-west-1:222233334444:log-group:/app/api" },
+    ]) {
+      assert.equal((await errorOf(() => c.send(new FilterLogEventsCommand(input)))).name, "ResourceNotFoundException");
+    }
+    c.destroy();
+  });
+});
+
 test("short and empty pages still carry a nextToken and lose nothing", async () => {
   const s = await sim({
     pages: { shortPageRate: 0.5, emptyPageRate: 0.3 },

@@ -228,6 +228,24 @@ test("scenario validation reports every bad field by path", () => {
   }
 });
 
+test("scenario accounts: a group may belong to a linked account; one name per account", () => {
+  const issues = (logGroups: unknown[]) => {
+    try {
+      parseScenario({ accountId: "111111111111", logGroups });
+    } catch (e) {
+      return (e as ScenarioError).issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    return [];
+  };
+  assert.deepEqual(issues([{ name: "/a" }, { name: "/a", accountId: "222222222222" }]), []);
+  assert.deepEqual(issues([{ name: "/a" }, { name: "/a", accountId: "111111111111" }]), [
+    "$.logGroups: duplicate log group name /a in account 111111111111",
+  ]);
+  assert.deepEqual(issues([{ name: "/a", accountId: "2222" }]), ["$.logGroups[0].accountId: must be 12 digits"]);
+  const s = parseScenario({ accountId: "111111111111", logGroups: [{ name: "/a", accountId: "222222222222" }] });
+  assert.equal(s.groups[0]?.accountId, "222222222222");
+});
+
 test("scenario resolution: relative times, stream patterns, group sets, expected events", () => {
   const s = parseScenario(
     {

@@ -68,7 +68,15 @@ export function statusesOf(messages: readonly AirbyteMessage[], stream: string):
 
 /** A log group read whole (no report filters). */
 export function sourceFor(logGroupName: string, name = logGroupName): StreamSource {
-  return { name, logGroupName, logStreamNames: [], filterPattern: undefined, report: undefined };
+  return {
+    name,
+    logGroupName,
+    logGroupIdentifier: undefined,
+    accountId: undefined,
+    logStreamNames: [],
+    filterPattern: undefined,
+    report: undefined,
+  };
 }
 
 /** A range with nothing stored: read [start, end) from scratch. */

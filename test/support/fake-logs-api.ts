@@ -213,6 +213,11 @@ export class FakeLogsApi implements LogsApi {
     return this.events.has(name) ? this.group(name) : undefined;
   }
 
+  /** The fake's groups have no ARN, so no account. */
+  async ownAccount(): Promise<string | undefined> {
+    return undefined;
+  }
+
   async filterEvents(request: FilterRequest): Promise<EventPage> {
     const { signal, ...rest } = request;
     const recorded: RecordedRequest = {

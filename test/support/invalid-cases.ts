@@ -296,6 +296,35 @@ function reports(): InvalidCase[] {
   ];
 }
 
+function linkedAccounts(): InvalidCase[] {
+  const c = (name: string, patch: Record<string, unknown>, expect: RegExp) => ({ name, input: with_(patch), expect });
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => String(111111111111 + i));
+  return [
+    c(
+      "account_identifiers without include_linked_accounts",
+      { account_identifiers: ["111122223333"] },
+      /account_identifiers is set but include_linked_accounts is not; set include_linked_accounts to true or remove account_identifiers/,
+    ),
+    c(
+      "account_identifiers with include_linked_accounts false",
+      { include_linked_accounts: false, account_identifiers: ["111122223333"] },
+      /account_identifiers is set but include_linked_accounts is not/,
+    ),
+    c(
+      "21 account_identifiers",
+      { include_linked_accounts: true, account_identifiers: ids(21) },
+      /account_identifiers must NOT have more than 20 items \(DescribeLogGroups takes at most 20 account ids\): remove some/,
+    ),
+    ...["11112222333", "1111222233334", "11112222333x", "arn:aws:iam::111122223333:root", " 111122223333"].map((id) =>
+      c(
+        `account_identifiers with ${show(id)} (not 12 digits)`,
+        { include_linked_accounts: true, account_identifiers: ["444455556666", id] },
+        /account_identifiers\[1\] has an invalid format \(got .*\): expected a 12-digit AWS account id/,
+      ),
+    ),
+  ];
+}
+
 function deliveryMethods(): InvalidCase[] {
   return [{ delivery_type: "carrier_pigeon" }, {}, { delivery_type: 5 }, { delivery_type: "USE_RECORDS_TRANSFER" }].map(
     (v) => ({
@@ -344,6 +373,17 @@ export function selectionCases(): InvalidCase[] {
       },
       /custom_log_reports\[0\]\.log_group_name "\/aws\/lambda\/noisy-1" is excluded by excluded_log_groups entry "\/aws\/lambda\/noisy-\*"; remove the report or the exclusion/,
     ),
+    c(
+      "a custom report naming an excluded log group by its ARN (a linked source account's)",
+      {
+        include_linked_accounts: true,
+        excluded_log_groups: ["/ecs/debug"],
+        custom_log_reports: [
+          { name: "debug", log_group_name: "arn:aws:logs:us-east-1:222233334444:log-group:/ecs/debug:*" },
+        ],
+      },
+      /custom_log_reports\[0\]\.log_group_name "arn:aws:logs:us-east-1:222233334444:log-group:\/ecs\/debug:\*" is excluded by excluded_log_groups entry "\/ecs\/debug"; remove the report or the exclusion/,
+    ),
   ];
 }
 
@@ -379,6 +419,7 @@ export function configCases(): InvalidCase[] {
     ...conflicts(),
     ...reports(),
     ...selectionCases(),
+    ...linkedAccounts(),
     ...deliveryMethods(),
     ...several(),
   ];

@@ -171,6 +171,10 @@ test("stream_layout: per_log_group by default; single_stream needs records and k
       /stream_layout single_stream needs delivery_method use_records_transfer/,
     ],
     [
+      { stream_layout: "single_stream", include_linked_accounts: true },
+      /stream_layout single_stream cannot be combined with include_linked_accounts yet/,
+    ],
+    [
       { stream_layout: "single_stream", custom_log_reports: [{ name: "log_events", log_group_name: "/a" }] },
       /custom_log_reports\[0\]\.name "log_events" is the name of the stream of every log group/,
     ],
@@ -186,5 +190,19 @@ test("stream_layout: per_log_group by default; single_stream needs records and k
   assert.equal(
     parseConfig({ ...base, custom_log_reports: [{ name: "log_events", log_group_name: "/a" }] }).reports[0]!.name,
     "log_events",
+  );
+});
+
+test("linked accounts: off by default; on, with the account ids given (each once) or none", () => {
+  assert.equal(parseConfig(base).linkedAccounts, undefined);
+  assert.equal(parseConfig({ ...base, include_linked_accounts: false }).linkedAccounts, undefined);
+  assert.deepEqual(parseConfig({ ...base, include_linked_accounts: true }).linkedAccounts, { accountIdentifiers: [] });
+  assert.deepEqual(
+    parseConfig({
+      ...base,
+      include_linked_accounts: true,
+      account_identifiers: ["111122223333", "444455556666", "111122223333"],
+    }).linkedAccounts,
+    { accountIdentifiers: ["111122223333", "444455556666"] },
   );
 });

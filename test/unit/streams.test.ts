@@ -4,8 +4,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseConfig } from "../../src/config/config.js";
-import { type EventPage, type LogGroup, type LogGroupSelection, type LogsApi, selects } from "../../src/domain/logs.js";
 import {
+  type EventPage,
+  type LinkedAccounts,
+  type LogGroup,
+  type LogGroupSelection,
+  type LogsApi,
+  selects,
+} from "../../src/domain/logs.js";
+import {
+  buildSources,
   cannotRead,
   GroupDirectory,
   resolveStream,
@@ -14,28 +22,58 @@ import {
   withoutExcluded,
 } from "../../src/engine/streams.js";
 
-function group(name: string, logGroupClass?: string): LogGroup {
-  return { name, creationTime: 0, retentionInDays: undefined, logGroupClass, storedBytes: 0 };
+function group(name: string, logGroupClass?: string, account?: string): LogGroup {
+  return {
+    name,
+    creationTime: 0,
+    retentionInDays: undefined,
+    logGroupClass,
+    storedBytes: 0,
+    ...(account ? { arn: `arn:aws:logs:eu-west-1:${account}:log-group:${name}:*` } : {}),
+  };
 }
+
+const OWN = "111111111111";
+const SOURCE = "222222222222";
 
 class CountingApi implements LogsApi {
   listings = 0;
   lookups: string[] = [];
   failNextListing = false;
-  constructor(private readonly groups: readonly LogGroup[]) {}
+  ownAccountCalls = 0;
+  failNextOwnAccount = false;
+  constructor(
+    private readonly groups: readonly LogGroup[],
+    private readonly own?: string,
+  ) {}
   selections: LogGroupSelection[] = [];
-  async *listLogGroups(selection: LogGroupSelection = {}): AsyncGenerator<LogGroup> {
+  async *listLogGroups(selection: LogGroupSelection = {}, linked?: LinkedAccounts): AsyncGenerator<LogGroup> {
     this.selections.push(selection);
     this.listings++;
     if (this.failNextListing) {
       this.failNextListing = false;
       throw new Error("listing failed");
     }
-    for (const g of this.groups) if (selects(selection, g.name)) yield g;
+    const ids = linked?.accountIdentifiers ?? [];
+    for (const g of this.groups) {
+      const account = g.arn?.split(":")[4];
+      const visible = linked
+        ? ids.length === 0 || ids.includes(account!)
+        : account === undefined || account === this.own;
+      if (visible && selects(selection, g.name)) yield g;
+    }
+  }
+  async ownAccount(): Promise<string | undefined> {
+    this.ownAccountCalls++;
+    if (this.failNextOwnAccount) {
+      this.failNextOwnAccount = false;
+      throw new Error("no account");
+    }
+    return this.own;
   }
   async findLogGroup(name: string): Promise<LogGroup | undefined> {
     this.lookups.push(name);
-    return this.groups.find((g) => g.name === name);
+    return this.groups.find((g) => g.name === name && (g.arn === undefined || g.arn.split(":")[4] === this.own));
   }
   async filterEvents(): Promise<EventPage> {
     return { events: [], nextToken: undefined };
@@ -171,4 +209,123 @@ test("resolveStream: a catalog stream the name pattern does not select is unknow
       'Stream "/app/other" is in the catalog but is neither a custom report nor a log group with name pattern "pay" in eu-west-1; run discover again and update the catalog',
   });
   assert.deepEqual([api.listings, api.lookups], [0, []]);
+});
+
+test("linked accounts: a source account's group is <account>:<name>, read by ARN, with its accountId", async () => {
+  const api = new CountingApi(
+    [group("/app/a", undefined, OWN), group("/app/a", undefined, SOURCE), group("/app/b", undefined, SOURCE)],
+    OWN,
+  );
+  const c = config({ include_linked_accounts: true });
+  const listed: LogGroup[] = [];
+  for await (const g of api.listLogGroups(undefined, c.linkedAccounts)) listed.push(g);
+  const sources = buildSources(c, listed, OWN);
+  assert.deepEqual(
+    sources.map((s) => [s.name, s.logGroupName, s.logGroupIdentifier, s.accountId]),
+    [
+      ["/app/a", "/app/a", undefined, OWN],
+      [`${SOURCE}:/app/a`, "/app/a", `arn:aws:logs:eu-west-1:${SOURCE}:log-group:/app/a`, SOURCE],
+      [`${SOURCE}:/app/b`, "/app/b", `arn:aws:logs:eu-west-1:${SOURCE}:log-group:/app/b`, SOURCE],
+    ],
+  );
+  const directory = new GroupDirectory(api, selectionOf(c), c.linkedAccounts);
+  const own = await resolveStream(c, directory, "/app/a");
+  assert.deepEqual([own.source.logGroupIdentifier, own.source.accountId], [undefined, OWN]);
+  const other = await resolveStream(c, directory, `${SOURCE}:/app/a`);
+  assert.equal(other.group.arn, `arn:aws:logs:eu-west-1:${SOURCE}:log-group:/app/a:*`);
+  // By ARN, with or without ":*", as a custom report names it.
+  assert.equal(
+    await directory.get(`arn:aws:logs:eu-west-1:${SOURCE}:log-group:/app/b`),
+    await directory.get(`${SOURCE}:/app/b`),
+  );
+  assert.equal(await directory.get(`arn:aws:logs:eu-west-1:${OWN}:log-group:/app/b:*`), undefined);
+  assert.deepEqual([api.listings, api.ownAccountCalls], [2, 1]);
+});
+
+test("linked accounts: outside the prefix a source account's group is listed by its name in that account", async () => {
+  const api = new CountingApi([group("/x/c", undefined, SOURCE), group("/x/d", undefined, OWN)], OWN);
+  const c = config({ include_linked_accounts: true, log_group_prefix: "/app/" });
+  const directory = new GroupDirectory(api, selectionOf(c), c.linkedAccounts);
+  assert.equal((await directory.get(`arn:aws:logs:eu-west-1:${SOURCE}:log-group:/x/c`))?.name, "/x/c");
+  assert.equal(await directory.get(`arn:aws:logs:eu-west-1:${SOURCE}:log-group:/x/d`), undefined);
+  assert.equal((await directory.get("/x/d"))?.name, "/x/d");
+  assert.deepEqual(api.lookups, ["/x/d"]);
+});
+
+test("without linked accounts an ARN names the caller's groups only, and no account is asked", async () => {
+  const api = new CountingApi([group("/app/a", undefined, OWN)], OWN);
+  const directory = new GroupDirectory(api, {});
+  assert.equal((await directory.get(`arn:aws:logs:eu-west-1:${OWN}:log-group:/app/a:*`))?.name, "/app/a");
+  assert.equal(await directory.get(`arn:aws:logs:eu-west-1:${SOURCE}:log-group:/app/a:*`), undefined);
+  // "<account>:<name>" is no stream name here: report names may look like that.
+  assert.equal(await directory.get(`${OWN}:/app/a`), undefined);
+  assert.equal(api.ownAccountCalls, 0);
+});
+
+test("linked accounts: a failed look-up of the caller's account is not inherited", async () => {
+  const api = new CountingApi([group("/app/a", undefined, OWN)], OWN);
+  api.failNextOwnAccount = true;
+  const directory = new GroupDirectory(api, {}, { accountIdentifiers: [] });
+  await assert.rejects(directory.get("/app/a"), /no account/);
+  assert.equal((await directory.get("/app/a"))?.name, "/app/a");
+  assert.equal(api.ownAccountCalls, 2);
+});
+
+test("linked accounts with a name pattern: <account>:<name> is selected by its name; outside the pattern a source group is listed in its account", async () => {
+  const api = new CountingApi(
+    [group("/app/pay", undefined, OWN), group("/app/pay", undefined, SOURCE), group("/x/c", undefined, SOURCE)],
+    OWN,
+  );
+  const c = config({ include_linked_accounts: true, log_group_name_pattern: "pay" });
+  const directory = new GroupDirectory(api, selectionOf(c), c.linkedAccounts);
+  const source = await resolveStream(c, directory, `${SOURCE}:/app/pay`);
+  assert.equal(source.source.logGroupIdentifier, `arn:aws:logs:eu-west-1:${SOURCE}:log-group:/app/pay`);
+  assert.equal((await resolveStream(c, directory, "/app/pay")).source.logGroupIdentifier, undefined);
+  assert.deepEqual(api.selections, [{ pattern: "pay" }]);
+  // Not selected by the pattern: no stream, and nothing asked.
+  await assert.rejects(resolveStream(c, directory, `${SOURCE}:/x/c`), {
+    name: "ConfigError",
+    message: new RegExp(
+      `^Stream "${SOURCE}:/x/c" is in the catalog but is neither a custom report nor a log group with name pattern "pay"`,
+    ),
+  });
+  assert.equal(api.listings, 1);
+  // A report may still name it by ARN: listed by its name, in its account only.
+  assert.equal((await directory.get(`arn:aws:logs:eu-west-1:${SOURCE}:log-group:/x/c`))?.name, "/x/c");
+  assert.deepEqual(api.selections, [{ pattern: "pay" }, { prefix: "/x/c" }]);
+});
+
+test("linked accounts: exclusions match the log group name of <account>:<name>; an excluded group is never requested", async () => {
+  const api = new CountingApi([group("/app/a", undefined, SOURCE), group("/app/noisy-1", undefined, SOURCE)], OWN);
+  const c = config({ include_linked_accounts: true, excluded_log_groups: ["/app/noisy-*"] });
+  await assert.rejects(
+    resolveStream(c, new GroupDirectory(api, selectionOf(c), c.linkedAccounts), `${SOURCE}:/app/noisy-1`),
+    {
+      name: "ConfigError",
+      message: `Stream "${SOURCE}:/app/noisy-1" is in the catalog but log group "/app/noisy-1" is excluded by excluded_log_groups entry "/app/noisy-*"; remove the stream from the catalog (run discover again) or the entry from excluded_log_groups`,
+    },
+  );
+  assert.equal(api.listings, 0);
+  assert.deepEqual(
+    withoutExcluded(c, [
+      group("/app/noisy-1", undefined, OWN),
+      group("/app/noisy-1", undefined, SOURCE),
+      group("/app/a", undefined, SOURCE),
+    ]).map((g) => g.arn),
+    [`arn:aws:logs:eu-west-1:${SOURCE}:log-group:/app/a:*`],
+  );
+  // A report named like an excluded source group's stream: that group is no stream, so no clash.
+  const named = config({
+    include_linked_accounts: true,
+    excluded_log_groups: ["/app/noisy-1"],
+    custom_log_reports: [
+      { name: `${SOURCE}:/app/noisy-1`, log_group_name: `arn:aws:logs:eu-west-1:${SOURCE}:log-group:/app/a` },
+    ],
+  });
+  const r = await resolveStream(
+    named,
+    new GroupDirectory(api, selectionOf(named), named.linkedAccounts),
+    `${SOURCE}:/app/noisy-1`,
+  );
+  assert.equal(r.source.logGroupIdentifier, `arn:aws:logs:eu-west-1:${SOURCE}:log-group:/app/a`);
 });

@@ -1,0 +1,118 @@
+// `sync` of a monitoring account with linked accounts: each store keeps every record's accountId,
+// and a DuckDB table made by a sync without linked accounts gets the column when they are read.
+import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { startSimulator, type Simulator } from "../../sim/index.js";
+import { runSync } from "../../src/local/sync.js";
+import { tempDir } from "../support/connector.js";
+import { Collect, readConfig, simConfig } from "./support.js";
+
+const OWN = "123456789012";
+const SOURCE = "222233334444";
+
+async function accountIds(database: string): Promise<Map<string, string[]>> {
+  const instance = await DuckDBInstance.create(database);
+  const db = await instance.connect();
+  try {
+    const out = new Map<string, string[]>();
+    const mapping = (
+      await db.runAndReadAll("SELECT stream, table_name FROM _source_cloudwatch_logs_streams")
+    ).getRowObjectsJS();
+    for (const m of mapping) {
+      const rows = (
+        await db.runAndReadAll(`SELECT DISTINCT "accountId" AS a FROM "${String(m.table_name)}" ORDER BY a`)
+      ).getRowObjectsJS();
+      out.set(
+        String(m.stream),
+        rows.map((r) => String(r.a)),
+      );
+    }
+    return out;
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}
+
+describe("local sync with linked accounts", () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator({
+      scenario: {
+        accountId: OWN,
+        quotas: "none",
+        logGroups: [
+          { name: "/app/api", streams: ["a"], timeRange: { start: "now-2h", end: "now-1h" }, events: { count: 20 } },
+          {
+            name: "/app/api",
+            accountId: SOURCE,
+            streams: ["a"],
+            timeRange: { start: "now-2h", end: "now-1h" },
+            events: { count: 30 },
+          },
+        ],
+      },
+    });
+  });
+  after(async () => sim.stop());
+
+  it("duckdb: a table made without linked accounts gains accountId; each stream's rows carry theirs", async () => {
+    const dir = tempDir();
+    const database = join(dir, "logs.duckdb");
+    const plain = await runSync(
+      { config: readConfig(simConfig(dir, sim.url)), format: "duckdb", target: database, streams: undefined },
+      { stdout: new Collect(), stderr: new Collect() },
+    );
+    assert.equal(plain.code, 0);
+    const linked = new Collect();
+    const second = await runSync(
+      {
+        config: readConfig(simConfig(dir, sim.url, { include_linked_accounts: true })),
+        format: "duckdb",
+        target: database,
+        streams: undefined,
+      },
+      { stdout: linked, stderr: new Collect() },
+    );
+    assert.equal(second.code, 0, linked.text);
+    assert.match(linked.text, /Synced: 30 records committed/);
+    // The caller's table: 20 rows from the first sync (no accountId then), none new.
+    assert.deepEqual(
+      await accountIds(database),
+      new Map([
+        ["/app/api", ["null"]],
+        [`${SOURCE}:/app/api`, [SOURCE]],
+      ]),
+    );
+  });
+
+  it("jsonl: records keep accountId as the connector wrote it", async () => {
+    const dir = tempDir();
+    const output = join(dir, "out");
+    const r = await runSync(
+      {
+        config: readConfig(simConfig(dir, sim.url, { include_linked_accounts: true })),
+        format: "jsonl",
+        target: output,
+        streams: [`${SOURCE}:/app/api`],
+      },
+      { stdout: new Collect(), stderr: new Collect() },
+    );
+    assert.equal(r.code, 0);
+    const { account, files } = JSON.parse(readFileSync(join(output, "_streams.json"), "utf8")) as {
+      account: string;
+      files: Record<string, string>;
+    };
+    // The store's source is the monitoring account, whichever account a stream reads.
+    assert.equal(account, OWN);
+    const name = files[`${SOURCE}:/app/api`];
+    const lines = readFileSync(join(output, `${name}.jsonl`), "utf8")
+      .trim()
+      .split("\n");
+    assert.equal(lines.length, 30);
+    assert.ok(lines.every((l) => (JSON.parse(l) as { accountId?: string }).accountId === SOURCE));
+  });
+});
