@@ -1,6 +1,7 @@
 // Streams as Airbyte describes them: their record schema, cursor and primary key.
 import {
   ACCOUNT_ID_FIELD,
+  ALL_GROUPS_LINKED_RECORD_KEY,
   ALL_GROUPS_RECORD_KEY,
   EVENT_RECORD_CURSOR,
   EVENT_RECORD_FIELDS,
@@ -70,6 +71,7 @@ const FILE_PRIMARY_KEY: string[][] = [["file_relative_path"]];
 const CURSOR_FIELD = EVENT_RECORD_CURSOR;
 const PRIMARY_KEY: string[][] = EVENT_RECORD_KEY.map((field) => [field]);
 const ALL_GROUPS_PRIMARY_KEY: string[][] = ALL_GROUPS_RECORD_KEY.map((field) => [field]);
+const ALL_GROUPS_LINKED_PRIMARY_KEY: string[][] = ALL_GROUPS_LINKED_RECORD_KEY.map((field) => [field]);
 
 export interface StreamShape {
   readonly parseJsonMessages: boolean;
@@ -82,9 +84,16 @@ export function toAirbyteStream(source: StreamSource, shape: StreamShape): Airby
   return airbyteStream(source.name, shape, PRIMARY_KEY);
 }
 
-/** The single stream (stream_layout single_stream): event records of every log group, never files. */
-export function allGroupsStream(parseJsonMessages: boolean): AirbyteStream {
-  return airbyteStream(ALL_GROUPS_STREAM, { parseJsonMessages, fileTransfer: false }, ALL_GROUPS_PRIMARY_KEY);
+/**
+ * The single stream (stream_layout single_stream): event records of every log group, never files;
+ * with linked accounts, keyed by account too.
+ */
+export function allGroupsStream(shape: StreamShape): AirbyteStream {
+  return airbyteStream(
+    ALL_GROUPS_STREAM,
+    { ...shape, fileTransfer: false },
+    shape.linkedAccounts === true ? ALL_GROUPS_LINKED_PRIMARY_KEY : ALL_GROUPS_PRIMARY_KEY,
+  );
 }
 
 function airbyteStream(name: string, shape: StreamShape, primaryKey: string[][]): AirbyteStream {

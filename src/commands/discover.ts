@@ -35,7 +35,7 @@ export async function discoverSources(
   if (ctx.config.streamLayout === "single_stream") {
     // Offered even before any log group exists: groups that appear later are read without a catalog change.
     if (!groups.some(isReadable)) ctx.emitter.log("WARN", noGroupsFound(ctx.config));
-    return { catalog: { streams: [allGroupsStream(shape.parseJsonMessages), ...streams] }, groups, own };
+    return { catalog: { streams: [allGroupsStream(shape), ...streams] }, groups, own };
   }
   if (sources.length === 0) ctx.emitter.log("WARN", noStreamsFound(ctx.config));
   return { catalog: { streams }, groups, own };

@@ -136,7 +136,8 @@ function streamTask(
 
 /** A stream's state has the other layout's shape (a layout change, or someone else's state). */
 function notItsState(stream: string, layout: string): ConfigError {
-  const shape = layout === "single_stream" ? `{"log_groups": {"<log group>": {"timestamp": T}}}` : `{"timestamp": T}`;
+  const shape =
+    layout === "single_stream" ? `{"log_groups": {"<log group name or ARN>": {"timestamp": T}}}` : `{"timestamp": T}`;
   return new ConfigError(
     `The state of stream ${JSON.stringify(stream)} does not fit stream_layout ${layout}, whose state is ${shape}; pass the state this layout wrote, or no state to read from start_date`,
   );
@@ -180,10 +181,13 @@ async function allGroupsRead(
   emitter.status(name, "STARTED");
   if (input.state.has(name)) return failed(notItsState(name, "single_stream"));
   let groups: LogGroup[];
+  let own: string | undefined;
   try {
     // Thousands of log groups take many DescribeLogGroups pages: a cancelled read does not wait.
     // An excluded group is not read; its stored watermark is kept as a vanished group's is.
     groups = withoutExcluded(config, await unlessCancelled(directory.all(), input.signal));
+    // Asked by the listing already (with linked accounts only): no request of its own.
+    own = await directory.ownAccount();
   } catch (err) {
     if (!isCancelled(err)) return failed(err);
     // Cut short before any group was read: not failed, not COMPLETE, and the stored state stands.
@@ -191,22 +195,27 @@ async function allGroupsRead(
     return { tasks: [], finish: () => false };
   }
   for (const g of groups.filter((x) => !isReadable(x))) emitter.log("WARN", `${cannotRead(g)}; it is not read.`);
-  const readable = groups.filter(isReadable);
+  // Each group's source and its key in the state (its name, or its ARN in a source account).
+  const sourceOf = (g: LogGroup) => allGroupsSource(config, g, own);
+  const readable = groups.filter(isReadable).map((group) => ({ group, ...sourceOf(group) }));
   const incremental = stream.syncMode === "incremental";
   const stored = (incremental ? input.state.groupWatermarks.get(name) : undefined) ?? new Map<string, number>();
-  const states = new GroupStates(retainedWatermarks(stored, new Set(groups.map((g) => g.name)), ctx.now()), {
-    now: ctx.now,
-    intervalMs: GROUP_STATES_INTERVAL_MS,
-    emit: (blob) => emitter.state(name, blob),
-  });
+  const states = new GroupStates(
+    retainedWatermarks(stored, new Set(groups.map((g) => sourceOf(g).stateKey)), ctx.now()),
+    {
+      now: ctx.now,
+      intervalMs: GROUP_STATES_INTERVAL_MS,
+      emit: (blob) => emitter.state(name, blob),
+    },
+  );
   const failures: { group: string; failure: unknown }[] = [];
   let ended = 0;
   let cancelled = false;
   let startDateWarned = false;
-  const groupTask = (group: LogGroup): StreamTask => ({
-    name: group.name,
+  const groupTask = ({ group, source, stateKey }: (typeof readable)[number]): StreamTask => ({
+    name: stateKey,
     async start() {
-      const stateTimestamp = stored.get(group.name);
+      const stateTimestamp = stored.get(stateKey);
       const range = syncRange({
         syncMode: stream.syncMode,
         stateTimestamp,
@@ -221,7 +230,7 @@ async function allGroupsRead(
       if (range.stateClamped) {
         emitter.log(
           "WARN",
-          `The state of log group ${JSON.stringify(group.name)} in stream ${JSON.stringify(name)}, timestamp ${shownTime(stateTimestamp!)}, is later than ${limit}; it counts as that time.`,
+          `The state of log group ${JSON.stringify(stateKey)} in stream ${JSON.stringify(name)}, timestamp ${shownTime(stateTimestamp!)}, is later than ${limit}; it counts as that time.`,
         );
       }
       if (range.startDateAhead) {
@@ -240,11 +249,11 @@ async function allGroupsRead(
         stagingDirectory: ctx.stagingDirectory,
         stream: name,
         logGroupName: group.name,
+        accountId: source.accountId,
         rangeStart: range.start,
         now: ctx.now,
       });
-      const source = allGroupsSource(group);
-      const onCheckpoint = (watermark: number) => states.set(group.name, watermark);
+      const onCheckpoint = (watermark: number) => states.set(stateKey, watermark);
       return new StreamReader({ api: ctx.api, emitter, sink, source, range, signal: input.signal, onCheckpoint });
     },
     end(reader, failure) {
@@ -256,13 +265,13 @@ async function allGroupsRead(
       }
       // A failed group keeps the state of its completed windows; the others are not held back.
       reader?.finish();
-      if (failure !== undefined) failures.push({ group: group.name, failure });
+      if (failure !== undefined) failures.push({ group: stateKey, failure });
     },
   });
   // The groups furthest behind first (new ones, then the oldest watermarks): after a crash the
   // read goes on where it stopped instead of spending the next checkpoint's interval on groups
   // that are up to date. The sort is stable: API order among equals.
-  const behind = (g: LogGroup) => stored.get(g.name) ?? Number.NEGATIVE_INFINITY;
+  const behind = (g: (typeof readable)[number]) => stored.get(g.stateKey) ?? Number.NEGATIVE_INFINITY;
   const tasks = [...readable].sort((a, b) => behind(a) - behind(b)).map(groupTask);
   return {
     tasks,

@@ -282,18 +282,8 @@ function deliveryTypeOf(method: unknown): DeliveryType {
     : settings.delivery_method.default.delivery_type;
 }
 
-function parseStreamLayout(
-  raw: RawConfig,
-  reports: readonly CustomReport[],
-  linkedAccounts: LinkedAccounts | undefined,
-  problems: string[],
-): StreamLayout {
+function parseStreamLayout(raw: RawConfig, reports: readonly CustomReport[], problems: string[]): StreamLayout {
   const layout = (raw.stream_layout as StreamLayout | undefined) ?? settings.stream_layout.default;
-  // Its state is keyed by log group name, which two accounts may share: not yet with linked accounts.
-  if (layout === "single_stream" && linkedAccounts !== undefined)
-    problems.push(
-      "stream_layout single_stream cannot be combined with include_linked_accounts yet (log groups of two accounts may share a name); use per_log_group with linked accounts, or turn include_linked_accounts off",
-    );
   const clash = reports.findIndex((r) => r.name === ALL_GROUPS_STREAM);
   if (layout === "single_stream" && clash >= 0)
     problems.push(
@@ -339,7 +329,7 @@ export function parseConfig(input: unknown): Config {
   const startDate = parseStartDate(optionalString(cleaned, "start_date"), problems);
   const endpointUrl = parseEndpoint(optionalString(cleaned, "endpoint_url"), problems);
   const linkedAccounts = parseLinkedAccounts(cleaned, problems);
-  const streamLayout = parseStreamLayout(cleaned, reports, linkedAccounts, problems);
+  const streamLayout = parseStreamLayout(cleaned, reports, problems);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
   return Object.freeze({
     region: String(cleaned.region_name),

@@ -110,7 +110,7 @@ export const connectionSpecification = {
       type: "string",
       title: "Stream Layout",
       description:
-        "per_log_group: one stream per log group. single_stream: one stream, log_events, with the events of every selected log group (each record names its log group); log groups that appear later are read without a catalog change. Custom reports stay streams of their own. single_stream needs Replicate Records delivery, and does not yet combine with include_linked_accounts.",
+        "per_log_group: one stream per log group. single_stream: one stream, log_events, with the events of every selected log group (each record names its log group); log groups that appear later are read without a catalog change. Custom reports stay streams of their own. single_stream needs Replicate Records delivery. With include_linked_accounts, records carry accountId (part of the primary key) and the state keys a source account's log group by its ARN.",
       enum: ["per_log_group", "single_stream"],
       default: "per_log_group",
       order: 10,

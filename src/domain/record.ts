@@ -90,6 +90,9 @@ export const ALL_GROUPS_RECORD_KEY = [
   ...EVENT_RECORD_KEY,
 ] as const satisfies readonly EventRecordField["name"][];
 
+/** The single stream's key with linked accounts: two accounts may hold log groups of the same name. */
+export const ALL_GROUPS_LINKED_RECORD_KEY = [...ALL_GROUPS_RECORD_KEY, ACCOUNT_ID_FIELD.name] as const;
+
 /** The cursor of incremental syncs. */
 export const EVENT_RECORD_CURSOR = "timestamp" satisfies EventRecordField["name"];
 

@@ -77,10 +77,21 @@ function reportSource(report: CustomReport, group: LogGroup | undefined, account
   };
 }
 
-/** What a log group's events are read as in the single stream (records name their log group). */
-export function allGroupsSource(group: LogGroup): StreamSource {
-  // parseConfig refuses the single stream with linked accounts: every group is the caller's.
-  return { ...groupSource(group, { linked: false, own: undefined }), name: ALL_GROUPS_STREAM };
+/**
+ * What a log group's events are read as in the single stream (records name their log group, and
+ * their account with linked accounts), and the group's key in the stream's state: its name in the
+ * caller's account, its ARN (as read by) in a source account, whose groups may share a name.
+ */
+export function allGroupsSource(
+  config: Config,
+  group: LogGroup,
+  own: string | undefined,
+): { readonly source: StreamSource; readonly stateKey: string } {
+  const source = {
+    ...groupSource(group, { linked: config.linkedAccounts !== undefined, own }),
+    name: ALL_GROUPS_STREAM,
+  };
+  return { source, stateKey: source.logGroupIdentifier ?? group.name };
 }
 
 function singleStream(config: Config): boolean {

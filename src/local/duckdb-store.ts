@@ -10,6 +10,7 @@ import { ConfigError } from "../airbyte/errors.js";
 import {
   ACCOUNT_ID_FIELD,
   EVENT_RECORD_FIELDS,
+  ALL_GROUPS_LINKED_RECORD_KEY,
   ALL_GROUPS_RECORD_KEY,
   type EventRecordFieldName,
   MESSAGE_JSON_FIELD,
@@ -33,10 +34,18 @@ const ACCOUNT_ID = quote(ACCOUNT_ID_FIELD.name);
  * A stream's table: the record's fields, message_json, and the event time as a TIMESTAMP for
  * people. Keyed with the log group too: the single stream's table (log_events) holds every log
  * group, whose log stream names and event ids may repeat; for a one-group table it is the same key.
+ * Made while linked accounts are read, it has accountId and is keyed by it too (two accounts may
+ * hold groups of one name); a table keeps the key it was made with (DuckDB cannot change it).
  */
-const TABLE_COLUMNS =
-  `${FIELD_COLUMNS}, ${MESSAGE_JSON} ${MESSAGE_JSON_FIELD.column}, "event_time" TIMESTAMP, ` +
-  `PRIMARY KEY (${ALL_GROUPS_RECORD_KEY.map(quote).join(", ")})`;
+function tableColumns(accountIds: boolean): string {
+  const [account, key] = accountIds
+    ? [`, ${ACCOUNT_ID} ${ACCOUNT_ID_FIELD.column}`, ALL_GROUPS_LINKED_RECORD_KEY]
+    : ["", ALL_GROUPS_RECORD_KEY];
+  return (
+    `${FIELD_COLUMNS}, ${MESSAGE_JSON} ${MESSAGE_JSON_FIELD.column}, "event_time" TIMESTAMP${account}, ` +
+    `PRIMARY KEY (${key.map(quote).join(", ")})`
+  );
+}
 // Staged as text: DuckDB's JSON type rejects some valid JSON (an escaped unpaired surrogate,
 // "\ud800"); such a record keeps its message and gets message_json NULL, counted, rather than
 // failing the commit.
@@ -53,10 +62,14 @@ function sqlString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
-/** Keeps the last record of each primary key: one INSERT must not touch a key twice. */
-function unique(records: readonly LogRecord[]): LogRecord[] {
+/**
+ * Keeps the last record of each primary key (the table's, with accountId or not): one INSERT must
+ * not touch a key twice.
+ */
+function unique(records: readonly LogRecord[], keyedByAccount: boolean): LogRecord[] {
+  const key = keyedByAccount ? ALL_GROUPS_LINKED_RECORD_KEY : ALL_GROUPS_RECORD_KEY;
   const byKey = new Map<string, LogRecord>();
-  for (const r of records) byKey.set(ALL_GROUPS_RECORD_KEY.map((k) => r[k]).join("\u0000"), r);
+  for (const r of records) byKey.set(key.map((k) => r[k]).join("\u0000"), r);
   return byKey.size === records.length ? [...records] : [...byKey.values()];
 }
 
@@ -71,6 +84,8 @@ export class DuckDbStore implements LocalStore {
     private readonly sourceKey: string,
     /** The tables have the accountId column (linked accounts are read). */
     private readonly accountIds: boolean,
+    /** The tables whose primary key has accountId. */
+    private readonly keyedByAccount: ReadonlySet<string>,
   ) {}
 
   /**
@@ -134,17 +149,22 @@ export class DuckDbStore implements LocalStore {
       await db.run("BEGIN TRANSACTION");
       for (const stream of streams) {
         const table = tables.get(stream)!;
-        await db.run(`CREATE TABLE IF NOT EXISTS ${quote(table)} (${TABLE_COLUMNS})`);
+        await db.run(`CREATE TABLE IF NOT EXISTS ${quote(table)} (${tableColumns(accountIds)})`);
         if (accountIds)
           await db.run(`ALTER TABLE ${quote(table)} ADD COLUMN IF NOT EXISTS ${ACCOUNT_ID} ${ACCOUNT_ID_FIELD.column}`);
         if (!taken.has(stream))
           await db.run(`INSERT INTO ${STREAMS_TABLE} VALUES (${key}, ${sqlString(stream)}, ${sqlString(table)})`);
       }
       await db.run("COMMIT");
+      const keys = await db.runAndReadAll(
+        `SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' ` +
+          `AND list_contains(constraint_column_names, '${ACCOUNT_ID_FIELD.name}')`,
+      );
+      const keyedByAccount = new Set(keys.getRowObjectsJS().map((r) => String(r.table_name)));
       // A temporary table: staged rows never reach the file unless moved in a commit.
       await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} (${STAGING_COLUMNS})`);
       const appender = await db.createAppender(STAGING, "main", "temp");
-      return new DuckDbStore(path, instance, db, appender, tables, key, accountIds);
+      return new DuckDbStore(path, instance, db, appender, tables, key, accountIds, keyedByAccount);
     } catch (err) {
       db.closeSync();
       instance.closeSync();
@@ -172,7 +192,7 @@ export class DuckDbStore implements LocalStore {
     const a = this.appender;
     let messagesReplaced = 0;
     let withJson = false;
-    for (const r of unique(records)) {
+    for (const r of unique(records, this.keyedByAccount.has(table))) {
       for (const f of EVENT_RECORD_FIELDS) {
         const value = r[f.name];
         if (typeof value === "number") a.appendBigInt(BigInt(value));

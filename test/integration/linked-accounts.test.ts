@@ -148,6 +148,77 @@ describe("linked accounts (simulator)", () => {
     assert.equal(states(second.messages, `${SOURCE}:/app/api`).length, 1);
   });
 
+  describe("stream_layout single_stream", () => {
+    const ALL = "log_events";
+    const single = (extra: Record<string, unknown> = {}) => linked({ stream_layout: "single_stream", ...extra });
+    /** log_events' records of one group in one account. */
+    const groupData = (messages: readonly AirbyteMessage[], account: string, group: string) =>
+      records(messages, ALL)
+        .map((r) => r.data as { logGroupName: string; accountId: string; logStreamName: string; eventId: string })
+        .filter((d) => d.accountId === account && d.logGroupName === group)
+        .sort(byKey);
+    const watermarks = (messages: readonly AirbyteMessage[]) =>
+      (states(messages, ALL).at(-1)!.stream!.stream_state as { log_groups: Record<string, { timestamp: number }> })
+        .log_groups;
+    /** The caller's group by name, a source account's by ARN (without ':*'). */
+    const keys = ["/app/api", arn(SOURCE, "/app/api"), arn(SOURCE, "/app/web"), arn(OTHER, "/app/db")].sort();
+    const groups: [string, string][] = [
+      [OWN, "/app/api"],
+      [SOURCE, "/app/api"],
+      [SOURCE, "/app/web"],
+      [OTHER, "/app/db"],
+    ];
+
+    test("discover: log_events declares accountId and is keyed by it too", async () => {
+      const r = await runWith("discover", single());
+      assert.equal(r.code, 0, r.stderr);
+      const stream = catalogOf(r.messages).streams.find((s) => s.name === ALL)!;
+      assert.deepEqual(streamNames(r.messages), [ALL]);
+      assert.deepEqual(stream.source_defined_primary_key, [
+        ["logGroupName"],
+        ["logStreamName"],
+        ["eventId"],
+        ["accountId"],
+      ]);
+      assert.ok("accountId" in (stream.json_schema as { properties: Record<string, unknown> }).properties);
+    });
+
+    test("read: exact events of every account's groups with accountId, the state keyed by name and ARN", async () => {
+      const r = await runWith("read", single(), { catalog: catalogFor([ALL]) });
+      assert.equal(r.code, 0, JSON.stringify(errors(r.messages)));
+      assert.deepEqual(statuses(r.messages, ALL), ["STARTED", "RUNNING", "COMPLETE"]);
+      for (const [account, group] of groups)
+        assert.deepEqual(groupData(r.messages, account, group), expected(account, group), `${account} ${group}`);
+      assert.equal(records(r.messages, ALL).length, 30 + 40 + 20 + 10);
+      assert.deepEqual(Object.keys(watermarks(r.messages)).sort(), keys);
+    });
+
+    test("resume: the same group name in two accounts is two entries, neither moving the other", async () => {
+      const nth = (account: string, n: number) =>
+        expected(account, "/app/api")
+          .map((e) => e.timestamp)
+          .sort((a, b) => a - b)[n]!;
+      const [fromOwn, fromSource] = [nth(OWN, 10), nth(SOURCE, 25)];
+      const log_groups = { "/app/api": { timestamp: fromOwn }, [arn(SOURCE, "/app/api")]: { timestamp: fromSource } };
+      const state = [{ type: "STREAM", stream: { stream_descriptor: { name: ALL }, stream_state: { log_groups } } }];
+      const first = await runWith("read", single(), { catalog: catalogFor([ALL]), state });
+      assert.equal(first.code, 0, JSON.stringify(errors(first.messages)));
+      assert.deepEqual(groupData(first.messages, OWN, "/app/api"), expected(OWN, "/app/api", fromOwn));
+      assert.deepEqual(groupData(first.messages, SOURCE, "/app/api"), expected(SOURCE, "/app/api", fromSource));
+      assert.ok(expected(OWN, "/app/api", fromOwn).length < 30);
+      assert.ok(expected(SOURCE, "/app/api", fromSource).length < 40);
+      // Groups without an entry are read from their start.
+      assert.deepEqual(groupData(first.messages, SOURCE, "/app/web"), expected(SOURCE, "/app/web"));
+      assert.deepEqual(groupData(first.messages, OTHER, "/app/db"), expected(OTHER, "/app/db"));
+      const after = watermarks(first.messages);
+      assert.deepEqual(Object.keys(after).sort(), keys);
+      const second = await runWith("read", single(), { catalog: catalogFor([ALL]), state: lastStates(first.messages) });
+      assert.equal(second.code, 0, JSON.stringify(errors(second.messages)));
+      assert.equal(records(second.messages).length, 0);
+      assert.deepEqual(Object.keys(watermarks(second.messages)).sort(), keys);
+    });
+  });
+
   test("a custom report names its log group by ARN, with or without ':*'", async () => {
     const cfg = linked({
       custom_log_reports: [

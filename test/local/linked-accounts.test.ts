@@ -89,6 +89,52 @@ describe("local sync with linked accounts", () => {
     );
   });
 
+  it("duckdb single_stream: log_events keyed by account too holds a same-name group of each account", async () => {
+    const dir = tempDir();
+    const database = join(dir, "logs.duckdb");
+    const out = new Collect();
+    const r = await runSync(
+      {
+        config: readConfig(simConfig(dir, sim.url, { include_linked_accounts: true, stream_layout: "single_stream" })),
+        format: "duckdb",
+        target: database,
+        streams: undefined,
+      },
+      { stdout: out, stderr: new Collect() },
+    );
+    assert.equal(r.code, 0, out.text);
+    const instance = await DuckDBInstance.create(database);
+    const db = await instance.connect();
+    try {
+      const rows = (
+        await db.runAndReadAll(
+          `SELECT "accountId" AS a, count(*)::INTEGER AS n, count(DISTINCT ("logGroupName", "logStreamName", "eventId"))::INTEGER AS k ` +
+            `FROM log_events GROUP BY a ORDER BY a`,
+        )
+      ).getRowObjectsJS();
+      assert.deepEqual(rows, [
+        { a: OWN, n: 20, k: 20 },
+        { a: SOURCE, n: 30, k: 30 },
+      ]);
+      const key = (
+        await db.runAndReadAll(
+          "SELECT constraint_column_names AS c FROM duckdb_constraints() WHERE table_name = 'log_events' AND constraint_type = 'PRIMARY KEY'",
+        )
+      ).getRowObjectsJS();
+      assert.deepEqual(key, [{ c: ["logGroupName", "logStreamName", "eventId", "accountId"] }]);
+      const state = (
+        await db.runAndReadAll(
+          "SELECT CAST(state AS VARCHAR) AS s FROM _source_cloudwatch_logs_state WHERE stream = 'log_events'",
+        )
+      ).getRowObjectsJS();
+      const groups = Object.keys((JSON.parse(String(state[0]!.s)) as { log_groups: object }).log_groups).sort();
+      assert.deepEqual(groups, ["/app/api", `arn:aws:logs:us-east-1:${SOURCE}:log-group:/app/api`]);
+    } finally {
+      db.closeSync();
+      instance.closeSync();
+    }
+  });
+
   it("jsonl: records keep accountId as the connector wrote it", async () => {
     const dir = tempDir();
     const output = join(dir, "out");

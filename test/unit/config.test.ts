@@ -164,15 +164,16 @@ test("start_date before 1970 is refused: CloudWatch timestamps start there", () 
 test("stream_layout: per_log_group by default; single_stream needs records and keeps reports off log_events", () => {
   assert.equal(parseConfig(base).streamLayout, "per_log_group");
   assert.equal(parseConfig({ ...base, stream_layout: "single_stream" }).streamLayout, "single_stream");
+  // Linked accounts too: a source account's log group is keyed by its ARN in the state.
+  assert.equal(
+    parseConfig({ ...base, stream_layout: "single_stream", include_linked_accounts: true }).streamLayout,
+    "single_stream",
+  );
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ stream_layout: "one" }, /stream_layout must be one of "per_log_group", "single_stream" \(got "one"\)/],
     [
       { stream_layout: "single_stream", delivery_method: { delivery_type: "use_file_transfer" } },
       /stream_layout single_stream needs delivery_method use_records_transfer/,
-    ],
-    [
-      { stream_layout: "single_stream", include_linked_accounts: true },
-      /stream_layout single_stream cannot be combined with include_linked_accounts yet/,
     ],
     [
       { stream_layout: "single_stream", custom_log_reports: [{ name: "log_events", log_group_name: "/a" }] },

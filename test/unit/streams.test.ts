@@ -13,6 +13,7 @@ import {
   selects,
 } from "../../src/domain/logs.js";
 import {
+  allGroupsSource,
   buildSources,
   cannotRead,
   GroupDirectory,
@@ -240,6 +241,20 @@ test("linked accounts: a source account's group is <account>:<name>, read by ARN
   );
   assert.equal(await directory.get(`arn:aws:logs:eu-west-1:${OWN}:log-group:/app/b:*`), undefined);
   assert.deepEqual([api.listings, api.ownAccountCalls], [2, 1]);
+});
+
+test("single stream: a group's state key is its name, or its ARN in a source account, where it is read by ARN", () => {
+  const linked = config({ stream_layout: "single_stream", include_linked_accounts: true });
+  const arn = `arn:aws:logs:eu-west-1:${SOURCE}:log-group:/app/a`;
+  const of = (c: ReturnType<typeof config>, g: LogGroup) => {
+    const { source, stateKey } = allGroupsSource(c, g, OWN);
+    return [source.name, stateKey, source.logGroupIdentifier, source.accountId];
+  };
+  assert.deepEqual(of(linked, group("/app/a", undefined, OWN)), ["log_events", "/app/a", undefined, OWN]);
+  assert.deepEqual(of(linked, group("/app/a", undefined, SOURCE)), ["log_events", arn, arn, SOURCE]);
+  // Without linked accounts every group is the caller's: keyed by name, no accountId.
+  const plain = config({ stream_layout: "single_stream" });
+  assert.deepEqual(of(plain, group("/app/a", undefined, SOURCE)), ["log_events", "/app/a", undefined, undefined]);
 });
 
 test("linked accounts: outside the prefix a source account's group is listed by its name in that account", async () => {
