@@ -15,6 +15,7 @@ import {
   type EventRecordFieldName,
   MESSAGE_JSON_FIELD,
 } from "../domain/record.js";
+import { ALL_GROUPS_STREAM } from "../domain/streams.js";
 import type { CommitReport, LocalStore, LogRecord, SourceIdentity } from "./store.js";
 import { heldBy } from "./duckdb-lock.js";
 import { assignNames } from "./table-names.js";
@@ -146,6 +147,21 @@ export class DuckDbStore implements LocalStore {
         taken,
         existing.getRowObjectsJS().map((r) => String(r.table_name)),
       );
+      const single = taken.get(ALL_GROUPS_STREAM);
+      if (accountIds && single !== undefined && streams.includes(ALL_GROUPS_STREAM)) {
+        // DuckDB cannot change a table's key: rows of same-name log groups of two accounts would
+        // replace each other in a log_events table keyed without accountId.
+        const keyed = await db.runAndReadAll(
+          `SELECT 1 FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' AND table_name = ${sqlString(single)} ` +
+            `AND list_contains(constraint_column_names, '${ACCOUNT_ID_FIELD.name}')`,
+        );
+        if (keyed.currentRowCount === 0) {
+          throw new ConfigError(
+            `--database ${path}: table ${JSON.stringify(single)} of stream ${ALL_GROUPS_STREAM} was made without include_linked_accounts, so its key has no accountId ` +
+              `and same-name log groups of two accounts would overwrite each other's rows; sync into a new file with --database`,
+          );
+        }
+      }
       await db.run("BEGIN TRANSACTION");
       for (const stream of streams) {
         const table = tables.get(stream)!;

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { startSimulator, type Simulator } from "../../sim/index.js";
-import { runSync } from "../../src/local/sync.js";
+import { runSync, SyncError } from "../../src/local/sync.js";
 import { tempDir } from "../support/connector.js";
 import { Collect, readConfig, simConfig } from "./support.js";
 
@@ -133,6 +133,46 @@ describe("local sync with linked accounts", () => {
       db.closeSync();
       instance.closeSync();
     }
+  });
+
+  it("duckdb single_stream: a log_events table made without linked accounts is refused once they are on, untouched", async () => {
+    const dir = tempDir();
+    const database = join(dir, "logs.duckdb");
+    const sync = async (extra: Record<string, unknown>) => {
+      const out = new Collect();
+      const err = new Collect();
+      const r = await runSync(
+        {
+          config: readConfig(simConfig(dir, sim.url, { stream_layout: "single_stream", ...extra })),
+          format: "duckdb",
+          target: database,
+          streams: undefined,
+        },
+        { stdout: out, stderr: err },
+      );
+      return { code: r.code, text: out.text + err.text };
+    };
+    const first = await sync({});
+    assert.equal(first.code, 0, first.text);
+    const rowsOf = async () => {
+      const instance = await DuckDBInstance.create(database);
+      const db = await instance.connect();
+      try {
+        return (await db.runAndReadAll("SELECT count(*)::INTEGER AS n FROM log_events")).getRowObjectsJS();
+      } finally {
+        db.closeSync();
+        instance.closeSync();
+      }
+    };
+    const before = await rowsOf();
+    await assert.rejects(
+      sync({ include_linked_accounts: true }),
+      (err: unknown) =>
+        err instanceof SyncError &&
+        /table "log_events" of stream log_events was made without include_linked_accounts/.test(err.message) &&
+        /sync into a new file with --database/.test(err.message),
+    );
+    assert.deepEqual(await rowsOf(), before);
   });
 
   it("jsonl: records keep accountId as the connector wrote it", async () => {
