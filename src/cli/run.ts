@@ -141,9 +141,10 @@ async function runAirbyteCommand(argv: readonly string[], io: Io, cancellation: 
       await emitter.flush();
       return 0;
     }
-    const { api, context } = connect(await readJson("--config", files.get("--config")!), { now: io.now });
+    const { api, context, notices } = connect(await readJson("--config", files.get("--config")!), { now: io.now });
     ctx = context(io.stdout);
     emitter = ctx.emitter;
+    for (const notice of notices) emitter.log("WARN", notice);
     try {
       if (command === "check") {
         const result = await check(ctx);

@@ -3,7 +3,7 @@
 // commands (cli/run.ts) and for sync and demo (local/sync.ts) alike.
 import type { EventEmitter } from "node:events";
 import type { Writable } from "node:stream";
-import { parseConfig, secretValues, type Config } from "../config/config.js";
+import { parseConfig, secretValues, type Config, unknownSettings } from "../config/config.js";
 import { Emitter } from "../airbyte/emitter.js";
 import { ConfigError, ConnectorError, asConnectorError } from "../airbyte/errors.js";
 import { redactor } from "../airbyte/redact.js";
@@ -38,6 +38,8 @@ export interface Connection {
   readonly api: ReturnType<typeof logsApiFor>;
   /** Removes the configuration's secrets from text for people. */
   readonly redact: (text: string) => string;
+  /** Warnings about the configuration for people (e.g. settings it does not know, ignored). */
+  readonly notices: readonly string[];
   /** A context whose protocol messages go to `out` (stdout, or a local destination). */
   context(out: Writable): CommandContext;
 }
@@ -64,6 +66,13 @@ export function connect(raw: unknown, options: ConnectOptions = {}): Connection 
     const message = redact(failure.message);
     throw failure instanceof ConfigError ? new ConfigError(message) : new ConnectorError(message, failure.failureType);
   }
+  const unknown = unknownSettings(raw);
+  const notices =
+    unknown.length === 0
+      ? []
+      : [
+          `The configuration has ${unknown.length === 1 ? "a setting" : "settings"} this connector does not know, ignored: ${unknown.map((k) => JSON.stringify(k)).join(", ")}; check the spelling against the spec.`,
+        ];
   const now = options.now ?? Date.now;
   const api = logsApiFor(config);
   const staging = stagingDirectory();
@@ -71,6 +80,7 @@ export function connect(raw: unknown, options: ConnectOptions = {}): Connection 
     config,
     api,
     redact,
+    notices: notices.map(redact),
     context: (out) => ({ config, api, emitter: new Emitter(out, redact, now), now, stagingDirectory: staging }),
   };
 }

@@ -356,6 +356,15 @@ export function parseConfig(input: unknown): Config {
   });
 }
 
+/**
+ * The top-level fields of a raw config that the spec does not define: accepted (the spec allows
+ * more, as Airbyte specs do) but ignored, so a misspelt setting would otherwise go unnoticed.
+ */
+export function unknownSettings(input: unknown): string[] {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) return [];
+  return Object.keys(input).filter((k) => !Object.hasOwn(settings, k));
+}
+
 /** Every secret value in a raw config, so outputs can be checked (and scrubbed) against them. */
 export function secretValues(input: unknown): string[] {
   if (input === null || typeof input !== "object") return [];

@@ -72,14 +72,14 @@ export class SyncError extends Error {}
  */
 export async function runSync(options: SyncOptions, io: Io, endpointLabel?: string): Promise<SyncOutcome> {
   const clock = io.now ?? Date.now;
-  const { config, api, redact, context } = connect(options.config, {
+  const { config, api, redact, context, notices } = connect(options.config, {
     now: clock,
     // Records, whatever the config says: file transfer stages raw files for Airbyte, not for a table.
     override: { deliveryType: "use_records_transfer" },
   });
   let store: LocalStore | undefined;
   try {
-    const notes: string[] = [];
+    const notes: string[] = [...notices];
     const discoverCtx = context(warningsOf(notes));
     const discovered = await discoverSources(discoverCtx);
     const found = discovered.catalog.streams.map((s) => s.name);

@@ -21,6 +21,22 @@ for (const kind of ENDPOINT_KINDS) {
     after(async () => ep.stop());
     beforeEach(async () => ep.reset());
 
+    test("a setting the spec does not define (a misspelt one) is ignored with a WARN naming it", async () => {
+      const r = await runWith("check", { ...config, log_group_prefx: "/ecs/", stream_layuot: "single_stream" });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.messages.find((m) => m.type === "CONNECTION_STATUS")!.connectionStatus!.status, "SUCCEEDED");
+      const warnings = r.messages.filter((m) => m.type === "LOG" && m.log?.level === "WARN").map((m) => m.log!.message);
+      assert.ok(
+        warnings.some((w) => /does not know, ignored: "log_group_prefx", "stream_layuot"; check the spelling/.test(w)),
+        JSON.stringify(warnings),
+      );
+      const clean = await runWith("check", config);
+      assert.deepEqual(
+        clean.messages.filter((m) => m.type === "LOG" && /does not know/.test(m.log?.message ?? "")),
+        [],
+      );
+    });
+
     test("discover pages through more than 50 log groups and filters by prefix", async () => {
       const client = logsClient(ep.url);
       const names = [

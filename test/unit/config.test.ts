@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseConfig } from "../../src/config/config.js";
+import { parseConfig, unknownSettings } from "../../src/config/config.js";
 import { ConfigError } from "../../src/airbyte/errors.js";
 import { parseConfiguredCatalog } from "../../src/airbyte/configured-catalog.js";
 import { connectionSpecification } from "../../src/config/spec.js";
@@ -206,4 +206,11 @@ test("linked accounts: off by default; on, with the account ids given (each once
     }).linkedAccounts,
     { accountIdentifiers: ["111122223333", "444455556666"] },
   );
+});
+
+test("unknownSettings: the top-level fields the spec does not define", () => {
+  assert.deepEqual(unknownSettings(base), []);
+  assert.deepEqual(unknownSettings({ ...base, log_group_prefx: "/a", extra: 1 }), ["log_group_prefx", "extra"]);
+  assert.deepEqual(unknownSettings(null), []);
+  assert.deepEqual(unknownSettings([1]), []);
 });
