@@ -4,7 +4,7 @@ import { isCancelled, unlessCancelled } from "../engine/cancel.js";
 import { isReadable } from "../engine/streams.js";
 import { stateBlob } from "../engine/checkpoint.js";
 import { toConnectorError } from "./api-failures.js";
-import { syncRange } from "../engine/plan.js";
+import { type SyncRange, syncRange } from "../engine/plan.js";
 import type { ConfiguredStream } from "../airbyte/configured-catalog.js";
 import type { StateInput } from "../airbyte/state.js";
 import { StreamReader } from "../engine/reader.js";
@@ -38,6 +38,30 @@ function shownTime(ms: number): string {
   return Math.abs(ms) <= 8.64e15 ? `${ms} (${new Date(ms).toISOString()})` : String(ms);
 }
 
+/** The range a log group is read over in this sync, from its stored watermark and the settings. */
+function groupRange(
+  ctx: CommandContext,
+  stream: ConfiguredStream,
+  group: LogGroup,
+  stateTimestamp: number | undefined,
+): SyncRange {
+  return syncRange({
+    syncMode: stream.syncMode,
+    stateTimestamp,
+    startDate: ctx.config.startDate,
+    groupCreationTime: group.creationTime,
+    groupRetentionDays: group.retentionInDays,
+    now: ctx.now(),
+    ingestionDelayMs: ctx.config.ingestionDelayMs,
+    lookbackMs: ctx.config.lookbackMs,
+  });
+}
+
+/** The end of a range in words, for the warnings about a state or start_date past it. */
+function ingestionLimit(range: SyncRange): string {
+  return `now minus ingestion_delay_seconds, ${shownTime(range.end)}`;
+}
+
 function warnIgnoredCursor(ctx: CommandContext, stream: ConfiguredStream): void {
   if (stream.cursorField && stream.cursorField.length > 0 && stream.cursorField.join(".") !== "timestamp") {
     ctx.emitter.log(
@@ -64,17 +88,8 @@ function streamTask(
       emitter.status(stream.name, "STARTED");
       if (input.state.groupWatermarks.has(stream.name)) throw notItsState(stream.name, "per_log_group");
       const { source, group } = await resolveStream(config, directory, stream.name);
-      const range = syncRange({
-        syncMode: stream.syncMode,
-        stateTimestamp: input.state.get(stream.name),
-        startDate: config.startDate,
-        groupCreationTime: group.creationTime,
-        groupRetentionDays: group.retentionInDays,
-        now: ctx.now(),
-        ingestionDelayMs: config.ingestionDelayMs,
-        lookbackMs: config.lookbackMs,
-      });
-      const limit = `now minus ingestion_delay_seconds, ${shownTime(range.end)}`;
+      const range = groupRange(ctx, stream, group, input.state.get(stream.name));
+      const limit = ingestionLimit(range);
       if (range.stateClamped) {
         emitter.log(
           "WARN",
@@ -216,17 +231,8 @@ async function allGroupsRead(
     name: stateKey,
     async start() {
       const stateTimestamp = stored.get(stateKey);
-      const range = syncRange({
-        syncMode: stream.syncMode,
-        stateTimestamp,
-        startDate: config.startDate,
-        groupCreationTime: group.creationTime,
-        groupRetentionDays: group.retentionInDays,
-        now: ctx.now(),
-        ingestionDelayMs: config.ingestionDelayMs,
-        lookbackMs: config.lookbackMs,
-      });
-      const limit = `now minus ingestion_delay_seconds, ${shownTime(range.end)}`;
+      const range = groupRange(ctx, stream, group, stateTimestamp);
+      const limit = ingestionLimit(range);
       if (range.stateClamped) {
         emitter.log(
           "WARN",
