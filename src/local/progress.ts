@@ -5,7 +5,10 @@ export interface StreamProgress {
   readonly stream: string;
   readonly status: string;
   readonly received: number;
+  /** Rows committed to the store in this sync, re-read ones included. */
   readonly committed: number;
+  /** Of the committed rows, those the store held before (lookback, resumed windows): not new. */
+  readonly reread: number;
   /** The latest committed state's timestamp (epoch ms): everything before it is stored. */
   readonly watermark: number | undefined;
   /** The first watermark seen in this sync, and when: the speed baseline. */
@@ -19,6 +22,8 @@ export interface ProgressSnapshot {
   /** Where the read stops: now - ingestion delay at the start of the sync. */
   readonly upperBound: number;
   readonly throttles: number;
+  /** A line above the table (e.g. `sync --follow`'s cycle and totals), if any. */
+  readonly title?: string;
   readonly streams: readonly StreamProgress[];
 }
 
@@ -26,6 +31,7 @@ interface Mutable {
   status: string;
   received: number;
   committed: number;
+  reread: number;
   watermark: number | undefined;
   firstWatermark: number | undefined;
   firstWatermarkAt: number | undefined;
@@ -49,6 +55,7 @@ export class ProgressTracker {
         status: "PENDING",
         received: 0,
         committed: 0,
+        reread: 0,
         watermark: undefined,
         firstWatermark: undefined,
         firstWatermarkAt: undefined,
@@ -62,9 +69,11 @@ export class ProgressTracker {
     this.entry(stream).received += n;
   }
 
-  committed(stream: string, n: number, state: Record<string, unknown>): void {
+  /** `n` rows committed with `state`, `reread` of them already in the store. */
+  committed(stream: string, n: number, state: Record<string, unknown>, reread = 0): void {
     const e = this.entry(stream);
     e.committed += n;
+    e.reread += reread;
     if (typeof state.timestamp === "number") {
       e.watermark = state.timestamp;
       if (e.firstWatermark === undefined) {
