@@ -33,9 +33,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       signal.removeEventListener("abort", done);
       resolve();
     };
+    // Not aborted yet: the loop calls this only when no signal came, with no await in between.
     const timer = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
-    if (signal.aborted) done();
   });
 }
 

@@ -7,7 +7,14 @@ import { describe, test } from "node:test";
 import { ConfigError } from "../../src/airbyte/errors.js";
 import { childCancellation, watchCancellation } from "../../src/engine/cancel.js";
 import { followCommand } from "../../src/local/follow.js";
-import { cycleLine, followTitle, noCycles, waitBeforeNextCycle, withCycle } from "../../src/local/follow-policy.js";
+import {
+  cycleLine,
+  followSummary,
+  followTitle,
+  noCycles,
+  waitBeforeNextCycle,
+  withCycle,
+} from "../../src/local/follow-policy.js";
 import type { ProgressSnapshot, StreamProgress } from "../../src/local/progress.js";
 import { SyncError, type SyncCycle, type SyncOutcome } from "../../src/local/sync.js";
 import { Collect } from "../local/support.js";
@@ -72,6 +79,10 @@ describe("follow policy", () => {
       "sync --follow: cycle 4 since 12:01:05 UTC; before it 3 cycles (2 failed), 14 new records",
     );
     assert.equal(followTitle(1, T0, noCycles(T0)), "sync --follow: cycle 1 since 12:00:00 UTC; the first");
+    assert.match(
+      followSummary(totals, { location: "out", format: "jsonl", by: "SIGTERM", now: T0 + 2 * 3600_000 + 5 * 60_000 }),
+      /^Followed until SIGTERM: 3 cycles \(2 failed\), 14 new records \(3 re-read\) committed to out \(jsonl\) in 2h05m\.\n {2}\/a +11 new records, complete up to 2026-12-01T11:59:55\.000Z\n/,
+    );
   });
 
   test("a cycle's line: counts, duration, and the wait or the retry", () => {
