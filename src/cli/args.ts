@@ -5,6 +5,7 @@ import { ConfigError } from "../airbyte/errors.js";
 import type { QueryRequest } from "../local/query.js";
 import type { QueryFormat } from "../local/query-output.js";
 import type { SyncOptions } from "../local/sync.js";
+import { DEFAULT_FOLLOW_INTERVAL_SECONDS } from "../local/follow-policy.js";
 import {
   DEFAULT_DATABASE,
   DEFAULT_JSONL_DIRECTORY,
@@ -105,7 +106,30 @@ export function parseAirbyteArgs(command: AirbyteCommand, argv: readonly string[
 }
 
 /** `sync`'s options; its configuration is still to be read, from `configPath`. */
-export type SyncArgs = Omit<SyncOptions, "config"> & { readonly configPath: string };
+export type SyncArgs = Omit<SyncOptions, "config"> & {
+  readonly configPath: string;
+  /** --follow's wait between cycles; absent: one sync. */
+  readonly followSeconds?: number;
+};
+
+/** Up to a week: setTimeout cannot wait much longer (about 24.8 days), and a week is no longer following. */
+const MAX_INTERVAL_SECONDS = 7 * 24 * 3600;
+
+/** --follow's interval: seconds from 1 (a shorter wait would only hammer the API) to a week. */
+function followSeconds(flags: ReadonlyMap<string, string>): number | undefined {
+  const given = flags.get("--interval");
+  if (!flags.has("--follow")) {
+    if (given !== undefined) throw usageError("--interval is for --follow: add --follow, or leave --interval out");
+    return undefined;
+  }
+  if (given === undefined) return DEFAULT_FOLLOW_INTERVAL_SECONDS;
+  const seconds = given.trim() === "" ? Number.NaN : Number(given);
+  if (!(seconds >= 1 && seconds <= MAX_INTERVAL_SECONDS))
+    throw usageError(
+      `--interval must be a number of seconds from 1 to ${MAX_INTERVAL_SECONDS}, e.g. --interval 60 (got ${JSON.stringify(given)})`,
+    );
+  return seconds;
+}
 
 export function parseSyncArgs(argv: readonly string[]): SyncArgs {
   const { flags } = parseCommandLine("sync", argv);
@@ -124,7 +148,8 @@ export function parseSyncArgs(argv: readonly string[]): SyncArgs {
     ?.split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
-  return { configPath, format, target, streams };
+  const follow = followSeconds(flags);
+  return { configPath, format, target, streams, ...(follow !== undefined && { followSeconds: follow }) };
 }
 
 /** `demo`'s DuckDB file. */

@@ -114,8 +114,11 @@ async function prepareLocalCommand(
 ): Promise<() => Promise<number>> {
   switch (command) {
     case "sync": {
-      const { configPath, ...options } = parseSyncArgs(argv);
+      const { configPath, followSeconds, ...options } = parseSyncArgs(argv);
       const config = await readJson("--config", configPath);
+      if (followSeconds !== undefined)
+        return async () =>
+          (await import("../local/follow.js")).followCommand({ ...options, config }, followSeconds, io);
       return async () => (await import("../local/sync.js")).syncCommand({ ...options, config }, io);
     }
     case "demo": {

@@ -2,6 +2,7 @@
 // The argument parser (cli/args.ts) takes its flags from here, so the help cannot drift from what
 // is accepted. Every line fits an 80-column terminal (a test holds it).
 import { readFileSync } from "node:fs";
+import { DEFAULT_FOLLOW_INTERVAL_SECONDS } from "../local/follow-policy.js";
 import { MAX_TABLE_ROWS, PROGRAM, WIDTH, wrap } from "../local/terminal.js";
 
 export interface FlagHelp {
@@ -95,11 +96,17 @@ const airbyteCommands = {
 const localCommands = {
   sync: {
     summary: "read into a DuckDB file or jsonl files; run again to resume",
-    synopsis: ["sync --config FILE [--streams NAME,NAME]", "[--database FILE.duckdb | --format jsonl [--output DIR]]"],
+    synopsis: [
+      "sync --config FILE [--streams NAME,NAME]",
+      "[--database FILE.duckdb | --format jsonl [--output DIR]]",
+      "[--follow [--interval SECONDS]]",
+    ],
     about:
       "Runs the same read as `read` into a local store and keeps the state with the data, so the " +
       "next sync continues where this one stopped (Ctrl-C included). Prints a summary on stdout; " +
-      "on a terminal, progress on stderr. Exit code 1 when any stream failed, 130 when interrupted.",
+      "on a terminal, progress on stderr. Exit code 1 when any stream failed, 130 when interrupted. " +
+      "With --follow it syncs again after each wait until Ctrl-C or SIGTERM, one line per cycle on " +
+      "stderr; a failed cycle is retried after a longer wait.",
     flags: [
       config,
       {
@@ -115,6 +122,13 @@ const localCommands = {
         value: "DIR",
         required: false,
         text: `the jsonl directory (default: ${DEFAULT_JSONL_DIRECTORY})`,
+      },
+      { name: "--follow", value: undefined, required: false, text: "keep syncing until Ctrl-C or SIGTERM" },
+      {
+        name: "--interval",
+        value: "SECONDS",
+        required: false,
+        text: `with --follow, the wait after each cycle (default: ${DEFAULT_FOLLOW_INTERVAL_SECONDS})`,
       },
     ],
     example: `${PROGRAM} sync --config config.json --streams /ecs/api`,

@@ -49,6 +49,25 @@ export function watchCancellation(signals: EventEmitter | undefined): Cancellati
 }
 
 /**
+ * A cancellation for one part of a longer run (a cycle of `sync --follow`): it aborts when
+ * `parent` does, and its dispose() drops its one listener on the parent, so the listeners that the
+ * part's work leaves on its own signal go with it instead of piling up on the parent's.
+ */
+export function childCancellation(parent: Cancellation): Cancellation {
+  const controller = new AbortController();
+  const forward = () => controller.abort(parent.signal.reason);
+  if (parent.signal.aborted) forward();
+  else parent.signal.addEventListener("abort", forward, { once: true });
+  return {
+    signal: controller.signal,
+    get by() {
+      return parent.by;
+    },
+    dispose: () => parent.signal.removeEventListener("abort", forward),
+  };
+}
+
+/**
  * Settles like `work`, or rejects with the abort reason as soon as `signal` aborts: the work is
  * abandoned (its result, if it ever comes, is ignored).
  */

@@ -2,11 +2,11 @@
 // lines) that keeps the state next to the data, so the next sync continues where this one
 // committed. stdout gets only the final summary; progress goes to a terminal's stderr.
 import { Writable } from "node:stream";
-import { CANCEL_EXIT_CODES, watchCancellation } from "../engine/cancel.js";
+import { CANCEL_EXIT_CODES, type Cancellation, watchCancellation } from "../engine/cancel.js";
 import { connect, type Io } from "../commands/context.js";
 import { discoverSources, noStreamsFound } from "../commands/discover.js";
 import { read } from "../commands/read.js";
-import { ConfigError, asConnectorError } from "../airbyte/errors.js";
+import { ConfigError, asConnectorError, type FailureType } from "../airbyte/errors.js";
 import { toConnectorError } from "../commands/api-failures.js";
 import type { ConfiguredStream } from "../airbyte/configured-catalog.js";
 import { parseState } from "../airbyte/state.js";
@@ -33,6 +33,16 @@ export interface SyncOutcome {
   /** 0 every stream completed, 1 some failed, 130 interrupted (143 on SIGTERM). */
   readonly code: number;
   readonly snapshot: ProgressSnapshot | undefined;
+  /** The notes of the summary (why streams failed, what was skipped), secrets removed. */
+  readonly warnings: readonly string[];
+}
+
+/** One cycle of `sync --follow` (local/follow.ts): the loop owns the cancellation and the summary. */
+export interface SyncCycle {
+  /** Aborts with the loop's signal; not disposed by the cycle. */
+  readonly cancellation: Cancellation;
+  /** The progress screen's first line: the cycle and the totals so far. */
+  readonly title: string;
 }
 
 /** Collects the WARN logs of discover (e.g. skipped INFREQUENT_ACCESS groups) for the summary. */
@@ -63,14 +73,27 @@ async function openStore(
 }
 
 /** A failure whose message is fit for people: secrets removed. */
-export class SyncError extends Error {}
+export class SyncError extends Error {
+  /** config_error: an input must change (`sync --follow` stops on it at its first cycle). */
+  constructor(
+    message: string,
+    readonly failureType: FailureType,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Runs a sync with parsed options; the summary goes to io.stdout. `endpointLabel` stands for the
  * config's endpoint_url in the store's source identity (the demo's simulator gets a new port on
- * every run but is the same simulated account).
+ * every run but is the same simulated account). With `cycle`, the summary is the caller's to print.
  */
-export async function runSync(options: SyncOptions, io: Io, endpointLabel?: string): Promise<SyncOutcome> {
+export async function runSync(
+  options: SyncOptions,
+  io: Io,
+  endpointLabel?: string,
+  cycle?: SyncCycle,
+): Promise<SyncOutcome> {
   const clock = io.now ?? Date.now;
   const { config, api, redact, context, notices } = connect(options.config, {
     now: clock,
@@ -121,12 +144,15 @@ export async function runSync(options: SyncOptions, io: Io, endpointLabel?: stri
     const { emitter } = ctx;
     const startedAt = clock();
     const base = { startedAt, upperBound: startedAt - config.ingestionDelayMs };
-    const snapshot = (): ProgressSnapshot => tracker.snapshot({ ...base, throttles: api.stats.throttles });
+    const snapshot = (): ProgressSnapshot => ({
+      ...tracker.snapshot({ ...base, throttles: api.stats.throttles }),
+      ...(cycle && { title: cycle.title }),
+    });
     const display = startProgressDisplay(io.stderr, snapshot);
 
     // Ctrl-C (or SIGTERM): the read stops starting requests and ends each stream with the state
     // of its completed windows, which the destination commits; nothing else is stored.
-    const cancellation = watchCancellation(io.signals);
+    const cancellation = cycle?.cancellation ?? watchCancellation(io.signals);
     let ok: boolean;
     try {
       ok = await read(ctx, { catalog, state, signal: cancellation.signal });
@@ -135,30 +161,32 @@ export async function runSync(options: SyncOptions, io: Io, endpointLabel?: stri
         destination.end((err?: Error | null) => (err ? reject(err) : resolve())),
       );
     } finally {
-      cancellation.dispose();
+      if (!cycle) cancellation.dispose();
       display.stop();
     }
     const interrupted = cancellation.by;
     await store.close();
     store = undefined;
     const final = snapshot();
-    io.stdout.write(
-      syncSummary({
-        snapshot: final,
-        location: options.target,
-        format: options.format,
-        interrupted: interrupted !== undefined,
-        warnings: tracker.warnings().map(redact),
-      }),
-    );
-    return { code: interrupted !== undefined ? CANCEL_EXIT_CODES[interrupted] : ok ? 0 : 1, snapshot: final };
+    const warnings = tracker.warnings().map(redact);
+    if (!cycle)
+      io.stdout.write(
+        syncSummary({
+          snapshot: final,
+          location: options.target,
+          format: options.format,
+          interrupted: interrupted !== undefined,
+          warnings,
+        }),
+      );
+    return { code: interrupted !== undefined ? CANCEL_EXIT_CODES[interrupted] : ok ? 0 : 1, snapshot: final, warnings };
   } catch (err) {
     const failure = toConnectorError(err, {
       region: config.region,
       endpointUrl: config.endpointUrl,
       doing: "running sync",
     });
-    throw new SyncError(redact(failure.message));
+    throw new SyncError(redact(failure.message), failure.failureType);
   } finally {
     await store?.close().catch(() => undefined);
     api.close();

@@ -127,6 +127,27 @@ test("sync and demo: defaults, choices and the flags that go together", () => {
   assert.deepEqual(parseDemoArgs(["--database", "d.duckdb"]), { database: "d.duckdb" });
 });
 
+test("sync --follow: the interval's default, its bounds, and --interval only with --follow", () => {
+  const base = { configPath: "c", format: "duckdb", target: "./cloudwatch-logs.duckdb", streams: undefined };
+  assert.deepEqual(parseSyncArgs(["--config", "c", "--follow"]), { ...base, followSeconds: 60 });
+  assert.deepEqual(parseSyncArgs(["--config", "c", "--follow", "--interval=1.5"]), { ...base, followSeconds: 1.5 });
+  assert.deepEqual(parseSyncArgs(["--config", "c", "--interval", "604800", "--follow"]), {
+    ...base,
+    followSeconds: 604800,
+  });
+  refuses(
+    () => parseSyncArgs(["--config", "c", "--interval", "5"]),
+    "--interval is for --follow: add --follow, or leave --interval out",
+  );
+  for (const bad of ["0", "0.5", "-3", "abc", " ", "604801", "Infinity", "NaN"]) {
+    refuses(
+      () => parseSyncArgs(["--config", "c", "--follow", `--interval=${bad}`]),
+      `--interval must be a number of seconds from 1 to 604800, e.g. --interval 60 (got ${JSON.stringify(bad)})`,
+    );
+  }
+  refuses(() => parseSyncArgs(["--config", "c", "--follow=yes"]), "--follow takes no value");
+});
+
 test("help: --help, -h, help COMMAND and COMMAND --help print the help; an unknown command does not", async () => {
   const ask = async (argv: string[]) => {
     const stdout = new Text();

@@ -1,0 +1,170 @@
+// `sync --follow`'s policy and words, without I/O: how long to wait before the next cycle, the
+// totals across cycles, and the lines people read (one per cycle on stderr, the summary on
+// stdout). Kept apart from the loop (follow.ts) so that cli/ can take the default interval without
+// loading DuckDB, and the tests can check the policy without waiting.
+import type { FailureType } from "../airbyte/errors.js";
+import type { ProgressSnapshot } from "./progress.js";
+
+/** `--interval`'s default, in seconds. */
+export const DEFAULT_FOLLOW_INTERVAL_SECONDS = 60;
+
+/** The longest wait after failed cycles, unless the interval itself is longer. */
+const MAX_BACKOFF_MS = 15 * 60_000;
+
+/**
+ * The wait before the next cycle after `failures` failed cycles in a row: the interval, doubled
+ * per failure, up to 10 intervals or 15 minutes, whichever is shorter (never below the interval).
+ */
+export function waitBeforeNextCycle(intervalMs: number, failures: number): number {
+  if (failures === 0) return intervalMs;
+  const cap = Math.max(intervalMs, Math.min(10 * intervalMs, MAX_BACKOFF_MS));
+  // The exponent is bounded so that a long outage cannot overflow to Infinity.
+  return Math.min(intervalMs * 2 ** Math.min(failures, 30), cap);
+}
+
+/** Waiting cannot fix a configuration error met before anything was ever synced. */
+export function stopsTheLoop(failureType: FailureType, cycle: number): boolean {
+  return cycle === 1 && failureType === "config_error";
+}
+
+interface StreamTotal {
+  readonly committed: number;
+  readonly reread: number;
+  readonly watermark: number | undefined;
+}
+
+export interface FollowTotals {
+  readonly startedAt: number;
+  readonly cycles: number;
+  readonly failed: number;
+  readonly committed: number;
+  readonly reread: number;
+  readonly streams: ReadonlyMap<string, StreamTotal>;
+}
+
+export function noCycles(startedAt: number): FollowTotals {
+  return { startedAt, cycles: 0, failed: 0, committed: 0, reread: 0, streams: new Map() };
+}
+
+/** The totals with one more cycle: what it committed (a cycle that threw has no snapshot). */
+export function withCycle(totals: FollowTotals, snapshot: ProgressSnapshot | undefined, failed: boolean): FollowTotals {
+  const streams = new Map(totals.streams);
+  let committed = 0;
+  let reread = 0;
+  for (const p of snapshot?.streams ?? []) {
+    committed += p.committed;
+    reread += p.reread;
+    const before = streams.get(p.stream);
+    streams.set(p.stream, {
+      committed: (before?.committed ?? 0) + p.committed,
+      reread: (before?.reread ?? 0) + p.reread,
+      watermark: p.watermark ?? before?.watermark,
+    });
+  }
+  return {
+    startedAt: totals.startedAt,
+    cycles: totals.cycles + 1,
+    failed: totals.failed + (failed ? 1 : 0),
+    committed: totals.committed + committed,
+    reread: totals.reread + reread,
+    streams,
+  };
+}
+
+/** "12:04:05 UTC". */
+function clockTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}
+
+function seconds(ms: number): string {
+  return `${(Math.max(ms, 0) / 1000).toFixed(1)} s`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** What the progress screen shows above the table during cycle `n`. */
+export function followTitle(n: number, startedAt: number, totals: FollowTotals): string {
+  const before =
+    totals.cycles === 0
+      ? "the first"
+      : `before it ${plural(totals.cycles, "cycle")} (${totals.failed} failed), ${totals.committed - totals.reread} new records`;
+  return `sync --follow: cycle ${n} since ${clockTime(startedAt)}; ${before}`;
+}
+
+/** How a cycle ended, for its line. */
+export type CycleEnd =
+  | { readonly kind: "synced"; readonly snapshot: ProgressSnapshot; readonly failedStreams: number }
+  | { readonly kind: "interrupted"; readonly snapshot: ProgressSnapshot; readonly by: string }
+  | { readonly kind: "threw"; readonly reason: string };
+
+export interface CycleReport {
+  readonly n: number;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly end: CycleEnd;
+  /** When the next cycle starts; undefined when the loop stops. */
+  readonly nextAt: number | undefined;
+  /** Failed cycles in a row, this one included. */
+  readonly failures: number;
+}
+
+function counts(s: ProgressSnapshot): string {
+  const committed = s.streams.reduce((n, p) => n + p.committed, 0);
+  const reread = s.streams.reduce((n, p) => n + p.reread, 0);
+  const complete = s.streams.filter((p) => p.status === "COMPLETE").length;
+  return `${committed - reread} new records, ${reread} re-read, ${complete}/${s.streams.length} streams complete`;
+}
+
+/** One cycle's line on stderr, e.g. `cycle 3 (12:04:05 UTC): 120 new records, …; waiting until 12:05:05 UTC`. */
+export function cycleLine(r: CycleReport): string {
+  const head = `cycle ${r.n} (${clockTime(r.startedAt)})`;
+  const took = seconds(r.endedAt - r.startedAt);
+  const then =
+    r.nextAt === undefined
+      ? ""
+      : r.failures === 0
+        ? `; waiting until ${clockTime(r.nextAt)}`
+        : `; retrying at ${clockTime(r.nextAt)} (${plural(r.failures, "failed cycle")} in a row)`;
+  switch (r.end.kind) {
+    case "synced": {
+      const failed = r.end.failedStreams > 0 ? `; ${plural(r.end.failedStreams, "stream")} failed (see the notes)` : "";
+      return `${head}: ${counts(r.end.snapshot)}, ${took}${failed}${then}`;
+    }
+    case "interrupted":
+      return `${head}: ${counts(r.end.snapshot)}, ${took}; stopped by ${r.end.by}`;
+    case "threw":
+      return `${head} failed after ${took}: ${r.end.reason}${then}`;
+  }
+}
+
+function isoTime(ms: number | undefined): string {
+  return ms === undefined ? "not started" : new Date(ms).toISOString();
+}
+
+function elapsed(ms: number): string {
+  const s = Math.round(Math.max(ms, 0) / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+/** The summary on stdout when the loop stops (by a signal): totals across cycles, per stream. */
+export function followSummary(
+  totals: FollowTotals,
+  s: { readonly location: string; readonly format: string; readonly by: string; readonly now: number },
+): string {
+  const lines = [
+    `Followed until ${s.by}: ${plural(totals.cycles, "cycle")} (${totals.failed} failed), ` +
+      `${totals.committed - totals.reread} new records (${totals.reread} re-read) committed to ${s.location} (${s.format}) ` +
+      `in ${elapsed(s.now - totals.startedAt)}.`,
+  ];
+  const width = Math.min(40, Math.max(6, ...[...totals.streams.keys()].map((name) => name.length)));
+  for (const [name, t] of totals.streams)
+    lines.push(
+      `  ${name.padEnd(width)} ${String(t.committed - t.reread).padStart(9)} new records, complete up to ${isoTime(t.watermark)}`,
+    );
+  lines.push("Everything up to each stream's time above is stored; run the same command again to continue from there.");
+  return `${lines.join("\n")}\n`;
+}

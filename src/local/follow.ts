@@ -1,0 +1,114 @@
+// `sync --follow`: an incremental sync, a wait, another sync, until Ctrl-C or SIGTERM. Each cycle
+// is a whole `runSync` (discover again, so new log groups join; its own upper bound, now minus
+// the ingestion delay), whose store commits states as always: stopping loses nothing. A failed
+// cycle is reported and retried after a longer wait (follow-policy.ts); only a configuration
+// error at the first cycle ends the loop.
+import { ConfigError, asConnectorError, type FailureType } from "../airbyte/errors.js";
+import type { Io } from "../commands/context.js";
+import { CANCEL_EXIT_CODES, childCancellation, watchCancellation } from "../engine/cancel.js";
+import {
+  cycleLine,
+  followSummary,
+  followTitle,
+  noCycles,
+  stopsTheLoop,
+  waitBeforeNextCycle,
+  withCycle,
+  type CycleEnd,
+} from "./follow-policy.js";
+import { runSync, SyncError, type SyncCycle, type SyncOptions, type SyncOutcome } from "./sync.js";
+
+/** What the loop does besides deciding: injectable, so that its policy is tested without waiting. */
+export interface FollowSeams {
+  /** One incremental sync. */
+  readonly cycle: (cycle: SyncCycle) => Promise<SyncOutcome>;
+  /** Resolves after `ms`, or at once when `signal` aborts; leaves no timer or listener behind. */
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    // Not aborted yet: the loop calls this only when no signal came, with no await in between.
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** A thrown cycle's reason and failure type (as syncCommand words it). */
+function failureOf(err: unknown): { reason: string; type: FailureType } {
+  if (err instanceof SyncError) return { reason: err.message, type: err.failureType };
+  // A message from before the config is validated holds no secret (see connect()).
+  if (err instanceof ConfigError) return { reason: err.message, type: "config_error" };
+  const failure = asConnectorError(err);
+  return { reason: failure.message, type: failure.failureType };
+}
+
+/** Runs cycles until a signal; resolves to the exit code (130/143, or 1 when the first cycle cannot start). */
+export async function followCommand(
+  options: SyncOptions,
+  intervalSeconds: number,
+  io: Io,
+  seams: Partial<FollowSeams> = {},
+): Promise<number> {
+  const clock = io.now ?? Date.now;
+  const runCycle = seams.cycle ?? ((cycle: SyncCycle) => runSync(options, io, undefined, cycle));
+  const wait = seams.sleep ?? sleep;
+  const intervalMs = intervalSeconds * 1000;
+  // One watcher for the whole loop: a signal between two cycles is not missed. Each cycle gets
+  // a child of it, so that what a cycle's read leaves on its signal goes with the cycle.
+  const loop = watchCancellation(io.signals);
+  try {
+    let totals = noCycles(clock());
+    let failures = 0;
+    let lastNotes = "";
+    for (let n = 1; loop.by === undefined; n++) {
+      const startedAt = clock();
+      const cancellation = childCancellation(loop);
+      let end: CycleEnd;
+      let notes: readonly string[] = [];
+      try {
+        const outcome = await runCycle({ cancellation, title: followTitle(n, startedAt, totals) });
+        // runSync always has a snapshot once it got as far as reading.
+        const snapshot = outcome.snapshot!;
+        const failedStreams = snapshot.streams.filter((p) => p.status === "INCOMPLETE").length;
+        end =
+          loop.by !== undefined
+            ? { kind: "interrupted", snapshot, by: loop.by }
+            : { kind: "synced", snapshot, failedStreams };
+        notes = outcome.warnings;
+        const failed = outcome.code !== 0 && loop.by === undefined;
+        failures = failed ? failures + 1 : 0;
+        totals = withCycle(totals, snapshot, failed);
+      } catch (err) {
+        const failure = failureOf(err);
+        if (loop.by === undefined && stopsTheLoop(failure.type, n)) {
+          io.stderr.write(`source-cloudwatch-logs sync: ${failure.reason}\n`);
+          return 1;
+        }
+        end = { kind: "threw", reason: failure.reason };
+        failures += 1;
+        totals = withCycle(totals, undefined, true);
+      } finally {
+        cancellation.dispose();
+      }
+      const endedAt = clock();
+      const nextAt = loop.by === undefined ? endedAt + waitBeforeNextCycle(intervalMs, failures) : undefined;
+      io.stderr.write(`${cycleLine({ n, startedAt, endedAt, end, nextAt, failures })}\n`);
+      // A failed cycle's notes say why; a good cycle's only when they changed (a skipped group is told once).
+      const noteText = notes.join("\n");
+      if (failures > 0 || noteText !== lastNotes) for (const note of notes) io.stderr.write(`  note: ${note}\n`);
+      lastNotes = noteText;
+      if (nextAt !== undefined) await wait(nextAt - endedAt, loop.signal);
+    }
+    const by = loop.by!;
+    io.stdout.write(followSummary(totals, { location: options.target, format: options.format, by, now: clock() }));
+    return CANCEL_EXIT_CODES[by];
+  } finally {
+    loop.dispose();
+  }
+}

@@ -1,0 +1,322 @@
+// `sync --follow`'s policy and loop in process: the backoff schedule, what a cycle's outcome does
+// to the next wait, the lines on stderr, the totals on stdout, stopping during a cycle and during
+// the wait, and no signal listener left behind. Cycles and waits are fakes: nothing waits for time.
+import { strict as assert } from "node:assert";
+import { EventEmitter, getEventListeners } from "node:events";
+import { describe, test } from "node:test";
+import { ConfigError } from "../../src/airbyte/errors.js";
+import { childCancellation, watchCancellation } from "../../src/engine/cancel.js";
+import { followCommand } from "../../src/local/follow.js";
+import {
+  cycleLine,
+  followSummary,
+  followTitle,
+  noCycles,
+  waitBeforeNextCycle,
+  withCycle,
+} from "../../src/local/follow-policy.js";
+import type { ProgressSnapshot, StreamProgress } from "../../src/local/progress.js";
+import { SyncError, type SyncCycle, type SyncOutcome } from "../../src/local/sync.js";
+import { Collect } from "../local/support.js";
+
+const T0 = Date.parse("2026-12-01T12:00:00Z");
+
+function stream(name: string, status: string, committed: number, reread = 0, watermark?: number): StreamProgress {
+  return {
+    stream: name,
+    status,
+    received: committed,
+    committed,
+    reread,
+    watermark,
+    firstWatermark: watermark,
+    firstWatermarkAt: watermark,
+  };
+}
+
+function snapshot(streams: StreamProgress[]): ProgressSnapshot {
+  return { now: T0, startedAt: T0, upperBound: T0, throttles: 0, streams };
+}
+
+function outcome(code: number, streams: StreamProgress[], warnings: string[] = []): SyncOutcome {
+  return { code, snapshot: snapshot(streams), warnings };
+}
+
+describe("follow policy", () => {
+  test("the wait doubles per failed cycle in a row, up to 10 intervals or 15 minutes, never below the interval", () => {
+    const waits = (intervalMs: number) => [0, 1, 2, 3, 4, 5, 60, 5000].map((f) => waitBeforeNextCycle(intervalMs, f));
+    assert.deepEqual(waits(1000), [1000, 2000, 4000, 8000, 10_000, 10_000, 10_000, 10_000]);
+    assert.deepEqual(waits(60_000), [60_000, 120_000, 240_000, 480_000, 600_000, 600_000, 600_000, 600_000]);
+    assert.deepEqual(waits(300_000), [300_000, 600_000, 900_000, 900_000, 900_000, 900_000, 900_000, 900_000]);
+    assert.deepEqual(waits(3_600_000), Array(8).fill(3_600_000));
+  });
+
+  test("totals add each cycle's committed and re-read rows per stream and keep the latest watermark", () => {
+    let totals = noCycles(T0);
+    totals = withCycle(totals, snapshot([stream("/a", "COMPLETE", 10, 2, T0 - 5000)]), false);
+    totals = withCycle(totals, undefined, true);
+    totals = withCycle(
+      totals,
+      snapshot([stream("/a", "INCOMPLETE", 3, 0, undefined), stream("/b", "COMPLETE", 4, 1, T0)]),
+      true,
+    );
+    assert.deepEqual(
+      { ...totals, streams: Object.fromEntries(totals.streams) },
+      {
+        startedAt: T0,
+        cycles: 3,
+        failed: 2,
+        committed: 17,
+        reread: 3,
+        streams: {
+          "/a": { committed: 13, reread: 2, watermark: T0 - 5000 },
+          "/b": { committed: 4, reread: 1, watermark: T0 },
+        },
+      },
+    );
+    assert.equal(
+      followTitle(4, T0 + 65_000, totals),
+      "sync --follow: cycle 4 since 12:01:05 UTC; before it 3 cycles (2 failed), 14 new records",
+    );
+    assert.equal(followTitle(1, T0, noCycles(T0)), "sync --follow: cycle 1 since 12:00:00 UTC; the first");
+    assert.match(
+      followSummary(totals, { location: "out", format: "jsonl", by: "SIGTERM", now: T0 + 2 * 3600_000 + 5 * 60_000 }),
+      /^Followed until SIGTERM: 3 cycles \(2 failed\), 14 new records \(3 re-read\) committed to out \(jsonl\) in 2h05m\.\n {2}\/a +11 new records, complete up to 2026-12-01T11:59:55\.000Z\n/,
+    );
+  });
+
+  test("a cycle's line: counts, duration, and the wait or the retry", () => {
+    const synced = snapshot([stream("/a", "COMPLETE", 125, 5), stream("/b", "INCOMPLETE", 0)]);
+    assert.equal(
+      cycleLine({
+        n: 3,
+        startedAt: T0,
+        endedAt: T0 + 1234,
+        end: { kind: "synced", snapshot: synced, failedStreams: 0 },
+        nextAt: T0 + 61_234,
+        failures: 0,
+      }),
+      "cycle 3 (12:00:00 UTC): 120 new records, 5 re-read, 1/2 streams complete, 1.2 s; waiting until 12:01:01 UTC",
+    );
+    assert.equal(
+      cycleLine({
+        n: 4,
+        startedAt: T0,
+        endedAt: T0 + 1000,
+        end: { kind: "synced", snapshot: synced, failedStreams: 1 },
+        nextAt: T0 + 121_000,
+        failures: 1,
+      }),
+      "cycle 4 (12:00:00 UTC): 120 new records, 5 re-read, 1/2 streams complete, 1.0 s; 1 stream failed (see the notes); retrying at 12:02:01 UTC (1 failed cycle in a row)",
+    );
+  });
+
+  test("a child cancellation aborts with its parent, and its dispose leaves no listener on the parent", () => {
+    const signals = new EventEmitter();
+    const parent = watchCancellation(signals);
+    const children = [1, 2, 3].map(() => childCancellation(parent));
+    assert.equal(getEventListeners(parent.signal, "abort").length, 3);
+    children[0]!.dispose();
+    children[1]!.dispose();
+    assert.equal(getEventListeners(parent.signal, "abort").length, 1);
+    signals.emit("SIGTERM");
+    assert.equal(children[2]!.signal.aborted, true);
+    assert.equal(children[2]!.by, "SIGTERM");
+    assert.equal(children[0]!.signal.aborted, false, "a disposed child is no longer told");
+    // A child made after the abort is aborted from the start.
+    const late = childCancellation(parent);
+    assert.equal(late.signal.aborted, true);
+    late.dispose();
+    parent.dispose();
+    assert.equal(signals.listenerCount("SIGTERM"), 0);
+  });
+});
+
+/** Runs the loop over scripted cycles; `sleep` records the waits and may act (say, send a signal). */
+async function follow(
+  cycles: ((c: SyncCycle, signals: EventEmitter) => SyncOutcome | Error)[],
+  onSleep: (ms: number, signals: EventEmitter, n: number) => void,
+  intervalSeconds = 10,
+) {
+  const signals = new EventEmitter();
+  const stdout = new Collect();
+  const stderr = new Collect();
+  const waits: number[] = [];
+  const titles: string[] = [];
+  let now = T0;
+  let n = 0;
+  const code = await followCommand(
+    { config: {}, format: "duckdb", target: "x.duckdb", streams: undefined },
+    intervalSeconds,
+    { stdout, stderr, signals, now: () => now },
+    {
+      cycle: async (c) => {
+        assert.equal(signals.listenerCount("SIGINT"), 1, "one watcher for the whole loop");
+        assert.equal(c.cancellation.signal.aborted, false);
+        titles.push(c.title);
+        const script = cycles[n++];
+        assert.ok(script, `cycle ${n} was not expected`);
+        now += 500;
+        const result = script(c, signals);
+        if (result instanceof Error) throw result;
+        return result;
+      },
+      sleep: async (ms, signal) => {
+        // The cycles' children are disposed: only the loop's sleep may listen to its signal.
+        assert.equal(getEventListeners(signal, "abort").length, 0);
+        waits.push(ms);
+        now += ms;
+        onSleep(ms, signals, waits.length);
+      },
+    },
+  );
+  assert.equal(signals.listenerCount("SIGINT") + signals.listenerCount("SIGTERM"), 0, "no listener left");
+  return { code, stdout: stdout.text, stderr: stderr.text, waits, titles };
+}
+
+const ok =
+  (committed: number, reread = 0) =>
+  () =>
+    outcome(0, [stream("/a", "COMPLETE", committed, reread, T0), stream("/b", "COMPLETE", 0, 0, T0)]);
+
+describe("follow loop", () => {
+  test("failed cycles back off and a good one resets the wait; stopped during the wait: exit 130 and the totals", async () => {
+    const r = await follow(
+      [
+        ok(100),
+        () => new SyncError("Cannot reach CloudWatch Logs: network down", "config_error"),
+        () => new SyncError("CloudWatch Logs kept throttling", "transient_error"),
+        () => outcome(1, [stream("/a", "INCOMPLETE", 7), stream("/b", "COMPLETE", 1)], ['/a: "throttled out"']),
+        ok(12, 2),
+      ],
+      (_ms, signals, n) => {
+        if (n === 5) signals.emit("SIGINT");
+      },
+    );
+    assert.equal(r.code, 130);
+    assert.deepEqual(r.waits, [10_000, 20_000, 40_000, 80_000, 10_000]);
+    const lines = r.stderr.trimEnd().split("\n");
+    assert.deepEqual(lines, [
+      "cycle 1 (12:00:00 UTC): 100 new records, 0 re-read, 2/2 streams complete, 0.5 s; waiting until 12:00:10 UTC",
+      "cycle 2 (12:00:10 UTC) failed after 0.5 s: Cannot reach CloudWatch Logs: network down; retrying at 12:00:31 UTC (1 failed cycle in a row)",
+      "cycle 3 (12:00:31 UTC) failed after 0.5 s: CloudWatch Logs kept throttling; retrying at 12:01:11 UTC (2 failed cycles in a row)",
+      "cycle 4 (12:01:11 UTC): 8 new records, 0 re-read, 1/2 streams complete, 0.5 s; 1 stream failed (see the notes); retrying at 12:02:32 UTC (3 failed cycles in a row)",
+      '  note: /a: "throttled out"',
+      "cycle 5 (12:02:32 UTC): 10 new records, 2 re-read, 2/2 streams complete, 0.5 s; waiting until 12:02:42 UTC",
+    ]);
+    assert.deepEqual(r.titles, [
+      "sync --follow: cycle 1 since 12:00:00 UTC; the first",
+      "sync --follow: cycle 2 since 12:00:10 UTC; before it 1 cycle (0 failed), 100 new records",
+      "sync --follow: cycle 3 since 12:00:31 UTC; before it 2 cycles (1 failed), 100 new records",
+      "sync --follow: cycle 4 since 12:01:11 UTC; before it 3 cycles (2 failed), 100 new records",
+      "sync --follow: cycle 5 since 12:02:32 UTC; before it 4 cycles (3 failed), 108 new records",
+    ]);
+    assert.equal(
+      r.stdout,
+      [
+        "Followed until SIGINT: 5 cycles (3 failed), 118 new records (2 re-read) committed to x.duckdb (duckdb) in 2m43s.",
+        "  /a           117 new records, complete up to 2026-12-01T12:00:00.000Z",
+        "  /b             1 new records, complete up to 2026-12-01T12:00:00.000Z",
+        "Everything up to each stream's time above is stored; run the same command again to continue from there.",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("a configuration error at the first cycle ends the loop with exit 1; at a later cycle it is retried", async () => {
+    const first = await follow(
+      [() => new ConfigError("No log groups found in region us-east-1 with prefix /nope.")],
+      () => assert.fail("no wait"),
+    );
+    assert.deepEqual(
+      { code: first.code, stdout: first.stdout, stderr: first.stderr },
+      {
+        code: 1,
+        stdout: "",
+        stderr: "source-cloudwatch-logs sync: No log groups found in region us-east-1 with prefix /nope.\n",
+      },
+    );
+    const later = await follow(
+      [
+        ok(1),
+        () => new SyncError("x.duckdb is in use by process 42 (node)", "config_error"),
+        () => new Error("disk full"),
+        ok(0),
+      ],
+      (_ms, signals, n) => {
+        if (n === 4) signals.emit("SIGTERM");
+      },
+    );
+    assert.equal(later.code, 143);
+    assert.deepEqual(later.waits, [10_000, 20_000, 40_000, 10_000]);
+    assert.match(later.stderr, /^cycle 2 \(.*\) failed after 0\.5 s: x\.duckdb is in use by process 42 \(node\);/m);
+    assert.match(later.stderr, /^cycle 3 \(.*\) failed after 0\.5 s: Unexpected error: disk full; retrying/m);
+    // An unexpected failure at the first cycle is retried too: only a configuration error stops it.
+    const unexpected = await follow([() => new Error("boom"), ok(0)], (_ms, signals, n) => {
+      if (n === 2) signals.emit("SIGINT");
+    });
+    assert.equal(unexpected.code, 130);
+  });
+
+  test("a signal during a cycle stops it (exit 143) with no wait; a skipped group's note is told once", async () => {
+    const notes = ["/archive is INFREQUENT_ACCESS: skipped"];
+    const r = await follow(
+      [
+        () => outcome(0, [stream("/a", "COMPLETE", 5)], notes),
+        () => outcome(0, [stream("/a", "COMPLETE", 6)], notes),
+        (c, signals) => {
+          signals.emit("SIGTERM");
+          assert.equal(c.cancellation.signal.aborted, true, "the cycle's read is cancelled");
+          assert.equal(c.cancellation.by, "SIGTERM");
+          return outcome(143, [stream("/a", "RUNNING", 3)], notes);
+        },
+      ],
+      () => undefined,
+    );
+    assert.equal(r.code, 143);
+    assert.deepEqual(r.waits, [10_000, 10_000]);
+    const lines = r.stderr.trimEnd().split("\n");
+    assert.equal(lines.filter((l) => l.startsWith("  note: ")).length, 1, r.stderr);
+    assert.equal(
+      lines.at(-1),
+      "cycle 3 (12:00:21 UTC): 3 new records, 0 re-read, 0/1 streams complete, 0.5 s; stopped by SIGTERM",
+    );
+    assert.match(r.stdout, /^Followed until SIGTERM: 3 cycles \(0 failed\), 14 new records/);
+  });
+
+  test("a cycle that fails because it was cancelled ends the loop with the signal's code", async () => {
+    const r = await follow(
+      [
+        (_c, signals) => {
+          signals.emit("SIGINT");
+          return new SyncError("interrupted while opening the store", "config_error");
+        },
+      ],
+      () => assert.fail("no wait"),
+    );
+    assert.equal(r.code, 130);
+    assert.match(r.stderr, /^cycle 1 \(12:00:00 UTC\) failed after 0\.5 s: interrupted while opening the store\n$/);
+    assert.match(r.stdout, /^Followed until SIGINT: 1 cycle \(1 failed\), 0 new records/);
+  });
+
+  test("the real wait ends at once on a signal (an hour's interval does not hold the test)", {
+    timeout: 10_000,
+  }, async () => {
+    const signals = new EventEmitter();
+    const stdout = new Collect();
+    const code = await followCommand(
+      { config: {}, format: "jsonl", target: "out", streams: undefined },
+      3600,
+      { stdout, stderr: new Collect(), signals },
+      {
+        cycle: async () => {
+          // After the loop has started its wait.
+          setImmediate(() => signals.emit("SIGINT"));
+          return outcome(0, [stream("/a", "COMPLETE", 1)]);
+        },
+      },
+    );
+    assert.equal(code, 130);
+    assert.match(stdout.text, /^Followed until SIGINT: 1 cycle \(0 failed\), 1 new records/);
+  });
+});
