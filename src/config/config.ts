@@ -13,6 +13,8 @@ type BaseCredentials =
       readonly secretAccessKey: string;
       readonly sessionToken?: string;
     }
+  /** A named profile of the AWS shared files, and only it (no other source of the default chain). */
+  | { readonly kind: "profile"; readonly name: string }
   | { readonly kind: "default-chain" };
 
 interface RoleConfig {
@@ -226,6 +228,12 @@ function parseCredentials(raw: RawConfig, problems: string[]): BaseCredentials {
   const keyId = optionalString(raw, "aws_access_key_id");
   const secret = optionalString(raw, "aws_secret_access_key");
   const token = optionalString(raw, "aws_session_token");
+  const profile = optionalString(raw, "profile");
+  // Two sources of credentials: whichever won, the other would be ignored without a word.
+  if (profile !== undefined && (keyId !== undefined || secret !== undefined))
+    problems.push(
+      `profile and ${keyId !== undefined ? "aws_access_key_id" : "aws_secret_access_key"} are both set, and each names the credentials to use; clear the access keys to use the profile, or the profile to use the keys`,
+    );
   if (keyId !== undefined && secret === undefined)
     problems.push("aws_secret_access_key is required when aws_access_key_id is set");
   if (secret !== undefined && keyId === undefined)
@@ -241,6 +249,7 @@ function parseCredentials(raw: RawConfig, problems: string[]): BaseCredentials {
       ...(token ? { sessionToken: token } : {}),
     });
   }
+  if (profile !== undefined) return Object.freeze({ kind: "profile", name: profile });
   return Object.freeze({ kind: "default-chain" });
 }
 
