@@ -5,6 +5,7 @@ import { ConfigError } from "../airbyte/errors.js";
 import type { QueryRequest } from "../local/query.js";
 import type { QueryFormat } from "../local/query-output.js";
 import type { SyncOptions } from "../local/sync.js";
+import { settingFlagsOf } from "../local/sync-flags.js";
 import {
   DEFAULT_DATABASE,
   DEFAULT_JSONL_DIRECTORY,
@@ -104,12 +105,15 @@ export function parseAirbyteArgs(command: AirbyteCommand, argv: readonly string[
   return parseCommandLine(command, argv).flags;
 }
 
-/** `sync`'s options; its configuration is still to be read, from `configPath`. */
-export type SyncArgs = Omit<SyncOptions, "config"> & { readonly configPath: string };
+/** `sync`'s options; its configuration is still to be read, from `configPath` (if any) and the flags. */
+export type SyncArgs = Omit<SyncOptions, "config"> & { readonly configPath: string | undefined };
 
 export function parseSyncArgs(argv: readonly string[]): SyncArgs {
   const { flags } = parseCommandLine("sync", argv);
-  const configPath = flags.get("--config")!;
+  const configPath = flags.get("--config");
+  // The region is part of each stream's identity in the store: never guessed from the environment.
+  if (configPath === undefined && !flags.has("--region"))
+    throw usageError("sync needs --region REGION (with --profile, --prefix, --since as needed), or --config FILE");
   const format = choice("sync", "--format", flags, "duckdb") as SyncOptions["format"];
   if (format === "jsonl" && flags.has("--database"))
     throw usageError("--database is for --format duckdb; use --output DIR with jsonl");
@@ -124,7 +128,7 @@ export function parseSyncArgs(argv: readonly string[]): SyncArgs {
     ?.split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
-  return { configPath, format, target, streams };
+  return { configPath, format, target, streams, settings: settingFlagsOf(flags) };
 }
 
 /** `demo`'s DuckDB file. */

@@ -40,6 +40,12 @@ export interface Config {
   readonly reports: readonly CustomReport[];
   /** Epoch ms, or undefined for "from the earliest event". */
   readonly startDate: number | undefined;
+  /**
+   * startDate starts only the streams (or single-stream groups) without state, and does not bound
+   * the others (sync's --since: a relative start must not skip what a stream has not read yet).
+   * Never from the file: false unless a command overrides it.
+   */
+  readonly startDateOnlyWithoutState: boolean;
   readonly ingestionDelayMs: number;
   readonly endpointUrl: string | undefined;
   readonly deliveryType: DeliveryType;
@@ -347,6 +353,7 @@ export function parseConfig(input: unknown): Config {
     ...selection,
     reports: Object.freeze(reports),
     startDate,
+    startDateOnlyWithoutState: false,
     ingestionDelayMs: numberOr(cleaned.ingestion_delay_seconds, settings.ingestion_delay_seconds.default) * 1000,
     endpointUrl,
     deliveryType: deliveryTypeOf(cleaned.delivery_method),

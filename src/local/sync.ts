@@ -17,6 +17,7 @@ import { startProgressDisplay } from "./progress-display.js";
 import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
 import { accountOf, type LocalStore, type SourceIdentity } from "./store.js";
 import { syncSummary } from "./summary.js";
+import { flagOverride, inFlagTerms, type SettingFlags } from "./sync-flags.js";
 
 /** What the command line asks (see cli/args.ts), with the configuration read from --config. */
 export interface SyncOptions {
@@ -27,6 +28,8 @@ export interface SyncOptions {
   readonly target: string;
   /** undefined: every stream discover finds. */
   readonly streams: readonly string[] | undefined;
+  /** The setting flags that made or changed `config` (see sync-flags.ts). */
+  readonly settings?: SettingFlags;
 }
 
 export interface SyncOutcome {
@@ -75,7 +78,7 @@ export async function runSync(options: SyncOptions, io: Io, endpointLabel?: stri
   const { config, api, redact, context, notices } = connect(options.config, {
     now: clock,
     // Records, whatever the config says: file transfer stages raw files for Airbyte, not for a table.
-    override: { deliveryType: "use_records_transfer" },
+    override: { deliveryType: "use_records_transfer", ...flagOverride(options.settings) },
   });
   let store: LocalStore | undefined;
   try {
@@ -173,7 +176,7 @@ export async function syncCommand(options: SyncOptions, io: Io): Promise<number>
     // A message from before the config is validated holds no secret (see connect()).
     const message =
       err instanceof SyncError || err instanceof ConfigError ? err.message : asConnectorError(err).message;
-    io.stderr.write(`source-cloudwatch-logs sync: ${message}\n`);
+    io.stderr.write(`source-cloudwatch-logs sync: ${inFlagTerms(message, options.settings)}\n`);
     return 1;
   }
 }
