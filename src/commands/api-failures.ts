@@ -26,7 +26,7 @@ function explainApiError(err: LogsApiError, ctx: FailureContext): string {
   switch (err.kind) {
     case "denied": {
       if (BAD_KEY_CODES.has(err.code)) {
-        return `AWS rejected the credentials while ${ctx.doing} (${err.code}): check aws_access_key_id and aws_secret_access_key. ${aws}`;
+        return `AWS rejected the credentials while ${ctx.doing} (${err.code}): check aws_access_key_id and aws_secret_access_key (or the keys of the profile). ${aws}`;
       }
       if (err.code === "ExpiredTokenException" || err.code === "ExpiredToken") {
         return `The AWS session token expired while ${ctx.doing}: provide fresh temporary credentials or use role_arn. ${aws}`;
