@@ -5,7 +5,7 @@ import { ConfigError } from "../airbyte/errors.js";
 import type { QueryRequest } from "../local/query.js";
 import type { QueryFormat } from "../local/query-output.js";
 import type { SyncOptions } from "../local/sync.js";
-import { settingFlagsOf } from "../local/sync-flags.js";
+import { settingFlagsOf, type SettingFlags } from "../local/sync-flags.js";
 import {
   DEFAULT_DATABASE,
   DEFAULT_JSONL_DIRECTORY,
@@ -106,7 +106,10 @@ export function parseAirbyteArgs(command: AirbyteCommand, argv: readonly string[
 }
 
 /** `sync`'s options; its configuration is still to be read, from `configPath` (if any) and the flags. */
-export type SyncArgs = Omit<SyncOptions, "config"> & { readonly configPath: string | undefined };
+export type SyncArgs = Omit<SyncOptions, "config" | "settings"> & {
+  readonly configPath: string | undefined;
+  readonly settings: SettingFlags;
+};
 
 export function parseSyncArgs(argv: readonly string[]): SyncArgs {
   const { flags } = parseCommandLine("sync", argv);

@@ -118,7 +118,7 @@ async function prepareLocalCommand(
       const { configPath, ...options } = parseSyncArgs(argv);
       const file = configPath === undefined ? undefined : await readJson("--config", configPath);
       // --since counts back from the sync's clock.
-      const config = syncConfig(file, options.settings ?? {}, (io.now ?? Date.now)());
+      const config = syncConfig(file, options.settings, (io.now ?? Date.now)());
       return async () => (await import("../local/sync.js")).syncCommand({ ...options, config }, io);
     }
     case "demo": {
