@@ -108,6 +108,32 @@ describe("sync: setting flags", () => {
     assert.deepEqual(await timestamps(database), new Map([["/app/api", [now - 2 * HOUR, now - 0.5 * HOUR]]]));
   });
 
+  it("role_arn in the file is assumed on top of the profile", async () => {
+    const dir = tempDir();
+    sim.resetCounters();
+    const config = { endpoint_url: sim.url, role_arn: "arn:aws:iam::123456789012:role/reader" };
+    const r = await sync(
+      [
+        "--config",
+        writeJson(dir, "role.json", config),
+        "--region",
+        "us-east-1",
+        "--profile",
+        "cwl-test",
+        "--prefix",
+        "/app/api",
+        "--database",
+        join(dir, "x.duckdb"),
+      ],
+      awsFiles(dir),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const counters = sim.counters();
+    // Only the profile's key may call AssumeRole; the session's keys then read.
+    assert.ok((counters.requests.AssumeRole ?? 0) >= 1, JSON.stringify(counters.requests));
+    assert.deepEqual(counters.errors, {});
+  });
+
   it("another profile's key is refused by the endpoint: the profile named is the one used", async () => {
     const dir = tempDir();
     const r = await sync(

@@ -44,6 +44,11 @@ test("--since: what is neither, or reads nothing, is refused naming --since", ()
   );
   for (const unreal of ["2026-02-30", "2026-13-01T00:00:00Z", "2026-11-30T24:00:00Z", "2026-11-30T10:61Z"])
     refused(() => sinceStart(unreal, NOW, LATEST), `--since: ${JSON.stringify(unreal)} is not a real date and time`);
+  for (const zone of ["+15:00", "-01:60"])
+    refused(
+      () => sinceStart(`2026-11-30T00:00${zone}`, NOW, LATEST),
+      `--since: "2026-11-30T00:00${zone}" has an offset no time zone has (${zone}); time zones run from -12:00 to +14:00`,
+    );
   refused(
     () => sinceStart("1969-12-31T23:59:59Z", NOW, LATEST),
     '--since: "1969-12-31T23:59:59Z" starts before 1970, where CloudWatch timestamps start',
