@@ -61,7 +61,7 @@ function timestampOf(text: string): number | string {
       ? 0
       : Number(`${zone[0]}1`) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4)));
   // Time zones lie between -12:00 and +14:00.
-  if (Math.abs(offset) > 14 * 60 || Number(zone?.slice(4) ?? 0) > 59)
+  if (offset < -12 * 60 || offset > 14 * 60 || Number(zone?.slice(4) ?? 0) > 59)
     return `has an offset no time zone has (${zone}); time zones run from -12:00 to +14:00`;
   return utc - offset * 60_000;
 }

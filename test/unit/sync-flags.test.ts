@@ -30,6 +30,8 @@ test("--since: a timestamp with its zone, or a date alone (its midnight UTC)", (
   assert.equal(sinceStart("2026-11-30", NOW, LATEST), "2026-11-30T00:00:00Z");
   assert.equal(sinceStart("2026-11-30T12:00+02:00", NOW, LATEST), "2026-11-30T10:00:00Z");
   assert.equal(sinceStart("2026-11-30T12:00:00-01:30", NOW, LATEST), "2026-11-30T13:30:00Z");
+  assert.equal(sinceStart("2026-11-30T14:00+14:00", NOW, LATEST), "2026-11-30T00:00:00Z");
+  assert.equal(sinceStart("2026-11-29T12:00-12:00", NOW, LATEST), "2026-11-30T00:00:00Z");
   assert.equal(sinceStart("2026-11-30T00:00:01.999Z", NOW, LATEST), "2026-11-30T00:00:01Z");
   assert.equal(sinceStart("1970-01-01T00:00:00Z", NOW, LATEST), "1970-01-01T00:00:00Z");
 });
@@ -44,7 +46,7 @@ test("--since: what is neither, or reads nothing, is refused naming --since", ()
   );
   for (const unreal of ["2026-02-30", "2026-13-01T00:00:00Z", "2026-11-30T24:00:00Z", "2026-11-30T10:61Z"])
     refused(() => sinceStart(unreal, NOW, LATEST), `--since: ${JSON.stringify(unreal)} is not a real date and time`);
-  for (const zone of ["+15:00", "-01:60"])
+  for (const zone of ["+15:00", "-13:00", "-01:60"])
     refused(
       () => sinceStart(`2026-11-30T00:00${zone}`, NOW, LATEST),
       `--since: "2026-11-30T00:00${zone}" has an offset no time zone has (${zone}); time zones run from -12:00 to +14:00`,
