@@ -19,9 +19,9 @@ import { accountOf, type LocalStore, type SourceIdentity } from "./store.js";
 import { syncSummary } from "./summary.js";
 import { flagOverride, inFlagTerms, type SettingFlags } from "./sync-flags.js";
 
-/** What the command line asks (see cli/args.ts), with the configuration read from --config. */
+/** What the command line asks (see cli/args.ts), with the configuration from --config and the flags. */
 export interface SyncOptions {
-  /** The configuration as its file holds it (JSON), not yet validated. */
+  /** The configuration as its file holds it (JSON) with the setting flags' fields over it, not yet validated. */
   readonly config: unknown;
   readonly format: "duckdb" | "jsonl";
   /** The DuckDB file, or the jsonl directory. */
