@@ -45,6 +45,9 @@ export function notCloudWatchLogsAnswer(body: string, contentType = ""): string 
 /** Code of a request whose endpoint accepted the connection and never answered. */
 export const NO_ANSWER = "NoAnswer";
 
+/** Code of a failure of the named `profile` to give credentials (aws/credentials.ts). */
+export const PROFILE_CREDENTIALS = "ProfileCredentials";
+
 const DENIED_CODES = new Set([
   "AccessDeniedException",
   "AccessDenied",
@@ -113,6 +116,8 @@ export function classifyError(err: unknown, operation: string): LogsApiError {
   const code = e.Code ?? e.code ?? e.name ?? "UnknownError";
   const message = e.message ?? String(err);
   const make = (kind: ApiErrorKind) => new LogsApiError(message, kind, code, operation, { cause: err });
+  // Before the test below: a profile's name may hold "sts" ("tests").
+  if (code === PROFILE_CREDENTIALS) return make("no_credentials");
   if (e.name === "CredentialsProviderError") {
     // An assumed role whose STS answer lacked credentials is a bad answer; anything else means no
     // credential source could be used at all (no keys, no profile, no role): a setup problem.

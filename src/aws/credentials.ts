@@ -1,21 +1,49 @@
-// Builds the credential provider for AWS calls: static keys (with optional session token) or the
-// default chain, and optionally an assumed role on top, refreshed before it expires.
-import { fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+// Builds the credential provider for AWS calls: static keys (with optional session token), a named
+// profile or the default chain, and optionally an assumed role on top, refreshed before it expires.
+import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { Config } from "../config/config.js";
+import { PROFILE_CREDENTIALS } from "./api-errors.js";
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
+/**
+ * The named profile's credentials (keys, role, SSO, process, web identity: all a profile can say),
+ * and nothing else: fromNodeProviderChain({ profile }) would go on to the container or instance
+ * role when the profile is misspelt, and read another account without a word.
+ */
+function fromProfile(name: string): AwsCredentialIdentityProvider {
+  const provider = fromIni({ profile: name });
+  return async (props) => {
+    try {
+      return await provider(props);
+    } catch (err) {
+      // Whatever failed (a missing profile, its SSO token, its role), the profile is what to check.
+      const failure = new Error(`profile ${JSON.stringify(name)}: ${(err as Error).message}`, { cause: err });
+      throw Object.assign(failure, { name: "CredentialsProviderError", code: PROFILE_CREDENTIALS });
+    }
+  };
+}
+
+function baseCredentials(config: Config): Credentials {
+  const c = config.credentials;
+  switch (c.kind) {
+    case "static":
+      return {
+        accessKeyId: c.accessKeyId,
+        secretAccessKey: c.secretAccessKey,
+        ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
+      };
+    case "profile":
+      return fromProfile(c.name);
+    case "default-chain":
+      return fromNodeProviderChain();
+  }
+}
+
 export function credentialsFor(config: Config): Credentials {
-  const base: Credentials =
-    config.credentials.kind === "static"
-      ? {
-          accessKeyId: config.credentials.accessKeyId,
-          secretAccessKey: config.credentials.secretAccessKey,
-          ...(config.credentials.sessionToken ? { sessionToken: config.credentials.sessionToken } : {}),
-        }
-      : fromNodeProviderChain();
+  const base = baseCredentials(config);
   if (!config.role) return base;
   // The logs client memoizes this provider and calls it again within 5 minutes of Expiration,
   // so a sync longer than session_duration keeps working.

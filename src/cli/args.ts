@@ -6,6 +6,7 @@ import type { QueryRequest } from "../local/query.js";
 import type { QueryFormat } from "../local/query-output.js";
 import type { SyncOptions } from "../local/sync.js";
 import { DEFAULT_FOLLOW_INTERVAL_SECONDS } from "../local/follow-policy.js";
+import { settingFlagsOf, type SettingFlags } from "../local/sync-flags.js";
 import {
   DEFAULT_DATABASE,
   DEFAULT_JSONL_DIRECTORY,
@@ -105,9 +106,10 @@ export function parseAirbyteArgs(command: AirbyteCommand, argv: readonly string[
   return parseCommandLine(command, argv).flags;
 }
 
-/** `sync`'s options; its configuration is still to be read, from `configPath`. */
-export type SyncArgs = Omit<SyncOptions, "config"> & {
-  readonly configPath: string;
+/** `sync`'s options; its configuration is still to be read, from `configPath` (if any) and the flags. */
+export type SyncArgs = Omit<SyncOptions, "config" | "settings"> & {
+  readonly configPath: string | undefined;
+  readonly settings: SettingFlags;
   /** --follow's wait between cycles; absent: one sync. */
   readonly followSeconds?: number;
 };
@@ -133,7 +135,10 @@ function followSeconds(flags: ReadonlyMap<string, string>): number | undefined {
 
 export function parseSyncArgs(argv: readonly string[]): SyncArgs {
   const { flags } = parseCommandLine("sync", argv);
-  const configPath = flags.get("--config")!;
+  const configPath = flags.get("--config");
+  // The region is part of each stream's identity in the store: never guessed from the environment.
+  if (configPath === undefined && !flags.has("--region"))
+    throw usageError("sync needs --region REGION (with --profile, --prefix, --since as needed), or --config FILE");
   const format = choice("sync", "--format", flags, "duckdb") as SyncOptions["format"];
   if (format === "jsonl" && flags.has("--database"))
     throw usageError("--database is for --format duckdb; use --output DIR with jsonl");
@@ -149,7 +154,14 @@ export function parseSyncArgs(argv: readonly string[]): SyncArgs {
     .map((s) => s.trim())
     .filter((s) => s !== "");
   const follow = followSeconds(flags);
-  return { configPath, format, target, streams, ...(follow !== undefined && { followSeconds: follow }) };
+  return {
+    configPath,
+    format,
+    target,
+    streams,
+    settings: settingFlagsOf(flags),
+    ...(follow !== undefined && { followSeconds: follow }),
+  };
 }
 
 /** `demo`'s DuckDB file. */

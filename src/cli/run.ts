@@ -17,6 +17,7 @@ import { parseAirbyteArgs, parseDemoArgs, parseQueryArgs, parseSyncArgs, USAGE }
 import { readJson, readJsonInput } from "./input.js";
 import { commandHelp, isAirbyteCommand, isCommand, overview, packageVersion, type LocalCommand } from "./usage.js";
 import { PROGRAM } from "../local/terminal.js";
+import { syncConfig } from "../local/sync-flags.js";
 
 /** One line for people (and benchmarks) on stderr after a read. */
 function readSummary(streams: readonly string[], emitter: Emitter, stats: ApiStats, ms: number): string {
@@ -115,7 +116,9 @@ async function prepareLocalCommand(
   switch (command) {
     case "sync": {
       const { configPath, followSeconds, ...options } = parseSyncArgs(argv);
-      const config = await readJson("--config", configPath);
+      const file = configPath === undefined ? undefined : await readJson("--config", configPath);
+      // --since counts back from the sync's clock.
+      const config = syncConfig(file, options.settings, (io.now ?? Date.now)());
       if (followSeconds !== undefined)
         return async () =>
           (await import("../local/follow.js")).followCommand({ ...options, config }, followSeconds, io);

@@ -100,15 +100,44 @@ const localCommands = {
       "sync --config FILE [--streams NAME,NAME]",
       "[--database FILE.duckdb | --format jsonl [--output DIR]]",
       "[--follow [--interval SECONDS]]",
+      "sync --region REGION [--profile NAME]",
+      "[--prefix PREFIX] [--since DURATION|TIMESTAMP] [--config FILE] ...",
     ],
     about:
       "Runs the same read as `read` into a local store and keeps the state with the data, so the " +
       "next sync continues where this one stopped (Ctrl-C included). Prints a summary on stdout; " +
       "on a terminal, progress on stderr. Exit code 1 when any stream failed, 130 when interrupted. " +
       "With --follow it syncs again after each wait until Ctrl-C or SIGTERM, one line per cycle on " +
-      "stderr; a failed cycle is retried after a longer wait.",
+      "stderr; a failed cycle is retried after a longer wait. " +
+      "--region, --profile, --prefix and --since set their settings without a configuration file, " +
+      "or over the file's.",
     flags: [
-      config,
+      {
+        ...config,
+        required: false,
+        text: "the configuration (JSON; `spec` prints its schema); optional with --region",
+      },
+      { name: "--region", value: "REGION", required: false, text: "the AWS region (region_name), e.g. us-east-1" },
+      {
+        name: "--profile",
+        value: "NAME",
+        required: false,
+        text: "the profile of ~/.aws/config and ~/.aws/credentials whose credentials to use (profile)",
+      },
+      {
+        name: "--prefix",
+        value: "PREFIX",
+        required: false,
+        text: "only log groups whose names start with PREFIX (log_group_prefix)",
+      },
+      {
+        name: "--since",
+        value: "DURATION|TIMESTAMP",
+        required: false,
+        text:
+          "where streams without state start: 30m, 2h, 7d (before now) or 2026-11-30T00:00:00Z (a date alone: " +
+          "its midnight UTC); streams with state continue from their state",
+      },
       {
         name: "--streams",
         value: "NAME,NAME",
@@ -131,7 +160,7 @@ const localCommands = {
         text: `with --follow, the wait after each cycle (default: ${DEFAULT_FOLLOW_INTERVAL_SECONDS})`,
       },
     ],
-    example: `${PROGRAM} sync --config config.json --streams /ecs/api`,
+    example: `${PROGRAM} sync --region eu-west-1 --profile prod --since 7d`,
   },
   demo: {
     summary: "sync a simulated account and show what it holds",

@@ -1,6 +1,6 @@
 // Turns API failures into messages a person can act on, with the right failure_type.
 import { ConfigError, ConnectorError } from "../airbyte/errors.js";
-import { LogsApiError, NOT_CLOUDWATCH_LOGS, NO_ANSWER } from "../aws/api-errors.js";
+import { LogsApiError, NOT_CLOUDWATCH_LOGS, NO_ANSWER, PROFILE_CREDENTIALS } from "../aws/api-errors.js";
 
 export interface FailureContext {
   readonly region: string;
@@ -26,7 +26,7 @@ function explainApiError(err: LogsApiError, ctx: FailureContext): string {
   switch (err.kind) {
     case "denied": {
       if (BAD_KEY_CODES.has(err.code)) {
-        return `AWS rejected the credentials while ${ctx.doing} (${err.code}): check aws_access_key_id and aws_secret_access_key. ${aws}`;
+        return `AWS rejected the credentials while ${ctx.doing} (${err.code}): check aws_access_key_id and aws_secret_access_key (or the keys of the profile). ${aws}`;
       }
       if (err.code === "ExpiredTokenException" || err.code === "ExpiredToken") {
         return `The AWS session token expired while ${ctx.doing}: provide fresh temporary credentials or use role_arn. ${aws}`;
@@ -57,6 +57,8 @@ function explainApiError(err: LogsApiError, ctx: FailureContext): string {
       return `Cannot reach CloudWatch Logs${where} while ${ctx.doing}: check endpoint_url, region_name and the network. ${err.message}`;
     }
     case "no_credentials":
+      if (err.code === PROFILE_CREDENTIALS)
+        return `No usable AWS credentials from the profile while ${ctx.doing}: ${err.message.replace(/\.$/, "")}. Check the profile setting (sync: --profile) against the profiles in ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE).`;
       return `No usable AWS credentials while ${ctx.doing}: set aws_access_key_id and aws_secret_access_key, or provide credentials to the default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, an existing AWS_PROFILE, web identity, container or instance role). ${err.message}`;
     case "invalid_response":
       return `${err.operation} kept getting answers that are not CloudWatch Logs answers while ${ctx.doing} (a proxy or endpoint in between may be failing); the sync can be retried. ${err.message}`;

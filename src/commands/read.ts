@@ -48,7 +48,7 @@ function groupRange(
   return syncRange({
     syncMode: stream.syncMode,
     stateTimestamp,
-    startDate: ctx.config.startDate,
+    startDate: stateTimestamp !== undefined && ctx.config.startDateOnlyWithoutState ? undefined : ctx.config.startDate,
     groupCreationTime: group.creationTime,
     groupRetentionDays: group.retentionInDays,
     now: ctx.now(),

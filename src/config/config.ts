@@ -13,6 +13,8 @@ type BaseCredentials =
       readonly secretAccessKey: string;
       readonly sessionToken?: string;
     }
+  /** A named profile of the AWS shared files, and only it (no other source of the default chain). */
+  | { readonly kind: "profile"; readonly name: string }
   | { readonly kind: "default-chain" };
 
 interface RoleConfig {
@@ -38,6 +40,12 @@ export interface Config {
   readonly reports: readonly CustomReport[];
   /** Epoch ms, or undefined for "from the earliest event". */
   readonly startDate: number | undefined;
+  /**
+   * startDate starts only the streams (or single-stream groups) without state, and does not bound
+   * the others (sync's --since: a relative start must not skip what a stream has not read yet).
+   * Never from the file: false unless a command overrides it.
+   */
+  readonly startDateOnlyWithoutState: boolean;
   readonly ingestionDelayMs: number;
   readonly endpointUrl: string | undefined;
   readonly deliveryType: DeliveryType;
@@ -226,6 +234,12 @@ function parseCredentials(raw: RawConfig, problems: string[]): BaseCredentials {
   const keyId = optionalString(raw, "aws_access_key_id");
   const secret = optionalString(raw, "aws_secret_access_key");
   const token = optionalString(raw, "aws_session_token");
+  const profile = optionalString(raw, "profile");
+  // Two sources of credentials: whichever won, the other would be ignored without a word.
+  if (profile !== undefined && (keyId !== undefined || secret !== undefined))
+    problems.push(
+      `profile and ${keyId !== undefined ? "aws_access_key_id" : "aws_secret_access_key"} are both set, and each names the credentials to use; clear the access keys to use the profile, or the profile to use the keys`,
+    );
   if (keyId !== undefined && secret === undefined)
     problems.push("aws_secret_access_key is required when aws_access_key_id is set");
   if (secret !== undefined && keyId === undefined)
@@ -241,6 +255,7 @@ function parseCredentials(raw: RawConfig, problems: string[]): BaseCredentials {
       ...(token ? { sessionToken: token } : {}),
     });
   }
+  if (profile !== undefined) return Object.freeze({ kind: "profile", name: profile });
   return Object.freeze({ kind: "default-chain" });
 }
 
@@ -338,6 +353,7 @@ export function parseConfig(input: unknown): Config {
     ...selection,
     reports: Object.freeze(reports),
     startDate,
+    startDateOnlyWithoutState: false,
     ingestionDelayMs: numberOr(cleaned.ingestion_delay_seconds, settings.ingestion_delay_seconds.default) * 1000,
     endpointUrl,
     deliveryType: deliveryTypeOf(cleaned.delivery_method),

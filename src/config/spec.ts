@@ -55,6 +55,14 @@ export const connectionSpecification = {
       airbyte_secret: true,
       order: 3,
     },
+    profile: {
+      type: "string",
+      title: "AWS Profile",
+      description:
+        "A named profile of the AWS shared config and credentials files (~/.aws/config and ~/.aws/credentials, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE): its keys, role, SSO or credential process sign the calls, and nothing else does (an unknown profile is an error, never the next source of the default chain). Mostly for the local sync: a container has no such files unless they are mounted. Cannot be combined with the access keys above.",
+      examples: ["prod"],
+      order: 24,
+    },
     role_arn: {
       type: "string",
       title: "AWS Role ARN",

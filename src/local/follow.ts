@@ -16,6 +16,7 @@ import {
   withCycle,
   type CycleEnd,
 } from "./follow-policy.js";
+import { inFlagTerms, type SettingFlags } from "./sync-flags.js";
 import { runSync, SyncError, type SyncCycle, type SyncOptions, type SyncOutcome } from "./sync.js";
 
 /** What the loop does besides deciding: injectable, so that its policy is tested without waiting. */
@@ -40,12 +41,16 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** A thrown cycle's reason and failure type (as syncCommand words it). */
-function failureOf(err: unknown): { reason: string; type: FailureType } {
-  if (err instanceof SyncError) return { reason: err.message, type: err.failureType };
-  // A message from before the config is validated holds no secret (see connect()).
-  if (err instanceof ConfigError) return { reason: err.message, type: "config_error" };
-  const failure = asConnectorError(err);
-  return { reason: failure.message, type: failure.failureType };
+/** Why a cycle failed, in the words of the command line (a setting given by a flag is named by it). */
+function failureOf(err: unknown, flags: SettingFlags | undefined): { reason: string; type: FailureType } {
+  const { message, type } =
+    err instanceof SyncError
+      ? { message: err.message, type: err.failureType }
+      : // A message from before the config is validated holds no secret (see connect()).
+        err instanceof ConfigError
+        ? { message: err.message, type: "config_error" as const }
+        : { message: asConnectorError(err).message, type: asConnectorError(err).failureType };
+  return { reason: inFlagTerms(message, flags), type };
 }
 
 /** Runs cycles until a signal; resolves to the exit code (130/143, or 1 when the first cycle cannot start). */
@@ -85,7 +90,7 @@ export async function followCommand(
         failures = failed ? failures + 1 : 0;
         totals = withCycle(totals, snapshot, failed);
       } catch (err) {
-        const failure = failureOf(err);
+        const failure = failureOf(err, options.settings);
         if (loop.by === undefined && stopsTheLoop(failure.type, n)) {
           io.stderr.write(`source-cloudwatch-logs sync: ${failure.reason}\n`);
           return 1;

@@ -17,16 +17,19 @@ import { startProgressDisplay } from "./progress-display.js";
 import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
 import { accountOf, type LocalStore, type SourceIdentity } from "./store.js";
 import { syncSummary } from "./summary.js";
+import { flagOverride, inFlagTerms, type SettingFlags } from "./sync-flags.js";
 
-/** What the command line asks (see cli/args.ts), with the configuration read from --config. */
+/** What the command line asks (see cli/args.ts), with the configuration from --config and the flags. */
 export interface SyncOptions {
-  /** The configuration as its file holds it (JSON), not yet validated. */
+  /** The configuration as its file holds it (JSON) with the setting flags' fields over it, not yet validated. */
   readonly config: unknown;
   readonly format: "duckdb" | "jsonl";
   /** The DuckDB file, or the jsonl directory. */
   readonly target: string;
   /** undefined: every stream discover finds. */
   readonly streams: readonly string[] | undefined;
+  /** The setting flags that made or changed `config` (see sync-flags.ts). */
+  readonly settings?: SettingFlags;
 }
 
 export interface SyncOutcome {
@@ -98,7 +101,7 @@ export async function runSync(
   const { config, api, redact, context, notices } = connect(options.config, {
     now: clock,
     // Records, whatever the config says: file transfer stages raw files for Airbyte, not for a table.
-    override: { deliveryType: "use_records_transfer" },
+    override: { deliveryType: "use_records_transfer", ...flagOverride(options.settings) },
   });
   let store: LocalStore | undefined;
   try {
@@ -201,7 +204,7 @@ export async function syncCommand(options: SyncOptions, io: Io): Promise<number>
     // A message from before the config is validated holds no secret (see connect()).
     const message =
       err instanceof SyncError || err instanceof ConfigError ? err.message : asConnectorError(err).message;
-    io.stderr.write(`source-cloudwatch-logs sync: ${message}\n`);
+    io.stderr.write(`source-cloudwatch-logs sync: ${inFlagTerms(message, options.settings)}\n`);
     return 1;
   }
 }

@@ -26,7 +26,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   check: ["--config"],
   discover: ["--config"],
   read: ["--config", "--catalog", "--state"],
-  sync: ["--config", "--streams", "--format", "--database", "--output"],
+  sync: ["--config", "--region", "--profile", "--prefix", "--since", "--streams", "--format", "--database", "--output"],
   demo: ["--database"],
   query: ["--tables", "--format", "--database"],
 };

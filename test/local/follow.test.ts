@@ -301,12 +301,15 @@ describe("sync --follow", () => {
     });
   }
 
-  it("a configuration error at the first cycle exits 1 at once", async () => {
+  it("a configuration error at the first cycle exits 1 at once, naming the flag that set it", async () => {
     const dir = tempDir();
-    const config = simConfig(dir, sim.url, { log_group_prefix: "/nothing-here" });
-    const child = new FollowChild(["--config", config, "--database", join(dir, "e.duckdb")], dir);
+    const config = simConfig(dir, sim.url);
+    const child = new FollowChild(
+      ["--config", config, "--prefix", "/nothing-here", "--database", join(dir, "e.duckdb")],
+      dir,
+    );
     const line = await child.line(() => true);
-    assert.match(line, /^source-cloudwatch-logs sync: .*\/nothing-here/);
+    assert.match(line, /^source-cloudwatch-logs sync: .*--prefix "\/nothing-here"/);
     const stopped = await child.stop();
     assert.equal(stopped.code, 1, stopped.stderr);
     assert.equal(stopped.stdout, "");

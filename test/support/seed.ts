@@ -23,8 +23,13 @@ export function logsClient(endpoint: string, credentials = TEST_KEYS): CloudWatc
 }
 
 /** Creates the group (and its streams) and puts the events, batched per stream in time order. */
-export async function seedGroup(endpoint: string, group: string, events: readonly SeedEvent[]): Promise<void> {
-  const client = logsClient(endpoint);
+export async function seedGroup(
+  endpoint: string,
+  group: string,
+  events: readonly SeedEvent[],
+  credentials = TEST_KEYS,
+): Promise<void> {
+  const client = logsClient(endpoint, credentials);
   try {
     await client.send(new CreateLogGroupCommand({ logGroupName: group }));
     const byStream = new Map<string, SeedEvent[]>();

@@ -75,7 +75,12 @@ test("a flag without its value, a switch with one, a required flag missing", () 
   refuses(() => parseQueryArgs(["--tables=yes"]), "--tables takes no value");
   refuses(() => parseAirbyteArgs("check", []), "check needs --config FILE");
   refuses(() => parseAirbyteArgs("read", ["--config", "c"]), "read needs --catalog FILE");
-  refuses(() => parseSyncArgs(["--streams", "a"]), "sync needs --config FILE");
+  refuses(
+    () => parseSyncArgs(["--streams", "a", "--prefix", "/x/"]),
+    "sync needs --region REGION (with --profile, --prefix, --since as needed), or --config FILE",
+  );
+  refuses(() => parseSyncArgs(["--region"]), "--region needs a value");
+  refuses(() => parseSyncArgs(["--region", "us-east-1", "--since="]), "--since needs a value");
 });
 
 test("query: SQL that starts like a flag is SQL; flags after `--` are still flags", () => {
@@ -107,13 +112,24 @@ test("sync and demo: defaults, choices and the flags that go together", () => {
     format: "duckdb",
     target: "./cloudwatch-logs.duckdb",
     streams: undefined,
+    settings: {},
   });
   assert.deepEqual(parseSyncArgs(["--config=c.json", "--format=jsonl", "--streams", " a, ,b "]), {
     configPath: "c.json",
     format: "jsonl",
     target: "./cloudwatch-logs-jsonl",
     streams: ["a", "b"],
+    settings: {},
   });
+  // Without a file: the region, and the other settings the flags give.
+  assert.deepEqual(parseSyncArgs(["--region", "eu-west-1", "--profile=prod", "--prefix", "/ecs/", "--since", "2h"]), {
+    configPath: undefined,
+    format: "duckdb",
+    target: "./cloudwatch-logs.duckdb",
+    streams: undefined,
+    settings: { "--region": "eu-west-1", "--profile": "prod", "--prefix": "/ecs/", "--since": "2h" },
+  });
+  assert.deepEqual(parseSyncArgs(["--config", "c.json", "--since", "7d"]).settings, { "--since": "7d" });
   refuses(() => parseSyncArgs(["--config", "c", "--format", "xml"]), '--format must be duckdb or jsonl (got "xml")');
   refuses(
     () => parseSyncArgs(["--config", "c", "--format", "jsonl", "--database", "x"]),
@@ -128,7 +144,13 @@ test("sync and demo: defaults, choices and the flags that go together", () => {
 });
 
 test("sync --follow: the interval's default, its bounds, and --interval only with --follow", () => {
-  const base = { configPath: "c", format: "duckdb", target: "./cloudwatch-logs.duckdb", streams: undefined };
+  const base = {
+    configPath: "c",
+    format: "duckdb",
+    target: "./cloudwatch-logs.duckdb",
+    streams: undefined,
+    settings: {},
+  };
   assert.deepEqual(parseSyncArgs(["--config", "c", "--follow"]), { ...base, followSeconds: 60 });
   assert.deepEqual(parseSyncArgs(["--config", "c", "--follow", "--interval=1.5"]), { ...base, followSeconds: 1.5 });
   assert.deepEqual(parseSyncArgs(["--config", "c", "--interval", "604800", "--follow"]), {

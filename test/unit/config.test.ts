@@ -38,6 +38,26 @@ test("no keys means the default credential chain; blank optional fields are unse
   assert.equal(c.startDate, undefined);
 });
 
+test("profile: that profile's credentials, with a role on top; never together with access keys", () => {
+  const c = parseConfig({ region_name: "eu-west-1", profile: " prod ", role_arn: "arn:aws:iam::123456789012:role/r" });
+  assert.deepEqual(c.credentials, { kind: "profile", name: "prod" });
+  assert.equal(c.role?.arn, "arn:aws:iam::123456789012:role/r");
+  assert.deepEqual(parseConfig({ region_name: "eu-west-1", profile: "" }).credentials, { kind: "default-chain" });
+  for (const [keys, named] of [
+    [{ aws_access_key_id: "AKIAEXAMPLE", aws_secret_access_key: SECRET }, "aws_access_key_id"],
+    [{ aws_secret_access_key: SECRET }, "aws_secret_access_key"],
+  ] as const) {
+    assert.throws(
+      () => parseConfig({ region_name: "eu-west-1", profile: "prod", ...keys }),
+      (e: Error) =>
+        e instanceof ConfigError &&
+        e.message.includes(`profile and ${named} are both set`) &&
+        e.message.includes("clear the access keys to use the profile") &&
+        !e.message.includes(SECRET),
+    );
+  }
+});
+
 test("each invalid config names the field and never echoes a secret", () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{}, /region_name is required/],

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import {
   LogsApiError,
   NO_ANSWER,
+  PROFILE_CREDENTIALS,
   type ApiErrorKind,
   classifyError,
   deadlineError,
@@ -182,4 +183,16 @@ test("what the SDK throws reaches the policy classified", () => {
   assert.equal(endpointAnswered(sdkError("InternalFailure", 500)), true);
   assert.equal(endpointAnswered(Object.assign(new Error("refused"), { code: "ECONNREFUSED" })), false);
   assert.equal(endpointAnswered(undefined), false);
+});
+
+test("a profile that gives no credentials is no usable credentials, given up, whatever the profile is called", () => {
+  // "tests" holds "sts", which would otherwise read as a failed role session.
+  const failure = Object.assign(new Error('profile "tests": Could not resolve credentials using profile: [tests]'), {
+    name: "CredentialsProviderError",
+    code: PROFILE_CREDENTIALS,
+  });
+  const classified = classifyError(failure, OP);
+  assert.equal(classified.kind, "no_credentials");
+  assert.equal(classified.code, PROFILE_CREDENTIALS);
+  assert.equal(decide(classified).action, "give_up");
 });
