@@ -41,7 +41,7 @@ function firstLine(err: unknown): string {
 export class Destination extends Writable {
   private readonly buffers = new Map<string, LogRecord[]>();
   /** Per stream, what the store could not keep as given, for one counted note each at the end. */
-  private readonly degraded = new Map<string, CommitReport>();
+  private readonly degraded = new Map<string, Omit<CommitReport, "reread">>();
   /** Streams whose commit failed, with why: nothing more of theirs is taken; the end reports them. */
   private readonly failed = new Map<string, string>();
   /** A failure not of one stream (output it cannot read): everything after it is dropped. */
@@ -160,7 +160,7 @@ export class Destination extends Writable {
             messagesReplaced: (sum?.messagesReplaced ?? 0) + report.messagesReplaced,
           });
         }
-        this.tracker.committed(stream, records.length, msg.state.stream.stream_state);
+        this.tracker.committed(stream, records.length, msg.state.stream.stream_state, report.reread);
       } else if (msg.type === "TRACE" && msg.trace?.type === "STREAM_STATUS" && msg.trace.stream_status) {
         if (this.failed.has(msg.trace.stream_status.stream_descriptor.name)) continue;
         this.tracker.status(msg.trace.stream_status.stream_descriptor.name, msg.trace.stream_status.status);
