@@ -1,4 +1,4 @@
-// Benchmarks (not tests): `npm run bench [-- --only 1,2,3,4,5,6,7,8 --events1 N --events2 N --events3 N --groups7 N --layout7 L]`.
+// Benchmarks (not tests): `npm run bench [-- --only 1,2,3,4,5,6,7,8 --events1 N --events2 N --events3 N --groups7 N --layout7 L --events8 N]`.
 // Each scenario prints its figures and the command line that reproduces it.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
