@@ -1,4 +1,4 @@
-// Benchmarks (not tests): `npm run bench [-- --only 1,2,3,4,5,6,7 --events1 N --events2 N --events3 N --groups7 N --layout7 L]`.
+// Benchmarks (not tests): `npm run bench [-- --only 1,2,3,4,5,6,7,8 --events1 N --events2 N --events3 N --groups7 N --layout7 L --events8 N]`.
 // Each scenario prints its figures and the command line that reproduces it.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
@@ -12,6 +12,7 @@ import { referenceRead } from "./reference-reader.js";
 import { faultTable } from "./fault-table.js";
 import { fleetBench } from "./fleet.js";
 import { pageCapacity } from "./page-capacity.js";
+import { syncThroughput } from "./sync-throughput.js";
 import { launchFlags } from "../test/support/packaging-rules.js";
 
 // The SDK version is pinned; its notice about future Node versions is noise here.
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     "big-events7": { type: "string", default: "50000" },
     latency7: { type: "string", default: "80" },
     layout7: { type: "string" },
+    events8: { type: "string", default: "2000000" },
   },
 });
 const only = new Set(values.only.split(","));
@@ -292,6 +294,35 @@ if (only.has("7")) {
   print(
     `command: ${cmd(`--only 7 --groups7 ${groups} --big7 ${big} --big-events7 ${bigEvents}${latencyMs === 80 ? "" : ` --latency7 ${latencyMs}`}${concurrency === undefined ? "" : ` --concurrency ${concurrency}`}${layout === undefined ? "" : ` --layout7 ${layout}`}`)}`,
   );
+}
+
+if (only.has("8")) {
+  const n = Number(values.events8);
+  const b = await withSimulator("sync-throughput", cpuBound(n), (url) =>
+    syncThroughput({ main: MAIN, launchFlags: LAUNCH_FLAGS, dir, url, region: "us-east-1", stream: "/bench/dense" }),
+  );
+  const rate = (records: number, seconds: number) => Math.round(records / seconds);
+  const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
+  print(`\n## 8. sync into DuckDB against read: scenario 2's group of ${n} events, no quota, one after the other`);
+  print("| run | records | wall time | records/s | peak RSS | exit |");
+  print("|---|---|---|---|---|---|");
+  for (const [name, r] of [
+    ["read (stdout to /dev/null)", b.read],
+    ["sync (new DuckDB file)", b.sync],
+  ] as const)
+    print(
+      `| ${name} | ${r.records} | ${r.seconds.toFixed(1)} s | ${rate(r.records, r.seconds)} | ${r.peakRssMb.toFixed(0)} MB | ${r.exitCode} |`,
+    );
+  print(
+    `sync / read records/s: **${(rate(b.sync.records, b.sync.seconds) / rate(b.read.records, b.read.seconds)).toFixed(2)}**; ` +
+      `file ${mb(b.sync.fileBytes)} MB = ${(b.sync.fileBytes / b.sync.records).toFixed(1)} bytes/event (used blocks ${mb(b.fileUsedBytes)} MB)`,
+  );
+  print(
+    `by column (blocks): ${b.columns.map((c) => `${c.column} ${mb(c.bytes)} MB (${c.compressions})`).join(", ")}; ` +
+      `other (index, catalog) ${mb(b.fileUsedBytes - b.columns.reduce((t, c) => t + c.bytes, 0))} MB`,
+  );
+  if (b.sync.exitCode !== 0) print(`sync failed: ${b.sync.stdout}${b.sync.stderr}`);
+  print(`command: ${cmd(`--only 8 --events8 ${n}`)}`);
 }
 
 writeFileSync(join(dir, "results.md"), `${lines.join("\n")}\n`);

@@ -28,8 +28,9 @@ interface Message {
  * which the records sink spliced in, so it is taken from there.
  */
 function logRecord(data: RecordData): LogRecord {
+  // The object is the parser's own: without message_json it is the record as it is.
+  if (data.message_json === undefined) return data;
   const { message_json: json, ...fields } = data;
-  if (json === undefined) return fields;
   return { ...fields, messageJsonText: json === null ? null : messageJsonText(data.message) };
 }
 
@@ -38,21 +39,36 @@ function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split("\n")[0]!;
 }
 
+/** Records covered by a STATE that may wait for the commit in progress before the connector waits. */
+const MAX_READY_RECORDS = 100_000;
+
 export class Destination extends Writable {
   private readonly buffers = new Map<string, LogRecord[]>();
   /** Per stream, what the store could not keep as given, for one counted note each at the end. */
-  private readonly degraded = new Map<string, CommitReport>();
+  private readonly degraded = new Map<string, Omit<CommitReport, "reread">>();
   /** Streams whose commit failed, with why: nothing more of theirs is taken; the end reports them. */
   private readonly failed = new Map<string, string>();
   /** A failure not of one stream (output it cannot read): everything after it is dropped. */
   private broken: string | undefined;
   private rest = "";
+  /**
+   * Per stream, the records its latest STATE covers and that state, waiting for the commit in
+   * progress: the store works while the next records are parsed, and what arrives meanwhile is
+   * committed together (one transaction per stream, its latest state), which the store does
+   * faster than many small ones.
+   */
+  private readonly ready = new Map<string, { records: LogRecord[]; state: Record<string, unknown> }>();
+  private readyRecords = 0;
+  /** Commits the ready batches, one at a time, until there are none; undefined when idle. */
+  private draining: Promise<void> | undefined;
 
   constructor(
     private readonly store: LocalStore,
     private readonly tracker: ProgressTracker,
+    /** Records ready to commit beyond which the connector waits (memory stays bounded). */
+    private readonly maxReady = MAX_READY_RECORDS,
   ) {
-    // Back-pressure: the connector waits while a commit is in progress.
+    // Back-pressure: the connector waits while a STATE's commit waits for the one before.
     super({ decodeStrings: false, highWaterMark: 1 << 20 });
     // A store failure reaches end()'s callback (see _final); as an 'error' event without a
     // listener it would end the process in the middle of the other streams' commits.
@@ -60,6 +76,11 @@ export class Destination extends Writable {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
+    // A commit never rejects: a stream's failure is recorded in `failed`.
+    void (this.draining ?? Promise.resolve()).then(() => this.finish(callback));
+  }
+
+  private finish(callback: (error?: Error | null) => void): void {
     this.noteDegraded();
     if (this.broken !== undefined) {
       callback(
@@ -100,7 +121,9 @@ export class Destination extends Writable {
 
   /** Records received but not committed, per stream (what an interruption discards). */
   uncommitted(): ReadonlyMap<string, number> {
-    return new Map([...this.buffers].map(([s, b]) => [s, b.length]));
+    const out = new Map([...this.buffers].map(([s, b]) => [s, b.length]));
+    for (const [s, r] of this.ready) out.set(s, (out.get(s) ?? 0) + r.records.length);
+    return out;
   }
 
   override _write(chunk: string | Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -124,6 +147,39 @@ export class Destination extends Writable {
     );
   }
 
+  private async drain(): Promise<void> {
+    for (let next = this.ready.entries().next(); !next.done; next = this.ready.entries().next()) {
+      const [stream, batch] = next.value;
+      this.ready.delete(stream);
+      this.readyRecords -= batch.records.length;
+      await this.commit(stream, batch.records, batch.state);
+    }
+    this.draining = undefined;
+  }
+
+  private async commit(stream: string, records: readonly LogRecord[], state: Record<string, unknown>): Promise<void> {
+    // An earlier commit of the stream failed while this batch was being filled.
+    if (this.failed.has(stream)) return;
+    let report: CommitReport;
+    try {
+      report = await this.store.commit(stream, records, state);
+    } catch (err) {
+      // This stream stops here (its stored state stays where it was); the others go on.
+      this.failed.set(stream, firstLine(err));
+      this.buffers.delete(stream);
+      this.tracker.status(stream, "INCOMPLETE");
+      return;
+    }
+    if (report.messageJsonDropped > 0 || report.messagesReplaced > 0) {
+      const sum = this.degraded.get(stream);
+      this.degraded.set(stream, {
+        messageJsonDropped: (sum?.messageJsonDropped ?? 0) + report.messageJsonDropped,
+        messagesReplaced: (sum?.messagesReplaced ?? 0) + report.messagesReplaced,
+      });
+    }
+    this.tracker.committed(stream, records.length, state, report.reread);
+  }
+
   private async handle(lines: readonly string[]): Promise<void> {
     for (const line of lines) {
       if (this.broken !== undefined) return;
@@ -144,23 +200,16 @@ export class Destination extends Writable {
         if (this.failed.has(stream)) continue;
         const records = this.buffers.get(stream) ?? [];
         this.buffers.delete(stream);
-        let report: CommitReport;
-        try {
-          report = await this.store.commit(stream, records, msg.state.stream.stream_state);
-        } catch (err) {
-          // This stream stops here (its stored state stays where it was); the others go on.
-          this.failed.set(stream, firstLine(err));
-          this.tracker.status(stream, "INCOMPLETE");
-          continue;
+        const ready = this.ready.get(stream);
+        if (ready === undefined) this.ready.set(stream, { records, state: msg.state.stream.stream_state });
+        else {
+          for (const r of records) ready.records.push(r);
+          ready.state = msg.state.stream.stream_state;
         }
-        if (report.messageJsonDropped > 0 || report.messagesReplaced > 0) {
-          const sum = this.degraded.get(stream);
-          this.degraded.set(stream, {
-            messageJsonDropped: (sum?.messageJsonDropped ?? 0) + report.messageJsonDropped,
-            messagesReplaced: (sum?.messagesReplaced ?? 0) + report.messagesReplaced,
-          });
-        }
-        this.tracker.committed(stream, records.length, msg.state.stream.stream_state);
+        this.readyRecords += records.length;
+        this.draining ??= this.drain();
+        // Memory stays bounded: the connector waits until what is ready is stored.
+        if (this.readyRecords > this.maxReady) await this.draining;
       } else if (msg.type === "TRACE" && msg.trace?.type === "STREAM_STATUS" && msg.trace.stream_status) {
         if (this.failed.has(msg.trace.stream_status.stream_descriptor.name)) continue;
         this.tracker.status(msg.trace.stream_status.stream_descriptor.name, msg.trace.stream_status.status);

@@ -1,16 +1,16 @@
-// The DuckDB store: one table per stream keyed by the record's key, a mapping table from
-// stream names to tables, and the stream states, all in one file. A commit stages the records
-// with the appender (fast) and moves them into the stream's table with INSERT OR REPLACE in the
-// same transaction as the state, so a database never holds records its state does not cover
-// nor a state whose records are missing. Streams and states are keyed by source (account,
-// region, endpoint; "" for unknown or the region's AWS endpoint) and stream name, so a file may
-// hold groups of the same name from several sources, each in a table of its own.
+// The DuckDB store: one table per stream, a mapping table from stream names to tables, and the
+// stream states, all in one file. A commit stages the records with the appender (fast), removes
+// the rows of the table that the batch holds again (re-read events: lookback, resumed windows;
+// their count is the commit's `reread`) and appends the batch, in the same transaction as the
+// state, so a database never holds records its state does not cover nor a state whose records
+// are missing, and an event is never in a table twice. Streams and states are keyed by source
+// (account, region, endpoint; "" for unknown or the region's AWS endpoint) and stream name, so a
+// file may hold groups of the same name from several sources, each in a table of its own.
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
 import { ConfigError } from "../airbyte/errors.js";
 import {
   ACCOUNT_ID_FIELD,
   EVENT_RECORD_FIELDS,
-  ALL_GROUPS_LINKED_RECORD_KEY,
   ALL_GROUPS_RECORD_KEY,
   type EventRecordFieldName,
   MESSAGE_JSON_FIELD,
@@ -23,6 +23,7 @@ import { assignNames } from "./table-names.js";
 const STATE_TABLE = "_source_cloudwatch_logs_state";
 export const STREAMS_TABLE = "_source_cloudwatch_logs_streams";
 const STAGING = "_staging";
+const MEMORY_LIMIT = "256MB";
 
 function quote(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
@@ -33,45 +34,40 @@ const MESSAGE_JSON = quote(MESSAGE_JSON_FIELD.name);
 const ACCOUNT_ID = quote(ACCOUNT_ID_FIELD.name);
 /**
  * A stream's table: the record's fields, message_json, and the event time as a TIMESTAMP for
- * people. Keyed with the log group too: the single stream's table (log_events) holds every log
- * group, whose log stream names and event ids may repeat; for a one-group table it is the same key.
- * Made while linked accounts are read, it has accountId and is keyed by it too (two accounts may
- * hold groups of one name); a table keeps the key it was made with (DuckDB cannot change it).
+ * people, computed when read (a VIRTUAL column takes no space). No PRIMARY KEY: its index took more
+ * of the file than the data and made every insert a lookup; a commit removes re-read rows itself
+ * (see commit). Tables made before keep theirs and their stored event_time, and are written the
+ * same way (the index then only costs time).
  */
-function tableColumns(accountIds: boolean): string {
-  const [account, key] = accountIds
-    ? [`, ${ACCOUNT_ID} ${ACCOUNT_ID_FIELD.column}`, ALL_GROUPS_LINKED_RECORD_KEY]
-    : ["", ALL_GROUPS_RECORD_KEY];
-  return (
-    `${FIELD_COLUMNS}, ${MESSAGE_JSON} ${MESSAGE_JSON_FIELD.column}, "event_time" TIMESTAMP${account}, ` +
-    `PRIMARY KEY (${key.map(quote).join(", ")})`
-  );
-}
+const TABLE_COLUMNS = `${FIELD_COLUMNS}, ${MESSAGE_JSON} ${MESSAGE_JSON_FIELD.column}, "event_time" TIMESTAMP GENERATED ALWAYS AS (epoch_ms(${quote("timestamp" satisfies EventRecordFieldName)})) VIRTUAL`;
 // Staged as text: DuckDB's JSON type rejects some valid JSON (an escaped unpaired surrogate,
 // "\ud800"); such a record keeps its message and gets message_json NULL, counted, rather than
 // failing the commit.
 const STAGING_COLUMNS = `${FIELD_COLUMNS}, ${MESSAGE_JSON} VARCHAR, ${ACCOUNT_ID} ${ACCOUNT_ID_FIELD.column}`;
-const STAGED_COLUMNS =
-  `${EVENT_RECORD_FIELDS.map((f) => quote(f.name)).join(", ")}, ` +
-  `CASE WHEN json_valid(${MESSAGE_JSON}) THEN ${MESSAGE_JSON} END, epoch_ms(${quote("timestamp" satisfies EventRecordFieldName)})`;
-/** The columns a commit fills, in the order of STAGED_COLUMNS (a table may have accountId or not). */
-const INSERTED_COLUMNS = `${EVENT_RECORD_FIELDS.map((f) => quote(f.name)).join(", ")}, ${MESSAGE_JSON}, "event_time"`;
+const FIELD_NAMES = EVENT_RECORD_FIELDS.map((f) => quote(f.name)).join(", ");
+const STORABLE_JSON = `CASE WHEN json_valid(${MESSAGE_JSON}) THEN ${MESSAGE_JSON} END`;
 const UNSTORABLE_JSON = `${MESSAGE_JSON} IS NOT NULL AND NOT json_valid(${MESSAGE_JSON})`;
 const UNPAIRED_SURROGATE = /\p{Cs}/u;
+/** A table row and a staged row are one event: the single stream's key (the same for a one-group table). */
+const SAME_EVENT = ALL_GROUPS_RECORD_KEY.map((k) => `t.${quote(k)} = s.${quote(k)}`).join(" AND ");
+/** An event's key in the staging table (its accountId NULL when linked accounts are not read). */
+const EVENT_KEY = [...ALL_GROUPS_RECORD_KEY, ACCOUNT_ID_FIELD.name].map(quote).join(", ");
+/**
+ * With accountId: rows of two accounts are two events, and a row stored before the table had
+ * the column (NULL), or staged without linked accounts, is the same event as one with an account
+ * (what the key of a table made before, with or without accountId, decided).
+ */
+const SAME_ACCOUNT = `(t.${ACCOUNT_ID} IS NULL OR s.${ACCOUNT_ID} IS NULL OR t.${ACCOUNT_ID} = s.${ACCOUNT_ID})`;
+
+/** How a table was made: the columns a commit fills and how it finds re-read rows. */
+interface TableLayout {
+  /** event_time is a stored column (a table made before it was VIRTUAL): a commit fills it. */
+  readonly storedEventTime: boolean;
+  readonly accountIdColumn: boolean;
+}
 
 function sqlString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
-}
-
-/**
- * Keeps the last record of each primary key (the table's, with accountId or not): one INSERT must
- * not touch a key twice.
- */
-function unique(records: readonly LogRecord[], keyedByAccount: boolean): LogRecord[] {
-  const key = keyedByAccount ? ALL_GROUPS_LINKED_RECORD_KEY : ALL_GROUPS_RECORD_KEY;
-  const byKey = new Map<string, LogRecord>();
-  for (const r of records) byKey.set(key.map((k) => r[k]).join("\u0000"), r);
-  return byKey.size === records.length ? [...records] : [...byKey.values()];
 }
 
 export class DuckDbStore implements LocalStore {
@@ -85,8 +81,7 @@ export class DuckDbStore implements LocalStore {
     private readonly sourceKey: string,
     /** The tables have the accountId column (linked accounts are read). */
     private readonly accountIds: boolean,
-    /** The tables whose primary key has accountId. */
-    private readonly keyedByAccount: ReadonlySet<string>,
+    private readonly layouts: ReadonlyMap<string, TableLayout>,
   ) {}
 
   /**
@@ -102,7 +97,9 @@ export class DuckDbStore implements LocalStore {
   ): Promise<DuckDbStore> {
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      // DuckDB's default (80% of RAM) lets its cache grow with the file; a sync appends and
+      // needs little (measured: RSS at 2M events down by about 240 MB, the same speed).
+      instance = await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT });
     } catch (err) {
       const holder = heldBy(err);
       if (holder === undefined) throw err;
@@ -149,15 +146,16 @@ export class DuckDbStore implements LocalStore {
       );
       const single = taken.get(ALL_GROUPS_STREAM);
       if (accountIds && single !== undefined && streams.includes(ALL_GROUPS_STREAM)) {
-        // DuckDB cannot change a table's key: rows of same-name log groups of two accounts would
-        // replace each other in a log_events table keyed without accountId.
-        const keyed = await db.runAndReadAll(
-          `SELECT 1 FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' AND table_name = ${sqlString(single)} ` +
-            `AND list_contains(constraint_column_names, '${ACCOUNT_ID_FIELD.name}')`,
+        // Its rows (accountId NULL) would be taken for the same events as those of same-name log
+        // groups of other accounts. (A table of the earlier layout made with linked accounts has
+        // accountId in its primary key.)
+        const withoutAccount = await db.runAndReadAll(
+          `SELECT 1 FROM duckdb_tables() t WHERE t.table_name = ${sqlString(single)} AND NOT t.temporary AND NOT EXISTS ` +
+            `(SELECT 1 FROM duckdb_columns() c WHERE c.table_oid = t.table_oid AND c.column_name = '${ACCOUNT_ID_FIELD.name}')`,
         );
-        if (keyed.currentRowCount === 0) {
+        if (withoutAccount.currentRowCount > 0) {
           throw new ConfigError(
-            `--database ${path}: table ${JSON.stringify(single)} of stream ${ALL_GROUPS_STREAM} was made without include_linked_accounts, so its key has no accountId ` +
+            `--database ${path}: table ${JSON.stringify(single)} of stream ${ALL_GROUPS_STREAM} was made without include_linked_accounts, so its rows have no accountId ` +
               `and same-name log groups of two accounts would overwrite each other's rows; sync into a new file with --database`,
           );
         }
@@ -165,22 +163,31 @@ export class DuckDbStore implements LocalStore {
       await db.run("BEGIN TRANSACTION");
       for (const stream of streams) {
         const table = tables.get(stream)!;
-        await db.run(`CREATE TABLE IF NOT EXISTS ${quote(table)} (${tableColumns(accountIds)})`);
+        await db.run(`CREATE TABLE IF NOT EXISTS ${quote(table)} (${TABLE_COLUMNS})`);
         if (accountIds)
           await db.run(`ALTER TABLE ${quote(table)} ADD COLUMN IF NOT EXISTS ${ACCOUNT_ID} ${ACCOUNT_ID_FIELD.column}`);
         if (!taken.has(stream))
           await db.run(`INSERT INTO ${STREAMS_TABLE} VALUES (${key}, ${sqlString(stream)}, ${sqlString(table)})`);
       }
       await db.run("COMMIT");
-      const keys = await db.runAndReadAll(
-        `SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' ` +
-          `AND list_contains(constraint_column_names, '${ACCOUNT_ID_FIELD.name}')`,
+      // A generated column has its expression as its default; a stored event_time has none.
+      const columns = (
+        await db.runAndReadAll(
+          `SELECT table_name, bool_or(column_name = 'event_time' AND column_default IS NULL) AS stored, ` +
+            `bool_or(column_name = '${ACCOUNT_ID_FIELD.name}') AS account FROM duckdb_columns() ` +
+            `WHERE database_name = current_database() AND schema_name = 'main' GROUP BY table_name`,
+        )
+      ).getRowObjectsJS();
+      const layouts = new Map(
+        columns.map((r) => [
+          String(r.table_name),
+          { storedEventTime: r.stored === true, accountIdColumn: r.account === true } satisfies TableLayout,
+        ]),
       );
-      const keyedByAccount = new Set(keys.getRowObjectsJS().map((r) => String(r.table_name)));
       // A temporary table: staged rows never reach the file unless moved in a commit.
       await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} (${STAGING_COLUMNS})`);
       const appender = await db.createAppender(STAGING, "main", "temp");
-      return new DuckDbStore(path, instance, db, appender, tables, key, accountIds, keyedByAccount);
+      return new DuckDbStore(path, instance, db, appender, tables, key, accountIds, layouts);
     } catch (err) {
       db.closeSync();
       instance.closeSync();
@@ -203,17 +210,22 @@ export class DuckDbStore implements LocalStore {
 
   async commit(stream: string, records: readonly LogRecord[], state: Record<string, unknown>): Promise<CommitReport> {
     const table = this.tables.get(stream);
-    if (table === undefined) throw new Error(`no table for stream ${JSON.stringify(stream)}`);
+    const layout = table === undefined ? undefined : this.layouts.get(table);
+    if (table === undefined || layout === undefined) throw new Error(`no table for stream ${JSON.stringify(stream)}`);
     await this.db.run(`DELETE FROM ${STAGING}`);
     const a = this.appender;
     let messagesReplaced = 0;
     let withJson = false;
-    for (const r of unique(records, this.keyedByAccount.has(table))) {
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const r of records) {
       for (const f of EVENT_RECORD_FIELDS) {
         const value = r[f.name];
         if (typeof value === "number") a.appendBigInt(BigInt(value));
         else a.appendVarchar(value);
       }
+      if (r.timestamp < first) first = r.timestamp;
+      if (r.timestamp > last) last = r.timestamp;
       // VARCHAR is UTF-8: an unpaired surrogate arrives as U+FFFD, which is counted.
       if (UNPAIRED_SURROGATE.test(r.message)) messagesReplaced += 1;
       if (r.messageJsonText === undefined || r.messageJsonText === null) {
@@ -228,6 +240,7 @@ export class DuckDbStore implements LocalStore {
     }
     a.flushSync();
     let messageJsonDropped = 0;
+    let reread = 0;
     await this.db.run("BEGIN TRANSACTION");
     try {
       if (withJson) {
@@ -237,10 +250,37 @@ export class DuckDbStore implements LocalStore {
         messageJsonDropped = Number(unstorable.getRowObjectsJS()[0]?.n ?? 0);
       }
       if (records.length > 0) {
-        const [columns, staged] = this.accountIds
-          ? [`${INSERTED_COLUMNS}, ${ACCOUNT_ID}`, `${STAGED_COLUMNS}, ${ACCOUNT_ID}`]
-          : [INSERTED_COLUMNS, STAGED_COLUMNS];
-        await this.db.run(`INSERT OR REPLACE INTO ${quote(table)} (${columns}) SELECT ${staged} FROM ${STAGING}`);
+        // An event twice in one batch is stored once (its last copy). Counted by DuckDB, on its
+        // own threads, rather than by a key per record here, where the records are parsed.
+        const repeated = await this.db.runAndReadAll(
+          `SELECT (count(*) - count(DISTINCT (${EVENT_KEY}))::BIGINT)::INTEGER AS n FROM ${STAGING}`,
+        );
+        if (Number(repeated.getRowObjectsJS()[0]?.n) > 0)
+          await this.db.run(
+            `DELETE FROM ${STAGING} WHERE rowid NOT IN (SELECT max(rowid) FROM ${STAGING} GROUP BY ${EVENT_KEY})`,
+          );
+        // A re-read event has the timestamp it was stored with: only row groups whose timestamps
+        // overlap the batch's are looked at (DuckDB skips the others by their min and max).
+        const removed = await this.db.runAndReadAll(
+          `DELETE FROM ${quote(table)} t USING ${STAGING} s WHERE t."timestamp" BETWEEN ${first} AND ${last} AND ${SAME_EVENT}` +
+            (layout.accountIdColumn ? ` AND ${SAME_ACCOUNT}` : ""),
+        );
+        reread = Number(removed.getRowObjectsJS()[0]?.Count ?? 0);
+        const columns = [
+          FIELD_NAMES,
+          MESSAGE_JSON,
+          ...(layout.storedEventTime ? ['"event_time"'] : []),
+          ...(this.accountIds ? [ACCOUNT_ID] : []),
+        ];
+        const values = [
+          FIELD_NAMES,
+          withJson ? STORABLE_JSON : "NULL",
+          ...(layout.storedEventTime ? [`epoch_ms(${quote("timestamp" satisfies EventRecordFieldName)})`] : []),
+          ...(this.accountIds ? [ACCOUNT_ID] : []),
+        ];
+        await this.db.run(
+          `INSERT INTO ${quote(table)} (${columns.join(", ")}) SELECT ${values.join(", ")} FROM ${STAGING}`,
+        );
       }
       await this.db.run(
         `INSERT OR REPLACE INTO ${STATE_TABLE} VALUES (${this.sourceKey}, ${sqlString(stream)}, ${sqlString(JSON.stringify(state))}, now()::TIMESTAMP)`,
@@ -250,7 +290,7 @@ export class DuckDbStore implements LocalStore {
       await this.db.run("ROLLBACK").catch(() => undefined);
       throw err;
     }
-    return { messageJsonDropped, messagesReplaced };
+    return { messageJsonDropped, messagesReplaced, reread };
   }
 
   async close(): Promise<void> {

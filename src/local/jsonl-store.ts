@@ -103,6 +103,25 @@ async function streamFiles(
   return names;
 }
 
+/**
+ * A record's watermark in `state`: the stream's, or its log group's (the single stream's state is
+ * per log group, keyed by name, or by ARN for another account's group; see engine/streams.ts).
+ */
+function watermarks(state: Record<string, unknown> | undefined): (r: LogRecord) => number | undefined {
+  if (typeof state?.timestamp === "number") {
+    const at = state.timestamp;
+    return () => at;
+  }
+  const byKey = new Map<string, number>();
+  for (const [key, entry] of Object.entries((state?.log_groups ?? {}) as Record<string, { timestamp?: unknown }>)) {
+    if (typeof entry.timestamp !== "number") continue;
+    // arn:aws:logs:REGION:ACCOUNT:log-group:NAME -> ACCOUNT and NAME
+    const arn = /^arn:[^:]*:logs:[^:]*:(\d+):log-group:(.*)$/.exec(key);
+    byKey.set(arn ? `${arn[1]}\u0000${arn[2]}` : key, entry.timestamp);
+  }
+  return (r) => byKey.get(`${r.accountId}\u0000${r.logGroupName}`) ?? byKey.get(r.logGroupName);
+}
+
 /** The record's data as one line; message_json is spliced in as the connector wrote it (exact). */
 function jsonLine(r: LogRecord): string {
   const { messageJsonText, ...fields } = r;
@@ -150,13 +169,21 @@ export class JsonlStore implements LocalStore {
     const file = this.files.get(stream);
     if (file === undefined) throw new Error(`no file for stream ${JSON.stringify(stream)}`);
     if (records.length > 0) await appendFile(file, `${records.map(jsonLine).join("\n")}\n`);
+    // Files are only appended to: a record before the stream's stored watermark was committed
+    // before (lookback) and is now in the file twice. Counted as re-read, not deduplicated.
+    const watermarkOf = watermarks(this.states.get(stream));
+    let reread = 0;
+    for (const r of records) {
+      const watermark = watermarkOf(r);
+      if (watermark !== undefined && r.timestamp < watermark) reread += 1;
+    }
     this.states.set(stream, state);
     const messages = [...this.states].map(([name, s]) => ({
       type: "STREAM",
       stream: { stream_descriptor: { name }, stream_state: s },
     }));
     await replaceFile(join(this.location, STATE_FILE), `${JSON.stringify(messages, null, 1)}\n`);
-    return CLEAN_COMMIT;
+    return { ...CLEAN_COMMIT, reread };
   }
 
   async close(): Promise<void> {

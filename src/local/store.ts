@@ -40,16 +40,18 @@ export interface CommitReport {
   readonly messageJsonDropped: number;
   /** Records whose message has unpaired surrogates, stored with U+FFFD in their place. */
   readonly messagesReplaced: number;
+  /** Of the committed records, those the store held before (lookback, resumed windows): not new. */
+  readonly reread: number;
 }
 
-export const CLEAN_COMMIT: CommitReport = { messageJsonDropped: 0, messagesReplaced: 0 };
+export const CLEAN_COMMIT: CommitReport = { messageJsonDropped: 0, messagesReplaced: 0, reread: 0 };
 
 export interface LocalStore {
   /** Where the data is, for people. */
   readonly location: string;
   /** The stream states committed by earlier syncs, as STATE messages' `stream` objects. */
   loadStates(): Promise<ReadonlyMap<string, Record<string, unknown>>>;
-  /** Atomically: the records (upserted by primary key) and the stream's new state. */
+  /** Atomically: the records (an event already stored is replaced, never repeated) and the stream's new state. */
   commit(stream: string, records: readonly LogRecord[], state: Record<string, unknown>): Promise<CommitReport>;
   close(): Promise<void>;
 }

@@ -25,7 +25,8 @@ export function syncSummary(s: SummaryInput): string {
   for (const p of snapshot.streams) {
     const status = s.interrupted && p.status !== "COMPLETE" && p.status !== "INCOMPLETE" ? "INTERRUPTED" : p.status;
     lines.push(
-      `  ${p.stream.padEnd(width)}  ${status.padEnd(11)} ${String(p.committed).padStart(9)} new records, complete up to ${iso(p.watermark)}`,
+      `  ${p.stream.padEnd(width)}  ${status.padEnd(11)} ${String(p.committed - p.reread).padStart(9)} new records, ` +
+        `${p.reread > 0 ? `${p.reread} re-read, ` : ""}complete up to ${iso(p.watermark)}`,
     );
   }
   for (const w of s.warnings) lines.push(`  note: ${w}`);

@@ -37,6 +37,27 @@ async function accountIds(database: string): Promise<Map<string, string[]>> {
   }
 }
 
+async function rowCounts(database: string): Promise<Map<string, number>> {
+  const instance = await DuckDBInstance.create(database);
+  const db = await instance.connect();
+  try {
+    const out = new Map<string, number>();
+    const mapping = (
+      await db.runAndReadAll("SELECT stream, table_name FROM _source_cloudwatch_logs_streams")
+    ).getRowObjectsJS();
+    for (const m of mapping) {
+      const rows = (
+        await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${String(m.table_name)}"`)
+      ).getRowObjectsJS();
+      out.set(String(m.stream), Number(rows[0]!.n));
+    }
+    return out;
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}
+
 describe("local sync with linked accounts", () => {
   let sim: Simulator;
   before(async () => {
@@ -87,9 +108,42 @@ describe("local sync with linked accounts", () => {
         [`${SOURCE}:/app/api`, [SOURCE]],
       ]),
     );
+    // A lookback re-reads all of them: a row stored without accountId is the same event as the
+    // re-read one with it (replaced, not repeated), and every row is counted as re-read.
+    const again = await runSync(
+      {
+        config: readConfig(simConfig(dir, sim.url, { include_linked_accounts: true, lookback_window_minutes: 180 })),
+        format: "duckdb",
+        target: database,
+        streams: undefined,
+      },
+      { stdout: new Collect(), stderr: new Collect() },
+    );
+    assert.equal(again.code, 0);
+    assert.deepEqual(
+      again.snapshot?.streams.map((p) => [p.stream, p.committed, p.reread]),
+      [
+        ["/app/api", 20, 20],
+        [`${SOURCE}:/app/api`, 30, 30],
+      ],
+    );
+    assert.deepEqual(
+      await accountIds(database),
+      new Map([
+        ["/app/api", [OWN]],
+        [`${SOURCE}:/app/api`, [SOURCE]],
+      ]),
+    );
+    assert.deepEqual(
+      await rowCounts(database),
+      new Map([
+        ["/app/api", 20],
+        [`${SOURCE}:/app/api`, 30],
+      ]),
+    );
   });
 
-  it("duckdb single_stream: log_events keyed by account too holds a same-name group of each account", async () => {
+  it("duckdb single_stream: log_events holds a same-name group of each account, apart also when re-read", async () => {
     const dir = tempDir();
     const database = join(dir, "logs.duckdb");
     const out = new Collect();
@@ -116,12 +170,6 @@ describe("local sync with linked accounts", () => {
         { a: OWN, n: 20, k: 20 },
         { a: SOURCE, n: 30, k: 30 },
       ]);
-      const key = (
-        await db.runAndReadAll(
-          "SELECT constraint_column_names AS c FROM duckdb_constraints() WHERE table_name = 'log_events' AND constraint_type = 'PRIMARY KEY'",
-        )
-      ).getRowObjectsJS();
-      assert.deepEqual(key, [{ c: ["logGroupName", "logStreamName", "eventId", "accountId"] }]);
       const state = (
         await db.runAndReadAll(
           "SELECT CAST(state AS VARCHAR) AS s FROM _source_cloudwatch_logs_state WHERE stream = 'log_events'",
@@ -133,6 +181,29 @@ describe("local sync with linked accounts", () => {
       db.closeSync();
       instance.closeSync();
     }
+    // Re-read, the same-name groups' events stay apart: each account's rows are replaced by its own.
+    const again = await runSync(
+      {
+        config: readConfig(
+          simConfig(dir, sim.url, {
+            include_linked_accounts: true,
+            stream_layout: "single_stream",
+            lookback_window_minutes: 180,
+          }),
+        ),
+        format: "duckdb",
+        target: database,
+        streams: undefined,
+      },
+      { stdout: new Collect(), stderr: new Collect() },
+    );
+    assert.equal(again.code, 0);
+    assert.deepEqual(
+      again.snapshot?.streams.map((p) => [p.stream, p.committed, p.reread]),
+      [["log_events", 50, 50]],
+    );
+    assert.deepEqual(await rowCounts(database), new Map([["log_events", 50]]));
+    assert.deepEqual(await accountIds(database), new Map([["log_events", [OWN, SOURCE]]]));
   });
 
   it("duckdb single_stream: a log_events table made without linked accounts is refused once they are on, untouched", async () => {

@@ -107,6 +107,56 @@ describe("local sync", () => {
     );
   });
 
+  it("a lookback sync into existing tables counts every row it re-reads as re-read, not new, and leaves the tables as they were", async () => {
+    const dir = tempDir();
+    const database = join(dir, "logs.duckdb");
+    const run = (extra: Record<string, unknown>, stdout = new Collect()) =>
+      runSync(
+        { config: readConfig(simConfig(dir, sim.url, extra)), format: "duckdb", target: database, streams: undefined },
+        { stdout, stderr: new Collect() },
+      );
+    assert.equal((await run({})).code, 0);
+    const before = await readDatabase(database);
+    const stdout = new Collect();
+    // The scenario's events are within the last 3 hours: a 4-hour lookback reads all of them again.
+    const again = await run({ lookback_window_minutes: 240 }, stdout);
+    assert.equal(again.code, 0, stdout.text);
+    const sizes = new Map([...before.tables].map(([stream, rows]) => [stream, rows.length]));
+    assert.deepEqual(
+      new Map(again.snapshot!.streams.map((p) => [p.stream, [p.committed, p.reread]])),
+      new Map([...sizes].map(([stream, n]) => [stream, [n, n]])),
+    );
+    const after = await readDatabase(database);
+    for (const [stream, rows] of after.tables) {
+      assert.equal(rows.length, sizes.get(stream), `${stream}: rows after the lookback`);
+      assert.deepEqual(new Set(rows.map(keyOf)), new Set(before.tables.get(stream)!.map(keyOf)));
+    }
+    assert.match(stdout.text, /\/aws\/lambda\/orders\s+COMPLETE\s+0 new records, 12000 re-read/);
+  });
+
+  it("jsonl: a lookback appends the re-read rows again and counts them as re-read", async () => {
+    const dir = tempDir();
+    const output = join(dir, "out");
+    const run = (extra: Record<string, unknown>) =>
+      runSync(
+        {
+          config: readConfig(simConfig(dir, sim.url, extra)),
+          format: "jsonl",
+          target: output,
+          streams: ["/ecs/checkout"],
+        },
+        { stdout: new Collect(), stderr: new Collect() },
+      );
+    assert.equal((await run({})).code, 0);
+    const lines = () => readFileSync(join(output, "ecs_checkout.jsonl"), "utf8").trim().split("\n").length;
+    const first = lines();
+    const again = await run({ lookback_window_minutes: 240 });
+    assert.equal(again.code, 0);
+    const [checkout] = again.snapshot!.streams;
+    assert.deepEqual([checkout!.committed, checkout!.reread], [first, first]);
+    assert.equal(lines(), 2 * first, "jsonl files are only appended to");
+  });
+
   it("jsonl: one file per stream with the exact event set, and a state file that the next sync continues from", async () => {
     const dir = tempDir();
     const configPath = simConfig(dir, sim.url);

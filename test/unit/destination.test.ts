@@ -52,7 +52,83 @@ async function run(store: LocalStore, lines: readonly string[]): Promise<Error |
   return new Promise((resolve) => destination.end((err?: Error | null) => resolve(err ?? undefined)));
 }
 
+/** A store whose commits wait until the test lets them finish; it records each commit's batch and state. */
+class GatedStore implements LocalStore {
+  readonly location = "gated";
+  readonly commits: { stream: string; timestamps: number[]; state: unknown }[] = [];
+  private readonly gates: (() => void)[] = [];
+  private waiting: (() => void) | undefined;
+  async loadStates(): Promise<ReadonlyMap<string, Record<string, unknown>>> {
+    return new Map();
+  }
+  async commit(stream: string, records: readonly LogRecord[], state: Record<string, unknown>): Promise<CommitReport> {
+    this.commits.push({ stream, timestamps: records.map((r) => r.timestamp), state });
+    await new Promise<void>((resolve) => {
+      this.gates.push(resolve);
+      this.waiting?.();
+    });
+    return { ...CLEAN_COMMIT, reread: records.filter((r) => r.timestamp < 2).length };
+  }
+  /** Resolves when a commit is waiting, then lets it finish. */
+  async release(): Promise<void> {
+    if (this.gates.length === 0) await new Promise<void>((resolve) => (this.waiting = resolve));
+    this.gates.shift()!();
+  }
+  /** Resolves when the `n`th commit is waiting. */
+  async started(n: number): Promise<void> {
+    while (this.commits.length < n) await new Promise<void>((resolve) => (this.waiting = resolve));
+  }
+  async close(): Promise<void> {}
+}
+
 describe("sync destination", () => {
+  test("beyond its bound of ready records, the destination takes no more output until they are stored", async () => {
+    const store = new GatedStore();
+    const destination = new Destination(store, new ProgressTracker(["a"], () => 0), 1);
+    const write = (lines: readonly string[], done: () => void) => destination.write(`${lines.join("\n")}\n`, done);
+    await new Promise<void>((resolve) => write([record("a", 1), state("a", 2)], resolve));
+    // The first batch is committing; the second is over the bound of 1, so its write waits.
+    let second = false;
+    write([record("a", 2), record("a", 3), state("a", 4)], () => (second = true));
+    await store.release();
+    await store.started(2);
+    assert.equal(second, false, "output is taken again only when the ready records are stored");
+    await store.release();
+    await new Promise<void>((resolve) => destination.end(() => resolve()));
+    assert.equal(second, true);
+    assert.deepEqual(
+      store.commits.map((c) => c.timestamps),
+      [[1], [2, 3]],
+    );
+  });
+
+  test("STATEs that arrive while a commit is in progress are committed together, in order, with the latest state", async () => {
+    const store = new GatedStore();
+    const tracker = new ProgressTracker(["a", "b"], () => 0);
+    const destination = new Destination(store, tracker);
+    const write = (lines: readonly string[]) =>
+      new Promise<void>((resolve) => destination.write(`${lines.join("\n")}\n`, () => resolve()));
+    await write([record("a", 1), state("a", 2)]);
+    // The first commit is in progress: the next records and states are taken meanwhile.
+    await write([record("a", 2), state("a", 3), record("a", 3), record("b", 5), state("a", 4), state("b", 6)]);
+    assert.deepEqual(store.commits, [{ stream: "a", timestamps: [1], state: { timestamp: 2 } }]);
+    const ended = new Promise<Error | undefined>((resolve) =>
+      destination.end((err?: Error | null) => resolve(err ?? undefined)),
+    );
+    await store.release();
+    await store.release();
+    await store.release();
+    assert.equal(await ended, undefined);
+    assert.deepEqual(store.commits, [
+      { stream: "a", timestamps: [1], state: { timestamp: 2 } },
+      { stream: "a", timestamps: [2, 3], state: { timestamp: 4 } },
+      { stream: "b", timestamps: [5], state: { timestamp: 6 } },
+    ]);
+    const [a, b] = tracker.snapshot({ startedAt: 0, upperBound: 0, throttles: 0 }).streams;
+    assert.deepEqual([a?.committed, a?.reread, a?.watermark], [3, 1, 4]);
+    assert.deepEqual([b?.committed, b?.reread, b?.watermark], [1, 0, 6]);
+  });
+
   test("a stream whose commit fails stops alone; the end reports it in one line", async () => {
     const store = new MemoryStore(new Set(["a"]));
     const err = await run(store, [

@@ -1,0 +1,125 @@
+// Scenario 8: `sync` into DuckDB against `read` of the same data, one after the other in one run,
+// both through the bin with the rate limit lifted (scenario 2's dense group). `read`'s stdout goes
+// to /dev/null as in scenario 2; `sync` writes a fresh DuckDB file. Wall times are measured here
+// (process start to exit, so both include start-up and discover); peak RSS comes from the process
+// itself (an --import hook prints process.resourceUsage().maxRSS on exit).
+import { spawnSync } from "node:child_process";
+import { openSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { DuckDBInstance } from "@duckdb/node-api";
+
+const RSS_HOOK =
+  'data:text/javascript,process.on("exit",()=>process.stderr.write("bench-max-rss-kb "+process.resourceUsage().maxRSS+"\\n"))';
+
+interface ProcessRun {
+  readonly seconds: number;
+  readonly peakRssMb: number;
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(main: string, launchFlags: readonly string[], args: readonly string[], stdout: "pipe" | number) {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [...launchFlags, "--import", RSS_HOOK, main, ...args], {
+    stdio: ["ignore", stdout, "pipe"],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const stderr = r.stderr.toString();
+  const kb = Number(/bench-max-rss-kb (\d+)/.exec(stderr)?.[1] ?? NaN);
+  return { seconds, peakRssMb: kb / 1024, exitCode: r.status, stdout: r.stdout?.toString() ?? "", stderr };
+}
+
+/** What one stored column takes in the file: DuckDB's block usage of its segments. */
+interface ColumnSize {
+  readonly column: string;
+  readonly bytes: number;
+  readonly compressions: string;
+}
+
+/**
+ * Per column of `table`, the bytes of its segments (storage_info's block usage; a segment that
+ * shares a block counts its share), and the index's bytes (the file's used blocks not in a column).
+ */
+async function columnSizes(database: string, stream: string): Promise<{ columns: ColumnSize[]; fileUsed: number }> {
+  const instance = await DuckDBInstance.create(database, { access_mode: "READ_ONLY" });
+  const db = await instance.connect();
+  try {
+    const mapping = await db.runAndReadAll(
+      `SELECT table_name FROM _source_cloudwatch_logs_streams WHERE stream = '${stream.replace(/'/g, "''")}'`,
+    );
+    const table = String(mapping.getRowObjectsJS()[0]?.table_name);
+    const info = (
+      await db.runAndReadAll(
+        `SELECT column_name, sum(count)::BIGINT AS rows, string_agg(DISTINCT compression, ',') AS compressions, ` +
+          `count(DISTINCT block_id)::BIGINT AS blocks FROM pragma_storage_info('${table.replace(/'/g, "''")}') ` +
+          `WHERE segment_type <> 'VALIDITY' OR column_name IS NOT NULL GROUP BY column_name ORDER BY blocks DESC`,
+      )
+    ).getRowObjectsJS();
+    const size = (await db.runAndReadAll("PRAGMA database_size")).getRowObjectsJS()[0]!;
+    const blockSize = Number(size.block_size);
+    const used = Number(size.used_blocks) * blockSize;
+    return {
+      columns: info.map((r) => ({
+        column: String(r.column_name),
+        bytes: Number(r.blocks) * blockSize,
+        compressions: String(r.compressions),
+      })),
+      fileUsed: used,
+    };
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}
+
+export interface SyncBench {
+  readonly read: ProcessRun & { readonly records: number };
+  readonly sync: ProcessRun & { readonly records: number; readonly fileBytes: number };
+  readonly columns: readonly ColumnSize[];
+  readonly fileUsedBytes: number;
+}
+
+export async function syncThroughput(options: {
+  readonly main: string;
+  readonly launchFlags: readonly string[];
+  readonly dir: string;
+  readonly url: string;
+  readonly region: string;
+  readonly stream: string;
+}): Promise<SyncBench> {
+  const { main, launchFlags, dir, url, region, stream } = options;
+  const config = join(dir, "config-8.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      region_name: region,
+      aws_access_key_id: "AKIABENCH0000000001",
+      aws_secret_access_key: "bench-secret-0000000000000001",
+      endpoint_url: url,
+      max_requests_per_second: 1000,
+    }),
+  );
+  const catalog = join(dir, "catalog-8.json");
+  writeFileSync(
+    catalog,
+    JSON.stringify({
+      streams: [{ stream: { name: stream }, sync_mode: "incremental", destination_sync_mode: "append" }],
+    }),
+  );
+  const read = run(main, launchFlags, ["read", "--config", config, "--catalog", catalog], openSync("/dev/null", "w"));
+  const readRecords = Number(/read (\d+) records/.exec(read.stderr)?.[1] ?? NaN);
+  const database = join(dir, `sync-8-${Date.now()}.duckdb`);
+  const sync = run(main, launchFlags, ["sync", "--config", config, "--database", database], "pipe");
+  const syncRecords = Number(/(\d+) records committed/.exec(sync.stdout)?.[1] ?? NaN);
+  const fileBytes = statSync(database).size;
+  const sizes = await columnSizes(database, stream);
+  return {
+    read: { ...read, records: readRecords },
+    sync: { ...sync, records: syncRecords, fileBytes },
+    columns: sizes.columns,
+    fileUsedBytes: sizes.fileUsed,
+  };
+}

@@ -1,0 +1,151 @@
+// The stores' commits: new against re-read rows, an event stored once whatever a batch or the
+// next batch repeats, and tables made by the earlier layout (PRIMARY KEY, stored event_time).
+import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { DuckDbStore } from "../../src/local/duckdb-store.js";
+import { JsonlStore } from "../../src/local/jsonl-store.js";
+import type { LogRecord } from "../../src/local/store.js";
+import { tempDir } from "../support/connector.js";
+
+const SOURCE = { account: "123456789012", region: "us-east-1", endpoint: undefined };
+const STREAM = "/app/api";
+const T = 1_764_000_000_000;
+
+function record(i: number, extra: Partial<LogRecord> = {}): LogRecord {
+  return {
+    logGroupName: STREAM,
+    logStreamName: `s-${i % 2}`,
+    timestamp: T + i * 1000,
+    ingestionTime: T + i * 1000 + 5,
+    message: `event ${i}`,
+    eventId: `${String(i).padStart(56, "0")}`,
+    ...extra,
+  };
+}
+
+async function query(database: string, sql: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(database);
+  const db = await instance.connect();
+  try {
+    return (await db.runAndReadAll(sql)).getRowObjectsJS();
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}
+
+const rows = (database: string) =>
+  query(
+    database,
+    `SELECT "eventId" AS id, message, CAST(message_json AS VARCHAR) AS j, epoch_ms(event_time)::BIGINT AS et, "timestamp" AS ts FROM app_api ORDER BY id`,
+  );
+
+describe("store commits", () => {
+  it("duckdb: re-read rows are counted and replaced, within a batch and across batches; never stored twice", async () => {
+    const database = join(tempDir(), "logs.duckdb");
+    const store = await DuckDbStore.open(database, [STREAM], SOURCE);
+    try {
+      const first = await store.commit(STREAM, [record(1), record(2), record(3)], { timestamp: T + 4000 });
+      assert.equal(first.reread, 0);
+      // The same event twice in one batch is one row (the last copy), and not re-read.
+      const twice = await store.commit(STREAM, [record(4), record(4, { messageJsonText: '{"b":2}' })], {
+        timestamp: T + 5000,
+      });
+      assert.equal(twice.reread, 0);
+      // A lookback: two stored events again (one now with message_json) and one new.
+      const again = await store.commit(STREAM, [record(2), record(3, { messageJsonText: '{"a":1}' }), record(5)], {
+        timestamp: T + 6000,
+      });
+      assert.equal(again.reread, 2);
+      // An event of the other log stream with the same id is another event.
+      const other = await store.commit(STREAM, [record(5, { logStreamName: "elsewhere" })], { timestamp: T + 6000 });
+      assert.equal(other.reread, 0);
+      const empty = await store.commit(STREAM, [], { timestamp: T + 7000 });
+      assert.equal(empty.reread, 0);
+    } finally {
+      await store.close();
+    }
+    const stored = await rows(database);
+    assert.deepEqual(
+      stored.map((r) => [Number(String(r.id)), r.j]),
+      [
+        [1, null],
+        [2, null],
+        [3, '{"a":1}'],
+        [4, '{"b":2}'],
+        [5, null],
+        [5, null],
+      ],
+    );
+    for (const r of stored) assert.equal(r.et, r.ts, "event_time is the timestamp");
+    const [table] = await query(
+      database,
+      "SELECT has_primary_key, index_count::INTEGER AS index_count FROM duckdb_tables() WHERE table_name = 'app_api'",
+    );
+    assert.deepEqual(table, { has_primary_key: false, index_count: 0 });
+    const [column] = await query(
+      database,
+      "SELECT column_default FROM duckdb_columns() WHERE table_name = 'app_api' AND column_name = 'event_time'",
+    );
+    assert.match(String(column?.column_default), /epoch_ms/, "event_time is computed, not stored");
+  });
+
+  it("duckdb: a table of the earlier layout (PRIMARY KEY, stored event_time) is written the same way", async () => {
+    const database = join(tempDir(), "logs.duckdb");
+    await (await DuckDbStore.open(database, [STREAM], SOURCE)).close();
+    const instance = await DuckDBInstance.create(database);
+    const db = await instance.connect();
+    await db.run("DROP TABLE app_api");
+    await db.run(
+      `CREATE TABLE app_api ("logGroupName" VARCHAR, "logStreamName" VARCHAR, "timestamp" BIGINT, "ingestionTime" BIGINT, ` +
+        `"message" VARCHAR, "eventId" VARCHAR, "message_json" JSON, "event_time" TIMESTAMP, ` +
+        `PRIMARY KEY ("logGroupName", "logStreamName", "eventId"))`,
+    );
+    const old = record(1);
+    await db.run(
+      `INSERT INTO app_api VALUES ('${old.logGroupName}', '${old.logStreamName}', ${old.timestamp}, ${old.ingestionTime}, ` +
+        `'${old.message}', '${old.eventId}', NULL, epoch_ms(${old.timestamp}))`,
+    );
+    db.closeSync();
+    instance.closeSync();
+    const store = await DuckDbStore.open(database, [STREAM], SOURCE);
+    try {
+      const report = await store.commit(STREAM, [record(1, { messageJsonText: "{}" }), record(2)], {
+        timestamp: T + 3000,
+      });
+      assert.equal(report.reread, 1);
+    } finally {
+      await store.close();
+    }
+    const stored = await rows(database);
+    assert.deepEqual(
+      stored.map((r) => [Number(String(r.id)), r.j]),
+      [
+        [1, "{}"],
+        [2, null],
+      ],
+    );
+    for (const r of stored) assert.equal(r.et, r.ts, "the stored event_time is filled");
+  });
+
+  it("jsonl: rows before the stream's stored watermark are counted as re-read (appended again)", async () => {
+    const dir = tempDir();
+    const store = await JsonlStore.open(dir, [STREAM, "log_events"], SOURCE);
+    assert.equal((await store.commit(STREAM, [record(1), record(2)], { timestamp: T + 3000 })).reread, 0);
+    assert.equal((await store.commit(STREAM, [record(2), record(3)], { timestamp: T + 4000 })).reread, 1);
+    // The single stream's state is per log group: by name, or by ARN for another account's group.
+    const arn = "arn:aws:logs:us-east-1:222233334444:log-group:/app/api";
+    const groups = { log_groups: { "/app/api": { timestamp: T + 3000 }, [arn]: { timestamp: T + 2000 } } };
+    assert.equal((await store.commit("log_events", [record(1)], groups)).reread, 0);
+    const mixed = [
+      record(2, { accountId: "123456789012" }),
+      record(2, { accountId: "222233334444" }),
+      record(3, { accountId: "222233334444" }),
+      record(4, { logGroupName: "/app/new" }),
+    ];
+    assert.equal((await store.commit("log_events", mixed, groups)).reread, 1);
+    await store.close();
+  });
+});
