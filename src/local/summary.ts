@@ -9,25 +9,44 @@ export interface SummaryInput {
   readonly warnings: readonly string[];
 }
 
-function iso(ms: number | undefined): string {
-  return ms === undefined ? "not started" : new Date(ms).toISOString();
+function reached(ms: number | undefined): string {
+  return ms === undefined ? "nothing stored yet" : `complete up to ${new Date(ms).toISOString()}`;
+}
+
+/** Records committed, as "N new" plus the re-read ones (already in the store) when there are any. */
+function counted(committed: number, reread: number): string {
+  return `${committed - reread} new${reread > 0 ? `, ${reread} re-read` : ""}`;
 }
 
 export function syncSummary(s: SummaryInput): string {
   const { snapshot } = s;
   const seconds = Math.max((snapshot.now - snapshot.startedAt) / 1000, 0.001);
   const committed = snapshot.streams.reduce((n, p) => n + p.committed, 0);
+  const reread = snapshot.streams.reduce((n, p) => n + p.reread, 0);
   const lines = [
-    `${s.interrupted ? "Interrupted" : "Synced"}: ${committed} records committed to ${s.location} (${s.format}) in ${seconds.toFixed(1)} s ` +
-      `(${Math.round(committed / seconds)} records/s), ${snapshot.throttles} throttled requests.`,
+    `${s.interrupted ? "Interrupted" : "Synced"}: ${committed} records committed (${counted(committed, reread)}) to ${s.location} (${s.format}) ` +
+      `in ${seconds.toFixed(1)} s (${Math.round(committed / seconds)} records/s), ${snapshot.throttles} throttled requests.`,
   ];
-  const width = Math.min(40, Math.max(...snapshot.streams.map((p) => p.stream.length), 6));
-  for (const p of snapshot.streams) {
+  // A stream that stored nothing and did not end is not listed (an interrupted sync of many
+  // streams would print a line for each): one line counts them.
+  const notStarted = (p: (typeof snapshot.streams)[number]): boolean =>
+    p.watermark === undefined &&
+    p.committed === 0 &&
+    (p.status === "PENDING" || (s.interrupted && p.status !== "COMPLETE"));
+  const listed = snapshot.streams.filter((p) => !notStarted(p));
+  const width = Math.min(40, Math.max(...listed.map((p) => p.stream.length), 6));
+  for (const p of listed) {
     const status = s.interrupted && p.status !== "COMPLETE" && p.status !== "INCOMPLETE" ? "INTERRUPTED" : p.status;
     lines.push(
-      `  ${p.stream.padEnd(width)}  ${status.padEnd(11)} ${String(p.committed).padStart(9)} new records, complete up to ${iso(p.watermark)}`,
+      `  ${p.stream.padEnd(width)}  ${status.padEnd(11)} ${String(p.committed - p.reread).padStart(9)} new records` +
+        `${p.reread > 0 ? ` (${p.reread} re-read)` : ""}, ${reached(p.watermark)}`,
     );
   }
+  const unstarted = snapshot.streams.length - listed.length;
+  if (unstarted > 0)
+    lines.push(
+      `  ${unstarted} ${unstarted === 1 ? "stream" : "streams"} not started${s.interrupted ? "; run the same command again to continue" : ""}`,
+    );
   for (const w of s.warnings) lines.push(`  note: ${w}`);
   if (s.interrupted)
     lines.push(
