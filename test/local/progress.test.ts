@@ -285,14 +285,14 @@ describe("summary", () => {
       warnings: [],
     });
     const lines = text.trimEnd().split("\n");
+    for (const l of lines) assert.ok(l.length <= 80, l);
     assert.match(lines[0]!, /^Interrupted: 1210 records committed \(1010 new, 200 re-read\) to x\.duckdb \(duckdb\)/);
-    assert.match(
-      lines[1]!,
-      /^ {2}\/a\s+INCOMPLETE\s+1000 new records \(200 re-read\), complete up to 2024-06-01T11:00/,
-    );
-    assert.match(lines[2]!, /^ {2}\/b\s+COMPLETE\s+10 new records, complete up to 2024-06-01T12:00/);
-    assert.equal(lines[3], "  46 streams not started; run the same command again to continue");
-    assert.equal(lines.length, 5);
+    assert.match(lines[1]!, /^in 10\.0 s \(121 records\/s\), 3 throttled requests\.$/);
+    assert.match(lines[2]!, /^ {2}stream\s+status\s+new\s+re-read\s+complete up to \(UTC\)$/);
+    assert.match(lines[3]!, /^ {2}\/a\s+INCOMPLETE\s+1000\s+200\s+2024-06-01 11:00:00$/);
+    assert.match(lines[4]!, /^ {2}\/b\s+COMPLETE\s+10\s+0\s+2024-06-01 12:00:00$/);
+    assert.equal(lines[5], "  46 streams not started; run the same command again to continue");
+    assert.equal(lines.length, 7);
   });
 
   it("after a full sync, names a failed stream that stored nothing", () => {
@@ -304,7 +304,8 @@ describe("summary", () => {
       warnings: ["/c: boom"],
     });
     assert.match(text, /^Synced: 0 records committed \(0 new\)/);
-    assert.match(text, /\n {2}\/c\s+INCOMPLETE\s+0 new records, nothing stored yet\n/);
+    assert.match(text, /\n {2}stream\s+status\s+new\s+complete up to \(UTC\)\n/);
+    assert.match(text, /\n {2}\/c\s+INCOMPLETE\s+0\s+nothing stored yet\n/);
     assert.match(text, /\n {2}1 stream not started\n/);
     assert.match(text, /Some streams failed/);
   });
