@@ -6,6 +6,7 @@
 // which the terminal may have reflowed what was drawn at the old width) is answered by a full
 // redraw from the top. When the sync ends the terminal's own screen comes back as it was, and the
 // summary follows it.
+import type { EventEmitter } from "node:events";
 import type { Writable } from "node:stream";
 import { renderProgress, type ProgressSnapshot } from "./progress.js";
 
@@ -24,21 +25,36 @@ function frame(lines: readonly string[]): string {
   return `${lines.map((l, i) => `\x1b[${i + 1};1H\x1b[2K${l}`).join("")}\x1b[${lines.length + 1};1H\x1b[J`;
 }
 
-export function startProgressDisplay(out: Screen, snapshot: () => ProgressSnapshot, intervalMs = 500): ProgressDisplay {
+/**
+ * `exits`: the process, whose 'exit' (say, on a second Ctrl-C, which exits at once) gives the
+ * terminal its own screen and cursor back.
+ */
+export function startProgressDisplay(
+  out: Screen,
+  snapshot: () => ProgressSnapshot,
+  exits?: EventEmitter,
+  intervalMs = 500,
+): ProgressDisplay {
   if (out.isTTY !== true) return { stop: () => undefined };
   // A terminal that does not tell its size is taken as the classic 80 x 24.
   const draw = (): void => {
     out.write(frame(renderProgress(snapshot(), out.columns ?? 80, out.rows ?? 24)));
   };
+  // A terminal's writes are synchronous: this one is out before the process ends.
+  const leave = (): void => {
+    out.write(LEAVE);
+  };
   out.write(ENTER);
   draw();
   const timer = setInterval(draw, intervalMs);
   out.on("resize", draw);
+  exits?.once("exit", leave);
   return {
     stop() {
       clearInterval(timer);
       out.off("resize", draw);
-      out.write(LEAVE);
+      exits?.off("exit", leave);
+      leave();
     },
   };
 }

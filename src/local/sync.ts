@@ -159,7 +159,7 @@ export async function runSync(options: SyncOptions, io: Io, endpointLabel?: stri
     const startedAt = clock();
     const base = { startedAt, upperBound: startedAt - config.ingestionDelayMs };
     const snapshot = (): ProgressSnapshot => tracker.snapshot({ ...base, throttles: api.stats.throttles });
-    const display = startProgressDisplay(io.stderr, snapshot);
+    const display = startProgressDisplay(io.stderr, snapshot, io.signals);
 
     // Ctrl-C (or SIGTERM): the read stops starting requests and ends each stream with the state
     // of its completed windows, which the destination commits; nothing else is stored.

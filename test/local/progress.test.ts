@@ -1,6 +1,8 @@
 // The progress screen and the summary as pure functions of a snapshot (and the terminal's size),
 // and the tracker that makes the snapshot (own rates, moving window, overall time left).
 import { strict as assert } from "node:assert";
+import { EventEmitter } from "node:events";
+import { Writable } from "node:stream";
 import { describe, it } from "node:test";
 import {
   ProgressTracker,
@@ -10,6 +12,7 @@ import {
   type ProgressSnapshot,
   type StreamProgress,
 } from "../../src/local/progress.js";
+import { startProgressDisplay } from "../../src/local/progress-display.js";
 import { syncSummary } from "../../src/local/summary.js";
 
 const T = Date.UTC(2024, 5, 1, 12);
@@ -308,5 +311,57 @@ describe("summary", () => {
     assert.match(text, /\n {2}\/c\s+INCOMPLETE\s+0\s+nothing stored yet\n/);
     assert.match(text, /\n {2}1 stream not started\n/);
     assert.match(text, /Some streams failed/);
+  });
+});
+
+/** A terminal as the display sees it: a size, a 'resize' event, and what was written. */
+class FakeTerminal extends Writable {
+  readonly isTTY = true;
+  columns = 100;
+  rows = 10;
+  written: string[] = [];
+  override _write(chunk: Buffer | string, _e: BufferEncoding, cb: () => void): void {
+    this.written.push(chunk.toString());
+    cb();
+  }
+}
+
+describe("progress display", () => {
+  it("draws on the alternate screen at the terminal's size, again on a resize, and leaves it at the end", async () => {
+    const out = new FakeTerminal();
+    const process = new EventEmitter();
+    const display = startProgressDisplay(out, () => snapshot, process, 60_000);
+    const flushed = () => new Promise<void>((r) => setImmediate(r));
+    await flushed();
+    assert.equal(out.written[0], "\x1b[?1049h\x1b[?25l", "the alternate screen, the cursor hidden");
+    const frame = out.written[1]!;
+    // Each line at its row, the rest of the screen cleared after the last; never a newline.
+    assert.ok(frame.startsWith("\x1b[1;1H\x1b[2Kstream "));
+    assert.ok(frame.endsWith("\x1b[7;1H\x1b[J"), JSON.stringify(frame.slice(-20)));
+    assert.ok(!frame.includes("\n"));
+    out.columns = 40;
+    out.rows = 5;
+    out.emit("resize");
+    await flushed();
+    const small = out.written[2]!;
+    assert.ok(small.endsWith("\x1b[5;1H\x1b[J"), "4 lines on 5 rows");
+    for (const line of small.split(/\x1b\[\d+;1H\x1b\[2K/).slice(1))
+      assert.ok(line.replace(/\x1b\[.*$/, "").length <= 40);
+    // A second Ctrl-C exits at once: the process's 'exit' gives the terminal back.
+    process.emit("exit");
+    await flushed();
+    assert.equal(out.written.at(-1), "\x1b[?25h\x1b[?1049l");
+    display.stop();
+    await flushed();
+    assert.equal(out.written.at(-1), "\x1b[?25h\x1b[?1049l");
+    assert.equal(out.listenerCount("resize"), 0);
+    assert.equal(process.listenerCount("exit"), 0);
+  });
+
+  it("draws nothing off a terminal", () => {
+    const out = new FakeTerminal();
+    Object.assign(out, { isTTY: false });
+    startProgressDisplay(out, () => snapshot).stop();
+    assert.deepEqual(out.written, []);
   });
 });
