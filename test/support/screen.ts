@@ -52,7 +52,14 @@ export class PtyScreen {
       );
     });
     this.child.stderr.on("data", (d: Buffer) => (this.relayErrors += d.toString()));
-    this.exit = new Promise((resolve) => this.child.on("exit", (code) => void this.parsed.then(() => resolve(code))));
+    this.exit = new Promise((resolve) => {
+      this.child.on("exit", (code) => void this.parsed.then(() => resolve(code)));
+      // No python3 on the PATH: the tests fail naming it (CI has it: moto_server runs on it).
+      this.child.on("error", (err) => {
+        this.relayErrors += `python3 ${PTY}: ${err.message}`;
+        resolve(null);
+      });
+    });
   }
 
   /** Everything the command wrote to its terminal (escape sequences included). */
