@@ -10,16 +10,13 @@ import { ConfigError, asConnectorError } from "../airbyte/errors.js";
 import { toConnectorError } from "../commands/api-failures.js";
 import type { ConfiguredStream } from "../airbyte/configured-catalog.js";
 import { parseState } from "../airbyte/state.js";
-import type { Config } from "../config/config.js";
-import { ALL_GROUPS_STREAM } from "../domain/streams.js";
-import type { LogGroup } from "../domain/logs.js";
-import { syncRange } from "../engine/plan.js";
 import { Destination } from "./destination.js";
 import { DuckDbStore } from "./duckdb-store.js";
 import { JsonlStore } from "./jsonl-store.js";
 import { startProgressDisplay } from "./progress-display.js";
 import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
 import { accountOf, type LocalStore, type SourceIdentity } from "./store.js";
+import { streamStarts } from "./stream-starts.js";
 import { syncSummary } from "./summary.js";
 
 /** What the command line asks (see cli/args.ts), with the configuration read from --config. */
@@ -64,39 +61,6 @@ async function openStore(
   return options.format === "jsonl"
     ? JsonlStore.open(options.target, streams, source)
     : DuckDbStore.open(options.target, streams, source, accountIds);
-}
-
-/**
- * Where each stream's watermark starts in this sync, as the read will compute it (its stored
- * state, start_date, or its group's earliest event), for the screen's overall time left. The
- * single stream has no one watermark, and a stream whose group is not known by name is left out.
- */
-function streamStarts(
-  names: readonly string[],
-  stored: ReadonlyMap<string, Record<string, unknown>>,
-  config: Config,
-  groups: readonly LogGroup[],
-  now: number,
-): Map<string, number> {
-  const starts = new Map<string, number>();
-  for (const name of names) {
-    const state = stored.get(name)?.timestamp;
-    const group = groups.find((g) => g.name === name);
-    if (config.streamLayout === "single_stream" && name === ALL_GROUPS_STREAM) continue;
-    if (typeof state !== "number" && config.startDate === undefined && group === undefined) continue;
-    const range = syncRange({
-      syncMode: "incremental",
-      stateTimestamp: typeof state === "number" ? state : undefined,
-      startDate: config.startDate,
-      groupCreationTime: group?.creationTime,
-      groupRetentionDays: group?.retentionInDays,
-      now,
-      ingestionDelayMs: config.ingestionDelayMs,
-      lookbackMs: config.lookbackMs,
-    });
-    starts.set(name, range.initialWatermark);
-  }
-  return starts;
 }
 
 /** A failure whose message is fit for people: secrets removed. */

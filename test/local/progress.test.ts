@@ -13,7 +13,9 @@ import {
   type StreamProgress,
 } from "../../src/local/progress.js";
 import { startProgressDisplay } from "../../src/local/progress-display.js";
+import { streamStarts } from "../../src/local/stream-starts.js";
 import { syncSummary } from "../../src/local/summary.js";
+import { parseConfig } from "../../src/config/config.js";
 
 const T = Date.UTC(2024, 5, 1, 12);
 const HOUR = 3_600_000;
@@ -363,5 +365,44 @@ describe("progress display", () => {
     Object.assign(out, { isTTY: false });
     startProgressDisplay(out, () => snapshot).stop();
     assert.deepEqual(out.written, []);
+  });
+});
+
+describe("stream starts", () => {
+  const DAY = 24 * HOUR;
+  const group = (name: string) => ({
+    name,
+    creationTime: T - 2 * DAY,
+    retentionInDays: undefined,
+    logGroupClass: "STANDARD",
+    storedBytes: 0,
+  });
+  const stored = new Map([["/stored", { timestamp: T - HOUR }]]);
+
+  it("are where the read starts each stream: its state, else its group's earliest event; unknown ones left out", () => {
+    const config = parseConfig({ region_name: "us-east-1", lookback_window_minutes: 10 });
+    const starts = streamStarts(["/stored", "/new", "report"], stored, config, [group("/stored"), group("/new")], T);
+    assert.deepEqual(
+      [...starts],
+      [
+        ["/stored", T - HOUR],
+        // Created 2 days ago: events may be up to 14 days older than their ingestion.
+        ["/new", T - 2 * DAY - 14 * DAY],
+      ],
+    );
+  });
+
+  it("take start_date for a stream without state, and leave out the single stream", () => {
+    const startDate = "2024-05-01T00:00:00Z";
+    const config = parseConfig({ region_name: "us-east-1", start_date: startDate });
+    assert.deepEqual(
+      [...streamStarts(["/stored", "report"], stored, config, [], T)],
+      [
+        ["/stored", T - HOUR],
+        ["report", Date.parse(startDate)],
+      ],
+    );
+    const single = parseConfig({ region_name: "us-east-1", stream_layout: "single_stream" });
+    assert.deepEqual([...streamStarts(["log_events"], new Map(), single, [group("log_events")], T)], []);
   });
 });
