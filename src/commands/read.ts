@@ -31,6 +31,8 @@ export interface ReadInput {
   readonly onStreamFailed?: (stream: string, message: string) => void;
   /** Cancellation (SIGTERM/SIGINT): stop starting requests, end with the states earned. */
   readonly signal?: AbortSignal;
+  /** Told when a window of the stream starts being read (+1) and ends (-1); see StreamReadInput. */
+  readonly onWindows?: (stream: string, change: 1 | -1) => void;
 }
 
 /** An epoch-ms time for people; ISO when it is a date JavaScript can show. */
@@ -120,7 +122,8 @@ function streamTask(
         rangeStart: range.start,
         now: ctx.now,
       });
-      return new StreamReader({ api: ctx.api, emitter, sink, source, range, signal, unmask: config.unmask });
+      const onWindows = (change: 1 | -1) => input.onWindows?.(stream.name, change);
+      return new StreamReader({ api: ctx.api, emitter, sink, source, range, signal, unmask: config.unmask, onWindows });
     },
     end(reader, failure) {
       if (isCancelled(failure)) {
@@ -260,7 +263,18 @@ async function allGroupsRead(
         now: ctx.now,
       });
       const onCheckpoint = (watermark: number) => states.set(stateKey, watermark);
-      return new StreamReader({ api: ctx.api, emitter, sink, source, range, signal: input.signal, onCheckpoint });
+      // Every group's windows count for the single stream.
+      const onWindows = (change: 1 | -1) => input.onWindows?.(name, change);
+      return new StreamReader({
+        api: ctx.api,
+        emitter,
+        sink,
+        source,
+        range,
+        signal: input.signal,
+        onCheckpoint,
+        onWindows,
+      });
     },
     end(reader, failure) {
       ended++;

@@ -22,6 +22,11 @@ export interface StreamReadInput {
   readonly signal?: AbortSignal;
   /** Where the watermark goes when it moves; default: a STATE of the stream (the single stream gathers them). */
   readonly onCheckpoint?: (watermark: number) => void;
+  /**
+   * Told when a worker starts reading one of the stream's windows (+1) and when it is done (-1):
+   * a started stream none of whose windows is being read waits for a worker (e.g. for `sync`'s screen).
+   */
+  readonly onWindows?: (change: 1 | -1) => void;
 }
 
 /** Events of the page inside the half-open window (AWS's endTime may be inclusive). */
@@ -55,6 +60,7 @@ export class StreamReader {
     if (w) {
       this.checkpoint.begin(w);
       this.inFlight++;
+      this.input.onWindows?.(1);
     }
     return w;
   }
@@ -86,6 +92,7 @@ export class StreamReader {
       if (this.failure === undefined) this.failure = err;
     } finally {
       this.inFlight--;
+      this.input.onWindows?.(-1);
     }
   }
 

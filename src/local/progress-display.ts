@@ -1,5 +1,12 @@
-// Redraws the progress table on a terminal every ~500 ms; draws nothing elsewhere (logs and
-// pipes get only the final summary).
+// Shows the progress screen on a terminal, redrawn every ~500 ms and at once when the terminal is
+// resized; draws nothing elsewhere (logs and pipes get only the final summary).
+//
+// The screen is drawn on the terminal's alternate screen, line by line at absolute positions, never
+// with a newline: nothing scrolls, so no copy of it reaches the scrollback, and a resize (after
+// which the terminal may have reflowed what was drawn at the old width) is answered by a full
+// redraw from the top. When the sync ends the terminal's own screen comes back as it was, and the
+// summary follows it.
+import type { EventEmitter } from "node:events";
 import type { Writable } from "node:stream";
 import { renderProgress, type ProgressSnapshot } from "./progress.js";
 
@@ -7,26 +14,47 @@ export interface ProgressDisplay {
   stop(): void;
 }
 
+/** The stream to draw on: a terminal (tty.WriteStream) has isTTY, its size and a 'resize' event. */
+type Screen = Writable & { isTTY?: boolean; columns?: number; rows?: number };
+
+const ENTER = "\x1b[?1049h\x1b[?25l"; // alternate screen, cursor hidden
+const LEAVE = "\x1b[?25h\x1b[?1049l"; // cursor shown, the terminal's own screen back
+
+/** One frame: each line written at its row after clearing it, then the rest of the screen cleared. */
+function frame(lines: readonly string[]): string {
+  return `${lines.map((l, i) => `\x1b[${i + 1};1H\x1b[2K${l}`).join("")}\x1b[${lines.length + 1};1H\x1b[J`;
+}
+
+/**
+ * `exits`: the process, whose 'exit' (say, on a second Ctrl-C, which exits at once) gives the
+ * terminal its own screen and cursor back.
+ */
 export function startProgressDisplay(
-  out: Writable & { isTTY?: boolean },
+  out: Screen,
   snapshot: () => ProgressSnapshot,
+  exits?: EventEmitter,
   intervalMs = 500,
 ): ProgressDisplay {
   if (out.isTTY !== true) return { stop: () => undefined };
-  let drawn = 0;
+  // A terminal that does not tell its size is taken as the classic 80 x 24.
   const draw = (): void => {
-    const lines = renderProgress(snapshot());
-    // Up to the first line of the previous table, then rewrite it (clearing each line).
-    const up = drawn > 0 ? `\x1b[${drawn}F` : "";
-    out.write(`${up + lines.map((l) => `\x1b[2K${l}`).join("\n")}\n`);
-    drawn = lines.length;
+    out.write(frame(renderProgress(snapshot(), out.columns ?? 80, out.rows ?? 24)));
   };
+  // A terminal's writes are synchronous: this one is out before the process ends.
+  const leave = (): void => {
+    out.write(LEAVE);
+  };
+  out.write(ENTER);
   draw();
   const timer = setInterval(draw, intervalMs);
+  out.on("resize", draw);
+  exits?.once("exit", leave);
   return {
     stop() {
       clearInterval(timer);
-      draw();
+      out.off("resize", draw);
+      exits?.off("exit", leave);
+      leave();
     },
   };
 }

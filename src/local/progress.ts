@@ -1,8 +1,11 @@
-// What `sync` knows about each stream's progress, from the protocol messages alone, and how it
-// is shown: renderProgress is a pure function of a snapshot so that it can be tested as such.
+// What `sync` knows about each stream's progress (the protocol messages, the store's commits and
+// the read's windows), and how it is shown: renderProgress is a pure function of a snapshot and
+// the terminal's size so that it can be tested as such.
+import { wrap } from "./terminal.js";
 
 export interface StreamProgress {
   readonly stream: string;
+  /** The last STREAM_STATUS (PENDING before any): STARTED, RUNNING, COMPLETE or INCOMPLETE. */
   readonly status: string;
   readonly received: number;
   /** Rows committed to the store in this sync, re-read ones included. */
@@ -11,9 +14,24 @@ export interface StreamProgress {
   readonly reread: number;
   /** The latest committed state's timestamp (epoch ms): everything before it is stored. */
   readonly watermark: number | undefined;
+  /** Where this sync starts the stream (its stored state, or where a new one starts); undefined: unknown. */
+  readonly start: number | undefined;
+  /** The stream's windows being read right now: none, for a started stream, means it waits for a worker. */
+  readonly reading: number;
+  /** When the stream started and ended (clock ms): its own active time. */
+  readonly startedAt: number | undefined;
+  readonly endedAt: number | undefined;
   /** The first watermark seen in this sync, and when: the speed baseline. */
   readonly firstWatermark: number | undefined;
   readonly firstWatermarkAt: number | undefined;
+}
+
+/** Totals over the last few seconds: the current speed. */
+interface RecentProgress {
+  readonly ms: number;
+  readonly received: number;
+  /** Log time the streams' watermarks advanced by, summed over the streams (ms). */
+  readonly covered: number;
 }
 
 export interface ProgressSnapshot {
@@ -24,6 +42,10 @@ export interface ProgressSnapshot {
   readonly throttles: number;
   /** A line above the table (e.g. `sync --follow`'s cycle and totals), if any. */
   readonly title?: string;
+  /** Log time the watermarks advanced by in this sync, summed over the streams (ms). */
+  readonly covered?: number;
+  /** The moving window (about the last 10 s); undefined before any time passed. */
+  readonly recent?: RecentProgress;
   readonly streams: readonly StreamProgress[];
 }
 
@@ -33,19 +55,44 @@ interface Mutable {
   committed: number;
   reread: number;
   watermark: number | undefined;
+  start: number | undefined;
+  reading: number;
+  startedAt: number | undefined;
+  endedAt: number | undefined;
   firstWatermark: number | undefined;
   firstWatermarkAt: number | undefined;
+}
+
+interface Sample {
+  readonly at: number;
+  readonly received: number;
+  readonly covered: number;
+}
+
+/** The moving window of the current speed, and how often it is sampled. */
+const RECENT_MS = 10_000;
+const SAMPLE_MS = 1_000;
+
+function finished(status: string): boolean {
+  return status === "COMPLETE" || status === "INCOMPLETE";
 }
 
 export class ProgressTracker {
   private readonly streams = new Map<string, Mutable>();
   private readonly notes: string[] = [];
+  private received_ = 0;
+  private covered = 0;
+  /** Totals sampled at most once a second, back to the start of the moving window. */
+  private readonly samples: Sample[];
 
+  /** `starts`: where each stream starts in this sync, for the time left of streams not begun. */
   constructor(
     streams: readonly string[],
     private readonly clock: () => number,
+    starts: ReadonlyMap<string, number> = new Map(),
   ) {
-    for (const s of streams) this.entry(s);
+    for (const s of streams) this.entry(s).start = starts.get(s);
+    this.samples = [{ at: clock(), received: 0, covered: 0 }];
   }
 
   private entry(stream: string): Mutable {
@@ -57,6 +104,10 @@ export class ProgressTracker {
         committed: 0,
         reread: 0,
         watermark: undefined,
+        start: undefined,
+        reading: 0,
+        startedAt: undefined,
+        endedAt: undefined,
         firstWatermark: undefined,
         firstWatermarkAt: undefined,
       };
@@ -67,6 +118,7 @@ export class ProgressTracker {
 
   received(stream: string, n: number): void {
     this.entry(stream).received += n;
+    this.received_ += n;
   }
 
   /** `n` rows committed with `state`, `reread` of them already in the store. */
@@ -75,6 +127,8 @@ export class ProgressTracker {
     e.committed += n;
     e.reread += reread;
     if (typeof state.timestamp === "number") {
+      const from = e.watermark ?? e.start;
+      if (from !== undefined && state.timestamp > from) this.covered += state.timestamp - from;
       e.watermark = state.timestamp;
       if (e.firstWatermark === undefined) {
         e.firstWatermark = state.timestamp;
@@ -84,7 +138,16 @@ export class ProgressTracker {
   }
 
   status(stream: string, status: string): void {
-    this.entry(stream).status = status;
+    const e = this.entry(stream);
+    e.status = status;
+    if (status === "PENDING") return;
+    e.startedAt ??= this.clock();
+    if (finished(status)) e.endedAt ??= this.clock();
+  }
+
+  /** A window of the stream started (+1) or ended (-1) being read. */
+  reading(stream: string, change: number): void {
+    this.entry(stream).reading += change;
   }
 
   note(text: string): void {
@@ -95,8 +158,24 @@ export class ProgressTracker {
     return [...this.notes];
   }
 
-  snapshot(base: { startedAt: number; upperBound: number; throttles: number }): ProgressSnapshot {
-    return { ...base, now: this.clock(), streams: [...this.streams].map(([stream, e]) => ({ stream, ...e })) };
+  /** The progress now; also samples the totals for the moving window (the display asks twice a second). */
+  snapshot(base: { startedAt: number; upperBound: number; throttles: number; title?: string }): ProgressSnapshot {
+    const now = this.clock();
+    const totals = { received: this.received_, covered: this.covered };
+    if (now - this.samples.at(-1)!.at >= SAMPLE_MS) this.samples.push({ at: now, ...totals });
+    // Keep one sample at or before the window's start: the window then spans its full length.
+    while (this.samples.length > 1 && this.samples[1]!.at <= now - RECENT_MS) this.samples.shift();
+    const oldest = this.samples[0]!;
+    const ms = now - oldest.at;
+    return {
+      ...base,
+      now,
+      covered: this.covered,
+      ...(ms > 0
+        ? { recent: { ms, received: totals.received - oldest.received, covered: totals.covered - oldest.covered } }
+        : {}),
+      streams: [...this.streams].map(([stream, e]) => ({ stream, ...e })),
+    };
   }
 }
 
@@ -113,7 +192,7 @@ function duration(ms: number): string {
 
 /** Time left for a stream: the span still to read divided by how fast its watermark moves. */
 export function estimateLeft(p: StreamProgress, upperBound: number, now: number): number | undefined {
-  if (p.status === "COMPLETE" || p.status === "INCOMPLETE") return 0;
+  if (finished(p.status)) return 0;
   if (p.watermark === undefined || p.firstWatermark === undefined || p.firstWatermarkAt === undefined) return undefined;
   const elapsed = now - p.firstWatermarkAt;
   const advanced = p.watermark - p.firstWatermark;
@@ -121,39 +200,136 @@ export function estimateLeft(p: StreamProgress, upperBound: number, now: number)
   return Math.max(0, upperBound - p.watermark) / (advanced / elapsed);
 }
 
+/**
+ * Time left for the whole sync: the log time still to read, summed over the unfinished streams
+ * (from their watermark, or their start when none yet), divided by how much log time the
+ * streams cover per ms lately (over the whole sync while the moving window saw none). Streams
+ * whose start is unknown (the single stream) are not counted. Undefined until there is a speed.
+ */
+export function overallLeft(s: ProgressSnapshot): number | undefined {
+  let span = 0;
+  let known = false;
+  for (const p of s.streams) {
+    const from = p.watermark ?? p.start;
+    if (finished(p.status) || from === undefined) continue;
+    known = true;
+    span += Math.max(0, s.upperBound - from);
+  }
+  if (!known) return s.streams.every((p) => finished(p.status)) ? 0 : undefined;
+  if (span === 0) return 0;
+  const recent = s.recent !== undefined && s.recent.covered > 0 ? s.recent.covered / s.recent.ms : 0;
+  const whole = (s.covered ?? 0) / Math.max(1, s.now - s.startedAt);
+  const speed = recent > 0 ? recent : whole;
+  return speed > 0 ? span / speed : undefined;
+}
+
+/** Events per second of a stream over its own active time (a finished stream's stays as it ended). */
+function streamRate(p: StreamProgress, now: number): number {
+  if (p.startedAt === undefined) return 0;
+  return p.received / Math.max(0.001, ((p.endedAt ?? now) - p.startedAt) / 1000);
+}
+
+type Phase = "running" | "waiting" | "pending" | "complete" | "incomplete";
+
+function phaseOf(p: StreamProgress): Phase {
+  if (p.status === "PENDING") return "pending";
+  if (p.status === "COMPLETE") return "complete";
+  if (p.status === "INCOMPLETE") return "incomplete";
+  return p.reading > 0 ? "running" : "waiting";
+}
+
+/** Rows in this order: being read, waiting for a worker, failed, then complete (latest first). */
+const ORDER: Record<Phase, number> = { running: 0, waiting: 1, incomplete: 2, complete: 3, pending: 4 };
+
 function pad(text: string, width: number): string {
   return text.length >= width ? text.slice(0, width) : text + " ".repeat(width - text.length);
 }
 
-/** The progress table: a header, one line per stream, a total line. */
-export function renderProgress(s: ProgressSnapshot): string[] {
+/** A name cut to `width` keeping its end (the part that tells log groups apart). */
+function fitName(name: string, width: number): string {
+  return name.length <= width ? name : `…${name.slice(name.length - width + 1)}`;
+}
+
+/** The columns after the name: status, records, events/s, reached, left, with their separators. */
+const FIXED_WIDTH = 2 + 10 + 1 + 10 + 1 + 9 + 2 + 19 + 2 + 7;
+
+/**
+ * The progress screen for a terminal of `columns` x `rows`: the title (if any), a header, the
+ * streams being read, then waiting, failed and complete ones as far as rows allow, a line counting
+ * the streams by phase, and the totals. Every line fits in `columns` (cut, never wrapped) and
+ * there are at most `rows - 1` lines (the cursor's line stays free).
+ */
+export function renderProgress(s: ProgressSnapshot, columns: number, rows: number): string[] {
+  const width = Math.max(1, columns);
   const seconds = Math.max((s.now - s.startedAt) / 1000, 0.001);
-  const nameWidth = Math.min(40, Math.max(6, ...s.streams.map((p) => p.stream.length)));
+  const longest = Math.max(6, ...s.streams.map((p) => p.stream.length));
+  const nameWidth = Math.min(longest, Math.max(12, Math.min(60, width - FIXED_WIDTH)));
   const line = (cols: readonly string[]): string =>
-    `${pad(cols[0]!, nameWidth)}  ${pad(cols[1]!, 10)} ${cols[2]!.padStart(10)} ${cols[3]!.padStart(9)}  ${pad(cols[4]!, 19)}  ${cols[5]!.padStart(7)}`;
-  const out = [line(["stream", "status", "records", "events/s", "reached (UTC)", "left"])];
-  let total = 0;
-  let longest = 0;
-  let unknown = false;
+    `${pad(cols[0]!, nameWidth)}  ${pad(cols[1]!, 10)} ${cols[2]!.padStart(10)} ${cols[3]!.padStart(9)}  ${pad(cols[4]!, 19)}  ${cols[5]!.padStart(7)}`.trimEnd();
+  const header = line(["stream", "status", "records", "events/s", "reached (UTC)", "left"]);
+
+  const count: Record<Phase, number> = { running: 0, waiting: 0, pending: 0, complete: 0, incomplete: 0 };
+  let received = 0;
+  let committed = 0;
+  let reread = 0;
   for (const p of s.streams) {
-    total += p.received;
-    const left = estimateLeft(p, s.upperBound, s.now);
-    if (left === undefined && p.status !== "COMPLETE" && p.status !== "INCOMPLETE") unknown = true;
-    longest = Math.max(longest, left ?? 0);
-    out.push(
-      line([
-        p.stream,
-        p.status,
-        String(p.received),
-        String(Math.round(p.received / seconds)),
-        iso(p.watermark),
-        left === undefined ? "?" : duration(left),
-      ]),
-    );
+    count[phaseOf(p)]++;
+    received += p.received;
+    committed += p.committed;
+    reread += p.reread;
   }
-  out.push(
-    `${s.streams.length} streams, ${total} records, ${Math.round(total / seconds)} events/s, ${s.throttles} throttled, ` +
-      `${duration(s.now - s.startedAt)} elapsed, ${unknown ? "estimating" : `~${duration(longest)} left`}`,
-  );
-  return out;
+  const shown = s.streams
+    .filter((p) => phaseOf(p) !== "pending")
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => ORDER[phaseOf(a.p)] - ORDER[phaseOf(b.p)] || (b.p.endedAt ?? 0) - (a.p.endedAt ?? 0) || a.i - b.i)
+    .map(({ p }) => p);
+
+  const rate = s.recent === undefined ? received / seconds : s.recent.received / (s.recent.ms / 1000);
+  const left = overallLeft(s);
+  // Two parts, on one line when it fits: what was read, and how fast and how long.
+  const amounts = `${s.streams.length} streams, ${received} records (${committed - reread} new${reread > 0 ? `, ${reread} re-read` : ""} stored), ${s.throttles} throttled`;
+  const speed = `${Math.round(rate)} events/s, ${duration(s.now - s.startedAt)} elapsed, ${left === undefined ? "estimating" : `~${duration(left)} left`}`;
+  const totals =
+    amounts.length + 2 + speed.length <= width
+      ? [`${amounts}, ${speed}`]
+      : [...wrap(amounts, width), ...wrap(speed, width)];
+  const phases = (hidden: number): string[] =>
+    wrap(
+      `${count.running} running, ${count.waiting} waiting, ${count.pending} pending, ${count.complete} complete` +
+        `${count.incomplete > 0 ? `, ${count.incomplete} incomplete` : ""}${hidden > 0 ? ` (${hidden} more not shown)` : ""}`,
+      width,
+    );
+
+  const budget = Math.max(1, rows - 1);
+  const title = s.title === undefined ? [] : [s.title];
+  // The count line as long as it may get (with "not shown"), so that its height is known.
+  const fixed = title.length + 1 + phases(shown.length).length + totals.length;
+  let out: string[];
+  if (fixed > budget) {
+    // A tiny terminal: the totals first, then the counts, the title and the header.
+    let room = budget;
+    const take = (lines: readonly string[]): string[] => {
+      const taken = lines.slice(0, room);
+      room -= taken.length;
+      return taken;
+    };
+    const [last, counts, top, head] = [take(totals), take(phases(shown.length)), take(title), take([header])];
+    out = [...top, ...head, ...counts, ...last];
+  } else {
+    const room = budget - fixed;
+    const rowsShown = shown.slice(0, room).map((p) => {
+      const phase = phaseOf(p);
+      const leftOf = estimateLeft(p, s.upperBound, s.now);
+      return line([
+        fitName(p.stream, nameWidth),
+        phase === "waiting" ? "waiting" : p.status,
+        String(p.received),
+        String(Math.round(streamRate(p, s.now))),
+        iso(p.watermark),
+        finished(p.status) ? "-" : leftOf === undefined ? "?" : duration(leftOf),
+      ]);
+    });
+    out = [...title, header, ...rowsShown, ...phases(shown.length - rowsShown.length), ...totals];
+  }
+  return out.map((l) => (l.length > width ? l.slice(0, width) : l));
 }

@@ -16,6 +16,7 @@ import { JsonlStore } from "./jsonl-store.js";
 import { startProgressDisplay } from "./progress-display.js";
 import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
 import { accountOf, type LocalStore, type SourceIdentity } from "./store.js";
+import { streamStarts } from "./stream-starts.js";
 import { syncSummary } from "./summary.js";
 import { flagOverride, inFlagTerms, type SettingFlags } from "./sync-flags.js";
 
@@ -140,7 +141,7 @@ export async function runSync(
       cursorField: undefined,
     }));
 
-    const tracker = new ProgressTracker(names, clock);
+    const tracker = new ProgressTracker(names, clock, streamStarts(names, stored, config, discovered.groups, clock()));
     for (const n of notes) tracker.note(n);
     const destination = new Destination(store, tracker);
     const ctx = context(destination);
@@ -151,14 +152,15 @@ export async function runSync(
       ...tracker.snapshot({ ...base, throttles: api.stats.throttles }),
       ...(cycle && { title: cycle.title }),
     });
-    const display = startProgressDisplay(io.stderr, snapshot);
+    const display = startProgressDisplay(io.stderr, snapshot, io.signals);
 
     // Ctrl-C (or SIGTERM): the read stops starting requests and ends each stream with the state
     // of its completed windows, which the destination commits; nothing else is stored.
     const cancellation = cycle?.cancellation ?? watchCancellation(io.signals);
     let ok: boolean;
     try {
-      ok = await read(ctx, { catalog, state, signal: cancellation.signal });
+      const onWindows = (stream: string, change: 1 | -1) => tracker.reading(stream, change);
+      ok = await read(ctx, { catalog, state, signal: cancellation.signal, onWindows });
       if (cancellation.by !== undefined) await emitter.seal();
       await new Promise<void>((resolve, reject) =>
         destination.end((err?: Error | null) => (err ? reject(err) : resolve())),

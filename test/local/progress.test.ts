@@ -1,8 +1,42 @@
+// The progress screen and the summary as pure functions of a snapshot (and the terminal's size),
+// and the tracker that makes the snapshot (own rates, moving window, overall time left).
 import { strict as assert } from "node:assert";
+import { EventEmitter } from "node:events";
+import { Writable } from "node:stream";
 import { describe, it } from "node:test";
-import { estimateLeft, renderProgress, type ProgressSnapshot } from "../../src/local/progress.js";
+import {
+  ProgressTracker,
+  estimateLeft,
+  overallLeft,
+  renderProgress,
+  type ProgressSnapshot,
+  type StreamProgress,
+} from "../../src/local/progress.js";
+import { startProgressDisplay } from "../../src/local/progress-display.js";
+import { streamStarts } from "../../src/local/stream-starts.js";
+import { syncSummary } from "../../src/local/summary.js";
+import { parseConfig } from "../../src/config/config.js";
 
 const T = Date.UTC(2024, 5, 1, 12);
+const HOUR = 3_600_000;
+
+function stream(name: string, fields: Partial<StreamProgress> = {}): StreamProgress {
+  return {
+    stream: name,
+    status: "PENDING",
+    received: 0,
+    committed: 0,
+    reread: 0,
+    watermark: undefined,
+    start: undefined,
+    reading: 0,
+    startedAt: undefined,
+    endedAt: undefined,
+    firstWatermark: undefined,
+    firstWatermarkAt: undefined,
+    ...fields,
+  };
+}
 
 const snapshot: ProgressSnapshot = {
   now: T,
@@ -10,53 +44,365 @@ const snapshot: ProgressSnapshot = {
   upperBound: T,
   throttles: 3,
   streams: [
-    {
-      stream: "/aws/lambda/orders",
+    stream("/aws/lambda/orders", {
       status: "RUNNING",
       received: 50_000,
       committed: 40_000,
-      reread: 0,
-      watermark: T - 3_600_000,
-      firstWatermark: T - 7_200_000,
+      reading: 2,
+      startedAt: T - 10_000,
+      watermark: T - HOUR,
+      firstWatermark: T - 2 * HOUR,
       firstWatermarkAt: T - 10_000,
-    },
-    {
-      stream: "/ecs/checkout",
+    }),
+    stream("/ecs/checkout", {
       status: "COMPLETE",
       received: 2_000,
       committed: 2_000,
-      reread: 0,
+      startedAt: T - 9_000,
+      endedAt: T - 5_000,
       watermark: T,
       firstWatermark: T,
       firstWatermarkAt: T - 5_000,
-    },
-    {
-      stream: "/api/access",
-      status: "STARTED",
-      received: 0,
-      committed: 0,
-      reread: 0,
-      watermark: undefined,
-      firstWatermark: undefined,
-      firstWatermarkAt: undefined,
-    },
+    }),
+    stream("/api/access", { status: "STARTED", reading: 1, startedAt: T - 1_000 }),
   ],
 };
 
-describe("progress rendering", () => {
-  it("shows status, records, events/s, time reached, throttles and what is left", () => {
-    const lines = renderProgress(snapshot);
-    assert.equal(lines.length, 5);
+/**
+ * `n` streams named like log groups: 10 being read, 5 started and waiting, 15 complete and the
+ * rest pending, each of these starting 6 hours back.
+ */
+function many(n: number): ProgressSnapshot {
+  const streams = Array.from({ length: n }, (_, i) => {
+    const name = `/aws/lambda/service-number-${String(i).padStart(3, "0")}`;
+    const start = T - 6 * HOUR;
+    if (i < 10)
+      return stream(name, {
+        status: "RUNNING",
+        reading: 1,
+        start,
+        received: 1000 * (i + 1),
+        committed: 900 * (i + 1),
+        reread: i === 0 ? 100 : 0,
+        startedAt: T - 60_000,
+        watermark: T - 3 * HOUR,
+        firstWatermark: T - 5 * HOUR,
+        firstWatermarkAt: T - 50_000,
+      });
+    if (i < 15) return stream(name, { status: "STARTED", start, startedAt: T - 5_000 });
+    if (i < 30)
+      return stream(name, {
+        status: "COMPLETE",
+        start,
+        received: 500,
+        committed: 500,
+        startedAt: T - 120_000,
+        endedAt: T - 100_000 + i,
+        watermark: T,
+      });
+    return stream(name, { start });
+  });
+  return {
+    now: T,
+    startedAt: T - 120_000,
+    upperBound: T,
+    throttles: 0,
+    title: "cycle 3: 123456 records in 2 cycles, next in 60s",
+    covered: 0,
+    recent: { ms: 10_000, received: 20_000, covered: 10 * HOUR },
+    streams,
+  };
+}
+
+/** Every line fits the width, and there is a free line for the cursor. */
+function assertFits(lines: readonly string[], columns: number, rows: number): void {
+  assert.ok(lines.length <= rows - 1, `${lines.length} lines for ${rows} rows`);
+  for (const l of lines) assert.ok(l.length <= columns, `${l.length} > ${columns}: ${l}`);
+}
+
+describe("progress screen", () => {
+  it("shows status, records, a stream's own events/s, time reached, throttles and what is left", () => {
+    const lines = renderProgress(snapshot, 200, 50);
+    assert.equal(lines.length, 6);
     assert.match(lines[0]!, /^stream\s+status\s+records\s+events\/s\s+reached \(UTC\)\s+left$/);
     // One hour of log time in 10 s, one hour left: 10 s.
     assert.match(lines[1]!, /^\/aws\/lambda\/orders\s+RUNNING\s+50000\s+5000\s+2024-06-01 11:00:00\s+10s$/);
-    assert.match(lines[2]!, /^\/ecs\/checkout\s+COMPLETE\s+2000\s+200\s+2024-06-01 12:00:00\s+0s$/);
-    assert.match(lines[3]!, /^\/api\/access\s+STARTED\s+0\s+0\s+-\s+\?$/);
-    assert.equal(lines[4], "3 streams, 52000 records, 5200 events/s, 3 throttled, 10s elapsed, estimating");
+    assert.match(lines[2]!, /^\/api\/access\s+STARTED\s+0\s+0\s+-\s+\?$/);
+    // 2000 records over its own 4 s.
+    assert.match(lines[3]!, /^\/ecs\/checkout\s+COMPLETE\s+2000\s+500\s+2024-06-01 12:00:00\s+-$/);
+    assert.equal(lines[4], "2 running, 0 waiting, 0 pending, 1 complete");
+    assert.equal(
+      lines[5],
+      "3 streams, 52000 records (42000 new stored), 3 throttled, 5200 events/s, 10s elapsed, estimating",
+    );
   });
 
-  it("estimates from the watermark's speed", () => {
+  it("estimates a stream's time left from its watermark's speed", () => {
     assert.equal(estimateLeft(snapshot.streams[0]!, T, T), 10_000);
     assert.equal(estimateLeft(snapshot.streams[2]!, T, T), undefined);
+  });
+
+  for (const [columns, rows] of [
+    [80, 24],
+    [200, 50],
+  ] as const) {
+    it(`fits ${columns}x${rows} with 60 streams: title, header, streams being read first, the counts, the totals`, () => {
+      const s = many(60);
+      const lines = renderProgress(s, columns, rows);
+      assertFits(lines, columns, rows);
+      if (columns === 80) assert.equal(lines.length, rows - 1, "the screen is used");
+      assert.equal(lines[0], s.title);
+      assert.match(lines[1]!, /^stream\s+status\s+records/);
+      const rowsShown = lines.slice(2).filter((l) => /number-\d{3}/.test(l));
+      // Being read, then waiting, then complete; pending ones only counted.
+      const statuses = rowsShown.map((l) => /\s(RUNNING|waiting|COMPLETE)\s/.exec(l)?.[1]);
+      assert.deepEqual(statuses.slice(0, 10), Array(10).fill("RUNNING"));
+      assert.deepEqual(statuses.slice(10, 15), Array(Math.min(5, rowsShown.length - 10)).fill("waiting"));
+      assert.ok(statuses.slice(15).every((x) => x === "COMPLETE"));
+      const hidden = 30 - rowsShown.length;
+      const counts = lines.find((l) => l.startsWith("10 running"));
+      assert.equal(
+        counts,
+        `10 running, 5 waiting, 30 pending, 15 complete${hidden > 0 ? ` (${hidden} more not shown)` : ""}`,
+      );
+      assert.match(lines.join(" "), /60 streams, 62500 records \(56900 new, 100 re-read stored\), 0 throttled/);
+      assert.match(lines.at(-1)!, /left$/);
+      if (columns === 80) {
+        assert.ok(hidden > 0);
+        // Names are cut at the front: the end tells log groups apart.
+        assert.match(rowsShown[0]!, /^…\S*number-000 /);
+      } else {
+        assert.equal(hidden, 0);
+        assert.match(rowsShown[0]!, /^\/aws\/lambda\/service-number-000 /);
+      }
+    });
+  }
+
+  it("never has more lines than rows - 1 nor a line wider than the terminal, at any size", () => {
+    const s = many(55);
+    for (let columns = 1; columns <= 220; columns += 7)
+      for (let rows = 1; rows <= 60; rows += 3) {
+        const lines = renderProgress(s, columns, rows);
+        assertFits(lines, columns, Math.max(2, rows));
+        // The totals (with the time left) are what a tiny terminal keeps.
+        if (rows >= 2 && columns >= 80) assert.match(lines.at(-1)!, /left$/);
+      }
+  });
+
+  it("shows a started stream with no window being read as waiting", () => {
+    const s: ProgressSnapshot = {
+      ...snapshot,
+      streams: [stream("/w", { status: "STARTED", startedAt: T - 1000 }), stream("/r", { status: "RUNNING" })],
+    };
+    const lines = renderProgress(s, 100, 10);
+    assert.match(lines[1]!, /^\/w\s+waiting\s/);
+    assert.match(lines[2]!, /^\/r\s+waiting\s/);
+    assert.equal(lines[3], "0 running, 2 waiting, 0 pending, 0 complete");
+  });
+});
+
+describe("overall time left", () => {
+  it("is the log time left over all unfinished streams (pending ones from their start) over the recent speed", () => {
+    const s = many(60);
+    // 10 running at 3 h left each, 5 waiting and 30 pending at 6 h each: 240 h; 1 h per second.
+    assert.equal(overallLeft(s), 240 * 1000);
+    assert.match(renderProgress(s, 200, 50).at(-1)!, /~4m00s left$/);
+  });
+
+  it("takes the whole sync's speed while the moving window saw the watermarks stand still", () => {
+    const s = { ...many(60), recent: { ms: 10_000, received: 5, covered: 0 }, covered: 24 * HOUR };
+    // 24 h over 120 s: 720 s of log time per second.
+    assert.equal(overallLeft(s), (240 * HOUR) / ((24 * HOUR) / 120_000));
+  });
+
+  it("is unknown until a watermark moved, and 0 when every stream finished", () => {
+    assert.equal(overallLeft({ ...many(60), recent: undefined, covered: 0 }), undefined);
+    const done = { ...snapshot, streams: [stream("/a", { status: "COMPLETE" })] };
+    assert.equal(overallLeft(done), 0);
+    assert.equal(overallLeft({ ...snapshot, streams: [stream("/a", { status: "STARTED" })] }), undefined);
+  });
+});
+
+describe("progress tracker", () => {
+  it("keeps a finished stream's events/s as it ended, while time passes", () => {
+    let now = T;
+    const tracker = new ProgressTracker(["/a"], () => now);
+    tracker.status("/a", "STARTED");
+    tracker.reading("/a", 1);
+    now += 10_000;
+    tracker.received("/a", 1000);
+    tracker.committed("/a", 1000, { timestamp: T - HOUR });
+    tracker.reading("/a", -1);
+    tracker.status("/a", "COMPLETE");
+    const rateAt = (t: number): string => {
+      now = t;
+      const base = { startedAt: T, upperBound: T, throttles: 0 };
+      return /\/a\s+COMPLETE\s+1000\s+(\d+)/.exec(renderProgress(tracker.snapshot(base), 120, 10)[1]!)![1]!;
+    };
+    assert.equal(rateAt(T + 10_000), "100");
+    assert.equal(rateAt(T + 100_000), "100");
+    assert.equal(rateAt(T + 1_000_000), "100");
+  });
+
+  it("measures the current speed over the last 10 s, and covered log time from each stream's start", () => {
+    let now = T;
+    const starts = new Map([
+      ["/a", T - 10 * HOUR],
+      ["/b", T - 10 * HOUR],
+    ]);
+    const tracker = new ProgressTracker(["/a", "/b"], () => now, starts);
+    const base = { startedAt: T, upperBound: T, throttles: 0 };
+    // 20 s at 100 events/s, then 10 s at 10 events/s.
+    for (let s = 1; s <= 30; s++) {
+      now = T + s * 1000;
+      tracker.received("/a", s <= 20 ? 100 : 10);
+      tracker.snapshot(base);
+    }
+    tracker.committed("/a", 0, { timestamp: T - 9 * HOUR });
+    tracker.committed("/a", 0, { timestamp: T - 8 * HOUR });
+    tracker.committed("/b", 0, { state: "no timestamp" });
+    const s = tracker.snapshot(base);
+    assert.deepEqual(s.recent, { ms: 10_000, received: 100, covered: 2 * HOUR });
+    assert.equal(s.covered, 2 * HOUR);
+    assert.match(renderProgress(s, 200, 10).at(-1)!, /, 10 events\/s, /);
+    // 8 h + 10 h left at 2 h per 10 s.
+    assert.equal(overallLeft(s), 90_000);
+  });
+});
+
+describe("summary", () => {
+  const interrupted: ProgressSnapshot = {
+    ...snapshot,
+    streams: [
+      stream("/a", { status: "INCOMPLETE", committed: 1200, reread: 200, watermark: T - HOUR }),
+      stream("/b", { status: "COMPLETE", committed: 10, watermark: T }),
+      stream("/c", { status: "INCOMPLETE" }),
+      ...Array.from({ length: 45 }, (_, i) => stream(`/pending-${i}`)),
+    ],
+  };
+
+  it("lists the streams that did something and counts the others in one line; new and re-read apart", () => {
+    const text = syncSummary({
+      snapshot: interrupted,
+      location: "x.duckdb",
+      format: "duckdb",
+      interrupted: true,
+      warnings: [],
+    });
+    const lines = text.trimEnd().split("\n");
+    for (const l of lines) assert.ok(l.length <= 80, l);
+    assert.match(lines[0]!, /^Interrupted: 1210 records committed \(1010 new, 200 re-read\) to x\.duckdb \(duckdb\)/);
+    assert.match(lines[1]!, /^in 10\.0 s \(121 records\/s\), 3 throttled requests\.$/);
+    assert.match(lines[2]!, /^ {2}stream\s+status\s+new\s+re-read\s+complete up to \(UTC\)$/);
+    assert.match(lines[3]!, /^ {2}\/a\s+INCOMPLETE\s+1000\s+200\s+2024-06-01 11:00:00$/);
+    assert.match(lines[4]!, /^ {2}\/b\s+COMPLETE\s+10\s+0\s+2024-06-01 12:00:00$/);
+    assert.equal(lines[5], "  46 streams not started; run the same command again to continue");
+    assert.equal(lines.length, 7);
+  });
+
+  it("after a full sync, names a failed stream that stored nothing", () => {
+    const text = syncSummary({
+      snapshot: { ...snapshot, streams: [stream("/c", { status: "INCOMPLETE" }), stream("/p")] },
+      location: "x.duckdb",
+      format: "duckdb",
+      interrupted: false,
+      warnings: ["/c: boom"],
+    });
+    assert.match(text, /^Synced: 0 records committed \(0 new\)/);
+    assert.match(text, /\n {2}stream\s+status\s+new\s+complete up to \(UTC\)\n/);
+    assert.match(text, /\n {2}\/c\s+INCOMPLETE\s+0\s+nothing stored yet\n/);
+    assert.match(text, /\n {2}1 stream not started\n/);
+    assert.match(text, /Some streams failed/);
+  });
+});
+
+/** A terminal as the display sees it: a size, a 'resize' event, and what was written. */
+class FakeTerminal extends Writable {
+  readonly isTTY = true;
+  columns = 100;
+  rows = 10;
+  written: string[] = [];
+  override _write(chunk: Buffer | string, _e: BufferEncoding, cb: () => void): void {
+    this.written.push(chunk.toString());
+    cb();
+  }
+}
+
+describe("progress display", () => {
+  it("draws on the alternate screen at the terminal's size, again on a resize, and leaves it at the end", async () => {
+    const out = new FakeTerminal();
+    const process = new EventEmitter();
+    const display = startProgressDisplay(out, () => snapshot, process, 60_000);
+    const flushed = () => new Promise<void>((r) => setImmediate(r));
+    await flushed();
+    assert.equal(out.written[0], "\x1b[?1049h\x1b[?25l", "the alternate screen, the cursor hidden");
+    const frame = out.written[1]!;
+    // Each line at its row, the rest of the screen cleared after the last; never a newline.
+    assert.ok(frame.startsWith("\x1b[1;1H\x1b[2Kstream "));
+    assert.ok(frame.endsWith("\x1b[7;1H\x1b[J"), JSON.stringify(frame.slice(-20)));
+    assert.ok(!frame.includes("\n"));
+    out.columns = 40;
+    out.rows = 5;
+    out.emit("resize");
+    await flushed();
+    const small = out.written[2]!;
+    assert.ok(small.endsWith("\x1b[5;1H\x1b[J"), "4 lines on 5 rows");
+    // The text of each line: up to the next escape sequence.
+    for (const part of small.split("\x1b[2K").slice(1)) assert.ok(part.split("\x1b")[0]!.length <= 40, part);
+    // A second Ctrl-C exits at once: the process's 'exit' gives the terminal back.
+    process.emit("exit");
+    await flushed();
+    assert.equal(out.written.at(-1), "\x1b[?25h\x1b[?1049l");
+    display.stop();
+    await flushed();
+    assert.equal(out.written.at(-1), "\x1b[?25h\x1b[?1049l");
+    assert.equal(out.listenerCount("resize"), 0);
+    assert.equal(process.listenerCount("exit"), 0);
+  });
+
+  it("draws nothing off a terminal", () => {
+    const out = new FakeTerminal();
+    Object.assign(out, { isTTY: false });
+    startProgressDisplay(out, () => snapshot).stop();
+    assert.deepEqual(out.written, []);
+  });
+});
+
+describe("stream starts", () => {
+  const DAY = 24 * HOUR;
+  const group = (name: string) => ({
+    name,
+    creationTime: T - 2 * DAY,
+    retentionInDays: undefined,
+    logGroupClass: "STANDARD",
+    storedBytes: 0,
+  });
+  const stored = new Map([["/stored", { timestamp: T - HOUR }]]);
+
+  it("are where the read starts each stream: its state, else its group's earliest event; unknown ones left out", () => {
+    const config = parseConfig({ region_name: "us-east-1", lookback_window_minutes: 10 });
+    const starts = streamStarts(["/stored", "/new", "report"], stored, config, [group("/stored"), group("/new")], T);
+    assert.deepEqual(
+      [...starts],
+      [
+        ["/stored", T - HOUR],
+        // Created 2 days ago: events may be up to 14 days older than their ingestion.
+        ["/new", T - 2 * DAY - 14 * DAY],
+      ],
+    );
+  });
+
+  it("take start_date for a stream without state, and leave out the single stream", () => {
+    const startDate = "2024-05-01T00:00:00Z";
+    const config = parseConfig({ region_name: "us-east-1", start_date: startDate });
+    assert.deepEqual(
+      [...streamStarts(["/stored", "report"], stored, config, [], T)],
+      [
+        ["/stored", T - HOUR],
+        ["report", Date.parse(startDate)],
+      ],
+    );
+    const single = parseConfig({ region_name: "us-east-1", stream_layout: "single_stream" });
+    assert.deepEqual([...streamStarts(["log_events"], new Map(), single, [group("log_events")], T)], []);
   });
 });

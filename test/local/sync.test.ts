@@ -131,7 +131,9 @@ describe("local sync", () => {
       assert.equal(rows.length, sizes.get(stream), `${stream}: rows after the lookback`);
       assert.deepEqual(new Set(rows.map(keyOf)), new Set(before.tables.get(stream)!.map(keyOf)));
     }
-    assert.match(stdout.text, /\/aws\/lambda\/orders\s+COMPLETE\s+0 new records, 12000 re-read/);
+    assert.match(stdout.text, /\(0 new, 20000 re-read\)/);
+    assert.match(stdout.text, /^ {2}stream +status +new +re-read +complete up to \(UTC\)$/m);
+    assert.match(stdout.text, /^ {2}\/aws\/lambda\/orders +COMPLETE +0 +12000 +\d{4}-/m);
   });
 
   it("jsonl: a lookback appends the re-read rows again and counts them as re-read", async () => {

@@ -200,4 +200,35 @@ describe("stream reader", () => {
       [],
     );
   });
+
+  test("onWindows is told +1 when a window is handed out and -1 when its read ends, also a split one", async () => {
+    const api = denseApi();
+    const output = new CapturedOutput();
+    const changes: number[] = [];
+    let reading = 0;
+    let most = 0;
+    const reader = new StreamReader({
+      api,
+      emitter: output.emitter,
+      sink: recordSink(output.emitter, G, G, false),
+      source: sourceFor(G),
+      range: freshRange(0, 2000),
+      onWindows: (change) => {
+        changes.push(change);
+        reading += change;
+        most = Math.max(most, reading);
+      },
+    });
+    // Two windows at a time, as two workers would read them.
+    for (;;) {
+      const windows = [reader.take(), reader.take()].filter((w) => w !== undefined);
+      if (windows.length === 0) break;
+      assert.equal(reading, windows.length, "each window handed out counts until its read ends");
+      await Promise.all(windows.map((w) => reader.read(w)));
+      assert.equal(reading, 0);
+    }
+    assert.ok(reader.isSettled());
+    assert.equal(changes.length, 2 * denseWindows().length, "one +1 and one -1 per window, the split one included");
+    assert.equal(most, 2);
+  });
 });

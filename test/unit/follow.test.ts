@@ -31,6 +31,10 @@ function stream(name: string, status: string, committed: number, reread = 0, wat
     watermark,
     firstWatermark: watermark,
     firstWatermarkAt: watermark,
+    start: undefined,
+    reading: 0,
+    startedAt: undefined,
+    endedAt: undefined,
   };
 }
 
