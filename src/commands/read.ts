@@ -272,6 +272,7 @@ async function allGroupsRead(
         source,
         range,
         signal: input.signal,
+        unmask: config.unmask,
         onCheckpoint,
         onWindows,
       });

@@ -84,6 +84,22 @@ describe("unmask (simulator)", () => {
     assert.deepEqual(statuses(r.messages, PROTECTED), ["STARTED", "RUNNING", "COMPLETE"]);
   });
 
+  test("stream_layout single_stream: each group of log_events is read with unmask too", async () => {
+    const single = { stream_layout: "single_stream" };
+    const masked = await runWith("read", config(granted.url, single), { catalog: catalogFor(["log_events"]) });
+    const clear = await runWith("read", config(granted.url, { ...single, unmask: true }), {
+      catalog: catalogFor(["log_events"]),
+    });
+    for (const r of [masked, clear]) assert.equal(r.code, 0, JSON.stringify(errors(r.messages)));
+    const ofGroup = (r: RunResult, group: string) =>
+      records(r.messages, "log_events")
+        .filter((m) => m.data.logGroupName === group)
+        .map((m) => m.data.message);
+    assert.deepEqual(ofGroup(masked, PROTECTED), MASKED);
+    assert.deepEqual(ofGroup(clear, PROTECTED), MESSAGES);
+    assert.deepEqual(ofGroup(clear, PLAIN), MESSAGES);
+  });
+
   test("on, without logs:Unmask on a group: that stream ends INCOMPLETE with a config_error naming logs:Unmask, the other completes", async () => {
     const r = await runWith("read", config(denied.url, { unmask: true }), { catalog: both });
     assert.notEqual(r.code, 0);
