@@ -89,8 +89,8 @@ export interface PlannerOptions {
 }
 
 export const DEFAULT_PLANNER_OPTIONS: PlannerOptions = {
-  targetPagesPerWindow: 8,
-  maxPagesPerWindow: 16,
+  targetPagesPerWindow: 6,
+  maxPagesPerWindow: 8,
   defaultPageEvents: 10_000,
 };
 
