@@ -147,8 +147,7 @@ export class WindowPlanner {
   firstPage(w: Window, stats: FirstPageStats): FirstPageDecision {
     const n = stats.timestamps.length;
     if (!stats.hasMore || n === 0) return "read";
-    // The smallest full page seen: pages hold fewer events when the events are larger.
-    this.pageEvents = Math.min(this.pageEvents ?? n, n);
+    this.pageEvents = Math.max(this.pageEvents ?? 0, n);
     const sorted = [...stats.timestamps].sort((a, b) => a - b);
     const maxTimestamp = sorted[n - 1]!;
     // Density of the page's later half: what comes next looks like the end of the page, and a
