@@ -100,7 +100,8 @@ export async function connectorRun(
 }
 
 export async function naiveRun(dir: string, endpoint: string, region: string): Promise<PeerRun> {
-  return timed(dir, [NAIVE, endpoint, region], (head) => head.startsWith("{"));
+  const { stdout: _, ...run } = await timed(dir, [NAIVE, endpoint, region], (head) => head.startsWith("{"));
+  return run;
 }
 
 export const median = (xs: readonly number[]): number => {
