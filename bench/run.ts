@@ -1,4 +1,4 @@
-// Benchmarks (not tests): `npm run bench [-- --only 1,2,3,4,5,6,7,8 --events1 N --events2 N --events3 N --groups7 N --layout7 L --events8 N]`.
+// Benchmarks (not tests): `npm run bench [-- --only 1,2,3,4,5,6,7,8 --events1 N --events2 N --runs2 N --events3 N --groups7 N --layout7 L --events8 N]`.
 // Each scenario prints its figures and the command line that reproduces it.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
@@ -13,6 +13,7 @@ import { faultTable } from "./fault-table.js";
 import { fleetBench } from "./fleet.js";
 import { pageCapacity } from "./page-capacity.js";
 import { syncThroughput } from "./sync-throughput.js";
+import { connectorRun, median, naiveRun, type PeerRun } from "./peers.js";
 import { launchFlags } from "../test/support/packaging-rules.js";
 
 // The SDK version is pinned; its notice about future Node versions is noise here.
@@ -22,7 +23,8 @@ const { values } = parseArgs({
   options: {
     only: { type: "string", default: "1,2,3,4,5" },
     events1: { type: "string", default: "1000000" },
-    events2: { type: "string", default: "2000000" },
+    events2: { type: "string", default: "1000000" },
+    runs2: { type: "string", default: "3" },
     events3: { type: "string", default: "10000000" },
     events5: { type: "string", default: "300000" },
     "fault-rate": { type: "string", default: "0.1" },
@@ -174,13 +176,41 @@ if (only.has("1") || only.has("4")) {
 
 if (only.has("2")) {
   const n = Number(values.events2);
+  const runs = Number(values.runs2);
   await withSimulator("cpu-bound", cpuBound(n), async (url) => {
-    const r = runConnector(url, "us-east-1", ["/bench/dense"], { max_requests_per_second: 1000 }, []);
-    print(`\n## 2. CPU-bound: one group of ${n} events, no quota, no latency, stdout to /dev/null`);
+    const config = {
+      region_name: "us-east-1",
+      aws_access_key_id: "AKIABENCH0000000001",
+      aws_secret_access_key: "bench-secret-0000000000000001",
+      endpoint_url: url,
+      max_requests_per_second: 1000,
+    };
+    const connector: PeerRun[] = [];
+    const naive: PeerRun[] = [];
+    // Interleaved, so both peers see the same machine load.
+    for (let i = 0; i < runs; i++) {
+      connector.push(await connectorRun(MAIN, LAUNCH_FLAGS, dir, config));
+      naive.push(await naiveRun(dir, url, "us-east-1"));
+    }
     print(
-      `connector: ${r.records} records in ${r.seconds} s = ${r.recordsPerSecond} events/s; ${r.requests} requests; peak RSS ${r.peakRssMb} MB`,
+      `\n## 2. CPU-bound: one group of ${n} events, no quota (max_requests_per_second 1000), no latency; stdout to a pipe; ${runs} interleaved runs each, medians`,
     );
-    print(`command: ${cmd(`--only 2 --events2 ${n}`)}`);
+    print(
+      "| peer | wall s | CPU s (user + sys) | CPU s per million events | peak RSS MB | events | runs (wall s / CPU s / RSS MB) |",
+    );
+    print("|---|---|---|---|---|---|---|");
+    const row = (name: string, rs: readonly PeerRun[]) => {
+      const cpu = median(rs.map((r) => r.cpuSeconds));
+      print(
+        `| ${name} | ${median(rs.map((r) => r.wallSeconds)).toFixed(2)} | ${cpu.toFixed(2)} | ${((cpu * 1e6) / n).toFixed(2)} | ${median(rs.map((r) => r.peakRssMb)).toFixed(0)} | ${rs.map((r) => (r.exitCode === 0 ? r.events : `${r.events} (exit ${r.exitCode})`)).join(", ")} | ${rs.map((r) => `${r.wallSeconds.toFixed(1)}/${r.cpuSeconds.toFixed(2)}/${r.peakRssMb.toFixed(0)}`).join(", ")} |`,
+      );
+      return cpu;
+    };
+    const c = row("connector (discover + read, launch flags)", connector);
+    const v = row("naive SDK reader (paginateFilterLogEvents, JSON.stringify)", naive);
+    const wallRatio = median(naive.map((r) => r.wallSeconds)) / median(connector.map((r) => r.wallSeconds));
+    print(`connector / naive: CPU ${(c / v).toFixed(2)}x; the connector ${wallRatio.toFixed(2)}x faster (wall)`);
+    print(`command: ${cmd(`--only 2 --events2 ${n} --runs2 ${runs}`)}`);
   });
 }
 

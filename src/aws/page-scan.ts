@@ -69,6 +69,27 @@ export interface ScannedPage {
 const CONTROL = /[\u0000-\u001f]/;
 const HEX = /^[0-9a-fA-F]{4}$/;
 
+/**
+ * Whether ASCII bytes hold a control character (below 0x20), four bytes at a time: the bit trick
+ * is exact for bytes below 0x80. Measured about twice as fast as CONTROL on the decoded text.
+ */
+export function hasControlAscii(bytes: Uint8Array): boolean {
+  // Bytes before the first aligned word, one at a time (all of them when no whole word follows).
+  let head = (4 - (bytes.byteOffset & 3)) & 3;
+  if (bytes.length < head + 4) head = bytes.length;
+  for (let i = 0; i < head; i++) if (bytes[i]! < 32) return true;
+  const count = (bytes.length - head) >> 2;
+  if (count > 0) {
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset + head, count);
+    for (let k = 0; k < count; k++) {
+      const x = words[k]!;
+      if (((x - 0x20202020) & ~x & 0x80808080) !== 0) return true;
+    }
+  }
+  for (let i = head + count * 4; i < bytes.length; i++) if (bytes[i]! < 32) return true;
+  return false;
+}
+
 function skipWs(t: string, i: number): number {
   while (i < t.length) {
     const c = t.charCodeAt(i);
@@ -303,9 +324,10 @@ const PAGE_KEYS = new Set(['"events"', '"nextToken"', '"searchedLogStreams"']);
 /**
  * The events and next token of a FilterLogEvents response body; undefined when not as expected,
  * including a body without an events array (such as `{}`, which is no page at all).
+ * `withoutControl`: the caller checked the bytes for control characters already (hasControlAscii).
  */
-export function scanFilterPage(t: string): ScannedPage | undefined {
-  if (CONTROL.test(t) || !escapesValid(t)) return undefined;
+export function scanFilterPage(t: string, withoutControl = false): ScannedPage | undefined {
+  if ((!withoutControl && CONTROL.test(t)) || !escapesValid(t)) return undefined;
   let i = skipWs(t, 0);
   if (t.charCodeAt(i) !== LBRACE) return undefined;
   i = skipWs(t, i + 1);

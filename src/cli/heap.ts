@@ -7,6 +7,9 @@
 // - a young generation of 2 x 16 MB: its size is fixed when node starts, so it is a launch flag,
 //   --max-semi-space-size=8, on main.ts's first line and in the Dockerfile's ENTRYPOINT.
 // Both together: about 132 MB, for 10-20% of CPU (about 220,000 events/s instead of 255,000).
+// A third launch flag, --single-threaded-gc, runs every collection on the main thread: V8's helper
+// threads cost more CPU than they saved on a 2-core machine (npm run bench, scenario 2: about 12%
+// less CPU per event, peak RSS about 7 MB higher; docs/performance.md).
 import { setFlagsFromString } from "node:v8";
 
 const HEAP_GROWING_PERCENT = 25;

@@ -34,8 +34,8 @@ describe("engine cancellation", () => {
     const groups = { "/a": evenly(0, 2000, 1), "/b": evenly(0, 2000, 1), "/c": evenly(0, 2000, 1) };
     const api = new FakeLogsApi({ groups, pageSize: 10 });
     const controller = new AbortController();
-    // /a's window [90, 130) never answers by itself: only the abort ends it.
-    const held = api.hold((r) => r.logGroupName === "/a" && r.startTime === 90);
+    // /a's window [67, 124) never answers by itself: only the abort ends it.
+    const held = api.hold((r) => r.logGroupName === "/a" && r.startTime === 67);
     let requestsAtAbort = 0;
     void held.reached.then(() => {
       requestsAtAbort = api.requests.length;
@@ -67,7 +67,7 @@ describe("engine cancellation", () => {
       assert.equal(uncoveredState(messages, g, api.eventsOf(g)), undefined);
     }
     const statesA = statesOf(messages, "/a");
-    assert.ok(statesA.length > 0 && statesA.every((s) => s <= 90), `states of /a: ${statesA}`);
+    assert.ok(statesA.length > 0 && statesA.every((s) => s <= 67), `states of /a: ${statesA}`);
   });
 
   test("a request that does not honour the abort is abandoned: the run ends without its answer", {
@@ -75,7 +75,7 @@ describe("engine cancellation", () => {
   }, async () => {
     const api = new FakeLogsApi({ groups: { "/a": evenly(0, 2000, 1) }, pageSize: 10 });
     const controller = new AbortController();
-    const held = api.hold((r) => r.startTime === 50, { ignoresAbort: true });
+    const held = api.hold((r) => r.startTime === 67, { ignoresAbort: true });
     void held.reached.then(() => controller.abort(new Cancelled("SIGINT")));
     const output = new CapturedOutput();
     const ends = await runEngine({
@@ -88,11 +88,11 @@ describe("engine cancellation", () => {
     assert.equal(held.first?.outcome, "pending", "the run ended while the request was still unanswered");
     assert.ok(isCancelled(ends[0]?.failure));
     const messages = output.messages();
-    assert.deepEqual(statesOf(messages, "/a"), [10, 50]);
-    // Its late answer is ignored: no record of [50, 90) after the run.
+    assert.deepEqual(statesOf(messages, "/a"), [10, 67]);
+    // Its late answer is ignored: no record of [67, 124) after the run.
     held.release();
     await new Promise((r) => setImmediate(r));
-    assert.ok(recordsOf(output.messages(), "/a").every((r) => (r.timestamp as number) < 50));
+    assert.ok(recordsOf(output.messages(), "/a").every((r) => (r.timestamp as number) < 67));
   });
 
   test("an abort before the run: no request, no state", async () => {

@@ -75,7 +75,7 @@ describe("scheduler with stream readers", () => {
     const G = "/app/a";
     const api = new FakeLogsApi({ groups: { [G]: evenly(0, 2000, 1) }, pageSize: 10 });
     const output = new CapturedOutput();
-    // [10, 50) is the second window after the split; it waits until windows from 1000 on are being read.
+    // [10, 67) is the second window after the split; it waits until windows from 1000 on are being read.
     const held = api.hold((r) => r.startTime === 10);
     let whileHeld: AirbyteMessage[] | undefined;
     api.onRequest((r) => {
@@ -85,14 +85,14 @@ describe("scheduler with stream readers", () => {
       }
     });
     await runEngine({ api, output, workers: 4, streams: [{ source: sourceFor(G), range: RANGE }] });
-    assert.ok(whileHeld, "windows from 1000 on were read while [10, 50) was held");
+    assert.ok(whileHeld, "windows from 1000 on were read while [10, 67) was held");
     const timestamps = recordsOf(whileHeld, G).map((r) => r.timestamp as number);
     assert.ok(
       timestamps.some((t) => t >= 500),
       "later windows completed meanwhile",
     );
     const states = statesOf(whileHeld, G);
-    assert.ok(states.length > 0 && states.every((s) => s <= 10), `states while [10, 50) was held: ${states}`);
+    assert.ok(states.length > 0 && states.every((s) => s <= 10), `states while [10, 67) was held: ${states}`);
     assertComplete(output.messages(), api, G);
   });
 
@@ -100,8 +100,8 @@ describe("scheduler with stream readers", () => {
     const groups = { "/a": evenly(0, 2000, 1), "/b": evenly(0, 2000, 1), "/c": evenly(0, 1000, 2) };
     const api = new FakeLogsApi({ groups, pageSize: 10 });
     const boom = new Error("ThrottlingException: Rate exceeded (scripted)");
-    // The second page of /b's window [130, 170).
-    api.failWhen((r) => r.logGroupName === "/b" && r.startTime === 130 && r.nextToken !== undefined, boom);
+    // The second page of /b's window [67, 124).
+    api.failWhen((r) => r.logGroupName === "/b" && r.startTime === 67 && r.nextToken !== undefined, boom);
     const output = new CapturedOutput();
     const ends = await runEngine({
       api,
@@ -117,7 +117,7 @@ describe("scheduler with stream readers", () => {
     assert.equal(b[0]!.failure, boom);
     assert.deepEqual(statusesOf(messages, "/b"), ["STARTED", "RUNNING", "INCOMPLETE"]);
     const states = statesOf(messages, "/b");
-    assert.ok(states.length > 0 && states.every((s) => s <= 130), `states of /b: ${states}`);
+    assert.ok(states.length > 0 && states.every((s) => s <= 67), `states of /b: ${states}`);
     assert.equal(uncoveredState(messages, "/b", api.eventsOf("/b")), undefined);
     const failed = api.requests.find((r) => r.outcome === "failed")!;
     assert.equal(failed.request.logGroupName, "/b");
@@ -133,18 +133,18 @@ describe("scheduler with stream readers", () => {
     const G = "/app/a";
     const api = new FakeLogsApi({ groups: { [G]: evenly(0, 2000, 1) }, pageSize: 10 });
     const boom = new Error("scripted failure");
-    // [10, 50) fails on its second page once [50, 90) is in flight; [50, 90) is let go after the failure.
+    // [10, 67) fails on its second page once [67, 124) is in flight; [67, 124) is let go after the failure.
     const secondPage = (r: FilterRequest) => r.startTime === 10 && r.nextToken !== undefined;
     api.failWhen(secondPage, boom);
     const failing = api.hold(secondPage);
-    const held = api.hold((r) => r.startTime === 50);
+    const held = api.hold((r) => r.startTime === 67);
     void held.reached.then(() => failing.release());
     api.onSettled((r) => {
       if (r.outcome === "failed") held.release();
     });
     const output = new CapturedOutput();
     const ends = await runEngine({ api, output, workers: 2, streams: [{ source: sourceFor(G), range: RANGE }] });
-    assert.equal(held.first?.outcome, "answered", "[50, 90) was in flight when [10, 50) failed");
+    assert.equal(held.first?.outcome, "answered", "[67, 124) was in flight when [10, 67) failed");
     assert.equal(ends.length, 1);
     assert.equal(ends[0]!.failure, boom);
     assert.equal(ends[0]!.pendingRequests, 0, "no request of the stream in flight when it ended");

@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { Emitter } from "../../src/airbyte/emitter.js";
-import { PageEvent, scanFilterPage } from "../../src/aws/page-scan.js";
+import { PageEvent, hasControlAscii, scanFilterPage } from "../../src/aws/page-scan.js";
 import { recordSink } from "../../src/sinks/records.js";
 import type { LogEvent } from "../../src/domain/logs.js";
 import { prng } from "../support/prng.js";
@@ -248,4 +248,34 @@ describe("FilterLogEvents page scan", () => {
         );
     }
   });
+});
+
+test("hasControlAscii finds a control character at any position and alignment, and nothing else", () => {
+  const base = Buffer.alloc(64, 0x61);
+  for (let offset = 0; offset < 4; offset++)
+    for (let length = 0; length < 20; length++) {
+      const bytes = base.subarray(offset, offset + length);
+      assert.equal(hasControlAscii(bytes), false, `no control in ${length} bytes at offset ${offset}`);
+      for (let at = 0; at < length; at++)
+        for (const c of [0, 9, 10, 31]) {
+          bytes[at] = c;
+          assert.equal(hasControlAscii(bytes), true, `byte ${c} at ${at} of ${length}, offset ${offset}`);
+          bytes[at] = 0x61;
+        }
+    }
+  // Every other ASCII byte, at every alignment of a word.
+  const printable = Buffer.from(Array.from({ length: 96 }, (_, i) => 32 + i));
+  for (let offset = 0; offset < 4; offset++) assert.equal(hasControlAscii(printable.subarray(offset)), false);
+});
+
+test("a page whose bytes were found free of control characters is scanned as without the hint", () => {
+  const body = `{"events":[{"logStreamName":"s","timestamp":1,"message":"m","ingestionTime":2,"eventId":"e"}],"nextToken":"t"}`;
+  const hinted = scanFilterPage(body, true);
+  const plain = scanFilterPage(body);
+  assert.ok(hinted && plain);
+  assert.deepEqual(
+    hinted.events.map((e) => e.jsonMembers()),
+    plain.events.map((e) => e.jsonMembers()),
+  );
+  assert.equal(hinted.nextToken, "t");
 });
