@@ -4,6 +4,7 @@
 // loading DuckDB, and the tests can check the policy without waiting.
 import type { FailureType } from "../airbyte/errors.js";
 import type { ProgressSnapshot } from "./progress.js";
+import { STORED_UP_TO } from "./summary.js";
 
 /** `--interval`'s default, in seconds. */
 export const DEFAULT_FOLLOW_INTERVAL_SECONDS = 60;
@@ -165,6 +166,6 @@ export function followSummary(
     lines.push(
       `  ${name.padEnd(width)} ${String(t.committed - t.reread).padStart(9)} new records, complete up to ${isoTime(t.watermark)}`,
     );
-  lines.push("Everything up to each stream's time above is stored; run the same command again to continue from there.");
+  lines.push(STORED_UP_TO);
   return `${lines.join("\n")}\n`;
 }

@@ -2,6 +2,9 @@
 import type { ProgressSnapshot } from "./progress.js";
 import { WIDTH, wrap } from "./terminal.js";
 
+/** After a stop: what is kept, and how to go on (sync's and --follow's summaries). */
+export const STORED_UP_TO = "Stored up to each stream's time above; run the same command again to continue.";
+
 export interface SummaryInput {
   readonly snapshot: ProgressSnapshot;
   readonly location: string;
@@ -52,7 +55,7 @@ export function syncSummary(s: SummaryInput): string {
       `  ${unstarted} ${unstarted === 1 ? "stream" : "streams"} not started${s.interrupted ? "; run the same command again to continue" : ""}`,
     );
   for (const w of s.warnings) lines.push(`  note: ${w}`);
-  if (s.interrupted) lines.push("Stored up to each stream's time above; run the same command again to continue.");
+  if (s.interrupted) lines.push(STORED_UP_TO);
   else if (snapshot.streams.some((p) => p.status === "INCOMPLETE"))
     lines.push("Some streams failed (see notes); the next sync retries them from their state.");
   return `${lines.join("\n")}\n`;

@@ -221,7 +221,7 @@ describe("follow loop", () => {
         "Followed until SIGINT: 5 cycles (3 failed), 118 new records (2 re-read) committed to x.duckdb (duckdb) in 2m43s.",
         "  /a           117 new records, complete up to 2026-12-01T12:00:00.000Z",
         "  /b             1 new records, complete up to 2026-12-01T12:00:00.000Z",
-        "Everything up to each stream's time above is stored; run the same command again to continue from there.",
+        "Stored up to each stream's time above; run the same command again to continue.",
         "",
       ].join("\n"),
     );
