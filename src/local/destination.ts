@@ -56,7 +56,7 @@ export interface BatchLimits {
   readonly maxReady: number;
 }
 
-const BATCH_LIMITS: BatchLimits = { minRecords: 150_000, maxWaitMs: 1000, maxReady: 300_000 };
+const BATCH_LIMITS: BatchLimits = { minRecords: 130_000, maxWaitMs: 1000, maxReady: 150_000 };
 
 export class Destination extends Writable {
   /** Per stream, the data's JSON text of each record received since its last STATE. */
