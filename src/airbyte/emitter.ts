@@ -30,14 +30,12 @@ function recordLineSuffix(emittedAt: number): string {
 
 /** Index just past the string literal opening at i; -1 if it does not end. */
 function stringEnd(t: string, i: number): number {
-  for (let from = i + 1; ; ) {
-    const q = t.indexOf('"', from);
-    if (q < 0) return -1;
+  for (let q = t.indexOf('"', i + 1); q >= 0; q = t.indexOf('"', q + 1)) {
     let backslashes = 0;
     for (let k = q - 1; t.charCodeAt(k) === BACKSLASH; k--) backslashes++;
     if ((backslashes & 1) === 0) return q + 1;
-    from = q + 1;
   }
+  return -1;
 }
 
 /** Whether t[start, end) is one object: its "{" at start, the "}" closing it at end - 1 (brackets balanced, strings skipped). */

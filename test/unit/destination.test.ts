@@ -167,6 +167,10 @@ describe("sync destination", () => {
     const err = await run(store, [record("b", 1), "{not json", record("b", 2), state("b", 3)]);
     assert.equal(store.committed.size, 0, "nothing after the unreadable line is stored");
     assert.match(err?.message ?? "", /^could not take the connector's output/);
+    // A stream name that is no JSON string: in the emitter's form otherwise, still unreadable.
+    const bad = '{"type":"RECORD","record":{"stream":"\\q","data":{"eventId":"1"},"emitted_at":1}}';
+    const invalid = await run(new MemoryStore(new Set()), [bad, state("b", 3)]);
+    assert.match(invalid?.message ?? "", /^could not take the connector's output/);
   });
 
   test("records as the emitter writes them are committed as their data's own text", async () => {
@@ -208,6 +212,8 @@ describe("sync destination", () => {
       `{"type":"RECORD","record":{"stream":"a" ,"data":${data},"emitted_at":12}}`,
       `{"type":"RECORD","record":{"stream":"a,"data":${data},"emitted_at":12}}`,
       `{"type":"STATE","state":{}}`,
+      `${head}{"a":[1,"emitted_at":12}}`,
+      '{"type":"RECORD","record":{"stream":"a\\"b',
     ]) {
       assert.equal(splitRecordLine(line), undefined, line);
     }
