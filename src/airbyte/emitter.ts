@@ -10,6 +10,76 @@ const FLUSH_DELAY_MS = 200;
 
 export type LogLevel = "FATAL" | "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE";
 
+// A RECORD line of serializedRecords is a per-stream prefix, the data's JSON text and a suffix,
+// so a reader in the same process (sync's destination) can take the data's text without parsing.
+const RECORD_HEAD = '{"type":"RECORD","record":{"stream":';
+const DATA_KEY = ',"data":';
+const EMITTED_AT_KEY = ',"emitted_at":';
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+/** What precedes a record's data on a RECORD line of `stream`. */
+function recordLinePrefix(stream: string): string {
+  return `${RECORD_HEAD}${JSON.stringify(stream)}${DATA_KEY}`;
+}
+
+/** What follows a record's data on a RECORD line (without the line break). */
+function recordLineSuffix(emittedAt: number): string {
+  return `${EMITTED_AT_KEY}${emittedAt}}}`;
+}
+
+/** Index just past the string literal opening at i; -1 if it does not end. */
+function stringEnd(t: string, i: number): number {
+  for (let q = t.indexOf('"', i + 1); q >= 0; q = t.indexOf('"', q + 1)) {
+    let backslashes = 0;
+    for (let k = q - 1; t.charCodeAt(k) === BACKSLASH; k--) backslashes++;
+    if ((backslashes & 1) === 0) return q + 1;
+  }
+  return -1;
+}
+
+/** Whether t[start, end) is one object: its "{" at start, the "}" closing it at end - 1 (brackets balanced, strings skipped). */
+function isOneObject(t: string, start: number, end: number): boolean {
+  if (t.charCodeAt(start) !== 123) return false;
+  let depth = 0;
+  for (let k = start; k < end; k++) {
+    const c = t.charCodeAt(k);
+    if (c === QUOTE) {
+      const after = stringEnd(t, k);
+      if (after < 0 || after > end) return false;
+      k = after - 1;
+    } else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) {
+      depth--;
+      if (depth === 0) return k === end - 1;
+    }
+  }
+  return false;
+}
+
+/**
+ * A RECORD line exactly as serializedRecords writes it, split: the stream's name as a JSON string
+ * literal (its prefix's) and the data's JSON text. undefined for any other line (another message,
+ * other members or spacing, another escaping of the stream's name); such a line is to be parsed.
+ * The data is checked to be one object ending where the suffix begins, never a slice of more.
+ */
+export function splitRecordLine(line: string): { readonly streamJson: string; readonly data: string } | undefined {
+  if (!line.startsWith(RECORD_HEAD) || line.charCodeAt(RECORD_HEAD.length) !== QUOTE) return undefined;
+  const streamEnd = stringEnd(line, RECORD_HEAD.length);
+  if (streamEnd < 0 || !line.startsWith(DATA_KEY, streamEnd)) return undefined;
+  const dataStart = streamEnd + DATA_KEY.length;
+  const suffixAt = line.lastIndexOf(EMITTED_AT_KEY);
+  if (suffixAt <= dataStart || !line.endsWith("}}")) return undefined;
+  const digitsEnd = line.length - 2;
+  if (digitsEnd === suffixAt + EMITTED_AT_KEY.length) return undefined;
+  for (let k = suffixAt + EMITTED_AT_KEY.length; k < digitsEnd; k++) {
+    const c = line.charCodeAt(k);
+    if (c < 48 || c > 57) return undefined;
+  }
+  if (!isOneObject(line, dataStart, suffixAt)) return undefined;
+  return { streamJson: line.slice(RECORD_HEAD.length, streamEnd), data: line.slice(dataStart, suffixAt) };
+}
+
 export class Emitter {
   private chunks: string[] = [];
   private pendingBytes = 0;
@@ -44,10 +114,10 @@ export class Emitter {
     this.markRunning(stream);
     let prefix = this.recordPrefix.get(stream);
     if (prefix === undefined) {
-      prefix = `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":`;
+      prefix = recordLinePrefix(stream);
       this.recordPrefix.set(stream, prefix);
     }
-    const suffix = `,"emitted_at":${this.clock()}}}\n`;
+    const suffix = `${recordLineSuffix(this.clock())}\n`;
     let text = "";
     let count = 0;
     for (const d of data) {

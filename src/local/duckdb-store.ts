@@ -16,7 +16,8 @@ import {
   MESSAGE_JSON_FIELD,
 } from "../domain/record.js";
 import { ALL_GROUPS_STREAM } from "../domain/streams.js";
-import type { CommitReport, LocalStore, LogRecord, SourceIdentity } from "./store.js";
+import { messageJsonText } from "../sinks/records.js";
+import type { CommitReport, LocalStore, SourceIdentity } from "./store.js";
 import { heldBy } from "./duckdb-lock.js";
 import { assignNames } from "./table-names.js";
 
@@ -40,14 +41,48 @@ const ACCOUNT_ID = quote(ACCOUNT_ID_FIELD.name);
  * same way (the index then only costs time).
  */
 const TABLE_COLUMNS = `${FIELD_COLUMNS}, ${MESSAGE_JSON} ${MESSAGE_JSON_FIELD.column}, "event_time" TIMESTAMP GENERATED ALWAYS AS (epoch_ms(${quote("timestamp" satisfies EventRecordFieldName)})) VIRTUAL`;
-// Staged as text: DuckDB's JSON type rejects some valid JSON (an escaped unpaired surrogate,
+// Staged rows: the record's fields as extracted by DuckDB from its data's text, and message_json
+// as text, since DuckDB's JSON type rejects some valid JSON (an escaped unpaired surrogate,
 // "\ud800"); such a record keeps its message and gets message_json NULL, counted, rather than
-// failing the commit.
-const STAGING_COLUMNS = `${FIELD_COLUMNS}, ${MESSAGE_JSON} VARCHAR, ${ACCOUNT_ID} ${ACCOUNT_ID_FIELD.column}`;
+// failing the commit. `pos` is the record's place in the batch (the last copy of an event wins).
+const STAGING_COLUMNS = `${FIELD_COLUMNS}, ${MESSAGE_JSON} VARCHAR, ${ACCOUNT_ID} ${ACCOUNT_ID_FIELD.column}, "pos" BIGINT`;
+/** The batch's data texts, one VARCHAR each: the one value a record costs the appender. */
+const STAGING_TEXT = "_staging_text";
+/**
+ * A member only the store writes, in the text it stages for a record it had to re-encode (see
+ * stagedText): the record's message_json text as the connector wrote it.
+ */
+const EXACT_JSON = "_message_json_text";
+/** The data's members as DuckDB reads them: each text is parsed once, on DuckDB's threads. */
+const DATA_STRUCT = JSON.stringify(
+  Object.fromEntries([
+    ...EVENT_RECORD_FIELDS.map((f) => [f.name, f.column]),
+    [ACCOUNT_ID_FIELD.name, ACCOUNT_ID_FIELD.column],
+    [MESSAGE_JSON_FIELD.name, "JSON"],
+    [EXACT_JSON, "VARCHAR"],
+  ]),
+);
+/**
+ * message_json's text: the message's own text, trimmed, line breaks as spaces (what the records
+ * sink writes, see messageJsonText in sinks/records.ts: a JSON message has only JSON whitespace
+ * around it). Records with surrogates never take this path (see stagedText).
+ */
+const JSON_TEXT_OF_MESSAGE = `replace(replace(trim(r.${quote("message" satisfies EventRecordFieldName)}, ' \t\n\r'), chr(10), ' '), chr(13), ' ')`;
+const field = (name: string) => `r.${quote(name)}`;
+const STAGE_FIELDS =
+  `INSERT INTO ${STAGING} SELECT ${EVENT_RECORD_FIELDS.map((f) => field(f.name)).join(", ")}, ` +
+  `CASE WHEN ${field(EXACT_JSON)} IS NOT NULL THEN ${field(EXACT_JSON)} WHEN ${field(MESSAGE_JSON_FIELD.name)} IS NOT NULL THEN ${JSON_TEXT_OF_MESSAGE} END, ` +
+  `${field(ACCOUNT_ID_FIELD.name)}, rowid FROM (SELECT json_transform("text", '${DATA_STRUCT}') AS r, rowid FROM ${STAGING_TEXT})`;
+const REQUIRED_NULL = EVENT_RECORD_FIELDS.filter((f) => f.required)
+  .map((f) => `${quote(f.name)} IS NULL`)
+  .join(" OR ");
+/** Any surrogate in a data text, escaped or not (paired ones too): such a record is looked at closely. */
+const SURROGATE_IN_TEXT = /\\u[dD][89a-fA-F]|[\ud800-\udfff]/;
 const FIELD_NAMES = EVENT_RECORD_FIELDS.map((f) => quote(f.name)).join(", ");
 const STORABLE_JSON = `CASE WHEN json_valid(${MESSAGE_JSON}) THEN ${MESSAGE_JSON} END`;
 const UNSTORABLE_JSON = `${MESSAGE_JSON} IS NOT NULL AND NOT json_valid(${MESSAGE_JSON})`;
 const UNPAIRED_SURROGATE = /\p{Cs}/u;
+const UNPAIRED_SURROGATES = /\p{Cs}/gu;
 /** A table row and a staged row are one event: the single stream's key (the same for a one-group table). */
 const SAME_EVENT = ALL_GROUPS_RECORD_KEY.map((k) => `t.${quote(k)} = s.${quote(k)}`).join(" AND ");
 /** An event's key in the staging table (its accountId NULL when linked accounts are not read). */
@@ -68,6 +103,25 @@ interface TableLayout {
 
 function sqlString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** A record's data with message_json as parsed from its text. */
+type ParsedRecord = Record<string, unknown> & { readonly message: string; readonly message_json?: unknown };
+
+/**
+ * The text to stage for a record whose data has a surrogate (rare): DuckDB's JSON reader rejects
+ * escaped unpaired surrogates, so the record is parsed here; unpaired surrogates of its strings
+ * become U+FFFD (VARCHAR is UTF-8), counted for the message, and its message_json text (the
+ * message's own, as the connector wrote it) goes in EXACT_JSON for DuckDB to judge.
+ */
+function stagedText(text: string): { readonly text: string; readonly replaced: boolean } {
+  const data = JSON.parse(text) as ParsedRecord;
+  const { message_json: json, ...fields } = data;
+  const exact = json === undefined || json === null ? undefined : messageJsonText(data.message);
+  const staged = JSON.stringify(exact === undefined ? fields : { ...fields, [EXACT_JSON]: exact }, (_key, value) =>
+    typeof value === "string" ? value.replace(UNPAIRED_SURROGATES, "\ufffd") : value,
+  );
+  return { text: staged, replaced: UNPAIRED_SURROGATE.test(data.message) };
 }
 
 export class DuckDbStore implements LocalStore {
@@ -186,7 +240,8 @@ export class DuckDbStore implements LocalStore {
       );
       // A temporary table: staged rows never reach the file unless moved in a commit.
       await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} (${STAGING_COLUMNS})`);
-      const appender = await db.createAppender(STAGING, "main", "temp");
+      await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING_TEXT} ("text" VARCHAR)`);
+      const appender = await db.createAppender(STAGING_TEXT, "main", "temp");
       return new DuckDbStore(path, instance, db, appender, tables, key, accountIds, layouts);
     } catch (err) {
       db.closeSync();
@@ -208,61 +263,39 @@ export class DuckDbStore implements LocalStore {
     return new Map(rows.map((r) => [String(r.stream), JSON.parse(String(r.state)) as Record<string, unknown>]));
   }
 
-  async commit(stream: string, records: readonly LogRecord[], state: Record<string, unknown>): Promise<CommitReport> {
+  async commit(stream: string, records: readonly string[], state: Record<string, unknown>): Promise<CommitReport> {
     const table = this.tables.get(stream);
     const layout = table === undefined ? undefined : this.layouts.get(table);
     if (table === undefined || layout === undefined) throw new Error(`no table for stream ${JSON.stringify(stream)}`);
-    await this.db.run(`DELETE FROM ${STAGING}`);
-    const a = this.appender;
     let messagesReplaced = 0;
-    let withJson = false;
-    let first = Number.POSITIVE_INFINITY;
-    let last = Number.NEGATIVE_INFINITY;
-    for (const r of records) {
-      for (const f of EVENT_RECORD_FIELDS) {
-        const value = r[f.name];
-        if (typeof value === "number") a.appendBigInt(BigInt(value));
-        else a.appendVarchar(value);
-      }
-      if (r.timestamp < first) first = r.timestamp;
-      if (r.timestamp > last) last = r.timestamp;
-      // VARCHAR is UTF-8: an unpaired surrogate arrives as U+FFFD, which is counted.
-      if (UNPAIRED_SURROGATE.test(r.message)) messagesReplaced += 1;
-      if (r.messageJsonText === undefined || r.messageJsonText === null) {
-        a.appendNull();
-      } else {
-        a.appendVarchar(r.messageJsonText);
-        withJson = true;
-      }
-      if (r.accountId === undefined) a.appendNull();
-      else a.appendVarchar(r.accountId);
-      a.endRow();
-    }
-    a.flushSync();
     let messageJsonDropped = 0;
     let reread = 0;
+    if (records.length > 0) messagesReplaced = await this.stage(records);
     await this.db.run("BEGIN TRANSACTION");
     try {
-      if (withJson) {
-        const unstorable = await this.db.runAndReadAll(
-          `SELECT count(*)::INTEGER AS n FROM ${STAGING} WHERE ${UNSTORABLE_JSON}`,
-        );
-        messageJsonDropped = Number(unstorable.getRowObjectsJS()[0]?.n ?? 0);
-      }
       if (records.length > 0) {
+        const [batch] = (
+          await this.db.runAndReadAll(
+            `SELECT count(*) FILTER (WHERE ${REQUIRED_NULL})::INTEGER AS incomplete, ` +
+              `count(*) FILTER (WHERE ${UNSTORABLE_JSON})::INTEGER AS unstorable, ` +
+              `count(${MESSAGE_JSON})::INTEGER AS json, (count(*) - count(DISTINCT (${EVENT_KEY}))::BIGINT)::INTEGER AS repeated, ` +
+              `min("timestamp")::VARCHAR AS first, max("timestamp")::VARCHAR AS last FROM ${STAGING}`,
+          )
+        ).getRowObjectsJS();
+        if (Number(batch?.incomplete) > 0) {
+          throw new Error(`${batch?.incomplete} record(s) of the batch lack one of their required fields`);
+        }
+        messageJsonDropped = Number(batch?.unstorable);
         // An event twice in one batch is stored once (its last copy). Counted by DuckDB, on its
         // own threads, rather than by a key per record here, where the records are parsed.
-        const repeated = await this.db.runAndReadAll(
-          `SELECT (count(*) - count(DISTINCT (${EVENT_KEY}))::BIGINT)::INTEGER AS n FROM ${STAGING}`,
-        );
-        if (Number(repeated.getRowObjectsJS()[0]?.n) > 0)
+        if (Number(batch?.repeated) > 0)
           await this.db.run(
-            `DELETE FROM ${STAGING} WHERE rowid NOT IN (SELECT max(rowid) FROM ${STAGING} GROUP BY ${EVENT_KEY})`,
+            `DELETE FROM ${STAGING} WHERE "pos" NOT IN (SELECT max("pos") FROM ${STAGING} GROUP BY ${EVENT_KEY})`,
           );
         // A re-read event has the timestamp it was stored with: only row groups whose timestamps
         // overlap the batch's are looked at (DuckDB skips the others by their min and max).
         const removed = await this.db.runAndReadAll(
-          `DELETE FROM ${quote(table)} t USING ${STAGING} s WHERE t."timestamp" BETWEEN ${first} AND ${last} AND ${SAME_EVENT}` +
+          `DELETE FROM ${quote(table)} t USING ${STAGING} s WHERE t."timestamp" BETWEEN ${batch?.first} AND ${batch?.last} AND ${SAME_EVENT}` +
             (layout.accountIdColumn ? ` AND ${SAME_ACCOUNT}` : ""),
         );
         reread = Number(removed.getRowObjectsJS()[0]?.Count ?? 0);
@@ -274,7 +307,7 @@ export class DuckDbStore implements LocalStore {
         ];
         const values = [
           FIELD_NAMES,
-          withJson ? STORABLE_JSON : "NULL",
+          Number(batch?.json) > 0 ? STORABLE_JSON : "NULL",
           ...(layout.storedEventTime ? [`epoch_ms(${quote("timestamp" satisfies EventRecordFieldName)})`] : []),
           ...(this.accountIds ? [ACCOUNT_ID] : []),
         ];
@@ -291,6 +324,33 @@ export class DuckDbStore implements LocalStore {
       throw err;
     }
     return { messageJsonDropped, messagesReplaced, reread };
+  }
+
+  /**
+   * Puts the records in the staging table: each record's text is one value for the appender (a
+   * value at a time, seven per record, was most of a sync's time on the thread that also parses
+   * the connector's output), and DuckDB reads the fields from the texts on its own threads.
+   * Returns how many messages had unpaired surrogates.
+   */
+  private async stage(records: readonly string[]): Promise<number> {
+    await this.db.run(`DELETE FROM ${STAGING}`);
+    await this.db.run(`DELETE FROM ${STAGING_TEXT}`);
+    const a = this.appender;
+    let replaced = 0;
+    for (const text of records) {
+      if (SURROGATE_IN_TEXT.test(text)) {
+        const staged = stagedText(text);
+        if (staged.replaced) replaced += 1;
+        a.appendVarchar(staged.text);
+      } else {
+        a.appendVarchar(text);
+      }
+      a.endRow();
+    }
+    a.flushSync();
+    // rowid follows the order of appending: the place of each record in the batch.
+    await this.db.run(STAGE_FIELDS);
+    return replaced;
   }
 
   async close(): Promise<void> {

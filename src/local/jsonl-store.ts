@@ -8,14 +8,8 @@
 import { appendFile, mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "../airbyte/errors.js";
-import {
-  CLEAN_COMMIT,
-  type CommitReport,
-  describeSource,
-  type LocalStore,
-  type LogRecord,
-  type SourceIdentity,
-} from "./store.js";
+import type { EventRecord } from "../domain/record.js";
+import { CLEAN_COMMIT, type CommitReport, describeSource, type LocalStore, type SourceIdentity } from "./store.js";
 import { assignNames } from "./table-names.js";
 
 const STATE_FILE = "_state.json";
@@ -107,26 +101,20 @@ async function streamFiles(
  * A record's watermark in `state`: the stream's, or its log group's (the single stream's state is
  * per log group, keyed by name, or by ARN for another account's group; see engine/streams.ts).
  */
-function watermarks(state: Record<string, unknown> | undefined): (r: LogRecord) => number | undefined {
-  if (typeof state?.timestamp === "number") {
+function watermarks(state: Record<string, unknown> | undefined): ((r: EventRecord) => number | undefined) | undefined {
+  if (state === undefined) return undefined;
+  if (typeof state.timestamp === "number") {
     const at = state.timestamp;
     return () => at;
   }
   const byKey = new Map<string, number>();
-  for (const [key, entry] of Object.entries((state?.log_groups ?? {}) as Record<string, { timestamp?: unknown }>)) {
+  for (const [key, entry] of Object.entries((state.log_groups ?? {}) as Record<string, { timestamp?: unknown }>)) {
     if (typeof entry.timestamp !== "number") continue;
     // arn:aws:logs:REGION:ACCOUNT:log-group:NAME -> ACCOUNT and NAME
     const arn = /^arn:[^:]*:logs:[^:]*:(\d+):log-group:(.*)$/.exec(key);
     byKey.set(arn ? `${arn[1]}\u0000${arn[2]}` : key, entry.timestamp);
   }
   return (r) => byKey.get(`${r.accountId}\u0000${r.logGroupName}`) ?? byKey.get(r.logGroupName);
-}
-
-/** The record's data as one line; message_json is spliced in as the connector wrote it (exact). */
-function jsonLine(r: LogRecord): string {
-  const { messageJsonText, ...fields } = r;
-  const line = JSON.stringify(fields);
-  return messageJsonText === undefined ? line : `${line.slice(0, -1)},"message_json":${messageJsonText ?? "null"}}`;
 }
 
 export class JsonlStore implements LocalStore {
@@ -165,17 +153,21 @@ export class JsonlStore implements LocalStore {
     return new Map(this.states);
   }
 
-  async commit(stream: string, records: readonly LogRecord[], state: Record<string, unknown>): Promise<CommitReport> {
+  async commit(stream: string, records: readonly string[], state: Record<string, unknown>): Promise<CommitReport> {
     const file = this.files.get(stream);
     if (file === undefined) throw new Error(`no file for stream ${JSON.stringify(stream)}`);
-    if (records.length > 0) await appendFile(file, `${records.map(jsonLine).join("\n")}\n`);
+    // Each record's data as the connector wrote it, one per line (message_json exact).
+    if (records.length > 0) await appendFile(file, `${records.join("\n")}\n`);
     // Files are only appended to: a record before the stream's stored watermark was committed
     // before (lookback) and is now in the file twice. Counted as re-read, not deduplicated.
     const watermarkOf = watermarks(this.states.get(stream));
     let reread = 0;
-    for (const r of records) {
-      const watermark = watermarkOf(r);
-      if (watermark !== undefined && r.timestamp < watermark) reread += 1;
+    if (watermarkOf !== undefined) {
+      for (const text of records) {
+        const r = JSON.parse(text) as EventRecord;
+        const watermark = watermarkOf(r);
+        if (watermark !== undefined && r.timestamp < watermark) reread += 1;
+      }
     }
     this.states.set(stream, state);
     const messages = [...this.states].map(([name, s]) => ({

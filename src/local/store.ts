@@ -1,13 +1,5 @@
 // Where `sync` keeps what it read: a DuckDB file or JSON-lines files. Both commit a stream's
 // records only together with the state that covers them (Airbyte's commit semantics).
-import type { EventRecord } from "../domain/record.js";
-
-/** One RECORD's data as the connector emits it in records mode, `message_json` as JSON text. */
-export interface LogRecord extends EventRecord {
-  /** The record's `message_json` as the connector wrote it, null for JSON null; absent when not parsed. */
-  readonly messageJsonText?: string | null;
-}
-
 /**
  * Where a store's streams are read from. States of one source never apply to another: the same
  * log group name in another account, region or behind another endpoint is another stream.
@@ -51,7 +43,11 @@ export interface LocalStore {
   readonly location: string;
   /** The stream states committed by earlier syncs, as STATE messages' `stream` objects. */
   loadStates(): Promise<ReadonlyMap<string, Record<string, unknown>>>;
-  /** Atomically: the records (an event already stored is replaced, never repeated) and the stream's new state. */
-  commit(stream: string, records: readonly LogRecord[], state: Record<string, unknown>): Promise<CommitReport>;
+  /**
+   * Atomically: the records (an event already stored is replaced, never repeated) and the stream's
+   * new state. Each record is its RECORD's data as the connector wrote it: one JSON object's text
+   * without line breaks, `message_json` (when present) its last member.
+   */
+  commit(stream: string, records: readonly string[], state: Record<string, unknown>): Promise<CommitReport>;
   close(): Promise<void>;
 }

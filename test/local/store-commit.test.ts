@@ -5,24 +5,28 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { DuckDbStore } from "../../src/local/duckdb-store.js";
+import { messageJsonText } from "../../src/sinks/records.js";
 import { JsonlStore } from "../../src/local/jsonl-store.js";
-import type { LogRecord } from "../../src/local/store.js";
+import type { EventRecord } from "../../src/domain/record.js";
 import { tempDir } from "../support/connector.js";
 
 const SOURCE = { account: "123456789012", region: "us-east-1", endpoint: undefined };
 const STREAM = "/app/api";
 const T = 1_764_000_000_000;
 
-function record(i: number, extra: Partial<LogRecord> = {}): LogRecord {
-  return {
+/** A record's data text as the connector writes it; message_json (given as its text) last. */
+function record(i: number, extra: Partial<EventRecord> & { messageJsonText?: string } = {}): string {
+  const { messageJsonText, ...fields } = extra;
+  const text = JSON.stringify({
     logGroupName: STREAM,
     logStreamName: `s-${i % 2}`,
     timestamp: T + i * 1000,
     ingestionTime: T + i * 1000 + 5,
-    message: `event ${i}`,
+    message: messageJsonText ?? `event ${i}`,
     eventId: `${String(i).padStart(56, "0")}`,
-    ...extra,
-  };
+    ...fields,
+  });
+  return messageJsonText === undefined ? text : `${text.slice(0, -1)},"message_json":${messageJsonText}}`;
 }
 
 async function query(database: string, sql: string): Promise<Record<string, unknown>[]> {
@@ -92,6 +96,65 @@ describe("store commits", () => {
     assert.match(String(column?.column_default), /epoch_ms/, "event_time is computed, not stored");
   });
 
+  it("duckdb: each field is read from the record's text exactly; surrogates and JSON DuckDB cannot store are counted", async () => {
+    const database = join(tempDir(), "logs.duckdb");
+    const store = await DuckDbStore.open(database, [STREAM], SOURCE, true);
+    const deep = `${"[".repeat(300)}1${"]".repeat(300)}`;
+    const json = ` {"n": 12345678901234567890123, "f": 1.0e5, "d": ${deep}, "k": 1, "k": 2}\n`;
+    const texts = [
+      // The page's own escapes, the largest exact integers, a JSON message with spacing.
+      `{"logGroupName":"/app/api","accountId":"222233334444","logStreamName":"s\\"\\u00e9\\/","timestamp":9007199254740991,` +
+        `"ingestionTime":-5,"message":${JSON.stringify(json)},"eventId":"${"9".repeat(56)}","message_json":${messageJsonText(json)}}`,
+      // An escaped unpaired surrogate in the message: U+FFFD, counted; a pair is kept.
+      `{"logGroupName":"/app/api","logStreamName":"s","timestamp":2,"ingestionTime":3,"message":"a\\ud800b \\ud83d\\ude00","eventId":"2","message_json":null}`,
+      // A JSON message with an escaped unpaired surrogate: DuckDB's JSON cannot hold it.
+      `{"logGroupName":"/app/api","logStreamName":"s","timestamp":3,"ingestionTime":4,"message":"{\\"a\\":\\"\\\\ud800\\"}","eventId":"3","message_json":{"a":"\\ud800"}}`,
+      // Not parsed as JSON: no message_json member.
+      `{"logGroupName":"/app/api","logStreamName":"s","timestamp":4,"ingestionTime":5,"message":"plain","eventId":"4"}`,
+    ];
+    try {
+      const report = await store.commit(STREAM, texts, { timestamp: 5 });
+      assert.deepEqual(report, { messageJsonDropped: 1, messagesReplaced: 1, reread: 0 });
+    } finally {
+      await store.close();
+    }
+    const stored = await query(
+      database,
+      `SELECT "logGroupName" AS g, "accountId" AS a, "logStreamName" AS s, "timestamp"::VARCHAR AS ts, "ingestionTime"::VARCHAR AS it, ` +
+        `message AS m, "eventId" AS id, CAST(message_json AS VARCHAR) AS j FROM app_api ORDER BY "timestamp"`,
+    );
+    assert.deepEqual(stored, [
+      { g: "/app/api", a: null, s: "s", ts: "2", it: "3", m: "a\ufffdb \u{1F600}", id: "2", j: null },
+      { g: "/app/api", a: null, s: "s", ts: "3", it: "4", m: '{"a":"\\ud800"}', id: "3", j: null },
+      { g: "/app/api", a: null, s: "s", ts: "4", it: "5", m: "plain", id: "4", j: null },
+      {
+        g: "/app/api",
+        a: "222233334444",
+        s: 's"\u00e9/',
+        ts: "9007199254740991",
+        it: "-5",
+        m: json,
+        id: "9".repeat(56),
+        j: messageJsonText(json),
+      },
+    ]);
+  });
+
+  it("duckdb: records that lack a required field fail the commit; nothing of it is stored", async () => {
+    const database = join(tempDir(), "logs.duckdb");
+    const store = await DuckDbStore.open(database, [STREAM], SOURCE);
+    try {
+      await assert.rejects(
+        store.commit(STREAM, [record(1), '{"logGroupName":"/app/api","timestamp":1}'], { timestamp: T + 2000 }),
+        /1 record\(s\) of the batch lack one of their required fields/,
+      );
+      assert.equal((await store.commit(STREAM, [record(1)], { timestamp: T + 2000 })).reread, 0);
+    } finally {
+      await store.close();
+    }
+    assert.equal((await rows(database)).length, 1);
+  });
+
   it("duckdb: a table of the earlier layout (PRIMARY KEY, stored event_time) is written the same way", async () => {
     const database = join(tempDir(), "logs.duckdb");
     await (await DuckDbStore.open(database, [STREAM], SOURCE)).close();
@@ -103,7 +166,7 @@ describe("store commits", () => {
         `"message" VARCHAR, "eventId" VARCHAR, "message_json" JSON, "event_time" TIMESTAMP, ` +
         `PRIMARY KEY ("logGroupName", "logStreamName", "eventId"))`,
     );
-    const old = record(1);
+    const old = JSON.parse(record(1)) as EventRecord;
     await db.run(
       `INSERT INTO app_api VALUES ('${old.logGroupName}', '${old.logStreamName}', ${old.timestamp}, ${old.ingestionTime}, ` +
         `'${old.message}', '${old.eventId}', NULL, epoch_ms(${old.timestamp}))`,

@@ -2,9 +2,15 @@
 // alone, output it cannot read is reported at the end, and neither leaves the writer waiting.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Destination } from "../../src/local/destination.js";
+import { Emitter, splitRecordLine } from "../../src/airbyte/emitter.js";
+import { type BatchLimits, Destination } from "../../src/local/destination.js";
 import { ProgressTracker } from "../../src/local/progress.js";
-import { CLEAN_COMMIT, type CommitReport, type LocalStore, type LogRecord } from "../../src/local/store.js";
+import type { EventRecord } from "../../src/domain/record.js";
+import { CLEAN_COMMIT, type CommitReport, type LocalStore } from "../../src/local/store.js";
+
+/** A committed record's data, parsed. */
+type LogRecord = EventRecord & { readonly message_json?: unknown };
+const parsed = (records: readonly string[]) => records.map((r) => JSON.parse(r) as LogRecord);
 
 class MemoryStore implements LocalStore {
   readonly location = "memory";
@@ -13,9 +19,12 @@ class MemoryStore implements LocalStore {
   async loadStates(): Promise<ReadonlyMap<string, Record<string, unknown>>> {
     return new Map();
   }
-  async commit(stream: string, records: readonly LogRecord[]): Promise<CommitReport> {
+  /** Each record's data text as committed. */
+  readonly texts: string[] = [];
+  async commit(stream: string, records: readonly string[]): Promise<CommitReport> {
     if (this.failing.has(stream)) throw new Error(`disk full\n  while writing ${stream}`);
-    this.committed.set(stream, [...(this.committed.get(stream) ?? []), ...records]);
+    this.texts.push(...records);
+    this.committed.set(stream, [...(this.committed.get(stream) ?? []), ...parsed(records)]);
     return CLEAN_COMMIT;
   }
   async close(): Promise<void> {}
@@ -43,6 +52,9 @@ const state = (stream: string, t: number) =>
     state: { type: "STREAM", stream: { stream_descriptor: { name: stream }, stream_state: { timestamp: t } } },
   });
 
+/** A commit for every STATE as soon as the one before is done. */
+const IMMEDIATE: BatchLimits = { minRecords: 0, maxWaitMs: 0, maxReady: 100_000 };
+
 /** Writes the lines, ends the destination and resolves with end()'s error, if any. */
 async function run(store: LocalStore, lines: readonly string[]): Promise<Error | undefined> {
   const destination = new Destination(store, new ProgressTracker(["a", "b"], () => 0));
@@ -61,7 +73,8 @@ class GatedStore implements LocalStore {
   async loadStates(): Promise<ReadonlyMap<string, Record<string, unknown>>> {
     return new Map();
   }
-  async commit(stream: string, records: readonly LogRecord[], state: Record<string, unknown>): Promise<CommitReport> {
+  async commit(stream: string, texts: readonly string[], state: Record<string, unknown>): Promise<CommitReport> {
+    const records = parsed(texts);
     this.commits.push({ stream, timestamps: records.map((r) => r.timestamp), state });
     await new Promise<void>((resolve) => {
       this.gates.push(resolve);
@@ -84,7 +97,7 @@ class GatedStore implements LocalStore {
 describe("sync destination", () => {
   test("beyond its bound of ready records, the destination takes no more output until they are stored", async () => {
     const store = new GatedStore();
-    const destination = new Destination(store, new ProgressTracker(["a"], () => 0), 1);
+    const destination = new Destination(store, new ProgressTracker(["a"], () => 0), { ...IMMEDIATE, maxReady: 1 });
     const write = (lines: readonly string[], done: () => void) => destination.write(`${lines.join("\n")}\n`, done);
     await new Promise<void>((resolve) => write([record("a", 1), state("a", 2)], resolve));
     // The first batch is committing; the second is over the bound of 1, so its write waits.
@@ -105,7 +118,7 @@ describe("sync destination", () => {
   test("STATEs that arrive while a commit is in progress are committed together, in order, with the latest state", async () => {
     const store = new GatedStore();
     const tracker = new ProgressTracker(["a", "b"], () => 0);
-    const destination = new Destination(store, tracker);
+    const destination = new Destination(store, tracker, IMMEDIATE);
     const write = (lines: readonly string[]) =>
       new Promise<void>((resolve) => destination.write(`${lines.join("\n")}\n`, () => resolve()));
     await write([record("a", 1), state("a", 2)]);
@@ -154,5 +167,111 @@ describe("sync destination", () => {
     const err = await run(store, [record("b", 1), "{not json", record("b", 2), state("b", 3)]);
     assert.equal(store.committed.size, 0, "nothing after the unreadable line is stored");
     assert.match(err?.message ?? "", /^could not take the connector's output/);
+    // A stream name that is no JSON string: in the emitter's form otherwise, still unreadable.
+    const bad = '{"type":"RECORD","record":{"stream":"\\q","data":{"eventId":"1"},"emitted_at":1}}';
+    const invalid = await run(new MemoryStore(new Set()), [bad, state("b", 3)]);
+    assert.match(invalid?.message ?? "", /^could not take the connector's output/);
+  });
+
+  test("records as the emitter writes them are committed as their data's own text", async () => {
+    const store = new MemoryStore(new Set());
+    const destination = new Destination(store, new ProgressTracker(['a "quoted" \u00e9 \u{1F600}'], () => 0));
+    const emitter = new Emitter(
+      destination,
+      (t) => t,
+      () => 1,
+    );
+    const stream = 'a "quoted" \u00e9 \u{1F600}';
+    const texts = [
+      // Escapes as the page had them, a big number and deep nesting in message_json, surrogates.
+      '{"logGroupName":"g","logStreamName":"s\\u00e9","timestamp":1,"ingestionTime":2,"message":"{\\"n\\":12345678901234567890123}","eventId":"1","message_json":{"n":12345678901234567890123}}',
+      `{"logGroupName":"g","timestamp":3,"message":"x","eventId":"2","message_json":${"[".repeat(200)}1${"]".repeat(200)}}`,
+      '{"logGroupName":"g","message":"\\ud800 \\ud83d\\ude00 \\"}\\\\","eventId":"3","timestamp":4}',
+    ];
+    await emitter.serializedRecords(stream, texts);
+    emitter.state(stream, { timestamp: 5 });
+    await emitter.flush();
+    await new Promise<void>((resolve) => destination.end(() => resolve()));
+    assert.deepEqual(store.texts, texts);
+  });
+
+  test("a line not exactly as the emitter writes records is parsed, never sliced", () => {
+    const data = '{"logGroupName":"g","message":"m","eventId":"1","timestamp":1}';
+    const head = '{"type":"RECORD","record":{"stream":"a","data":';
+    assert.deepEqual(splitRecordLine(`${head}${data},"emitted_at":12}}`), { streamJson: '"a"', data });
+    for (const line of [
+      `${head}${data},"namespace":{"x":1},"emitted_at":12}}`,
+      `${head}${data},"namespace":"x","emitted_at":12}}`,
+      `${head}${data}, "emitted_at":12}}`,
+      `${head}${data},"emitted_at":1.5}}`,
+      `${head}${data},"emitted_at":}}`,
+      `${head}${data},"emitted_at":12} }`,
+      `${head}[1],"emitted_at":12}}`,
+      `${head}{"a":"}"},{"b":1},"emitted_at":12}}`,
+      `${head}{"a":"unterminated},"emitted_at":12}}`,
+      `{"type":"RECORD","record":{"stream":"a" ,"data":${data},"emitted_at":12}}`,
+      `{"type":"RECORD","record":{"stream":"a,"data":${data},"emitted_at":12}}`,
+      `{"type":"STATE","state":{}}`,
+      `${head}{"a":[1,"emitted_at":12}}`,
+      '{"type":"RECORD","record":{"stream":"a\\"b',
+    ]) {
+      assert.equal(splitRecordLine(line), undefined, line);
+    }
+  });
+
+  test("records in another form or another escaping of the stream are parsed: the data alone, message_json exact", async () => {
+    const store = new MemoryStore(new Set());
+    const data =
+      '{"logGroupName":"a","logStreamName":"s","timestamp":1,"ingestionTime":1,"message":" {\\"n\\": 1e400}\\n","eventId":"1","message_json":{"n":1e400}}';
+    const err = await run(store, [
+      `{"type":"RECORD","record":{"stream":"a","data":${data},"namespace":{"x":1},"emitted_at":1}}`,
+      `{"type":"RECORD","record":{"stream":"\\u0061","data":${data},"emitted_at":1}}`,
+      state("a", 2),
+    ]);
+    assert.equal(err, undefined);
+    const exact =
+      '{"logGroupName":"a","logStreamName":"s","timestamp":1,"ingestionTime":1,"message":" {\\"n\\": 1e400}\\n","eventId":"1","message_json":{"n": 1e400}}';
+    assert.deepEqual(store.texts, [exact, exact]);
+  });
+
+  test("a STATE's commit waits for more records until enough are ready or the STATE has waited long enough", async () => {
+    const store = new GatedStore();
+    let now = 0;
+    // An hour: the real timer never fires during the test; the clock given decides.
+    const limits = { minRecords: 3, maxWaitMs: 3_600_000, maxReady: 10 };
+    const destination = new Destination(store, new ProgressTracker(["a", "b"], () => 0), limits, () => now);
+    const write = (lines: readonly string[]) =>
+      new Promise<void>((resolve) => destination.write(`${lines.join("\n")}\n`, () => resolve()));
+    await write([record("a", 1), state("a", 2)]);
+    assert.equal(store.commits.length, 0, "one record waits for more");
+    await write([record("a", 2), record("a", 3), state("a", 4)]);
+    assert.deepEqual(store.commits, [{ stream: "a", timestamps: [1, 2, 3], state: { timestamp: 4 } }]);
+    await store.release();
+    await write([record("b", 5), state("b", 6)]);
+    now = 3_599_999;
+    await write([record("b", 6), state("b", 7)]);
+    assert.equal(store.commits.length, 1, "two records, the first STATE waited just under the bound");
+    now = 3_600_000;
+    await write([record("a", 8), state("a", 9)]);
+    assert.deepEqual(store.commits.slice(1), [{ stream: "b", timestamps: [5, 6], state: { timestamp: 7 } }]);
+    const ended = new Promise<void>((resolve) => destination.end(() => resolve()));
+    await store.release();
+    await store.release();
+    await ended;
+    assert.deepEqual(store.commits.slice(2), [{ stream: "a", timestamps: [8], state: { timestamp: 9 } }]);
+  });
+
+  test("a STATE that waits for more records is committed when its time is up, without more output", async () => {
+    const store = new GatedStore();
+    const destination = new Destination(store, new ProgressTracker(["a"], () => 0), {
+      minRecords: 100,
+      maxWaitMs: 1,
+      maxReady: 1000,
+    });
+    await new Promise<void>((resolve) => destination.write(`${record("a", 1)}\n${state("a", 2)}\n`, () => resolve()));
+    await store.started(1);
+    await store.release();
+    await new Promise<void>((resolve) => destination.end(() => resolve()));
+    assert.deepEqual(store.commits, [{ stream: "a", timestamps: [1], state: { timestamp: 2 } }]);
   });
 });
