@@ -26,7 +26,10 @@ const RAW_PAGE = Symbol("rawFilterLogEventsPage");
 
 interface RawPage {
   readonly text: string;
-  /** The bytes were found free of control characters (so the scan need not look again). */
+  /**
+   * The bytes were found ASCII and free of control characters (so the scan need not look again,
+   * and its events' members can be copied as bytes).
+   */
   readonly withoutControl: boolean;
 }
 

@@ -38,6 +38,8 @@ export class PageEvent implements LogEvent {
     private readonly idEnd: number,
     /** The object has exactly the five fields of a filtered log event, each once. */
     readonly plain: boolean,
+    /** The page text is ASCII. */
+    private readonly ascii: boolean,
   ) {}
 
   get logStreamName(): string {
@@ -55,6 +57,10 @@ export class PageEvent implements LogEvent {
   /** The event's members as JSON text, without the braces; undefined unless the event is plain. */
   jsonMembers(): string | undefined {
     return this.plain ? this.text.slice(this.start + 1, this.end - 1) : undefined;
+  }
+
+  asciiJsonMembers(): string | undefined {
+    return this.ascii ? this.jsonMembers() : undefined;
   }
 }
 
@@ -232,7 +238,7 @@ function fieldAt(t: string, i: number, keyEnd: number): number {
 }
 
 /** The event object starting at t[start] === "{": the event and the index past it. */
-function scanEvent(t: string, start: number): [PageEvent, number] | undefined {
+function scanEvent(t: string, start: number, ascii: boolean): [PageEvent, number] | undefined {
   let i = skipWs(t, start + 1);
   let seen = 0;
   let plain = true;
@@ -297,20 +303,21 @@ function scanEvent(t: string, start: number): [PageEvent, number] | undefined {
       idAt,
       idEnd,
       plain,
+      ascii,
     ),
     end,
   ];
 }
 
 /** The events array starting at t[i] === "[": its events and the index past it. */
-function scanEvents(t: string, i: number): [PageEvent[], number] | undefined {
+function scanEvents(t: string, i: number, ascii: boolean): [PageEvent[], number] | undefined {
   if (t.charCodeAt(i) !== LBRACKET) return undefined;
   const events: PageEvent[] = [];
   i = skipWs(t, i + 1);
   if (t.charCodeAt(i) === RBRACKET) return [events, i + 1];
   for (;;) {
     if (t.charCodeAt(i) !== LBRACE) return undefined;
-    const scanned = scanEvent(t, i);
+    const scanned = scanEvent(t, i, ascii);
     if (!scanned) return undefined;
     events.push(scanned[0]);
     i = separatorAt(t, scanned[1], RBRACKET);
@@ -324,7 +331,8 @@ const PAGE_KEYS = new Set(['"events"', '"nextToken"', '"searchedLogStreams"']);
 /**
  * The events and next token of a FilterLogEvents response body; undefined when not as expected,
  * including a body without an events array (such as `{}`, which is no page at all).
- * `withoutControl`: the caller checked the bytes for control characters already (hasControlAscii).
+ * `withoutControl`: the caller checked the bytes for control characters already (hasControlAscii),
+ * and found them ASCII: the text is then ASCII too.
  */
 export function scanFilterPage(t: string, withoutControl = false): ScannedPage | undefined {
   if ((!withoutControl && CONTROL.test(t)) || !escapesValid(t)) return undefined;
@@ -345,7 +353,7 @@ export function scanFilterPage(t: string, withoutControl = false): ScannedPage |
       if (i < 0) return undefined;
       if (key === '"events"') {
         if (events) return undefined;
-        const scanned = scanEvents(t, i);
+        const scanned = scanEvents(t, i, withoutControl);
         if (!scanned) return undefined;
         [events, i] = scanned;
       } else {

@@ -24,6 +24,8 @@ export interface LogEvent {
    * straight from the page text; a record then reuses them instead of encoding the fields again.
    */
   jsonMembers?(): string | undefined;
+  /** jsonMembers() when it is ASCII (read from a page of ASCII bytes), so it can be copied as bytes. */
+  asciiJsonMembers?(): string | undefined;
 }
 
 export interface FilterRequest {

@@ -1,6 +1,6 @@
 // Each event becomes a RECORD; optionally with its JSON message parsed. Records are serialized
 // straight from the events (no intermediate objects): this is the connector's hot path.
-import type { Emitter } from "../airbyte/emitter.js";
+import type { Emitter, EncodedRecords } from "../airbyte/emitter.js";
 import type { LogEvent } from "../domain/logs.js";
 import {
   ACCOUNT_ID_FIELD,
@@ -102,9 +102,27 @@ export function recordSink(
         const given = e.jsonMembers?.();
         return given === undefined ? `{${fields(e)}}` : `${groupOpen}${given}}`;
       };
+  // Events read from an ASCII page: written as bytes, group and members copied (the same lines).
+  const head = Buffer.from(groupOpen);
+  const close = Buffer.from("}");
+  const encoded = (events: readonly LogEvent[]): EncodedRecords | undefined => {
+    const middles: string[] = [];
+    for (const e of events) {
+      const m = e.asciiJsonMembers?.();
+      if (m === undefined) return undefined;
+      middles.push(m);
+    }
+    const tails = parseJsonMessages ? events.map((e) => `${MESSAGE_JSON_KEY}${messageJson(e.message)}}`) : close;
+    return { head, middles, tails };
+  };
   return {
     maxWindowsInFlight: Number.POSITIVE_INFINITY,
-    deliver: (events, signal) => emitter.serializedRecords(stream, events.map(serialize), signal),
+    deliver: (events, signal) => {
+      const bytes = encoded(events);
+      return bytes === undefined
+        ? emitter.serializedRecords(stream, events.map(serialize), signal)
+        : emitter.encodedRecords(stream, bytes, signal);
+    },
     commit: (watermark) => watermark,
     close: (watermark) => watermark,
   };

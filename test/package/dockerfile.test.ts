@@ -33,8 +33,8 @@ describe("packaging rules", () => {
     const variants: [string, string][] = [
       ["io.airbyte.version=0.1.0", "io.airbyte.version=9.9.9"],
       [
-        'AIRBYTE_ENTRYPOINT="node --max-semi-space-size=8 --single-threaded-gc /airbyte/integration_code/dist/src/main.js"',
-        'AIRBYTE_ENTRYPOINT="node --max-semi-space-size=8 --single-threaded-gc dist/src/main.js"',
+        'AIRBYTE_ENTRYPOINT="node --max-semi-space-size=4 --single-threaded-gc /airbyte/integration_code/dist/src/main.js"',
+        'AIRBYTE_ENTRYPOINT="node --max-semi-space-size=4 --single-threaded-gc dist/src/main.js"',
       ],
       ["USER airbyte", "USER root"],
       ["npm prune --omit=dev", "true"],
@@ -44,10 +44,10 @@ describe("packaging rules", () => {
       ],
       ["/package/dist/src ./dist/src", "/build/dist/src ./dist/src"],
       [
-        'ENTRYPOINT ["node", "--max-semi-space-size=8", "--single-threaded-gc", "/airbyte/integration_code/dist/src/main.js"]',
+        'ENTRYPOINT ["node", "--max-semi-space-size=4", "--single-threaded-gc", "/airbyte/integration_code/dist/src/main.js"]',
         "ENTRYPOINT node /airbyte/integration_code/dist/src/main.js",
       ],
-      ['"node", "--max-semi-space-size=8", "--single-threaded-gc", "/airbyte', '"node", "/airbyte'],
+      ['"node", "--max-semi-space-size=4", "--single-threaded-gc", "/airbyte', '"node", "/airbyte'],
       ['"--single-threaded-gc", "/airbyte', '"/airbyte'],
       ["FROM node:26-slim AS build", "FROM node:24-slim AS build"],
       ["FROM node:26-slim\n", "FROM node:24-slim\n"],

@@ -108,20 +108,31 @@ describe("emitter promptness and cancellation", () => {
     assert.match(c.text(), /^\{"type":"STATE".*\n$/);
   });
 
-  test("a page of records stops part way once cancelled, and says so", async () => {
-    const c = collector();
-    const emitter = new Emitter(c.out);
-    const controller = new AbortController();
-    const data = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ i, pad: "x".repeat(100) }));
-    // Abort as soon as the first slice has been written.
-    void c.firstWrite.then(() => controller.abort(new Cancelled("SIGTERM")));
-    await assert.rejects(emitter.serializedRecords("s", data, controller.signal), Cancelled);
-    await emitter.flush();
-    const lines = c
-      .text()
-      .split("\n")
-      .filter((l) => l.startsWith('{"type":"RECORD"'));
-    assert.ok(lines.length > 0 && lines.length < data.length, `${lines.length} of ${data.length} records written`);
-    assert.ok(c.text().endsWith("\n"));
-  });
+  const data = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ i, pad: "x".repeat(100) }));
+  const asBytes = {
+    head: Buffer.from("{"),
+    middles: data.map((d) => d.slice(1, -1)),
+    tails: Buffer.from("}"),
+  };
+  const pages = {
+    "as text": (emitter: Emitter, signal: AbortSignal) => emitter.serializedRecords("s", data, signal),
+    "as bytes": (emitter: Emitter, signal: AbortSignal) => emitter.encodedRecords("s", asBytes, signal),
+  };
+  for (const [given, write] of Object.entries(pages))
+    test(`a page of records given ${given} stops part way once cancelled, and says so`, async () => {
+      const c = collector();
+      const emitter = new Emitter(c.out);
+      const controller = new AbortController();
+      // Abort as soon as the first slice has been written.
+      void c.firstWrite.then(() => controller.abort(new Cancelled("SIGTERM")));
+      await assert.rejects(write(emitter, controller.signal), Cancelled);
+      await emitter.flush();
+      const lines = c
+        .text()
+        .split("\n")
+        .filter((l) => l.startsWith('{"type":"RECORD"'));
+      assert.ok(lines.length > 0 && lines.length < data.length, `${lines.length} of ${data.length} records written`);
+      assert.ok(c.text().endsWith("\n"));
+      for (const [i, l] of lines.entries()) assert.equal(JSON.parse(l).record.data.i, i, "whole records, in order");
+    });
 });

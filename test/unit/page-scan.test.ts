@@ -279,3 +279,104 @@ test("a page whose bytes were found free of control characters is scanned as wit
   );
   assert.equal(hinted.nextToken, "t");
 });
+
+/** The bytes the records sink writes for these events, emitted_at fixed. */
+async function recordBytes(
+  deliveries: readonly (readonly LogEvent[])[],
+  parseJsonMessages: boolean,
+  accountId?: string,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer | string, _enc, cb) {
+      chunks.push(Buffer.from(chunk));
+      cb();
+    },
+  });
+  const emitter = new Emitter(
+    sink,
+    (t) => t,
+    () => 1,
+  );
+  const records = recordSink(emitter, "stream", "/group/a", parseJsonMessages, accountId);
+  for (const events of deliveries) {
+    await records.deliver(events);
+    emitter.state("stream", { n: events.length });
+  }
+  await emitter.flush();
+  return Buffer.concat(chunks);
+}
+
+/** JSON text with every character past ASCII escaped, as the page of an ASCII body. */
+const asciiJson = (json: string): string =>
+  json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
+test("records of a page of ASCII bytes, copied as bytes, are the same bytes as records built as text", async () => {
+  const rand = prng(14);
+  const extra: Event[] = [
+    {
+      logStreamName: "s",
+      timestamp: 5,
+      ingestionTime: 6,
+      message: ' {"big":9007199254740993,"a":1,"a":2} ',
+      eventId: "x",
+    },
+    {
+      logStreamName: "s",
+      timestamp: 5,
+      ingestionTime: 6,
+      message: '{"e":"caf\u00e9 \ud83d\ude00","s":"\ud800"}',
+      eventId: "y",
+    },
+    { logStreamName: "s", timestamp: 5, ingestionTime: 6, message: '\n{"a":\r\n[1]}', eventId: "z" },
+    // Larger than a slice of output on its own.
+    { logStreamName: "s", timestamp: 5, ingestionTime: 6, message: `{"long":"${"é\\".repeat(40_000)}"}`, eventId: "w" },
+  ];
+  let copied = 0;
+  for (let i = 0; i < 30; i++) {
+    const pages = [randomPage(rand), randomPage(rand), randomPage(rand)];
+    // Some pages larger than a slice of output (64 KB), to cross slice boundaries.
+    if (i % 5 === 0)
+      for (let k = 0; k < 600; k++) pages[1]!.events.push(...pages[0]!.events.slice(0, 1), extra[k % 3]!);
+    if (i % 10 === 0) pages[2]!.events.push(extra[3]!);
+    const bodies = pages.map((p) => asciiJson(dump(rand, p, i % 2 === 0)));
+    const asBytes = bodies.map((b) => {
+      assert.ok(
+        Buffer.from(b).every((c) => c >= 32 && c < 128),
+        "an ASCII body without control characters",
+      );
+      return scanFilterPage(b, true)!.events;
+    });
+    const asText = bodies.map((b) => scanFilterPage(b)!.events);
+    const parsed = bodies.map((b) => (JSON.parse(b) as { events: Event[] }).events);
+    copied += asBytes.flat().filter((e) => e.asciiJsonMembers() !== undefined).length;
+    assert.ok(
+      asText.flat().every((e) => e.asciiJsonMembers() === undefined),
+      "text of unknown bytes is not copied",
+    );
+    for (const json of [false, true])
+      for (const accountId of [undefined, "123456789012"]) {
+        const expected = await recordBytes(asText, json, accountId);
+        const records = (b: Buffer) =>
+          b
+            .toString()
+            .split("\n")
+            .filter((l) => l.includes('"RECORD"'))
+            .map((l) => JSON.parse(l));
+        assert.deepEqual(records(expected), records(await recordBytes(parsed, json, accountId)), `pages ${i}`);
+        assert.ok(
+          expected.equals(await recordBytes(asBytes, json, accountId)),
+          `pages ${i}, parse_json_messages ${json}, account ${accountId}: the same bytes`,
+        );
+      }
+  }
+  assert.ok(copied > 1000, `${copied} events copied as bytes`);
+});
+
+test("a page of ASCII bytes with an event of other fields is written as text, the same records", async () => {
+  const body = `{"events":[{"logStreamName":"s","timestamp":1,"ingestionTime":2,"message":"m","eventId":"e"},{"logStreamName":"s","timestamp":1,"extra":1,"ingestionTime":2,"message":"m","eventId":"f"}]}`;
+  const events = scanFilterPage(body, true)!.events;
+  assert.equal(events[0]!.asciiJsonMembers(), events[0]!.jsonMembers());
+  assert.equal(events[1]!.asciiJsonMembers(), undefined);
+  assert.ok((await recordBytes([events], false)).equals(await recordBytes([scanFilterPage(body)!.events], false)));
+});
