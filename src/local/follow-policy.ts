@@ -87,11 +87,9 @@ function plural(n: number, word: string): string {
 
 /** What the progress screen shows above the table during cycle `n`. */
 export function followTitle(n: number, startedAt: number, totals: FollowTotals): string {
-  const before =
-    totals.cycles === 0
-      ? "the first"
-      : `before it ${plural(totals.cycles, "cycle")} (${totals.failed} failed), ${totals.committed - totals.reread} new records`;
-  return `sync --follow: cycle ${n} since ${clockTime(startedAt)}; ${before}`;
+  const head = `sync --follow: cycle ${n} since ${clockTime(startedAt)}`;
+  if (totals.cycles === 0) return head;
+  return `${head}; before it ${plural(totals.cycles, "cycle")} (${totals.failed} failed), ${totals.committed - totals.reread} new records`;
 }
 
 /** How a cycle ended, for its line. */
