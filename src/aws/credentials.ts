@@ -20,10 +20,22 @@ function fromProfile(name: string): AwsCredentialIdentityProvider {
       return await provider(props);
     } catch (err) {
       // Whatever failed (a missing profile, its SSO token, its role), the profile is what to check.
-      const failure = new Error(`profile ${JSON.stringify(name)}: ${(err as Error).message}`, { cause: err });
+      const failure = new Error(`profile ${JSON.stringify(name)}: ${profileFailure(err)}`, { cause: err });
       throw Object.assign(failure, { name: "CredentialsProviderError", code: PROFILE_CREDENTIALS });
     }
   };
+}
+
+/**
+ * Why a profile gave no credentials, fit to print: a failed credential_process's message quotes
+ * its command line and what it wrote on stderr, either of which may hold a secret (a token passed
+ * as an argument), so only its exit code is told.
+ */
+function profileFailure(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!/^Command failed/.test(message)) return message;
+  const code = (err as { code?: unknown }).code;
+  return `its credential_process failed${typeof code === "number" ? ` with exit code ${code}` : ""} (its command line and output are not repeated here)`;
 }
 
 function baseCredentials(config: Config): Credentials {

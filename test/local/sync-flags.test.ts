@@ -178,6 +178,32 @@ describe("sync: setting flags", () => {
     assert.equal(r.stdout, "");
   });
 
+  it("a profile whose credential_process fails: the profile is named, the process's command line and output are not", async () => {
+    const dir = tempDir();
+    const files = awsFiles(dir);
+    const token = "cp-token-in-argv-0001";
+    writeFileSync(
+      files.AWS_CONFIG_FILE!,
+      `[profile cp]\ncredential_process = /bin/sh -c "echo ${token}-stderr >&2; exit 3" ${token}\n`,
+    );
+    const r = await sync(
+      [
+        "--config",
+        writeJson(dir, "endpoint.json", { endpoint_url: sim.url }),
+        "--region",
+        "us-east-1",
+        "--profile",
+        "cp",
+        "--database",
+        join(dir, "x.duckdb"),
+      ],
+      files,
+    );
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /profile "cp": its credential_process failed/);
+    assert.doesNotMatch(r.stdout + r.stderr, new RegExp(token));
+  });
+
   it("--since starts only the streams without state: a stream with state continues from it", async () => {
     const dir = tempDir();
     const database = join(dir, "x.duckdb");
