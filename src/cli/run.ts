@@ -93,15 +93,21 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
  * stderr (the command's own, once it runs).
  */
 async function runLocalCommand(command: LocalCommand, argv: readonly string[], io: Io): Promise<number> {
-  let launch: () => Promise<number>;
+  // Watched from the start, as for the Airbyte commands: a Ctrl-C during discover is not lost.
+  const cancellation = watchCancellation(io.signals);
   try {
-    launch = await prepareLocalCommand(command, argv, io);
-  } catch (err) {
-    // Arguments and input files: no secret is known yet, and none is quoted (see input.ts).
-    io.stderr.write(`${PROGRAM} ${command}: ${asConnectorError(err).message}\n`);
-    return 1;
+    let launch: () => Promise<number>;
+    try {
+      launch = await prepareLocalCommand(command, argv, { ...io, cancellation });
+    } catch (err) {
+      // Arguments and input files: no secret is known yet, and none is quoted (see input.ts).
+      io.stderr.write(`${PROGRAM} ${command}: ${asConnectorError(err).message}\n`);
+      return 1;
+    }
+    return await launch();
+  } finally {
+    cancellation.dispose();
   }
-  return launch();
 }
 
 /**

@@ -3,6 +3,7 @@
 // commands (cli/run.ts) and for sync and demo (local/sync.ts) alike.
 import type { EventEmitter } from "node:events";
 import type { Writable } from "node:stream";
+import type { Cancellation } from "../engine/cancel.js";
 import { parseConfig, secretValues, type Config, unknownSettings } from "../config/config.js";
 import { Emitter } from "../airbyte/emitter.js";
 import { ConfigError, ConnectorError, asConnectorError } from "../airbyte/errors.js";
@@ -20,6 +21,12 @@ export interface Io {
   readonly now?: () => number;
   /** SIGTERM/SIGINT source (the process) that cancels `read`, `sync` and `demo`; omitted: not cancellable. */
   readonly signals?: EventEmitter;
+  /**
+   * `signals` watched since the command started (cli/run.ts), so that a signal during start-up
+   * (reading inputs, discover, opening the store) still cancels; without it, a command watches
+   * `signals` itself from when it reads.
+   */
+  readonly cancellation?: Cancellation;
 }
 
 /** What every command that talks to AWS gets. */

@@ -66,7 +66,7 @@ export async function followCommand(
   const intervalMs = intervalSeconds * 1000;
   // One watcher for the whole loop: a signal between two cycles is not missed. Each cycle gets
   // a child of it, so that what a cycle's read leaves on its signal goes with the cycle.
-  const loop = watchCancellation(io.signals);
+  const loop = io.cancellation ?? watchCancellation(io.signals);
   try {
     let totals = noCycles(clock());
     let failures = 0;
@@ -114,6 +114,6 @@ export async function followCommand(
     io.stdout.write(followSummary(totals, { location: options.target, format: options.format, by, now: clock() }));
     return CANCEL_EXIT_CODES[by];
   } finally {
-    loop.dispose();
+    if (loop !== io.cancellation) loop.dispose();
   }
 }

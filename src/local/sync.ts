@@ -156,7 +156,8 @@ export async function runSync(
 
     // Ctrl-C (or SIGTERM): the read stops starting requests and ends each stream with the state
     // of its completed windows, which the destination commits; nothing else is stored.
-    const cancellation = cycle?.cancellation ?? watchCancellation(io.signals);
+    const given = cycle?.cancellation ?? io.cancellation;
+    const cancellation = given ?? watchCancellation(io.signals);
     let ok: boolean;
     try {
       const onWindows = (stream: string, change: 1 | -1) => tracker.reading(stream, change);
@@ -166,7 +167,7 @@ export async function runSync(
         destination.end((err?: Error | null) => (err ? reject(err) : resolve())),
       );
     } finally {
-      if (!cycle) cancellation.dispose();
+      if (given === undefined) cancellation.dispose();
       display.stop();
     }
     const interrupted = cancellation.by;

@@ -4,6 +4,8 @@
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
@@ -63,6 +65,42 @@ function runCli(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * A proxy to the simulator that holds every DescribeLogGroups request until release(): a sync
+ * behind it is in discover, at a point the test knows, for as long as the test wants.
+ */
+async function discoverHolder(target: string) {
+  const held: (() => void)[] = [];
+  let released = false;
+  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+    const out = request(`${target}${req.url ?? "/"}`, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    out.end(body);
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const go = () => forward(req, res, body);
+      if (!released && String(req.headers["x-amz-target"] ?? "").endsWith("DescribeLogGroups")) held.push(go);
+      else go();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    holding: () => held.length > 0,
+    release: () => {
+      released = true;
+      for (const go of held.splice(0)) go();
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** Every stored state's watermark has all events below it, no key twice; the sync stopped mid-way. */
@@ -135,6 +173,33 @@ describe("local sync interrupted", () => {
     assert.equal(stopped.code, 143, stopped.stdout + stopped.stderr);
     assert.match(stopped.stdout, /^Interrupted: \d+ records committed/);
     await assertConsistent(database, expected);
+  });
+
+  it("a Ctrl-C during discover is not lost: exit 130 once discover answers, nothing read", async () => {
+    const dir = tempDir();
+    const holder = await discoverHolder(sim.url);
+    try {
+      const stopped = await runCli(
+        [
+          "sync",
+          "--config",
+          simConfig(dir, holder.url, { max_requests_per_second: 4 }),
+          "--database",
+          join(dir, "x.duckdb"),
+        ],
+        dir,
+        // The signal goes while discover waits for its answer; the answer follows it.
+        () => {
+          if (!holder.holding()) return false;
+          setImmediate(holder.release);
+          return true;
+        },
+      );
+      assert.equal(stopped.code, 130, stopped.stdout + stopped.stderr);
+      assert.match(stopped.stdout, /^Interrupted: 0 records committed/);
+    } finally {
+      await holder.close();
+    }
   });
 });
 
