@@ -298,7 +298,8 @@ export class DuckDbStore implements LocalStore {
           `DELETE FROM ${quote(table)} t USING ${STAGING} s WHERE t."timestamp" BETWEEN ${batch?.first} AND ${batch?.last} AND ${SAME_EVENT}` +
             (layout.accountIdColumn ? ` AND ${SAME_ACCOUNT}` : ""),
         );
-        reread = Number(removed.getRowObjectsJS()[0]?.Count ?? 0);
+        // A copy of an event the batch already holds is not new either: new + re-read = rows given.
+        reread = Number(removed.getRowObjectsJS()[0]?.Count ?? 0) + Number(batch?.repeated);
         const columns = [
           FIELD_NAMES,
           MESSAGE_JSON,

@@ -32,7 +32,10 @@ export interface CommitReport {
   readonly messageJsonDropped: number;
   /** Records whose message has unpaired surrogates, stored with U+FFFD in their place. */
   readonly messagesReplaced: number;
-  /** Of the committed records, those the store held before (lookback, resumed windows): not new. */
+  /**
+   * Of the committed records, those that are not new: the store held them before (lookback,
+   * resumed windows), or the batch held them already (an event repeated in an answer).
+   */
   readonly reread: number;
 }
 
