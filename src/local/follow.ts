@@ -3,7 +3,7 @@
 // the ingestion delay), whose store commits states as always: stopping loses nothing. A failed
 // cycle is reported and retried after a longer wait (follow-policy.ts); only a configuration
 // error at the first cycle ends the loop.
-import { ConfigError, asConnectorError, type FailureType } from "../airbyte/errors.js";
+import { asConnectorError, type FailureType } from "../airbyte/errors.js";
 import type { Io } from "../commands/context.js";
 import { CANCEL_EXIT_CODES, childCancellation, watchCancellation } from "../engine/cancel.js";
 import {
@@ -43,14 +43,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /** A thrown cycle's reason and failure type (as syncCommand words it). */
 /** Why a cycle failed, in the words of the command line (a setting given by a flag is named by it). */
 function failureOf(err: unknown, flags: SettingFlags | undefined): { reason: string; type: FailureType } {
-  const { message, type } =
-    err instanceof SyncError
-      ? { message: err.message, type: err.failureType }
-      : // A message from before the config is validated holds no secret (see connect()).
-        err instanceof ConfigError
-        ? { message: err.message, type: "config_error" as const }
-        : { message: asConnectorError(err).message, type: asConnectorError(err).failureType };
-  return { reason: inFlagTerms(message, flags), type };
+  // A ConfigError (from before the config is validated) holds no secret (see connect()).
+  const failure = err instanceof SyncError ? err : asConnectorError(err);
+  return { reason: inFlagTerms(failure.message, flags), type: failure.failureType };
 }
 
 /** Runs cycles until a signal; resolves to the exit code (130/143, or 1 when the first cycle cannot start). */
