@@ -49,6 +49,21 @@ export interface ProgressSnapshot {
   readonly streams: readonly StreamProgress[];
 }
 
+/** A stream's progress before anything happened to it. */
+export const NOT_STARTED: Omit<StreamProgress, "stream"> = {
+  status: "PENDING",
+  received: 0,
+  committed: 0,
+  reread: 0,
+  watermark: undefined,
+  start: undefined,
+  reading: 0,
+  startedAt: undefined,
+  endedAt: undefined,
+  firstWatermark: undefined,
+  firstWatermarkAt: undefined,
+};
+
 interface Mutable {
   status: string;
   received: number;
@@ -98,19 +113,7 @@ export class ProgressTracker {
   private entry(stream: string): Mutable {
     let e = this.streams.get(stream);
     if (!e) {
-      e = {
-        status: "PENDING",
-        received: 0,
-        committed: 0,
-        reread: 0,
-        watermark: undefined,
-        start: undefined,
-        reading: 0,
-        startedAt: undefined,
-        endedAt: undefined,
-        firstWatermark: undefined,
-        firstWatermarkAt: undefined,
-      };
+      e = { ...NOT_STARTED };
       this.streams.set(stream, e);
     }
     return e;

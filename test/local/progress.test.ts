@@ -5,6 +5,7 @@ import { EventEmitter } from "node:events";
 import { Writable } from "node:stream";
 import { describe, it } from "node:test";
 import {
+  NOT_STARTED,
   ProgressTracker,
   estimateLeft,
   overallLeft,
@@ -21,21 +22,7 @@ const T = Date.UTC(2024, 5, 1, 12);
 const HOUR = 3_600_000;
 
 function stream(name: string, fields: Partial<StreamProgress> = {}): StreamProgress {
-  return {
-    stream: name,
-    status: "PENDING",
-    received: 0,
-    committed: 0,
-    reread: 0,
-    watermark: undefined,
-    start: undefined,
-    reading: 0,
-    startedAt: undefined,
-    endedAt: undefined,
-    firstWatermark: undefined,
-    firstWatermarkAt: undefined,
-    ...fields,
-  };
+  return { stream: name, ...NOT_STARTED, ...fields };
 }
 
 const snapshot: ProgressSnapshot = {

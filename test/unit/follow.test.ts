@@ -15,7 +15,7 @@ import {
   waitBeforeNextCycle,
   withCycle,
 } from "../../src/local/follow-policy.js";
-import type { ProgressSnapshot, StreamProgress } from "../../src/local/progress.js";
+import { NOT_STARTED, type ProgressSnapshot, type StreamProgress } from "../../src/local/progress.js";
 import { SyncError, type SyncCycle, type SyncOutcome } from "../../src/local/sync.js";
 import { Collect } from "../local/support.js";
 
@@ -23,6 +23,7 @@ const T0 = Date.parse("2026-12-01T12:00:00Z");
 
 function stream(name: string, status: string, committed: number, reread = 0, watermark?: number): StreamProgress {
   return {
+    ...NOT_STARTED,
     stream: name,
     status,
     received: committed,
@@ -31,10 +32,6 @@ function stream(name: string, status: string, committed: number, reread = 0, wat
     watermark,
     firstWatermark: watermark,
     firstWatermarkAt: watermark,
-    start: undefined,
-    reading: 0,
-    startedAt: undefined,
-    endedAt: undefined,
   };
 }
 
