@@ -1,11 +1,12 @@
 // The DuckDB store: one table per stream, a mapping table from stream names to tables, and the
-// stream states, all in one file. A commit stages the records with the appender (fast), removes
-// the rows of the table that the batch holds again (re-read events: lookback, resumed windows;
-// their count is the commit's `reread`) and appends the batch, in the same transaction as the
-// state, so a database never holds records its state does not cover nor a state whose records
-// are missing, and an event is never in a table twice. Streams and states are keyed by source
-// (account, region, endpoint; "" for unknown or the region's AWS endpoint) and stream name, so a
-// file may hold groups of the same name from several sources, each in a table of its own.
+// stream states, all in one file. A commit stages the records' texts with the appender (fast),
+// appends the batch to the table and removes the rows of the table that the batch holds again
+// (re-read events: lookback, resumed windows; their count is the commit's `reread`), in the same
+// transaction as the state, so a database never holds records its state does not cover nor a
+// state whose records are missing, and an event is never in a table twice. Streams and states
+// are keyed by source (account, region, endpoint; "" for unknown or the region's AWS endpoint)
+// and stream name, so a file may hold groups of the same name from several sources, each in a
+// table of its own.
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
 import { ConfigError } from "../airbyte/errors.js";
 import {
@@ -99,6 +100,11 @@ interface TableLayout {
   /** event_time is a stored column (a table made before it was VIRTUAL): a commit fills it. */
   readonly storedEventTime: boolean;
   readonly accountIdColumn: boolean;
+  /**
+   * The table has a PRIMARY KEY (made before it was dropped): a re-read row must leave it before
+   * its copy goes in, so a commit goes through the staging table (see insertStaged).
+   */
+  readonly primaryKey: boolean;
 }
 
 function sqlString(text: string): string {
@@ -114,14 +120,14 @@ type ParsedRecord = Record<string, unknown> & { readonly message: string; readon
  * become U+FFFD (VARCHAR is UTF-8), counted for the message, and its message_json text (the
  * message's own, as the connector wrote it) goes in EXACT_JSON for DuckDB to judge.
  */
-function stagedText(text: string): { readonly text: string; readonly replaced: boolean } {
+function stagedText(text: string): { readonly text: string; readonly replaced: boolean; readonly exactJson: boolean } {
   const data = JSON.parse(text) as ParsedRecord;
   const { message_json: json, ...fields } = data;
   const exact = json === undefined || json === null ? undefined : messageJsonText(data.message);
   const staged = JSON.stringify(exact === undefined ? fields : { ...fields, [EXACT_JSON]: exact }, (_key, value) =>
     typeof value === "string" ? value.replace(UNPAIRED_SURROGATES, "\ufffd") : value,
   );
-  return { text: staged, replaced: UNPAIRED_SURROGATE.test(data.message) };
+  return { text: staged, replaced: UNPAIRED_SURROGATE.test(data.message), exactJson: exact !== undefined };
 }
 
 export class DuckDbStore implements LocalStore {
@@ -228,14 +234,20 @@ export class DuckDbStore implements LocalStore {
       const columns = (
         await db.runAndReadAll(
           `SELECT table_name, bool_or(column_name = 'event_time' AND column_default IS NULL) AS stored, ` +
-            `bool_or(column_name = '${ACCOUNT_ID_FIELD.name}') AS account FROM duckdb_columns() ` +
+            `bool_or(column_name = '${ACCOUNT_ID_FIELD.name}') AS account, ` +
+            `table_name IN (SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' ` +
+            `AND database_name = current_database() AND schema_name = 'main') AS pk FROM duckdb_columns() ` +
             `WHERE database_name = current_database() AND schema_name = 'main' GROUP BY table_name`,
         )
       ).getRowObjectsJS();
       const layouts = new Map(
         columns.map((r) => [
           String(r.table_name),
-          { storedEventTime: r.stored === true, accountIdColumn: r.account === true } satisfies TableLayout,
+          {
+            storedEventTime: r.stored === true,
+            accountIdColumn: r.account === true,
+            primaryKey: r.pk === true,
+          } satisfies TableLayout,
         ]),
       );
       // A temporary table: staged rows never reach the file unless moved in a commit.
@@ -267,55 +279,14 @@ export class DuckDbStore implements LocalStore {
     const table = this.tables.get(stream);
     const layout = table === undefined ? undefined : this.layouts.get(table);
     if (table === undefined || layout === undefined) throw new Error(`no table for stream ${JSON.stringify(stream)}`);
-    let messagesReplaced = 0;
-    let messageJsonDropped = 0;
-    let reread = 0;
-    if (records.length > 0) messagesReplaced = await this.stage(records);
+    const staged = records.length > 0 ? await this.stage(records) : undefined;
+    let stored: Omit<CommitReport, "messagesReplaced"> = { messageJsonDropped: 0, reread: 0 };
     await this.db.run("BEGIN TRANSACTION");
     try {
-      if (records.length > 0) {
-        const [batch] = (
-          await this.db.runAndReadAll(
-            `SELECT count(*) FILTER (WHERE ${REQUIRED_NULL})::INTEGER AS incomplete, ` +
-              `count(*) FILTER (WHERE ${UNSTORABLE_JSON})::INTEGER AS unstorable, ` +
-              `count(${MESSAGE_JSON})::INTEGER AS json, (count(*) - count(DISTINCT (${EVENT_KEY}))::BIGINT)::INTEGER AS repeated, ` +
-              `min("timestamp")::VARCHAR AS first, max("timestamp")::VARCHAR AS last FROM ${STAGING}`,
-          )
-        ).getRowObjectsJS();
-        if (Number(batch?.incomplete) > 0) {
-          throw new Error(`${batch?.incomplete} record(s) of the batch lack one of their required fields`);
-        }
-        messageJsonDropped = Number(batch?.unstorable);
-        // An event twice in one batch is stored once (its last copy). Counted by DuckDB, on its
-        // own threads, rather than by a key per record here, where the records are parsed.
-        if (Number(batch?.repeated) > 0)
-          await this.db.run(
-            `DELETE FROM ${STAGING} WHERE "pos" NOT IN (SELECT max("pos") FROM ${STAGING} GROUP BY ${EVENT_KEY})`,
-          );
-        // A re-read event has the timestamp it was stored with: only row groups whose timestamps
-        // overlap the batch's are looked at (DuckDB skips the others by their min and max).
-        const removed = await this.db.runAndReadAll(
-          `DELETE FROM ${quote(table)} t USING ${STAGING} s WHERE t."timestamp" BETWEEN ${batch?.first} AND ${batch?.last} AND ${SAME_EVENT}` +
-            (layout.accountIdColumn ? ` AND ${SAME_ACCOUNT}` : ""),
-        );
-        // A copy of an event the batch already holds is not new either: new + re-read = rows given.
-        reread = Number(removed.getRowObjectsJS()[0]?.Count ?? 0) + Number(batch?.repeated);
-        const columns = [
-          FIELD_NAMES,
-          MESSAGE_JSON,
-          ...(layout.storedEventTime ? ['"event_time"'] : []),
-          ...(this.accountIds ? [ACCOUNT_ID] : []),
-        ];
-        const values = [
-          FIELD_NAMES,
-          Number(batch?.json) > 0 ? STORABLE_JSON : "NULL",
-          ...(layout.storedEventTime ? [`epoch_ms(${quote("timestamp" satisfies EventRecordFieldName)})`] : []),
-          ...(this.accountIds ? [ACCOUNT_ID] : []),
-        ];
-        await this.db.run(
-          `INSERT INTO ${quote(table)} (${columns.join(", ")}) SELECT ${values.join(", ")} FROM ${STAGING}`,
-        );
-      }
+      if (staged !== undefined)
+        stored = layout.primaryKey
+          ? await this.insertStaged(quote(table), layout)
+          : await this.insertDirect(quote(table), layout, staged.exactJson);
       await this.db.run(
         `INSERT OR REPLACE INTO ${STATE_TABLE} VALUES (${this.sourceKey}, ${sqlString(stream)}, ${sqlString(JSON.stringify(state))}, now()::TIMESTAMP)`,
       );
@@ -324,24 +295,146 @@ export class DuckDbStore implements LocalStore {
       await this.db.run("ROLLBACK").catch(() => undefined);
       throw err;
     }
-    return { messageJsonDropped, messagesReplaced, reread };
+    return { ...stored, messagesReplaced: staged?.replaced ?? 0 };
   }
 
   /**
-   * Puts the records in the staging table: each record's text is one value for the appender (a
-   * value at a time, seven per record, was most of a sync's time on the thread that also parses
-   * the connector's output), and DuckDB reads the fields from the texts on its own threads.
-   * Returns how many messages had unpaired surrogates.
+   * The staged texts go straight into the table, read by DuckDB's JSON reader once; the batch is
+   * then checked and de-duplicated where it landed. Rows a transaction appends have row ids above
+   * every committed row's (DuckDB numbers them from a high base until the commit), so `rowid >=
+   * first` is the batch. Measured (2M events in commits of 130,000): 7.8 s of commits where filling
+   * a staging table first and copying it took 12.5 s.
    */
-  private async stage(records: readonly string[]): Promise<number> {
+  private async insertDirect(
+    table: string,
+    layout: TableLayout,
+    exactJson: number,
+  ): Promise<Omit<CommitReport, "messagesReplaced">> {
+    const [start] = (
+      await this.db.runAndReadAll(`SELECT coalesce(max(rowid) + 1, 0)::VARCHAR AS first FROM ${table}`)
+    ).getRowObjectsJS();
+    const batch = `rowid >= ${String(start?.first)}`;
+    const columns = [
+      FIELD_NAMES,
+      MESSAGE_JSON,
+      ...(layout.storedEventTime ? ['"event_time"'] : []),
+      ...(this.accountIds ? [ACCOUNT_ID] : []),
+    ];
+    const values = [
+      EVENT_RECORD_FIELDS.map((f) => field(f.name)).join(", "),
+      // The message's own text when the record has message_json (see JSON_TEXT_OF_MESSAGE): the
+      // same text DuckDB just read as part of the record, so valid. A re-encoded record's (see
+      // stagedText) is judged, and stored NULL when DuckDB's JSON cannot hold it.
+      `CASE WHEN ${field(EXACT_JSON)} IS NOT NULL THEN (CASE WHEN json_valid(${field(EXACT_JSON)}) THEN ${field(EXACT_JSON)} END) ` +
+        `WHEN ${field(MESSAGE_JSON_FIELD.name)} IS NOT NULL THEN ${JSON_TEXT_OF_MESSAGE} END`,
+      ...(layout.storedEventTime ? [`epoch_ms(${field("timestamp" satisfies EventRecordFieldName)})`] : []),
+      ...(this.accountIds ? [field(ACCOUNT_ID_FIELD.name)] : []),
+    ];
+    await this.db.run(
+      `INSERT INTO ${table} (${columns.join(", ")}) SELECT ${values.join(", ")} ` +
+        `FROM (SELECT json_transform("text", '${DATA_STRUCT}') AS r FROM ${STAGING_TEXT})`,
+    );
+    const key = [...ALL_GROUPS_RECORD_KEY.map(quote), ...(layout.accountIdColumn ? [ACCOUNT_ID] : [])].join(", ");
+    const [stats] = (
+      await this.db.runAndReadAll(
+        `SELECT count(*) FILTER (WHERE ${REQUIRED_NULL})::INTEGER AS incomplete, ` +
+          `(count(*) - count(DISTINCT (${key}))::BIGINT)::INTEGER AS repeated, ` +
+          `min("timestamp")::VARCHAR AS first, max("timestamp")::VARCHAR AS last FROM ${table} WHERE ${batch}`,
+      )
+    ).getRowObjectsJS();
+    if (Number(stats?.incomplete) > 0) {
+      throw new Error(`${stats?.incomplete} record(s) of the batch lack one of their required fields`);
+    }
+    let messageJsonDropped = 0;
+    if (exactJson > 0) {
+      const [unstorable] = (
+        await this.db.runAndReadAll(
+          `SELECT count(*) FILTER (WHERE NOT json_valid(j))::INTEGER AS n FROM (SELECT json_extract_string("text", '$.${EXACT_JSON}') AS j ` +
+            `FROM ${STAGING_TEXT} WHERE contains("text", '"${EXACT_JSON}"')) WHERE j IS NOT NULL`,
+        )
+      ).getRowObjectsJS();
+      messageJsonDropped = Number(unstorable?.n);
+    }
+    // An event twice in one batch is stored once (its last copy).
+    if (Number(stats?.repeated) > 0)
+      await this.db.run(
+        `DELETE FROM ${table} WHERE ${batch} AND rowid NOT IN (SELECT max(rowid) FROM ${table} WHERE ${batch} GROUP BY ${key})`,
+      );
+    const removed = await this.db.runAndReadAll(
+      `DELETE FROM ${table} t USING (SELECT ${key} FROM ${table} WHERE ${batch}) s WHERE t.rowid < ${String(start?.first)} AND ` +
+        `t."timestamp" BETWEEN ${stats?.first} AND ${stats?.last} AND ${SAME_EVENT}` +
+        (layout.accountIdColumn ? ` AND ${SAME_ACCOUNT}` : ""),
+    );
+    // A copy of an event the batch already holds is not new either: new + re-read = rows given.
+    return {
+      messageJsonDropped,
+      reread: Number(removed.getRowObjectsJS()[0]?.Count ?? 0) + Number(stats?.repeated),
+    };
+  }
+
+  /** A table with a PRIMARY KEY: the records are read into the staging table, re-read rows removed, then copied. */
+  private async insertStaged(table: string, layout: TableLayout): Promise<Omit<CommitReport, "messagesReplaced">> {
     await this.db.run(`DELETE FROM ${STAGING}`);
+    await this.db.run(STAGE_FIELDS);
+    const [batch] = (
+      await this.db.runAndReadAll(
+        `SELECT count(*) FILTER (WHERE ${REQUIRED_NULL})::INTEGER AS incomplete, ` +
+          `count(*) FILTER (WHERE ${UNSTORABLE_JSON})::INTEGER AS unstorable, ` +
+          `count(${MESSAGE_JSON})::INTEGER AS json, (count(*) - count(DISTINCT (${EVENT_KEY}))::BIGINT)::INTEGER AS repeated, ` +
+          `min("timestamp")::VARCHAR AS first, max("timestamp")::VARCHAR AS last FROM ${STAGING}`,
+      )
+    ).getRowObjectsJS();
+    if (Number(batch?.incomplete) > 0) {
+      throw new Error(`${batch?.incomplete} record(s) of the batch lack one of their required fields`);
+    }
+    // An event twice in one batch is stored once (its last copy).
+    if (Number(batch?.repeated) > 0)
+      await this.db.run(
+        `DELETE FROM ${STAGING} WHERE "pos" NOT IN (SELECT max("pos") FROM ${STAGING} GROUP BY ${EVENT_KEY})`,
+      );
+    // A re-read event has the timestamp it was stored with: only row groups whose timestamps
+    // overlap the batch's are looked at (DuckDB skips the others by their min and max).
+    const removed = await this.db.runAndReadAll(
+      `DELETE FROM ${table} t USING ${STAGING} s WHERE t."timestamp" BETWEEN ${batch?.first} AND ${batch?.last} AND ${SAME_EVENT}` +
+        (layout.accountIdColumn ? ` AND ${SAME_ACCOUNT}` : ""),
+    );
+    const columns = [
+      FIELD_NAMES,
+      MESSAGE_JSON,
+      ...(layout.storedEventTime ? ['"event_time"'] : []),
+      ...(this.accountIds ? [ACCOUNT_ID] : []),
+    ];
+    const values = [
+      FIELD_NAMES,
+      Number(batch?.json) > 0 ? STORABLE_JSON : "NULL",
+      ...(layout.storedEventTime ? [`epoch_ms(${quote("timestamp" satisfies EventRecordFieldName)})`] : []),
+      ...(this.accountIds ? [ACCOUNT_ID] : []),
+    ];
+    await this.db.run(`INSERT INTO ${table} (${columns.join(", ")}) SELECT ${values.join(", ")} FROM ${STAGING}`);
+    // A copy of an event the batch already holds is not new either: new + re-read = rows given.
+    return {
+      messageJsonDropped: Number(batch?.unstorable),
+      reread: Number(removed.getRowObjectsJS()[0]?.Count ?? 0) + Number(batch?.repeated),
+    };
+  }
+
+  /**
+   * Puts the records' texts in the staging text table: each record's text is one value for the
+   * appender (a value at a time, seven per record, was most of a sync's time on the thread that
+   * also parses the connector's output), and DuckDB reads the fields from the texts on its own
+   * threads. Returns how many messages had unpaired surrogates and how many texts carry their
+   * message_json's exact text (see stagedText).
+   */
+  private async stage(records: readonly string[]): Promise<{ readonly replaced: number; readonly exactJson: number }> {
     await this.db.run(`DELETE FROM ${STAGING_TEXT}`);
     const a = this.appender;
     let replaced = 0;
+    let exactJson = 0;
     for (const text of records) {
       if (SURROGATE_IN_TEXT.test(text)) {
         const staged = stagedText(text);
         if (staged.replaced) replaced += 1;
+        if (staged.exactJson) exactJson += 1;
         a.appendVarchar(staged.text);
       } else {
         a.appendVarchar(text);
@@ -349,9 +442,7 @@ export class DuckDbStore implements LocalStore {
       a.endRow();
     }
     a.flushSync();
-    // rowid follows the order of appending: the place of each record in the batch.
-    await this.db.run(STAGE_FIELDS);
-    return replaced;
+    return { replaced, exactJson };
   }
 
   async close(): Promise<void> {
