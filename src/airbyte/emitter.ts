@@ -32,6 +32,33 @@ function recordLineSuffix(emittedAt: number): string {
   return `${EMITTED_AT_KEY}${emittedAt}}}`;
 }
 
+/** A RECORD line as serializedRecords writes it (without the line break), for a record's data text. */
+export function recordLine(stream: string, data: string, emittedAt: number): string {
+  return `${recordLinePrefix(stream)}${data}${recordLineSuffix(emittedAt)}`;
+}
+
+const RECORD_HEAD_BYTES = Buffer.from(RECORD_HEAD);
+/** The closing quote of the stream's name and the key after it: inside the name, every quote is escaped. */
+const STREAM_END_BYTES = Buffer.from(`"${DATA_KEY}`);
+
+/**
+ * Where the stream's name (a JSON string literal) of a RECORD line in bytes[start, end) begins
+ * and ends, and where its data begins, when the line opens as serializedRecords writes it;
+ * undefined otherwise. Only the opening is looked at: the rest is the reader's to check.
+ */
+export function recordLineStream(
+  bytes: Buffer,
+  start: number,
+  end: number,
+): { readonly from: number; readonly to: number; readonly data: number } | undefined {
+  const from = start + RECORD_HEAD_BYTES.length;
+  if (from >= end || bytes[from] !== QUOTE) return undefined;
+  if (bytes.compare(RECORD_HEAD_BYTES, 0, RECORD_HEAD_BYTES.length, start, from) !== 0) return undefined;
+  const close = bytes.indexOf(STREAM_END_BYTES, from + 1);
+  if (close < 0 || close + STREAM_END_BYTES.length > end) return undefined;
+  return { from, to: close + 1, data: close + STREAM_END_BYTES.length };
+}
+
 /** Index just past the string literal opening at i; -1 if it does not end. */
 function stringEnd(t: string, i: number): number {
   for (let q = t.indexOf('"', i + 1); q >= 0; q = t.indexOf('"', q + 1)) {

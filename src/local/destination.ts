@@ -2,15 +2,17 @@
 // commits each stream's records to the store when the STATE covering them arrives. Records
 // after a stream's last STATE are never committed; the next sync reads them again.
 import { Writable } from "node:stream";
-import { splitRecordLine } from "../airbyte/emitter.js";
+import { recordLine, recordLineStream } from "../airbyte/emitter.js";
 import { ConnectorError } from "../airbyte/errors.js";
 import type { EventRecord } from "../domain/record.js";
-import { messageJsonText } from "../sinks/records.js";
+import { dataText, RecordBatch } from "./record-batch.js";
 import type { CommitReport, LocalStore } from "./store.js";
 import type { ProgressTracker } from "./progress.js";
 
 /** A record's data as parsed from its line. */
 type RecordData = EventRecord & { readonly message_json?: unknown };
+
+const NEWLINE = 10;
 
 interface Message {
   type?: string;
@@ -24,19 +26,6 @@ interface Message {
   log?: { level: string; message: string };
 }
 
-/**
- * The data's JSON text of a parsed record (a line not in the emitter's form). The parsed
- * message_json is a JS round trip (big numbers rounded, duplicate keys dropped, too deep to
- * serialize again); its text is the message's own, which the records sink spliced in, so it is
- * taken from there.
- */
-function dataText(data: RecordData): string {
-  if (data.message_json === undefined) return JSON.stringify(data);
-  const { message_json: json, ...fields } = data;
-  const text = json === null ? "null" : messageJsonText(data.message);
-  return `${JSON.stringify(fields).slice(0, -1)},"message_json":${text}}`;
-}
-
 /** An error's first line: a database error may go on with a quote of the statement. */
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split("\n")[0]!;
@@ -45,7 +34,11 @@ function firstLine(err: unknown): string {
 /**
  * How the destination batches its commits. DuckDB writes a commit of at least a row group
  * (122,880 rows) straight to the file; smaller ones go through its write-ahead log and are
- * written again by a checkpoint, which measured about twice the time per record.
+ * written again by a checkpoint, which measured about twice the time per record. A commit leaves
+ * its last row group partly filled, and a checkpoint rewrites runs of row groups that fit in
+ * fewer: with commits of 130,000 records (tails of 7,120) the closing checkpoint rewrote the whole
+ * table (2M events: 2-5 s, the file 1.4-1.7 times its data). Tails above half a row group are
+ * never merged: commits start at 190,000 records (tails of 67,120 and more).
  */
 export interface BatchLimits {
   /** Records ready to commit from which a commit starts without waiting for more. */
@@ -56,11 +49,11 @@ export interface BatchLimits {
   readonly maxReady: number;
 }
 
-const BATCH_LIMITS: BatchLimits = { minRecords: 130_000, maxWaitMs: 1000, maxReady: 150_000 };
+const BATCH_LIMITS: BatchLimits = { minRecords: 190_000, maxWaitMs: 1000, maxReady: 240_000 };
 
 export class Destination extends Writable {
-  /** Per stream, the data's JSON text of each record received since its last STATE. */
-  private readonly buffers = new Map<string, string[]>();
+  /** Per stream, the records received since its last STATE. */
+  private readonly buffers = new Map<string, RecordBatch>();
   /** Stream names by their JSON literal on RECORD lines; null: not as the emitter writes it. */
   private readonly streamNames = new Map<string, string | null>();
   /** Per stream, what the store could not keep as given, for one counted note each at the end. */
@@ -69,14 +62,18 @@ export class Destination extends Writable {
   private readonly failed = new Map<string, string>();
   /** A failure not of one stream (output it cannot read): everything after it is dropped. */
   private broken: string | undefined;
-  private rest = "";
+  /** The start of a line whose end has not come yet (a copy: the writer may reuse its buffers). */
+  private rest: Buffer | undefined;
+  /** The opening (up to its data) of the last RECORD line taken, and its stream: most lines repeat it. */
+  private lastPrefix: Buffer | undefined;
+  private lastStream = "";
   /**
    * Per stream, the records its latest STATE covers and that state, waiting for the commit in
    * progress: the store works while the next records are parsed, and what arrives meanwhile is
    * committed together (one transaction per stream, its latest state), which the store does
    * faster than many small ones.
    */
-  private readonly ready = new Map<string, { records: string[]; state: Record<string, unknown> }>();
+  private readonly ready = new Map<string, { records: RecordBatch; state: Record<string, unknown> }>();
   private readyRecords = 0;
   /** When `ready` last went from empty to not empty (its oldest STATE waits since then, or less). */
   private readySince = 0;
@@ -148,8 +145,8 @@ export class Destination extends Writable {
 
   /** Records received but not committed, per stream (what an interruption discards). */
   uncommitted(): ReadonlyMap<string, number> {
-    const out = new Map([...this.buffers].map(([s, b]) => [s, b.length]));
-    for (const [s, r] of this.ready) out.set(s, (out.get(s) ?? 0) + r.records.length);
+    const out = new Map([...this.buffers].map(([s, b]) => [s, b.count]));
+    for (const [s, r] of this.ready) out.set(s, (out.get(s) ?? 0) + r.records.count);
     return out;
   }
 
@@ -158,10 +155,7 @@ export class Destination extends Writable {
       callback();
       return;
     }
-    const text = this.rest + (typeof chunk === "string" ? chunk : chunk.toString("utf8"));
-    const lines = text.split("\n");
-    this.rest = lines.pop() ?? "";
-    const done = this.handle(lines);
+    const done = this.handle(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk);
     // Never an error to the writer: a destroyed stream would leave the connector waiting for
     // 'drain' forever. What cannot be taken is dropped and reported at the end (see _final).
     done.then(
@@ -204,14 +198,14 @@ export class Destination extends Writable {
     for (let next = this.ready.entries().next(); !next.done && this.commitDue(); next = this.ready.entries().next()) {
       const [stream, batch] = next.value;
       this.ready.delete(stream);
-      this.readyRecords -= batch.records.length;
+      this.readyRecords -= batch.records.count;
       await this.commit(stream, batch.records, batch.state);
     }
     this.draining = undefined;
     this.kick();
   }
 
-  private async commit(stream: string, records: readonly string[], state: Record<string, unknown>): Promise<void> {
+  private async commit(stream: string, records: RecordBatch, state: Record<string, unknown>): Promise<void> {
     // An earlier commit of the stream failed while this batch was being filled.
     if (this.failed.has(stream)) return;
     let report: CommitReport;
@@ -231,7 +225,7 @@ export class Destination extends Writable {
         messagesReplaced: (sum?.messagesReplaced ?? 0) + report.messagesReplaced,
       });
     }
-    this.tracker.committed(stream, records.length, state, report.reread);
+    this.tracker.committed(stream, records.count, state, report.reread);
   }
 
   /** The stream a RECORD line's JSON literal names, if it is the literal the emitter writes for it. */
@@ -250,60 +244,100 @@ export class Destination extends Writable {
     return name ?? undefined;
   }
 
-  private received(stream: string, data: string): void {
-    if (this.failed.has(stream)) return;
-    let buffer = this.buffers.get(stream);
-    if (!buffer) {
-      buffer = [];
-      this.buffers.set(stream, buffer);
-    }
-    buffer.push(data);
-    this.tracker.received(stream, 1);
+  /** The stream of a RECORD line in bytes[start, end) that opens as the emitter writes it. */
+  private recordStream(bytes: Buffer, start: number, end: number): string | undefined {
+    const last = this.lastPrefix;
+    if (
+      last !== undefined &&
+      end - start > last.length &&
+      bytes.compare(last, 0, last.length, start, start + last.length) === 0
+    )
+      return this.lastStream;
+    const at = recordLineStream(bytes, start, end);
+    const stream = at && this.streamName(bytes.toString("utf8", at.from, at.to));
+    if (at === undefined || stream === undefined) return undefined;
+    this.lastPrefix = Buffer.from(bytes.subarray(start, at.data));
+    this.lastStream = stream;
+    return stream;
   }
 
-  private async handle(lines: readonly string[]): Promise<void> {
-    for (const line of lines) {
-      if (this.broken !== undefined) return;
-      if (line === "") continue;
-      // Most lines are records as the emitter writes them: their data's text is taken as it is.
-      const split = splitRecordLine(line);
-      const stream = split && this.streamName(split.streamJson);
-      if (split && stream !== undefined) {
-        this.received(stream, split.data);
-        continue;
+  /** Takes `count` whole RECORD lines of the stream (copied: the writer may reuse its buffer). */
+  private received(stream: string, lines: Buffer, count: number): void {
+    if (this.failed.has(stream)) return;
+    let batch = this.buffers.get(stream);
+    if (!batch) {
+      batch = new RecordBatch();
+      this.buffers.set(stream, batch);
+    }
+    batch.add(Buffer.from(lines), count);
+    this.tracker.received(stream, count);
+  }
+
+  /**
+   * Takes the lines of the chunk: runs of RECORD lines of one stream as the emitter writes them
+   * are taken as bytes, as they are (most of the output); any other line is parsed.
+   */
+  private async handle(chunk: Buffer): Promise<void> {
+    const bytes = this.rest === undefined ? chunk : Buffer.concat([this.rest, chunk]);
+    this.rest = undefined;
+    let runStream: string | undefined;
+    let runStart = 0;
+    let runCount = 0;
+    let at = 0;
+    while (at < bytes.length) {
+      const end = bytes.indexOf(NEWLINE, at);
+      if (end < 0) {
+        this.rest = Buffer.from(bytes.subarray(at));
+        break;
       }
-      const msg = JSON.parse(line) as Message;
-      if (msg.type === "RECORD" && msg.record) {
-        this.received(msg.record.stream, dataText(msg.record.data));
-      } else if (msg.type === "STATE" && msg.state?.stream) {
-        const stream = msg.state.stream.stream_descriptor.name;
-        if (this.failed.has(stream)) continue;
-        const records = this.buffers.get(stream) ?? [];
-        this.buffers.delete(stream);
-        if (this.ready.size === 0) this.readySince = this.clock();
-        const ready = this.ready.get(stream);
-        if (ready === undefined) this.ready.set(stream, { records, state: msg.state.stream.stream_state });
-        else {
-          for (const r of records) ready.records.push(r);
-          ready.state = msg.state.stream.stream_state;
-        }
-        this.readyRecords += records.length;
-        this.kick();
-        // Memory stays bounded: the connector waits until what is ready is stored.
-        if (this.readyRecords > this.limits.maxReady) await this.draining;
-      } else if (msg.type === "TRACE" && msg.trace?.type === "STREAM_STATUS" && msg.trace.stream_status) {
-        if (this.failed.has(msg.trace.stream_status.stream_descriptor.name)) continue;
-        this.tracker.status(msg.trace.stream_status.stream_descriptor.name, msg.trace.stream_status.status);
-      } else if (msg.type === "TRACE" && msg.trace?.type === "ERROR" && msg.trace.error) {
-        const where = msg.trace.error.stream_descriptor?.name;
-        this.tracker.note(`${where ? `${where}: ` : ""}${msg.trace.error.message}`);
-      } else if (
-        msg.type === "LOG" &&
-        msg.log &&
-        (msg.log.level === "WARN" || msg.log.level === "ERROR" || msg.log.level === "FATAL")
-      ) {
-        this.tracker.note(msg.log.message);
+      const stream = this.recordStream(bytes, at, end);
+      if (stream !== undefined && stream === runStream) runCount++;
+      else {
+        if (runStream !== undefined) this.received(runStream, bytes.subarray(runStart, at), runCount);
+        runStream = stream;
+        runStart = at;
+        runCount = 1;
+        if (stream === undefined && end > at) await this.message(bytes.toString("utf8", at, end));
       }
+      at = end + 1;
+    }
+    if (runStream !== undefined) this.received(runStream, bytes.subarray(runStart, at), runCount);
+  }
+
+  /** A line other than a RECORD in the emitter's form. */
+  private async message(line: string): Promise<void> {
+    const msg = JSON.parse(line) as Message;
+    if (msg.type === "RECORD" && msg.record) {
+      const { stream, data } = msg.record;
+      this.received(stream, Buffer.from(`${recordLine(stream, dataText(data), 0)}\n`), 1);
+    } else if (msg.type === "STATE" && msg.state?.stream) {
+      const stream = msg.state.stream.stream_descriptor.name;
+      if (this.failed.has(stream)) return;
+      const records = this.buffers.get(stream) ?? new RecordBatch();
+      this.buffers.delete(stream);
+      if (this.ready.size === 0) this.readySince = this.clock();
+      const ready = this.ready.get(stream);
+      if (ready === undefined) this.ready.set(stream, { records, state: msg.state.stream.stream_state });
+      else {
+        ready.records.append(records);
+        ready.state = msg.state.stream.stream_state;
+      }
+      this.readyRecords += records.count;
+      this.kick();
+      // Memory stays bounded: the connector waits until what is ready is stored.
+      if (this.readyRecords > this.limits.maxReady) await this.draining;
+    } else if (msg.type === "TRACE" && msg.trace?.type === "STREAM_STATUS" && msg.trace.stream_status) {
+      if (this.failed.has(msg.trace.stream_status.stream_descriptor.name)) return;
+      this.tracker.status(msg.trace.stream_status.stream_descriptor.name, msg.trace.stream_status.status);
+    } else if (msg.type === "TRACE" && msg.trace?.type === "ERROR" && msg.trace.error) {
+      const where = msg.trace.error.stream_descriptor?.name;
+      this.tracker.note(`${where ? `${where}: ` : ""}${msg.trace.error.message}`);
+    } else if (
+      msg.type === "LOG" &&
+      msg.log &&
+      (msg.log.level === "WARN" || msg.log.level === "ERROR" || msg.log.level === "FATAL")
+    ) {
+      this.tracker.note(msg.log.message);
     }
   }
 }

@@ -9,6 +9,7 @@ import { appendFile, mkdir, readFile, readdir, rename, writeFile } from "node:fs
 import { join } from "node:path";
 import { ConfigError } from "../airbyte/errors.js";
 import type { EventRecord } from "../domain/record.js";
+import type { RecordBatch } from "./record-batch.js";
 import { CLEAN_COMMIT, type CommitReport, describeSource, type LocalStore, type SourceIdentity } from "./store.js";
 import { assignNames } from "./table-names.js";
 
@@ -153,9 +154,10 @@ export class JsonlStore implements LocalStore {
     return new Map(this.states);
   }
 
-  async commit(stream: string, records: readonly string[], state: Record<string, unknown>): Promise<CommitReport> {
+  async commit(stream: string, batch: RecordBatch, state: Record<string, unknown>): Promise<CommitReport> {
     const file = this.files.get(stream);
     if (file === undefined) throw new Error(`no file for stream ${JSON.stringify(stream)}`);
+    const records = batch.dataTexts();
     // Each record's data as the connector wrote it, one per line (message_json exact).
     if (records.length > 0) await appendFile(file, `${records.join("\n")}\n`);
     // Files are only appended to: a record before the stream's stored watermark was committed

@@ -1,5 +1,7 @@
 // Where `sync` keeps what it read: a DuckDB file or JSON-lines files. Both commit a stream's
 // records only together with the state that covers them (Airbyte's commit semantics).
+import type { RecordBatch } from "./record-batch.js";
+
 /**
  * Where a store's streams are read from. States of one source never apply to another: the same
  * log group name in another account, region or behind another endpoint is another stream.
@@ -48,9 +50,9 @@ export interface LocalStore {
   loadStates(): Promise<ReadonlyMap<string, Record<string, unknown>>>;
   /**
    * Atomically: the records (an event already stored is replaced, never repeated) and the stream's
-   * new state. Each record is its RECORD's data as the connector wrote it: one JSON object's text
-   * without line breaks, `message_json` (when present) its last member.
+   * new state. The records are RECORD lines of the stream as the connector wrote them (each data
+   * one JSON object's text without line breaks, `message_json` (when present) its last member).
    */
-  commit(stream: string, records: readonly string[], state: Record<string, unknown>): Promise<CommitReport>;
+  commit(stream: string, records: RecordBatch, state: Record<string, unknown>): Promise<CommitReport>;
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { RecordBatch } from "../../src/local/record-batch.js";
 import { DuckDbStore } from "../../src/local/duckdb-store.js";
 import { messageJsonText } from "../../src/sinks/records.js";
 import { JsonlStore } from "../../src/local/jsonl-store.js";
@@ -51,22 +52,36 @@ describe("store commits", () => {
     const database = join(tempDir(), "logs.duckdb");
     const store = await DuckDbStore.open(database, [STREAM], SOURCE);
     try {
-      const first = await store.commit(STREAM, [record(1), record(2), record(3)], { timestamp: T + 4000 });
+      const first = await store.commit(STREAM, RecordBatch.ofData(STREAM, [record(1), record(2), record(3)]), {
+        timestamp: T + 4000,
+      });
       assert.equal(first.reread, 0);
       // The same event twice in one batch is one row (the last copy): one new, its copy re-read.
-      const twice = await store.commit(STREAM, [record(4), record(4, { messageJsonText: '{"b":2}' })], {
-        timestamp: T + 5000,
-      });
+      const twice = await store.commit(
+        STREAM,
+        RecordBatch.ofData(STREAM, [record(4), record(4, { messageJsonText: '{"b":2}' })]),
+        {
+          timestamp: T + 5000,
+        },
+      );
       assert.equal(twice.reread, 1);
       // A lookback: two stored events again (one now with message_json) and one new.
-      const again = await store.commit(STREAM, [record(2), record(3, { messageJsonText: '{"a":1}' }), record(5)], {
-        timestamp: T + 6000,
-      });
+      const again = await store.commit(
+        STREAM,
+        RecordBatch.ofData(STREAM, [record(2), record(3, { messageJsonText: '{"a":1}' }), record(5)]),
+        {
+          timestamp: T + 6000,
+        },
+      );
       assert.equal(again.reread, 2);
       // An event of the other log stream with the same id is another event.
-      const other = await store.commit(STREAM, [record(5, { logStreamName: "elsewhere" })], { timestamp: T + 6000 });
+      const other = await store.commit(
+        STREAM,
+        RecordBatch.ofData(STREAM, [record(5, { logStreamName: "elsewhere" })]),
+        { timestamp: T + 6000 },
+      );
       assert.equal(other.reread, 0);
-      const empty = await store.commit(STREAM, [], { timestamp: T + 7000 });
+      const empty = await store.commit(STREAM, RecordBatch.ofData(STREAM, []), { timestamp: T + 7000 });
       assert.equal(empty.reread, 0);
     } finally {
       await store.close();
@@ -113,7 +128,11 @@ describe("store commits", () => {
       `{"logGroupName":"/app/api","logStreamName":"s","timestamp":4,"ingestionTime":5,"message":"plain","eventId":"4"}`,
     ];
     try {
-      const report = await store.commit(STREAM, texts, { timestamp: 5 });
+      // The first record's line is read by DuckDB as it is; the others, with escaped surrogates,
+      // as texts staged one by one.
+      const asLines = await store.commit(STREAM, RecordBatch.ofData(STREAM, texts.slice(0, 1)), { timestamp: 4 });
+      assert.deepEqual(asLines, { messageJsonDropped: 0, messagesReplaced: 0, reread: 0 });
+      const report = await store.commit(STREAM, RecordBatch.ofData(STREAM, texts.slice(1)), { timestamp: 5 });
       assert.deepEqual(report, { messageJsonDropped: 1, messagesReplaced: 1, reread: 0 });
     } finally {
       await store.close();
@@ -145,10 +164,15 @@ describe("store commits", () => {
     const store = await DuckDbStore.open(database, [STREAM], SOURCE);
     try {
       await assert.rejects(
-        store.commit(STREAM, [record(1), '{"logGroupName":"/app/api","timestamp":1}'], { timestamp: T + 2000 }),
+        store.commit(STREAM, RecordBatch.ofData(STREAM, [record(1), '{"logGroupName":"/app/api","timestamp":1}']), {
+          timestamp: T + 2000,
+        }),
         /1 record\(s\) of the batch lack one of their required fields/,
       );
-      assert.equal((await store.commit(STREAM, [record(1)], { timestamp: T + 2000 })).reread, 0);
+      assert.equal(
+        (await store.commit(STREAM, RecordBatch.ofData(STREAM, [record(1)]), { timestamp: T + 2000 })).reread,
+        0,
+      );
     } finally {
       await store.close();
     }
@@ -176,9 +200,13 @@ describe("store commits", () => {
     const store = await DuckDbStore.open(database, [STREAM], SOURCE);
     try {
       // record 1 is stored already; record 2 comes twice.
-      const report = await store.commit(STREAM, [record(1, { messageJsonText: "{}" }), record(2), record(2)], {
-        timestamp: T + 3000,
-      });
+      const report = await store.commit(
+        STREAM,
+        RecordBatch.ofData(STREAM, [record(1, { messageJsonText: "{}" }), record(2), record(2)]),
+        {
+          timestamp: T + 3000,
+        },
+      );
       assert.equal(report.reread, 2);
     } finally {
       await store.close();
@@ -197,19 +225,25 @@ describe("store commits", () => {
   it("jsonl: rows before the stream's stored watermark are counted as re-read (appended again)", async () => {
     const dir = tempDir();
     const store = await JsonlStore.open(dir, [STREAM, "log_events"], SOURCE);
-    assert.equal((await store.commit(STREAM, [record(1), record(2)], { timestamp: T + 3000 })).reread, 0);
-    assert.equal((await store.commit(STREAM, [record(2), record(3)], { timestamp: T + 4000 })).reread, 1);
+    assert.equal(
+      (await store.commit(STREAM, RecordBatch.ofData(STREAM, [record(1), record(2)]), { timestamp: T + 3000 })).reread,
+      0,
+    );
+    assert.equal(
+      (await store.commit(STREAM, RecordBatch.ofData(STREAM, [record(2), record(3)]), { timestamp: T + 4000 })).reread,
+      1,
+    );
     // The single stream's state is per log group: by name, or by ARN for another account's group.
     const arn = "arn:aws:logs:us-east-1:222233334444:log-group:/app/api";
     const groups = { log_groups: { "/app/api": { timestamp: T + 3000 }, [arn]: { timestamp: T + 2000 } } };
-    assert.equal((await store.commit("log_events", [record(1)], groups)).reread, 0);
+    assert.equal((await store.commit("log_events", RecordBatch.ofData("log_events", [record(1)]), groups)).reread, 0);
     const mixed = [
       record(2, { accountId: "123456789012" }),
       record(2, { accountId: "222233334444" }),
       record(3, { accountId: "222233334444" }),
       record(4, { logGroupName: "/app/new" }),
     ];
-    assert.equal((await store.commit("log_events", mixed, groups)).reread, 1);
+    assert.equal((await store.commit("log_events", RecordBatch.ofData("log_events", mixed), groups)).reread, 1);
     await store.close();
   });
 });

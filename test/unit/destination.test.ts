@@ -7,6 +7,7 @@ import { type BatchLimits, Destination } from "../../src/local/destination.js";
 import { ProgressTracker } from "../../src/local/progress.js";
 import type { EventRecord } from "../../src/domain/record.js";
 import { CLEAN_COMMIT, type CommitReport, type LocalStore } from "../../src/local/store.js";
+import type { RecordBatch } from "../../src/local/record-batch.js";
 
 /** A committed record's data, parsed. */
 type LogRecord = EventRecord & { readonly message_json?: unknown };
@@ -21,8 +22,9 @@ class MemoryStore implements LocalStore {
   }
   /** Each record's data text as committed. */
   readonly texts: string[] = [];
-  async commit(stream: string, records: readonly string[]): Promise<CommitReport> {
+  async commit(stream: string, batch: RecordBatch): Promise<CommitReport> {
     if (this.failing.has(stream)) throw new Error(`disk full\n  while writing ${stream}`);
+    const records = batch.dataTexts();
     this.texts.push(...records);
     this.committed.set(stream, [...(this.committed.get(stream) ?? []), ...parsed(records)]);
     return CLEAN_COMMIT;
@@ -73,8 +75,8 @@ class GatedStore implements LocalStore {
   async loadStates(): Promise<ReadonlyMap<string, Record<string, unknown>>> {
     return new Map();
   }
-  async commit(stream: string, texts: readonly string[], state: Record<string, unknown>): Promise<CommitReport> {
-    const records = parsed(texts);
+  async commit(stream: string, batch: RecordBatch, state: Record<string, unknown>): Promise<CommitReport> {
+    const records = parsed(batch.dataTexts());
     this.commits.push({ stream, timestamps: records.map((r) => r.timestamp), state });
     await new Promise<void>((resolve) => {
       this.gates.push(resolve);
@@ -193,6 +195,34 @@ describe("sync destination", () => {
     await emitter.flush();
     await new Promise<void>((resolve) => destination.end(() => resolve()));
     assert.deepEqual(store.texts, texts);
+  });
+
+  test("output cut anywhere (inside a line, inside a character) is taken as if whole", async () => {
+    const stream = "a \u00e9";
+    const texts = [1, 2, 3].map(
+      (i) =>
+        `{"logGroupName":"g","logStreamName":"s","timestamp":${i},"ingestionTime":${i},"message":"\u00e9${i} \u{1F600}","eventId":"${i}"}`,
+    );
+    const line = (t: string) =>
+      `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":${t},"emitted_at":1}}\n`;
+    const output = Buffer.from(
+      `${line(texts[0]!)}${line(texts[1]!)}${state(stream, 2)}\n${record("b", 7)}\n${line(texts[2]!)}${state(stream, 3)}\n${state("b", 8)}\n`,
+    );
+    for (const size of [1, 5, 64, output.length]) {
+      const store = new MemoryStore(new Set());
+      const destination = new Destination(store, new ProgressTracker([stream, "b"], () => 0), IMMEDIATE);
+      for (let at = 0; at < output.length; at += size) destination.write(output.subarray(at, at + size));
+      await new Promise<void>((resolve) => destination.end(() => resolve()));
+      assert.deepEqual(store.texts.slice(0, 3), texts, `pieces of ${size} bytes: the data's own texts`);
+      assert.deepEqual(
+        store.committed.get(stream)?.map((r) => r.message),
+        ["\u00e91 \u{1F600}", "\u00e92 \u{1F600}", "\u00e93 \u{1F600}"],
+      );
+      assert.deepEqual(
+        store.committed.get("b")?.map((r) => r.timestamp),
+        [7],
+      );
+    }
   });
 
   test("a line not exactly as the emitter writes records is parsed, never sliced", () => {
