@@ -352,12 +352,7 @@ export class DuckDbStore implements LocalStore {
       await this.db.runAndReadAll(`SELECT coalesce(max(rowid) + 1, 0)::VARCHAR AS first FROM ${table}`)
     ).getRowObjectsJS();
     const batch = `rowid >= ${String(start?.first)}`;
-    const columns = [
-      FIELD_NAMES,
-      MESSAGE_JSON,
-      ...(layout.storedEventTime ? ['"event_time"'] : []),
-      ...(this.accountIds ? [ACCOUNT_ID] : []),
-    ];
+    const columns = this.columnsFilled(layout);
     const values = [
       EVENT_RECORD_FIELDS.map((f) => field(f.name)).join(", "),
       // The message's own text when the record has message_json (see JSON_TEXT_OF_MESSAGE): the
@@ -409,6 +404,16 @@ export class DuckDbStore implements LocalStore {
     };
   }
 
+  /** The columns a commit fills, in the order of the values it gives. */
+  private columnsFilled(layout: TableLayout): string[] {
+    return [
+      FIELD_NAMES,
+      MESSAGE_JSON,
+      ...(layout.storedEventTime ? ['"event_time"'] : []),
+      ...(this.accountIds ? [ACCOUNT_ID] : []),
+    ];
+  }
+
   /** A table with a PRIMARY KEY: the records are read into the staging table, re-read rows removed, then copied. */
   private async insertStaged(table: string, layout: TableLayout): Promise<Omit<CommitReport, "messagesReplaced">> {
     await this.db.run(`DELETE FROM ${STAGING}`);
@@ -435,12 +440,7 @@ export class DuckDbStore implements LocalStore {
       `DELETE FROM ${table} t USING ${STAGING} s WHERE t."timestamp" BETWEEN ${batch?.first} AND ${batch?.last} AND ${SAME_EVENT}` +
         (layout.accountIdColumn ? ` AND ${SAME_ACCOUNT}` : ""),
     );
-    const columns = [
-      FIELD_NAMES,
-      MESSAGE_JSON,
-      ...(layout.storedEventTime ? ['"event_time"'] : []),
-      ...(this.accountIds ? [ACCOUNT_ID] : []),
-    ];
+    const columns = this.columnsFilled(layout);
     const values = [
       FIELD_NAMES,
       Number(batch?.json) > 0 ? STORABLE_JSON : "NULL",
