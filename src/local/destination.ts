@@ -4,13 +4,9 @@
 import { Writable } from "node:stream";
 import { recordLine, recordLineStream } from "../airbyte/emitter.js";
 import { ConnectorError } from "../airbyte/errors.js";
-import type { EventRecord } from "../domain/record.js";
-import { dataText, RecordBatch } from "./record-batch.js";
+import { dataText, RecordBatch, type RecordData } from "./record-batch.js";
 import type { CommitReport, LocalStore } from "./store.js";
 import type { ProgressTracker } from "./progress.js";
-
-/** A record's data as parsed from its line. */
-type RecordData = EventRecord & { readonly message_json?: unknown };
 
 const NEWLINE = 10;
 

@@ -6,7 +6,7 @@ import type { EventRecord } from "../domain/record.js";
 import { messageJsonText } from "../sinks/records.js";
 
 /** A record's data as parsed from its line. */
-type RecordData = EventRecord & { readonly message_json?: unknown };
+export type RecordData = EventRecord & { readonly message_json?: unknown };
 
 const NEWLINE = 10;
 
