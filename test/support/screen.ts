@@ -97,6 +97,13 @@ export class PtyScreen {
   }
 
   /** Resolves when `holds` is true of what the terminal shows (checked as output arrives). */
+  /** The screen's rows as text, for a failure's message. */
+  private screenText(): string {
+    return this.screen()
+      .map((r) => r.text)
+      .join("\n");
+  }
+
   waitFor(what: string, holds: () => boolean, timeoutMs = 60_000): Promise<void> {
     return new Promise((resolve, reject) => {
       if (holds()) {
@@ -105,13 +112,7 @@ export class PtyScreen {
       }
       const timer = setTimeout(() => {
         stop();
-        reject(
-          new Error(
-            `timed out waiting for ${what}; the screen:\n${this.screen()
-              .map((r) => r.text)
-              .join("\n")}`,
-          ),
-        );
+        reject(new Error(`timed out waiting for ${what}; the screen:\n${this.screenText()}`));
       }, timeoutMs);
       const stop = this.onParsed(() => {
         if (!holds()) return;
@@ -123,13 +124,7 @@ export class PtyScreen {
         if (holds()) return;
         clearTimeout(timer);
         stop();
-        reject(
-          new Error(
-            `the command ended before ${what}; the screen:\n${this.screen()
-              .map((r) => r.text)
-              .join("\n")}`,
-          ),
-        );
+        reject(new Error(`the command ended before ${what}; the screen:\n${this.screenText()}`));
       });
     });
   }
