@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4 --single-threaded-gc
+#!/usr/bin/env -S node --max-semi-space-size=4 --single-threaded
 // Entry point of the `source-cloudwatch-logs` command.
 // The node flags above are the connector's launch flags (see cli/heap.ts); the Dockerfile's
 // ENTRYPOINT and the benchmark use the same ones (a test keeps them equal).

@@ -10,9 +10,12 @@
 //   young garbage: 8 MB semi-spaces then let the HTTP buffers they free wait longer (peak RSS
 //   about 152 MB), 4 MB gives 136-140 MB for the same CPU (npm run bench, scenario 2).
 // Both together: about 132 MB, for 10-20% of CPU (about 220,000 events/s instead of 255,000).
-// A third launch flag, --single-threaded-gc, runs every collection on the main thread: V8's helper
-// threads cost more CPU than they saved on a 2-core machine (npm run bench, scenario 2: about 12%
-// less CPU per event, peak RSS about 7 MB higher; docs/performance.md).
+// A third launch flag, --single-threaded, keeps V8's own work on the main thread. Collections (it
+// implies --single-threaded-gc): V8's helper threads cost more CPU than they saved on a 2-core
+// machine (npm run bench, scenario 2: about 12% less CPU per event, peak RSS about 7 MB higher).
+// Compiles: a compile job on a helper thread may wait for the main thread to collect garbage, and
+// when process.exit() joins that thread meanwhile, the process never exits (a cancelled read on
+// Node 26, under the pacing below; docs/performance.md).
 // Full collections are paced here rather than by V8's incremental marking. With one GC thread, a
 // read marked incrementally nearly all the time (46 collections of 100-170 ms each in 6 s): the
 // write barrier stayed on, and the buffers and pages freed waited for the next collection. On Node
