@@ -67,10 +67,14 @@ function heapBytes(): number {
 }
 
 /**
- * Turns V8's incremental marking off and paces full collections from a timer, unless node's
- * command line chose how V8 marks or exposed gc itself; the pacer when it was started here.
+ * Turns V8's incremental marking off and paces full collections from a timer, when node runs with
+ * the launch flag --single-threaded and its command line neither chose how V8 marks nor exposed gc
+ * itself; the pacer when it was started here. Without that flag V8 compiles on helper threads,
+ * whose allocations reach the heap's limit more often without incremental marking: one then waits
+ * for the main thread to collect, and a process.exit() joining it meanwhile never returns.
  */
 export function paceFullCollections(execArgv: readonly string[]): CollectionPacer | undefined {
+  if (!execArgv.some((a) => /^--single[-_]threaded$/.test(a))) return undefined;
   if (execArgv.some((a) => /^--(no-)?(incremental[-_]marking|expose[-_]gc)\b/.test(a))) return undefined;
   setFlagsFromString("--no-incremental-marking");
   const pacer = new CollectionPacer(heapBytes, fullCollection());

@@ -40,12 +40,15 @@ test("a full collection is due when the heap grew by 60% or 12 MB over what the 
   assert.deepEqual(collections, [32 * MB, 32 * MB, 64 * MB]);
 });
 
-test("collections are paced unless node's command line chose how V8 marks or exposed gc", () => {
-  assert.equal(paceFullCollections(["--incremental-marking"]), undefined);
-  assert.equal(paceFullCollections(["--no-incremental-marking"]), undefined);
-  assert.equal(paceFullCollections(["--max-semi-space-size=4", "--expose-gc"]), undefined);
-  assert.equal(paceFullCollections(["--expose_gc"]), undefined);
-  const pacer = paceFullCollections(["--max-semi-space-size=4"]);
+test("collections are paced under --single-threaded unless node's command line chose how V8 marks or exposed gc", () => {
+  const flag = "--single-threaded";
+  assert.equal(paceFullCollections(["--max-semi-space-size=4"]), undefined, "compiles on helper threads");
+  assert.equal(paceFullCollections(["--max-semi-space-size=4", "--single-threaded-gc"]), undefined);
+  assert.equal(paceFullCollections([flag, "--incremental-marking"]), undefined);
+  assert.equal(paceFullCollections([flag, "--no-incremental-marking"]), undefined);
+  assert.equal(paceFullCollections(["--max-semi-space-size=4", flag, "--expose-gc"]), undefined);
+  assert.equal(paceFullCollections(["--expose_gc", "--single_threaded"]), undefined);
+  const pacer = paceFullCollections(["--max-semi-space-size=4", flag]);
   assert.ok(pacer);
   // The real heap of this process: whether a collection is due or not, checking works.
   assert.equal(typeof pacer.check(), "boolean");
