@@ -28,7 +28,7 @@ COPY --from=build --chown=airbyte:airbyte /package/dist/sim ./dist/sim
 USER airbyte
 # The platform reads AIRBYTE_ENTRYPOINT; it must equal the ENTRYPOINT below, joined by spaces.
 # The node flags are main.js's launch flags (its first line; see src/cli/heap.ts).
-ENV AIRBYTE_ENTRYPOINT="node --max-semi-space-size=4 --single-threaded-gc /airbyte/integration_code/dist/src/main.js"
-ENTRYPOINT ["node", "--max-semi-space-size=4", "--single-threaded-gc", "/airbyte/integration_code/dist/src/main.js"]
+ENV AIRBYTE_ENTRYPOINT="node --max-semi-space-size=4 --single-threaded /airbyte/integration_code/dist/src/main.js"
+ENTRYPOINT ["node", "--max-semi-space-size=4", "--single-threaded", "/airbyte/integration_code/dist/src/main.js"]
 LABEL io.airbyte.name=airbyte/source-cloudwatch-logs
 LABEL io.airbyte.version=0.1.0

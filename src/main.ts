@@ -1,12 +1,13 @@
-#!/usr/bin/env -S node --max-semi-space-size=4 --single-threaded-gc
+#!/usr/bin/env -S node --max-semi-space-size=4 --single-threaded
 // Entry point of the `source-cloudwatch-logs` command.
 // The node flags above are the connector's launch flags (see cli/heap.ts); the Dockerfile's
 // ENTRYPOINT and the benchmark use the same ones (a test keeps them equal).
 import { CANCEL_EXIT_CODES } from "./engine/cancel.js";
 import { run } from "./cli/run.js";
-import { limitHeapGrowth } from "./cli/heap.js";
+import { limitHeapGrowth, paceFullCollections } from "./cli/heap.js";
 
 limitHeapGrowth(process.execArgv);
+paceFullCollections(process.execArgv);
 
 // A consumer that closes the pipe early must not turn into an uncaught EPIPE stack trace.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {

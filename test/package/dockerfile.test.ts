@@ -1,6 +1,7 @@
 // The Dockerfile and metadata.yaml follow Airbyte's packaging rules and agree with package.json.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -33,8 +34,8 @@ describe("packaging rules", () => {
     const variants: [string, string][] = [
       ["io.airbyte.version=0.1.0", "io.airbyte.version=9.9.9"],
       [
-        'AIRBYTE_ENTRYPOINT="node --max-semi-space-size=4 --single-threaded-gc /airbyte/integration_code/dist/src/main.js"',
-        'AIRBYTE_ENTRYPOINT="node --max-semi-space-size=4 --single-threaded-gc dist/src/main.js"',
+        'AIRBYTE_ENTRYPOINT="node --max-semi-space-size=4 --single-threaded /airbyte/integration_code/dist/src/main.js"',
+        'AIRBYTE_ENTRYPOINT="node --max-semi-space-size=4 --single-threaded dist/src/main.js"',
       ],
       ["USER airbyte", "USER root"],
       ["npm prune --omit=dev", "true"],
@@ -44,11 +45,11 @@ describe("packaging rules", () => {
       ],
       ["/package/dist/src ./dist/src", "/build/dist/src ./dist/src"],
       [
-        'ENTRYPOINT ["node", "--max-semi-space-size=4", "--single-threaded-gc", "/airbyte/integration_code/dist/src/main.js"]',
+        'ENTRYPOINT ["node", "--max-semi-space-size=4", "--single-threaded", "/airbyte/integration_code/dist/src/main.js"]',
         "ENTRYPOINT node /airbyte/integration_code/dist/src/main.js",
       ],
-      ['"node", "--max-semi-space-size=4", "--single-threaded-gc", "/airbyte', '"node", "/airbyte'],
-      ['"--single-threaded-gc", "/airbyte', '"/airbyte'],
+      ['"node", "--max-semi-space-size=4", "--single-threaded", "/airbyte', '"node", "/airbyte'],
+      ['"--single-threaded", "/airbyte', '"/airbyte'],
       ["FROM node:26-slim AS build", "FROM node:24-slim AS build"],
       ["FROM node:26-slim\n", "FROM node:24-slim\n"],
       ["COPY sim ./sim\n", "COPY sim ./sim\nCOPY test ./test\n"],
@@ -84,6 +85,23 @@ describe("packaging rules", () => {
       data: { ...metadata.data, connectorBuildOptions: { baseImage: "docker.io/library/node:20-slim" } },
     };
     assert.notDeepEqual(dockerfileProblems(dockerfile, oldBase, pkg, nodeFlags), [], "metadata baseImage differs");
+  });
+
+  test("the launch flags keep V8's compiles on the main thread", () => {
+    // A compile job on a helper thread may wait for the main thread to collect garbage; a
+    // process.exit() joining that thread then never returns (docs/performance.md).
+    // A hot function and loop make V8 optimize both; --trace-opt tells how each compile ran.
+    const hot = "function f(a){let s=0;for(const x of a)s+=x*2;return s}let t=0;for(let k=0;k<20000;k++)t+=f([1,2,k]);";
+    const compiles = (flags: readonly string[]) => {
+      const r = spawnSync(process.execPath, [...flags, "--trace-opt", "-e", hot], { encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      return [...r.stdout.matchAll(/compiling method .* mode: ConcurrencyMode::(\w+)/g)].map((m) => m[1]);
+    };
+    const modes = compiles(nodeFlags);
+    assert.ok(modes.length > 0, "V8 optimized something");
+    assert.deepEqual(new Set(modes), new Set(["kSynchronous"]));
+    const gcOnly = nodeFlags.map((f) => (f === "--single-threaded" ? "--single-threaded-gc" : f));
+    assert.ok(compiles(gcOnly).includes("kConcurrent"), "the check tells background compiles apart");
   });
 
   test("CI runs the suite on the image's Node version too", () => {

@@ -1,7 +1,9 @@
 // Runs the connector behind a slow consumer (it pauses after every chunk it reads, sometimes
 // longer) and sends it a signal after a given number of stdout lines, as Airbyte cancels a sync.
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { MAIN, assertNoSecrets } from "./connector.js";
+import { launchFlags } from "./packaging-rules.js";
 import { prng } from "./prng.js";
 
 export interface SignalledRun {
@@ -26,7 +28,8 @@ export interface SignalOptions {
 }
 
 export async function runSignalled(args: readonly string[], options: SignalOptions): Promise<SignalledRun> {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+  // With its launch flags, as Airbyte starts it: how the process exits depends on them.
+  const child = spawn(process.execPath, [...launchFlags(readFileSync(MAIN, "utf8")), MAIN, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true", ...options.env },
   });
