@@ -30,6 +30,13 @@ const STATE_TABLE = "_source_cloudwatch_logs_state";
 export const STREAMS_TABLE = "_source_cloudwatch_logs_streams";
 const STAGING = "_staging";
 const MEMORY_LIMIT = "256MB";
+/**
+ * One DuckDB thread: a sync is a pipeline, the reader on one core and DuckDB's commits on another.
+ * With two threads DuckDB's JSON reader spent 2.4 times the CPU for the same rows while the reader
+ * and the endpoint wanted the cores too (2M events in commits of 200,000 on 2 cores: 8.1 s against
+ * 3.4 s of CPU for the INSERTs; a whole sync 22 s against 16 s; docs/performance.md).
+ */
+const THREADS = "1";
 
 function quote(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
@@ -196,7 +203,7 @@ export class DuckDbStore implements LocalStore {
     try {
       // DuckDB's default (80% of RAM) lets its cache grow with the file; a sync appends and
       // needs little (measured: RSS at 2M events down by about 240 MB, the same speed).
-      instance = await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT });
+      instance = await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT, threads: THREADS });
     } catch (err) {
       const holder = heldBy(err);
       if (holder === undefined) throw err;
