@@ -79,6 +79,8 @@ export class Destination extends Writable {
   private ending = false;
   /** Commits the ready batches, one at a time, while a commit is due; undefined when idle. */
   private draining: Promise<void> | undefined;
+  /** The commit in progress, if any (its records are no longer in `ready`). */
+  private committing: Promise<void> | undefined;
 
   constructor(
     private readonly store: LocalStore,
@@ -195,8 +197,10 @@ export class Destination extends Writable {
       const [stream, batch] = next.value;
       this.ready.delete(stream);
       this.readyRecords -= batch.records.count;
-      await this.commit(stream, batch.records, batch.state);
+      this.committing = this.commit(stream, batch.records, batch.state);
+      await this.committing;
     }
+    this.committing = undefined;
     this.draining = undefined;
     this.kick();
   }
@@ -320,8 +324,10 @@ export class Destination extends Writable {
       }
       this.readyRecords += records.count;
       this.kick();
-      // Memory stays bounded: the connector waits until what is ready is stored.
-      if (this.readyRecords > this.limits.maxReady) await this.draining;
+      // Memory stays bounded: beyond maxReady, the connector waits until the ready records' commit
+      // starts, not until the store is idle, so that it reads while the store writes (waiting for
+      // the whole drain left one of them idle at a time: a 2M-event sync used 1.15 of 2 cores).
+      while (this.readyRecords > this.limits.maxReady && this.committing !== undefined) await this.committing;
     } else if (msg.type === "TRACE" && msg.trace?.type === "STREAM_STATUS" && msg.trace.stream_status) {
       if (this.failed.has(msg.trace.stream_status.stream_descriptor.name)) return;
       this.tracker.status(msg.trace.stream_status.stream_descriptor.name, msg.trace.stream_status.status);

@@ -7,7 +7,8 @@
 // are keyed by source (account, region, endpoint; "" for unknown or the region's AWS endpoint)
 // and stream name, so a file may hold groups of the same name from several sources, each in a
 // table of its own.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { mkdtemp, open as openFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
@@ -30,6 +31,13 @@ const STATE_TABLE = "_source_cloudwatch_logs_state";
 export const STREAMS_TABLE = "_source_cloudwatch_logs_streams";
 const STAGING = "_staging";
 const MEMORY_LIMIT = "256MB";
+/**
+ * One DuckDB thread: a sync is a pipeline, the reader on one core and DuckDB's commits on another.
+ * With two threads DuckDB's JSON reader spent 2.4 times the CPU for the same rows while the reader
+ * and the endpoint wanted the cores too (2M events in commits of 200,000 on 2 cores: 8.1 s against
+ * 3.4 s of CPU for the INSERTs; a whole sync 22 s against 16 s; docs/performance.md).
+ */
+const THREADS = "1";
 
 function quote(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
@@ -98,6 +106,8 @@ interface Staged {
   readonly replaced: number;
   /** Texts that carry their message_json's exact text (see stagedText). */
   readonly exactJson: number;
+  /** The records staged: the rows the commit must insert. */
+  readonly count: number;
 }
 
 const REQUIRED_NULL = EVENT_RECORD_FIELDS.filter((f) => f.required)
@@ -196,7 +206,7 @@ export class DuckDbStore implements LocalStore {
     try {
       // DuckDB's default (80% of RAM) lets its cache grow with the file; a sync appends and
       // needs little (measured: RSS at 2M events down by about 240 MB, the same speed).
-      instance = await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT });
+      instance = await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT, threads: THREADS });
     } catch (err) {
       const holder = heldBy(err);
       if (holder === undefined) throw err;
@@ -363,9 +373,12 @@ export class DuckDbStore implements LocalStore {
       ...(layout.storedEventTime ? [`epoch_ms(${field("timestamp" satisfies EventRecordFieldName)})`] : []),
       ...(this.accountIds ? [field(ACCOUNT_ID_FIELD.name)] : []),
     ];
-    await this.db.run(
+    const inserted = await this.db.runAndReadAll(
       `INSERT INTO ${table} (${columns.join(", ")}) SELECT ${values.join(", ")} ` + `FROM ${staged.source}`,
     );
+    // A short spool file (a write cut at a line's end) would read as fewer records, not an error.
+    const rows = Number(inserted.getRowObjectsJS()[0]?.Count);
+    if (rows !== staged.count) throw new Error(`${rows} of the batch's ${staged.count} records were read back`);
     const key = [...ALL_GROUPS_RECORD_KEY.map(quote), ...(layout.accountIdColumn ? [ACCOUNT_ID] : [])].join(", ");
     const [stats] = (
       await this.db.runAndReadAll(
@@ -463,8 +476,8 @@ export class DuckDbStore implements LocalStore {
    */
   private async stage(records: RecordBatch, layout: TableLayout): Promise<Staged> {
     if (!layout.primaryKey && !SURROGATE_ESCAPES.some((e) => records.includes(e))) {
-      await writeFile(this.spoolFile, records.lines);
-      return { source: this.linesSource, replaced: 0, exactJson: 0 };
+      await this.spool(records.lines);
+      return { source: this.linesSource, replaced: 0, exactJson: 0, count: records.count };
     }
     await this.db.run(`DELETE FROM ${STAGING_TEXT}`);
     const a = this.appender;
@@ -482,7 +495,23 @@ export class DuckDbStore implements LocalStore {
       a.endRow();
     }
     a.flushSync();
-    return { source: TEXTS_SOURCE, replaced, exactJson };
+    return { source: TEXTS_SOURCE, replaced, exactJson, count: records.count };
+  }
+
+  /**
+   * Writes the lines over the spool file's, in one call (a write per buffer, each awaited, waited
+   * for the busy main thread between them: 2M events took about 7 s). The file is not truncated to
+   * zero first: ext4 flushes a file truncated to zero and written again when it is closed, and
+   * DuckDB's fsyncs then waited for that flush (3.8 s for one of them).
+   */
+  private async spool(lines: readonly Buffer[]): Promise<void> {
+    const file = await openFile(this.spoolFile, constants.O_RDWR | constants.O_CREAT);
+    try {
+      const { bytesWritten } = await file.writev(lines, 0);
+      await file.truncate(bytesWritten);
+    } finally {
+      await file.close();
+    }
   }
 
   async close(): Promise<void> {

@@ -179,6 +179,29 @@ describe("store commits", () => {
     assert.equal((await rows(database)).length, 1);
   });
 
+  it("duckdb: a batch that reads back fewer records than it holds fails its commit; nothing of it is stored", async () => {
+    const database = join(tempDir(), "logs.duckdb");
+    const store = await DuckDbStore.open(database, [STREAM], SOURCE);
+    try {
+      // Two lines counted as three: what a spool file cut at a line's end would read as.
+      const short = new RecordBatch();
+      short.append(RecordBatch.ofData(STREAM, [record(1), record(2)]));
+      short.add(Buffer.alloc(0), 1);
+      await assert.rejects(
+        store.commit(STREAM, short, { timestamp: T + 3000 }),
+        /2 of the batch's 3 records were read back/,
+      );
+      // The spool file is written over, shorter: the next commit reads only its own records.
+      await store.commit(STREAM, RecordBatch.ofData(STREAM, [record(3)]), { timestamp: T + 4000 });
+    } finally {
+      await store.close();
+    }
+    assert.deepEqual(
+      (await rows(database)).map((r) => Number(r.ts)),
+      [T + 3000],
+    );
+  });
+
   it("duckdb: a table of the earlier layout (PRIMARY KEY, stored event_time) is written the same way", async () => {
     const database = join(tempDir(), "logs.duckdb");
     await (await DuckDbStore.open(database, [STREAM], SOURCE)).close();

@@ -97,7 +97,7 @@ class GatedStore implements LocalStore {
 }
 
 describe("sync destination", () => {
-  test("beyond its bound of ready records, the destination takes no more output until they are stored", async () => {
+  test("beyond its bound of ready records, the destination takes no more output until their commit starts", async () => {
     const store = new GatedStore();
     const destination = new Destination(store, new ProgressTracker(["a"], () => 0), { ...IMMEDIATE, maxReady: 1 });
     const write = (lines: readonly string[], done: () => void) => destination.write(`${lines.join("\n")}\n`, done);
@@ -105,12 +105,16 @@ describe("sync destination", () => {
     // The first batch is committing; the second is over the bound of 1, so its write waits.
     let second = false;
     write([record("a", 2), record("a", 3), state("a", 4)], () => (second = true));
+    await store.started(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(second, false, "output over the bound waits while the commit before it runs");
     await store.release();
     await store.started(2);
-    assert.equal(second, false, "output is taken again only when the ready records are stored");
+    await new Promise((resolve) => setImmediate(resolve));
+    // The second batch left `ready` for its commit: the output is taken while the store writes it.
+    assert.equal(second, true, "output is taken again once the ready records' commit has started");
     await store.release();
     await new Promise<void>((resolve) => destination.end(() => resolve()));
-    assert.equal(second, true);
     assert.deepEqual(
       store.commits.map((c) => c.timestamps),
       [[1], [2, 3]],
