@@ -7,8 +7,7 @@
 // are keyed by source (account, region, endpoint; "" for unknown or the region's AWS endpoint)
 // and stream name, so a file may hold groups of the same name from several sources, each in a
 // table of its own.
-import { constants } from "node:fs";
-import { mkdtemp, open as openFile, rm } from "node:fs/promises";
+import { type FileHandle, mkdtemp, open as openFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
@@ -31,6 +30,10 @@ const STATE_TABLE = "_source_cloudwatch_logs_state";
 export const STREAMS_TABLE = "_source_cloudwatch_logs_streams";
 const STAGING = "_staging";
 const MEMORY_LIMIT = "256MB";
+/** A session variable: the row id from which a commit's rows are its batch (see insertDirect). */
+const BATCH_FIRST_ROW = "cwl_batch_first_row";
+/** The spool file's name in the store's temporary directory. */
+const SPOOL_FILE = "records.ndjson";
 /**
  * One DuckDB thread: a sync is a pipeline, the reader on one core and DuckDB's commits on another.
  * With two threads DuckDB's JSON reader spent 2.4 times the CPU for the same rows while the reader
@@ -178,16 +181,16 @@ export class DuckDbStore implements LocalStore {
     /** The tables have the accountId column (linked accounts are read). */
     private readonly accountIds: boolean,
     private readonly layouts: ReadonlyMap<string, TableLayout>,
-    /** A directory of the store's own (removed at close): the file each commit's lines are read from. */
+    /** A directory of the store's own (removed at close), holding the spool file. */
     private readonly spoolDir: string,
+    /** The spool file, open for the store's life: each commit's lines, read by DuckDB from there. */
+    private readonly spoolFile: FileHandle,
   ) {
-    this.spoolFile = join(spoolDir, "records.ndjson");
     this.linesSource =
-      `(SELECT record.data AS r FROM read_json(${sqlString(this.spoolFile)}, format = 'newline_delimited', ` +
+      `(SELECT record.data AS r FROM read_json(${sqlString(join(spoolDir, SPOOL_FILE))}, format = 'newline_delimited', ` +
       `columns = ${LINE_COLUMNS}, maximum_object_size = ${MAX_LINE_BYTES}))`;
   }
 
-  private readonly spoolFile: string;
   /** The spool file's records, each read into a struct of the data's members (r). */
   private readonly linesSource: string;
 
@@ -302,7 +305,8 @@ export class DuckDbStore implements LocalStore {
       await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING_TEXT} ("text" VARCHAR)`);
       const appender = await db.createAppender(STAGING_TEXT, "main", "temp");
       const spoolDir = await mkdtemp(join(tmpdir(), "source-cloudwatch-logs-sync-"));
-      return new DuckDbStore(path, instance, db, appender, tables, key, accountIds, layouts, spoolDir);
+      const spoolFile = await openFile(join(spoolDir, SPOOL_FILE), "w+");
+      return new DuckDbStore(path, instance, db, appender, tables, key, accountIds, layouts, spoolDir, spoolFile);
     } catch (err) {
       db.closeSync();
       instance.closeSync();
@@ -335,10 +339,10 @@ export class DuckDbStore implements LocalStore {
         stored = layout.primaryKey
           ? await this.insertStaged(quote(table), layout)
           : await this.insertDirect(quote(table), layout, staged);
+      // One call: each waits for the main thread, busy reading, to take its result.
       await this.db.run(
-        `INSERT OR REPLACE INTO ${STATE_TABLE} VALUES (${this.sourceKey}, ${sqlString(stream)}, ${sqlString(JSON.stringify(state))}, now()::TIMESTAMP)`,
+        `INSERT OR REPLACE INTO ${STATE_TABLE} VALUES (${this.sourceKey}, ${sqlString(stream)}, ${sqlString(JSON.stringify(state))}, now()::TIMESTAMP); COMMIT`,
       );
-      await this.db.run("COMMIT");
     } catch (err) {
       await this.db.run("ROLLBACK").catch(() => undefined);
       throw err;
@@ -358,10 +362,8 @@ export class DuckDbStore implements LocalStore {
     layout: TableLayout,
     staged: Staged,
   ): Promise<Omit<CommitReport, "messagesReplaced">> {
-    const [start] = (
-      await this.db.runAndReadAll(`SELECT coalesce(max(rowid) + 1, 0)::VARCHAR AS first FROM ${table}`)
-    ).getRowObjectsJS();
-    const batch = `rowid >= ${String(start?.first)}`;
+    const first = `getvariable('${BATCH_FIRST_ROW}')`;
+    const batch = `rowid >= ${first}`;
     const columns = this.columnsFilled(layout);
     const values = [
       EVENT_RECORD_FIELDS.map((f) => field(f.name)).join(", "),
@@ -373,20 +375,21 @@ export class DuckDbStore implements LocalStore {
       ...(layout.storedEventTime ? [`epoch_ms(${field("timestamp" satisfies EventRecordFieldName)})`] : []),
       ...(this.accountIds ? [field(ACCOUNT_ID_FIELD.name)] : []),
     ];
-    const inserted = await this.db.runAndReadAll(
-      `INSERT INTO ${table} (${columns.join(", ")}) SELECT ${values.join(", ")} ` + `FROM ${staged.source}`,
-    );
-    // A short spool file (a write cut at a line's end) would read as fewer records, not an error.
-    const rows = Number(inserted.getRowObjectsJS()[0]?.Count);
-    if (rows !== staged.count) throw new Error(`${rows} of the batch's ${staged.count} records were read back`);
     const key = [...ALL_GROUPS_RECORD_KEY.map(quote), ...(layout.accountIdColumn ? [ACCOUNT_ID] : [])].join(", ");
+    // One call (each waits for the main thread, busy reading, to take its result): the batch's
+    // first row id, the insert, and what the batch holds.
     const [stats] = (
       await this.db.runAndReadAll(
-        `SELECT count(*) FILTER (WHERE ${REQUIRED_NULL})::INTEGER AS incomplete, ` +
+        `SET VARIABLE ${BATCH_FIRST_ROW} = (SELECT coalesce(max(rowid) + 1, 0) FROM ${table}); ` +
+          `INSERT INTO ${table} (${columns.join(", ")}) SELECT ${values.join(", ")} FROM ${staged.source}; ` +
+          `SELECT count(*)::INTEGER AS inserted, count(*) FILTER (WHERE ${REQUIRED_NULL})::INTEGER AS incomplete, ` +
           `(count(*) - count(DISTINCT (${key}))::BIGINT)::INTEGER AS repeated, ` +
           `min("timestamp")::VARCHAR AS first, max("timestamp")::VARCHAR AS last FROM ${table} WHERE ${batch}`,
       )
     ).getRowObjectsJS();
+    // A short spool file (a write cut at a line's end) would read as fewer records, not an error.
+    if (Number(stats?.inserted) !== staged.count)
+      throw new Error(`${stats?.inserted} of the batch's ${staged.count} records were read back`);
     if (Number(stats?.incomplete) > 0) {
       throw new Error(`${stats?.incomplete} record(s) of the batch lack one of their required fields`);
     }
@@ -406,7 +409,7 @@ export class DuckDbStore implements LocalStore {
         `DELETE FROM ${table} WHERE ${batch} AND rowid NOT IN (SELECT max(rowid) FROM ${table} WHERE ${batch} GROUP BY ${key})`,
       );
     const removed = await this.db.runAndReadAll(
-      `DELETE FROM ${table} t USING (SELECT ${key} FROM ${table} WHERE ${batch}) s WHERE t.rowid < ${String(start?.first)} AND ` +
+      `DELETE FROM ${table} t USING (SELECT ${key} FROM ${table} WHERE ${batch}) s WHERE t.rowid < ${first} AND ` +
         `t."timestamp" BETWEEN ${stats?.first} AND ${stats?.last} AND ${SAME_EVENT}` +
         (layout.accountIdColumn ? ` AND ${SAME_ACCOUNT}` : ""),
     );
@@ -499,19 +502,14 @@ export class DuckDbStore implements LocalStore {
   }
 
   /**
-   * Writes the lines over the spool file's, in one call (a write per buffer, each awaited, waited
-   * for the busy main thread between them: 2M events took about 7 s). The file is not truncated to
-   * zero first: ext4 flushes a file truncated to zero and written again when it is closed, and
-   * DuckDB's fsyncs then waited for that flush (3.8 s for one of them).
+   * Writes the lines over the spool file's, in one call: each step of a commit waits for the main
+   * thread, busy reading, to take its result (a write per buffer took about 7 s of 2M events). The
+   * file is not truncated to zero first: ext4 flushes a file truncated to zero and written again
+   * when it is closed, and DuckDB's fsyncs then waited for that flush (3.8 s for one of them).
    */
   private async spool(lines: readonly Buffer[]): Promise<void> {
-    const file = await openFile(this.spoolFile, constants.O_RDWR | constants.O_CREAT);
-    try {
-      const { bytesWritten } = await file.writev(lines, 0);
-      await file.truncate(bytesWritten);
-    } finally {
-      await file.close();
-    }
+    const { bytesWritten } = await this.spoolFile.writev(lines, 0);
+    await this.spoolFile.truncate(bytesWritten);
   }
 
   async close(): Promise<void> {
@@ -520,6 +518,7 @@ export class DuckDbStore implements LocalStore {
     await this.db.run("CHECKPOINT").catch(() => undefined);
     this.db.closeSync();
     this.instance.closeSync();
+    await this.spoolFile.close();
     await rm(this.spoolDir, { recursive: true, force: true });
   }
 }
