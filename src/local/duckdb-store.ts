@@ -30,6 +30,8 @@ const STATE_TABLE = "_source_cloudwatch_logs_state";
 export const STREAMS_TABLE = "_source_cloudwatch_logs_streams";
 const STAGING = "_staging";
 const MEMORY_LIMIT = "256MB";
+/** DuckDB's rows per row group. */
+const ROW_GROUP_ROWS = 122_880;
 /** A session variable: the row id from which a commit's rows are its batch (see insertDirect). */
 const BATCH_FIRST_ROW = "cwl_batch_first_row";
 /** The spool file's name in the store's temporary directory. */
@@ -193,6 +195,8 @@ export class DuckDbStore implements LocalStore {
 
   /** The spool file's records, each read into a struct of the data's members (r). */
   private readonly linesSource: string;
+  /** The commits made since the store was opened, and their records. */
+  private readonly committed = { commits: 0, records: 0 };
 
   /**
    * Opens (or creates) the file and makes sure every stream of `source` has its table; with
@@ -347,6 +351,8 @@ export class DuckDbStore implements LocalStore {
       await this.db.run("ROLLBACK").catch(() => undefined);
       throw err;
     }
+    this.committed.commits += 1;
+    this.committed.records += records.count;
     return { ...stored, messagesReplaced: staged?.replaced ?? 0 };
   }
 
@@ -514,6 +520,12 @@ export class DuckDbStore implements LocalStore {
 
   async close(): Promise<void> {
     this.appender.closeSync();
+    // Commits of a row group or more on average left few partly filled row groups, and merging
+    // them rewrote them for nothing (2M events: 0.4-0.8 s at close, the same used blocks); small
+    // commits (follow cycles) leave one each, which a checkpoint merges.
+    const { commits, records } = this.committed;
+    if (commits > 0 && records / commits >= ROW_GROUP_ROWS)
+      await this.db.run("SET max_vacuum_tasks = 0").catch(() => undefined);
     // Folds the write-ahead log into the file so that the file alone is the database.
     await this.db.run("CHECKPOINT").catch(() => undefined);
     this.db.closeSync();

@@ -202,6 +202,31 @@ describe("store commits", () => {
     );
   });
 
+  it("duckdb: at close, row groups of large commits are left as they are; those of small commits are merged", async () => {
+    const rowGroups = (database: string) =>
+      query(database, "SELECT count(DISTINCT row_group_id)::INTEGER AS n FROM pragma_storage_info('app_api')");
+    let next = 0;
+    const commitAll = async (database: string, sizes: readonly number[]) => {
+      const store = await DuckDbStore.open(database, [STREAM], SOURCE);
+      try {
+        for (const size of sizes) {
+          const texts = Array.from({ length: size }, () => record(next++));
+          await store.commit(STREAM, RecordBatch.ofData(STREAM, texts), { timestamp: T + next * 1000 });
+        }
+      } finally {
+        await store.close();
+      }
+    };
+    // Two commits of 130,000 rows: a full row group (122,880 rows) and a tail of 7,120 each.
+    const large = join(tempDir(), "large.duckdb");
+    await commitAll(large, [130_000, 130_000]);
+    assert.deepEqual(await rowGroups(large), [{ n: 4 }]);
+    // Three syncs of 500 rows (as follow cycles): each close leaves a small row group, merged.
+    const small = join(tempDir(), "small.duckdb");
+    for (let cycle = 0; cycle < 3; cycle++) await commitAll(small, [500]);
+    assert.deepEqual(await rowGroups(small), [{ n: 1 }]);
+  });
+
   it("duckdb: a table of the earlier layout (PRIMARY KEY, stored event_time) is written the same way", async () => {
     const database = join(tempDir(), "logs.duckdb");
     await (await DuckDbStore.open(database, [STREAM], SOURCE)).close();
