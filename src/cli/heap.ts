@@ -10,18 +10,12 @@
 //   young garbage: 8 MB semi-spaces then let the HTTP buffers they free wait longer (peak RSS
 //   about 152 MB), 4 MB gives 136-140 MB for the same CPU (npm run bench, scenario 2).
 // Both together: about 132 MB, for 10-20% of CPU (about 220,000 events/s instead of 255,000).
-// A third launch flag, --single-threaded, keeps V8's own work on the main thread. Collections (it
-// implies --single-threaded-gc): V8's helper threads cost more CPU than they saved on a 2-core
-// machine (npm run bench, scenario 2: about 12% less CPU per event, peak RSS about 7 MB higher).
-// Compiles: a compile job on a helper thread may wait for the main thread to collect garbage, and
-// when process.exit() joins that thread meanwhile, the process never exits (a cancelled read on
-// Node 26, under the pacing below; docs/performance.md).
-// Full collections are paced here rather than by V8's incremental marking. With one GC thread, a
-// read marked incrementally nearly all the time (46 collections of 100-170 ms each in 6 s): the
-// write barrier stayed on, and the buffers and pages freed waited for the next collection. On Node
-// 26 that held about 190 MB (npm run bench, scenario 2; Node 20 about 135). Atomic collections,
-// due when the heap and the memory its objects hold outside it (HTTP buffers) grew by 60% or 12 MB
-// since the last one left, measured 140-150 MB on Node 26 for less CPU (docs/performance.md).
+// A third launch flag, --single-threaded, keeps V8's own work on the main thread: its helper
+// threads cost more CPU than they saved on a 2-core machine, and without compiles on them the
+// pacing below cannot make process.exit() hang (see paceFullCollections; docs/performance.md).
+// Full collections are paced here rather than by V8's incremental marking, which with one GC
+// thread ran nearly all the time and kept what a read freed until it ended: on Node 26, about
+// 190 MB against about 140 paced (npm run bench, scenario 2; docs/performance.md).
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
@@ -38,7 +32,7 @@ const MB = 1024 * 1024;
 const FIRST_COLLECTION_AT = 32 * MB;
 const GROWTH_FACTOR = 1.6;
 const MIN_GROWTH = 12 * MB;
-// Often enough to catch a page's worth of growth (a page is about 1 MB); a check costs microseconds.
+// Often enough to catch an API page's worth of growth (up to 1 MB); a check costs microseconds.
 const CHECK_EVERY_MS = 10;
 
 /** Decides when the next full collection is due, from what the last one left. */

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { CollectionPacer, fullCollection, limitHeapGrowth, paceFullCollections } from "../../src/cli/heap.js";
 
 const MB = 1024 * 1024;
@@ -48,10 +49,40 @@ test("collections are paced under --single-threaded unless node's command line c
   assert.equal(paceFullCollections([flag, "--no-incremental-marking"]), undefined);
   assert.equal(paceFullCollections(["--max-semi-space-size=4", flag, "--expose-gc"]), undefined);
   assert.equal(paceFullCollections(["--expose_gc", "--single_threaded"]), undefined);
-  const pacer = paceFullCollections(["--max-semi-space-size=4", flag]);
-  assert.ok(pacer);
-  // The real heap of this process: whether a collection is due or not, checking works.
-  assert.equal(typeof pacer.check(), "boolean");
+});
+
+/**
+ * V8's trace of the collections of a node process that starts the pacing, then frees 1 MB buffers
+ * and keeps small objects (enough for V8 to start marking by itself).
+ */
+function collectionsTraced(nodeFlags: readonly string[]): string {
+  const heap = new URL("../../src/cli/heap.js", import.meta.url).href;
+  const script =
+    `import { paceFullCollections } from ${JSON.stringify(heap)};\n` +
+    "paceFullCollections(process.execArgv);\n" +
+    "const kept = [];\n" +
+    "const objects = [];\n" +
+    "for (let i = 0; i < 80; i++) {\n" +
+    "  kept.push(Buffer.alloc(1 << 20));\n" +
+    "  objects.push(Array.from({ length: 20000 }, (_, j) => ({ i, j })));\n" +
+    "  if (kept.length > 4) kept.shift();\n" +
+    "  await new Promise((resolve) => setTimeout(resolve, 15));\n" +
+    "}\n";
+  // A small first old generation: V8 would start marking within the run.
+  const flags = [...nodeFlags, "--initial-old-space-size=4", "--trace-gc", "--input-type=module"];
+  return execFileSync(process.execPath, [...flags, "-e", script], {
+    encoding: "utf8",
+  });
+}
+
+test("under --single-threaded the pacing's timer runs full collections itself, and V8 marks none incrementally", () => {
+  // gc() collections are traced with the reason "testing"; V8's own, after incremental marking.
+  const paced = collectionsTraced(["--single-threaded"]);
+  assert.match(paced, /Mark-Compact.*testing/, "the pacer collected");
+  assert.doesNotMatch(paced, /incremental marking/);
+  const unpaced = collectionsTraced([]);
+  assert.doesNotMatch(unpaced, /testing/, "without the flag nothing collects but V8");
+  assert.match(unpaced, /incremental marking/, "V8 marks by itself within the run");
 });
 
 test("the full collection frees what nothing references, and gc stays out of the program's context", async () => {
