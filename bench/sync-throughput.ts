@@ -122,6 +122,8 @@ export async function syncThroughput(options: {
   const sync = run(main, launchFlags, ["sync", "--config", config, "--database", database], "pipe");
   const syncRecords = Number(/(\d+) records committed/.exec(sync.stdout)?.[1] ?? NaN);
   const after = readOnce();
+  for (const r of [before, after])
+    if (r.exitCode !== 0 || !(r.records > 0)) throw new Error(`read failed (exit ${r.exitCode}): ${r.stderr}`);
   const fileBytes = statSync(database).size;
   const sizes = await columnSizes(database, stream);
   return {

@@ -33,15 +33,19 @@ function firstLine(err: unknown): string {
  * written again by a checkpoint, which measured about twice the time per record. A commit leaves
  * its last row group partly filled, and a checkpoint rewrites runs of row groups that fit in
  * fewer: with commits of 130,000 records (tails of 7,120) the closing checkpoint rewrote the whole
- * table (2M events: 2-5 s, the file 1.4-1.7 times its data). Tails above half a row group are
- * never merged: commits start at 190,000 records (tails of 67,120 and more).
+ * table (2M events: 2-5 s, the file 1.4-1.7 times its data). Commits start at 190,000 records
+ * (the DuckDB store now skips that merge after commits of a row group or more; see its close).
  */
 export interface BatchLimits {
   /** Records ready to commit from which a commit starts without waiting for more. */
   readonly minRecords: number;
   /** The longest a STATE waits for more records before its commit starts, in ms. */
   readonly maxWaitMs: number;
-  /** Records ready to commit beyond which the connector waits (memory stays bounded). */
+  /**
+   * Records ready to commit beyond which the connector waits until their commit starts (memory
+   * stays bounded: about twice this, with the commit in progress). At least minRecords, so that
+   * a commit is due, and started, whenever the connector waits.
+   */
   readonly maxReady: number;
 }
 

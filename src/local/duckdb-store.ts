@@ -195,7 +195,7 @@ export class DuckDbStore implements LocalStore {
 
   /** The spool file's records, each read into a struct of the data's members (r). */
   private readonly linesSource: string;
-  /** The commits made since the store was opened, and their records. */
+  /** The commits of records made since the store was opened, and their records. */
   private readonly committed = { commits: 0, records: 0 };
 
   /**
@@ -309,7 +309,10 @@ export class DuckDbStore implements LocalStore {
       await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING_TEXT} ("text" VARCHAR)`);
       const appender = await db.createAppender(STAGING_TEXT, "main", "temp");
       const spoolDir = await mkdtemp(join(tmpdir(), "source-cloudwatch-logs-sync-"));
-      const spoolFile = await openFile(join(spoolDir, SPOOL_FILE), "w+");
+      const spoolFile = await openFile(join(spoolDir, SPOOL_FILE), "w+").catch(async (err: unknown) => {
+        await rm(spoolDir, { recursive: true, force: true });
+        throw err;
+      });
       return new DuckDbStore(path, instance, db, appender, tables, key, accountIds, layouts, spoolDir, spoolFile);
     } catch (err) {
       db.closeSync();
@@ -351,8 +354,11 @@ export class DuckDbStore implements LocalStore {
       await this.db.run("ROLLBACK").catch(() => undefined);
       throw err;
     }
-    this.committed.commits += 1;
-    this.committed.records += records.count;
+    // Commits of a state alone leave no row group (see close).
+    if (records.count > 0) {
+      this.committed.commits += 1;
+      this.committed.records += records.count;
+    }
     return { ...stored, messagesReplaced: staged?.replaced ?? 0 };
   }
 
@@ -514,7 +520,10 @@ export class DuckDbStore implements LocalStore {
    * when it is closed, and DuckDB's fsyncs then waited for that flush (3.8 s for one of them).
    */
   private async spool(lines: readonly Buffer[]): Promise<void> {
+    const size = lines.reduce((sum, line) => sum + line.length, 0);
     const { bytesWritten } = await this.spoolFile.writev(lines, 0);
+    // A write cut short (a full disk) says so here, not as a JSON error of a cut line.
+    if (bytesWritten !== size) throw new Error(`wrote ${bytesWritten} of ${size} bytes to ${this.spoolDir}`);
     await this.spoolFile.truncate(bytesWritten);
   }
 
@@ -526,11 +535,14 @@ export class DuckDbStore implements LocalStore {
     const { commits, records } = this.committed;
     if (commits > 0 && records / commits >= ROW_GROUP_ROWS)
       await this.db.run("SET max_vacuum_tasks = 0").catch(() => undefined);
-    // Folds the write-ahead log into the file so that the file alone is the database.
-    await this.db.run("CHECKPOINT").catch(() => undefined);
-    this.db.closeSync();
-    this.instance.closeSync();
-    await this.spoolFile.close();
-    await rm(this.spoolDir, { recursive: true, force: true });
+    try {
+      // Folds the write-ahead log into the file so that the file alone is the database.
+      await this.db.run("CHECKPOINT").catch(() => undefined);
+      this.db.closeSync();
+      this.instance.closeSync();
+    } finally {
+      await this.spoolFile.close().catch(() => undefined);
+      await rm(this.spoolDir, { recursive: true, force: true });
+    }
   }
 }
