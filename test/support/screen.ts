@@ -96,7 +96,6 @@ export class PtyScreen {
     return () => this.watchers.delete(watcher);
   }
 
-  /** Resolves when `holds` is true of what the terminal shows (checked as output arrives). */
   /** The screen's rows as text, for a failure's message. */
   private screenText(): string {
     return this.screen()
@@ -104,6 +103,7 @@ export class PtyScreen {
       .join("\n");
   }
 
+  /** Resolves when `holds` is true of what the terminal shows (checked as output arrives). */
   waitFor(what: string, holds: () => boolean, timeoutMs = 60_000): Promise<void> {
     return new Promise((resolve, reject) => {
       if (holds()) {
