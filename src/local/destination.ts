@@ -6,6 +6,7 @@ import { recordLine, recordLineStream } from "../airbyte/emitter.js";
 import { ConnectorError } from "../airbyte/errors.js";
 import { dataText, RecordBatch, type RecordData } from "./record-batch.js";
 import type { CommitReport, LocalStore } from "./store.js";
+import { ROW_GROUP_ROWS } from "./duckdb-store.js";
 import type { ProgressTracker } from "./progress.js";
 
 const NEWLINE = 10;
@@ -29,7 +30,7 @@ function firstLine(err: unknown): string {
 
 /**
  * How the destination batches its commits. DuckDB writes a commit of at least a row group
- * (122,880 rows) straight to the file; smaller ones go through its write-ahead log and are
+ * straight to the file; smaller ones go through its write-ahead log and are
  * written again by a checkpoint, which measured about twice the time per record. So commits
  * start at a row group's worth of records: DuckDB starts working sooner than at 190,000 (a 2M
  * sync's first commit 0.5 s earlier). The partly filled row group each commit leaves is not
@@ -48,7 +49,7 @@ export interface BatchLimits {
   readonly maxReady: number;
 }
 
-const BATCH_LIMITS: BatchLimits = { minRecords: 122_880, maxWaitMs: 1000, maxReady: 240_000 };
+const BATCH_LIMITS: BatchLimits = { minRecords: ROW_GROUP_ROWS, maxWaitMs: 1000, maxReady: 240_000 };
 
 export class Destination extends Writable {
   /** Per stream, the records received since its last STATE. */

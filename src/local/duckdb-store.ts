@@ -31,7 +31,7 @@ export const STREAMS_TABLE = "_source_cloudwatch_logs_streams";
 const STAGING = "_staging";
 const MEMORY_LIMIT = "256MB";
 /** DuckDB's rows per row group. */
-const ROW_GROUP_ROWS = 122_880;
+export const ROW_GROUP_ROWS = 122_880;
 /** A session variable: the row id from which a commit's rows are its batch (see insertDirect). */
 const BATCH_FIRST_ROW = "cwl_batch_first_row";
 /** The spool file's name in the store's temporary directory. */
