@@ -32,6 +32,11 @@ function recordLineSuffix(emittedAt: number): string {
   return `${EMITTED_AT_KEY}${emittedAt}}}`;
 }
 
+/** A RECORD line as serializedRecords writes it (without the line break), for a record's data text. */
+export function recordLine(stream: string, data: string, emittedAt: number): string {
+  return `${recordLinePrefix(stream)}${data}${recordLineSuffix(emittedAt)}`;
+}
+
 const RECORD_HEAD_BYTES = Buffer.from(RECORD_HEAD);
 /** The closing quote of the stream's name and the key after it: inside the name, every quote is escaped. */
 const STREAM_END_BYTES = Buffer.from(`"${DATA_KEY}`);
@@ -54,24 +59,6 @@ export function recordLineStream(
   return { from, to: close + 1, data: close + STREAM_END_BYTES.length };
 }
 
-const EMITTED_AT_KEY_BYTES = Buffer.from(EMITTED_AT_KEY);
-const CLOSE_BRACE = 125;
-
-/**
- * Where the data of a RECORD line in bytes[start, end) ends (its suffix begins), when the line
- * ends as serializedRecords writes it (`,"emitted_at":` digits `}}`); -1 otherwise. Only the end
- * is looked at: the data between the opening and this point is the reader's to check.
- */
-export function recordLineDataEnd(bytes: Buffer, start: number, end: number): number {
-  if (bytes[end - 1] !== CLOSE_BRACE || bytes[end - 2] !== CLOSE_BRACE) return -1;
-  let digits = end - 2;
-  while (digits > start && bytes[digits - 1]! >= 48 && bytes[digits - 1]! <= 57) digits--;
-  const at = digits - EMITTED_AT_KEY_BYTES.length;
-  if (digits === end - 2 || at <= start) return -1;
-  for (let k = 0; k < EMITTED_AT_KEY_BYTES.length; k++) if (bytes[at + k] !== EMITTED_AT_KEY_BYTES[k]) return -1;
-  return at;
-}
-
 /** Index just past the string literal opening at i; -1 if it does not end. */
 function stringEnd(t: string, i: number): number {
   for (let q = t.indexOf('"', i + 1); q >= 0; q = t.indexOf('"', q + 1)) {
@@ -83,7 +70,7 @@ function stringEnd(t: string, i: number): number {
 }
 
 /** Whether t[start, end) is one object: its "{" at start, the "}" closing it at end - 1 (brackets balanced, strings skipped). */
-export function isOneObject(t: string, start = 0, end = t.length): boolean {
+function isOneObject(t: string, start: number, end: number): boolean {
   if (t.charCodeAt(start) !== 123) return false;
   let depth = 0;
   for (let k = start; k < end; k++) {
@@ -99,6 +86,29 @@ export function isOneObject(t: string, start = 0, end = t.length): boolean {
     }
   }
   return false;
+}
+
+/**
+ * A RECORD line exactly as serializedRecords writes it, split: the stream's name as a JSON string
+ * literal (its prefix's) and the data's JSON text. undefined for any other line (another message,
+ * other members or spacing, another escaping of the stream's name); such a line is to be parsed.
+ * The data is checked to be one object ending where the suffix begins, never a slice of more.
+ */
+export function splitRecordLine(line: string): { readonly streamJson: string; readonly data: string } | undefined {
+  if (!line.startsWith(RECORD_HEAD) || line.charCodeAt(RECORD_HEAD.length) !== QUOTE) return undefined;
+  const streamEnd = stringEnd(line, RECORD_HEAD.length);
+  if (streamEnd < 0 || !line.startsWith(DATA_KEY, streamEnd)) return undefined;
+  const dataStart = streamEnd + DATA_KEY.length;
+  const suffixAt = line.lastIndexOf(EMITTED_AT_KEY);
+  if (suffixAt <= dataStart || !line.endsWith("}}")) return undefined;
+  const digitsEnd = line.length - 2;
+  if (digitsEnd === suffixAt + EMITTED_AT_KEY.length) return undefined;
+  for (let k = suffixAt + EMITTED_AT_KEY.length; k < digitsEnd; k++) {
+    const c = line.charCodeAt(k);
+    if (c < 48 || c > 57) return undefined;
+  }
+  if (!isOneObject(line, dataStart, suffixAt)) return undefined;
+  return { streamJson: line.slice(RECORD_HEAD.length, streamEnd), data: line.slice(dataStart, suffixAt) };
 }
 
 /**

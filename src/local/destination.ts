@@ -2,7 +2,7 @@
 // commits each stream's records to the store when the STATE covering them arrives. Records
 // after a stream's last STATE are never committed; the next sync reads them again.
 import { Writable } from "node:stream";
-import { recordLineDataEnd, recordLineStream } from "../airbyte/emitter.js";
+import { recordLine, recordLineStream } from "../airbyte/emitter.js";
 import { ConnectorError } from "../airbyte/errors.js";
 import { dataText, RecordBatch, type RecordData } from "./record-batch.js";
 import type { CommitReport, LocalStore } from "./store.js";
@@ -67,9 +67,6 @@ export class Destination extends Writable {
   /** The opening (up to its data) of the last RECORD line taken, and its stream: most lines repeat it. */
   private lastPrefix: Buffer | undefined;
   private lastStream = "";
-  /** Where the data of the line recordStream last took begins and ends. */
-  private dataStart = 0;
-  private dataEnd = 0;
   /**
    * Per stream, the records its latest STATE covers and that state, waiting for the commit in
    * progress: the store works while the next records are parsed, and what arrives meanwhile is
@@ -251,32 +248,24 @@ export class Destination extends Writable {
     return name ?? undefined;
   }
 
-  /**
-   * The stream of a RECORD line in bytes[start, end) that opens and ends as the emitter writes it;
-   * its data is then bytes[dataStart, dataEnd).
-   */
+  /** The stream of a RECORD line in bytes[start, end) that opens as the emitter writes it. */
   private recordStream(bytes: Buffer, start: number, end: number): string | undefined {
-    this.dataEnd = recordLineDataEnd(bytes, start, end);
-    if (this.dataEnd < 0) return undefined;
     const last = this.lastPrefix;
     if (
       last !== undefined &&
-      this.dataEnd > start + last.length &&
+      end - start > last.length &&
       bytes.compare(last, 0, last.length, start, start + last.length) === 0
-    ) {
-      this.dataStart = start + last.length;
+    )
       return this.lastStream;
-    }
     const at = recordLineStream(bytes, start, end);
-    const stream = at && at.data < this.dataEnd ? this.streamName(bytes.toString("utf8", at.from, at.to)) : undefined;
+    const stream = at && this.streamName(bytes.toString("utf8", at.from, at.to));
     if (at === undefined || stream === undefined) return undefined;
     this.lastPrefix = Buffer.from(bytes.subarray(start, at.data));
     this.lastStream = stream;
-    this.dataStart = at.data;
     return stream;
   }
 
-  /** Takes `count` records' data lines of the stream (the buffer is the batch's from now on). */
+  /** Takes `count` whole RECORD lines of the stream (copied: the writer may reuse its buffer). */
   private received(stream: string, lines: Buffer, count: number): void {
     if (this.failed.has(stream)) return;
     let batch = this.buffers.get(stream);
@@ -284,27 +273,20 @@ export class Destination extends Writable {
       batch = new RecordBatch();
       this.buffers.set(stream, batch);
     }
-    batch.add(lines, count);
+    batch.add(Buffer.from(lines), count);
     this.tracker.received(stream, count);
   }
 
   /**
-   * Takes the lines of the chunk: of RECORD lines as the emitter writes them (most of the output),
-   * the data is copied out as it is, runs of one stream together; any other line is parsed.
+   * Takes the lines of the chunk: runs of RECORD lines of one stream as the emitter writes them
+   * are taken as bytes, as they are (most of the output); any other line is parsed.
    */
   private async handle(chunk: Buffer): Promise<void> {
     const bytes = this.rest === undefined ? chunk : Buffer.concat([this.rest, chunk]);
     this.rest = undefined;
-    // The data lines of the chunk's records (a copy: the writer may reuse its buffer).
-    let out: Buffer | undefined;
-    let outAt = 0;
     let runStream: string | undefined;
     let runStart = 0;
     let runCount = 0;
-    const endRun = () => {
-      if (runStream !== undefined) this.received(runStream, out!.subarray(runStart, outAt), runCount);
-      runStream = undefined;
-    };
     let at = 0;
     while (at < bytes.length) {
       const end = bytes.indexOf(NEWLINE, at);
@@ -313,24 +295,17 @@ export class Destination extends Writable {
         break;
       }
       const stream = this.recordStream(bytes, at, end);
-      if (stream === undefined) {
-        endRun();
-        if (end > at) await this.message(bytes.toString("utf8", at, end));
-      } else {
-        if (stream !== runStream) {
-          endRun();
-          runStream = stream;
-          runStart = outAt;
-          runCount = 0;
-        }
-        out ??= Buffer.allocUnsafeSlow(bytes.length - at);
-        outAt += bytes.copy(out, outAt, this.dataStart, this.dataEnd);
-        out[outAt++] = NEWLINE;
-        runCount++;
+      if (stream !== undefined && stream === runStream) runCount++;
+      else {
+        if (runStream !== undefined) this.received(runStream, bytes.subarray(runStart, at), runCount);
+        runStream = stream;
+        runStart = at;
+        runCount = 1;
+        if (stream === undefined && end > at) await this.message(bytes.toString("utf8", at, end));
       }
       at = end + 1;
     }
-    endRun();
+    if (runStream !== undefined) this.received(runStream, bytes.subarray(runStart, at), runCount);
   }
 
   /** A line other than a RECORD in the emitter's form. */
@@ -338,7 +313,7 @@ export class Destination extends Writable {
     const msg = JSON.parse(line) as Message;
     if (msg.type === "RECORD" && msg.record) {
       const { stream, data } = msg.record;
-      this.received(stream, Buffer.from(`${dataText(data)}\n`), 1);
+      this.received(stream, Buffer.from(`${recordLine(stream, dataText(data), 0)}\n`), 1);
     } else if (msg.type === "STATE" && msg.state?.stream) {
       const stream = msg.state.stream.stream_descriptor.name;
       if (this.failed.has(stream)) return;

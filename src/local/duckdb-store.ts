@@ -82,8 +82,8 @@ const DATA_MEMBERS: readonly (readonly [string, string])[] = [
 ];
 /** For json_transform of a staged text. */
 const DATA_STRUCT = JSON.stringify(Object.fromEntries(DATA_MEMBERS));
-/** For read_json of the spool file's lines, each a record's data. */
-const LINE_COLUMNS = `{${DATA_MEMBERS.map(([n, t]) => `${sqlString(n)}: ${sqlString(t)}`).join(", ")}}`;
+/** For read_json of RECORD lines: each line's record.data. */
+const LINE_COLUMNS = `{'record': ${sqlString(`STRUCT("data" STRUCT(${DATA_MEMBERS.map(([n, t]) => `${quote(n)} ${t}`).join(", ")}))`)}}`;
 /** The longest line read_json takes (its default, 16 MB, is near the largest events escaped). */
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 /**
@@ -191,8 +191,8 @@ export class DuckDbStore implements LocalStore {
     private readonly spoolFile: FileHandle,
   ) {
     this.linesSource =
-      `(SELECT r FROM read_json(${sqlString(join(spoolDir, SPOOL_FILE))}, format = 'newline_delimited', ` +
-      `columns = ${LINE_COLUMNS}, maximum_object_size = ${MAX_LINE_BYTES}) r)`;
+      `(SELECT record.data AS r FROM read_json(${sqlString(join(spoolDir, SPOOL_FILE))}, format = 'newline_delimited', ` +
+      `columns = ${LINE_COLUMNS}, maximum_object_size = ${MAX_LINE_BYTES}))`;
   }
 
   /** The spool file's records, each read into a struct of the data's members (r). */
@@ -340,18 +340,21 @@ export class DuckDbStore implements LocalStore {
     const table = this.tables.get(stream);
     const layout = table === undefined ? undefined : this.layouts.get(table);
     if (table === undefined || layout === undefined) throw new Error(`no table for stream ${JSON.stringify(stream)}`);
-    let staged = records.count > 0 ? await this.stage(records, layout) : undefined;
+    const staged = records.count > 0 ? await this.stage(records, layout) : undefined;
     const saveState = `INSERT OR REPLACE INTO ${STATE_TABLE} VALUES (${this.sourceKey}, ${sqlString(stream)}, ${sqlString(JSON.stringify(state))}, now()::TIMESTAMP)`;
-    let stored: Omit<CommitReport, "messagesReplaced">;
+    let stored: Omit<CommitReport, "messagesReplaced"> = { messageJsonDropped: 0, reread: 0 };
     try {
-      stored = await this.store(quote(table), layout, staged, saveState);
+      if (staged !== undefined && !layout.primaryKey)
+        stored = await this.insertDirect(quote(table), layout, staged, saveState);
+      else {
+        await this.db.run("BEGIN TRANSACTION");
+        if (staged !== undefined) stored = await this.insertStaged(quote(table), layout);
+        // One call: each waits for the main thread, busy reading, to take its result.
+        await this.db.run(`${saveState}; COMMIT`);
+      }
     } catch (err) {
-      if (staged?.source !== this.linesSource) throw err;
-      // DuckDB's reader refused a line: a data text that is not one object, from a RECORD line
-      // with other members after its data (the destination takes the text up to the line's
-      // suffix unparsed). Its records' texts, parsed where needed (see RecordBatch.dataTexts).
-      staged = await this.stage(records, layout, true);
-      stored = await this.store(quote(table), layout, staged, saveState);
+      await this.db.run("ROLLBACK").catch(() => undefined);
+      throw err;
     }
     // Commits of a state alone leave no row group (see close).
     if (records.count > 0) {
@@ -359,27 +362,6 @@ export class DuckDbStore implements LocalStore {
       this.committed.records += records.count;
     }
     return { ...stored, messagesReplaced: staged?.replaced ?? 0 };
-  }
-
-  /** In one transaction: the staged records, if any, and the stream's state. */
-  private async store(
-    table: string,
-    layout: TableLayout,
-    staged: Staged | undefined,
-    saveState: string,
-  ): Promise<Omit<CommitReport, "messagesReplaced">> {
-    try {
-      if (staged !== undefined && !layout.primaryKey) return await this.insertDirect(table, layout, staged, saveState);
-      await this.db.run("BEGIN TRANSACTION");
-      const stored =
-        staged === undefined ? { messageJsonDropped: 0, reread: 0 } : await this.insertStaged(table, layout);
-      // One call: each waits for the main thread, busy reading, to take its result.
-      await this.db.run(`${saveState}; COMMIT`);
-      return stored;
-    } catch (err) {
-      await this.db.run("ROLLBACK").catch(() => undefined);
-      throw err;
-    }
   }
 
   /**
@@ -513,11 +495,11 @@ export class DuckDbStore implements LocalStore {
   /**
    * Makes the records readable by DuckDB. Their lines as they are, in a file read_json reads (no
    * string per record in JS: measured, sync's main thread spent more on the texts, their
-   * appending and collecting them than on the read itself). Or, for a table with a primary key,
+   * appending and collecting them than on the read itself). Or, for a table with a primary key or
    * lines with an escaped surrogate, each record's text in the staging text table (see stagedText).
    */
-  private async stage(records: RecordBatch, layout: TableLayout, asTexts = false): Promise<Staged> {
-    if (!asTexts && !layout.primaryKey && !SURROGATE_ESCAPES.some((e) => records.includes(e))) {
+  private async stage(records: RecordBatch, layout: TableLayout): Promise<Staged> {
+    if (!layout.primaryKey && !SURROGATE_ESCAPES.some((e) => records.includes(e))) {
       await this.spool(records.lines);
       return { source: this.linesSource, replaced: 0, exactJson: 0, count: records.count };
     }

@@ -50,9 +50,8 @@ export interface LocalStore {
   loadStates(): Promise<ReadonlyMap<string, Record<string, unknown>>>;
   /**
    * Atomically: the records (an event already stored is replaced, never repeated) and the stream's
-   * new state. The records are the data of the stream's RECORD lines as the connector wrote them
-   * (each one JSON object's text without line breaks, `message_json` (when present) its last
-   * member), one per line.
+   * new state. The records are RECORD lines of the stream as the connector wrote them (each data
+   * one JSON object's text without line breaks, `message_json` (when present) its last member).
    */
   commit(stream: string, records: RecordBatch, state: Record<string, unknown>): Promise<CommitReport>;
   close(): Promise<void>;

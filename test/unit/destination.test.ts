@@ -2,7 +2,7 @@
 // alone, output it cannot read is reported at the end, and neither leaves the writer waiting.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Emitter, recordLineDataEnd } from "../../src/airbyte/emitter.js";
+import { Emitter, splitRecordLine } from "../../src/airbyte/emitter.js";
 import { type BatchLimits, Destination } from "../../src/local/destination.js";
 import { ProgressTracker } from "../../src/local/progress.js";
 import type { EventRecord } from "../../src/domain/record.js";
@@ -229,25 +229,27 @@ describe("sync destination", () => {
     }
   });
 
-  test("a line's data ends where its suffix begins only when the line ends as the emitter writes it", () => {
+  test("a line not exactly as the emitter writes records is parsed, never sliced", () => {
     const data = '{"logGroupName":"g","message":"m","eventId":"1","timestamp":1}';
     const head = '{"type":"RECORD","record":{"stream":"a","data":';
-    const end = (line: string) => recordLineDataEnd(Buffer.from(line), 0, line.length);
-    assert.equal(end(`${head}${data},"emitted_at":12}}`), head.length + data.length);
-    // Other members before the suffix are the reader's to find (see RecordBatch.dataTexts).
-    assert.equal(end(`${head}${data},"namespace":"x","emitted_at":12}}`), `${head}${data},"namespace":"x"`.length);
+    assert.deepEqual(splitRecordLine(`${head}${data},"emitted_at":12}}`), { streamJson: '"a"', data });
     for (const line of [
+      `${head}${data},"namespace":{"x":1},"emitted_at":12}}`,
+      `${head}${data},"namespace":"x","emitted_at":12}}`,
       `${head}${data}, "emitted_at":12}}`,
       `${head}${data},"emitted_at":1.5}}`,
       `${head}${data},"emitted_at":}}`,
       `${head}${data},"emitted_at":12} }`,
-      `${head}${data},"emitted_at":12}`,
-      `${head}${data},"emitted_at":"12"}}`,
-      `${head}${data},"emitted":12}}`,
-      `,"emitted_at":12}}`,
+      `${head}[1],"emitted_at":12}}`,
+      `${head}{"a":"}"},{"b":1},"emitted_at":12}}`,
+      `${head}{"a":"unterminated},"emitted_at":12}}`,
+      `{"type":"RECORD","record":{"stream":"a" ,"data":${data},"emitted_at":12}}`,
+      `{"type":"RECORD","record":{"stream":"a,"data":${data},"emitted_at":12}}`,
       `{"type":"STATE","state":{}}`,
+      `${head}{"a":[1,"emitted_at":12}}`,
+      '{"type":"RECORD","record":{"stream":"a\\"b',
     ]) {
-      assert.equal(end(line), -1, line);
+      assert.equal(splitRecordLine(line), undefined, line);
     }
   });
 
