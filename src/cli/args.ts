@@ -77,7 +77,12 @@ export function parseCommandLine(command: Command, argv: readonly string[]): Com
         flags.set(name, "");
       } else {
         // The Airbyte commands' flags all name files.
-        if (!token.value) throw usageError(`${name} needs ${isAirbyteCommand(command) ? "a file path" : "a value"}`);
+        const needs = `${name} needs ${isAirbyteCommand(command) ? "a file path" : "a value"}`;
+        if (!token.value) throw usageError(needs);
+        // The next argument is the value, whatever it looks like, unless it is one of the command's
+        // own flags: then the value was left out ("--region --prefix /a/"), which parseArgs hides.
+        if (!token.inlineValue && table.some((f) => f.name === token.value!.split("=")[0]))
+          throw usageError(`${needs} (it is followed by ${token.value}; a value like that goes as ${name}=VALUE)`);
         flags.set(name, token.value);
       }
     }

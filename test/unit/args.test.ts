@@ -80,6 +80,16 @@ test("a flag without its value, a switch with one, a required flag missing", () 
     "sync needs --region REGION (with --profile, --prefix, --since as needed), or --config FILE",
   );
   refuses(() => parseSyncArgs(["--region"]), "--region needs a value");
+  // parseArgs would take the next flag as the value, and then refuse what follows it instead.
+  refuses(
+    () => parseSyncArgs(["--region", "--prefix", "/a/"]),
+    '--region needs a value (it is followed by --prefix; a value like that goes as --region=VALUE)',
+  );
+  refuses(
+    () => parseAirbyteArgs("read", ["--config", "--catalog", "k"]),
+    "--config needs a file path (it is followed by --catalog; a value like that goes as --config=VALUE)",
+  );
+  assert.equal(parseSyncArgs(["--region=us-east-1", "--prefix=--since"]).settings["--prefix"], "--since");
   refuses(() => parseSyncArgs(["--region", "us-east-1", "--since="]), "--since needs a value");
 });
 
