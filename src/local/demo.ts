@@ -3,6 +3,7 @@
 // incrementally: it adds only the events that "arrived" since the first.
 import type { Io } from "../commands/context.js";
 import { demoReport } from "./demo-report.js";
+import { WIDTH, wrap } from "./terminal.js";
 import { runSync, SyncError } from "./sync.js";
 import { ConfigError } from "../airbyte/errors.js";
 
@@ -34,7 +35,7 @@ export async function demoCommand(options: DemoOptions, io: Io): Promise<number>
     const groups = sim.scenario.groups;
     const events = groups.reduce((n, g) => n + g.streams.reduce((m, s) => m + (s.generated?.count ?? 0), 0), 0);
     io.stdout.write(
-      `Simulated CloudWatch Logs account at ${sim.url}: ${groups.length} log groups, about ${events} events over the last 7 days (sim/scenarios/demo.json).\n\n`,
+      `${wrap(`Simulated CloudWatch Logs account at ${sim.url}: ${groups.length} log groups, about ${events} events over the last 7 days (sim/scenarios/demo.json).`, WIDTH).join("\n")}\n\n`,
     );
     // Fake keys: the simulator does not check signatures.
     const config = {

@@ -54,7 +54,9 @@ export function syncSummary(s: SummaryInput): string {
     lines.push(
       `  ${unstarted} ${unstarted === 1 ? "stream" : "streams"} not started${s.interrupted ? "; run the same command again to continue" : ""}`,
     );
-  for (const w of s.warnings) lines.push(`  note: ${w}`);
+  // Words to the width, under the note's first word (a note names a log group, often long).
+  for (const w of s.warnings)
+    lines.push(...wrap(`note: ${w}`, WIDTH - 4).map((l, i) => (i === 0 ? `  ${l}` : `    ${l}`)));
   if (s.interrupted) lines.push(STORED_UP_TO);
   else if (snapshot.streams.some((p) => p.status === "INCOMPLETE"))
     lines.push("Some streams failed (see notes); the next sync retries them from their state.");

@@ -301,6 +301,25 @@ describe("summary", () => {
     assert.match(text, /\n {2}1 stream not started\n/);
     assert.match(text, /Some streams failed/);
   });
+
+  it("words its notes to 80 columns, under the note's first word", () => {
+    const note =
+      'Log group "/archive/audit" is of class INFREQUENT_ACCESS, which FilterLogEvents cannot read; it is not offered as a stream.';
+    const text = syncSummary({
+      snapshot,
+      location: "x.duckdb",
+      format: "duckdb",
+      interrupted: false,
+      warnings: [note],
+    });
+    const lines = text.trimEnd().split("\n");
+    for (const l of lines) assert.ok(l.length <= 80, l);
+    const at = lines.findIndex((l) => l.startsWith("  note: "));
+    assert.deepEqual(lines.slice(at), [
+      '  note: Log group "/archive/audit" is of class INFREQUENT_ACCESS, which',
+      "    FilterLogEvents cannot read; it is not offered as a stream.",
+    ]);
+  });
 });
 
 /** A terminal as the display sees it: a size, a 'resize' event, and what was written. */
