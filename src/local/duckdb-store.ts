@@ -7,8 +7,8 @@
 // are keyed by source (account, region, endpoint; "" for unknown or the region's AWS endpoint)
 // and stream name, so a file may hold groups of the same name from several sources, each in a
 // table of its own.
-import { type FileHandle, mkdtemp, open as openFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { type FileHandle, mkdtemp, open as openFile, readdir, rm } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
 import { ConfigError } from "../airbyte/errors.js";
@@ -36,6 +36,12 @@ export const ROW_GROUP_ROWS = 122_880;
 const BATCH_FIRST_ROW = "cwl_batch_first_row";
 /** A session variable: a commit's rows in the batch's time span before its re-read rows are removed. */
 const SPAN_ROWS = "cwl_span_rows";
+/**
+ * The start of a store's temporary directory's name: then its process's id and host (a killed
+ * sync's directory is found by them, see removeOrphanedSpools), a dash and mkdtemp's letters.
+ */
+const SPOOL_DIR = "source-cloudwatch-logs-sync-";
+const SPOOL_HOST = hostname().replace(/[^A-Za-z0-9]/g, "_");
 /** The spool file's name in the store's temporary directory. */
 const SPOOL_FILE = "records.ndjson";
 /**
@@ -171,6 +177,31 @@ function stagedText(text: string): { readonly text: string; readonly replaced: b
     typeof value === "string" ? value.replace(UNPAIRED_SURROGATES, "\ufffd") : value,
   );
   return { text: staged, replaced: UNPAIRED_SURROGATE.test(data.message), exactJson: exact !== undefined };
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, as another user.
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the temporary directories of syncs on this host whose process is gone: a sync killed
+ * (SIGKILL, out of memory) leaves its spool file, up to a commit's records (about 100 MB).
+ */
+async function removeOrphanedSpools(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names.map(async (name) => {
+      const pid = Number(/^(\d+)-/.exec(name.slice(SPOOL_DIR.length))?.[1]);
+      if (!name.startsWith(`${SPOOL_DIR}${pid}-${SPOOL_HOST}-`) || isRunning(pid)) return;
+      await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+    }),
+  );
 }
 
 export class DuckDbStore implements LocalStore {
@@ -310,7 +341,8 @@ export class DuckDbStore implements LocalStore {
       await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} (${STAGING_COLUMNS})`);
       await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING_TEXT} ("text" VARCHAR)`);
       const appender = await db.createAppender(STAGING_TEXT, "main", "temp");
-      const spoolDir = await mkdtemp(join(tmpdir(), "source-cloudwatch-logs-sync-"));
+      await removeOrphanedSpools(tmpdir());
+      const spoolDir = await mkdtemp(join(tmpdir(), `${SPOOL_DIR}${process.pid}-${SPOOL_HOST}-`));
       const spoolFile = await openFile(join(spoolDir, SPOOL_FILE), "w+").catch(async (err: unknown) => {
         await rm(spoolDir, { recursive: true, force: true });
         throw err;

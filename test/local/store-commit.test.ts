@@ -1,6 +1,9 @@
 // The stores' commits: new against re-read rows, an event stored once whatever a batch or the
 // next batch repeats, and tables made by the earlier layout (PRIMARY KEY, stored event_time).
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -200,6 +203,28 @@ describe("store commits", () => {
       (await rows(database)).map((r) => Number(r.ts)),
       [T + 3000],
     );
+  });
+
+  it("duckdb: opening a store removes the temporary directories of killed syncs on this host, and only those", async () => {
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid!;
+    const host = hostname().replace(/[^A-Za-z0-9]/g, "_");
+    const dir = (pid: number, h: string) => {
+      const d = join(tmpdir(), `source-cloudwatch-logs-sync-${pid}-${h}-test${Math.random().toString(36).slice(2, 8)}`);
+      mkdirSync(d);
+      writeFileSync(join(d, "records.ndjson"), "{}\n");
+      return d;
+    };
+    const killed = dir(gone, host);
+    const running = dir(process.pid, host);
+    const elsewhere = dir(gone, `${host}x`);
+    try {
+      await (await DuckDbStore.open(join(tempDir(), "logs.duckdb"), [STREAM], SOURCE)).close();
+      assert.equal(existsSync(killed), false, "the directory of a sync whose process is gone");
+      assert.equal(existsSync(running), true, "the directory of a running sync");
+      assert.equal(existsSync(elsewhere), true, "the directory of a sync on another host");
+    } finally {
+      for (const d of [killed, running, elsewhere]) rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it("duckdb: at close, row groups of large commits are left as they are; those of small commits are merged", async () => {
