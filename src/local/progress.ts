@@ -24,13 +24,19 @@ export interface StreamProgress {
   /** The first watermark seen in this sync, and when: the speed baseline. */
   readonly firstWatermark: number | undefined;
   readonly firstWatermarkAt: number | undefined;
+  /**
+   * What a ms of the stream's log time weighs in the overall time left: its log group's stored
+   * bytes per ms of the time they span (a busy group's hour is more to read than a quiet one's),
+   * or 1 for every stream when some group's size is not known.
+   */
+  readonly weight: number;
 }
 
 /** Totals over the last few seconds: the current speed. */
 interface RecentProgress {
   readonly ms: number;
   readonly received: number;
-  /** Log time the streams' watermarks advanced by, summed over the streams (ms). */
+  /** Log time the streams' watermarks advanced by, each stream's weighted, summed (ms). */
   readonly covered: number;
 }
 
@@ -42,7 +48,7 @@ export interface ProgressSnapshot {
   readonly throttles: number;
   /** A line above the table (e.g. `sync --follow`'s cycle and totals), if any. */
   readonly title?: string;
-  /** Log time the watermarks advanced by in this sync, summed over the streams (ms). */
+  /** Log time the watermarks advanced by in this sync, each stream's weighted, summed (ms). */
   readonly covered?: number;
   /** The moving window (about the last 10 s); undefined before any time passed. */
   readonly recent?: RecentProgress;
@@ -62,6 +68,7 @@ export const NOT_STARTED: Omit<StreamProgress, "stream"> = {
   endedAt: undefined,
   firstWatermark: undefined,
   firstWatermarkAt: undefined,
+  weight: 1,
 };
 
 interface Mutable {
@@ -76,6 +83,7 @@ interface Mutable {
   endedAt: number | undefined;
   firstWatermark: number | undefined;
   firstWatermarkAt: number | undefined;
+  weight: number;
 }
 
 interface Sample {
@@ -100,13 +108,21 @@ export class ProgressTracker {
   /** Totals sampled at most once a second, back to the start of the moving window. */
   private readonly samples: Sample[];
 
-  /** `starts`: where each stream starts in this sync, for the time left of streams not begun. */
+  /**
+   * `starts`: where each stream starts in this sync, for the time left of streams not begun;
+   * `weights`: each stream's weight (see StreamProgress.weight), 1 for a stream not given.
+   */
   constructor(
     streams: readonly string[],
     private readonly clock: () => number,
     starts: ReadonlyMap<string, number> = new Map(),
+    weights: ReadonlyMap<string, number> = new Map(),
   ) {
-    for (const s of streams) this.entry(s).start = starts.get(s);
+    for (const s of streams) {
+      const e = this.entry(s);
+      e.start = starts.get(s);
+      e.weight = weights.get(s) ?? 1;
+    }
     this.samples = [{ at: clock(), received: 0, covered: 0 }];
   }
 
@@ -131,7 +147,7 @@ export class ProgressTracker {
     e.reread += reread;
     if (typeof state.timestamp === "number") {
       const from = e.watermark ?? e.start;
-      if (from !== undefined && state.timestamp > from) this.covered += state.timestamp - from;
+      if (from !== undefined && state.timestamp > from) this.covered += (state.timestamp - from) * e.weight;
       e.watermark = state.timestamp;
       if (e.firstWatermark === undefined) {
         e.firstWatermark = state.timestamp;
@@ -206,8 +222,10 @@ export function estimateLeft(p: StreamProgress, upperBound: number, now: number)
 /**
  * Time left for the whole sync: the log time still to read, summed over the unfinished streams
  * (from their watermark, or their start when none yet), divided by how much log time the
- * streams cover per ms lately (over the whole sync while the moving window saw none). Streams
- * whose start is unknown (the single stream) are not counted. Undefined until there is a speed.
+ * streams cover per ms lately (over the whole sync while the moving window saw none); each
+ * stream's log time weighted by how much its group holds per ms (see StreamProgress.weight).
+ * Streams whose start is unknown (the single stream) are not counted. Undefined until there is
+ * a speed.
  */
 export function overallLeft(s: ProgressSnapshot): number | undefined {
   let span = 0;
@@ -216,7 +234,7 @@ export function overallLeft(s: ProgressSnapshot): number | undefined {
     const from = p.watermark ?? p.start;
     if (finished(p.status) || from === undefined) continue;
     known = true;
-    span += Math.max(0, s.upperBound - from);
+    span += Math.max(0, s.upperBound - from) * p.weight;
   }
   if (!known) return s.streams.every((p) => finished(p.status)) ? 0 : undefined;
   if (span === 0) return 0;

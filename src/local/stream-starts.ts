@@ -37,3 +37,36 @@ export function streamStarts(
   }
   return starts;
 }
+
+/**
+ * Each stream's weight in the overall time left (see StreamProgress.weight): its log group's
+ * stored bytes over the log time they span, from the group's earliest event as a first sync
+ * would start it to the read's end. Empty (every weight 1) unless every stream counted has a
+ * group with stored bytes: the weights of some streams would not compare with the others' 1.
+ */
+export function streamWeights(
+  names: readonly string[],
+  config: Config,
+  groups: readonly LogGroup[],
+  now: number,
+): Map<string, number> {
+  const byName = new Map(groups.map((g) => [g.name, g]));
+  const weights = new Map<string, number>();
+  for (const name of names) {
+    if (config.streamLayout === "single_stream" && name === ALL_GROUPS_STREAM) continue;
+    const group = byName.get(name);
+    if (group?.storedBytes === undefined || group.storedBytes <= 0) return new Map();
+    const { initialWatermark } = syncRange({
+      syncMode: "incremental",
+      stateTimestamp: undefined,
+      startDate: undefined,
+      groupCreationTime: group.creationTime,
+      groupRetentionDays: group.retentionInDays,
+      now,
+      ingestionDelayMs: config.ingestionDelayMs,
+      lookbackMs: config.lookbackMs,
+    });
+    weights.set(name, group.storedBytes / Math.max(1, now - config.ingestionDelayMs - initialWatermark));
+  }
+  return weights;
+}

@@ -16,7 +16,7 @@ import { JsonlStore } from "./jsonl-store.js";
 import { startProgressDisplay } from "./progress-display.js";
 import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
 import { accountOf, type LocalStore, type SourceIdentity } from "./store.js";
-import { streamStarts } from "./stream-starts.js";
+import { streamStarts, streamWeights } from "./stream-starts.js";
 import { syncSummary } from "./summary.js";
 import { flagOverride, inFlagTerms, type SettingFlags } from "./sync-flags.js";
 
@@ -141,7 +141,12 @@ export async function runSync(
       cursorField: undefined,
     }));
 
-    const tracker = new ProgressTracker(names, clock, streamStarts(names, stored, config, discovered.groups, clock()));
+    const tracker = new ProgressTracker(
+      names,
+      clock,
+      streamStarts(names, stored, config, discovered.groups, clock()),
+      streamWeights(names, config, discovered.groups, clock()),
+    );
     for (const n of notes) tracker.note(n);
     const destination = new Destination(store, tracker);
     const ctx = context(destination);

@@ -14,7 +14,7 @@ import {
   type StreamProgress,
 } from "../../src/local/progress.js";
 import { startProgressDisplay } from "../../src/local/progress-display.js";
-import { streamStarts } from "../../src/local/stream-starts.js";
+import { streamStarts, streamWeights } from "../../src/local/stream-starts.js";
 import { syncSummary } from "../../src/local/summary.js";
 import { parseConfig } from "../../src/config/config.js";
 
@@ -202,6 +202,24 @@ describe("overall time left", () => {
     assert.equal(overallLeft(s), (240 * HOUR) / ((24 * HOUR) / 120_000));
   });
 
+  it("weighs each stream's log time by its group's size: a busy group's hour is more to read", () => {
+    const s: ProgressSnapshot = {
+      now: T,
+      startedAt: T - 100_000,
+      upperBound: T,
+      throttles: 0,
+      covered: 20 * HOUR,
+      // Weighted log time: 10 h a second lately.
+      recent: { ms: 10_000, received: 0, covered: 100 * HOUR },
+      streams: [
+        stream("/busy", { status: "RUNNING", reading: 1, watermark: T - HOUR, weight: 90 }),
+        stream("/quiet", { status: "RUNNING", reading: 1, watermark: T - 10 * HOUR, weight: 1 }),
+      ],
+    };
+    // 90 x 1 h + 1 x 10 h = 100 h of weighted log time, at 10 h a second.
+    assert.equal(overallLeft(s), 10_000);
+  });
+
   it("is unknown until a watermark moved, and 0 when every stream finished", () => {
     assert.equal(overallLeft({ ...many(60), recent: undefined, covered: 0 }), undefined);
     const done = { ...snapshot, streams: [stream("/a", { status: "COMPLETE" })] };
@@ -229,6 +247,27 @@ describe("progress tracker", () => {
     assert.equal(rateAt(T + 10_000), "100");
     assert.equal(rateAt(T + 100_000), "100");
     assert.equal(rateAt(T + 1_000_000), "100");
+  });
+
+  it("counts the log time a stream's watermark covers at the stream's weight", () => {
+    const now = T;
+    const tracker = new ProgressTracker(
+      ["/a", "/b"],
+      () => now,
+      new Map([
+        ["/a", T - 10 * HOUR],
+        ["/b", T - 10 * HOUR],
+      ]),
+      new Map([["/a", 3]]),
+    );
+    tracker.committed("/a", 10, { timestamp: T - 9 * HOUR });
+    tracker.committed("/b", 10, { timestamp: T - 8 * HOUR });
+    const snap = tracker.snapshot({ startedAt: T, upperBound: T, throttles: 0 });
+    assert.equal(snap.covered, 3 * HOUR + 2 * HOUR);
+    assert.deepEqual(
+      snap.streams.map((p) => p.weight),
+      [3, 1],
+    );
   });
 
   it("measures the current speed over the last 10 s, and covered log time from each stream's start", () => {
@@ -396,6 +435,22 @@ describe("stream starts", () => {
         ["/new", T - 2 * DAY - 14 * DAY],
       ],
     );
+  });
+
+  it("weigh each stream by its group's stored bytes per ms since its earliest event; all 1 when a size is unknown", () => {
+    const config = parseConfig({ region_name: "us-east-1" });
+    const sized = (name: string, storedBytes: number | undefined) => ({ ...group(name), storedBytes });
+    // Both groups span the same days (created 2 days ago, events up to 14 days older).
+    const weights = streamWeights(["/a", "/b"], config, [sized("/a", 1600), sized("/b", 16_000)], T);
+    assert.ok(Math.abs(weights.get("/b")! / weights.get("/a")! - 10) < 1e-9);
+    // From where a first sync would start the group to where the read ends.
+    const start = streamStarts(["/a"], new Map(), config, [sized("/a", 1600)], T).get("/a")!;
+    assert.equal(weights.get("/a"), 1600 / (T - config.ingestionDelayMs - start));
+    assert.equal(streamWeights(["/a", "/b"], config, [sized("/a", 1600), sized("/b", undefined)], T).size, 0);
+    assert.equal(streamWeights(["/a", "/b"], config, [sized("/a", 1600), sized("/b", 0)], T).size, 0);
+    assert.equal(streamWeights(["/a", "/c"], config, [sized("/a", 1600)], T).size, 0);
+    const single = parseConfig({ region_name: "us-east-1", stream_layout: "single_stream" });
+    assert.equal(streamWeights(["log_events"], single, [sized("log_events", 5)], T).size, 0);
   });
 
   it("take start_date for a stream without state, and leave out the single stream", () => {
