@@ -8,7 +8,7 @@
 // and stream name, so a file may hold groups of the same name from several sources, each in a
 // table of its own.
 import { type FileHandle, mkdtemp, open as openFile, readdir, rm } from "node:fs/promises";
-import { hostname, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
 import { ConfigError } from "../airbyte/errors.js";
@@ -23,6 +23,7 @@ import { ALL_GROUPS_STREAM } from "../domain/streams.js";
 import { messageJsonText } from "../sinks/records.js";
 import type { CommitReport, LocalStore, SourceIdentity } from "./store.js";
 import { heldBy } from "./duckdb-lock.js";
+import { HOST, isRunning } from "./processes.js";
 import type { RecordBatch } from "./record-batch.js";
 import { assignNames } from "./table-names.js";
 
@@ -41,7 +42,6 @@ const SPAN_ROWS = "cwl_span_rows";
  * sync's directory is found by them, see removeOrphanedSpools), a dash and mkdtemp's letters.
  */
 const SPOOL_DIR = "source-cloudwatch-logs-sync-";
-const SPOOL_HOST = hostname().replace(/[^A-Za-z0-9]/g, "_");
 /** The spool file's name in the store's temporary directory. */
 const SPOOL_FILE = "records.ndjson";
 /**
@@ -179,16 +179,6 @@ function stagedText(text: string): { readonly text: string; readonly replaced: b
   return { text: staged, replaced: UNPAIRED_SURROGATE.test(data.message), exactJson: exact !== undefined };
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it runs, as another user.
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * Removes the temporary directories of syncs on this host whose process is gone: a sync killed
  * (SIGKILL, out of memory) leaves its spool file, up to a commit's records (about 100 MB).
@@ -198,7 +188,7 @@ async function removeOrphanedSpools(dir: string): Promise<void> {
   await Promise.all(
     names.map(async (name) => {
       const pid = Number(/^(\d+)-/.exec(name.slice(SPOOL_DIR.length))?.[1]);
-      if (!name.startsWith(`${SPOOL_DIR}${pid}-${SPOOL_HOST}-`) || isRunning(pid)) return;
+      if (!name.startsWith(`${SPOOL_DIR}${pid}-${HOST}-`) || isRunning(pid)) return;
       await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
     }),
   );
@@ -342,7 +332,7 @@ export class DuckDbStore implements LocalStore {
       await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING_TEXT} ("text" VARCHAR)`);
       const appender = await db.createAppender(STAGING_TEXT, "main", "temp");
       await removeOrphanedSpools(tmpdir());
-      const spoolDir = await mkdtemp(join(tmpdir(), `${SPOOL_DIR}${process.pid}-${SPOOL_HOST}-`));
+      const spoolDir = await mkdtemp(join(tmpdir(), `${SPOOL_DIR}${process.pid}-${HOST}-`));
       const spoolFile = await openFile(join(spoolDir, SPOOL_FILE), "w+").catch(async (err: unknown) => {
         await rm(spoolDir, { recursive: true, force: true });
         throw err;
