@@ -4,18 +4,21 @@
 // records in a file on the next sync (at-least-once); a Ctrl-C cannot, since it waits for the
 // commit in progress. DIR/_streams.json records the source (account, region, endpoint) and
 // which file each stream has: a file name is never given to another stream, and another source
-// is refused, since _state.json is one source's `read --state`.
-import { appendFile, mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
+// is refused, since _state.json is one source's `read --state`. DIR/_lock (the process id and
+// host of the sync writing) keeps a second sync out: their appends and states would interleave.
+import { appendFile, mkdir, open as openFile, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "../airbyte/errors.js";
 import type { EventRecord } from "../domain/record.js";
 import type { RecordBatch } from "./record-batch.js";
 import { CLEAN_COMMIT, type CommitReport, describeSource, type LocalStore, type SourceIdentity } from "./store.js";
+import { HOST, isRunning } from "./processes.js";
 import { assignNames } from "./table-names.js";
 
 const STATE_FILE = "_state.json";
 const STREAMS_FILE = "_streams.json";
 const EXTENSION = ".jsonl";
+const LOCK_FILE = "_lock";
 
 interface StreamsFile {
   readonly account: string | null;
@@ -118,6 +121,37 @@ function watermarks(state: Record<string, unknown> | undefined): ((r: EventRecor
   return (r) => byKey.get(`${r.accountId}\u0000${r.logGroupName}`) ?? byKey.get(r.logGroupName);
 }
 
+/**
+ * Takes DIR/_lock for this process, or fails naming the sync that holds it. A lock left by a
+ * process of this host that is gone (killed) is taken over; one of another host is never.
+ */
+async function lock(directory: string): Promise<void> {
+  const path = join(directory, LOCK_FILE);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const file = await openFile(path, "wx");
+      await file.writeFile(`${process.pid} ${HOST}\n`);
+      await file.close();
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const [pid, host] = ((await readOptional(path)) ?? "").trim().split(" ");
+    const holder = Number(pid);
+    const gone = host === HOST && Number.isInteger(holder) && holder > 0 && !isRunning(holder);
+    if (!gone || attempt > 0) {
+      const who =
+        Number.isInteger(holder) && holder > 0
+          ? `process ${holder}${host === HOST ? "" : ` of host ${host}`}`
+          : "another sync";
+      throw new ConfigError(
+        `--output ${directory} is in use by ${who} (another sync?); sync when it has finished, or remove ${path} if no sync runs`,
+      );
+    }
+    await rm(path, { force: true });
+  }
+}
+
 export class JsonlStore implements LocalStore {
   private readonly states = new Map<string, Record<string, unknown>>();
 
@@ -128,13 +162,19 @@ export class JsonlStore implements LocalStore {
 
   static async open(directory: string, streams: readonly string[], source: SourceIdentity): Promise<JsonlStore> {
     await mkdir(directory, { recursive: true });
-    const names = await streamFiles(directory, streams, source);
-    const store = new JsonlStore(
-      directory,
-      new Map([...names].map(([s, n]) => [s, join(directory, `${n}${EXTENSION}`)])),
-    );
-    for (const [stream, state] of await store.readStateFile()) store.states.set(stream, state);
-    return store;
+    await lock(directory);
+    try {
+      const names = await streamFiles(directory, streams, source);
+      const store = new JsonlStore(
+        directory,
+        new Map([...names].map(([s, n]) => [s, join(directory, `${n}${EXTENSION}`)])),
+      );
+      for (const [stream, state] of await store.readStateFile()) store.states.set(stream, state);
+      return store;
+    } catch (err) {
+      await rm(join(directory, LOCK_FILE), { force: true });
+      throw err;
+    }
   }
 
   fileOf(stream: string): string | undefined {
@@ -181,6 +221,7 @@ export class JsonlStore implements LocalStore {
   }
 
   async close(): Promise<void> {
-    // Every commit is complete on disk when it resolves.
+    // Every commit is complete on disk when it resolves; the next sync may come.
+    await rm(join(this.location, LOCK_FILE), { force: true });
   }
 }

@@ -227,6 +227,31 @@ describe("store commits", () => {
     }
   });
 
+  it("jsonl: a second sync into the same directory is refused, naming the first; a killed sync's lock is taken over", async () => {
+    const dir = tempDir();
+    const first = await JsonlStore.open(dir, [STREAM], SOURCE);
+    const inUse = (who: string) => (err: Error) => {
+      assert.equal(err.name, "ConfigError");
+      assert.equal(
+        err.message,
+        `--output ${dir} is in use by ${who} (another sync?); sync when it has finished, or remove ${join(dir, "_lock")} if no sync runs`,
+      );
+      return true;
+    };
+    await assert.rejects(JsonlStore.open(dir, [STREAM], SOURCE), inUse(`process ${process.pid}`));
+    await first.close();
+    assert.equal(existsSync(join(dir, "_lock")), false);
+    const host = hostname().replace(/[^A-Za-z0-9]/g, "_");
+    // A sync killed on this host: its process is gone.
+    writeFileSync(join(dir, "_lock"), `${spawnSync(process.execPath, ["-e", ""]).pid} ${host}\n`);
+    const second = await JsonlStore.open(dir, [STREAM], SOURCE);
+    await second.commit(STREAM, RecordBatch.ofData(STREAM, [record(1)]), { timestamp: T + 2000 });
+    await second.close();
+    // Another host's process cannot be looked at: its lock stays.
+    writeFileSync(join(dir, "_lock"), `${process.pid} ${host}x\n`);
+    await assert.rejects(JsonlStore.open(dir, [STREAM], SOURCE), inUse(`process ${process.pid} of host ${host}x`));
+  });
+
   it("duckdb: at close, row groups of large commits are left as they are; those of small commits are merged", async () => {
     const rowGroups = (database: string) =>
       query(database, "SELECT count(DISTINCT row_group_id)::INTEGER AS n FROM pragma_storage_info('app_api')");
