@@ -83,7 +83,7 @@ test("a flag without its value, a switch with one, a required flag missing", () 
   // parseArgs would take the next flag as the value, and then refuse what follows it instead.
   refuses(
     () => parseSyncArgs(["--region", "--prefix", "/a/"]),
-    '--region needs a value (it is followed by --prefix; a value like that goes as --region=VALUE)',
+    "--region needs a value (it is followed by --prefix; a value like that goes as --region=VALUE)",
   );
   refuses(
     () => parseAirbyteArgs("read", ["--config", "--catalog", "k"]),
