@@ -1,10 +1,11 @@
-// Scenario 8: `sync` into DuckDB against `read` of the same data, one after the other in one run,
-// both through the bin with the rate limit lifted (scenario 2's dense group). `read`'s stdout goes
-// to /dev/null as in scenario 2; `sync` writes a fresh DuckDB file. Wall times are measured here
-// (process start to exit, so both include start-up and discover); peak RSS comes from the process
-// itself (an --import hook prints process.resourceUsage().maxRSS on exit).
+// Scenario 8: `sync` into DuckDB against `read` of the same data, taking turns in one run (read,
+// sync, read, sync, ... read), all through the bin with the rate limit lifted (scenario 2's dense
+// group). `read`'s stdout goes to /dev/null as in scenario 2; each `sync` writes a fresh DuckDB
+// file. Wall times are measured here (process start to exit, so both include start-up and
+// discover); peak RSS comes from the process itself (an --import hook prints
+// process.resourceUsage().maxRSS on exit).
 import { spawnSync } from "node:child_process";
-import { openSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, openSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -75,11 +76,18 @@ async function columnSizes(database: string, stream: string): Promise<{ columns:
   }
 }
 
-export interface SyncBench {
-  /** The two reads, before and after the sync; the faster is the one the sync is compared with. */
-  readonly reads: readonly [ProcessRun & { readonly records: number }, ProcessRun & { readonly records: number }];
-  readonly read: ProcessRun & { readonly records: number };
+export interface SyncRound {
   readonly sync: ProcessRun & { readonly records: number; readonly fileBytes: number };
+  /** The reads before and after this sync; the faster is the one the sync is compared with. */
+  readonly reads: readonly [ProcessRun & { readonly records: number }, ProcessRun & { readonly records: number }];
+  /** sync records/s over the faster read's. */
+  readonly ratio: number;
+}
+
+export interface SyncBench {
+  /** read, sync, read, sync, ... read: each sync between two reads (a read serves two rounds). */
+  readonly rounds: readonly SyncRound[];
+  /** Of the last sync's file. */
   readonly columns: readonly ColumnSize[];
   readonly fileUsedBytes: number;
 }
@@ -91,6 +99,7 @@ export async function syncThroughput(options: {
   readonly url: string;
   readonly region: string;
   readonly stream: string;
+  readonly rounds: number;
 }): Promise<SyncBench> {
   const { main, launchFlags, dir, url, region, stream } = options;
   const config = join(dir, "config-8.json");
@@ -111,26 +120,33 @@ export async function syncThroughput(options: {
       streams: [{ stream: { name: stream }, sync_mode: "incremental", destination_sync_mode: "append" }],
     }),
   );
-  // A read before the sync and one after: the first also warms the simulator, which would favour
-  // the sync; the faster of the two is what the sync is compared with.
+  // Reads and syncs take turns: the first read also warms the simulator, which would favour the
+  // sync after it, and a run's speed on a shared machine varies (reads of the same events took
+  // 6.8-10.2 s in one hour), so each sync is compared with the faster read next to it, and the
+  // rounds' median is what counts.
   const readOnce = () => {
     const r = run(main, launchFlags, ["read", "--config", config, "--catalog", catalog], openSync("/dev/null", "w"));
-    return { ...r, records: Number(/read (\d+) records/.exec(r.stderr)?.[1] ?? NaN) };
+    const read = { ...r, records: Number(/read (\d+) records/.exec(r.stderr)?.[1] ?? NaN) };
+    if (read.exitCode !== 0 || !(read.records > 0))
+      throw new Error(`read failed (exit ${read.exitCode}): ${read.stderr}`);
+    return read;
   };
-  const before = readOnce();
-  const database = join(dir, `sync-8-${Date.now()}.duckdb`);
-  const sync = run(main, launchFlags, ["sync", "--config", config, "--database", database], "pipe");
-  const syncRecords = Number(/(\d+) records committed/.exec(sync.stdout)?.[1] ?? NaN);
-  const after = readOnce();
-  for (const r of [before, after])
-    if (r.exitCode !== 0 || !(r.records > 0)) throw new Error(`read failed (exit ${r.exitCode}): ${r.stderr}`);
-  const fileBytes = statSync(database).size;
+  const rate = (r: { readonly records: number; readonly seconds: number }) => r.records / r.seconds;
+  const rounds: SyncRound[] = [];
+  let before = readOnce();
+  let database = "";
+  for (let i = 0; i < options.rounds; i++) {
+    database = join(dir, `sync-8-${Date.now()}-${i}.duckdb`);
+    const s = run(main, launchFlags, ["sync", "--config", config, "--database", database], "pipe");
+    const sync = {
+      ...s,
+      records: Number(/(\d+) records committed/.exec(s.stdout)?.[1] ?? NaN),
+      fileBytes: existsSync(database) ? statSync(database).size : 0,
+    };
+    const after = readOnce();
+    rounds.push({ sync, reads: [before, after], ratio: rate(sync) / Math.max(rate(before), rate(after)) });
+    before = after;
+  }
   const sizes = await columnSizes(database, stream);
-  return {
-    reads: [before, after],
-    read: after.records / after.seconds > before.records / before.seconds ? after : before,
-    sync: { ...sync, records: syncRecords, fileBytes },
-    columns: sizes.columns,
-    fileUsedBytes: sizes.fileUsed,
-  };
+  return { rounds, columns: sizes.columns, fileUsedBytes: sizes.fileUsed };
 }
