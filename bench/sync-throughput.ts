@@ -76,7 +76,7 @@ async function columnSizes(database: string, stream: string): Promise<{ columns:
   }
 }
 
-export interface SyncRound {
+interface SyncRound {
   readonly sync: ProcessRun & { readonly records: number; readonly fileBytes: number };
   /** The reads before and after this sync; the faster is the one the sync is compared with. */
   readonly reads: readonly [ProcessRun & { readonly records: number }, ProcessRun & { readonly records: number }];
