@@ -1,9 +1,29 @@
-// Where each stream starts in a sync, for the progress screen's overall time left (the log time
-// left of the streams not begun yet).
+// Where each stream starts in a sync, and what a ms of its log time weighs, for the progress
+// screen's overall time left (the log time left of the streams not begun yet, weighted).
 import type { Config } from "../config/config.js";
 import { ALL_GROUPS_STREAM } from "../domain/streams.js";
 import type { LogGroup } from "../domain/logs.js";
-import { syncRange } from "../engine/plan.js";
+import { type SyncRange, syncRange } from "../engine/plan.js";
+
+/** A stream's range in an incremental sync, as the read computes it. */
+function rangeOf(
+  config: Config,
+  group: LogGroup | undefined,
+  stateTimestamp: number | undefined,
+  startDate: number | undefined,
+  now: number,
+): SyncRange {
+  return syncRange({
+    syncMode: "incremental",
+    stateTimestamp,
+    startDate,
+    groupCreationTime: group?.creationTime,
+    groupRetentionDays: group?.retentionInDays,
+    now,
+    ingestionDelayMs: config.ingestionDelayMs,
+    lookbackMs: config.lookbackMs,
+  });
+}
 
 /**
  * Where each stream's watermark starts in this sync, as the read will compute it (its stored
@@ -23,17 +43,10 @@ export function streamStarts(
     const group = groups.find((g) => g.name === name);
     if (config.streamLayout === "single_stream" && name === ALL_GROUPS_STREAM) continue;
     if (typeof state !== "number" && config.startDate === undefined && group === undefined) continue;
-    const range = syncRange({
-      syncMode: "incremental",
-      stateTimestamp: typeof state === "number" ? state : undefined,
-      startDate: config.startDate,
-      groupCreationTime: group?.creationTime,
-      groupRetentionDays: group?.retentionInDays,
-      now,
-      ingestionDelayMs: config.ingestionDelayMs,
-      lookbackMs: config.lookbackMs,
-    });
-    starts.set(name, range.initialWatermark);
+    starts.set(
+      name,
+      rangeOf(config, group, typeof state === "number" ? state : undefined, config.startDate, now).initialWatermark,
+    );
   }
   return starts;
 }
@@ -56,17 +69,9 @@ export function streamWeights(
     if (config.streamLayout === "single_stream" && name === ALL_GROUPS_STREAM) continue;
     const group = byName.get(name);
     if (group?.storedBytes === undefined || group.storedBytes <= 0) return new Map();
-    const { initialWatermark } = syncRange({
-      syncMode: "incremental",
-      stateTimestamp: undefined,
-      startDate: undefined,
-      groupCreationTime: group.creationTime,
-      groupRetentionDays: group.retentionInDays,
-      now,
-      ingestionDelayMs: config.ingestionDelayMs,
-      lookbackMs: config.lookbackMs,
-    });
-    weights.set(name, group.storedBytes / Math.max(1, now - config.ingestionDelayMs - initialWatermark));
+    // Without state or start_date: from the group's earliest event to the read's end.
+    const { initialWatermark, end } = rangeOf(config, group, undefined, undefined, now);
+    weights.set(name, group.storedBytes / Math.max(1, end - initialWatermark));
   }
   return weights;
 }

@@ -141,11 +141,12 @@ export async function runSync(
       cursorField: undefined,
     }));
 
+    const now = clock();
     const tracker = new ProgressTracker(
       names,
       clock,
-      streamStarts(names, stored, config, discovered.groups, clock()),
-      streamWeights(names, config, discovered.groups, clock()),
+      streamStarts(names, stored, config, discovered.groups, now),
+      streamWeights(names, config, discovered.groups, now),
     );
     for (const n of notes) tracker.note(n);
     const destination = new Destination(store, tracker);
