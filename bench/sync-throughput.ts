@@ -80,7 +80,9 @@ interface SyncRound {
   readonly sync: ProcessRun & { readonly records: number; readonly fileBytes: number };
   /** The reads before and after this sync; the faster is the one the sync is compared with. */
   readonly reads: readonly [ProcessRun & { readonly records: number }, ProcessRun & { readonly records: number }];
-  /** sync records/s over the faster read's. */
+  /** The faster read's records/s, which the sync is compared with. */
+  readonly readRate: number;
+  /** sync records/s over readRate. */
   readonly ratio: number;
 }
 
@@ -144,7 +146,8 @@ export async function syncThroughput(options: {
       fileBytes: existsSync(database) ? statSync(database).size : 0,
     };
     const after = readOnce();
-    rounds.push({ sync, reads: [before, after], ratio: rate(sync) / Math.max(rate(before), rate(after)) });
+    const readRate = Math.max(rate(before), rate(after));
+    rounds.push({ sync, reads: [before, after], readRate, ratio: rate(sync) / readRate });
     before = after;
   }
   const sizes = await columnSizes(database, stream);
