@@ -83,8 +83,15 @@ export class Destination extends Writable {
   private ending = false;
   /** Commits the ready batches, one at a time, while a commit is due; undefined when idle. */
   private draining: Promise<void> | undefined;
-  /** The commit in progress, if any (its records are no longer in `ready`). */
+  /** The commit in progress, if any (its records are no longer in `ready`), and its stream. */
   private committing: Promise<void> | undefined;
+  private committingStream: string | undefined;
+  /**
+   * Per stream, its COMPLETE or INCOMPLETE while a batch of its STATEs is ready or committing:
+   * shown once that commit is done, so that the screen never says a stream is complete before
+   * its records are stored (nor shows the watermark of the commit before).
+   */
+  private readonly endings = new Map<string, string>();
 
   constructor(
     private readonly store: LocalStore,
@@ -201,8 +208,11 @@ export class Destination extends Writable {
       const [stream, batch] = next.value;
       this.ready.delete(stream);
       this.readyRecords -= batch.records.count;
+      this.committingStream = stream;
       this.committing = this.commit(stream, batch.records, batch.state);
       await this.committing;
+      this.committingStream = undefined;
+      this.showEnding(stream);
     }
     this.committing = undefined;
     this.draining = undefined;
@@ -230,6 +240,19 @@ export class Destination extends Writable {
       });
     }
     this.tracker.committed(stream, records.count, state, report.reread);
+  }
+
+  /** Whether a batch of the stream's STATEs waits for its commit or is being committed. */
+  private storing(stream: string): boolean {
+    return this.ready.has(stream) || this.committingStream === stream;
+  }
+
+  /** Shows the stream's held COMPLETE or INCOMPLETE once none of its batches waits (a failed commit showed INCOMPLETE). */
+  private showEnding(stream: string): void {
+    const status = this.endings.get(stream);
+    if (status === undefined || this.storing(stream)) return;
+    this.endings.delete(stream);
+    if (!this.failed.has(stream)) this.tracker.status(stream, status);
   }
 
   /** The stream a RECORD line's JSON literal names, if it is the literal the emitter writes for it. */
@@ -333,8 +356,13 @@ export class Destination extends Writable {
       // the whole drain left one of them idle at a time: a 2M-event sync used 1.15 of 2 cores).
       while (this.readyRecords > this.limits.maxReady && this.committing !== undefined) await this.committing;
     } else if (msg.type === "TRACE" && msg.trace?.type === "STREAM_STATUS" && msg.trace.stream_status) {
-      if (this.failed.has(msg.trace.stream_status.stream_descriptor.name)) return;
-      this.tracker.status(msg.trace.stream_status.stream_descriptor.name, msg.trace.stream_status.status);
+      const stream = msg.trace.stream_status.stream_descriptor.name;
+      const status = msg.trace.stream_status.status;
+      if (this.failed.has(stream)) return;
+      if ((status === "COMPLETE" || status === "INCOMPLETE") && this.storing(stream)) {
+        this.endings.set(stream, status);
+        this.tracker.storing(stream);
+      } else this.tracker.status(stream, status);
     } else if (msg.type === "TRACE" && msg.trace?.type === "ERROR" && msg.trace.error) {
       const where = msg.trace.error.stream_descriptor?.name;
       this.tracker.note(`${where ? `${where}: ` : ""}${msg.trace.error.message}`);

@@ -18,6 +18,11 @@ export interface StreamProgress {
   readonly start: number | undefined;
   /** The stream's windows being read right now: none, for a started stream, means it waits for a worker. */
   readonly reading: number;
+  /**
+   * The read of the stream has ended and its last records are being stored: COMPLETE (or
+   * INCOMPLETE) is shown once they are, not before.
+   */
+  readonly storing: boolean;
   /** When the stream started and ended (clock ms): its own active time. */
   readonly startedAt: number | undefined;
   readonly endedAt: number | undefined;
@@ -64,6 +69,7 @@ export const NOT_STARTED: Omit<StreamProgress, "stream"> = {
   watermark: undefined,
   start: undefined,
   reading: 0,
+  storing: false,
   startedAt: undefined,
   endedAt: undefined,
   firstWatermark: undefined,
@@ -79,6 +85,7 @@ interface Mutable {
   watermark: number | undefined;
   start: number | undefined;
   reading: number;
+  storing: boolean;
   startedAt: number | undefined;
   endedAt: number | undefined;
   firstWatermark: number | undefined;
@@ -161,7 +168,17 @@ export class ProgressTracker {
     e.status = status;
     if (status === "PENDING") return;
     e.startedAt ??= this.clock();
-    if (finished(status)) e.endedAt ??= this.clock();
+    if (finished(status)) {
+      e.endedAt ??= this.clock();
+      e.storing = false;
+    }
+  }
+
+  /** The stream's read ended; its last records wait for their commit (its rate stays as it ended). */
+  storing(stream: string): void {
+    const e = this.entry(stream);
+    e.storing = true;
+    e.endedAt ??= this.clock();
   }
 
   /** A window of the stream started (+1) or ended (-1) being read. */
@@ -250,17 +267,18 @@ function streamRate(p: StreamProgress, now: number): number {
   return p.received / Math.max(0.001, ((p.endedAt ?? now) - p.startedAt) / 1000);
 }
 
-type Phase = "running" | "waiting" | "pending" | "complete" | "incomplete";
+type Phase = "running" | "waiting" | "storing" | "pending" | "complete" | "incomplete";
 
 function phaseOf(p: StreamProgress): Phase {
   if (p.status === "PENDING") return "pending";
   if (p.status === "COMPLETE") return "complete";
   if (p.status === "INCOMPLETE") return "incomplete";
+  if (p.storing) return "storing";
   return p.reading > 0 ? "running" : "waiting";
 }
 
-/** Rows in this order: being read, waiting for a worker, failed, then complete (latest first). */
-const ORDER: Record<Phase, number> = { running: 0, waiting: 1, incomplete: 2, complete: 3, pending: 4 };
+/** Rows in this order: being read, waiting for a worker, being stored, failed, then complete (latest first). */
+const ORDER: Record<Phase, number> = { running: 0, waiting: 1, storing: 2, incomplete: 3, complete: 4, pending: 5 };
 
 function pad(text: string, width: number): string {
   return text.length >= width ? text.slice(0, width) : text + " ".repeat(width - text.length);
@@ -289,7 +307,7 @@ export function renderProgress(s: ProgressSnapshot, columns: number, rows: numbe
     `${pad(cols[0]!, nameWidth)}  ${pad(cols[1]!, 10)} ${cols[2]!.padStart(10)} ${cols[3]!.padStart(9)}  ${pad(cols[4]!, 19)}  ${cols[5]!.padStart(7)}`.trimEnd();
   const header = line(["stream", "status", "records", "events/s", "reached (UTC)", "left"]);
 
-  const count: Record<Phase, number> = { running: 0, waiting: 0, pending: 0, complete: 0, incomplete: 0 };
+  const count: Record<Phase, number> = { running: 0, waiting: 0, storing: 0, pending: 0, complete: 0, incomplete: 0 };
   let received = 0;
   let committed = 0;
   let reread = 0;
@@ -316,7 +334,8 @@ export function renderProgress(s: ProgressSnapshot, columns: number, rows: numbe
       : [...wrap(amounts, width), ...wrap(speed, width)];
   const phases = (hidden: number): string[] =>
     wrap(
-      `${count.running} running, ${count.waiting} waiting, ${count.pending} pending, ${count.complete} complete` +
+      `${count.running} running, ${count.waiting} waiting, ${count.storing > 0 ? `${count.storing} storing, ` : ""}` +
+        `${count.pending} pending, ${count.complete} complete` +
         `${count.incomplete > 0 ? `, ${count.incomplete} incomplete` : ""}${hidden > 0 ? ` (${hidden} more not shown)` : ""}`,
       width,
     );
@@ -343,7 +362,7 @@ export function renderProgress(s: ProgressSnapshot, columns: number, rows: numbe
       const leftOf = estimateLeft(p, s.upperBound, s.now);
       return line([
         fitName(p.stream, nameWidth),
-        phase === "waiting" ? "waiting" : p.status,
+        phase === "waiting" || phase === "storing" ? phase : p.status,
         String(p.received),
         String(Math.round(streamRate(p, s.now))),
         iso(p.watermark),

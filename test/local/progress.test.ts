@@ -186,6 +186,29 @@ describe("progress screen", () => {
     assert.match(lines[2]!, /^\/r\s+waiting\s/);
     assert.equal(lines[3], "0 running, 2 waiting, 0 pending, 0 complete");
   });
+
+  it("shows a stream whose read ended and whose last records wait for their commit as storing, its rate as it ended", () => {
+    let now = T - 4000;
+    const tracker = new ProgressTracker(["/s", "/r"], () => now);
+    tracker.status("/s", "RUNNING");
+    tracker.status("/r", "RUNNING");
+    tracker.reading("/r", 1);
+    tracker.received("/s", 2000);
+    now = T - 2000;
+    tracker.storing("/s");
+    now = T;
+    const render = () =>
+      renderProgress(tracker.snapshot({ startedAt: T - 4000, upperBound: T, throttles: 0 }), 100, 10);
+    let lines = render();
+    // 2000 records over the 2 s until its read ended, not over 4 s; after the stream being read.
+    assert.match(lines[2]!, /^\/s\s+storing\s+2000\s+1000\s+-\s/);
+    assert.equal(lines[3], "1 running, 0 waiting, 1 storing, 0 pending, 0 complete");
+    tracker.committed("/s", 2000, { timestamp: T - 1000 });
+    tracker.status("/s", "COMPLETE");
+    lines = render();
+    assert.match(lines[2]!, /^\/s\s+COMPLETE\s+2000\s+1000\s+\d{4}-\d\d-\d\d \S+\s+-$/);
+    assert.equal(lines[3], "1 running, 0 waiting, 0 pending, 1 complete");
+  });
 });
 
 describe("overall time left", () => {

@@ -148,6 +148,48 @@ describe("sync destination", () => {
     assert.deepEqual([b?.committed, b?.reread, b?.watermark], [1, 0, 6]);
   });
 
+  test("a stream shows COMPLETE only once its last batch is committed, and INCOMPLETE if that commit fails", async () => {
+    const status = (stream: string, s: string) =>
+      JSON.stringify({
+        type: "TRACE",
+        trace: {
+          type: "STREAM_STATUS",
+          emitted_at: 1,
+          stream_status: { stream_descriptor: { name: stream }, status: s },
+        },
+      });
+    const store = new GatedStore();
+    const tracker = new ProgressTracker(["a", "b"], () => 0);
+    const shown = () =>
+      tracker
+        .snapshot({ startedAt: 0, upperBound: 0, throttles: 0 })
+        .streams.map((p) => [p.status, p.watermark, p.storing]);
+    const destination = new Destination(store, tracker, IMMEDIATE);
+    const write = (lines: readonly string[]) =>
+      new Promise<void>((resolve) => destination.write(`${lines.join("\n")}\n`, () => resolve()));
+    await write([status("a", "RUNNING"), record("a", 1), state("a", 2)]);
+    // a's first commit is in progress; its next batch waits behind it, then a ends: a is storing.
+    // b ends with nothing to commit: shown at once.
+    await write([record("a", 2), state("a", 3), status("a", "COMPLETE"), status("b", "COMPLETE")]);
+    assert.deepEqual(shown(), [
+      ["RUNNING", undefined, true],
+      ["COMPLETE", undefined, false],
+    ]);
+    await store.release();
+    await store.started(2);
+    assert.deepEqual(shown()[0], ["RUNNING", 2, true], "complete is held while its last batch is being committed");
+    await store.release();
+    await new Promise<void>((resolve) => destination.end(() => resolve()));
+    assert.deepEqual(shown()[0], ["COMPLETE", 3, false]);
+
+    // The last batch's commit fails: the stream shows INCOMPLETE, never the COMPLETE it was sent.
+    const tracker2 = new ProgressTracker(["a"], () => 0);
+    const failing = new Destination(new MemoryStore(new Set(["a"])), tracker2, IMMEDIATE);
+    failing.write(`${[record("a", 1), state("a", 2), status("a", "COMPLETE")].join("\n")}\n`);
+    await new Promise<void>((resolve) => failing.end(() => resolve()));
+    assert.equal(tracker2.snapshot({ startedAt: 0, upperBound: 0, throttles: 0 }).streams[0]?.status, "INCOMPLETE");
+  });
+
   test("a stream whose commit fails stops alone; the end reports it in one line", async () => {
     const store = new MemoryStore(new Set(["a"]));
     const err = await run(store, [
