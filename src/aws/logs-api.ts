@@ -141,6 +141,7 @@ export function createLogsApi(
     operation: keyof typeof limiters,
     send: (c: CloudWatchLogsClient, abortSignal: AbortSignal) => Promise<T>,
     signal?: AbortSignal,
+    onSend?: () => void,
   ): Promise<T> {
     const limiter = limiters[operation];
     let tally = NOTHING_YET;
@@ -148,6 +149,7 @@ export function createLogsApi(
       signal?.throwIfAborted();
       await limiter.acquire();
       stats.requests++;
+      onSend?.();
       const used = sdk.generation;
       const attempt = attemptDeadline(options.requestTimeoutMs, signal);
       try {
@@ -288,6 +290,7 @@ export function createLogsApi(
             ),
           ),
         req.signal,
+        req.onSend,
       );
     },
     close: () => sdk.close(),

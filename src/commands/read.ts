@@ -31,7 +31,7 @@ export interface ReadInput {
   readonly onStreamFailed?: (stream: string, message: string) => void;
   /** Cancellation (SIGTERM/SIGINT): stop starting requests, end with the states earned. */
   readonly signal?: AbortSignal;
-  /** Told when a window of the stream starts being read (+1) and ends (-1); see StreamReadInput. */
+  /** Told when a window of the stream starts being read (+1: its first request sent) and ends (-1); see StreamReadInput. */
   readonly onWindows?: (stream: string, change: 1 | -1) => void;
 }
 

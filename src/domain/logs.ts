@@ -48,6 +48,8 @@ export interface FilterRequest {
   readonly unmask?: boolean;
   /** Cancels the request (and its retries): it then rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /** Told as each attempt is sent: after its turn under the rate limit, which may be long. */
+  readonly onSend?: () => void;
 }
 
 export interface EventPage {

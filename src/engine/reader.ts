@@ -23,8 +23,9 @@ export interface StreamReadInput {
   /** Where the watermark goes when it moves; default: a STATE of the stream (the single stream gathers them). */
   readonly onCheckpoint?: (watermark: number) => void;
   /**
-   * Told when a worker starts reading one of the stream's windows (+1) and when it is done (-1):
-   * a started stream none of whose windows is being read waits for a worker (e.g. for `sync`'s screen).
+   * Told when one of the stream's windows starts being read (+1: its first request is sent, after
+   * its turn under the rate limit) and when its read is done (-1): a started stream none of whose
+   * windows is being read waits for a worker or for the rate limit (e.g. for `sync`'s screen).
    */
   readonly onWindows?: (change: 1 | -1) => void;
 }
@@ -60,7 +61,6 @@ export class StreamReader {
     if (w) {
       this.checkpoint.begin(w);
       this.inFlight++;
-      this.input.onWindows?.(1);
     }
     return w;
   }
@@ -79,8 +79,14 @@ export class StreamReader {
    * instead of throwing. A window not read through stays open, so no state covers it.
    */
   async read(w: Window): Promise<void> {
+    let reading = false;
+    const sent = () => {
+      if (reading) return;
+      reading = true;
+      this.input.onWindows?.(1);
+    };
     try {
-      const outcome = await this.readWindow(w);
+      const outcome = await this.readWindow(w, sent);
       if (outcome === "split") {
         this.checkpoint.drop(w);
       } else {
@@ -92,7 +98,7 @@ export class StreamReader {
       if (this.failure === undefined) this.failure = err;
     } finally {
       this.inFlight--;
-      this.input.onWindows?.(-1);
+      if (reading) this.input.onWindows?.(-1);
     }
   }
 
@@ -110,7 +116,8 @@ export class StreamReader {
     if (this.lastEmitted === undefined || wm > this.lastEmitted) this.emitState(wm);
   }
 
-  private async readWindow(w: Window): Promise<number | "split"> {
+  /** `sent`: told as each request is sent. */
+  private async readWindow(w: Window, sent: () => void): Promise<number | "split"> {
     const { api, sink, source, signal } = this.input;
     let nextToken: string | undefined;
     let events = 0;
@@ -130,6 +137,7 @@ export class StreamReader {
           unmask: this.input.unmask,
           // Aborts the HTTP request too, so a cancelled read leaves no socket busy behind it.
           signal,
+          onSend: sent,
         }),
         signal,
       );

@@ -16,7 +16,10 @@ export interface StreamProgress {
   readonly watermark: number | undefined;
   /** Where this sync starts the stream (its stored state, or where a new one starts); undefined: unknown. */
   readonly start: number | undefined;
-  /** The stream's windows being read right now: none, for a started stream, means it waits for a worker. */
+  /**
+   * The stream's windows being read right now (from their first request sent): none, for a
+   * started stream, means it waits for a worker or for its turn under the rate limit.
+   */
   readonly reading: number;
   /**
    * The read of the stream has ended and its last records are being stored: COMPLETE (or

@@ -219,7 +219,8 @@ export class FakeLogsApi implements LogsApi {
   }
 
   async filterEvents(request: FilterRequest): Promise<EventPage> {
-    const { signal, ...rest } = request;
+    const { signal, onSend, ...rest } = request;
+    onSend?.();
     const recorded: RecordedRequest = {
       call: this.requests.length + 1,
       request: rest,
