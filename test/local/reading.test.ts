@@ -38,18 +38,16 @@ describe("sync's streams being read", () => {
   after(async () => sim.stop());
 
   it("counts a stream from its first request sent, not while its window waits for the rate limit", async () => {
-    // 2 requests a second (a bucket of 1) for 8 streams that more workers than that take at once.
+    // 2 requests a second (a bucket of 1): the workers take more windows at once than requests go out.
     const raw = readConfig(simConfig(tempDir(), sim.url, { max_requests_per_second: 2 }));
     const { api, context } = connect(raw);
     const ctx = context(new Writable({ write: (_chunk, _enc, cb) => cb() }));
     const names = Array.from({ length: GROUPS }, (_, i) => `/reading/g-${i}`);
     const reading = new Map<string, number>();
     let started = 0;
-    let requestsAtStart = -1;
-    let most = 0;
     const early: string[] = [];
+    const requestsAtStart = api.stats.requests;
     try {
-      requestsAtStart = api.stats.requests;
       const ok = await read(ctx, {
         catalog: names.map((name) => ({ name, syncMode: "incremental" as const, cursorField: undefined })),
         state: parseState([]),
@@ -57,10 +55,10 @@ describe("sync's streams being read", () => {
           reading.set(stream, (reading.get(stream) ?? 0) + change);
           if (change === 1) {
             started++;
-            // Each window counted has had its first request sent (the API counts it as it goes out).
+            // Each window counted has had its first request sent: the API counts a request as it
+            // goes out (read's own DescribeLogGroups requests only add to the count).
             if (started > api.stats.requests - requestsAtStart) early.push(`${stream}: ${started} windows counted`);
           }
-          most = Math.max(most, [...reading.values()].filter((n) => n > 0).length);
         },
       });
       assert.equal(ok, true);
@@ -74,8 +72,5 @@ describe("sync's streams being read", () => {
       [],
       "every window counted ended",
     );
-    // At 2 requests a second, 8 streams are read at once only if an answer of the local simulator
-    // took 3.5 s; counted when taken by a worker, all 8 were at once.
-    assert.ok(most < GROUPS, `${most} streams read at once`);
   });
 });
