@@ -7,7 +7,7 @@ import { ConnectorError } from "../airbyte/errors.js";
 import { dataText, RecordBatch, type RecordData } from "./record-batch.js";
 import type { CommitReport, LocalStore } from "./store.js";
 import { ROW_GROUP_ROWS } from "./duckdb-store.js";
-import type { ProgressTracker } from "./progress.js";
+import { finished, type ProgressTracker } from "./progress.js";
 
 const NEWLINE = 10;
 
@@ -243,14 +243,14 @@ export class Destination extends Writable {
   }
 
   /** Whether a batch of the stream's STATEs waits for its commit or is being committed. */
-  private storing(stream: string): boolean {
+  private awaitingCommit(stream: string): boolean {
     return this.ready.has(stream) || this.committingStream === stream;
   }
 
   /** Shows the stream's held COMPLETE or INCOMPLETE once none of its batches waits (a failed commit showed INCOMPLETE). */
   private showEnding(stream: string): void {
     const status = this.endings.get(stream);
-    if (status === undefined || this.storing(stream)) return;
+    if (status === undefined || this.awaitingCommit(stream)) return;
     this.endings.delete(stream);
     if (!this.failed.has(stream)) this.tracker.status(stream, status);
   }
@@ -359,7 +359,7 @@ export class Destination extends Writable {
       const stream = msg.trace.stream_status.stream_descriptor.name;
       const status = msg.trace.stream_status.status;
       if (this.failed.has(stream)) return;
-      if ((status === "COMPLETE" || status === "INCOMPLETE") && this.storing(stream)) {
+      if (finished(status) && this.awaitingCommit(stream)) {
         this.endings.set(stream, status);
         this.tracker.storing(stream);
       } else this.tracker.status(stream, status);

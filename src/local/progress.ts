@@ -106,7 +106,8 @@ interface Sample {
 const RECENT_MS = 10_000;
 const SAMPLE_MS = 1_000;
 
-function finished(status: string): boolean {
+/** A stream status that ends the stream: COMPLETE or INCOMPLETE. */
+export function finished(status: string): boolean {
   return status === "COMPLETE" || status === "INCOMPLETE";
 }
 
