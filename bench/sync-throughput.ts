@@ -44,7 +44,10 @@ interface ColumnSize {
  * Per column of `table`, the bytes of its segments (storage_info's block usage; a segment that
  * shares a block counts its share), and the index's bytes (the file's used blocks not in a column).
  */
-async function columnSizes(database: string, stream: string): Promise<{ columns: ColumnSize[]; fileUsed: number }> {
+export async function columnSizes(
+  database: string,
+  stream: string,
+): Promise<{ columns: ColumnSize[]; fileUsed: number }> {
   const instance = await DuckDBInstance.create(database, { access_mode: "READ_ONLY" });
   const db = await instance.connect();
   try {
@@ -52,20 +55,23 @@ async function columnSizes(database: string, stream: string): Promise<{ columns:
       `SELECT table_name FROM _source_cloudwatch_logs_streams WHERE stream = '${stream.replace(/'/g, "''")}'`,
     );
     const table = String(mapping.getRowObjectsJS()[0]?.table_name);
-    const info = (
-      await db.runAndReadAll(
-        `SELECT column_name, sum(count)::BIGINT AS rows, string_agg(DISTINCT compression, ',') AS compressions, ` +
-          `count(DISTINCT block_id)::BIGINT AS blocks FROM pragma_storage_info('${table.replace(/'/g, "''")}') ` +
-          `WHERE segment_type <> 'VALIDITY' OR column_name IS NOT NULL GROUP BY column_name ORDER BY blocks DESC`,
-      )
-    ).getRowObjectsJS();
     const size = (await db.runAndReadAll("PRAGMA database_size")).getRowObjectsJS()[0]!;
     const blockSize = Number(size.block_size);
     const used = Number(size.used_blocks) * blockSize;
+    // Small segments share a block (each at its offset): a segment takes up to the next one's
+    // offset, the last one to the block's end; a segment can also have blocks of its own.
+    const info = (
+      await db.runAndReadAll(
+        `SELECT column_name, string_agg(DISTINCT compression, ',') AS compressions, sum(bytes)::BIGINT AS bytes FROM (` +
+          `SELECT column_name, compression, coalesce(lead(block_offset) OVER (PARTITION BY block_id ORDER BY block_offset), ${blockSize}) ` +
+          `- block_offset + len(additional_block_ids) * ${blockSize} AS bytes FROM pragma_storage_info('${table.replace(/'/g, "''")}') ` +
+          `WHERE block_id >= 0) GROUP BY column_name ORDER BY bytes DESC`,
+      )
+    ).getRowObjectsJS();
     return {
       columns: info.map((r) => ({
         column: String(r.column_name),
-        bytes: Number(r.blocks) * blockSize,
+        bytes: Number(r.bytes),
         compressions: String(r.compressions),
       })),
       fileUsed: used,
