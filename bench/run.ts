@@ -19,29 +19,77 @@ import { launchFlags } from "../test/support/packaging-rules.js";
 // The SDK version is pinned; its notice about future Node versions is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-const { values } = parseArgs({
-  options: {
-    only: { type: "string", default: "1,2,3,4,5" },
-    events1: { type: "string", default: "1000000" },
-    events2: { type: "string", default: "1000000" },
-    runs2: { type: "string", default: "3" },
-    events3: { type: "string", default: "10000000" },
-    events5: { type: "string", default: "300000" },
-    "fault-rate": { type: "string", default: "0.1" },
-    "fault-runs": { type: "string", default: "3" },
-    "heap-mb": { type: "string", default: "" },
-    "semi-space-mb": { type: "string", default: "" },
-    concurrency: { type: "string", default: "" },
-    groups7: { type: "string", default: "10000" },
-    big7: { type: "string", default: "10" },
-    "big-events7": { type: "string", default: "50000" },
-    latency7: { type: "string", default: "80" },
-    layout7: { type: "string" },
-    events8: { type: "string", default: "2000000" },
-    runs8: { type: "string", default: "3" },
-  },
-});
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        only: { type: "string", default: "1,2,3,4,5" },
+        events1: { type: "string", default: "1000000" },
+        events2: { type: "string", default: "1000000" },
+        runs2: { type: "string", default: "3" },
+        events3: { type: "string", default: "10000000" },
+        events5: { type: "string", default: "300000" },
+        "fault-rate": { type: "string", default: "0.1" },
+        "fault-runs": { type: "string", default: "3" },
+        "heap-mb": { type: "string", default: "" },
+        "semi-space-mb": { type: "string", default: "" },
+        concurrency: { type: "string", default: "" },
+        groups7: { type: "string", default: "10000" },
+        big7: { type: "string", default: "10" },
+        "big-events7": { type: "string", default: "50000" },
+        latency7: { type: "string", default: "80" },
+        layout7: { type: "string" },
+        events8: { type: "string", default: "2000000" },
+        runs8: { type: "string", default: "3" },
+      },
+    });
+  } catch (err) {
+    // An unknown flag or one without its value: the message, not a stack trace.
+    console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+    return process.exit(2);
+  }
+}
+const { values } = options();
+// Counts and sizes are whole numbers of 1 or more (empty: the default); the fault rate is within [0, 1].
+const WHOLE = [
+  "events1",
+  "events2",
+  "runs2",
+  "events3",
+  "events5",
+  "fault-runs",
+  "groups7",
+  "big7",
+  "big-events7",
+  "latency7",
+  "events8",
+  "runs8",
+  "heap-mb",
+  "semi-space-mb",
+  "concurrency",
+] as const;
+for (const name of WHOLE) {
+  const text = values[name];
+  if (text !== "" && !(Number.isInteger(Number(text)) && Number(text) >= (name === "latency7" ? 0 : 1))) {
+    console.error(
+      `bench: --${name} must be a whole number of ${name === "latency7" ? 0 : 1} or more (got ${JSON.stringify(text)})`,
+    );
+    process.exit(2);
+  }
+}
+const faultRate = Number(values["fault-rate"]);
+if (!(faultRate >= 0 && faultRate <= 1)) {
+  console.error(`bench: --fault-rate must be a number from 0 to 1 (got ${JSON.stringify(values["fault-rate"])})`);
+  process.exit(2);
+}
 const only = new Set(values.only.split(","));
+const unknown = [...only].filter((n) => !/^[1-8]$/.test(n));
+if (unknown.length > 0) {
+  console.error(
+    `bench: --only takes scenario numbers from 1 to 8, separated by commas (got ${JSON.stringify(values.only)})`,
+  );
+  process.exit(2);
+}
 const MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 // The connector runs with its launch flags (main.js's first line, as its bin and image run it).
 const LAUNCH_FLAGS = launchFlags(readFileSync(MAIN, "utf8"));
