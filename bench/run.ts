@@ -70,10 +70,9 @@ const WHOLE = [
 ] as const;
 for (const name of WHOLE) {
   const text = values[name];
-  if (text !== "" && !(Number.isInteger(Number(text)) && Number(text) >= (name === "latency7" ? 0 : 1))) {
-    console.error(
-      `bench: --${name} must be a whole number of ${name === "latency7" ? 0 : 1} or more (got ${JSON.stringify(text)})`,
-    );
+  const least = name === "latency7" ? 0 : 1;
+  if (text !== "" && !(Number.isInteger(Number(text)) && Number(text) >= least)) {
+    console.error(`bench: --${name} must be a whole number of ${least} or more (got ${JSON.stringify(text)})`);
     process.exit(2);
   }
 }
