@@ -241,12 +241,19 @@ export function estimateLeft(p: StreamProgress, upperBound: number, now: number)
 }
 
 /**
+ * The share of the sync's weighted log time its watermarks must have covered before its speed
+ * says when it ends: until then, the only covered time may be a tiny group's, read whole while
+ * the big ones' first windows are still open (the demo said "~1h40m left" at 2 s of 10).
+ */
+const MIN_COVERED_SHARE = 0.01;
+
+/**
  * Time left for the whole sync: the log time still to read, summed over the unfinished streams
  * (from their watermark, or their start when none yet), divided by how much log time the
  * streams cover per ms lately (over the whole sync while the moving window saw none); each
  * stream's log time weighted by how much its group holds per ms (see StreamProgress.weight).
  * Streams whose start is unknown (the single stream) are not counted. Undefined until there is
- * a speed.
+ * a speed, and while less than MIN_COVERED_SHARE of the log time is covered.
  */
 export function overallLeft(s: ProgressSnapshot): number | undefined {
   let span = 0;
@@ -259,8 +266,10 @@ export function overallLeft(s: ProgressSnapshot): number | undefined {
   }
   if (!known) return s.streams.every((p) => finished(p.status)) ? 0 : undefined;
   if (span === 0) return 0;
+  const covered = s.covered ?? 0;
+  if (covered < MIN_COVERED_SHARE * (covered + span)) return undefined;
   const recent = s.recent !== undefined && s.recent.covered > 0 ? s.recent.covered / s.recent.ms : 0;
-  const whole = (s.covered ?? 0) / Math.max(1, s.now - s.startedAt);
+  const whole = covered / Math.max(1, s.now - s.startedAt);
   const speed = recent > 0 ? recent : whole;
   return speed > 0 ? span / speed : undefined;
 }

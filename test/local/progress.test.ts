@@ -95,7 +95,8 @@ function many(n: number): ProgressSnapshot {
     upperBound: T,
     throttles: 0,
     title: "cycle 3: 123456 records in 2 cycles, next in 60s",
-    covered: 0,
+    // 15 complete streams' 6 h and 10 running ones' 3 h each.
+    covered: 120 * HOUR,
     recent: { ms: 10_000, received: 20_000, covered: 10 * HOUR },
     streams,
   };
@@ -241,6 +242,30 @@ describe("overall time left", () => {
     };
     // 90 x 1 h + 1 x 10 h = 100 h of weighted log time, at 10 h a second.
     assert.equal(overallLeft(s), 10_000);
+  });
+
+  it("is unknown while less than 1% of the weighted log time is covered: a tiny group read whole says little", () => {
+    // The demo at 2 s: a quiet group's 7 days are read and stored, the busy groups' first windows
+    // are still open (no watermark yet), and the covered log time weighs almost nothing.
+    const busy = (name: string) => stream(name, { status: "RUNNING", reading: 1, start: T - 24 * HOUR, weight: 100 });
+    const at = (covered: number): ProgressSnapshot => ({
+      now: T,
+      startedAt: T - 2000,
+      upperBound: T,
+      throttles: 0,
+      covered,
+      recent: { ms: 2000, received: 100_000, covered },
+      streams: [
+        stream("/quiet", { status: "COMPLETE", start: T - 7 * 24 * HOUR, watermark: T, weight: 0.01 }),
+        busy("/a"),
+        busy("/b"),
+      ],
+    });
+    // Left: 2 x 24 h at weight 100 (4800 h); covered: 7 x 24 h at weight 0.01 (1.68 h), 0.035%.
+    assert.equal(overallLeft(at(7 * 24 * HOUR * 0.01)), undefined);
+    assert.match(renderProgress(at(7 * 24 * HOUR * 0.01), 80, 24).at(-1)!, /, estimating$/);
+    // From 1% on, the speed tells: 49 h covered in 2 s (1.01%), 4800 h left.
+    assert.equal(overallLeft(at(49 * HOUR)), (4800 * HOUR) / ((49 * HOUR) / 2000));
   });
 
   it("is unknown until a watermark moved, and 0 when every stream finished", () => {
