@@ -274,10 +274,13 @@ export function overallLeft(s: ProgressSnapshot): number | undefined {
   return speed > 0 ? span / speed : undefined;
 }
 
-/** Events per second of a stream over its own active time (a finished stream's stays as it ended). */
+/**
+ * Events per second of a stream over its own active time (a finished stream's stays as it ended),
+ * a second at least: a stream read in a few ms showed its 60 events as 60000 events/s.
+ */
 function streamRate(p: StreamProgress, now: number): number {
   if (p.startedAt === undefined) return 0;
-  return p.received / Math.max(0.001, ((p.endedAt ?? now) - p.startedAt) / 1000);
+  return p.received / Math.max(1, ((p.endedAt ?? now) - p.startedAt) / 1000);
 }
 
 type Phase = "running" | "waiting" | "storing" | "pending" | "complete" | "incomplete";

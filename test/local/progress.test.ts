@@ -297,6 +297,20 @@ describe("progress tracker", () => {
     assert.equal(rateAt(T + 1_000_000), "100");
   });
 
+  it("takes a second at least for a stream's events/s: a stream read in 2 ms shows its 60 events, not 30000/s", () => {
+    let now = T;
+    const tracker = new ProgressTracker(["/tiny"], () => now);
+    tracker.status("/tiny", "STARTED");
+    tracker.reading("/tiny", 1);
+    now += 2;
+    tracker.received("/tiny", 60);
+    tracker.reading("/tiny", -1);
+    tracker.status("/tiny", "COMPLETE");
+    now += 5000;
+    const lines = renderProgress(tracker.snapshot({ startedAt: T, upperBound: T, throttles: 0 }), 120, 10);
+    assert.match(lines[1]!, /^\/tiny\s+COMPLETE\s+60\s+60\s/);
+  });
+
   it("counts the log time a stream's watermark covers at the stream's weight", () => {
     const now = T;
     const tracker = new ProgressTracker(
