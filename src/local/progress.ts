@@ -327,11 +327,14 @@ export function renderProgress(s: ProgressSnapshot, columns: number, rows: numbe
   let received = 0;
   let committed = 0;
   let reread = 0;
+  let unstored = 0;
   for (const p of s.streams) {
-    count[phaseOf(p)]++;
+    const phase = phaseOf(p);
+    count[phase]++;
     received += p.received;
     committed += p.committed;
     reread += p.reread;
+    if (phase === "storing") unstored += Math.max(0, p.received - p.committed);
   }
   const shown = s.streams
     .filter((p) => phaseOf(p) !== "pending")
@@ -340,10 +343,18 @@ export function renderProgress(s: ProgressSnapshot, columns: number, rows: numbe
     .map(({ p }) => p);
 
   const rate = s.recent === undefined ? received / seconds : s.recent.received / (s.recent.ms / 1000);
-  const left = overallLeft(s);
+  // Once only storing is left, the log time still to store is one last commit per stream, which
+  // says nothing of how long it takes (the demo said "~5s left" then ended a second later).
+  const onlyStoring = count.storing > 0 && count.running + count.waiting + count.pending === 0;
+  const left = onlyStoring ? undefined : overallLeft(s);
+  const ending = onlyStoring
+    ? `storing the last ${unstored} records`
+    : left === undefined
+      ? "estimating"
+      : `~${duration(left)} left`;
   // Two parts, on one line when it fits: what was read, and how fast and how long.
   const amounts = `${s.streams.length} streams, ${received} records (${committed - reread} new${reread > 0 ? `, ${reread} re-read` : ""} stored), ${s.throttles} throttled`;
-  const speed = `${Math.round(rate)} events/s, ${duration(s.now - s.startedAt)} elapsed, ${left === undefined ? "estimating" : `~${duration(left)} left`}`;
+  const speed = `${Math.round(rate)} events/s, ${duration(s.now - s.startedAt)} elapsed, ${ending}`;
   const totals =
     amounts.length + 2 + speed.length <= width
       ? [`${amounts}, ${speed}`]

@@ -268,6 +268,36 @@ describe("overall time left", () => {
     assert.equal(overallLeft(at(49 * HOUR)), (4800 * HOUR) / ((49 * HOUR) / 2000));
   });
 
+  it("says how many records are left to store once no stream is read or waits to be, not a time from log time", () => {
+    // The demo's end: every read ended and three groups' last records wait for their commits.
+    // Their log time left is one commit each, whatever its size: the estimate said ~5s, then ~3s,
+    // then ~4s, and the sync ended at 5 s.
+    const s: ProgressSnapshot = {
+      now: T,
+      startedAt: T - 3000,
+      upperBound: T,
+      throttles: 0,
+      covered: 40 * HOUR,
+      recent: { ms: 3000, received: 200_000, covered: 40 * HOUR },
+      streams: [
+        stream("/a", {
+          status: "RUNNING",
+          storing: true,
+          received: 60_000,
+          committed: 20_000,
+          watermark: T - 10 * HOUR,
+        }),
+        stream("/b", { status: "RUNNING", storing: true, received: 30_000, committed: 30_000, watermark: T - HOUR }),
+        stream("/c", { status: "COMPLETE", received: 70_000, committed: 70_000, watermark: T }),
+      ],
+    };
+    assert.ok(overallLeft(s)! > 0);
+    assert.match(renderProgress(s, 100, 10).at(-1)!, /, 3s elapsed, storing the last 40000 records$/);
+    // One stream still waiting for its turn: the estimate from log time, as before.
+    const waiting = { ...s, streams: [...s.streams, stream("/d", { status: "STARTED", start: T - HOUR })] };
+    assert.match(renderProgress(waiting, 100, 10).at(-1)!, /, 3s elapsed, ~\d+s left$/);
+  });
+
   it("is unknown until a watermark moved, and 0 when every stream finished", () => {
     assert.equal(overallLeft({ ...many(60), recent: undefined, covered: 0 }), undefined);
     const done = { ...snapshot, streams: [stream("/a", { status: "COMPLETE" })] };
