@@ -183,7 +183,8 @@ const localCommands = {
     ],
     operand: "SQL",
     about:
-      "Runs SQL on the DuckDB file, opened read-only (a statement that would change it fails), " +
+      "Runs SQL on the DuckDB file, opened read-only (a statement that would change it, or reach " +
+      "another file, fails), " +
       "and prints the result of its last statement: a table (on a terminal, wide values are cut " +
       `to fit; at most ${MAX_TABLE_ROWS} rows), csv or json (all rows; integers past 2^53 as strings, times ` +
       "in ISO 8601, UTC). --tables lists the tables sync made: per log group its table, rows " +

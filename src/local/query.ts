@@ -3,7 +3,7 @@
 import type { DuckDBResult } from "@duckdb/node-api";
 import type { Io } from "../commands/context.js";
 import { writeResult, type QueryFormat } from "./query-output.js";
-import { openReadOnly } from "./read-only-database.js";
+import { OTHER_FILE_REFUSED, openReadOnly } from "./read-only-database.js";
 import { tableListing, tableSummaries } from "./table-listing.js";
 
 /** What the command line asks (see cli/args.ts). */
@@ -48,6 +48,11 @@ export async function queryCommand(request: QueryRequest, io: Io): Promise<numbe
       if (/read-only mode/.test(message))
         return fail(
           `${message}\nquery opens ${request.database} read-only: it runs statements that read, never ones that change the data.`,
+        );
+      if (OTHER_FILE_REFUSED.test(message))
+        return fail(
+          `${message}\nquery reads ${request.database} and no other file (no COPY, ATTACH, read_csv or EXPORT): ` +
+            "to save a result, use --format csv or --format json and redirect stdout; for more, open the file in a DuckDB client.",
         );
       return fail(message);
     }

@@ -1,10 +1,16 @@
 // A DuckDB file of `sync` or `demo` opened for reading (`query`, the demo's report): read-only,
-// so that no statement can change it, and never created: a wrong path is an error, not an empty
-// database.
+// so that no statement can change it, never created (a wrong path is an error, not an empty
+// database), and the only file its statements reach: read-only alone still let COPY ... TO
+// overwrite any file, the database's own included, and ATTACH ... (READ_WRITE) change another.
 import { existsSync } from "node:fs";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { ConfigError } from "../airbyte/errors.js";
 import { heldBy } from "./duckdb-lock.js";
+
+/** The setting that keeps a statement from reaching any file but the database. */
+const NO_OTHER_FILES = "enable_external_access = false";
+/** How DuckDB says a statement reached for another file (see NO_OTHER_FILES). */
+export const OTHER_FILE_REFUSED = /file system operations are disabled by configuration/;
 
 export interface ReadOnlyDatabase {
   readonly connection: DuckDBConnection;
@@ -32,8 +38,11 @@ export async function openReadOnly(path: string): Promise<ReadOnlyDatabase> {
   }
   try {
     const connection = await instance.connect();
-    // TIMESTAMPTZ values print in UTC, as event_time (UTC without a zone) does.
+    // TIMESTAMPTZ values print in UTC, as event_time (UTC without a zone) does (before the lock).
     await connection.run("SET TimeZone = 'UTC'");
+    // No file but this one (COPY, ATTACH, read_csv, EXPORT, INSTALL), and no statement can undo
+    // that: DuckDB refuses to change any setting once the configuration is locked.
+    await connection.run(`SET ${NO_OTHER_FILES}; SET lock_configuration = true`);
     return {
       connection,
       close: () => {

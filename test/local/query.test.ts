@@ -3,7 +3,7 @@
 // nothing), a missing file, a SQL error and a file held by a writer.
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
@@ -179,6 +179,53 @@ describe("query", () => {
     }
     assert.equal(before, counts.get("/ecs/checkout"));
     assert.equal((await readDatabase(database)).tables.get("/ecs/checkout")!.length, before);
+  });
+
+  it("reaches no other file: COPY TO, ATTACH, read_csv and EXPORT are refused, and the database is intact", async () => {
+    const dir = tempDir();
+    const other = join(dir, "other.duckdb");
+    const made = await DuckDBInstance.create(other);
+    const conn = await made.connect();
+    await conn.run("CREATE TABLE kept AS SELECT 1 AS x");
+    conn.closeSync();
+    made.closeSync();
+    const csv = join(dir, "out.csv");
+    const before = statSync(database).size;
+    for (const sql of [
+      // The database's own file: read-only alone let this overwrite it with 8 bytes of CSV.
+      `COPY (SELECT 'gone' AS x) TO '${database}' (FORMAT csv)`,
+      `COPY ecs_checkout TO '${csv}' (FORMAT csv)`,
+      `ATTACH '${other}' AS o (READ_WRITE); DELETE FROM o.kept`,
+      `SELECT * FROM read_csv('${other}')`,
+      `EXPORT DATABASE '${join(dir, "export")}'`,
+      "SET enable_external_access = true",
+    ]) {
+      const r = await runQuery([sql, "--database", database]);
+      assert.equal(r.code, 1, sql);
+      assert.equal(r.stdout, "", sql);
+      assertNoStack(sql, r.stderr);
+      if (!sql.startsWith("SET"))
+        assert.match(r.stderr, /query reads .* and no other file .*--format csv or --format json/, sql);
+    }
+    assert.equal(statSync(database).size, before);
+    assert.equal((await readDatabase(database)).tables.get("/ecs/checkout")!.length, counts.get("/ecs/checkout"));
+    assert.equal(existsSync(csv), false);
+    assert.equal(existsSync(join(dir, "export")), false);
+    const check = await DuckDBInstance.create(other, { access_mode: "READ_ONLY" });
+    const c2 = await check.connect();
+    assert.deepEqual((await c2.runAndReadAll("SELECT x FROM kept")).getRows(), [[1]]);
+    c2.closeSync();
+    check.closeSync();
+    // Reading the database itself still works, time zones included.
+    const ok = await runQuery([
+      "SELECT now()::TIMESTAMPTZ::VARCHAR LIKE '%+00' AS utc",
+      "--database",
+      database,
+      "--format",
+      "csv",
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout, "utc\ntrue\n");
   });
 
   it("a missing database file: names it, suggests sync or demo, creates nothing", async () => {
