@@ -1,6 +1,6 @@
 // `query`: one SQL statement on the DuckDB file of `sync` (or `demo`), opened read-only, its
 // result as a table, CSV or JSON lines; or, with --tables, the tables sync made.
-import type { DuckDBResult } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBResult } from "@duckdb/node-api";
 import type { Io } from "../commands/context.js";
 import { writeResult, type QueryFormat } from "./query-output.js";
 import { OTHER_FILE_REFUSED, openReadOnly } from "./read-only-database.js";
@@ -15,6 +15,23 @@ export type QueryRequest =
 function sqlProblem(err: unknown): string {
   // The node binding's prefix says where DuckDB failed, not what.
   return (err instanceof Error ? err.message : String(err)).replace(/^Failed to extract statements: /, "");
+}
+
+/**
+ * Whether the SQL is only comments or semicolons, for which DuckDB's binding says no more than
+ * "Error in native callback". DuckDB's parser tells, through json_serialize_sql: no error and no
+ * statement (a statement other than SELECT is an error there, which is not this case).
+ */
+async function holdsNoStatement(connection: DuckDBConnection, sql: string): Promise<boolean> {
+  try {
+    const reader = await connection.runAndReadAll(
+      "SELECT json_array_length(j->'statements') = 0 AND NOT (j->>'error')::BOOLEAN AS none FROM (SELECT json_serialize_sql($1::VARCHAR)::JSON AS j)",
+      [sql],
+    );
+    return reader.getRows()[0]?.[0] === true;
+  } catch {
+    return false;
+  }
 }
 
 /** The `query` command: exit code; errors as one message on stderr. */
@@ -44,6 +61,10 @@ export async function queryCommand(request: QueryRequest, io: Io): Promise<numbe
       result = await database.connection.stream(request.sql);
     } catch (err) {
       const message = sqlProblem(err);
+      if (await holdsNoStatement(database.connection, request.sql))
+        return fail(
+          'the SQL holds no statement, only comments or semicolons: give one, e.g. query "SELECT count(*) FROM TABLE" (query --tables lists the tables).',
+        );
       // The file is opened read-only: say so in the words of this command, not only DuckDB's.
       if (/read-only mode/.test(message))
         return fail(

@@ -228,6 +228,19 @@ describe("query", () => {
     assert.equal(ok.stdout, "utc\ntrue\n");
   });
 
+  it("SQL with no statement (only comments or semicolons) says so, not the binding's 'Error in native callback'", async () => {
+    for (const sql of [";", "-- a comment", " ; ; /* nothing */ "]) {
+      const r = await runQuery([sql, "--database", database]);
+      assert.equal(r.code, 1, sql);
+      assert.equal(r.stdout, "", sql);
+      assert.equal(
+        r.stderr,
+        'source-cloudwatch-logs query: the SQL holds no statement, only comments or semicolons: give one, e.g. query "SELECT count(*) FROM TABLE" (query --tables lists the tables).\n',
+        sql,
+      );
+    }
+  });
+
   it("a missing database file: names it, suggests sync or demo, creates nothing", async () => {
     const cwd = tempDir();
     for (const args of [
