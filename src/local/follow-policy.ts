@@ -77,6 +77,15 @@ function clockTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 }
 
+/**
+ * When the next cycle starts, seen from `from`: its date too when that is another day (an
+ * `--interval` of a day said "waiting until 08:22:36 UTC" at 08:22:35).
+ */
+function nextTime(ms: number, from: number): string {
+  const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+  return day(ms) === day(from) ? clockTime(ms) : `${day(ms)} ${clockTime(ms)}`;
+}
+
 function seconds(ms: number): string {
   return `${(Math.max(ms, 0) / 1000).toFixed(1)} s`;
 }
@@ -116,7 +125,10 @@ function counts(s: ProgressSnapshot): string {
   return `${committed - reread} new records, ${reread} re-read, ${complete}/${s.streams.length} streams complete`;
 }
 
-/** One cycle's line on stderr, e.g. `cycle 3 (12:04:05 UTC): 120 new records, …; waiting until 12:05:05 UTC`. */
+/**
+ * One cycle's line on stderr, e.g. `cycle 3 (12:04:05 UTC): 120 new records, …; waiting until 12:05:05 UTC`
+ * (`waiting until 2026-12-03 12:04:05 UTC` when that is another day).
+ */
 export function cycleLine(r: CycleReport): string {
   const head = `cycle ${r.n} (${clockTime(r.startedAt)})`;
   const took = seconds(r.endedAt - r.startedAt);
@@ -124,8 +136,8 @@ export function cycleLine(r: CycleReport): string {
     r.nextAt === undefined
       ? ""
       : r.failures === 0
-        ? `; waiting until ${clockTime(r.nextAt)}`
-        : `; retrying at ${clockTime(r.nextAt)} (${plural(r.failures, "failed cycle")} in a row)`;
+        ? `; waiting until ${nextTime(r.nextAt, r.endedAt)}`
+        : `; retrying at ${nextTime(r.nextAt, r.endedAt)} (${plural(r.failures, "failed cycle")} in a row)`;
   switch (r.end.kind) {
     case "synced": {
       const failed = r.end.failedStreams > 0 ? `; ${plural(r.end.failedStreams, "stream")} failed (see the notes)` : "";

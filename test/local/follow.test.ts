@@ -125,7 +125,7 @@ interface CycleLine {
 
 function parseCycle(text: string): CycleLine {
   const m =
-    /^cycle (\d+) \(\d\d:\d\d:\d\d UTC\)(?:: (\d+) new records, \d+ re-read, \d+\/\d+ streams complete, \d+\.\d s; waiting until \d\d:\d\d:\d\d UTC$| failed after \d+\.\d s: (.+); retrying at \d\d:\d\d:\d\d UTC \(\d+ failed cycles? in a row\)$)/.exec(
+    /^cycle (\d+) \(\d\d:\d\d:\d\d UTC\)(?:: (\d+) new records, \d+ re-read, \d+\/\d+ streams complete, \d+\.\d s; waiting until (?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d UTC$| failed after \d+\.\d s: (.+); retrying at (?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d UTC \(\d+ failed cycles? in a row\)$)/.exec(
       text,
     );
   assert.ok(m, `not a cycle line: ${text}`);
@@ -247,7 +247,9 @@ describe("sync --follow", () => {
       await putEvents(sim.url, "/app", "outage", events(4, Date.now() - DELAY_S * 1000, "o"), true);
       // The first failed cycle may be one that the outage cut short (a stream failed); the second
       // cannot reach the endpoint at all, and waits longer.
-      await child.line((l) => /; retrying at \d\d:\d\d:\d\d UTC \(1 failed cycle in a row\)$/.test(l));
+      await child.line((l) =>
+        /; retrying at (?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d UTC \(1 failed cycle in a row\)$/.test(l),
+      );
       const failed = await child.line((l) => / \(2 failed cycles in a row\)$/.test(l));
       assert.match(
         failed,
@@ -288,7 +290,7 @@ describe("sync --follow", () => {
       // An hour's wait: the test ends only if the signal ends it.
       const child = new FollowChild(["--config", config, "--database", database, "--interval=3600"], dir);
       const first = await child.cycle();
-      assert.match(first.text, /; waiting until \d\d:\d\d:\d\d UTC$/);
+      assert.match(first.text, /; waiting until (?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d UTC$/);
       const stopped = await child.stop(signal);
       assert.equal(stopped.code, code, stopped.stderr);
       assert.match(

@@ -110,6 +110,24 @@ describe("follow policy", () => {
       }),
       "cycle 4 (12:00:00 UTC): 120 new records, 5 re-read, 1/2 streams complete, 1.0 s; 1 stream failed (see the notes); retrying at 12:02:01 UTC (1 failed cycle in a row)",
     );
+    // A day's wait (--interval 86400) names the day: the time alone read as a second away.
+    const at = (nextAt: number, failures = 0) =>
+      cycleLine({
+        n: 5,
+        startedAt: T0,
+        endedAt: T0 + 1000,
+        end: { kind: "synced", snapshot: synced, failedStreams: 0 },
+        nextAt,
+        failures,
+      });
+    assert.match(at(T0 + 1000 + 86_400_000), /; waiting until 2026-12-02 12:00:01 UTC$/);
+    assert.match(
+      at(T0 + 1000 + 7 * 86_400_000, 2),
+      /; retrying at 2026-12-08 12:00:01 UTC \(2 failed cycles in a row\)$/,
+    );
+    // Past midnight UTC, even an hour away.
+    assert.match(at(T0 + 12 * 3_600_000 + 1000), /; waiting until 2026-12-02 00:00:01 UTC$/);
+    assert.match(at(T0 + 11 * 3_600_000), /; waiting until 23:00:00 UTC$/);
   });
 
   test("a child cancellation aborts with its parent, and its dispose leaves no listener on the parent", () => {
