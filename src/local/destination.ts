@@ -239,7 +239,7 @@ export class Destination extends Writable {
         messagesReplaced: (sum?.messagesReplaced ?? 0) + report.messagesReplaced,
       });
     }
-    this.tracker.committed(stream, records.count, state, report.reread);
+    this.tracker.committed(stream, report.stored ?? records.count, state, report.reread);
   }
 
   /** Whether a batch of the stream's STATEs waits for its commit or is being committed. */

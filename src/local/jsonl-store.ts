@@ -1,8 +1,11 @@
 // The JSON-lines store: DIR/<safe stream name>.jsonl gets each committed record's data as one
 // line, and DIR/_state.json (an array of STATE messages, usable as `read --state`) is replaced
-// atomically after the records it covers are appended. A crash between the two can repeat
-// records in a file on the next sync (at-least-once); a Ctrl-C cannot, since it waits for the
-// commit in progress. DIR/_streams.json records the source (account, region, endpoint) and
+// atomically after the records it covers are appended. A record at or past its state's
+// watermark (a window read through ahead of an earlier one still open) waits for the commit
+// whose state covers it: a file is only appended to, and the next sync reads again from the
+// watermark, so appending it now would repeat it after a Ctrl-C. A crash between the append and
+// the state can still repeat records on the next sync (at-least-once); a Ctrl-C cannot, since
+// it waits for the commit in progress. DIR/_streams.json records the source (account, region, endpoint) and
 // which file each stream has: a file name is never given to another stream, and another source
 // is refused, since _state.json is one source's `read --state`. DIR/_lock (the process id and
 // host of the sync writing) keeps a second sync out: their appends and states would interleave.
@@ -154,6 +157,8 @@ async function lock(directory: string): Promise<void> {
 
 export class JsonlStore implements LocalStore {
   private readonly states = new Map<string, Record<string, unknown>>();
+  /** Per stream, records at or past its latest state's watermark: appended once a state covers them. */
+  private readonly held = new Map<string, string[]>();
 
   private constructor(
     readonly location: string,
@@ -197,27 +202,36 @@ export class JsonlStore implements LocalStore {
   async commit(stream: string, batch: RecordBatch, state: Record<string, unknown>): Promise<CommitReport> {
     const file = this.files.get(stream);
     if (file === undefined) throw new Error(`no file for stream ${JSON.stringify(stream)}`);
-    const records = batch.dataTexts();
-    // Each record's data as the connector wrote it, one per line (message_json exact).
-    if (records.length > 0) await appendFile(file, `${records.join("\n")}\n`);
+    const given = [...(this.held.get(stream) ?? []), ...batch.dataTexts()];
     // Files are only appended to: a record before the stream's stored watermark was committed
     // before (lookback) and is now in the file twice. Counted as re-read, not deduplicated.
-    const watermarkOf = watermarks(this.states.get(stream));
+    const storedWatermark = watermarks(this.states.get(stream));
+    const covered = watermarks(state);
+    const records: string[] = [];
+    const held: string[] = [];
     let reread = 0;
-    if (watermarkOf !== undefined) {
-      for (const text of records) {
-        const r = JSON.parse(text) as EventRecord;
-        const watermark = watermarkOf(r);
-        if (watermark !== undefined && r.timestamp < watermark) reread += 1;
+    for (const text of given) {
+      const r = JSON.parse(text) as EventRecord;
+      // A group the state does not name (single stream) has no watermark to wait for.
+      const until = covered?.(r);
+      if (until !== undefined && r.timestamp >= until) {
+        held.push(text);
+        continue;
       }
+      records.push(text);
+      const watermark = storedWatermark?.(r);
+      if (watermark !== undefined && r.timestamp < watermark) reread += 1;
     }
+    // Each record's data as the connector wrote it, one per line (message_json exact).
+    if (records.length > 0) await appendFile(file, `${records.join("\n")}\n`);
+    this.held.set(stream, held);
     this.states.set(stream, state);
     const messages = [...this.states].map(([name, s]) => ({
       type: "STREAM",
       stream: { stream_descriptor: { name }, stream_state: s },
     }));
     await replaceFile(join(this.location, STATE_FILE), `${JSON.stringify(messages, null, 1)}\n`);
-    return { ...CLEAN_COMMIT, reread };
+    return { ...CLEAN_COMMIT, reread, stored: records.length };
   }
 
   async close(): Promise<void> {

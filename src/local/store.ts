@@ -39,6 +39,11 @@ export interface CommitReport {
    * resumed windows), or the batch held them already (an event repeated in an answer).
    */
   readonly reread: number;
+  /**
+   * How many records this commit stored, when not the batch's: a store may keep records past the
+   * state's watermark for the commit whose state covers them (see JsonlStore).
+   */
+  readonly stored?: number;
 }
 
 export const CLEAN_COMMIT: CommitReport = { messageJsonDropped: 0, messagesReplaced: 0, reread: 0 };

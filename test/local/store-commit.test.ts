@@ -2,7 +2,7 @@
 // next batch repeats, and tables made by the earlier layout (PRIMARY KEY, stored event_time).
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -343,5 +343,32 @@ describe("store commits", () => {
     ];
     assert.equal((await store.commit("log_events", RecordBatch.ofData("log_events", mixed), groups)).reread, 1);
     await store.close();
+  });
+
+  it("jsonl: a record at or past the state's watermark waits for a state that covers it, so a stop repeats nothing", async () => {
+    // Two windows read at once: the later one read through first, so its records come before a
+    // STATE whose watermark is still the earlier window's start. Appended then, they would be
+    // appended again by the next sync, which reads on from that watermark.
+    const dir = tempDir();
+    const lines = () => readFileSync(join(dir, "app_api.jsonl"), "utf8").trim().split("\n");
+    const ids = () => lines().map((l) => Number((JSON.parse(l) as EventRecord).eventId));
+    let store = await JsonlStore.open(dir, [STREAM], SOURCE);
+    let report = await store.commit(STREAM, RecordBatch.ofData(STREAM, [record(1), record(5), record(6)]), {
+      timestamp: T + 3000,
+    });
+    assert.deepEqual([report.stored, report.reread], [1, 0]);
+    assert.deepEqual(ids(), [1]);
+    // The next state covers 5 but not 6.
+    report = await store.commit(STREAM, RecordBatch.ofData(STREAM, [record(4)]), { timestamp: T + 6000 });
+    assert.deepEqual([report.stored, report.reread], [2, 0]);
+    assert.deepEqual(ids(), [1, 5, 4]);
+    // Stopped here (Ctrl-C): 6 was never appended, and the next sync reads it again from T + 6000.
+    await store.close();
+    store = await JsonlStore.open(dir, [STREAM], SOURCE);
+    assert.deepEqual(await store.loadStates(), new Map([[STREAM, { timestamp: T + 6000 }]]));
+    report = await store.commit(STREAM, RecordBatch.ofData(STREAM, [record(6), record(7)]), { timestamp: T + 8000 });
+    assert.deepEqual([report.stored, report.reread], [2, 0]);
+    await store.close();
+    assert.deepEqual(ids(), [1, 5, 4, 6, 7]);
   });
 });
