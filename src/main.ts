@@ -21,9 +21,24 @@ const command = process.argv[2] ?? "";
 // Airbyte kills a source that outstays its grace period: `read` leaves before, come what may.
 const READ_GRACE_MS = 1800;
 let cancelled = false;
+/** What a second signal leaves, said to the person at `sync` or `demo` (who otherwise saw nothing). */
+const STOPPED_AT_ONCE = [
+  "Commits made so far are kept, the one in progress is not (jsonl: its records",
+  "may be appended again). The next sync continues from the stored state.",
+].join("\n");
 for (const [name, exitCode] of Object.entries(CANCEL_EXIT_CODES)) {
   process.on(name, () => {
-    if (cancelled || !["read", "sync", "demo"].includes(command)) process.exit(exitCode);
+    if (!["read", "sync", "demo"].includes(command)) process.exit(exitCode);
+    if (cancelled) {
+      // After the progress screen's own 'exit' listener, which gives the terminal its screen back.
+      if (command !== "read")
+        process.once("exit", () =>
+          process.stderr.write(
+            `\nsource-cloudwatch-logs ${command}: ${name} again, stopped at once.\n${STOPPED_AT_ONCE}\n`,
+          ),
+        );
+      process.exit(exitCode);
+    }
     cancelled = true;
     if (command === "read") setTimeout(() => process.exit(exitCode), READ_GRACE_MS).unref();
   });

@@ -175,6 +175,44 @@ describe("local sync interrupted", () => {
     await assertConsistent(database, expected);
   });
 
+  it("a second Ctrl-C stops at once and says what is kept, after the first waited for discover", async () => {
+    // Discover held: the first SIGINT cannot end the sync, so only a second one can, whenever each
+    // arrives. Signals are sent until the process is gone (two sent close together may arrive as one).
+    const holder = await discoverHolder(sim.url);
+    try {
+      const dir = tempDir();
+      const database = join(dir, "x.duckdb");
+      const child = spawn(
+        process.execPath,
+        [MAIN, "sync", "--config", simConfig(dir, holder.url), "--database", database],
+        {
+          cwd: dir,
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      const poll = setInterval(() => {
+        if (holder.holding()) child.kill("SIGINT");
+      }, 50);
+      const code = await exited;
+      clearInterval(poll);
+      assert.equal(code, 130, stdout + stderr);
+      assert.equal(stdout, "");
+      assert.match(
+        stderr,
+        /^\nsource-cloudwatch-logs sync: SIGINT again, stopped at once\.\nCommits made so far are kept, the one in progress is not \(jsonl: its records\nmay be appended again\)\. The next sync continues from the stored state\.\n$/,
+      );
+      assertNoSecrets("sync stopped twice", stdout, stderr);
+    } finally {
+      // Not released: the held request's client is gone with the process.
+      await holder.close();
+    }
+  });
+
   it("a Ctrl-C during discover is not lost: exit 130 once discover answers, nothing read", async () => {
     const dir = tempDir();
     const holder = await discoverHolder(sim.url);
