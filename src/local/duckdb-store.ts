@@ -242,9 +242,14 @@ export class DuckDbStore implements LocalStore {
       instance = await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT, threads: THREADS });
     } catch (err) {
       const holder = heldBy(err);
-      if (holder === undefined) throw err;
+      if (holder !== undefined)
+        throw new ConfigError(
+          `--database ${path} is ${holder} (a query, another sync, a DuckDB client?); sync when it has finished`,
+        );
+      // Not a DuckDB file, an empty one, a directory that does not exist: DuckDB's words, and ours.
+      const why = (err instanceof Error ? err.message : String(err)).split("\n")[0];
       throw new ConfigError(
-        `--database ${path} is ${holder} (a query, another sync, a DuckDB client?); sync when it has finished`,
+        `--database ${path} cannot be opened (${why}); name a DuckDB file made by sync, or a new file in a directory that exists`,
       );
     }
     const db = await instance.connect();

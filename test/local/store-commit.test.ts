@@ -227,6 +227,25 @@ describe("store commits", () => {
     }
   });
 
+  it("duckdb: a file that is not DuckDB's, an empty one, or one in a missing directory: an error naming --database and what to do", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "notes.duckdb"), "not a database\n");
+    writeFileSync(join(dir, "empty.duckdb"), "");
+    for (const path of [join(dir, "notes.duckdb"), join(dir, "empty.duckdb"), join(dir, "missing", "x.duckdb")]) {
+      await assert.rejects(DuckDbStore.open(path, [STREAM], SOURCE), (err: Error) => {
+        assert.equal(err.name, "ConfigError", path);
+        assert.match(
+          err.message,
+          new RegExp(
+            `^--database ${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} cannot be opened \\(IO Error: .+\\); name a DuckDB file made by sync, or a new file in a directory that exists$`,
+          ),
+        );
+        return true;
+      });
+    }
+    assert.equal(readFileSync(join(dir, "notes.duckdb"), "utf8"), "not a database\n", "left as it was");
+  });
+
   it("jsonl: a second sync into the same directory is refused, naming the first; a killed sync's lock is taken over", async () => {
     const dir = tempDir();
     const first = await JsonlStore.open(dir, [STREAM], SOURCE);
