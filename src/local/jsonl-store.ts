@@ -166,7 +166,15 @@ export class JsonlStore implements LocalStore {
   ) {}
 
   static async open(directory: string, streams: readonly string[], source: SourceIdentity): Promise<JsonlStore> {
-    await mkdir(directory, { recursive: true });
+    try {
+      await mkdir(directory, { recursive: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== "EEXIST" && code !== "ENOTDIR") throw err;
+      throw new ConfigError(
+        `--output ${directory} is a file, or inside one; name a directory (sync makes it if missing)`,
+      );
+    }
     await lock(directory);
     try {
       const names = await streamFiles(directory, streams, source);
@@ -187,12 +195,31 @@ export class JsonlStore implements LocalStore {
   }
 
   private async readStateFile(): Promise<Map<string, Record<string, unknown>>> {
-    const text = await readOptional(join(this.location, STATE_FILE));
+    const path = join(this.location, STATE_FILE);
+    const text = await readOptional(path);
     if (text === undefined) return new Map();
-    const messages = JSON.parse(text) as {
-      stream: { stream_descriptor: { name: string }; stream_state: Record<string, unknown> };
-    }[];
-    return new Map(messages.map((m) => [m.stream.stream_descriptor.name, m.stream.stream_state]));
+    // Read as sync wrote it or not at all: a guess could read again, or skip, a range.
+    const refuse = (why: string) =>
+      new ConfigError(
+        `${path} is not the state file sync writes (${why}); restore it, or sync into a new directory with --output`,
+      );
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw refuse(err instanceof Error ? err.message : String(err));
+    }
+    const states = new Map<string, Record<string, unknown>>();
+    for (const m of Array.isArray(parsed) ? parsed : [undefined]) {
+      const stream = (m as { stream?: { stream_descriptor?: { name?: unknown }; stream_state?: unknown } } | undefined)
+        ?.stream;
+      const name = stream?.stream_descriptor?.name;
+      const state = stream?.stream_state;
+      if (typeof name !== "string" || typeof state !== "object" || state === null || Array.isArray(state))
+        throw refuse("not an array of STREAM states, each with a stream_descriptor name and a stream_state object");
+      states.set(name, state as Record<string, unknown>);
+    }
+    return states;
   }
 
   async loadStates(): Promise<ReadonlyMap<string, Record<string, unknown>>> {

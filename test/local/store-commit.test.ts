@@ -246,6 +246,42 @@ describe("store commits", () => {
     assert.equal(readFileSync(join(dir, "notes.duckdb"), "utf8"), "not a database\n", "left as it was");
   });
 
+  it("jsonl: --output that is a file, and a _state.json sync did not write: errors naming them, the lock let go", async () => {
+    const dir = tempDir();
+    const file = join(dir, "afile");
+    writeFileSync(file, "");
+    for (const output of [file, join(file, "sub")]) {
+      await assert.rejects(JsonlStore.open(output, [STREAM], SOURCE), (err: Error) => {
+        assert.equal(err.name, "ConfigError");
+        assert.equal(
+          err.message,
+          `--output ${output} is a file, or inside one; name a directory (sync makes it if missing)`,
+        );
+        return true;
+      });
+    }
+    const out = join(dir, "out");
+    const store = await JsonlStore.open(out, [STREAM], SOURCE);
+    await store.commit(STREAM, RecordBatch.ofData(STREAM, [record(1)]), { timestamp: T + 2000 });
+    await store.close();
+    const state = join(out, "_state.json");
+    for (const [text, why] of [
+      ['[{"a": "b', /Bad control character|Unterminated string/],
+      ['{"x": 1}', /not an array of STREAM states/],
+      ['[{"stream": {"stream_descriptor": {"name": "/app/api"}, "stream_state": 5}}]', /not an array of STREAM states/],
+    ] as const) {
+      writeFileSync(state, text);
+      await assert.rejects(JsonlStore.open(out, [STREAM], SOURCE), (err: Error) => {
+        assert.equal(err.name, "ConfigError");
+        assert.ok(err.message.startsWith(`${state} is not the state file sync writes (`), err.message);
+        assert.match(err.message, why);
+        assert.ok(err.message.endsWith("); restore it, or sync into a new directory with --output"), err.message);
+        return true;
+      });
+      assert.equal(existsSync(join(out, "_lock")), false, "the lock is let go");
+    }
+  });
+
   it("jsonl: a second sync into the same directory is refused, naming the first; a killed sync's lock is taken over", async () => {
     const dir = tempDir();
     const first = await JsonlStore.open(dir, [STREAM], SOURCE);
