@@ -60,6 +60,8 @@ export class Destination extends Writable {
   private readonly degraded = new Map<string, Omit<CommitReport, "reread">>();
   /** Streams whose commit failed, with why: nothing more of theirs is taken; the end reports them. */
   private readonly failed = new Map<string, string>();
+  /** Streams with at least one commit made: what the end may say was stored. */
+  private readonly stored = new Set<string>();
   /** A failure not of one stream (output it cannot read): everything after it is dropped. */
   private broken: string | undefined;
   /** The start of a line whose end has not come yet (a copy: the writer may reuse its buffers). */
@@ -124,9 +126,13 @@ export class Destination extends Writable {
       );
     } else if (this.failed.size > 0) {
       const which = [...this.failed].map(([stream, why]) => `${stream} (${why})`).join(", ");
+      // Every stream can fail at once (a full disk): then none was stored.
+      const others = [...this.stored].some((s) => !this.failed.has(s))
+        ? "the other streams were stored"
+        : "no other stream stored anything";
       callback(
         new ConnectorError(
-          `could not store ${which} in ${this.store.location}; the other streams were stored, and the next sync retries these from their last stored state`,
+          `could not store ${which} in ${this.store.location}; ${others}, and the next sync retries these from their last stored state`,
           "system_error",
         ),
       );
@@ -239,6 +245,7 @@ export class Destination extends Writable {
         messagesReplaced: (sum?.messagesReplaced ?? 0) + report.messagesReplaced,
       });
     }
+    this.stored.add(stream);
     this.tracker.committed(stream, report.stored ?? records.count, state, report.reread);
   }
 

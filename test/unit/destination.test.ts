@@ -210,6 +210,16 @@ describe("sync destination", () => {
     assert.match(err?.message ?? "", /^could not store a \(disk full\) in memory; the other streams were stored/);
   });
 
+  test("when every stream's commit fails, the end does not say the others were stored", async () => {
+    const store = new MemoryStore(new Set(["a", "b"]));
+    const err = await run(store, [record("a", 1), record("b", 1), state("a", 2), state("b", 2)]);
+    assert.equal(store.committed.size, 0);
+    assert.match(
+      err?.message ?? "",
+      /^could not store a \(disk full\), b \(disk full\) in memory; no other stream stored anything, and the next sync retries these/,
+    );
+  });
+
   test("output it cannot read is reported at the end, and later output does not wait", async () => {
     const store = new MemoryStore(new Set());
     const err = await run(store, [record("b", 1), "{not json", record("b", 2), state("b", 3)]);
