@@ -39,8 +39,8 @@ const FLAG_SHAPE = /^--[a-z][a-z-]*(=|$)/;
 
 /**
  * A command's flags (`--flag VALUE` or `--flag=VALUE`, a switch alone) and operands; fails on a
- * flag the command does not take, a flag without its value, a switch with one, or a required
- * flag missing. The last of a repeated flag counts.
+ * flag the command does not take, a flag without its value, a switch with one, a flag given twice
+ * with different values, or a required flag missing.
  */
 export function parseCommandLine(command: Command, argv: readonly string[]): CommandLine {
   const table = flagsOf(command);
@@ -83,6 +83,12 @@ export function parseCommandLine(command: Command, argv: readonly string[]): Com
         // own flags: then the value was left out ("--region --prefix /a/"), which parseArgs hides.
         if (!token.inlineValue && table.some((f) => f.name === token.value!.split("=")[0]))
           throw usageError(`${needs} (it is followed by ${token.value}; a value like that goes as ${name}=VALUE)`);
+        // Which of two values was meant is a guess: "--database a --database b" must not write to b silently.
+        const earlier = flags.get(name);
+        if (earlier !== undefined && earlier !== token.value)
+          throw usageError(
+            `${name} is given twice (${JSON.stringify(earlier)} and ${JSON.stringify(token.value)}); give it once`,
+          );
         flags.set(name, token.value);
       }
     }
@@ -130,7 +136,8 @@ function followSeconds(flags: ReadonlyMap<string, string>): number | undefined {
     return undefined;
   }
   if (given === undefined) return DEFAULT_FOLLOW_INTERVAL_SECONDS;
-  const seconds = given.trim() === "" ? Number.NaN : Number(given);
+  // Decimal digits only: Number() would also take "0x10", "1e2" and " 5".
+  const seconds = /^\d+(\.\d+)?$/.test(given) ? Number(given) : Number.NaN;
   if (!(seconds >= 1 && seconds <= MAX_INTERVAL_SECONDS))
     throw usageError(
       `--interval must be a number of seconds from 1 to ${MAX_INTERVAL_SECONDS}, e.g. --interval 60 (got ${JSON.stringify(given)})`,

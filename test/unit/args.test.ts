@@ -32,7 +32,7 @@ function refuses(parse: () => unknown, problem: string): void {
   });
 }
 
-test("flags as `--flag VALUE` and `--flag=VALUE`; the last of a repeated flag counts", () => {
+test("flags as `--flag VALUE` and `--flag=VALUE`; a flag given twice only with the same value", () => {
   assert.deepEqual(
     parseAirbyteArgs("read", ["--config", "c.json", "--catalog=k.json", "--state", "s.json"]),
     new Map([
@@ -42,7 +42,20 @@ test("flags as `--flag VALUE` and `--flag=VALUE`; the last of a repeated flag co
     ]),
   );
   assert.deepEqual(parseAirbyteArgs("check", ["--config=a=b.json"]), new Map([["--config", "a=b.json"]]));
-  assert.deepEqual(parseAirbyteArgs("check", ["--config", "a", "--config", "b"]), new Map([["--config", "b"]]));
+  assert.deepEqual(parseAirbyteArgs("check", ["--config", "a", "--config=a"]), new Map([["--config", "a"]]));
+  refuses(
+    () => parseAirbyteArgs("check", ["--config", "a", "--config", "b"]),
+    '--config is given twice ("a" and "b"); give it once',
+  );
+  refuses(
+    () => parseSyncArgs(["--region", "r", "--database", "a.duckdb", "--database=b.duckdb"]),
+    '--database is given twice ("a.duckdb" and "b.duckdb"); give it once',
+  );
+  assert.equal(
+    parseSyncArgs(["--region", "r", "--follow", "--follow"]).followSeconds,
+    60,
+    "a switch twice is harmless",
+  );
   // The value after a flag is its value, whatever it looks like.
   assert.deepEqual(parseAirbyteArgs("check", ["--config", "-"]), new Map([["--config", "-"]]));
   assert.deepEqual(parseAirbyteArgs("check", ["--config", "--x"]), new Map([["--config", "--x"]]));
@@ -171,7 +184,23 @@ test("sync --follow: the interval's default, its bounds, and --interval only wit
     () => parseSyncArgs(["--config", "c", "--interval", "5"]),
     "--interval is for --follow: add --follow, or leave --interval out",
   );
-  for (const bad of ["0", "0.5", "-3", "abc", " ", "604801", "Infinity", "NaN"]) {
+  // Number() would take 0x10, 1e2, +5 and the padded ones: not what a person means by seconds.
+  for (const bad of [
+    "0",
+    "0.5",
+    "-3",
+    "abc",
+    " ",
+    "604801",
+    "Infinity",
+    "NaN",
+    "0x10",
+    "1e2",
+    " 5",
+    "5 ",
+    "+5",
+    "5.",
+  ]) {
     refuses(
       () => parseSyncArgs(["--config", "c", "--follow", `--interval=${bad}`]),
       `--interval must be a number of seconds from 1 to 604800, e.g. --interval 60 (got ${JSON.stringify(bad)})`,
