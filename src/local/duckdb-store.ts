@@ -182,6 +182,29 @@ function stagedText(text: string): { readonly text: string; readonly replaced: b
   return { text: staged, replaced: UNPAIRED_SURROGATE.test(data.message), exactJson: exact !== undefined };
 }
 
+/** The store's temporary directory and its spool file, which read_json reads a commit's records from. */
+interface Spool {
+  readonly dir: string;
+  readonly file: FileHandle;
+}
+
+/** Makes the spool; a TMPDIR that is missing or read-only is named with what to do. */
+async function openSpool(): Promise<Spool> {
+  const cannot = (err: unknown) =>
+    new ConfigError(
+      `cannot make a temporary file in ${tmpdir()} (${err instanceof Error ? err.message : String(err)}); set TMPDIR to a directory that exists and is writable`,
+    );
+  await removeOrphanedSpools(tmpdir());
+  const dir = await mkdtemp(join(tmpdir(), `${SPOOL_DIR}${process.pid}-${HOST}-`)).catch((err: unknown) => {
+    throw cannot(err);
+  });
+  const file = await openFile(join(dir, SPOOL_FILE), "w+").catch(async (err: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw cannot(err);
+  });
+  return { dir, file };
+}
+
 /**
  * Removes the temporary directories of syncs on this host whose process is gone: a sync killed
  * (SIGKILL, out of memory) leaves its spool file, up to a commit's records (about 100 MB).
@@ -234,6 +257,24 @@ export class DuckDbStore implements LocalStore {
     streams: readonly string[],
     source: SourceIdentity,
     accountIds = false,
+  ): Promise<DuckDbStore> {
+    // First: a TMPDIR that cannot hold it fails the sync before the database file is made.
+    const spool = await openSpool();
+    try {
+      return await DuckDbStore.openDatabase(path, streams, source, accountIds, spool);
+    } catch (err) {
+      await spool.file.close();
+      await rm(spool.dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  private static async openDatabase(
+    path: string,
+    streams: readonly string[],
+    source: SourceIdentity,
+    accountIds: boolean,
+    spool: Spool,
   ): Promise<DuckDbStore> {
     let instance: DuckDBInstance;
     try {
@@ -339,13 +380,7 @@ export class DuckDbStore implements LocalStore {
       await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} (${STAGING_COLUMNS})`);
       await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING_TEXT} ("text" VARCHAR)`);
       const appender = await db.createAppender(STAGING_TEXT, "main", "temp");
-      await removeOrphanedSpools(tmpdir());
-      const spoolDir = await mkdtemp(join(tmpdir(), `${SPOOL_DIR}${process.pid}-${HOST}-`));
-      const spoolFile = await openFile(join(spoolDir, SPOOL_FILE), "w+").catch(async (err: unknown) => {
-        await rm(spoolDir, { recursive: true, force: true });
-        throw err;
-      });
-      return new DuckDbStore(path, instance, db, appender, tables, key, accountIds, layouts, spoolDir, spoolFile);
+      return new DuckDbStore(path, instance, db, appender, tables, key, accountIds, layouts, spool.dir, spool.file);
     } catch (err) {
       db.closeSync();
       instance.closeSync();

@@ -246,6 +246,30 @@ describe("store commits", () => {
     assert.equal(readFileSync(join(dir, "notes.duckdb"), "utf8"), "not a database\n", "left as it was");
   });
 
+  it("duckdb: a TMPDIR that does not exist: an error naming TMPDIR and what to do, before the database file is made", async () => {
+    const database = join(tempDir(), "logs.duckdb");
+    const missing = join(tempDir(), "no-such-dir");
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = missing;
+    try {
+      await assert.rejects(DuckDbStore.open(database, [STREAM], SOURCE), (err: Error) => {
+        assert.equal(err.name, "ConfigError");
+        assert.match(
+          err.message,
+          new RegExp(
+            `^cannot make a temporary file in ${missing.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(ENOENT: .+\\); set TMPDIR to a directory that exists and is writable$`,
+          ),
+        );
+        return true;
+      });
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+    }
+    assert.equal(existsSync(database), false, "no database file made");
+    await (await DuckDbStore.open(database, [STREAM], SOURCE)).close();
+  });
+
   it("jsonl: --output that is a file, and a _state.json sync did not write: errors naming them, the lock let go", async () => {
     const dir = tempDir();
     const file = join(dir, "afile");
