@@ -20,7 +20,8 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 const command = process.argv[2] ?? "";
 // Airbyte kills a source that outstays its grace period: `read` leaves before, come what may.
 const READ_GRACE_MS = 1800;
-let cancelled = false;
+/** The first stop signal, once one came. */
+let cancelledBy: string | undefined;
 /** What a second signal leaves, said to the person at `sync` or `demo` (who otherwise saw nothing). */
 const STOPPED_AT_ONCE = [
   "Commits made so far are kept, the one in progress is not (jsonl: its records",
@@ -29,17 +30,16 @@ const STOPPED_AT_ONCE = [
 for (const [name, exitCode] of Object.entries(CANCEL_EXIT_CODES)) {
   process.on(name, () => {
     if (!["read", "sync", "demo"].includes(command)) process.exit(exitCode);
-    if (cancelled) {
+    if (cancelledBy !== undefined) {
+      const which = cancelledBy === name ? `${name} again` : `${name} after ${cancelledBy}`;
       // After the progress screen's own 'exit' listener, which gives the terminal its screen back.
       if (command !== "read")
         process.once("exit", () =>
-          process.stderr.write(
-            `\nsource-cloudwatch-logs ${command}: ${name} again, stopped at once.\n${STOPPED_AT_ONCE}\n`,
-          ),
+          process.stderr.write(`\nsource-cloudwatch-logs ${command}: ${which}, stopped at once.\n${STOPPED_AT_ONCE}\n`),
         );
       process.exit(exitCode);
     }
-    cancelled = true;
+    cancelledBy = name;
     if (command === "read") setTimeout(() => process.exit(exitCode), READ_GRACE_MS).unref();
   });
 }

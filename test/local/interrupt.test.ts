@@ -175,9 +175,8 @@ describe("local sync interrupted", () => {
     await assertConsistent(database, expected);
   });
 
-  it("a second Ctrl-C stops at once and says what is kept, after the first waited for discover", async () => {
-    // Discover held: the first SIGINT cannot end the sync, so only a second one can, whenever each
-    // arrives. Signals are sent until the process is gone (two sent close together may arrive as one).
+  /** Stops a sync held in discover by `first` once, then by `second` every 50 ms until it is gone. */
+  async function stopTwice(first: NodeJS.Signals, second: NodeJS.Signals) {
     const holder = await discoverHolder(sim.url);
     try {
       const dir = tempDir();
@@ -195,22 +194,41 @@ describe("local sync interrupted", () => {
       child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
       child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      let sent = 0;
       const poll = setInterval(() => {
-        if (holder.holding()) child.kill("SIGINT");
+        if (holder.holding()) child.kill(sent++ === 0 ? first : second);
       }, 50);
       const code = await exited;
       clearInterval(poll);
-      assert.equal(code, 130, stdout + stderr);
-      assert.equal(stdout, "");
-      assert.match(
-        stderr,
-        /^\nsource-cloudwatch-logs sync: SIGINT again, stopped at once\.\nCommits made so far are kept, the one in progress is not \(jsonl: its records\nmay be appended again\)\. The next sync continues from the stored state\.\n$/,
-      );
-      assertNoSecrets("sync stopped twice", stdout, stderr);
+      assertNoSecrets(`sync stopped by ${first} and ${second}`, stdout, stderr);
+      return { code, stdout, stderr };
     } finally {
       // Not released: the held request's client is gone with the process.
       await holder.close();
     }
+  }
+
+  const STOPPED_AT_ONCE =
+    "stopped at once\\.\\nCommits made so far are kept, the one in progress is not \\(jsonl: its records\\nmay be appended again\\)\\. The next sync continues from the stored state\\.\\n$";
+
+  it("a second Ctrl-C stops at once and says what is kept, after the first waited for discover", async () => {
+    // Discover held: the first SIGINT cannot end the sync, so only a second one can, whenever each
+    // arrives. Signals are sent until the process is gone (two sent close together may arrive as one).
+    const { code, stdout, stderr } = await stopTwice("SIGINT", "SIGINT");
+    assert.equal(code, 130, stdout + stderr);
+    assert.equal(stdout, "");
+    assert.match(stderr, new RegExp(`^\\nsource-cloudwatch-logs sync: SIGINT again, ${STOPPED_AT_ONCE}`));
+  });
+
+  it("SIGTERM then Ctrl-C: the message names both signals, not 'again'", async () => {
+    // Two different signals pending at once are delivered lowest number first (SIGINT before
+    // SIGTERM), so either order may be the one the process saw; each names the other.
+    const { code, stdout, stderr } = await stopTwice("SIGTERM", "SIGINT");
+    assert.equal(stdout, "");
+    const seen = /^\nsource-cloudwatch-logs sync: (SIGINT|SIGTERM) after (SIGINT|SIGTERM), /.exec(stderr);
+    assert.ok(seen && seen[1] !== seen[2], stderr);
+    assert.equal(code, seen[1] === "SIGINT" ? 130 : 143, stderr);
+    assert.match(stderr, new RegExp(STOPPED_AT_ONCE));
   });
 
   it("a Ctrl-C during discover is not lost: exit 130 once discover answers, nothing read", async () => {
