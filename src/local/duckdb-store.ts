@@ -263,8 +263,9 @@ export class DuckDbStore implements LocalStore {
     try {
       return await DuckDbStore.openDatabase(path, streams, source, accountIds, spool);
     } catch (err) {
-      await spool.file.close();
-      await rm(spool.dir, { recursive: true, force: true });
+      // The database's error is the one to report, whatever the clean-up meets.
+      await spool.file.close().catch(() => undefined);
+      await rm(spool.dir, { recursive: true, force: true }).catch(() => undefined);
       throw err;
     }
   }
