@@ -33,6 +33,8 @@ export interface ReadInput {
   readonly signal?: AbortSignal;
   /** Told when a window of the stream starts being read (+1: its first request sent) and ends (-1); see StreamReadInput. */
   readonly onWindows?: (stream: string, change: 1 | -1) => void;
+  /** The catalog was made moments ago by discover in this process (sync); see resolveStream. */
+  readonly justDiscovered?: boolean;
 }
 
 /** An epoch-ms time for people; ISO when it is a date JavaScript can show. */
@@ -89,7 +91,7 @@ function streamTask(
       warnIgnoredCursor(ctx, stream);
       emitter.status(stream.name, "STARTED");
       if (input.state.groupWatermarks.has(stream.name)) throw notItsState(stream.name, "per_log_group");
-      const { source, group } = await resolveStream(config, directory, stream.name);
+      const { source, group } = await resolveStream(config, directory, stream.name, input.justDiscovered);
       const range = groupRange(ctx, stream, group, input.state.get(stream.name));
       const limit = ingestionLimit(range);
       if (range.stateClamped) {

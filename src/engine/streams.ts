@@ -3,7 +3,7 @@
 // include_linked_accounts, or log_events for all of them with the single stream; then one per custom report, whose names must not clash), what a
 // configured stream reads, and the one sentence for a log group FilterLogEvents cannot read (check,
 // discover and read say it).
-import { ConfigError } from "../airbyte/errors.js";
+import { ConfigError, ConnectorError } from "../airbyte/errors.js";
 import { type Config, exclusionOf } from "../config/config.js";
 import {
   accountOfGroup,
@@ -269,8 +269,17 @@ export class GroupDirectory {
   }
 }
 
-/** Finds what a configured stream reads: a custom report, else a log group of that name. */
-export async function resolveStream(config: Config, directory: GroupDirectory, name: string): Promise<ResolvedStream> {
+/**
+ * Finds what a configured stream reads: a custom report, else a log group of that name.
+ * `justDiscovered`: the catalog was made moments ago by this process's own discover (sync), so
+ * a log group stream not found now was deleted since, and discovering again is no advice.
+ */
+export async function resolveStream(
+  config: Config,
+  directory: GroupDirectory,
+  name: string,
+  justDiscovered = false,
+): Promise<ResolvedStream> {
   const reportIndex = config.reports.findIndex((r) => r.name === name);
   const accounts = { linked: config.linkedAccounts !== undefined, own: await directory.ownAccount() };
   if (reportIndex >= 0) {
@@ -305,6 +314,13 @@ export async function resolveStream(config: Config, directory: GroupDirectory, n
   }
   const selection = selectionOf(config);
   const group = selects(selection, groupName) ? await directory.get(name) : undefined;
+  if (!group && justDiscovered) {
+    // Not the user's to fix: the stream ends INCOMPLETE, and the next sync lists log groups again.
+    throw new ConnectorError(
+      `Log group ${JSON.stringify(groupName)} was listed when this sync started but is no longer in ${config.region} (deleted since); the next sync lists the log groups again`,
+      "transient_error",
+    );
+  }
   if (!group) {
     const selected =
       selection.prefix !== undefined

@@ -167,7 +167,7 @@ export async function runSync(
     let ok: boolean;
     try {
       const onWindows = (stream: string, change: 1 | -1) => tracker.reading(stream, change);
-      ok = await read(ctx, { catalog, state, signal: cancellation.signal, onWindows });
+      ok = await read(ctx, { catalog, state, signal: cancellation.signal, onWindows, justDiscovered: true });
       if (cancellation.by !== undefined) await emitter.seal();
       await new Promise<void>((resolve, reject) =>
         destination.end((err?: Error | null) => (err ? reject(err) : resolve())),

@@ -140,6 +140,21 @@ test("resolveStream: a report named like a log group, a report's missing group, 
   assert.deepEqual(api.lookups, []);
 });
 
+test("resolveStream: a log group gone from a catalog discovered moments ago (sync) is a transient failure", async () => {
+  const api = new CountingApi([group("/app/a")]);
+  const c = config({});
+  await assert.rejects(resolveStream(c, new GroupDirectory(api, {}), "/app/gone", true), {
+    name: "ConnectorError",
+    failureType: "transient_error",
+    message:
+      'Log group "/app/gone" was listed when this sync started but is no longer in eu-west-1 (deleted since); the next sync lists the log groups again',
+  });
+  // A report's missing log group stays a setting to correct.
+  const report = config({ custom_log_reports: [{ name: "r", log_group_name: "/gone" }] });
+  await assert.rejects(resolveStream(report, new GroupDirectory(api, {}), "r", true), { name: "ConfigError" });
+  assert.equal((await resolveStream(c, new GroupDirectory(api, {}), "/app/a", true)).group.name, "/app/a");
+});
+
 test("cannotRead: one sentence, alone or after the setting that names the group", () => {
   const cold = group("/cold", "INFREQUENT_ACCESS");
   assert.equal(cannotRead(cold), 'Log group "/cold" is of class INFREQUENT_ACCESS, which FilterLogEvents cannot read');
