@@ -304,7 +304,7 @@ export async function resolveStream(
       `Stream ${JSON.stringify(name)} is in the catalog but is neither a custom report nor ${JSON.stringify(ALL_GROUPS_STREAM)}, the one stream of every log group with stream_layout single_stream; run discover again and update the catalog`,
     );
   }
-  const groupName = parseGroupRef(name, accounts.linked).name;
+  const { account, name: groupName } = parseGroupRef(name, accounts.linked);
   const excludedBy = exclusionOf(config.excludedLogGroups, groupName);
   if (excludedBy !== undefined) {
     // Not even looked up: an excluded log group is never requested.
@@ -317,7 +317,7 @@ export async function resolveStream(
   if (!group && justDiscovered) {
     // Not the user's to fix: the stream ends INCOMPLETE, and the next sync lists log groups again.
     throw new ConnectorError(
-      `Log group ${JSON.stringify(groupName)} was listed when this sync started but is no longer in ${config.region} (deleted since); the next sync lists the log groups again`,
+      `Log group ${JSON.stringify(groupName)}${account === undefined ? "" : ` of account ${account}`} was listed when this sync started but is no longer in ${config.region} (deleted since); the next sync lists the log groups again`,
       "transient_error",
     );
   }

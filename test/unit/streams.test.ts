@@ -153,6 +153,12 @@ test("resolveStream: a log group gone from a catalog discovered moments ago (syn
   const report = config({ custom_log_reports: [{ name: "r", log_group_name: "/gone" }] });
   await assert.rejects(resolveStream(report, new GroupDirectory(api, {}), "r", true), { name: "ConfigError" });
   assert.equal((await resolveStream(c, new GroupDirectory(api, {}), "/app/a", true)).group.name, "/app/a");
+  // A linked source account's group is named with its account.
+  const linked = config({ include_linked_accounts: true });
+  const directory = new GroupDirectory(new CountingApi([], OWN), selectionOf(linked), linked.linkedAccounts);
+  await assert.rejects(resolveStream(linked, directory, `${SOURCE}:/app/gone`, true), {
+    message: `Log group "/app/gone" of account ${SOURCE} was listed when this sync started but is no longer in eu-west-1 (deleted since); the next sync lists the log groups again`,
+  });
 });
 
 test("cannotRead: one sentence, alone or after the setting that names the group", () => {
