@@ -9,8 +9,19 @@
 // which file each stream has: a file name is never given to another stream, and another source
 // is refused, since _state.json is one source's `read --state`. DIR/_lock (the process id and
 // host of the sync writing) keeps a second sync out: their appends and states would interleave.
-import { appendFile, mkdir, open as openFile, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import {
+  appendFile,
+  lstat,
+  mkdir,
+  open as openFile,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "../airbyte/errors.js";
 import type { EventRecord } from "../domain/record.js";
 import type { RecordBatch } from "./record-batch.js";
@@ -125,6 +136,48 @@ function watermarks(state: Record<string, unknown> | undefined): ((r: EventRecor
 }
 
 /**
+ * Makes the --output directory and its missing parents, one level at a time: node's recursive
+ * mkdir never settles under /proc (it retries the parent forever). Errors name the flag.
+ */
+async function makeDirectory(directory: string): Promise<void> {
+  const notDirectory = () =>
+    new ConfigError(`--output ${directory} is a file, or inside one; name a directory (sync makes it if missing)`);
+  const missing: string[] = [];
+  for (let path = resolve(directory); ; ) {
+    const code = await stat(path).then(
+      (s) => (s.isDirectory() ? undefined : "ENOTDIR"),
+      (err: NodeJS.ErrnoException) => err.code ?? "EIO",
+    );
+    if (code === undefined) break;
+    if (code === "ENOTDIR") throw notDirectory();
+    if (code !== "ENOENT") throw cannotMake(directory, code, path);
+    // A symbolic link to nothing also stats as missing; mkdir would say EEXIST.
+    if ((await lstat(path).catch(() => undefined))?.isSymbolicLink())
+      throw new ConfigError(`--output ${directory}: ${path} is a symbolic link to nothing; name a directory`);
+    missing.push(path);
+    const parent = dirname(path);
+    if (parent === path) break;
+    path = parent;
+  }
+  for (const path of missing.reverse()) {
+    try {
+      await mkdir(path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "EIO";
+      // Made meanwhile by another process: fine if a directory.
+      if (code === "EEXIST" && (await stat(path).catch(() => undefined))?.isDirectory()) continue;
+      if (code === "EEXIST" || code === "ENOTDIR") throw notDirectory();
+      throw cannotMake(directory, code, path);
+    }
+  }
+}
+
+function cannotMake(directory: string, code: string, path: string): ConfigError {
+  const where = path === resolve(directory) ? "" : ` (at ${path})`;
+  return new ConfigError(`--output ${directory} cannot be made${where}: ${code}; name a directory you can write`);
+}
+
+/**
  * Takes DIR/_lock for this process, or fails naming the sync that holds it. A lock left by a
  * process of this host that is gone (killed) is taken over; one of another host is never.
  */
@@ -166,15 +219,7 @@ export class JsonlStore implements LocalStore {
   ) {}
 
   static async open(directory: string, streams: readonly string[], source: SourceIdentity): Promise<JsonlStore> {
-    try {
-      await mkdir(directory, { recursive: true });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== "EEXIST" && code !== "ENOTDIR") throw err;
-      throw new ConfigError(
-        `--output ${directory} is a file, or inside one; name a directory (sync makes it if missing)`,
-      );
-    }
+    await makeDirectory(directory);
     await lock(directory);
     try {
       const names = await streamFiles(directory, streams, source);

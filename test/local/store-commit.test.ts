@@ -2,7 +2,7 @@
 // next batch repeats, and tables made by the earlier layout (PRIMARY KEY, stored event_time).
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -270,7 +270,7 @@ describe("store commits", () => {
     await (await DuckDbStore.open(database, [STREAM], SOURCE)).close();
   });
 
-  it("jsonl: --output that is a file, and a _state.json sync did not write: errors naming them, the lock let go", async () => {
+  it("jsonl: --output that is a file, a link to nothing or under /proc, and a _state.json sync did not write: errors naming them, the lock let go", async () => {
     const dir = tempDir();
     const file = join(dir, "afile");
     writeFileSync(file, "");
@@ -284,6 +284,28 @@ describe("store commits", () => {
         return true;
       });
     }
+    // A symbolic link to nothing, itself or as a parent.
+    const dangling = join(dir, "dangling");
+    symlinkSync(join(dir, "nothing"), dangling);
+    for (const output of [dangling, join(dangling, "sub")]) {
+      await assert.rejects(JsonlStore.open(output, [STREAM], SOURCE), {
+        name: "ConfigError",
+        message: `--output ${output}: ${dangling} is a symbolic link to nothing; name a directory`,
+      });
+    }
+    // Under /proc node's recursive mkdir never settled (a sync hung at full CPU): made one level
+    // at a time, the kernel's refusal is the error.
+    if (existsSync("/proc/self")) {
+      await assert.rejects(JsonlStore.open("/proc/no-such-dir/sub", [STREAM], SOURCE), {
+        name: "ConfigError",
+        message:
+          "--output /proc/no-such-dir/sub cannot be made (at /proc/no-such-dir): ENOENT; name a directory you can write",
+      });
+    }
+    // Missing parents are made.
+    const nested = join(dir, "a", "b", "c");
+    await (await JsonlStore.open(nested, [STREAM], SOURCE)).close();
+    assert.ok(statSync(nested).isDirectory());
     const out = join(dir, "out");
     const store = await JsonlStore.open(out, [STREAM], SOURCE);
     await store.commit(STREAM, RecordBatch.ofData(STREAM, [record(1)]), { timestamp: T + 2000 });
