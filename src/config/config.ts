@@ -178,10 +178,18 @@ function parseEndpoint(value: string | undefined, problems: string[]): string | 
 function parseReports(raw: RawConfig, problems: string[]): CustomReport[] {
   const list = Array.isArray(raw.custom_log_reports) ? (raw.custom_log_reports as RawConfig[]) : [];
   const seen = new Map<string, number>();
+  const secrets = secretValues(raw)
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
   return list.map((r, i) => {
     const name = String(r.name).trim();
     // The schema's minLength lets whitespace through; a blank name or group cannot be read.
     if (name === "") problems.push(`custom_log_reports[${i}].name must not be blank`);
+    // A stream's name is in every output (catalog, records, states, sync's screen), unmasked.
+    if (secrets.some((v) => name.includes(v)))
+      problems.push(
+        `custom_log_reports[${i}].name holds the value of a secret setting, and a report's name appears in every output; give the report another name`,
+      );
     if (String(r.log_group_name).trim() === "")
       problems.push(`custom_log_reports[${i}].log_group_name must not be blank`);
     const prior = name === "" ? undefined : seen.get(name);

@@ -114,7 +114,9 @@ export async function runSync(
     // Exit 0 with "0 records" would look like success for a wrong region or prefix.
     if (found.length === 0) {
       const reason = noStreamsFound(config);
-      throw new ConfigError([reason, ...notes.filter((n) => n !== reason)].join(" "));
+      // The notes are masked (see warningsOf): the same sentence with a secret in it is masked too.
+      const masked = discoverCtx.emitter.redactText(reason);
+      throw new ConfigError([reason, ...notes.filter((n) => n !== masked)].join(" "));
     }
     const unknown = (options.streams ?? []).filter((s) => !found.includes(s));
     if (unknown.length > 0)

@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { startSimulator, type ScenarioFile, type Simulator } from "../../sim/index.js";
 import { run } from "../../src/cli/run.js";
 import { assertNoSecrets, registerSecrets, tempDir } from "../support/connector.js";
+import { TEST_KEYS } from "../support/seed.js";
 import { Collect, simConfig } from "./support.js";
 
 const scenario: ScenarioFile = {
@@ -61,6 +62,33 @@ describe("sync: inputs", () => {
       assert.equal(r.stdout, "", "no summary of 0 records");
     });
   }
+
+  it("a secret given as log_group_prefix: the reason said once, masked; as a report's name: refused", async () => {
+    const dir = tempDir();
+    const secret = TEST_KEYS.secretAccessKey;
+    const database = join(dir, "x.duckdb");
+    const prefixed = await sync([
+      "--config",
+      simConfig(dir, sim.url, { log_group_prefix: secret }),
+      "--database",
+      database,
+    ]);
+    assert.equal(prefixed.code, 1, prefixed.stdout);
+    assert.equal(prefixed.stderr.match(/No stream found/g)?.length, 1, prefixed.stderr);
+    assert.match(prefixed.stderr, /log_group_prefix "\*\*\*\*"/);
+    const report = { name: `${secret}-errors`, log_group_name: "/app/a" };
+    const named = await sync([
+      "--config",
+      simConfig(dir, sim.url, { custom_log_reports: [report] }),
+      "--database",
+      database,
+    ]);
+    assert.equal(named.code, 1, named.stdout);
+    assert.match(
+      named.stderr,
+      /custom_log_reports\[0\]\.name holds the value of a secret setting, and a report's name appears in every output; give the report another name/,
+    );
+  });
 
   it("a prefix that matches syncs as before", async () => {
     const dir = tempDir();
