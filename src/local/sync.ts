@@ -87,6 +87,27 @@ export class SyncError extends Error {
   }
 }
 
+/** The names shown when --streams names none of them. */
+const OFFERED_SHOWN = 10;
+
+/**
+ * The streams discover offers, for a --streams error: all of them when few, else those nearest
+ * `asked` (the longest common start), so that 3,000 log groups are not one line of the error.
+ */
+function offered(found: readonly string[], asked: string): string {
+  const common = (name: string) => {
+    let n = 0;
+    while (n < name.length && name[n] === asked[n]) n++;
+    return n;
+  };
+  const shown =
+    found.length <= OFFERED_SHOWN
+      ? found
+      : [...found].sort((a, b) => common(b) - common(a) || (a < b ? -1 : a > b ? 1 : 0)).slice(0, OFFERED_SHOWN);
+  const more = found.length - shown.length;
+  return shown.map((s) => JSON.stringify(s)).join(", ") + (more > 0 ? `, and ${more} more` : "");
+}
+
 /**
  * Runs a sync with parsed options; the summary goes to io.stdout. `endpointLabel` stands for the
  * config's endpoint_url in the store's source identity (the demo's simulator gets a new port on
@@ -121,7 +142,7 @@ export async function runSync(
     const unknown = (options.streams ?? []).filter((s) => !found.includes(s));
     if (unknown.length > 0)
       throw new ConfigError(
-        `--streams: ${unknown.map((s) => JSON.stringify(s)).join(", ")} not found; discover offers ${found.map((s) => JSON.stringify(s)).join(", ")}`,
+        `--streams: ${unknown.map((s) => JSON.stringify(s)).join(", ")} not found; discover offers ${offered(found, unknown[0]!)}`,
       );
     const names = options.streams ?? found;
     const source = {

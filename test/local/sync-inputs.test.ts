@@ -20,6 +20,13 @@ const scenario: ScenarioFile = {
       timeRange: { start: "now-1h", end: "now-10m" },
       events: { count: 5 },
     },
+    // More log groups than a --streams error lists.
+    ...Array.from({ length: 14 }, (_, i) => ({
+      name: `/many/g-${String(i).padStart(2, "0")}`,
+      streams: ["a"],
+      timeRange: { start: "now-1h", end: "now-10m" },
+      events: { count: 1 },
+    })),
   ],
 };
 
@@ -76,7 +83,7 @@ describe("sync: inputs", () => {
     assert.equal(prefixed.code, 1, prefixed.stdout);
     assert.equal(prefixed.stderr.match(/No stream found/g)?.length, 1, prefixed.stderr);
     assert.match(prefixed.stderr, /log_group_prefix "\*\*\*\*"/);
-    const report = { name: `${secret}-errors`, log_group_name: "/app/a" };
+    const report = { name: `${secret}-errors`, log_group_name: "/app/api" };
     const named = await sync([
       "--config",
       simConfig(dir, sim.url, { custom_log_reports: [report] }),
@@ -88,6 +95,27 @@ describe("sync: inputs", () => {
       named.stderr,
       /custom_log_reports\[0\]\.name holds the value of a secret setting, and a report's name appears in every output; give the report another name/,
     );
+  });
+
+  it("--streams naming no stream: the streams nearest the name, ten at most, and how many more", async () => {
+    const dir = tempDir();
+    const database = join(dir, "x.duckdb");
+    const r = await sync(["--config", simConfig(dir, sim.url), "--database", database, "--streams", "/many/g-1x"]);
+    assert.equal(r.code, 1, r.stdout);
+    const near = ["10", "11", "12", "13", "00", "01", "02", "03", "04", "05"].map((n) => `"/many/g-${n}"`);
+    assert.match(
+      r.stderr,
+      new RegExp(`--streams: "/many/g-1x" not found; discover offers ${near.join(", ")}, and 5 more\n`),
+    );
+    const few = await sync([
+      "--config",
+      simConfig(dir, sim.url, { log_group_prefix: "/app/" }),
+      "--database",
+      database,
+      "--streams",
+      "/app/apx",
+    ]);
+    assert.match(few.stderr, /--streams: "\/app\/apx" not found; discover offers "\/app\/api"\n/);
   });
 
   it("a prefix that matches syncs as before", async () => {
