@@ -165,6 +165,11 @@ export function parseSyncArgs(argv: readonly string[]): SyncArgs {
     ?.split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
+  // `--streams ,,` would sync nothing and succeed, as if no stream had anything new.
+  if (streams !== undefined && streams.length === 0)
+    throw usageError(
+      '--streams names no stream; give stream names separated by commas, e.g. --streams "/aws/lambda/a,/ecs/b"',
+    );
   const follow = followSeconds(flags);
   return {
     configPath,

@@ -93,6 +93,10 @@ test("a flag without its value, a switch with one, a required flag missing", () 
     "sync needs --region REGION (with --profile, --prefix, --since as needed), or --config FILE",
   );
   refuses(() => parseSyncArgs(["--region"]), "--region needs a value");
+  refuses(
+    () => parseSyncArgs(["--config", "c", "--streams", " , ,"]),
+    '--streams names no stream; give stream names separated by commas, e.g. --streams "/aws/lambda/a,/ecs/b"',
+  );
   // parseArgs would take the next flag as the value, and then refuse what follows it instead.
   refuses(
     () => parseSyncArgs(["--region", "--prefix", "/a/"]),
