@@ -4,8 +4,6 @@
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
@@ -16,6 +14,7 @@ import {
   type Simulator,
 } from "../../sim/index.js";
 import { MAIN, assertNoSecrets, tempDir } from "../support/connector.js";
+import { holdingProxy } from "../support/holding-proxy.js";
 import { keyOf, readDatabase, simConfig } from "./support.js";
 
 // Big messages (about 400 per 1 MB page), the connector held to 4 requests per second (by its own
@@ -67,41 +66,8 @@ function runCli(
   });
 }
 
-/**
- * A proxy to the simulator that holds every DescribeLogGroups request until release(): a sync
- * behind it is in discover, at a point the test knows, for as long as the test wants.
- */
-async function discoverHolder(target: string) {
-  const held: (() => void)[] = [];
-  let released = false;
-  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
-    const out = request(`${target}${req.url ?? "/"}`, { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    out.end(body);
-  };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks);
-      const go = () => forward(req, res, body);
-      if (!released && String(req.headers["x-amz-target"] ?? "").endsWith("DescribeLogGroups")) held.push(go);
-      else go();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    holding: () => held.length > 0,
-    release: () => {
-      released = true;
-      for (const go of held.splice(0)) go();
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+/** A proxy that holds every DescribeLogGroups: a sync behind it is in discover until released. */
+const discoverHolder = (target: string) => holdingProxy(target, (t) => t.endsWith("DescribeLogGroups"));
 
 /** Every stored state's watermark has all events below it, no key twice; the sync stopped mid-way. */
 async function assertConsistent(database: string, expected: readonly ExpectedEvent[]): Promise<void> {

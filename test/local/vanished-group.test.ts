@@ -2,50 +2,15 @@
 // read's listing until the test has deleted it): that stream ends with a message for a sync, which
 // lists the log groups itself, not Airbyte's advice to run discover again; the others are stored.
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
-import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { MAIN, assertNoSecrets, tempDir } from "../support/connector.js";
+import { holdingProxy } from "../support/holding-proxy.js";
 import { startMoto, type Moto } from "../support/moto.js";
 import { logsClient, seedGroup } from "../support/seed.js";
 import { readDatabase, simConfig } from "./support.js";
-
-/** A proxy that passes the first DescribeLogGroups (discover's) and holds the later ones until release(). */
-async function listingHolder(target: string) {
-  const held: (() => void)[] = [];
-  let listings = 0;
-  let released = false;
-  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
-    const out = request(`${target}${req.url ?? "/"}`, { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    out.end(body);
-  };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const go = () => forward(req, res, Buffer.concat(chunks));
-      const listing = String(req.headers["x-amz-target"] ?? "").endsWith("DescribeLogGroups");
-      if (listing && !released && listings++ > 0) held.push(go);
-      else go();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    holding: () => held.length > 0,
-    release: () => {
-      released = true;
-      for (const go of held.splice(0)) go();
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe("a log group deleted while a sync runs (moto)", () => {
   let moto: Moto;
@@ -64,25 +29,22 @@ describe("a log group deleted while a sync runs (moto)", () => {
   after(async () => moto.stop());
 
   it("says the log group went away since the sync listed it, and stores the others", async () => {
-    const holder = await listingHolder(moto.url);
+    // The first DescribeLogGroups (discover's) goes on; the read's listing is held.
+    const holder = await holdingProxy(moto.url, (t, before) => t.endsWith("DescribeLogGroups") && before > 0);
     const dir = tempDir();
     const database = join(dir, "logs.duckdb");
     try {
-      const child = spawn(
-        process.execPath,
-        [MAIN, "sync", "--config", simConfig(dir, holder.url), "--database", database],
-        {
-          stdio: ["ignore", "pipe", "pipe"],
-        },
-      );
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      let ended = false;
+      const run = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const args = [MAIN, "sync", "--config", simConfig(dir, holder.url), "--database", database];
+        execFile(process.execPath, args, (err, stdout, stderr) => {
+          ended = true;
+          resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
+        });
+      });
       // Discover has listed both groups; the read's listing waits while /vanishing is deleted.
       while (!holder.holding()) {
-        if (child.exitCode !== null) assert.fail(`sync ended before its read listed the log groups: ${stderr}`);
+        if (ended) assert.fail(`sync ended before its read listed the log groups: ${(await run).stderr}`);
         await new Promise((r) => setTimeout(r, 20));
       }
       const client = logsClient(moto.url);
@@ -92,7 +54,7 @@ describe("a log group deleted while a sync runs (moto)", () => {
         client.destroy();
       }
       holder.release();
-      const code = await exited;
+      const { code, stdout, stderr } = await run;
       assertNoSecrets("sync", stdout, stderr);
       // The summary wraps its notes to the screen's width.
       const output = (stdout + stderr).replace(/\s+/g, " ");
