@@ -92,8 +92,23 @@ function streamTask(
       emitter.status(stream.name, "STARTED");
       if (input.state.groupWatermarks.has(stream.name)) throw notItsState(stream.name, "per_log_group");
       const { source, group } = await resolveStream(config, directory, stream.name, input.justDiscovered);
-      const range = groupRange(ctx, stream, group, input.state.get(stream.name));
+      const stored = input.state.get(stream.name);
+      const range = groupRange(ctx, stream, group, stored);
       const limit = ingestionLimit(range);
+      // Made after the sync that saved its state (which ran at least the ingestion delay after the
+      // state's time): a log group of the same name, deleted and made again. Its state still holds.
+      if (
+        stored !== undefined &&
+        group.creationTime !== undefined &&
+        group.creationTime > stored + config.ingestionDelayMs
+      ) {
+        emitter.log(
+          "WARN",
+          `Log group ${JSON.stringify(group.name)} was created at ${shownTime(group.creationTime)}, after the state of stream ${name} was saved ` +
+            `(timestamp ${shownTime(stored)}): deleted and made again? Its events from before that timestamp are not read; ` +
+            "to read them, read the stream without its state (Airbyte: clear the stream's data; sync: another --database or --output).",
+        );
+      }
       if (range.stateClamped) {
         emitter.log(
           "WARN",

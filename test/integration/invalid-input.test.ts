@@ -477,6 +477,24 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
     });
   }
 
+  test("a state older than its log group (deleted and made again): a WARN says its earlier events are not read", async () => {
+    const warned = (msgs: AirbyteMessage[]) =>
+      msgs.filter((m) => m.log?.level === "WARN" && /deleted and made again\?/.test(m.log.message));
+    // The group was made when seeded (after NOW); events before the state's time stay unread.
+    const early = NOW - 2_700_000;
+    const msgs = assertAccepted(await run(config, ["/app/good"], json({ "/app/good": { timestamp: early } })));
+    assert.ok(records(msgs, "/app/good").length < 12);
+    assert.ok(records(msgs, "/app/good").every((r) => (r.data as { timestamp: number }).timestamp >= early));
+    const [warning] = warned(msgs);
+    assert.match(
+      warning?.log?.message ?? "",
+      /^Log group "\/app\/good" was created at \d+ \(.*Z\), after the state of stream "\/app\/good" was saved \(timestamp \d+ \(.*Z\)\): deleted and made again\? Its events from before that timestamp are not read; to read them, read the stream without its state/,
+    );
+    // A state from after the group was made says nothing of it.
+    const later = assertAccepted(await run(config, ["/app/good"], json({ "/app/good": { timestamp: Date.now() } })));
+    assert.deepEqual(warned(later), []);
+  });
+
   test("a start_date in the future reads nothing and makes up no state, so correcting it takes effect", async () => {
     const future = { ...config, start_date: "2099-01-01T00:00:00Z" };
     const first = assertAccepted(await run(future, ["/app/good"]));
