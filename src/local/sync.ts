@@ -87,8 +87,8 @@ export class SyncError extends Error {
   }
 }
 
-/** The names shown when --streams names none of them. */
-const OFFERED_SHOWN = 10;
+/** The stream names a note or an error shows, at most. */
+const NAMES_SHOWN = 10;
 
 /**
  * The streams discover offers, for a --streams error: all of them when few, else those nearest
@@ -101,11 +101,27 @@ function offered(found: readonly string[], asked: string): string {
     return n;
   };
   const shown =
-    found.length <= OFFERED_SHOWN
+    found.length <= NAMES_SHOWN
       ? found
-      : [...found].sort((a, b) => common(b) - common(a) || (a < b ? -1 : a > b ? 1 : 0)).slice(0, OFFERED_SHOWN);
+      : [...found].sort((a, b) => common(b) - common(a) || (a < b ? -1 : a > b ? 1 : 0)).slice(0, NAMES_SHOWN);
   const more = found.length - shown.length;
   return shown.map((s) => JSON.stringify(s)).join(", ") + (more > 0 ? `, and ${more} more` : "");
+}
+
+/**
+ * The note for streams synced into this store before that discover no longer lists: without it a
+ * deleted log group would silently drop out of every later sync (and `--follow` cycle).
+ */
+function unlistedNote(unlisted: readonly string[], region: string): string {
+  const why = "(deleted, or no longer selected by the config)";
+  if (unlisted.length === 1)
+    return `${JSON.stringify(unlisted[0])} was synced here before but discover no longer lists it in ${region} ${why}; it was not synced, and its rows are kept`;
+  const shown = unlisted.slice(0, NAMES_SHOWN).map((s) => JSON.stringify(s));
+  const more = unlisted.length - shown.length;
+  return (
+    `${unlisted.length} streams synced here before are no longer listed by discover in ${region} ${why}: ` +
+    `${shown.join(", ")}${more > 0 ? `, and ${more} more` : ""}; they were not synced, and their rows are kept`
+  );
 }
 
 /**
@@ -153,6 +169,12 @@ export async function runSync(
     };
     store = await openStore(options, names, source, config.linkedAccounts !== undefined);
     const stored = await store.loadStates();
+    // With --streams the user chose what to sync; without, every stream stored here is expected.
+    if (options.streams === undefined) {
+      const listed = new Set(found);
+      const unlisted = [...stored.keys()].filter((n) => !listed.has(n));
+      if (unlisted.length > 0) notes.push(unlistedNote(unlisted, config.region));
+    }
     const state = parseState(
       names
         .filter((n) => stored.has(n))

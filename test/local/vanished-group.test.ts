@@ -73,3 +73,61 @@ describe("a log group deleted while a sync runs (moto)", () => {
     }
   });
 });
+
+describe("a log group deleted between two syncs (moto)", () => {
+  let moto: Moto;
+  const now = Date.now();
+  before(async () => {
+    moto = await startMoto();
+    for (const group of ["/stays", "/goes"]) {
+      const events = Array.from({ length: 5 }, (_, i) => ({
+        stream: "s",
+        timestamp: now - 3_600_000 + i * 1000,
+        message: `${group} ${i}`,
+      }));
+      await seedGroup(moto.url, group, events);
+    }
+  });
+  after(async () => moto.stop());
+
+  const sync = (config: string, database: string, ...more: string[]) =>
+    new Promise<{ code: number; output: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [MAIN, "sync", "--config", config, "--database", database, ...more],
+        (err, out, errs) => {
+          assertNoSecrets("sync", out, errs);
+          // The summary wraps its notes to the screen's width.
+          resolve({ code: err ? Number(err.code) : 0, output: `${out}${errs}`.replace(/\s+/g, " ") });
+        },
+      );
+    });
+
+  it("says the stream synced before is no longer listed, and keeps its rows", async () => {
+    const dir = tempDir();
+    const config = simConfig(dir, moto.url);
+    const database = join(dir, "logs.duckdb");
+    const first = await sync(config, database);
+    assert.equal(first.code, 0, first.output);
+    assert.doesNotMatch(first.output, /no longer listed/);
+    const client = logsClient(moto.url);
+    try {
+      await client.send(new DeleteLogGroupCommand({ logGroupName: "/goes" }));
+    } finally {
+      client.destroy();
+    }
+    const second = await sync(config, database);
+    assert.equal(second.code, 0, second.output);
+    assert.match(
+      second.output,
+      /"\/goes" was synced here before but discover no longer lists it in us-east-1 \(deleted, or no longer selected by the config\); it was not synced, and its rows are kept/,
+    );
+    const stored = await readDatabase(database);
+    assert.equal(stored.tables.get("/goes")?.length, 5, second.output);
+    assert.equal(stored.tables.get("/stays")?.length, 5, second.output);
+    // Streams chosen by --streams: the others are left out on purpose, so nothing is said.
+    const chosen = await sync(config, database, "--streams", "/stays");
+    assert.equal(chosen.code, 0, chosen.output);
+    assert.doesNotMatch(chosen.output, /no longer/);
+  });
+});
