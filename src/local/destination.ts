@@ -235,6 +235,7 @@ export class Destination extends Writable {
       // This stream stops here (its stored state stays where it was); the others go on.
       this.failed.set(stream, firstLine(err));
       this.buffers.delete(stream);
+      this.tracker.failed(stream);
       this.tracker.status(stream, "INCOMPLETE");
       return;
     }
@@ -372,6 +373,7 @@ export class Destination extends Writable {
       } else this.tracker.status(stream, status);
     } else if (msg.type === "TRACE" && msg.trace?.type === "ERROR" && msg.trace.error) {
       const where = msg.trace.error.stream_descriptor?.name;
+      if (where !== undefined) this.tracker.failed(where);
       this.tracker.note(`${where ? `${where}: ` : ""}${msg.trace.error.message}`);
     } else if (
       msg.type === "LOG" &&

@@ -26,6 +26,8 @@ export interface StreamProgress {
    * INCOMPLETE) is shown once they are, not before.
    */
   readonly storing: boolean;
+  /** It failed (an error named it, or its commit failed), rather than being cut short by a stop. */
+  readonly failed: boolean;
   /** When the stream started and ended (clock ms): its own active time. */
   readonly startedAt: number | undefined;
   readonly endedAt: number | undefined;
@@ -73,6 +75,7 @@ export const NOT_STARTED: Omit<StreamProgress, "stream"> = {
   start: undefined,
   reading: 0,
   storing: false,
+  failed: false,
   startedAt: undefined,
   endedAt: undefined,
   firstWatermark: undefined,
@@ -89,6 +92,7 @@ interface Mutable {
   start: number | undefined;
   reading: number;
   storing: boolean;
+  failed: boolean;
   startedAt: number | undefined;
   endedAt: number | undefined;
   firstWatermark: number | undefined;
@@ -176,6 +180,11 @@ export class ProgressTracker {
       e.endedAt ??= this.clock();
       e.storing = false;
     }
+  }
+
+  /** The stream failed: an error named it, or the store could not take it. */
+  failed(stream: string): void {
+    this.entry(stream).failed = true;
   }
 
   /** The stream's read ended; its last records wait for their commit (its rate stays as it ended). */

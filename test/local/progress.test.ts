@@ -392,9 +392,13 @@ describe("summary", () => {
   const interrupted: ProgressSnapshot = {
     ...snapshot,
     streams: [
-      stream("/a", { status: "INCOMPLETE", committed: 1200, reread: 200, watermark: T - HOUR }),
+      stream("/a", { status: "INCOMPLETE", committed: 1200, reread: 200, watermark: T - HOUR, failed: true }),
       stream("/b", { status: "COMPLETE", committed: 10, watermark: T }),
       stream("/c", { status: "INCOMPLETE" }),
+      // Cut short by the stop: INCOMPLETE from the read, but not failed.
+      stream("/d", { status: "INCOMPLETE", committed: 5, watermark: T - 2 * HOUR, start: T - 3 * HOUR }),
+      // Stopped at its start: the state it committed is where it started (its start_date).
+      stream("/e", { status: "INCOMPLETE", watermark: T - 5 * HOUR, start: T - 5 * HOUR }),
       ...Array.from({ length: 45 }, (_, i) => stream(`/pending-${i}`)),
     ],
   };
@@ -409,13 +413,17 @@ describe("summary", () => {
     });
     const lines = text.trimEnd().split("\n");
     for (const l of lines) assert.ok(l.length <= 80, l);
-    assert.match(lines[0]!, /^Interrupted: 1210 records committed \(1010 new, 200 re-read\) to x\.duckdb \(duckdb\)/);
-    assert.match(lines[1]!, /^in 10\.0 s \(121 records\/s\), 3 throttled requests\.$/);
+    assert.match(lines[0]!, /^Interrupted: 1215 records committed \(1015 new, 200 re-read\) to x\.duckdb \(duckdb\)/);
+    assert.match(lines[1]!, /^in 10\.0 s \(122 records\/s\), 3 throttled requests\.$/);
     assert.match(lines[2]!, /^ {2}stream\s+status\s+new\s+re-read\s+complete up to \(UTC\)$/);
     assert.match(lines[3]!, /^ {2}\/a\s+INCOMPLETE\s+1000\s+200\s+2024-06-01 11:00:00$/);
     assert.match(lines[4]!, /^ {2}\/b\s+COMPLETE\s+10\s+0\s+2024-06-01 12:00:00$/);
-    assert.equal(lines[5], "  46 streams not started; run the same command again to continue");
-    assert.equal(lines.length, 7);
+    assert.match(lines[5]!, /^ {2}\/d\s+INTERRUPTED\s+5\s+0\s+2024-06-01 10:00:00$/);
+    assert.deepEqual(lines.slice(6, 8), [
+      "  45 streams not started, 2 stopped before any progress; run the same command",
+      "    again to continue",
+    ]);
+    assert.equal(lines.length, 9);
   });
 
   it("after a full sync, names a failed stream that stored nothing", () => {
