@@ -31,9 +31,20 @@ export function displayWidth(text: string): number {
 
 const NAMED_CONTROLS: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
-/** Control characters as escapes, so that a value stays on its line and cannot move the cursor. */
+/**
+ * Control characters, line and paragraph separators, and the bidirectional controls (which
+ * reorder what follows them on the line, so a value could show as another: "Trojan Source") as
+ * escapes: a value stays on its line, in its column, and cannot move the cursor.
+ */
+const SHOWN_ESCAPED = /[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+
 export function escapeControls(text: string): string {
-  return text.replace(/\p{Cc}/gu, (ch) => NAMED_CONTROLS[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return text.replace(SHOWN_ESCAPED, (ch) => {
+    const code = ch.charCodeAt(0);
+    return (
+      NAMED_CONTROLS[ch] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16)}`)
+    );
+  });
 }
 
 /** The text cut to `width` columns, ending in "…" when cut. */

@@ -21,6 +21,10 @@ describe("textTable", () => {
 
   it("shows control characters escaped, so that a row is one line", () => {
     assert.deepEqual(textTable(["m"], [["a\nb\tc\u0007"]]).slice(2), ["a\\nb\\tc\\x07"]);
+    // A right-to-left override would show the rest of the line (the next columns too) reversed.
+    assert.deepEqual(textTable(["m", "n"], [["a\u202eb\u2066c\u2028d", "e"]]).slice(2), [
+      "a\\u202eb\\u2066c\\u2028d  e",
+    ]);
   });
 
   it("counts wide characters as two columns", () => {
