@@ -15,16 +15,18 @@ import {
   isAirbyteCommand,
   operandOf,
   synopsis,
+  commandSynopsis,
   type AirbyteCommand,
   type Command,
   type FlagHelp,
 } from "./usage.js";
 
-/** Appended to argument errors: every command's synopsis. */
+/** Every command's synopsis: after an unknown command. */
 export const USAGE = synopsis();
 
-function usageError(problem: string): ConfigError {
-  return new ConfigError(`${problem}.\n${USAGE}`);
+/** An argument error of `command`, with its synopsis (not every command's: those are `--help`'s). */
+function usageError(command: Command, problem: string): ConfigError {
+  return new ConfigError(`${problem}.\n${commandSynopsis(command)}`);
 }
 
 export interface CommandLine {
@@ -71,22 +73,27 @@ export function parseCommandLine(command: Command, argv: readonly string[]): Com
       const eq = arg.indexOf("=");
       const name = eq > 0 ? arg.slice(0, eq) : arg;
       const flag = token.kind === "option" ? table.find((f) => f.name === name) : undefined;
-      if (token.kind !== "option" || !flag) throw usageError(`${command} does not take ${JSON.stringify(name)}`);
+      if (token.kind !== "option" || !flag)
+        throw usageError(command, `${command} does not take ${JSON.stringify(name)}`);
       if (flag.value === undefined) {
-        if (token.inlineValue) throw usageError(`${name} takes no value`);
+        if (token.inlineValue) throw usageError(command, `${name} takes no value`);
         flags.set(name, "");
       } else {
         // The Airbyte commands' flags all name files.
         const needs = `${name} needs ${isAirbyteCommand(command) ? "a file path" : "a value"}`;
-        if (!token.value) throw usageError(needs);
+        if (!token.value) throw usageError(command, needs);
         // The next argument is the value, whatever it looks like, unless it is one of the command's
         // own flags: then the value was left out ("--region --prefix /a/"), which parseArgs hides.
         if (!token.inlineValue && table.some((f) => f.name === token.value!.split("=")[0]))
-          throw usageError(`${needs} (it is followed by ${token.value}; a value like that goes as ${name}=VALUE)`);
+          throw usageError(
+            command,
+            `${needs} (it is followed by ${token.value}; a value like that goes as ${name}=VALUE)`,
+          );
         // Which of two values was meant is a guess: "--database a --database b" must not write to b silently.
         const earlier = flags.get(name);
         if (earlier !== undefined && earlier !== token.value)
           throw usageError(
+            command,
             `${name} is given twice (${JSON.stringify(earlier)} and ${JSON.stringify(token.value)}); give it once`,
           );
         flags.set(name, token.value);
@@ -95,7 +102,7 @@ export function parseCommandLine(command: Command, argv: readonly string[]): Com
     rest = next;
   }
   for (const f of table) {
-    if (f.required && !flags.has(f.name)) throw usageError(`${command} needs ${f.name} ${f.value}`);
+    if (f.required && !flags.has(f.name)) throw usageError(command, `${command} needs ${f.name} ${f.value}`);
   }
   return { flags, operands };
 }
@@ -107,7 +114,7 @@ function choice(command: Command, name: string, flags: ReadonlyMap<string, strin
   const allowed = flag?.value?.split("|") ?? [];
   if (!allowed.includes(value)) {
     const listed = `${allowed.slice(0, -1).join(", ")} or ${allowed.at(-1)}`;
-    throw usageError(`${name} must be ${listed} (got ${JSON.stringify(value)})`);
+    throw usageError(command, `${name} must be ${listed} (got ${JSON.stringify(value)})`);
   }
   return value;
 }
@@ -132,7 +139,8 @@ const MAX_INTERVAL_SECONDS = 7 * 24 * 3600;
 function followSeconds(flags: ReadonlyMap<string, string>): number | undefined {
   const given = flags.get("--interval");
   if (!flags.has("--follow")) {
-    if (given !== undefined) throw usageError("--interval is for --follow: add --follow, or leave --interval out");
+    if (given !== undefined)
+      throw usageError("sync", "--interval is for --follow: add --follow, or leave --interval out");
     return undefined;
   }
   if (given === undefined) return DEFAULT_FOLLOW_INTERVAL_SECONDS;
@@ -140,6 +148,7 @@ function followSeconds(flags: ReadonlyMap<string, string>): number | undefined {
   const seconds = /^\d+(\.\d+)?$/.test(given) ? Number(given) : Number.NaN;
   if (!(seconds >= 1 && seconds <= MAX_INTERVAL_SECONDS))
     throw usageError(
+      "sync",
       `--interval must be a number of seconds from 1 to ${MAX_INTERVAL_SECONDS}, e.g. --interval 60 (got ${JSON.stringify(given)})`,
     );
   return seconds;
@@ -150,12 +159,15 @@ export function parseSyncArgs(argv: readonly string[]): SyncArgs {
   const configPath = flags.get("--config");
   // The region is part of each stream's identity in the store: never guessed from the environment.
   if (configPath === undefined && !flags.has("--region"))
-    throw usageError("sync needs --region REGION (with --profile, --prefix, --since as needed), or --config FILE");
+    throw usageError(
+      "sync",
+      "sync needs --region REGION (with --profile, --prefix, --since as needed), or --config FILE",
+    );
   const format = choice("sync", "--format", flags, "duckdb") as SyncOptions["format"];
   if (format === "jsonl" && flags.has("--database"))
-    throw usageError("--database is for --format duckdb; use --output DIR with jsonl");
+    throw usageError("sync", "--database is for --format duckdb; use --output DIR with jsonl");
   if (format === "duckdb" && flags.has("--output"))
-    throw usageError("--output is for --format jsonl; use --database FILE with duckdb");
+    throw usageError("sync", "--output is for --format jsonl; use --database FILE with duckdb");
   const target =
     format === "jsonl"
       ? (flags.get("--output") ?? DEFAULT_JSONL_DIRECTORY)
@@ -168,6 +180,7 @@ export function parseSyncArgs(argv: readonly string[]): SyncArgs {
   // `--streams ,,` would sync nothing and succeed, as if no stream had anything new.
   if (streams !== undefined && streams.length === 0)
     throw usageError(
+      "sync",
       '--streams names no stream; give stream names separated by commas, e.g. --streams "/aws/lambda/a,/ecs/b"',
     );
   const follow = followSeconds(flags);
@@ -190,13 +203,15 @@ export function parseQueryArgs(argv: readonly string[]): QueryRequest {
   const { flags, operands } = parseCommandLine("query", argv);
   const database = flags.get("--database") ?? DEFAULT_DATABASE;
   if (flags.has("--tables")) {
-    if (operands.length > 0 || flags.has("--format")) throw usageError("--tables takes no SQL and no --format");
+    if (operands.length > 0 || flags.has("--format"))
+      throw usageError("query", "--tables takes no SQL and no --format");
     return { kind: "tables", database };
   }
   if (operands.length === 0 || operands.every((o) => o.trim() === ""))
-    throw usageError("query needs an SQL statement (in quotes), or --tables");
+    throw usageError("query", "query needs an SQL statement (in quotes), or --tables");
   if (operands.length > 1) {
     throw usageError(
+      "query",
       `query takes one SQL statement: put it in quotes (got ${operands.length} arguments: ${operands.map((o) => JSON.stringify(o)).join(" ")})`,
     );
   }

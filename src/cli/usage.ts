@@ -237,9 +237,16 @@ function usageLines(commandsShown: readonly [string, CommandHelp][]): string[] {
   return lines.map((line, i) => (i === 0 ? "usage: " : "       ") + line);
 }
 
-/** Every command's synopsis; appended to argument errors. */
+/** Every command's synopsis; after an unknown command. */
 export function synopsis(): string {
   return [...usageLines(Object.entries(commands)), `(${PROGRAM} --help explains each command)`].join("\n");
+}
+
+/** A command's synopsis; appended to its argument errors. */
+export function commandSynopsis(command: Command): string {
+  return [...usageLines([[command, commands[command]]]), `(${PROGRAM} ${command} --help explains its flags)`].join(
+    "\n",
+  );
 }
 
 /** `--help`: every command in a line, with examples. */

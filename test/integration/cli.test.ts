@@ -136,15 +136,33 @@ describe("help and version", () => {
     assertFits80("help launch", r.stderr);
   });
 
-  test("an unknown command or flag: config_error whose usage lists all seven commands in 80 columns", async () => {
-    for (const args of [["launch"], ["read", "--verbose"], ["spec", "--config", "c.json"]]) {
+  test("an unknown command: config_error whose usage lists all seven commands in 80 columns", async () => {
+    const r = await runConnector(["launch"]);
+    assert.equal(r.code, 1);
+    const err = errors(r.messages)[0]!;
+    assert.equal(err.failure_type, "config_error");
+    assertListsAllCommands("launch", err.message);
+    assertFits80("launch", err.message);
+    assertListsAllCommands("launch (stderr)", r.stderr);
+  });
+
+  test("an unknown flag: the command's own usage and where its help is, in 80 columns", async () => {
+    const own = (command: string, text: string): void => {
+      assert.match(text, new RegExp(`^usage: source-cloudwatch-logs ${command}( |$)`, "m"), text);
+      assert.match(text, new RegExp(`^\\(source-cloudwatch-logs ${command} --help explains its flags\\)$`, "m"), text);
+      const others = ALL_COMMANDS.filter((c) => c !== command);
+      assert.doesNotMatch(text, new RegExp(`source-cloudwatch-logs (${others.join("|")})( |$)`, "m"), text);
+      assertFits80(command, text);
+    };
+    for (const args of [
+      ["read", "--verbose"],
+      ["spec", "--config", "c.json"],
+    ]) {
       const r = await runConnector(args);
       assert.equal(r.code, 1, args.join(" "));
       const err = errors(r.messages)[0]!;
       assert.equal(err.failure_type, "config_error");
-      assertListsAllCommands(args.join(" "), err.message);
-      assertFits80(args.join(" "), err.message);
-      assertListsAllCommands(`${args.join(" ")} (stderr)`, r.stderr);
+      own(args[0]!, err.message);
     }
     for (const args of [
       ["sync", "--verbose"],
@@ -154,8 +172,7 @@ describe("help and version", () => {
       const r = await runText(args);
       assert.equal(r.code, 1, args.join(" "));
       assert.match(r.stderr, /does not take/);
-      assertListsAllCommands(args.join(" "), r.stderr);
-      assertFits80(args.join(" "), r.stderr);
+      own(args[0]!, r.stderr);
     }
   });
 });

@@ -12,7 +12,7 @@ import {
   USAGE,
 } from "../../src/cli/args.js";
 import { run } from "../../src/cli/run.js";
-import { commandHelp, overview, synopsis } from "../../src/cli/usage.js";
+import { commandHelp, commandSynopsis, overview, synopsis, type Command } from "../../src/cli/usage.js";
 import { WIDTH } from "../../src/local/terminal.js";
 
 class Text extends Writable {
@@ -23,11 +23,11 @@ class Text extends Writable {
   }
 }
 
-/** Asserts that `parse` fails with exactly `problem`, then the synopsis. */
-function refuses(parse: () => unknown, problem: string): void {
+/** Asserts that `parse` fails with exactly `problem`, then the synopsis of `command`. */
+function refuses(command: Command, parse: () => unknown, problem: string): void {
   assert.throws(parse, (err: Error) => {
     assert.equal(err.name, "ConfigError");
-    assert.equal(err.message, `${problem}.\n${USAGE}`);
+    assert.equal(err.message, `${problem}.\n${commandSynopsis(command)}`);
     return true;
   });
 }
@@ -44,10 +44,12 @@ test("flags as `--flag VALUE` and `--flag=VALUE`; a flag given twice only with t
   assert.deepEqual(parseAirbyteArgs("check", ["--config=a=b.json"]), new Map([["--config", "a=b.json"]]));
   assert.deepEqual(parseAirbyteArgs("check", ["--config", "a", "--config=a"]), new Map([["--config", "a"]]));
   refuses(
+    "check",
     () => parseAirbyteArgs("check", ["--config", "a", "--config", "b"]),
     '--config is given twice ("a" and "b"); give it once',
   );
   refuses(
+    "sync",
     () => parseSyncArgs(["--region", "r", "--database", "a.duckdb", "--database=b.duckdb"]),
     '--database is given twice ("a.duckdb" and "b.duckdb"); give it once',
   );
@@ -64,50 +66,59 @@ test("flags as `--flag VALUE` and `--flag=VALUE`; a flag given twice only with t
 
 test("a flag or argument the command does not take is refused, named", () => {
   refuses(
+    "read",
     () => parseAirbyteArgs("read", ["--config", "c", "--catalog", "k", "--verbose"]),
     'read does not take "--verbose"',
   );
-  refuses(() => parseAirbyteArgs("spec", ["--config", "c"]), 'spec does not take "--config"');
-  refuses(() => parseAirbyteArgs("discover", ["--catalog=k"]), 'discover does not take "--catalog"');
-  refuses(() => parseAirbyteArgs("check", ["--config", "c", "extra"]), 'check does not take "extra"');
-  refuses(() => parseAirbyteArgs("check", ["-x"]), 'check does not take "-x"');
-  refuses(() => parseAirbyteArgs("check", ["-abc"]), 'check does not take "-abc"');
-  refuses(() => parseAirbyteArgs("check", ["--config", "c", "--"]), 'check does not take "--"');
-  refuses(() => parseSyncArgs(["--config", "c", "--Config", "d"]), 'sync does not take "--Config"');
-  refuses(() => parseDemoArgs(["extra"]), 'demo does not take "extra"');
-  refuses(() => parseQueryArgs(["SELECT 1", "--verbose=1"]), 'query does not take "--verbose"');
+  refuses("spec", () => parseAirbyteArgs("spec", ["--config", "c"]), 'spec does not take "--config"');
+  refuses("discover", () => parseAirbyteArgs("discover", ["--catalog=k"]), 'discover does not take "--catalog"');
+  refuses("check", () => parseAirbyteArgs("check", ["--config", "c", "extra"]), 'check does not take "extra"');
+  refuses("check", () => parseAirbyteArgs("check", ["-x"]), 'check does not take "-x"');
+  refuses("check", () => parseAirbyteArgs("check", ["-abc"]), 'check does not take "-abc"');
+  refuses("check", () => parseAirbyteArgs("check", ["--config", "c", "--"]), 'check does not take "--"');
+  refuses("sync", () => parseSyncArgs(["--config", "c", "--Config", "d"]), 'sync does not take "--Config"');
+  refuses("demo", () => parseDemoArgs(["extra"]), 'demo does not take "extra"');
+  refuses("query", () => parseQueryArgs(["SELECT 1", "--verbose=1"]), 'query does not take "--verbose"');
 });
 
 test("a flag without its value, a switch with one, a required flag missing", () => {
-  refuses(() => parseAirbyteArgs("check", ["--config"]), "--config needs a file path");
-  refuses(() => parseAirbyteArgs("check", ["--config="]), "--config needs a file path");
-  refuses(() => parseAirbyteArgs("check", ["--config", ""]), "--config needs a file path");
-  refuses(() => parseAirbyteArgs("read", ["--config", "c", "--catalog", "k", "--state"]), "--state needs a file path");
-  refuses(() => parseSyncArgs(["--config"]), "--config needs a value");
-  refuses(() => parseDemoArgs(["--database="]), "--database needs a value");
-  refuses(() => parseQueryArgs(["--tables=yes"]), "--tables takes no value");
-  refuses(() => parseAirbyteArgs("check", []), "check needs --config FILE");
-  refuses(() => parseAirbyteArgs("read", ["--config", "c"]), "read needs --catalog FILE");
+  refuses("check", () => parseAirbyteArgs("check", ["--config"]), "--config needs a file path");
+  refuses("check", () => parseAirbyteArgs("check", ["--config="]), "--config needs a file path");
+  refuses("check", () => parseAirbyteArgs("check", ["--config", ""]), "--config needs a file path");
   refuses(
+    "read",
+    () => parseAirbyteArgs("read", ["--config", "c", "--catalog", "k", "--state"]),
+    "--state needs a file path",
+  );
+  refuses("sync", () => parseSyncArgs(["--config"]), "--config needs a value");
+  refuses("demo", () => parseDemoArgs(["--database="]), "--database needs a value");
+  refuses("query", () => parseQueryArgs(["--tables=yes"]), "--tables takes no value");
+  refuses("check", () => parseAirbyteArgs("check", []), "check needs --config FILE");
+  refuses("read", () => parseAirbyteArgs("read", ["--config", "c"]), "read needs --catalog FILE");
+  refuses(
+    "sync",
     () => parseSyncArgs(["--streams", "a", "--prefix", "/x/"]),
     "sync needs --region REGION (with --profile, --prefix, --since as needed), or --config FILE",
   );
-  refuses(() => parseSyncArgs(["--region"]), "--region needs a value");
+  refuses("sync", () => parseSyncArgs(["--region"]), "--region needs a value");
   refuses(
+    "sync",
     () => parseSyncArgs(["--config", "c", "--streams", " , ,"]),
     '--streams names no stream; give stream names separated by commas, e.g. --streams "/aws/lambda/a,/ecs/b"',
   );
   // parseArgs would take the next flag as the value, and then refuse what follows it instead.
   refuses(
+    "sync",
     () => parseSyncArgs(["--region", "--prefix", "/a/"]),
     "--region needs a value (it is followed by --prefix; a value like that goes as --region=VALUE)",
   );
   refuses(
+    "read",
     () => parseAirbyteArgs("read", ["--config", "--catalog", "k"]),
     "--config needs a file path (it is followed by --catalog; a value like that goes as --config=VALUE)",
   );
   assert.equal(parseSyncArgs(["--region=us-east-1", "--prefix=--since"]).settings["--prefix"], "--since");
-  refuses(() => parseSyncArgs(["--region", "us-east-1", "--since="]), "--since needs a value");
+  refuses("sync", () => parseSyncArgs(["--region", "us-east-1", "--since="]), "--since needs a value");
 });
 
 test("query: SQL that starts like a flag is SQL; flags after `--` are still flags", () => {
@@ -128,9 +139,13 @@ test("query: SQL that starts like a flag is SQL; flags after `--` are still flag
     sql: "SELECT 1",
     format: "table",
   });
-  refuses(() => parseQueryArgs(["SELECT 1", "--format", "xml"]), '--format must be table, csv or json (got "xml")');
-  refuses(() => parseQueryArgs(["--tables", "--format", "xml"]), "--tables takes no SQL and no --format");
-  refuses(() => parseQueryArgs([" "]), "query needs an SQL statement (in quotes), or --tables");
+  refuses(
+    "query",
+    () => parseQueryArgs(["SELECT 1", "--format", "xml"]),
+    '--format must be table, csv or json (got "xml")',
+  );
+  refuses("query", () => parseQueryArgs(["--tables", "--format", "xml"]), "--tables takes no SQL and no --format");
+  refuses("query", () => parseQueryArgs([" "]), "query needs an SQL statement (in quotes), or --tables");
 });
 
 test("sync and demo: defaults, choices and the flags that go together", () => {
@@ -157,12 +172,18 @@ test("sync and demo: defaults, choices and the flags that go together", () => {
     settings: { "--region": "eu-west-1", "--profile": "prod", "--prefix": "/ecs/", "--since": "2h" },
   });
   assert.deepEqual(parseSyncArgs(["--config", "c.json", "--since", "7d"]).settings, { "--since": "7d" });
-  refuses(() => parseSyncArgs(["--config", "c", "--format", "xml"]), '--format must be duckdb or jsonl (got "xml")');
   refuses(
+    "sync",
+    () => parseSyncArgs(["--config", "c", "--format", "xml"]),
+    '--format must be duckdb or jsonl (got "xml")',
+  );
+  refuses(
+    "sync",
     () => parseSyncArgs(["--config", "c", "--format", "jsonl", "--database", "x"]),
     "--database is for --format duckdb; use --output DIR with jsonl",
   );
   refuses(
+    "sync",
     () => parseSyncArgs(["--config", "c", "--output", "x"]),
     "--output is for --format jsonl; use --database FILE with duckdb",
   );
@@ -185,6 +206,7 @@ test("sync --follow: the interval's default, its bounds, and --interval only wit
     followSeconds: 604800,
   });
   refuses(
+    "sync",
     () => parseSyncArgs(["--config", "c", "--interval", "5"]),
     "--interval is for --follow: add --follow, or leave --interval out",
   );
@@ -206,11 +228,12 @@ test("sync --follow: the interval's default, its bounds, and --interval only wit
     "5.",
   ]) {
     refuses(
+      "sync",
       () => parseSyncArgs(["--config", "c", "--follow", `--interval=${bad}`]),
       `--interval must be a number of seconds from 1 to 604800, e.g. --interval 60 (got ${JSON.stringify(bad)})`,
     );
   }
-  refuses(() => parseSyncArgs(["--config", "c", "--follow=yes"]), "--follow takes no value");
+  refuses("sync", () => parseSyncArgs(["--config", "c", "--follow=yes"]), "--follow takes no value");
 });
 
 test("help: --help, -h, help COMMAND and COMMAND --help print the help; an unknown command does not", async () => {
@@ -240,9 +263,9 @@ test("help: --help, -h, help COMMAND and COMMAND --help print the help; an unkno
   assert.deepEqual(local, {
     code: 1,
     stdout: "",
-    stderr: `source-cloudwatch-logs query: query does not take "--verbose".\n${USAGE}\n`,
+    stderr: `source-cloudwatch-logs query: query does not take "--verbose".\n${commandSynopsis("query")}\n`,
   });
-  for (const text of [overview(), commandHelp("sync"), commandHelp("query"), USAGE]) {
+  for (const text of [overview(), commandHelp("sync"), commandHelp("query"), USAGE, commandSynopsis("sync")]) {
     for (const line of text.split("\n")) assert.ok(line.length <= WIDTH, `wider than ${WIDTH}: ${line}`);
   }
 });
