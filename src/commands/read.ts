@@ -66,6 +66,22 @@ function ingestionLimit(range: SyncRange): string {
   return `now minus ingestion_delay_seconds, ${shownTime(range.end)}`;
 }
 
+/**
+ * Made after the sync that saved its state (which ran at least the ingestion delay after the
+ * state's time): a log group of the same name, deleted and made again. Its state still holds, so
+ * its events from before the state's time are not read: said, since nothing else would show it.
+ */
+function warnIfRecreated(ctx: CommandContext, group: LogGroup, stored: number | undefined, state: string): void {
+  if (stored === undefined || group.creationTime === undefined) return;
+  if (group.creationTime <= stored + ctx.config.ingestionDelayMs) return;
+  ctx.emitter.log(
+    "WARN",
+    `Log group ${JSON.stringify(group.name)} was created at ${shownTime(group.creationTime)}, after ${state} was saved ` +
+      `(timestamp ${shownTime(stored)}): deleted and made again? Its events from before that timestamp are not read; ` +
+      "to read them, read the stream without its state (Airbyte: clear the stream's data; sync: another --database or --output).",
+  );
+}
+
 function warnIgnoredCursor(ctx: CommandContext, stream: ConfiguredStream): void {
   if (stream.cursorField && stream.cursorField.length > 0 && stream.cursorField.join(".") !== "timestamp") {
     ctx.emitter.log(
@@ -95,20 +111,7 @@ function streamTask(
       const stored = input.state.get(stream.name);
       const range = groupRange(ctx, stream, group, stored);
       const limit = ingestionLimit(range);
-      // Made after the sync that saved its state (which ran at least the ingestion delay after the
-      // state's time): a log group of the same name, deleted and made again. Its state still holds.
-      if (
-        stored !== undefined &&
-        group.creationTime !== undefined &&
-        group.creationTime > stored + config.ingestionDelayMs
-      ) {
-        emitter.log(
-          "WARN",
-          `Log group ${JSON.stringify(group.name)} was created at ${shownTime(group.creationTime)}, after the state of stream ${name} was saved ` +
-            `(timestamp ${shownTime(stored)}): deleted and made again? Its events from before that timestamp are not read; ` +
-            "to read them, read the stream without its state (Airbyte: clear the stream's data; sync: another --database or --output).",
-        );
-      }
+      warnIfRecreated(ctx, group, stored, `the state of stream ${name}`);
       if (range.stateClamped) {
         emitter.log(
           "WARN",
@@ -252,6 +255,7 @@ async function allGroupsRead(
     async start() {
       const stateTimestamp = stored.get(stateKey);
       const range = groupRange(ctx, stream, group, stateTimestamp);
+      warnIfRecreated(ctx, group, stateTimestamp, `its entry in the state of stream ${JSON.stringify(name)}`);
       const limit = ingestionLimit(range);
       if (range.stateClamped) {
         emitter.log(

@@ -493,6 +493,18 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
     // A state from after the group was made says nothing of it.
     const later = assertAccepted(await run(config, ["/app/good"], json({ "/app/good": { timestamp: Date.now() } })));
     assert.deepEqual(warned(later), []);
+    // One stream for every group: the group's entry in the state is what predates it.
+    const single = { ...config, stream_layout: "single_stream" };
+    const state = (timestamp: number) => json({ log_events: { log_groups: { "/app/good": { timestamp } } } });
+    const one = assertAccepted(await run(single, ["log_events"], state(early)));
+    assert.deepEqual(
+      warned(one).map((m) => m.log!.message.replace(/\d+ \([^)]*Z\)/g, "T")),
+      [
+        'Log group "/app/good" was created at T, after its entry in the state of stream "log_events" was saved (timestamp T): deleted and made again? ' +
+          "Its events from before that timestamp are not read; to read them, read the stream without its state (Airbyte: clear the stream's data; sync: another --database or --output).",
+      ],
+    );
+    assert.deepEqual(warned(assertAccepted(await run(single, ["log_events"], state(Date.now())))), []);
   });
 
   test("a start_date in the future reads nothing and makes up no state, so correcting it takes effect", async () => {
