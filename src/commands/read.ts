@@ -4,7 +4,7 @@ import { isCancelled, unlessCancelled } from "../engine/cancel.js";
 import { isReadable } from "../engine/streams.js";
 import { stateBlob } from "../engine/checkpoint.js";
 import { toConnectorError } from "./api-failures.js";
-import { type SyncRange, syncRange } from "../engine/plan.js";
+import { earliestEventTime, type SyncRange, syncRange } from "../engine/plan.js";
 import type { ConfiguredStream } from "../airbyte/configured-catalog.js";
 import type { StateInput } from "../airbyte/state.js";
 import { StreamReader } from "../engine/reader.js";
@@ -70,10 +70,15 @@ function ingestionLimit(range: SyncRange): string {
  * Made after the sync that saved its state (which ran at least the ingestion delay after the
  * state's time): a log group of the same name, deleted and made again. Its state still holds, so
  * its events from before the state's time are not read: said, since nothing else would show it.
+ * Only when the new group can hold events from before that time (AWS takes events up to 14 days
+ * old, within the retention): a state older than that loses nothing. A state is only saved once
+ * its stream's watermark moved (see StreamReader), so a stream stopped at its start_date does not
+ * look like one of an older group.
  */
 function warnIfRecreated(ctx: CommandContext, group: LogGroup, stored: number | undefined, state: string): void {
   if (stored === undefined || group.creationTime === undefined) return;
   if (group.creationTime <= stored + ctx.config.ingestionDelayMs) return;
+  if (stored <= earliestEventTime(group.creationTime, group.retentionInDays, ctx.now())) return;
   ctx.emitter.log(
     "WARN",
     `Log group ${JSON.stringify(group.name)} was created at ${shownTime(group.creationTime)}, after ${state} was saved ` +

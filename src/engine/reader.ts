@@ -110,10 +110,15 @@ export class StreamReader {
     this.emitStateIfAdvanced();
   }
 
-  /** Final state of the stream: also for a stream that had nothing to read, or that failed. */
+  /**
+   * Final state of the stream: also for a stream that had nothing to read. A failed one's only if
+   * its watermark moved (as a stopped one's), so that no state is made up from where it started.
+   */
   finish(): void {
     const wm = this.input.sink.close(this.checkpoint.watermark(this.planner.frontier()));
-    if (this.lastEmitted === undefined || wm > this.lastEmitted) this.emitState(wm);
+    if (this.failure !== undefined) {
+      if (wm > (this.lastEmitted ?? this.input.range.initialWatermark)) this.emitState(wm);
+    } else if (this.lastEmitted === undefined || wm > this.lastEmitted) this.emitState(wm);
   }
 
   /** `sent`: told as each request is sent. */
@@ -155,9 +160,15 @@ export class StreamReader {
     return events;
   }
 
+  /**
+   * A state only once the watermark moved past where the stream started: a state made up from
+   * start_date (or the group's earliest event) would outlive a corrected start_date, and would
+   * read as a state older than its log group (see read.ts, warnIfRecreated). The stored state
+   * stays as it was until then.
+   */
   private emitStateIfAdvanced(): void {
     const wm = this.input.sink.commit(this.checkpoint.watermark(this.planner.frontier()));
-    if (this.lastEmitted === undefined || wm > this.lastEmitted) this.emitState(wm);
+    if (wm > (this.lastEmitted ?? this.input.range.initialWatermark)) this.emitState(wm);
   }
 
   private emitState(watermark: number): void {

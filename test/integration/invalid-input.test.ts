@@ -493,6 +493,11 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
     // A state from after the group was made says nothing of it.
     const later = assertAccepted(await run(config, ["/app/good"], json({ "/app/good": { timestamp: Date.now() } })));
     assert.deepEqual(warned(later), []);
+    // Nor one older than any event the new group can hold (AWS takes events up to 14 days old).
+    const older = NOW - 15 * 86_400_000;
+    const old = assertAccepted(await run(config, ["/app/good"], json({ "/app/good": { timestamp: older } })));
+    assert.deepEqual(warned(old), []);
+    assert.equal(records(old, "/app/good").length, 12);
     // One stream for every group: the group's entry in the state is what predates it.
     const single = { ...config, stream_layout: "single_stream" };
     const state = (timestamp: number) => json({ log_events: { log_groups: { "/app/good": { timestamp } } } });

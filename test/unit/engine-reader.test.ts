@@ -142,14 +142,15 @@ describe("stream reader", () => {
       await reader.read(w);
       return statesOf(output.messages(), G);
     };
-    // w3 done, w1, w2, w4 open: nothing is complete beyond the range start.
-    assert.deepEqual(await statesAfter(w3), [0]);
+    // w3 done, w1, w2, w4 open: nothing is complete beyond the range start, so no state yet (one at
+    // the start would be made up from start_date).
+    assert.deepEqual(await statesAfter(w3), []);
     // w1 done: [0, 10) is complete; w2 still open.
-    assert.deepEqual(await statesAfter(w1), [0, 10]);
+    assert.deepEqual(await statesAfter(w1), [10]);
     // w4 done: w2 still open, so the state does not move.
-    assert.deepEqual(await statesAfter(w4), [0, 10]);
+    assert.deepEqual(await statesAfter(w4), [10]);
     // w2 done: everything handed out so far is complete.
-    assert.deepEqual(await statesAfter(w2), [0, 10, 181]);
+    assert.deepEqual(await statesAfter(w2), [10, 181]);
     for (let w = reader.take(); w; w = reader.take()) await reader.read(w);
     assert.ok(reader.isSettled());
     reader.finish();
@@ -157,6 +158,49 @@ describe("stream reader", () => {
     assert.equal(statesOf(messages, G).at(-1), 2000);
     assert.equal(uncoveredState(messages, G, api.eventsOf(G)), undefined);
     assert.equal(recordsOf(messages, G).length, 2000);
+  });
+
+  test("stopped or failed before its watermark moved: no state, none made up from where it started", async () => {
+    const reader = (api: FakeLogsApi, output: CapturedOutput, start = 0, end = 2000) =>
+      new StreamReader({
+        api,
+        emitter: output.emitter,
+        sink: recordSink(output.emitter, G, G, false),
+        source: sourceFor(G),
+        range: freshRange(start, end),
+      });
+    // Stopped with an earlier window open: what completed is beyond the start, not from it.
+    const stoppedOut = new CapturedOutput();
+    const stopped = reader(denseApi(), stoppedOut);
+    await stopped.read(stopped.take()!); // dense: split
+    const [w1, w2] = [stopped.take()!, stopped.take()!];
+    await stopped.read(w2);
+    stopped.stop();
+    assert.deepEqual(statesOf(stoppedOut.messages(), G), []);
+    await stopped.read(w1);
+    stopped.stop();
+    assert.deepEqual(statesOf(stoppedOut.messages(), G), [w2.end], "once it moved, the state follows");
+
+    // Failed at its first request.
+    class Failing extends FakeLogsApi {
+      override async filterEvents(): Promise<never> {
+        throw new Error("boom");
+      }
+    }
+    const failedOut = new CapturedOutput();
+    const failed = reader(new Failing({ groups: { [G]: evenly(0, 2000, 1) }, pageSize: 10 }), failedOut);
+    await failed.read(failed.take()!);
+    assert.ok(failed.isSettled() && failed.failed() !== undefined);
+    failed.finish();
+    assert.deepEqual(statesOf(failedOut.messages(), G), []);
+
+    // Read through with nothing to read (an empty range): its state all the same.
+    const emptyOut = new CapturedOutput();
+    const empty = reader(denseApi(), emptyOut, 2000, 2000);
+    assert.equal(empty.take(), undefined);
+    assert.ok(empty.isSettled());
+    empty.finish();
+    assert.deepEqual(statesOf(emptyOut.messages(), G), [2000]);
   });
 
   test("an event ingested late is invisible until the clock reaches it; the lookback of the next sync finds it", async () => {
