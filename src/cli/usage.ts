@@ -244,9 +244,7 @@ export function synopsis(): string {
 
 /** A command's synopsis; appended to its argument errors. */
 export function commandSynopsis(command: Command): string {
-  return [...usageLines([[command, commands[command]]]), `(${PROGRAM} ${command} --help explains its flags)`].join(
-    "\n",
-  );
+  return [...usageLines([[command, commands[command]]]), `(more: ${PROGRAM} ${command} --help)`].join("\n");
 }
 
 /** `--help`: every command in a line, with examples. */

@@ -172,7 +172,7 @@ export async function runSync(
     // With --streams the user chose what to sync; without, every stream stored here is expected.
     if (options.streams === undefined) {
       const listed = new Set(found);
-      const unlisted = [...stored.keys()].filter((n) => !listed.has(n));
+      const unlisted = [...stored.keys()].filter((n) => !listed.has(n)).sort();
       if (unlisted.length > 0) notes.push(unlistedNote(unlisted, config.region));
     }
     const state = parseState(

@@ -42,7 +42,8 @@ export function escapeControls(text: string): string {
   return text.replace(SHOWN_ESCAPED, (ch) => {
     const code = ch.charCodeAt(0);
     return (
-      NAMED_CONTROLS[ch] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16)}`)
+      NAMED_CONTROLS[ch] ??
+      (code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`)
     );
   });
 }

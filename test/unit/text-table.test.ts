@@ -22,8 +22,8 @@ describe("textTable", () => {
   it("shows control characters escaped, so that a row is one line", () => {
     assert.deepEqual(textTable(["m"], [["a\nb\tc\u0007"]]).slice(2), ["a\\nb\\tc\\x07"]);
     // A right-to-left override would show the rest of the line (the next columns too) reversed.
-    assert.deepEqual(textTable(["m", "n"], [["a\u202eb\u2066c\u2028d", "e"]]).slice(2), [
-      "a\\u202eb\\u2066c\\u2028d  e",
+    assert.deepEqual(textTable(["m", "n"], [["a\u202eb\u2066c\u2028d\u061c", "e"]]).slice(2), [
+      "a\\u202eb\\u2066c\\u2028d\\u061c  e",
     ]);
   });
 
