@@ -12,19 +12,24 @@ import { startMoto, type Moto } from "../support/moto.js";
 import { logsClient, seedGroup } from "../support/seed.js";
 import { readDatabase, simConfig } from "./support.js";
 
+/** Log groups of `count` events each, in one stream, an hour old. */
+async function seedGroups(url: string, groups: readonly string[], count: number): Promise<void> {
+  const now = Date.now();
+  for (const group of groups) {
+    const events = Array.from({ length: count }, (_, i) => ({
+      stream: "s",
+      timestamp: now - 3_600_000 + i * 1000,
+      message: `${group} ${i}`,
+    }));
+    await seedGroup(url, group, events);
+  }
+}
+
 describe("a log group deleted while a sync runs (moto)", () => {
   let moto: Moto;
-  const now = Date.now();
   before(async () => {
     moto = await startMoto();
-    for (const group of ["/kept", "/vanishing"]) {
-      const events = Array.from({ length: 20 }, (_, i) => ({
-        stream: "s",
-        timestamp: now - 3_600_000 + i * 1000,
-        message: `${group} ${i}`,
-      }));
-      await seedGroup(moto.url, group, events);
-    }
+    await seedGroups(moto.url, ["/kept", "/vanishing"], 20);
   });
   after(async () => moto.stop());
 
@@ -76,17 +81,9 @@ describe("a log group deleted while a sync runs (moto)", () => {
 
 describe("a log group deleted between two syncs (moto)", () => {
   let moto: Moto;
-  const now = Date.now();
   before(async () => {
     moto = await startMoto();
-    for (const group of ["/stays", "/goes"]) {
-      const events = Array.from({ length: 5 }, (_, i) => ({
-        stream: "s",
-        timestamp: now - 3_600_000 + i * 1000,
-        message: `${group} ${i}`,
-      }));
-      await seedGroup(moto.url, group, events);
-    }
+    await seedGroups(moto.url, ["/stays", "/goes"], 5);
   });
   after(async () => moto.stop());
 
