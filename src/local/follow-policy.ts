@@ -4,7 +4,8 @@
 // loading DuckDB, and the tests can check the policy without waiting.
 import type { FailureType } from "../airbyte/errors.js";
 import type { ProgressSnapshot } from "./progress.js";
-import { STORED_UP_TO } from "./summary.js";
+import { cutStart, reached, STORED_UP_TO } from "./summary.js";
+import { WIDTH, wrap } from "./terminal.js";
 
 /** `--interval`'s default, in seconds. */
 export const DEFAULT_FOLLOW_INTERVAL_SECONDS = 60;
@@ -150,10 +151,6 @@ export function cycleLine(r: CycleReport): string {
   }
 }
 
-function isoTime(ms: number | undefined): string {
-  return ms === undefined ? "not started" : new Date(ms).toISOString();
-}
-
 function elapsed(ms: number): string {
   const s = Math.round(Math.max(ms, 0) / 1000);
   if (s < 60) return `${s}s`;
@@ -166,16 +163,22 @@ export function followSummary(
   totals: FollowTotals,
   s: { readonly location: string; readonly format: string; readonly by: string; readonly now: number },
 ): string {
-  const lines = [
+  const lines = wrap(
     `Followed until ${s.by}: ${plural(totals.cycles, "cycle")} (${totals.failed} failed), ` +
       `${totals.committed - totals.reread} new records (${totals.reread} re-read) committed to ${s.location} (${s.format}) ` +
       `in ${elapsed(s.now - totals.startedAt)}.`,
-  ];
-  const width = Math.min(40, Math.max(6, ...[...totals.streams.keys()].map((name) => name.length)));
-  for (const [name, t] of totals.streams)
-    lines.push(
-      `  ${name.padEnd(width)} ${String(t.committed - t.reread).padStart(9)} new records, complete up to ${isoTime(t.watermark)}`,
-    );
+    WIDTH,
+  );
+  // As sync's summary: the name column takes what the others leave, a longer name loses its start.
+  const rowOf =
+    (width: number) =>
+    (name: string, fresh: string, upTo: string): string =>
+      `  ${cutStart(name, width).padEnd(width)}  ${fresh.padStart(9)}  ${upTo}`;
+  const others = rowOf(0)("", "", "complete up to (UTC)").length;
+  const names = [...totals.streams.keys()];
+  const row = rowOf(Math.max(6, Math.min(Math.max(6, ...names.map((n) => n.length)), WIDTH - others)));
+  if (names.length > 0) lines.push(row("stream", "new", "complete up to (UTC)"));
+  for (const [name, t] of totals.streams) lines.push(row(name, String(t.committed - t.reread), reached(t.watermark)));
   lines.push(STORED_UP_TO);
   return `${lines.join("\n")}\n`;
 }

@@ -13,13 +13,19 @@ export interface SummaryInput {
   readonly warnings: readonly string[];
 }
 
-function reached(ms: number | undefined): string {
+/** How far a stream is stored, for people: a UTC time to the second. */
+export function reached(ms: number | undefined): string {
   return ms === undefined ? "nothing stored yet" : new Date(ms).toISOString().slice(0, 19).replace("T", " ");
 }
 
 /** Records committed, as "N new" plus the re-read ones (already in the store) when there are any. */
 function counted(committed: number, reread: number): string {
   return `${committed - reread} new${reread > 0 ? `, ${reread} re-read` : ""}`;
+}
+
+/** The text in `width` characters: when longer, "…" and its end. */
+export function cutStart(text: string, width: number): string {
+  return text.length <= width ? text : `…${text.slice(text.length - width + 1)}`;
 }
 
 /** Words to the width, two spaces in, and the lines after the first under its second word. */
@@ -38,8 +44,8 @@ export function syncSummary(s: SummaryInput): string {
     WIDTH,
   );
   // Streams that got nowhere are not listed (an interrupted sync of many streams would print a
-  // line for each): one line counts them. Stopped at its start, a stream may have committed the
-  // state it started from (its start_date): that is no progress either. A failed one is listed.
+  // line for each): one line counts them (a state equal to where a stream started is no progress
+  // either). A failed one is listed.
   const pending = (p: (typeof snapshot.streams)[number]): boolean =>
     p.status === "PENDING" && p.committed === 0 && p.watermark === undefined;
   const stopped = (p: (typeof snapshot.streams)[number]): boolean =>
@@ -50,11 +56,16 @@ export function syncSummary(s: SummaryInput): string {
     p.committed === 0 &&
     (p.watermark === undefined || p.watermark === p.start);
   const listed = snapshot.streams.filter((p) => !pending(p) && !stopped(p));
-  const width = Math.min(40, Math.max(...listed.map((p) => p.stream.length), 6));
   // The re-read column only when some rows were re-read: most syncs have none.
   const rereads = listed.some((p) => p.reread > 0);
-  const row = (name: string, status: string, fresh: string, again: string, upTo: string): string =>
-    `  ${name.padEnd(width)}  ${status.padEnd(11)} ${fresh.padStart(9)}${rereads ? `  ${again.padStart(9)}` : ""}  ${upTo}`;
+  const rowOf =
+    (width: number) =>
+    (name: string, status: string, fresh: string, again: string, upTo: string): string =>
+      `  ${cutStart(name, width).padEnd(width)}  ${status.padEnd(11)} ${fresh.padStart(9)}${rereads ? `  ${again.padStart(9)}` : ""}  ${upTo}`;
+  // A row fits the width: the name column takes what the others leave, a longer name loses its
+  // start (log group names differ at their end). `query --tables` shows them whole.
+  const others = rowOf(0)("", "", "", "", "complete up to (UTC)").length;
+  const row = rowOf(Math.max(6, Math.min(Math.max(...listed.map((p) => p.stream.length), 6), WIDTH - others)));
   if (listed.length > 0) lines.push(row("stream", "status", "new", "re-read", "complete up to (UTC)"));
   for (const p of listed) {
     // A stop ends every stream left INCOMPLETE; only a failed one is.

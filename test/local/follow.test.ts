@@ -297,7 +297,7 @@ describe("sync --follow", () => {
         stopped.stdout,
         new RegExp(`^Followed until ${signal}: 1 cycle \\(0 failed\\), ${first.fresh} new records \\(0 re-read\\)`),
       );
-      assert.match(stopped.stdout, /^ {2}\/app +\d+ new records, complete up to \d{4}-\d\d-\d\dT/m);
+      assert.match(stopped.stdout, /^ {2}\/app +\d+ {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
       const db = await readDatabase(database);
       assert.ok(db.tables.get("/app")!.length >= generated);
     });

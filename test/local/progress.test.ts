@@ -441,6 +441,32 @@ describe("summary", () => {
     assert.match(text, /Some streams failed/);
   });
 
+  it("fits 80 columns with long log group names: a name loses its start, not its end", () => {
+    const long = "/aws/lambda/function-with-a-longish-name-0600";
+    const text = syncSummary({
+      snapshot: {
+        ...snapshot,
+        streams: [
+          stream(long, { status: "COMPLETE", committed: 10, reread: 2, watermark: T }),
+          stream("/b", { status: "COMPLETE", committed: 10, watermark: T }),
+        ],
+      },
+      location: "x.duckdb",
+      format: "duckdb",
+      interrupted: false,
+      warnings: [],
+    });
+    const lines = text.trimEnd().split("\n");
+    for (const l of lines) assert.ok(l.length <= 80, `${l.length}: ${l}`);
+    const row = lines.find((l) => l.includes("name-0600"))!;
+    assert.match(row, /^ {2}…[\w/-]+-longish-name-0600 {2}COMPLETE\s+8\s+2\s+2024-06-01 12:00:00$/);
+    assert.equal(
+      lines.find((l) => l.includes("complete up to"))!.length,
+      80,
+      "the name column takes what the others leave",
+    );
+  });
+
   it("words its notes to 80 columns, under the note's first word", () => {
     const note =
       'Log group "/archive/audit" is of class INFREQUENT_ACCESS, which FilterLogEvents cannot read; it is not offered as a stream.';

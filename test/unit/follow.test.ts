@@ -82,7 +82,18 @@ describe("follow policy", () => {
     assert.equal(followTitle(1, T0, noCycles(T0)), "sync --follow: cycle 1 since 12:00:00 UTC");
     assert.match(
       followSummary(totals, { location: "out", format: "jsonl", by: "SIGTERM", now: T0 + 2 * 3600_000 + 5 * 60_000 }),
-      /^Followed until SIGTERM: 3 cycles \(2 failed\), 14 new records \(3 re-read\) committed to out \(jsonl\) in 2h05m\.\n {2}\/a +11 new records, complete up to 2026-12-01T11:59:55\.000Z\n/,
+      /^Followed until SIGTERM: 3 cycles \(2 failed\), 14 new records \(3 re-read\)\ncommitted to out \(jsonl\) in 2h05m\.\n {2}stream +new {2}complete up to \(UTC\)\n {2}\/a +11 {2}2026-12-01 11:59:55\n/,
+    );
+  });
+
+  test("the totals fit 80 columns: a long log group name loses its start", () => {
+    const long = "/aws/lambda/function-with-a-rather-longish-name-0600";
+    const totals = withCycle(noCycles(T0), snapshot([stream(long, "COMPLETE", 10, 0, T0)]), false);
+    const lines = followSummary(totals, { location: "x.duckdb", format: "duckdb", by: "SIGINT", now: T0 }).split("\n");
+    for (const l of lines) assert.ok(l.length <= 80, `${l.length}: ${l}`);
+    assert.ok(
+      lines.some((l) => /^ {2}…[\w/-]+-name-0600 +10 {2}2026-12-01 12:00:00$/.test(l)),
+      lines.join("\n"),
     );
   });
 
@@ -233,9 +244,11 @@ describe("follow loop", () => {
     assert.equal(
       r.stdout,
       [
-        "Followed until SIGINT: 5 cycles (3 failed), 118 new records (2 re-read) committed to x.duckdb (duckdb) in 2m43s.",
-        "  /a           117 new records, complete up to 2026-12-01T12:00:00.000Z",
-        "  /b             1 new records, complete up to 2026-12-01T12:00:00.000Z",
+        "Followed until SIGINT: 5 cycles (3 failed), 118 new records (2 re-read)",
+        "committed to x.duckdb (duckdb) in 2m43s.",
+        "  stream        new  complete up to (UTC)",
+        "  /a            117  2026-12-01 12:00:00",
+        "  /b              1  2026-12-01 12:00:00",
         "Stored up to each stream's time above; run the same command again to continue.",
         "",
       ].join("\n"),
