@@ -13,6 +13,7 @@ import { parseState } from "../airbyte/state.js";
 import { Destination } from "./destination.js";
 import { DuckDbStore } from "./duckdb-store.js";
 import { JsonlStore } from "./jsonl-store.js";
+import { listNames, NAMES_SHOWN } from "./name-list.js";
 import { startProgressDisplay } from "./progress-display.js";
 import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
 import { accountOf, type LocalStore, type SourceIdentity } from "./store.js";
@@ -87,9 +88,6 @@ export class SyncError extends Error {
   }
 }
 
-/** The stream names a note or an error shows, at most. */
-const NAMES_SHOWN = 10;
-
 /**
  * The streams discover offers, for a --streams error: all of them when few, else those nearest
  * `asked` (the longest common start), so that 3,000 log groups are not one line of the error.
@@ -100,12 +98,11 @@ function offered(found: readonly string[], asked: string): string {
     while (n < name.length && name[n] === asked[n]) n++;
     return n;
   };
-  const shown =
+  return listNames(
     found.length <= NAMES_SHOWN
       ? found
-      : [...found].sort((a, b) => common(b) - common(a) || (a < b ? -1 : a > b ? 1 : 0)).slice(0, NAMES_SHOWN);
-  const more = found.length - shown.length;
-  return shown.map((s) => JSON.stringify(s)).join(", ") + (more > 0 ? `, and ${more} more` : "");
+      : [...found].sort((a, b) => common(b) - common(a) || (a < b ? -1 : a > b ? 1 : 0)),
+  );
 }
 
 /**
@@ -116,11 +113,9 @@ function unlistedNote(unlisted: readonly string[], region: string): string {
   const why = "(deleted, or no longer selected by the config)";
   if (unlisted.length === 1)
     return `${JSON.stringify(unlisted[0])} was synced here before but discover no longer lists it in ${region} ${why}; it was not synced, and its rows are kept`;
-  const shown = unlisted.slice(0, NAMES_SHOWN).map((s) => JSON.stringify(s));
-  const more = unlisted.length - shown.length;
   return (
     `${unlisted.length} streams synced here before are no longer listed by discover in ${region} ${why}: ` +
-    `${shown.join(", ")}${more > 0 ? `, and ${more} more` : ""}; they were not synced, and their rows are kept`
+    `${listNames(unlisted)}; they were not synced, and their rows are kept`
   );
 }
 
