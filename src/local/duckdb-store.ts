@@ -31,6 +31,13 @@ const STATE_TABLE = "_source_cloudwatch_logs_state";
 export const STREAMS_TABLE = "_source_cloudwatch_logs_streams";
 const STAGING = "_staging";
 const MEMORY_LIMIT = "256MB";
+/**
+ * The tables written since the last checkpoint after which the store checkpoints. Until then a
+ * table's new rows stay in memory (about 240 KB a table for a few rows), and commits of a few rows
+ * never fill the write-ahead log enough for DuckDB to checkpoint by itself: a sync of 3,000 log
+ * groups of 10 events each ran out of MEMORY_LIMIT at the 1,033rd.
+ */
+const CHECKPOINT_TABLES = 200;
 /** DuckDB's rows per row group. */
 export const ROW_GROUP_ROWS = 122_880;
 /** A session variable: the row id from which a commit's rows are its batch (see insertDirect). */
@@ -246,6 +253,8 @@ export class DuckDbStore implements LocalStore {
   private readonly linesSource: string;
   /** The commits of records made since the store was opened, and their records. */
   private readonly committed = { commits: 0, records: 0 };
+  /** The tables that got rows since the last checkpoint (see commit). */
+  private readonly unflushed = new Set<string>();
 
   /**
    * Opens (or creates) the file and makes sure every stream of `source` has its table; with
@@ -426,6 +435,11 @@ export class DuckDbStore implements LocalStore {
     if (records.count > 0) {
       this.committed.commits += 1;
       this.committed.records += records.count;
+      this.unflushed.add(table);
+      if (this.unflushed.size >= CHECKPOINT_TABLES) {
+        await this.db.run("CHECKPOINT");
+        this.unflushed.clear();
+      }
     }
     return { ...stored, messagesReplaced: staged?.replaced ?? 0 };
   }

@@ -378,6 +378,34 @@ describe("store commits", () => {
     assert.deepEqual(await rowGroups(small), [{ n: 1 }]);
   });
 
+  it("duckdb: 1,500 log groups of a few events each are all stored: small commits are checkpointed, not held in memory", async () => {
+    // Each table's new rows took about 240 KB of DuckDB's 256 MB until a checkpoint, and commits
+    // this small never fill the write-ahead log enough for DuckDB to make one: commits failed
+    // with "Out of Memory Error" from the 1,033rd table on.
+    const database = join(tempDir(), "many.duckdb");
+    const streams = Array.from({ length: 1500 }, (_, i) => `/aws/lambda/function-${String(i).padStart(4, "0")}`);
+    const store = await DuckDbStore.open(database, streams, SOURCE);
+    try {
+      for (const stream of streams) {
+        const texts = [1, 2, 3].map((i) => record(i, { logGroupName: stream }));
+        await store.commit(stream, RecordBatch.ofData(stream, texts), { timestamp: T + 4000 });
+      }
+    } finally {
+      await store.close();
+    }
+    const tables = await query(database, "SELECT table_name FROM _source_cloudwatch_logs_streams ORDER BY table_name");
+    const counts = await query(
+      database,
+      tables.map((t) => `SELECT count(*)::INTEGER AS n FROM "${String(t.table_name)}"`).join(" UNION ALL "),
+    );
+    assert.equal(tables.length, 1500);
+    assert.equal(counts.length, 1500);
+    assert.deepEqual(
+      counts.filter((r) => r.n !== 3),
+      [],
+    );
+  });
+
   it("duckdb: a table of the earlier layout (PRIMARY KEY, stored event_time) is written the same way", async () => {
     const database = join(tempDir(), "logs.duckdb");
     await (await DuckDbStore.open(database, [STREAM], SOURCE)).close();
