@@ -7,6 +7,7 @@ import { ConnectorError } from "../airbyte/errors.js";
 import { dataText, RecordBatch, type RecordData } from "./record-batch.js";
 import type { CommitReport, LocalStore } from "./store.js";
 import { ROW_GROUP_ROWS } from "./duckdb-store.js";
+import { listNames } from "./name-list.js";
 import { finished, type ProgressTracker } from "./progress.js";
 
 const NEWLINE = 10;
@@ -125,7 +126,10 @@ export class Destination extends Writable {
         ),
       );
     } else if (this.failed.size > 0) {
-      const which = [...this.failed].map(([stream, why]) => `${stream} (${why})`).join(", ");
+      // Grouped by why: thousands of streams failing alike (the store out of memory) make one short line.
+      const byWhy = new Map<string, string[]>();
+      for (const [stream, why] of this.failed) byWhy.set(why, [...(byWhy.get(why) ?? []), stream]);
+      const which = [...byWhy].map(([why, streams]) => `${listNames(streams)} (${why})`).join("; ");
       // Every stream can fail at once (a full disk): then none was stored.
       const others = [...this.stored].some((s) => !this.failed.has(s))
         ? "the other streams were stored"

@@ -16,14 +16,18 @@ const parsed = (records: readonly string[]) => records.map((r) => JSON.parse(r) 
 class MemoryStore implements LocalStore {
   readonly location = "memory";
   readonly committed = new Map<string, LogRecord[]>();
-  constructor(private readonly failing: ReadonlySet<string>) {}
+  constructor(
+    private readonly failing: ReadonlySet<string>,
+    /** Why a failing stream's commit fails. */
+    private readonly why: (stream: string) => string = () => "disk full",
+  ) {}
   async loadStates(): Promise<ReadonlyMap<string, Record<string, unknown>>> {
     return new Map();
   }
   /** Each record's data text as committed. */
   readonly texts: string[] = [];
   async commit(stream: string, batch: RecordBatch): Promise<CommitReport> {
-    if (this.failing.has(stream)) throw new Error(`disk full\n  while writing ${stream}`);
+    if (this.failing.has(stream)) throw new Error(`${this.why(stream)}\n  while writing ${stream}`);
     const records = batch.dataTexts();
     this.texts.push(...records);
     this.committed.set(stream, [...(this.committed.get(stream) ?? []), ...parsed(records)]);
@@ -207,7 +211,7 @@ describe("sync destination", () => {
       [1, 3],
     );
     assert.equal(store.committed.has("a"), false);
-    assert.match(err?.message ?? "", /^could not store a \(disk full\) in memory; the other streams were stored/);
+    assert.match(err?.message ?? "", /^could not store "a" \(disk full\) in memory; the other streams were stored/);
   });
 
   test("when every stream's commit fails, the end does not say the others were stored", async () => {
@@ -216,7 +220,28 @@ describe("sync destination", () => {
     assert.equal(store.committed.size, 0);
     assert.match(
       err?.message ?? "",
-      /^could not store a \(disk full\), b \(disk full\) in memory; no other stream stored anything, and the next sync retries these/,
+      /^could not store "a", "b" \(disk full\) in memory; no other stream stored anything, and the next sync retries these/,
+    );
+  });
+
+  test("streams failing for the same reason make one short list: ten names and how many more", async () => {
+    const names = Array.from({ length: 25 }, (_, i) => `s${i}`);
+    const store = new MemoryStore(new Set(names), (stream) => (stream === "s3" ? "disk full" : "out of memory"));
+    const err = await run(store, [
+      ...names.map((s) => record(s, 1)),
+      ...names.map((s) => state(s, 2)),
+      record("a", 1),
+      state("a", 2),
+    ]);
+    const others = names
+      .filter((s) => s !== "s3")
+      .slice(0, 10)
+      .map((s) => `"${s}"`)
+      .join(", ");
+    assert.equal(
+      err?.message,
+      `could not store ${others}, and 14 more (out of memory); "s3" (disk full) in memory; ` +
+        "the other streams were stored, and the next sync retries these from their last stored state",
     );
   });
 
