@@ -4,7 +4,7 @@ import { allGroupsStream, toAirbyteStream } from "../airbyte/catalog.js";
 import { buildSources, isReadable, selectionOf, selectionWords, withoutExcluded } from "../engine/streams.js";
 import type { Config } from "../config/config.js";
 import type { LogGroup } from "../domain/logs.js";
-import { cannotRead } from "../engine/streams.js";
+import { cannotRead, notRead } from "../engine/streams.js";
 import type { AirbyteCatalog } from "../airbyte/protocol.js";
 import type { CommandContext } from "./context.js";
 
@@ -20,8 +20,11 @@ export async function discoverSources(
   const { linkedAccounts } = ctx.config;
   for await (const g of ctx.api.listLogGroups(selectionOf(ctx.config), linkedAccounts)) listed.push(g);
   const groups = withoutExcluded(ctx.config, listed);
+  // The single stream's read says the same of each such group (notRead): one sentence, which a
+  // local sync, that shows discover's notes and the read's, shows once.
+  const single = ctx.config.streamLayout === "single_stream";
   for (const g of groups.filter((x) => !isReadable(x))) {
-    ctx.emitter.log("WARN", `${cannotRead(g)}; it is not offered as a stream.`);
+    ctx.emitter.log("WARN", single ? notRead(g) : `${cannotRead(g)}; it is not offered as a stream.`);
   }
   const shape = {
     parseJsonMessages: ctx.config.parseJsonMessages,

@@ -12,6 +12,7 @@ import { runStreams, type StreamTask } from "../engine/scheduler.js";
 import {
   allGroupsSource,
   cannotRead,
+  notRead,
   GroupDirectory,
   resolveStream,
   selectionOf,
@@ -237,7 +238,7 @@ async function allGroupsRead(
     emitter.status(name, "INCOMPLETE");
     return { tasks: [], finish: () => false };
   }
-  for (const g of groups.filter((x) => !isReadable(x))) emitter.log("WARN", `${cannotRead(g)}; it is not read.`);
+  for (const g of groups.filter((x) => !isReadable(x))) emitter.log("WARN", notRead(g));
   // Each group's source and its key in the state (its name, or its ARN in a source account).
   const sourceOf = (g: LogGroup) => allGroupsSource(config, g, own);
   const readable = groups.filter(isReadable).map((group) => ({ group, ...sourceOf(group) }));

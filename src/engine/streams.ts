@@ -343,3 +343,8 @@ export function cannotRead(group: LogGroup, field?: string): string {
   const subject = field === undefined ? "Log group" : `${field}: log group`;
   return `${subject} ${JSON.stringify(group.name)} is of class ${group.logGroupClass}, which FilterLogEvents cannot read`;
 }
+
+/** The warning of a log group the single stream (or, for discover, the catalog) leaves out as unreadable. */
+export function notRead(group: LogGroup): string {
+  return `${cannotRead(group)}; it is not read.`;
+}

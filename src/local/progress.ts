@@ -115,6 +115,20 @@ export function finished(status: string): boolean {
   return status === "COMPLETE" || status === "INCOMPLETE";
 }
 
+/**
+ * How far a state says its stream is complete: its watermark, or for the single stream (one
+ * watermark per log group) the earliest of its groups', up to which every group is complete.
+ */
+function watermarkOf(state: Record<string, unknown>): number | undefined {
+  if (typeof state.timestamp === "number") return state.timestamp;
+  const groups = state.log_groups;
+  if (groups === null || typeof groups !== "object") return undefined;
+  const each = Object.values(groups as Record<string, { timestamp?: unknown }>)
+    .map((g) => g?.timestamp)
+    .filter((t): t is number => typeof t === "number");
+  return each.length > 0 ? Math.min(...each) : undefined;
+}
+
 export class ProgressTracker {
   private readonly streams = new Map<string, Mutable>();
   private readonly notes: string[] = [];
@@ -160,12 +174,13 @@ export class ProgressTracker {
     const e = this.entry(stream);
     e.committed += n;
     e.reread += reread;
-    if (typeof state.timestamp === "number") {
+    const watermark = watermarkOf(state);
+    if (watermark !== undefined) {
       const from = e.watermark ?? e.start;
-      if (from !== undefined && state.timestamp > from) this.covered += (state.timestamp - from) * e.weight;
-      e.watermark = state.timestamp;
+      if (from !== undefined && watermark > from) this.covered += (watermark - from) * e.weight;
+      e.watermark = watermark;
       if (e.firstWatermark === undefined) {
-        e.firstWatermark = state.timestamp;
+        e.firstWatermark = watermark;
         e.firstWatermarkAt = this.clock();
       }
     }
@@ -199,8 +214,9 @@ export class ProgressTracker {
     this.entry(stream).reading += change;
   }
 
+  /** A note for the summary; one already held is not repeated. */
   note(text: string): void {
-    this.notes.push(text);
+    if (!this.notes.includes(text)) this.notes.push(text);
   }
 
   warnings(): readonly string[] {
@@ -261,7 +277,7 @@ const MIN_COVERED_SHARE = 0.01;
  * (from their watermark, or their start when none yet), divided by how much log time the
  * streams cover per ms lately (over the whole sync while the moving window saw none); each
  * stream's log time weighted by how much its group holds per ms (see StreamProgress.weight).
- * Streams whose start is unknown (the single stream) are not counted. Undefined until there is
+ * Streams whose start is unknown (the single stream until its first state) are not counted. Undefined until there is
  * a speed, and while less than MIN_COVERED_SHARE of the log time is covered.
  */
 export function overallLeft(s: ProgressSnapshot): number | undefined {

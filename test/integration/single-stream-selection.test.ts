@@ -79,7 +79,7 @@ describe("single stream with a name pattern and exclusions (simulator)", () => {
       [ALL],
     );
     assert.deepEqual(warnings(r.messages), [
-      `Log group "${COLD}" is of class INFREQUENT_ACCESS, which FilterLogEvents cannot read; it is not offered as a stream.`,
+      `Log group "${COLD}" is of class INFREQUENT_ACCESS, which FilterLogEvents cannot read; it is not read.`,
     ]);
     assert.deepEqual(sim.counters().requestsByGroup, {}, "discover reads no log group");
     const none = await runWith("discover", { ...config, log_group_name_pattern: "refunds" });

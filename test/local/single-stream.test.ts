@@ -12,6 +12,7 @@ import { putEvents } from "../support/seed.js";
 import { Collect, readConfig, simConfig } from "./support.js";
 
 const GROUPS = ["/aws/lambda/orders", "/aws/lambda/billing"];
+const COLD = "/aws/lambda/archive";
 
 async function stored(path: string): Promise<{ keys: string[]; state: Record<string, number> }> {
   const instance = await DuckDBInstance.create(path);
@@ -43,13 +44,23 @@ describe("local sync, single stream", () => {
       scenario: {
         seed: 12,
         quotas: "none",
-        logGroups: GROUPS.map((name) => ({
-          name,
-          streams: { count: 2, namePattern: "s-{index}" },
-          timeRange: { start: "now-2h", end: "now-10m" },
-          events: { count: 3000 },
-          message: { shape: "text", size: 60 },
-        })),
+        // FilterLogEvents cannot read it: not read, and said once in the summary.
+        logGroups: [
+          ...GROUPS.map((name) => ({
+            name,
+            streams: { count: 2, namePattern: "s-{index}" },
+            timeRange: { start: "now-2h", end: "now-10m" },
+            events: { count: 3000 },
+            message: { shape: "text" as const, size: 60 },
+          })),
+          {
+            name: COLD,
+            logClass: "INFREQUENT_ACCESS",
+            streams: ["archive"],
+            timeRange: { start: "now-1d", end: "now" },
+            events: { count: 10 },
+          },
+        ],
       },
     });
   });
@@ -66,12 +77,18 @@ describe("local sync, single stream", () => {
     );
     assert.equal(first.code, 0, stdout.text);
     const expected = [...expectedEvents(sim.scenario, { visibleAt: sim.now(), withoutMessages: true })]
+      .filter((e) => e.logGroupName !== COLD)
       .map((e) => `${e.logGroupName}|${e.logStreamName}|${e.eventId}`)
       .sort();
     let db = await stored(database);
     assert.equal(expected.length, 6000);
     assert.deepEqual(db.keys, expected);
     assert.deepEqual(Object.keys(db.state).sort(), [...GROUPS].sort());
+    // The stream is complete up to its earliest group's watermark (every group is, up to it).
+    const upTo = new Date(Math.min(...Object.values(db.state))).toISOString().slice(0, 19).replace("T", " ");
+    assert.match(stdout.text, new RegExp(`\\n  log_events +COMPLETE +6000  ${upTo}\\n`), stdout.text);
+    const cold = `Log group "${COLD}" is of class INFREQUENT_ACCESS, which FilterLogEvents cannot read; it is not read.`;
+    assert.deepEqual(first.warnings, [cold], "the cold group is noted once, by discover and the read alike");
 
     const t = Date.now() - 1000;
     await putEvents(sim.url, GROUPS[1]!, "s-1", [{ timestamp: t, message: "fresh" }]);
