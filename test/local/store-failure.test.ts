@@ -110,7 +110,7 @@ describe("local sync with a failing store", () => {
     assert.equal(second.stderr.trimEnd().split("\n").length, 1, second.stderr);
     assert.match(
       second.stderr,
-      /^source-cloudwatch-logs sync: could not store \/a \(.+\) in .+; the other streams were stored/m,
+      /^source-cloudwatch-logs sync: could not store "\/a" \(.+\) in .+; the other streams were stored/m,
     );
     const after = await storedOf(database, "/b");
     assert.equal(after.rows, before.tables.get("/b")!.length + 3, "/b's new events are stored");
