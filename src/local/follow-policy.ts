@@ -179,6 +179,7 @@ export function followSummary(
   const row = rowOf(Math.max(6, Math.min(Math.max(6, ...names.map((n) => n.length)), WIDTH - others)));
   if (names.length > 0) lines.push(row("stream", "new", "complete up to (UTC)"));
   for (const [name, t] of totals.streams) lines.push(row(name, String(t.committed - t.reread), reached(t.watermark)));
-  lines.push(STORED_UP_TO);
+  // Stopped before any stream was listed (in the first cycle's discover): nothing is "above".
+  lines.push(names.length > 0 ? STORED_UP_TO : "Nothing was stored; run the same command again to start.");
   return `${lines.join("\n")}\n`;
 }

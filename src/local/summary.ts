@@ -5,6 +5,13 @@ import { WIDTH, wrap } from "./terminal.js";
 /** After a stop: what is kept, and how to go on (sync's and --follow's summaries). */
 export const STORED_UP_TO = "Stored up to each stream's time above; run the same command again to continue.";
 
+/** The summary of a sync stopped before discover had listed the log groups (no store was opened). */
+export function discoverInterruptedSummary(): string {
+  const text =
+    "Interrupted while discover listed the log groups: nothing was read or stored; run the same command again to start.";
+  return `${wrap(text, WIDTH).join("\n")}\n`;
+}
+
 export interface SummaryInput {
   readonly snapshot: ProgressSnapshot;
   readonly location: string;
@@ -83,7 +90,8 @@ export function syncSummary(s: SummaryInput): string {
   if (counts.length > 0)
     lines.push(...indented(`${counts.join(", ")}${s.interrupted ? "; run the same command again to continue" : ""}`));
   for (const w of s.warnings) lines.push(...indented(`note: ${w}`));
-  if (s.interrupted) lines.push(STORED_UP_TO);
+  // With no stream listed, nothing is "above"; the count line says to run again.
+  if (s.interrupted && listed.length > 0) lines.push(STORED_UP_TO);
   else if (snapshot.streams.some((p) => p.status === "INCOMPLETE"))
     lines.push("Some streams failed (see notes); the next sync retries them from their state.");
   return `${lines.join("\n")}\n`;

@@ -2,7 +2,13 @@
 // lines) that keeps the state next to the data, so the next sync continues where this one
 // committed. stdout gets only the final summary; progress goes to a terminal's stderr.
 import { Writable } from "node:stream";
-import { CANCEL_EXIT_CODES, type Cancellation, watchCancellation } from "../engine/cancel.js";
+import {
+  CANCEL_EXIT_CODES,
+  type Cancellation,
+  isCancelled,
+  unlessCancelled,
+  watchCancellation,
+} from "../engine/cancel.js";
 import { connect, type Io } from "../commands/context.js";
 import { discoverSources, noStreamsFound } from "../commands/discover.js";
 import { read } from "../commands/read.js";
@@ -18,7 +24,7 @@ import { startProgressDisplay } from "./progress-display.js";
 import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
 import { accountOf, type LocalStore, type SourceIdentity } from "./store.js";
 import { streamStarts, streamWeights } from "./stream-starts.js";
-import { syncSummary } from "./summary.js";
+import { discoverInterruptedSummary, syncSummary } from "./summary.js";
 import { flagOverride, inFlagTerms, type SettingFlags } from "./sync-flags.js";
 
 /** What the command line asks (see cli/args.ts), with the configuration from --config and the flags. */
@@ -137,10 +143,32 @@ export async function runSync(
     override: { deliveryType: "use_records_transfer", ...flagOverride(options.settings) },
   });
   let store: LocalStore | undefined;
+  // Ctrl-C (or SIGTERM): watched from here, so that one while discover waits for a slow endpoint
+  // stops the sync at once; during the read, the read stops starting requests and ends each stream
+  // with the state of its completed windows, which the destination commits; nothing else is stored.
+  const given = cycle?.cancellation ?? io.cancellation;
+  const cancellation = given ?? watchCancellation(io.signals);
+  const began = clock();
   try {
     const notes: string[] = [...notices];
     const discoverCtx = context(warningsOf(notes));
-    const discovered = await discoverSources(discoverCtx);
+    let discovered: Awaited<ReturnType<typeof discoverSources>>;
+    try {
+      discovered = await unlessCancelled(discoverSources(discoverCtx), cancellation.signal);
+    } catch (err) {
+      if (!isCancelled(err)) throw err;
+      if (!cycle) io.stdout.write(discoverInterruptedSummary());
+      const none = new ProgressTracker([], clock, new Map(), new Map()).snapshot({
+        startedAt: began,
+        upperBound: began - config.ingestionDelayMs,
+        throttles: api.stats.throttles,
+      });
+      return {
+        code: CANCEL_EXIT_CODES[err.by],
+        snapshot: { ...none, ...(cycle && { title: cycle.title }) },
+        warnings: [],
+      };
+    }
     const found = discovered.catalog.streams.map((s) => s.name);
     await discoverCtx.emitter.flush();
     // Exit 0 with "0 records" would look like success for a wrong region or prefix.
@@ -200,10 +228,6 @@ export async function runSync(
     });
     const display = startProgressDisplay(io.stderr, snapshot, io.signals);
 
-    // Ctrl-C (or SIGTERM): the read stops starting requests and ends each stream with the state
-    // of its completed windows, which the destination commits; nothing else is stored.
-    const given = cycle?.cancellation ?? io.cancellation;
-    const cancellation = given ?? watchCancellation(io.signals);
     let ok: boolean;
     try {
       const onWindows = (stream: string, change: 1 | -1) => tracker.reading(stream, change);
@@ -213,7 +237,6 @@ export async function runSync(
         destination.end((err?: Error | null) => (err ? reject(err) : resolve())),
       );
     } finally {
-      if (given === undefined) cancellation.dispose();
       display.stop();
     }
     const interrupted = cancellation.by;
@@ -240,6 +263,7 @@ export async function runSync(
     });
     throw new SyncError(redact(failure.message), failure.failureType);
   } finally {
+    if (given === undefined) cancellation.dispose();
     await store?.close().catch(() => undefined);
     api.close();
   }

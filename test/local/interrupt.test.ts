@@ -2,8 +2,9 @@
 // state's watermark has all events below it, and a re-run that completes the exact event set.
 // Also the `demo` command end to end.
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { closeSync, constants, existsSync, mkdirSync, openSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
@@ -141,45 +142,59 @@ describe("local sync interrupted", () => {
     await assertConsistent(database, expected);
   });
 
-  /** Stops a sync held in discover by `first` once, then by `second` every 50 ms until it is gone. */
+  /**
+   * Stops a sync by `first` once, then by `second` every 50 ms until it says it stopped at once.
+   * The sync is held where the first signal cannot end it: its jsonl store reads _state.json, here
+   * a named pipe the test keeps open without writing; closed once the second signal is seen, so
+   * that the process's exit (which waits for that read) comes.
+   */
   async function stopTwice(first: NodeJS.Signals, second: NodeJS.Signals) {
-    const holder = await discoverHolder(sim.url);
-    try {
-      const dir = tempDir();
-      const database = join(dir, "x.duckdb");
-      const child = spawn(
-        process.execPath,
-        [MAIN, "sync", "--config", simConfig(dir, holder.url), "--database", database],
-        {
-          cwd: dir,
-          stdio: ["ignore", "pipe", "pipe"],
-        },
-      );
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      let sent = 0;
-      const poll = setInterval(() => {
-        if (holder.holding()) child.kill(sent++ === 0 ? first : second);
-      }, 50);
-      const code = await exited;
-      clearInterval(poll);
-      assertNoSecrets(`sync stopped by ${first} and ${second}`, stdout, stderr);
-      return { code, stdout, stderr };
-    } finally {
-      // Not released: the held request's client is gone with the process.
-      await holder.close();
+    const dir = tempDir();
+    const output = join(dir, "out");
+    mkdirSync(output);
+    execFileSync("mkfifo", [join(output, "_state.json")]);
+    const child = spawn(
+      process.execPath,
+      [MAIN, "sync", "--config", simConfig(dir, sim.url), "--format", "jsonl", "--output", output],
+      { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // Opens once the sync opens the pipe to read it: the sync is then in its store's open. A sync
+    // that ends before (a bug) would leave the open waiting: a reader of our own then ends it.
+    const fifo = join(output, "_state.json");
+    const opening = open(fifo, "w");
+    const early = await Promise.race([opening.then(() => false), exited.then(() => true)]);
+    if (early) {
+      closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK));
+      await (await opening).close();
+      assert.fail(`the sync ended before it read its store's state: ${stdout}${stderr}`);
     }
+    const pipe = await opening;
+    try {
+      child.kill(first);
+      await new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          if (!/stopped at once/.test(stderr)) return void child.kill(second);
+          clearInterval(poll);
+          resolve();
+        }, 50);
+      });
+    } finally {
+      await pipe.close();
+    }
+    const code = await exited;
+    assertNoSecrets(`sync stopped by ${first} and ${second}`, stdout, stderr);
+    return { code, stdout, stderr };
   }
 
   const STOPPED_AT_ONCE =
     "stopped at once\\.\\nCommits made so far are kept, the one in progress is not \\(jsonl: its records\\nmay be appended again\\)\\. The next sync continues from the stored state\\.\\n$";
 
-  it("a second Ctrl-C stops at once and says what is kept, after the first waited for discover", async () => {
-    // Discover held: the first SIGINT cannot end the sync, so only a second one can, whenever each
-    // arrives. Signals are sent until the process is gone (two sent close together may arrive as one).
+  it("a second Ctrl-C stops at once and says what is kept, after the first waited for the store", async () => {
     const { code, stdout, stderr } = await stopTwice("SIGINT", "SIGINT");
     assert.equal(code, 130, stdout + stderr);
     assert.equal(stdout, "");
@@ -197,30 +212,37 @@ describe("local sync interrupted", () => {
     assert.match(stderr, new RegExp(STOPPED_AT_ONCE));
   });
 
-  it("a Ctrl-C during discover is not lost: exit 130 once discover answers, nothing read", async () => {
-    const dir = tempDir();
-    const holder = await discoverHolder(sim.url);
-    try {
-      const stopped = await runCli(
-        [
-          "sync",
-          "--config",
-          simConfig(dir, holder.url, { max_requests_per_second: 4 }),
-          "--database",
-          join(dir, "x.duckdb"),
-        ],
-        dir,
-        // The signal goes while discover waits for its answer; the answer follows it.
-        () => {
-          if (!holder.holding()) return false;
-          setImmediate(holder.release);
-          return true;
-        },
-      );
-      assert.equal(stopped.code, 130, stopped.stdout + stopped.stderr);
-      assert.match(stopped.stdout, /^Interrupted: 0 records committed/);
-    } finally {
-      await holder.close();
+  it("a Ctrl-C while discover waits for an endpoint that does not answer stops the sync at once, with or without --follow", async () => {
+    for (const follow of [[], ["--follow"]]) {
+      const dir = tempDir();
+      const database = join(dir, "x.duckdb");
+      // DescribeLogGroups never answered: the sync would wait for its timeouts and retries.
+      const holder = await discoverHolder(sim.url);
+      try {
+        const stopped = await runCli(
+          ["sync", "--config", simConfig(dir, holder.url), "--database", database, ...follow],
+          dir,
+          () => holder.holding(),
+        );
+        assert.equal(stopped.code, 130, stopped.stdout + stopped.stderr);
+        if (follow.length === 0)
+          assert.equal(
+            stopped.stdout,
+            "Interrupted while discover listed the log groups: nothing was read or stored;\n" +
+              "run the same command again to start.\n",
+          );
+        else {
+          assert.match(
+            stopped.stderr,
+            /^cycle 1 \(.*\): 0 new records, 0 re-read, 0\/0 streams complete, .*; stopped by SIGINT\n$/,
+          );
+          assert.match(stopped.stdout, /\nNothing was stored; run the same command again to start\.\n$/);
+        }
+        assert.equal(existsSync(database), false, "no store was opened");
+      } finally {
+        // Not released: the held request's client is gone with the process.
+        await holder.close();
+      }
     }
   });
 });

@@ -28,6 +28,8 @@ export async function holdingProxy(
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
+    // A held request released after its client left: the endpoint's answer has nowhere to go.
+    out.on("error", () => res.destroy());
     out.end(body);
   };
   const server = createServer((req, res) => {
