@@ -40,6 +40,9 @@ function indented(text: string): string[] {
   return wrap(text, WIDTH - 4).map((l, i) => (i === 0 ? `  ${l}` : `    ${l}`));
 }
 
+/** Streams a summary lists before it counts the complete ones that committed nothing. */
+const ROWS_BEFORE_COUNTING = 20;
+
 export function syncSummary(s: SummaryInput): string {
   const { snapshot } = s;
   const seconds = Math.max((snapshot.now - snapshot.startedAt) / 1000, 0.001);
@@ -62,7 +65,12 @@ export function syncSummary(s: SummaryInput): string {
     p.status !== "COMPLETE" &&
     p.committed === 0 &&
     (p.watermark === undefined || p.watermark === p.start);
-  const listed = snapshot.streams.filter((p) => !pending(p) && !stopped(p));
+  const shown = snapshot.streams.filter((p) => !pending(p) && !stopped(p));
+  // Many streams (an incremental sync of 3,000 log groups, a few of them changed): a complete one
+  // that committed nothing is counted, not listed. A few are all listed, with their times.
+  const unchanged = (p: (typeof snapshot.streams)[number]): boolean =>
+    shown.length > ROWS_BEFORE_COUNTING && p.status === "COMPLETE" && p.committed === 0 && !p.failed;
+  const listed = shown.filter((p) => !unchanged(p));
   // The re-read column only when some rows were re-read: most syncs have none.
   const rereads = listed.some((p) => p.reread > 0);
   const rowOf =
@@ -81,7 +89,9 @@ export function syncSummary(s: SummaryInput): string {
   }
   const notStarted = snapshot.streams.filter(pending).length;
   const noProgress = snapshot.streams.filter(stopped).length;
+  const quiet = shown.filter(unchanged).length;
   const counts = [
+    ...(quiet > 0 ? [`${quiet} ${quiet === 1 ? "stream" : "streams"} complete with no new records`] : []),
     ...(notStarted > 0 ? [`${notStarted} ${notStarted === 1 ? "stream" : "streams"} not started`] : []),
     ...(noProgress > 0
       ? [`${noProgress}${notStarted > 0 ? "" : noProgress === 1 ? " stream" : " streams"} stopped before any progress`]

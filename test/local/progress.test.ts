@@ -441,6 +441,41 @@ describe("summary", () => {
     assert.match(text, /Some streams failed/);
   });
 
+  it("with many streams, counts the complete ones that committed nothing; with a few, lists them all", () => {
+    const summary = (streams: StreamProgress[]) =>
+      syncSummary({
+        snapshot: { ...snapshot, streams },
+        location: "x.duckdb",
+        format: "duckdb",
+        interrupted: false,
+        warnings: [],
+      });
+    const unchanged = (n: number) =>
+      Array.from({ length: n }, (_, i) => stream(`/quiet-${i}`, { status: "COMPLETE", watermark: T }));
+    const busy = [
+      stream("/new", { status: "COMPLETE", committed: 7, watermark: T }),
+      stream("/again", { status: "COMPLETE", committed: 3, reread: 3, watermark: T }),
+      stream("/failed", { status: "INCOMPLETE", failed: true }),
+    ];
+    const many = summary([...busy, ...unchanged(2980)])
+      .trimEnd()
+      .split("\n");
+    assert.deepEqual(
+      many.slice(2).map((l) => l.replace(/ +/g, " ")),
+      [
+        " stream status new re-read complete up to (UTC)",
+        " /new COMPLETE 7 0 2024-06-01 12:00:00",
+        " /again COMPLETE 0 3 2024-06-01 12:00:00",
+        " /failed INCOMPLETE 0 0 nothing stored yet",
+        " 2980 streams complete with no new records",
+        "Some streams failed (see notes); the next sync retries them from their state.",
+      ],
+    );
+    const few = summary([...busy, ...unchanged(17)]);
+    assert.match(few, /\n {2}\/quiet-16\s+COMPLETE\s+0\s+0\s+2024-06-01 12:00:00\n/);
+    assert.doesNotMatch(few, /no new records/);
+  });
+
   it("fits 80 columns with long log group names: a name loses its start, not its end", () => {
     const long = "/aws/lambda/function-with-a-longish-name-0600";
     const text = syncSummary({
