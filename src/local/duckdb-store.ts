@@ -437,8 +437,10 @@ export class DuckDbStore implements LocalStore {
       this.committed.records += records.count;
       this.unflushed.add(table);
       if (this.unflushed.size >= CHECKPOINT_TABLES) {
-        await this.db.run("CHECKPOINT");
         this.unflushed.clear();
+        // The commit is made: a checkpoint that fails does not undo it (a later commit that then
+        // runs out of memory reports itself), and DuckDB checkpoints again at close.
+        await this.db.run("CHECKPOINT").catch(() => undefined);
       }
     }
     return { ...stored, messagesReplaced: staged?.replaced ?? 0 };

@@ -379,9 +379,8 @@ describe("store commits", () => {
   });
 
   it("duckdb: 1,500 log groups of a few events each are all stored: small commits are checkpointed, not held in memory", async () => {
-    // Each table's new rows took about 240 KB of DuckDB's 256 MB until a checkpoint, and commits
-    // this small never fill the write-ahead log enough for DuckDB to make one: commits failed
-    // with "Out of Memory Error" from the 1,033rd table on.
+    // More tables than DuckDB's memory holds the new rows of until a checkpoint (see
+    // CHECKPOINT_TABLES in duckdb-store.ts): without checkpoints of the store's own, commits fail.
     const database = join(tempDir(), "many.duckdb");
     const streams = Array.from({ length: 1500 }, (_, i) => `/aws/lambda/function-${String(i).padStart(4, "0")}`);
     const store = await DuckDbStore.open(database, streams, SOURCE);
