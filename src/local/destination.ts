@@ -7,7 +7,7 @@ import { ConnectorError } from "../airbyte/errors.js";
 import { dataText, RecordBatch, type RecordData } from "./record-batch.js";
 import type { CommitReport, LocalStore } from "./store.js";
 import { ROW_GROUP_ROWS } from "./duckdb-store.js";
-import { listNames } from "./name-list.js";
+import { listNames, NAMES_SHOWN } from "./name-list.js";
 import { finished, type ProgressTracker } from "./progress.js";
 
 const NEWLINE = 10;
@@ -127,9 +127,20 @@ export class Destination extends Writable {
       );
     } else if (this.failed.size > 0) {
       // Grouped by why: thousands of streams failing alike (the store out of memory) make one short line.
+      // At most NAMES_SHOWN causes, in case each names its stream: the rest are counted.
       const byWhy = new Map<string, string[]>();
-      for (const [stream, why] of this.failed) byWhy.set(why, [...(byWhy.get(why) ?? []), stream]);
-      const which = [...byWhy].map(([why, streams]) => `${listNames(streams)} (${why})`).join("; ");
+      for (const [stream, why] of this.failed) {
+        const streams = byWhy.get(why);
+        if (streams) streams.push(stream);
+        else byWhy.set(why, [stream]);
+      }
+      const causes = [...byWhy];
+      const counted = causes.slice(NAMES_SHOWN).reduce((n, [, streams]) => n + streams.length, 0);
+      const which =
+        causes
+          .slice(0, NAMES_SHOWN)
+          .map(([why, streams]) => `${listNames(streams)} (${why})`)
+          .join("; ") + (counted > 0 ? `; and ${counted} more for other causes` : "");
       // Every stream can fail at once (a full disk): then none was stored.
       const others = [...this.stored].some((s) => !this.failed.has(s))
         ? "the other streams were stored"

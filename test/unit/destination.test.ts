@@ -245,6 +245,21 @@ describe("sync destination", () => {
     );
   });
 
+  test("causes that each name their stream: ten of them, the other streams counted", async () => {
+    const names = Array.from({ length: 30 }, (_, i) => `s${i}`);
+    const store = new MemoryStore(new Set(names), (stream) => `table ${stream} is broken`);
+    const err = await run(store, [...names.map((s) => record(s, 1)), ...names.map((s) => state(s, 2))]);
+    const shown = names
+      .slice(0, 10)
+      .map((s) => `"${s}" (table ${s} is broken)`)
+      .join("; ");
+    assert.equal(
+      err?.message,
+      `could not store ${shown}; and 20 more for other causes in memory; no other stream stored anything, ` +
+        "and the next sync retries these from their last stored state",
+    );
+  });
+
   test("output it cannot read is reported at the end, and later output does not wait", async () => {
     const store = new MemoryStore(new Set());
     const err = await run(store, [record("b", 1), "{not json", record("b", 2), state("b", 3)]);
