@@ -344,7 +344,7 @@ export function cannotRead(group: LogGroup, field?: string): string {
   return `${subject} ${JSON.stringify(group.name)} is of class ${group.logGroupClass}, which FilterLogEvents cannot read`;
 }
 
-/** The warning of a log group the single stream (or, for discover, the catalog) leaves out as unreadable. */
+/** The warning of a log group the single stream leaves out as unreadable (its read's, and discover's). */
 export function notRead(group: LogGroup): string {
   return `${cannotRead(group)}; it is not read.`;
 }

@@ -178,7 +178,8 @@ export function followSummary(
   const names = [...totals.streams.keys()];
   const row = rowOf(Math.max(6, Math.min(Math.max(6, ...names.map((n) => n.length)), WIDTH - others)));
   if (names.length > 0) lines.push(row("stream", "new", "complete up to (UTC)"));
-  for (const [name, t] of totals.streams) lines.push(row(name, String(t.committed - t.reread), reached(t.watermark)));
+  for (const [name, t] of totals.streams)
+    lines.push(row(name, String(t.committed - t.reread), reached(t.watermark, t.committed)));
   // Stopped before any stream was listed (in the first cycle's discover): nothing is "above".
   lines.push(names.length > 0 ? STORED_UP_TO : "Nothing was stored; run the same command again to start.");
   return `${lines.join("\n")}\n`;

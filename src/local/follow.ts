@@ -73,8 +73,7 @@ export async function followCommand(
       let notes: readonly string[] = [];
       try {
         const outcome = await runCycle({ cancellation, title: followTitle(n, startedAt, totals) });
-        // runSync always has a snapshot once it got as far as reading.
-        const snapshot = outcome.snapshot!;
+        const { snapshot } = outcome;
         const failedStreams = snapshot.streams.filter((p) => p.status === "INCOMPLETE").length;
         end =
           loop.by !== undefined

@@ -117,21 +117,26 @@ export function finished(status: string): boolean {
 
 /**
  * How far a state says its stream is complete: its watermark, or for the single stream (one
- * watermark per log group) the earliest of its groups', up to which every group is complete.
+ * watermark per log group) the earliest of the watermarks of `keys`, the groups it reads, up to
+ * which every one of them is complete; none until each has one (a group not begun has nothing
+ * stored). Other keys (a deleted group's watermark, kept) do not count.
  */
-function watermarkOf(state: Record<string, unknown>): number | undefined {
+export function watermarkOf(state: Record<string, unknown>, keys: readonly string[] = []): number | undefined {
   if (typeof state.timestamp === "number") return state.timestamp;
   const groups = state.log_groups;
-  if (groups === null || typeof groups !== "object") return undefined;
-  const each = Object.values(groups as Record<string, { timestamp?: unknown }>)
-    .map((g) => g?.timestamp)
-    .filter((t): t is number => typeof t === "number");
-  return each.length > 0 ? Math.min(...each) : undefined;
+  if (keys.length === 0 || groups === null || typeof groups !== "object") return undefined;
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const key of keys) {
+    const at = (groups as Record<string, { timestamp?: unknown } | undefined>)[key]?.timestamp;
+    if (typeof at !== "number") return undefined;
+    earliest = Math.min(earliest, at);
+  }
+  return earliest;
 }
 
 export class ProgressTracker {
   private readonly streams = new Map<string, Mutable>();
-  private readonly notes: string[] = [];
+  private readonly notes = new Set<string>();
   private received_ = 0;
   private covered = 0;
   /** Totals sampled at most once a second, back to the start of the moving window. */
@@ -146,6 +151,8 @@ export class ProgressTracker {
     private readonly clock: () => number,
     starts: ReadonlyMap<string, number> = new Map(),
     weights: ReadonlyMap<string, number> = new Map(),
+    /** The single stream's log groups, by their keys in its state (see watermarkOf). */
+    private readonly groupKeys: ReadonlyMap<string, readonly string[]> = new Map(),
   ) {
     for (const s of streams) {
       const e = this.entry(s);
@@ -174,7 +181,7 @@ export class ProgressTracker {
     const e = this.entry(stream);
     e.committed += n;
     e.reread += reread;
-    const watermark = watermarkOf(state);
+    const watermark = watermarkOf(state, this.groupKeys.get(stream));
     if (watermark !== undefined) {
       const from = e.watermark ?? e.start;
       if (from !== undefined && watermark > from) this.covered += (watermark - from) * e.weight;
@@ -216,7 +223,7 @@ export class ProgressTracker {
 
   /** A note for the summary; one already held is not repeated. */
   note(text: string): void {
-    if (!this.notes.includes(text)) this.notes.push(text);
+    this.notes.add(text);
   }
 
   warnings(): readonly string[] {

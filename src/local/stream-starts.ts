@@ -4,6 +4,7 @@ import type { Config } from "../config/config.js";
 import { ALL_GROUPS_STREAM } from "../domain/streams.js";
 import type { LogGroup } from "../domain/logs.js";
 import { type SyncRange, syncRange } from "../engine/plan.js";
+import { allGroupsSource, isReadable } from "../engine/streams.js";
 
 /** A stream's range in an incremental sync, as the read computes it. */
 function rangeOf(
@@ -74,4 +75,19 @@ export function streamWeights(
     weights.set(name, group.storedBytes / Math.max(1, end - initialWatermark));
   }
   return weights;
+}
+
+/**
+ * The single stream's log groups, by their keys in its state (name, or ARN for a linked source
+ * account's group), as its read will take them: the readable ones discover listed.
+ */
+export function groupStateKeys(
+  names: readonly string[],
+  config: Config,
+  groups: readonly LogGroup[],
+  own: string | undefined,
+): Map<string, readonly string[]> {
+  if (config.streamLayout !== "single_stream" || !names.includes(ALL_GROUPS_STREAM)) return new Map();
+  const keys = groups.filter(isReadable).map((g) => allGroupsSource(config, g, own).stateKey);
+  return new Map([[ALL_GROUPS_STREAM, keys]]);
 }

@@ -20,9 +20,13 @@ export interface SummaryInput {
   readonly warnings: readonly string[];
 }
 
-/** How far a stream is stored, for people: a UTC time to the second. */
-export function reached(ms: number | undefined): string {
-  return ms === undefined ? "nothing stored yet" : new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+/**
+ * How far a stream is stored, for people: a UTC time to the second. Records but no time: the
+ * single stream, some of whose log groups have nothing stored yet (see watermarkOf in progress.ts).
+ */
+export function reached(ms: number | undefined, committed = 0): string {
+  if (ms === undefined) return committed > 0 ? "some log groups only" : "nothing stored yet";
+  return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
 }
 
 /** Records committed, as "N new" plus the re-read ones (already in the store) when there are any. */
@@ -85,7 +89,9 @@ export function syncSummary(s: SummaryInput): string {
   for (const p of listed) {
     // A stop ends every stream left INCOMPLETE; only a failed one is.
     const status = s.interrupted && p.status !== "COMPLETE" && !p.failed ? "INTERRUPTED" : p.status;
-    lines.push(row(p.stream, status, String(p.committed - p.reread), String(p.reread), reached(p.watermark)));
+    lines.push(
+      row(p.stream, status, String(p.committed - p.reread), String(p.reread), reached(p.watermark, p.committed)),
+    );
   }
   const notStarted = snapshot.streams.filter(pending).length;
   const noProgress = snapshot.streams.filter(stopped).length;
@@ -101,8 +107,9 @@ export function syncSummary(s: SummaryInput): string {
     lines.push(...indented(`${counts.join(", ")}${s.interrupted ? "; run the same command again to continue" : ""}`));
   for (const w of s.warnings) lines.push(...indented(`note: ${w}`));
   // With no stream listed, nothing is "above"; the count line says to run again.
-  if (s.interrupted && listed.length > 0) lines.push(STORED_UP_TO);
-  else if (snapshot.streams.some((p) => p.status === "INCOMPLETE"))
+  if (s.interrupted) {
+    if (listed.length > 0) lines.push(STORED_UP_TO);
+  } else if (snapshot.streams.some((p) => p.status === "INCOMPLETE"))
     lines.push("Some streams failed (see notes); the next sync retries them from their state.");
   return `${lines.join("\n")}\n`;
 }

@@ -23,7 +23,7 @@ import { listNames, NAMES_SHOWN } from "./name-list.js";
 import { startProgressDisplay } from "./progress-display.js";
 import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
 import { accountOf, type LocalStore, type SourceIdentity } from "./store.js";
-import { streamStarts, streamWeights } from "./stream-starts.js";
+import { groupStateKeys, streamStarts, streamWeights } from "./stream-starts.js";
 import { discoverInterruptedSummary, syncSummary } from "./summary.js";
 import { flagOverride, inFlagTerms, type SettingFlags } from "./sync-flags.js";
 
@@ -43,7 +43,7 @@ export interface SyncOptions {
 export interface SyncOutcome {
   /** 0 every stream completed, 1 some failed, 130 interrupted (143 on SIGTERM). */
   readonly code: number;
-  readonly snapshot: ProgressSnapshot | undefined;
+  readonly snapshot: ProgressSnapshot;
   /** The notes of the summary (why streams failed, what was skipped), secrets removed. */
   readonly warnings: readonly string[];
 }
@@ -143,9 +143,10 @@ export async function runSync(
     override: { deliveryType: "use_records_transfer", ...flagOverride(options.settings) },
   });
   let store: LocalStore | undefined;
-  // Ctrl-C (or SIGTERM): watched from here, so that one while discover waits for a slow endpoint
-  // stops the sync at once; during the read, the read stops starting requests and ends each stream
-  // with the state of its completed windows, which the destination commits; nothing else is stored.
+  // Ctrl-C (or SIGTERM): discover is raced with it (a slow endpoint would hold the sync for its
+  // timeouts and retries), so one then stops the sync at once; during the read, the read stops
+  // starting requests and ends each stream with the state of its completed windows, which the
+  // destination commits; nothing else is stored.
   const given = cycle?.cancellation ?? io.cancellation;
   const cancellation = given ?? watchCancellation(io.signals);
   const began = clock();
@@ -166,7 +167,7 @@ export async function runSync(
       return {
         code: CANCEL_EXIT_CODES[err.by],
         snapshot: { ...none, ...(cycle && { title: cycle.title }) },
-        warnings: [],
+        warnings: notes.map(redact),
       };
     }
     const found = discovered.catalog.streams.map((s) => s.name);
@@ -215,6 +216,7 @@ export async function runSync(
       clock,
       streamStarts(names, stored, config, discovered.groups, now),
       streamWeights(names, config, discovered.groups, now),
+      groupStateKeys(names, config, discovered.groups, discovered.own),
     );
     for (const n of notes) tracker.note(n);
     const destination = new Destination(store, tracker);

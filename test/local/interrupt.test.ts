@@ -144,9 +144,10 @@ describe("local sync interrupted", () => {
 
   /**
    * Stops a sync by `first` once, then by `second` every 50 ms until it says it stopped at once.
-   * The sync is held where the first signal cannot end it: its jsonl store reads _state.json, here
-   * a named pipe the test keeps open without writing; closed once the second signal is seen, so
-   * that the process's exit (which waits for that read) comes.
+   * The sync is held where the first signal cannot end it: opening a new jsonl store, it reads
+   * _state.json (to refuse one without _streams.json), here a named pipe the test keeps open
+   * without writing; closed once the second signal is seen, so that the process's exit (which
+   * waits for that read) comes.
    */
   async function stopTwice(first: NodeJS.Signals, second: NodeJS.Signals) {
     const dir = tempDir();
@@ -176,13 +177,19 @@ describe("local sync interrupted", () => {
     const pipe = await opening;
     try {
       child.kill(first);
-      await new Promise<void>((resolve) => {
-        const poll = setInterval(() => {
-          if (!/stopped at once/.test(stderr)) return void child.kill(second);
-          clearInterval(poll);
-          resolve();
+      // Until it says so. A sync that the first signal ended prints its summary on stdout (then its
+      // exit waits for the pipe): that fails the test rather than hang it.
+      let poll: NodeJS.Timeout | undefined;
+      const said = new Promise<boolean>((resolve) => {
+        poll = setInterval(() => {
+          if (/stopped at once/.test(stderr)) resolve(true);
+          else if (stdout !== "") resolve(false);
+          else child.kill(second);
         }, 50);
       });
+      const ok = await Promise.race([said, exited.then(() => /stopped at once/.test(stderr))]);
+      clearInterval(poll);
+      assert.ok(ok, `the sync ended without saying it stopped at once: ${stdout}${stderr}`);
     } finally {
       await pipe.close();
     }

@@ -10,6 +10,7 @@ import {
   estimateLeft,
   overallLeft,
   renderProgress,
+  watermarkOf,
   type ProgressSnapshot,
   type StreamProgress,
 } from "../../src/local/progress.js";
@@ -476,6 +477,37 @@ describe("summary", () => {
     assert.doesNotMatch(few, /no new records/);
   });
 
+  it("an interrupted sync where every stream stopped at its start says neither 'failed' nor 'time above'", () => {
+    const text = syncSummary({
+      snapshot: {
+        ...snapshot,
+        streams: [
+          stream("/a", { status: "INCOMPLETE", watermark: T - HOUR, start: T - HOUR }),
+          stream("/b", { status: "INCOMPLETE" }),
+        ],
+      },
+      location: "x.duckdb",
+      format: "duckdb",
+      interrupted: true,
+      warnings: [],
+    });
+    assert.deepEqual(text.trimEnd().split("\n").slice(2), [
+      "  2 streams stopped before any progress; run the same command again to",
+      "    continue",
+    ]);
+  });
+
+  it("the single stream with records but a log group not begun: complete up to 'some log groups only'", () => {
+    const text = syncSummary({
+      snapshot: { ...snapshot, streams: [stream("log_events", { status: "INCOMPLETE", committed: 40 })] },
+      location: "x.duckdb",
+      format: "duckdb",
+      interrupted: true,
+      warnings: [],
+    });
+    assert.match(text, /\n {2}log_events\s+INTERRUPTED\s+40\s+some log groups only\n/);
+  });
+
   it("fits 80 columns with long log group names: a name loses its start, not its end", () => {
     const long = "/aws/lambda/function-with-a-longish-name-0600";
     const text = syncSummary({
@@ -626,5 +658,25 @@ describe("stream starts", () => {
     );
     const single = parseConfig({ region_name: "us-east-1", stream_layout: "single_stream" });
     assert.deepEqual([...streamStarts(["log_events"], new Map(), single, [group("log_events")], T)], []);
+  });
+});
+
+describe("watermarkOf", () => {
+  const groups = (entries: Record<string, number>) => ({
+    log_groups: Object.fromEntries(Object.entries(entries).map(([g, t]) => [g, { timestamp: t }])),
+  });
+
+  it("is a stream's timestamp", () => {
+    assert.equal(watermarkOf({ timestamp: T }), T);
+  });
+
+  it("is the earliest of the single stream's groups, once each has one; others do not count", () => {
+    const keys = ["/a", "/b"];
+    assert.equal(watermarkOf(groups({ "/a": T, "/b": T - HOUR }), keys), T - HOUR);
+    assert.equal(watermarkOf(groups({ "/a": T }), keys), undefined, "/b not begun: nothing stored of it");
+    assert.equal(watermarkOf(groups({}), keys), undefined);
+    // A deleted group's watermark, kept in the state, is not one the read moves.
+    assert.equal(watermarkOf(groups({ "/a": T, "/b": T, "/gone": T - 100 * HOUR }), keys), T);
+    assert.equal(watermarkOf(groups({ "/a": T }), []), undefined, "no group read: no time");
   });
 });
