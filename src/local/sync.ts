@@ -159,7 +159,7 @@ export async function runSync(
     } catch (err) {
       if (!isCancelled(err)) throw err;
       if (!cycle) io.stdout.write(discoverInterruptedSummary());
-      const none = new ProgressTracker([], clock, new Map(), new Map()).snapshot({
+      const none = new ProgressTracker([], clock).snapshot({
         startedAt: began,
         upperBound: began - config.ingestionDelayMs,
         throttles: api.stats.throttles,
