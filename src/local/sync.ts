@@ -177,7 +177,9 @@ export async function runSync(
       const reason = noStreamsFound(config);
       // The notes are masked (see warningsOf): the same sentence with a secret in it is masked too.
       const masked = discoverCtx.emitter.redactText(reason);
-      throw new ConfigError([reason, ...notes.filter((n) => n !== masked)].join(" "));
+      // The store is not opened yet: say so, as the rows a user synced before may be all they have.
+      const untouched = `Nothing was written to ${options.target}.`;
+      throw new ConfigError([reason, ...notes.filter((n) => n !== masked), untouched].join(" "));
     }
     const unknown = (options.streams ?? []).filter((s) => !found.includes(s));
     if (unknown.length > 0)

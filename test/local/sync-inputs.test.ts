@@ -7,7 +7,7 @@ import { startSimulator, type ScenarioFile, type Simulator } from "../../sim/ind
 import { run } from "../../src/cli/run.js";
 import { assertNoSecrets, registerSecrets, tempDir } from "../support/connector.js";
 import { TEST_KEYS } from "../support/seed.js";
-import { Collect, simConfig } from "./support.js";
+import { Collect, readDatabase, simConfig } from "./support.js";
 
 const scenario: ScenarioFile = {
   seed: 3,
@@ -69,6 +69,29 @@ describe("sync: inputs", () => {
       assert.equal(r.stdout, "", "no summary of 0 records");
     });
   }
+
+  it("a prefix that finds nothing leaves an existing database as it was, and says so", async () => {
+    const dir = tempDir();
+    const database = join(dir, "x.duckdb");
+    const first = await sync([
+      "--config",
+      simConfig(dir, sim.url, { log_group_prefix: "/app/" }),
+      "--database",
+      database,
+    ]);
+    assert.equal(first.code, 0, first.stderr);
+    const before = await readDatabase(database);
+    assert.equal(before.tables.get("/app/api")?.length, 20);
+    const missed = await sync([
+      "--config",
+      simConfig(dir, sim.url, { log_group_prefix: "/ap/" }),
+      "--database",
+      database,
+    ]);
+    assert.equal(missed.code, 1, missed.stdout);
+    assert.match(missed.stderr, /No stream found: .*Nothing was written to \S*x\.duckdb\.\n$/s);
+    assert.deepEqual(await readDatabase(database), before);
+  });
 
   it("a secret given as log_group_prefix: the reason said once, masked; as a report's name: refused", async () => {
     const dir = tempDir();
