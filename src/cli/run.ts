@@ -16,7 +16,7 @@ import type { ApiStats } from "../aws/logs-api.js";
 import { parseAirbyteArgs, parseDemoArgs, parseQueryArgs, parseSyncArgs, USAGE } from "./args.js";
 import { readJson, readJsonInput } from "./input.js";
 import { commandHelp, isAirbyteCommand, isCommand, overview, packageVersion, type LocalCommand } from "./usage.js";
-import { PROGRAM } from "../local/terminal.js";
+import { failureText } from "../local/terminal.js";
 import { syncConfig } from "../local/sync-flags.js";
 
 /** One line for people (and benchmarks) on stderr after a read. */
@@ -101,7 +101,7 @@ async function runLocalCommand(command: LocalCommand, argv: readonly string[], i
       launch = await prepareLocalCommand(command, argv, { ...io, cancellation });
     } catch (err) {
       // Arguments and input files: no secret is known yet, and none is quoted (see input.ts).
-      io.stderr.write(`${PROGRAM} ${command}: ${asConnectorError(err).message}\n`);
+      io.stderr.write(failureText(command, asConnectorError(err).message, io.stderr));
       return 1;
     }
     return await launch();

@@ -16,8 +16,8 @@ import { stagingDirectory } from "../sinks/files.js";
 export interface Io {
   /** A terminal's width (process.stdout's) lets `query` fit its table to it. */
   readonly stdout: Writable & { isTTY?: boolean; columns?: number };
-  /** On a terminal, `sync` shows its progress there. */
-  readonly stderr: Writable & { isTTY?: boolean };
+  /** On a terminal, `sync` shows its progress there, and failures are fitted to its width. */
+  readonly stderr: Writable & { isTTY?: boolean; columns?: number };
   readonly now?: () => number;
   /** SIGTERM/SIGINT source (the process) that cancels `read`, `sync` and `demo`; omitted: not cancellable. */
   readonly signals?: EventEmitter;

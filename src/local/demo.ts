@@ -3,7 +3,7 @@
 // incrementally: it adds only the events that "arrived" since the first.
 import type { Io } from "../commands/context.js";
 import { demoReport } from "./demo-report.js";
-import { WIDTH, wrap } from "./terminal.js";
+import { WIDTH, failureText, wrap } from "./terminal.js";
 import { runSync, SyncError } from "./sync.js";
 import { ConfigError } from "../airbyte/errors.js";
 
@@ -26,9 +26,8 @@ export async function demoCommand(options: DemoOptions, io: Io): Promise<number>
     const { startSimulator, DEMO_SCENARIO_PATH } = await import("../../sim/index.js");
     sim = await startSimulator({ scenario: DEMO_SCENARIO_PATH });
   } catch (err) {
-    io.stderr.write(
-      `source-cloudwatch-logs demo cannot start the simulator with sim/scenarios/demo.json: ${(err as Error).message}\n`,
-    );
+    const message = `cannot start the simulator with sim/scenarios/demo.json: ${(err as Error).message}`;
+    io.stderr.write(failureText("demo", message, io.stderr));
     return 1;
   }
   try {
@@ -57,9 +56,8 @@ export async function demoCommand(options: DemoOptions, io: Io): Promise<number>
       );
     return code;
   } catch (err) {
-    io.stderr.write(
-      `source-cloudwatch-logs demo: ${err instanceof SyncError || err instanceof ConfigError ? err.message : String(err)}\n`,
-    );
+    const message = err instanceof SyncError || err instanceof ConfigError ? err.message : String(err);
+    io.stderr.write(failureText("demo", message, io.stderr));
     return 1;
   } finally {
     await sim.stop();

@@ -17,6 +17,7 @@ import {
   type CycleEnd,
 } from "./follow-policy.js";
 import { inFlagTerms, type SettingFlags } from "./sync-flags.js";
+import { failureText } from "./terminal.js";
 import { runSync, SyncError, type SyncCycle, type SyncOptions, type SyncOutcome } from "./sync.js";
 
 /** What the loop does besides deciding: injectable, so that its policy is tested without waiting. */
@@ -86,7 +87,7 @@ export async function followCommand(
       } catch (err) {
         const failure = failureOf(err, options.settings);
         if (loop.by === undefined && stopsTheLoop(failure.type, n)) {
-          io.stderr.write(`source-cloudwatch-logs sync: ${failure.reason}\n`);
+          io.stderr.write(failureText("sync", failure.reason, io.stderr));
           return 1;
         }
         end = { kind: "threw", reason: failure.reason };

@@ -3,6 +3,7 @@
 import type { DuckDBConnection, DuckDBResult } from "@duckdb/node-api";
 import type { Io } from "../commands/context.js";
 import { writeResult, type QueryFormat } from "./query-output.js";
+import { failureText } from "./terminal.js";
 import { OTHER_FILE_REFUSED, openReadOnly } from "./read-only-database.js";
 import { tableListing, tableSummaries } from "./table-listing.js";
 
@@ -37,7 +38,7 @@ async function holdsNoStatement(connection: DuckDBConnection, sql: string): Prom
 /** The `query` command: exit code; errors as one message on stderr. */
 export async function queryCommand(request: QueryRequest, io: Io): Promise<number> {
   const fail = (message: string): number => {
-    io.stderr.write(`source-cloudwatch-logs query: ${message}\n`);
+    io.stderr.write(failureText("query", message, io.stderr));
     return 1;
   };
   let database: Awaited<ReturnType<typeof openReadOnly>>;

@@ -17,6 +17,7 @@ import { toConnectorError } from "../commands/api-failures.js";
 import type { ConfiguredStream } from "../airbyte/configured-catalog.js";
 import { parseState } from "../airbyte/state.js";
 import { Destination } from "./destination.js";
+import { failureText } from "./terminal.js";
 import { DuckDbStore } from "./duckdb-store.js";
 import { JsonlStore } from "./jsonl-store.js";
 import { listNames, NAMES_SHOWN } from "./name-list.js";
@@ -281,7 +282,7 @@ export async function syncCommand(options: SyncOptions, io: Io): Promise<number>
     // A message from before the config is validated holds no secret (see connect()).
     const message =
       err instanceof SyncError || err instanceof ConfigError ? err.message : asConnectorError(err).message;
-    io.stderr.write(`source-cloudwatch-logs sync: ${inFlagTerms(message, options.settings)}\n`);
+    io.stderr.write(failureText("sync", inFlagTerms(message, options.settings), io.stderr));
     return 1;
   }
 }

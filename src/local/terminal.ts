@@ -8,6 +8,41 @@ export const WIDTH = 80;
 /** The rows `query` prints as a table (it must hold them all to align them); csv and json print all. */
 export const MAX_TABLE_ROWS = 1000;
 
+/** Where a failure is written: a terminal (tty.WriteStream) says so and gives its width. */
+export interface FailureOutput {
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+/**
+ * A command's failure for stderr: `PROGRAM command: message`. On a terminal the first line breaks
+ * at spaces to the terminal's width (the terminal itself would cut words); elsewhere (logs, pipes)
+ * it stays one line, for grep. The message's later lines (a synopsis) are made to fit already.
+ */
+export function failureText(command: string, message: string, out: FailureOutput): string {
+  const [first = "", ...rest] = message.split("\n");
+  const head = `${PROGRAM} ${command}: ${first}`;
+  const width = out.isTTY === true ? out.columns : undefined;
+  const lines = width === undefined ? [head] : breakAtSpaces(head, width);
+  return `${[...lines, ...rest].join("\n")}\n`;
+}
+
+/** Lines of at most `width` characters, broken at single spaces; other whitespace (in a quoted value) is kept. */
+function breakAtSpaces(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line: string | undefined;
+  for (const word of text.split(" ")) {
+    if (line !== undefined && line.length + 1 + word.length > width && line !== "") {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === undefined ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== undefined) lines.push(line);
+  return lines;
+}
+
 /** Words into lines of at most `width` characters (a longer word stays whole). */
 export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
