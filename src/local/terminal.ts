@@ -29,17 +29,13 @@ export function failureText(command: string, message: string, out: FailureOutput
 
 /** Lines of at most `width` characters, broken at single spaces; other whitespace (in a quoted value) is kept. */
 function breakAtSpaces(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line: string | undefined;
-  for (const word of text.split(" ")) {
-    if (line !== undefined && line.length + 1 + word.length > width && line !== "") {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === undefined ? word : `${line} ${word}`;
-    }
+  const [first = "", ...words] = text.split(" ");
+  const lines = [first];
+  for (const word of words) {
+    const last = lines[lines.length - 1] ?? "";
+    if (last !== "" && last.length + 1 + word.length > width) lines.push(word);
+    else lines[lines.length - 1] = `${last} ${word}`;
   }
-  if (line !== undefined) lines.push(line);
   return lines;
 }
 
