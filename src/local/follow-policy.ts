@@ -5,7 +5,7 @@
 import type { FailureType } from "../airbyte/errors.js";
 import type { ProgressSnapshot } from "./progress.js";
 import { cutStart, reached, STORED_UP_TO } from "./summary.js";
-import { WIDTH, wrap } from "./terminal.js";
+import { plural, WIDTH, wrap } from "./terminal.js";
 
 /** `--interval`'s default, in seconds. */
 export const DEFAULT_FOLLOW_INTERVAL_SECONDS = 60;
@@ -89,10 +89,6 @@ function nextTime(ms: number, from: number): string {
 
 function seconds(ms: number): string {
   return `${(Math.max(ms, 0) / 1000).toFixed(1)} s`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 /** What the progress screen shows above the table during cycle `n`. */

@@ -8,6 +8,11 @@ export const WIDTH = 80;
 /** The rows `query` prints as a table (it must hold them all to align them); csv and json print all. */
 export const MAX_TABLE_ROWS = 1000;
 
+/** A count and its noun: "1 cycle", "2 cycles" (the nouns here take an s). */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 /** Where a failure is written: a terminal (tty.WriteStream) says so and gives its width. */
 export interface FailureOutput {
   readonly isTTY?: boolean;
