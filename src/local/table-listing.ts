@@ -3,7 +3,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { STREAMS_TABLE } from "./duckdb-store.js";
 import { describeSource } from "./store.js";
-import { WIDTH, wrap } from "./terminal.js";
+import { plural, WIDTH, wrap } from "./terminal.js";
 import { escapeControls, textTable } from "./text-table.js";
 
 export interface TableSummary {
@@ -72,7 +72,7 @@ export async function tableSummaries(db: DuckDBConnection): Promise<TableSummary
  */
 export function tableListing(database: string, summaries: readonly TableSummary[]): string[] {
   const total = summaries.reduce((n, s) => n + (s.rows ?? 0), 0);
-  const lines = [`${summaries.length} log groups, ${total} events in ${database}:`];
+  const lines = [`${plural(summaries.length, "log group")}, ${plural(total, "event")} in ${database}:`];
   const sources = [...new Set(summaries.map((s) => s.source))];
   for (const source of sources) {
     const of = summaries.filter((s) => s.source === source);
