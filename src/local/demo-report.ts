@@ -1,6 +1,6 @@
 // What the demo prints after its sync: the tables with their row counts and time ranges, and a
 // sample query with its result, read back from the DuckDB file.
-import { PROGRAM } from "./terminal.js";
+import { PROGRAM, WIDTH } from "./terminal.js";
 import { tableLines } from "./query-output.js";
 import { openReadOnly } from "./read-only-database.js";
 import { tableListing, tableSummaries } from "./table-listing.js";
@@ -18,12 +18,20 @@ function shellWord(text: string): string {
 }
 
 /**
- * The command that explores the file. `npx` runs the package's bin both in a source checkout
- * (npm resolves the project's own bin) and where the package is installed; the demo runs only
- * in a checkout.
+ * How to explore the file. `npx` runs the package's bin both in a source checkout (npm resolves
+ * the project's own bin) and where the package is installed. A line that would pass WIDTH breaks
+ * before the command and at the sentence's "; ", never inside the command (it is to be copied).
  */
-function exploreCommand(database: string): string {
-  return `npx ${PROGRAM} query --tables --database ${shellWord(database)}`;
+export function exploreLines(database: string): string[] {
+  const path = shellWord(database);
+  const command = `npx ${PROGRAM} query --tables --database ${path}`;
+  const then = `(then query "SQL" --database ${path}; any DuckDB client reads it too)`;
+  return [
+    ...(`Explore it: ${command}`.length <= WIDTH ? [`Explore it: ${command}`] : ["Explore it:", `  ${command}`]),
+    ...(then.length + 2 <= WIDTH
+      ? [`  ${then}`]
+      : [`  (then query "SQL" --database ${path};`, "  any DuckDB client reads it too)"]),
+  ];
 }
 
 export async function demoReport(database: string): Promise<string> {
@@ -43,11 +51,7 @@ export async function demoReport(database: string): Promise<string> {
         ...table.map((l) => `  ${l}`),
       );
     }
-    lines.push(
-      "",
-      `Explore it: ${exploreCommand(database)}`,
-      `  (then query "SQL" --database ${shellWord(database)}; any DuckDB client reads it too)`,
-    );
+    lines.push("", ...exploreLines(database));
     return `${lines.join("\n")}\n`;
   } finally {
     db.close();
