@@ -66,8 +66,11 @@ export class GroupStates {
 
   private emit(now: number): void {
     this.lastEmitted = now;
-    const log_groups: Record<string, StreamState> = {};
-    for (const [group, watermark] of this.watermarks) log_groups[group] = stateBlob(watermark);
+    // Own properties, whatever the names: an assignment to a group named "__proto__" would set
+    // the object's prototype, and the group's watermark would be lost from the STATE.
+    const log_groups: Record<string, StreamState> = Object.fromEntries(
+      [...this.watermarks].map(([group, watermark]) => [group, stateBlob(watermark)]),
+    );
     this.options.emit({ log_groups });
   }
 }

@@ -424,6 +424,23 @@ describe("single stream: checkpoints", () => {
     assert.equal(emitted.length, 2);
   });
 
+  test('a log group named "__proto__" (a valid name) keeps its watermark in the STATE, as every other name', () => {
+    const output = new CapturedOutput();
+    const states = new GroupStates(new Map([["/a", 1]]), {
+      now: () => 0,
+      intervalMs: 1,
+      emit: (b) => output.emitter.state(ALL, b),
+    });
+    for (const name of ["__proto__", "constructor", "toString"]) states.set(name, 7);
+    states.finish();
+    const last = JSON.parse(output.text.trim().split("\n").at(-1)!) as {
+      state: { stream: { stream_state: { log_groups: Record<string, unknown> } } };
+    };
+    const groups = last.state.stream.stream_state.log_groups;
+    assert.deepEqual(Object.keys(groups).sort(), ["/a", "__proto__", "constructor", "toString"].sort());
+    assert.deepEqual(Object.getOwnPropertyDescriptor(groups, "__proto__")?.value, { timestamp: 7 });
+  });
+
   test("a STATE of 10,000 log groups stays under 1 MB", () => {
     const output = new CapturedOutput();
     const now = 1_760_000_000_000;
