@@ -102,6 +102,8 @@ function checkedGroupsPage(page: DescribeLogGroupsCommandOutput): {
     throw invalid("a log group without a name");
   if (nextToken !== undefined && nextToken !== null && typeof nextToken !== "string")
     throw invalid("nextToken is not a string");
+  // AWS's tokens have at least one character; "" read as "no more pages" would hide log groups.
+  if (nextToken === "") throw invalid("an empty nextToken");
   return { logGroups, nextToken: nextToken || undefined };
 }
 

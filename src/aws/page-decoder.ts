@@ -76,6 +76,8 @@ function checkedPage(page: unknown): { events: LogEvent[]; nextToken: string | u
   if (!Array.isArray(events)) throw invalidAnswer("no events array");
   if (nextToken !== undefined && nextToken !== null && typeof nextToken !== "string")
     throw invalidAnswer("nextToken is not a string");
+  // AWS's tokens have at least one character; "" read as "no more pages" would end a window early.
+  if (nextToken === "") throw invalidAnswer("an empty nextToken");
   for (const [i, e] of events.entries()) {
     const ok =
       isObject(e) &&

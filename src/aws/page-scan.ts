@@ -360,8 +360,11 @@ export function scanFilterPage(t: string, withoutControl = false): ScannedPage |
         const end = skipValue(t, i);
         if (end < 0) return undefined;
         if (key === '"nextToken"') {
-          if (t.charCodeAt(i) === QUOTE) nextToken = JSON.parse(t.slice(i, end)) as string;
-          else if (!t.startsWith("null", i)) return undefined;
+          if (t.charCodeAt(i) === QUOTE) {
+            nextToken = JSON.parse(t.slice(i, end)) as string;
+            // An empty token is not AWS's: JSON.parse's path reports it (see decodeFilterPage).
+            if (nextToken === "") return undefined;
+          } else if (!t.startsWith("null", i)) return undefined;
           else nextToken = undefined;
         }
         i = end;

@@ -5,9 +5,17 @@ import { unlessCancelled } from "./cancel.js";
 import type { StreamSource } from "../domain/streams.js";
 import { StreamCheckpoint, stateBlob } from "./checkpoint.js";
 import type { Emitter } from "../airbyte/emitter.js";
+import { ConnectorError } from "../airbyte/errors.js";
 import type { EventPage, LogEvent, LogsApi } from "../domain/logs.js";
 import type { EventSink } from "../sinks/sink.js";
 import { DEFAULT_PLANNER_OPTIONS, type PlannerOptions, type SyncRange, type Window, WindowPlanner } from "./plan.js";
+
+/**
+ * Empty pages in a row, each with the nextToken it was asked with, after which a window fails: the
+ * endpoint makes no progress. A real scan's token moves; the simulator's random empty pages repeat
+ * it, each with a probability of at most 0.99 (0.99^1000: 4e-5).
+ */
+const STUCK_PAGES = 1000;
 
 export interface StreamReadInput {
   readonly api: LogsApi;
@@ -127,6 +135,7 @@ export class StreamReader {
     let nextToken: string | undefined;
     let events = 0;
     let first = true;
+    let stuck = 0;
     do {
       if (this.failure !== undefined) throw this.failure;
       signal?.throwIfAborted();
@@ -153,6 +162,14 @@ export class StreamReader {
         if (this.planner.firstPage(w, { timestamps, hasMore: page.nextToken !== undefined }) === "split")
           return "split";
       }
+      // An empty page may hand back the token it was asked with (a scan that found nothing yet),
+      // but not for ever: that endpoint would keep the window, and the sync, going without end.
+      stuck = page.events.length === 0 && nextToken !== undefined && page.nextToken === nextToken ? stuck + 1 : 0;
+      if (stuck >= STUCK_PAGES)
+        throw new ConnectorError(
+          `FilterLogEvents answered ${STUCK_PAGES} empty pages in a row with the nextToken it was sent, for log group ${source.logGroupName} from ${new Date(w.start).toISOString()}: the endpoint makes no progress; the sync can be retried`,
+          "transient_error",
+        );
       await sink.deliver(kept, signal);
       events += kept.length;
       nextToken = page.nextToken;

@@ -9,6 +9,7 @@ import { expectedEvents, startSimulator, type Simulator } from "../../sim/index.
 import type { ScenarioFile } from "../../sim/scenario-file.js";
 import { catalogFor, errors, records, runWith, statuses, type RunResult } from "../support/connector.js";
 import { prng } from "../support/prng.js";
+import { rewritingProxy } from "../support/rewriting-proxy.js";
 
 const GROUPS = ["/answers/a", "/answers/b", "/answers/c"];
 const KEYS = { aws_access_key_id: "AKIASIMANSWERS000001", aws_secret_access_key: "answers-secret-000000000000001" };
@@ -249,5 +250,49 @@ describe("answers that are not what the operation documents (simulator)", () => 
     } finally {
       await sim.stop();
     }
+  });
+});
+
+describe("pages of shapes the simulator does not make (through a rewriting proxy)", () => {
+  /** Reads the three groups through a proxy that rewrites /answers/a's FilterLogEvents pages. */
+  async function readRewritten(
+    rewrite: (answer: Record<string, unknown>, asked: Record<string, unknown>) => Record<string, unknown>,
+  ) {
+    const sim = await startSimulator({ scenario: scenario(11, {}) });
+    const proxy = await rewritingProxy(sim.url, (answer, asked) =>
+      asked.logGroupName === GROUPS[0] ? rewrite(answer, asked) : answer,
+    );
+    try {
+      const r = await read({ ...sim, url: proxy.url } as Simulator);
+      assertNeverSilentlyWrong(sim, r, "rewritten");
+      assert.equal(statuses(r.messages, GROUPS[0]!).at(-1), "INCOMPLETE");
+      for (const g of GROUPS.slice(1)) assert.equal(statuses(r.messages, g).at(-1), "COMPLETE", g);
+      const errs = errors(r.messages).filter((e) => e.stream_descriptor?.name === GROUPS[0]);
+      assert.ok(errs.length > 0, "an error for the stream");
+      for (const e of errs) assert.equal(e.failure_type, "transient_error", e.message);
+      return errs.map((e) => e.message).join("\n");
+    } finally {
+      await proxy.close();
+      await sim.stop();
+    }
+  }
+
+  test('a nextToken of "" (AWS\'s have a character at least) is a wrong answer, not the last page', {
+    timeout: 300_000,
+  }, async () => {
+    // Taken as the end, it ended each window after its first page: COMPLETE with events missing.
+    const messages = await readRewritten((answer) =>
+      typeof answer.nextToken === "string" ? { ...answer, nextToken: "" } : answer,
+    );
+    assert.match(messages, /empty nextToken/);
+  });
+
+  test("empty pages that hand back the nextToken they were sent, without end: the window fails, no hang", {
+    timeout: 300_000,
+  }, async () => {
+    const messages = await readRewritten((answer, asked) =>
+      typeof asked.nextToken === "string" ? { events: [], nextToken: asked.nextToken } : answer,
+    );
+    assert.match(messages, /1000 empty pages in a row with the nextToken it was sent, for log group \/answers\/a/);
   });
 });

@@ -207,6 +207,7 @@ describe("FilterLogEvents page scan", () => {
       "an event not an object": `{"events":[1]}`,
       "a nested event field": `{"events":[{"logStreamName":"s","timestamp":1,"ingestionTime":2,"message":{"m":1},"eventId":"e"}]}`,
       "a next token not a string": `{"events":[],"nextToken":5}`,
+      "an empty next token": `{"events":[],"nextToken":""}`,
       "a missing comma": `{"events":[${ok}${ok}]}`,
       "an array page": `[${ok}]`,
       "an empty text": "",
