@@ -51,6 +51,37 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * Cuts a stream's file back to its last complete line. A sync killed during an append (or a disk
+ * that filled) leaves part of a line, and the next append would join a record to it: a line that
+ * is not JSON. The part belongs to an append whose state was not written (the state is replaced
+ * only after its records are appended), so the next sync reads those records again.
+ */
+async function cutTornTail(path: string): Promise<void> {
+  const file = await openFile(path, "r+").catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  });
+  if (file === undefined) return;
+  try {
+    const { size } = await file.stat();
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let end = size; end > 0; ) {
+      const start = Math.max(0, end - chunk.length);
+      const { bytesRead } = await file.read(chunk, 0, end - start, start);
+      const newline = chunk.subarray(0, bytesRead).lastIndexOf(10);
+      if (newline >= 0) {
+        if (start + newline + 1 < size) await file.truncate(start + newline + 1);
+        return;
+      }
+      end = start;
+    }
+    if (size > 0) await file.truncate(0);
+  } finally {
+    await file.close();
+  }
+}
+
 async function replaceFile(path: string, text: string): Promise<void> {
   await writeFile(`${path}.tmp`, text);
   await rename(`${path}.tmp`, path);
@@ -223,6 +254,7 @@ export class JsonlStore implements LocalStore {
     await lock(directory);
     try {
       const names = await streamFiles(directory, streams, source);
+      for (const name of names.values()) await cutTornTail(join(directory, `${name}${EXTENSION}`));
       const store = new JsonlStore(
         directory,
         new Map([...names].map(([s, n]) => [s, join(directory, `${n}${EXTENSION}`)])),

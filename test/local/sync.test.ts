@@ -1,7 +1,7 @@
 // `sync` against the simulator through the real SDK: exact event sets per table, no duplicate
 // keys, incremental continuation, jsonl format, and a quiet non-terminal stderr.
 import { strict as assert } from "node:assert";
-import { readFileSync, readdirSync } from "node:fs";
+import { appendFileSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { expectedEvents, startSimulator, type ScenarioFile, type Simulator } from "../../sim/index.js";
@@ -185,5 +185,43 @@ describe("local sync", () => {
     assert.equal((await runSync(options, { stdout: new Collect(), stderr: new Collect() })).code, 0);
     const after = readFileSync(join(output, "ecs_checkout.jsonl"), "utf8").trim().split("\n");
     assert.equal(after.length, lines.length, "nothing new, nothing appended twice");
+  });
+
+  it("jsonl: a line cut by a killed append (or a full disk) is cut off, not joined to the next sync's first record", async () => {
+    const dir = tempDir();
+    const configPath = simConfig(dir, sim.url);
+    const output = join(dir, "out");
+    const file = join(output, "ecs_checkout.jsonl");
+    const sync = (now?: () => number) =>
+      runSync(
+        { config: readConfig(configPath), format: "jsonl", target: output, streams: ["/ecs/checkout"] },
+        { stdout: new Collect(), stderr: new Collect(), ...(now ? { now } : {}) },
+      );
+    assert.equal((await sync()).code, 0);
+    const first = readFileSync(file, "utf8").trim().split("\n");
+    // What a sync killed half way through an append leaves: part of a record, no line break.
+    appendFileSync(file, '{"logGroupName":"/ecs/checkout","logStreamName":"task-1","timest');
+    const t = Date.now() - 1000;
+    await putEvents(
+      sim.url,
+      "/ecs/checkout",
+      "task-4",
+      [0, 1, 2].map((i) => ({ timestamp: t + i, message: `after the cut ${i}` })),
+      true,
+    );
+    assert.equal((await sync(() => Date.now() + 10 * 60_000)).code, 0);
+    const text = readFileSync(file, "utf8");
+    assert.ok(text.endsWith("\n"));
+    const lines = text.trimEnd().split("\n");
+    const records = lines.map((l, i) => {
+      try {
+        return JSON.parse(l) as { logStreamName: string; eventId: string; message: string };
+      } catch {
+        return assert.fail(`line ${i + 1} is not JSON: ${l.slice(0, 120)}`);
+      }
+    });
+    assert.deepEqual(lines.slice(0, first.length), first, "the complete lines stay");
+    assert.equal(new Set(records.map(keyOf)).size, records.length, "each event once");
+    assert.equal(records.filter((r) => r.logStreamName === "task-4").length, 3);
   });
 });
