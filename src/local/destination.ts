@@ -125,35 +125,41 @@ export class Destination extends Writable {
           "system_error",
         ),
       );
-    } else if (this.failed.size > 0) {
-      // Grouped by why: thousands of streams failing alike (the store out of memory) make one short line.
-      // At most NAMES_SHOWN causes, in case each names its stream: the rest are counted.
-      const byWhy = new Map<string, string[]>();
-      for (const [stream, why] of this.failed) {
-        const streams = byWhy.get(why);
-        if (streams) streams.push(stream);
-        else byWhy.set(why, [stream]);
-      }
-      const causes = [...byWhy];
-      const counted = causes.slice(NAMES_SHOWN).reduce((n, [, streams]) => n + streams.length, 0);
-      const which =
-        causes
-          .slice(0, NAMES_SHOWN)
-          .map(([why, streams]) => `${listNames(streams)} (${why})`)
-          .join("; ") + (counted > 0 ? `; and ${counted} more for other causes` : "");
-      // Every stream can fail at once (a full disk): then none was stored.
-      const others = [...this.stored].some((s) => !this.failed.has(s))
-        ? "the other streams were stored"
-        : "no other stream stored anything";
-      callback(
-        new ConnectorError(
-          `could not store ${which} in ${this.store.location}; ${others}, and the next sync retries these from their last stored state`,
-          "system_error",
-        ),
-      );
     } else {
+      // A stream the store could not take is one of the sync's failed streams: the summary lists
+      // it INCOMPLETE with this note, beside the streams that were stored (see storeFailed).
+      if (this.failed.size > 0) this.tracker.note(this.failureNote());
       callback();
     }
+  }
+
+  /** Whether a stream's commit failed: the sync then fails, though the read completed the stream. */
+  get storeFailed(): boolean {
+    return this.failed.size > 0;
+  }
+
+  /** The streams whose commit failed, in one note. */
+  private failureNote(): string {
+    // Grouped by why: thousands of streams failing alike (the store out of memory) make one short line.
+    // At most NAMES_SHOWN causes, in case each names its stream: the rest are counted.
+    const byWhy = new Map<string, string[]>();
+    for (const [stream, why] of this.failed) {
+      const streams = byWhy.get(why);
+      if (streams) streams.push(stream);
+      else byWhy.set(why, [stream]);
+    }
+    const causes = [...byWhy];
+    const counted = causes.slice(NAMES_SHOWN).reduce((n, [, streams]) => n + streams.length, 0);
+    const which =
+      causes
+        .slice(0, NAMES_SHOWN)
+        .map(([why, streams]) => `${listNames(streams)} (${why})`)
+        .join("; ") + (counted > 0 ? `; and ${counted} more for other causes` : "");
+    // Every stream can fail at once (a full disk): then none was stored.
+    const others = [...this.stored].some((s) => !this.failed.has(s))
+      ? "the other streams were stored"
+      : "no other stream stored anything";
+    return `could not store ${which} in ${this.store.location}; ${others}, and the next sync retries these from their last stored state`;
   }
 
   private noteDegraded(): void {

@@ -259,7 +259,9 @@ export async function runSync(
           warnings,
         }),
       );
-    return { code: interrupted !== undefined ? CANCEL_EXIT_CODES[interrupted] : ok ? 0 : 1, snapshot: final, warnings };
+    // A stream the store could not take failed, though the read completed it (see Destination).
+    const code = interrupted !== undefined ? CANCEL_EXIT_CODES[interrupted] : ok && !destination.storeFailed ? 0 : 1;
+    return { code, snapshot: final, warnings };
   } catch (err) {
     const failure = toConnectorError(err, {
       region: config.region,

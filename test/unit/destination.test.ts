@@ -61,13 +61,32 @@ const state = (stream: string, t: number) =>
 /** A commit for every STATE as soon as the one before is done. */
 const IMMEDIATE: BatchLimits = { minRecords: 0, maxWaitMs: 0, maxReady: 100_000 };
 
-/** Writes the lines, ends the destination and resolves with end()'s error, if any. */
-async function run(store: LocalStore, lines: readonly string[]): Promise<Error | undefined> {
-  const destination = new Destination(store, new ProgressTracker(["a", "b"], () => 0));
+/** How a destination ended: end()'s error, if any, the notes it gave the tracker, and whether a commit failed. */
+interface Ended {
+  readonly error: Error | undefined;
+  readonly notes: readonly string[];
+  readonly storeFailed: boolean;
+}
+
+/** Writes the lines and ends the destination. */
+async function run(store: LocalStore, lines: readonly string[]): Promise<Ended> {
+  const tracker = new ProgressTracker(["a", "b"], () => 0);
+  const destination = new Destination(store, tracker);
   for (const line of lines) {
     if (!destination.write(`${line}\n`)) await new Promise((resolve) => destination.once("drain", resolve));
   }
-  return new Promise((resolve) => destination.end((err?: Error | null) => resolve(err ?? undefined)));
+  const error = await new Promise<Error | undefined>((resolve) =>
+    destination.end((err?: Error | null) => resolve(err ?? undefined)),
+  );
+  return { error, notes: tracker.warnings(), storeFailed: destination.storeFailed };
+}
+
+/** The one note of a destination whose commits failed: end() took no error, the sync fails by storeFailed. */
+function failureNote(ended: Ended): string {
+  assert.equal(ended.error, undefined);
+  assert.equal(ended.storeFailed, true);
+  assert.equal(ended.notes.length, 1, ended.notes.join("\n"));
+  return ended.notes[0]!;
 }
 
 /** A store whose commits wait until the test lets them finish; it records each commit's batch and state. */
@@ -196,7 +215,7 @@ describe("sync destination", () => {
 
   test("a stream whose commit fails stops alone; the end reports it in one line", async () => {
     const store = new MemoryStore(new Set(["a"]));
-    const err = await run(store, [
+    const ended = await run(store, [
       record("a", 1),
       record("b", 1),
       state("a", 2),
@@ -211,15 +230,15 @@ describe("sync destination", () => {
       [1, 3],
     );
     assert.equal(store.committed.has("a"), false);
-    assert.match(err?.message ?? "", /^could not store "a" \(disk full\) in memory; the other streams were stored/);
+    assert.match(failureNote(ended), /^could not store "a" \(disk full\) in memory; the other streams were stored/);
   });
 
   test("when every stream's commit fails, the end does not say the others were stored", async () => {
     const store = new MemoryStore(new Set(["a", "b"]));
-    const err = await run(store, [record("a", 1), record("b", 1), state("a", 2), state("b", 2)]);
+    const ended = await run(store, [record("a", 1), record("b", 1), state("a", 2), state("b", 2)]);
     assert.equal(store.committed.size, 0);
     assert.match(
-      err?.message ?? "",
+      failureNote(ended),
       /^could not store "a", "b" \(disk full\) in memory; no other stream stored anything, and the next sync retries these/,
     );
   });
@@ -227,7 +246,7 @@ describe("sync destination", () => {
   test("streams failing for the same reason make one short list: ten names and how many more", async () => {
     const names = Array.from({ length: 25 }, (_, i) => `s${i}`);
     const store = new MemoryStore(new Set(names), (stream) => (stream === "s3" ? "disk full" : "out of memory"));
-    const err = await run(store, [
+    const ended = await run(store, [
       ...names.map((s) => record(s, 1)),
       ...names.map((s) => state(s, 2)),
       record("a", 1),
@@ -239,7 +258,7 @@ describe("sync destination", () => {
       .map((s) => `"${s}"`)
       .join(", ");
     assert.equal(
-      err?.message,
+      failureNote(ended),
       `could not store ${others}, and 14 more (out of memory); "s3" (disk full) in memory; ` +
         "the other streams were stored, and the next sync retries these from their last stored state",
     );
@@ -248,13 +267,13 @@ describe("sync destination", () => {
   test("causes that each name their stream: ten of them, the other streams counted", async () => {
     const names = Array.from({ length: 30 }, (_, i) => `s${i}`);
     const store = new MemoryStore(new Set(names), (stream) => `table ${stream} is broken`);
-    const err = await run(store, [...names.map((s) => record(s, 1)), ...names.map((s) => state(s, 2))]);
+    const ended = await run(store, [...names.map((s) => record(s, 1)), ...names.map((s) => state(s, 2))]);
     const shown = names
       .slice(0, 10)
       .map((s) => `"${s}" (table ${s} is broken)`)
       .join("; ");
     assert.equal(
-      err?.message,
+      failureNote(ended),
       `could not store ${shown}; and 20 more for other causes in memory; no other stream stored anything, ` +
         "and the next sync retries these from their last stored state",
     );
@@ -262,13 +281,13 @@ describe("sync destination", () => {
 
   test("output it cannot read is reported at the end, and later output does not wait", async () => {
     const store = new MemoryStore(new Set());
-    const err = await run(store, [record("b", 1), "{not json", record("b", 2), state("b", 3)]);
+    const ended = await run(store, [record("b", 1), "{not json", record("b", 2), state("b", 3)]);
     assert.equal(store.committed.size, 0, "nothing after the unreadable line is stored");
-    assert.match(err?.message ?? "", /^could not take the connector's output/);
+    assert.match(ended.error?.message ?? "", /^could not take the connector's output/);
     // A stream name that is no JSON string: in the emitter's form otherwise, still unreadable.
     const bad = '{"type":"RECORD","record":{"stream":"\\q","data":{"eventId":"1"},"emitted_at":1}}';
     const invalid = await run(new MemoryStore(new Set()), [bad, state("b", 3)]);
-    assert.match(invalid?.message ?? "", /^could not take the connector's output/);
+    assert.match(invalid.error?.message ?? "", /^could not take the connector's output/);
   });
 
   test("records as the emitter writes them are committed as their data's own text", async () => {
@@ -349,12 +368,12 @@ describe("sync destination", () => {
     const store = new MemoryStore(new Set());
     const data =
       '{"logGroupName":"a","logStreamName":"s","timestamp":1,"ingestionTime":1,"message":" {\\"n\\": 1e400}\\n","eventId":"1","message_json":{"n":1e400}}';
-    const err = await run(store, [
+    const ended = await run(store, [
       `{"type":"RECORD","record":{"stream":"a","data":${data},"namespace":{"x":1},"emitted_at":1}}`,
       `{"type":"RECORD","record":{"stream":"\\u0061","data":${data},"emitted_at":1}}`,
       state("a", 2),
     ]);
-    assert.equal(err, undefined);
+    assert.deepEqual(ended, { error: undefined, notes: [], storeFailed: false });
     const exact =
       '{"logGroupName":"a","logStreamName":"s","timestamp":1,"ingestionTime":1,"message":" {\\"n\\": 1e400}\\n","eventId":"1","message_json":{"n": 1e400}}';
     assert.deepEqual(store.texts, [exact, exact]);
