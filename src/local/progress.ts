@@ -134,6 +134,16 @@ export function watermarkOf(state: Record<string, unknown>, keys: readonly strin
   return earliest;
 }
 
+/** What a sync knows of its streams before reading (see stream-starts.ts); each map may leave streams out. */
+export interface StreamsKnown {
+  /** Where each stream starts in this sync, for the time left of streams not begun. */
+  readonly starts?: ReadonlyMap<string, number>;
+  /** Each stream's weight (see StreamProgress.weight), 1 for a stream not given. */
+  readonly weights?: ReadonlyMap<string, number>;
+  /** The single stream's log groups, by their keys in its state (see watermarkOf). */
+  readonly groupKeys?: ReadonlyMap<string, readonly string[]>;
+}
+
 export class ProgressTracker {
   private readonly streams = new Map<string, Mutable>();
   private readonly notes = new Set<string>();
@@ -141,24 +151,20 @@ export class ProgressTracker {
   private covered = 0;
   /** Totals sampled at most once a second, back to the start of the moving window. */
   private readonly samples: Sample[];
+  /** The single stream's log groups, by their keys in its state (see watermarkOf). */
+  private readonly groupKeys: ReadonlyMap<string, readonly string[]>;
 
-  /**
-   * `starts`: where each stream starts in this sync, for the time left of streams not begun;
-   * `weights`: each stream's weight (see StreamProgress.weight), 1 for a stream not given.
-   */
   constructor(
     streams: readonly string[],
     private readonly clock: () => number,
-    starts: ReadonlyMap<string, number> = new Map(),
-    weights: ReadonlyMap<string, number> = new Map(),
-    /** The single stream's log groups, by their keys in its state (see watermarkOf). */
-    private readonly groupKeys: ReadonlyMap<string, readonly string[]> = new Map(),
+    known: StreamsKnown = {},
   ) {
     for (const s of streams) {
       const e = this.entry(s);
-      e.start = starts.get(s);
-      e.weight = weights.get(s) ?? 1;
+      e.start = known.starts?.get(s);
+      e.weight = known.weights?.get(s) ?? 1;
     }
+    this.groupKeys = known.groupKeys ?? new Map();
     this.samples = [{ at: clock(), received: 0, covered: 0 }];
   }
 

@@ -214,13 +214,11 @@ export async function runSync(
     }));
 
     const now = clock();
-    const tracker = new ProgressTracker(
-      names,
-      clock,
-      streamStarts(names, stored, config, discovered.groups, now),
-      streamWeights(names, config, discovered.groups, now),
-      groupStateKeys(names, config, discovered.groups, discovered.own),
-    );
+    const tracker = new ProgressTracker(names, clock, {
+      starts: streamStarts(names, stored, config, discovered.groups, now),
+      weights: streamWeights(names, config, discovered.groups, now),
+      groupKeys: groupStateKeys(names, config, discovered.groups, discovered.own),
+    });
     for (const n of notes) tracker.note(n);
     const destination = new Destination(store, tracker);
     const ctx = context(destination);

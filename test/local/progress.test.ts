@@ -344,15 +344,13 @@ describe("progress tracker", () => {
 
   it("counts the log time a stream's watermark covers at the stream's weight", () => {
     const now = T;
-    const tracker = new ProgressTracker(
-      ["/a", "/b"],
-      () => now,
-      new Map([
+    const tracker = new ProgressTracker(["/a", "/b"], () => now, {
+      starts: new Map([
         ["/a", T - 10 * HOUR],
         ["/b", T - 10 * HOUR],
       ]),
-      new Map([["/a", 3]]),
-    );
+      weights: new Map([["/a", 3]]),
+    });
     tracker.committed("/a", 10, { timestamp: T - 9 * HOUR });
     tracker.committed("/b", 10, { timestamp: T - 8 * HOUR });
     const snap = tracker.snapshot({ startedAt: T, upperBound: T, throttles: 0 });
@@ -369,7 +367,7 @@ describe("progress tracker", () => {
       ["/a", T - 10 * HOUR],
       ["/b", T - 10 * HOUR],
     ]);
-    const tracker = new ProgressTracker(["/a", "/b"], () => now, starts);
+    const tracker = new ProgressTracker(["/a", "/b"], () => now, { starts });
     const base = { startedAt: T, upperBound: T, throttles: 0 };
     // 20 s at 100 events/s, then 10 s at 10 events/s.
     for (let s = 1; s <= 30; s++) {
