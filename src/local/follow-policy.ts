@@ -60,7 +60,7 @@ export function withCycle(totals: FollowTotals, snapshot: ProgressSnapshot | und
     streams.set(p.stream, {
       committed: (before?.committed ?? 0) + p.committed,
       reread: (before?.reread ?? 0) + p.reread,
-      watermark: p.watermark ?? before?.watermark,
+      watermark: p.watermark ?? before?.watermark ?? p.storedUpTo,
     });
   }
   return {

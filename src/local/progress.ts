@@ -17,6 +17,11 @@ export interface StreamProgress {
   /** Where this sync starts the stream (its stored state, or where a new one starts); undefined: unknown. */
   readonly start: number | undefined;
   /**
+   * How far the store held the stream when this sync began (its stored state's watermark):
+   * where it is complete up to until a commit of this sync; undefined: nothing stored.
+   */
+  readonly storedUpTo: number | undefined;
+  /**
    * The stream's windows being read right now (from their first request sent): none, for a
    * started stream, means it waits for a worker or for its turn under the rate limit.
    */
@@ -73,6 +78,7 @@ export const NOT_STARTED: Omit<StreamProgress, "stream"> = {
   reread: 0,
   watermark: undefined,
   start: undefined,
+  storedUpTo: undefined,
   reading: 0,
   storing: false,
   failed: false,
@@ -90,6 +96,7 @@ interface Mutable {
   reread: number;
   watermark: number | undefined;
   start: number | undefined;
+  storedUpTo: number | undefined;
   reading: number;
   storing: boolean;
   failed: boolean;
@@ -142,6 +149,8 @@ export interface StreamsKnown {
   readonly weights?: ReadonlyMap<string, number>;
   /** The single stream's log groups, by their keys in its state (see watermarkOf). */
   readonly groupKeys?: ReadonlyMap<string, readonly string[]>;
+  /** The states the store holds, by stream (see StreamProgress.storedUpTo). */
+  readonly stored?: ReadonlyMap<string, Record<string, unknown>>;
 }
 
 export class ProgressTracker {
@@ -165,6 +174,10 @@ export class ProgressTracker {
       e.weight = known.weights?.get(s) ?? 1;
     }
     this.groupKeys = known.groupKeys ?? new Map();
+    for (const s of streams) {
+      const state = known.stored?.get(s);
+      this.entry(s).storedUpTo = state === undefined ? undefined : watermarkOf(state, this.groupKeys.get(s));
+    }
     this.samples = [{ at: clock(), received: 0, covered: 0 }];
   }
 
@@ -430,7 +443,7 @@ export function renderProgress(s: ProgressSnapshot, columns: number, rows: numbe
         phase === "waiting" || phase === "storing" ? phase : p.status,
         String(p.received),
         String(Math.round(streamRate(p, s.now))),
-        iso(p.watermark),
+        iso(p.watermark ?? p.storedUpTo),
         finished(p.status) ? "-" : leftOf === undefined ? "?" : duration(leftOf),
       ]);
     });

@@ -90,7 +90,13 @@ export function syncSummary(s: SummaryInput): string {
     // A stop ends every stream left INCOMPLETE; only a failed one is.
     const status = s.interrupted && p.status !== "COMPLETE" && !p.failed ? "INTERRUPTED" : p.status;
     lines.push(
-      row(p.stream, status, String(p.committed - p.reread), String(p.reread), reached(p.watermark, p.committed)),
+      row(
+        p.stream,
+        status,
+        String(p.committed - p.reread),
+        String(p.reread),
+        reached(p.watermark ?? p.storedUpTo, p.committed),
+      ),
     );
   }
   const notStarted = snapshot.streams.filter(pending).length;

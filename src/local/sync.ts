@@ -218,6 +218,7 @@ export async function runSync(
       starts: streamStarts(names, stored, config, discovered.groups, now),
       weights: streamWeights(names, config, discovered.groups, now),
       groupKeys: groupStateKeys(names, config, discovered.groups, discovered.own),
+      stored,
     });
     for (const n of notes) tracker.note(n);
     const destination = new Destination(store, tracker);

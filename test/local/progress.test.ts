@@ -126,6 +126,14 @@ describe("progress screen", () => {
     );
   });
 
+  it("shows a stream that committed nothing yet as reached where the store held it", () => {
+    const streams = [
+      stream("/api/access", { status: "STARTED", reading: 1, startedAt: T - 1_000, storedUpTo: T - HOUR }),
+    ];
+    const lines = renderProgress({ ...snapshot, streams }, 200, 50);
+    assert.match(lines[1]!, /^\/api\/access\s+STARTED\s+0\s+0\s+2024-06-01 11:00:00\s+\?$/);
+  });
+
   it("estimates a stream's time left from its watermark's speed", () => {
     assert.equal(estimateLeft(snapshot.streams[0]!, T, T), 10_000);
     assert.equal(estimateLeft(snapshot.streams[2]!, T, T), undefined);
@@ -438,6 +446,29 @@ describe("summary", () => {
     assert.match(text, /\n {2}\/c\s+INCOMPLETE\s+0\s+nothing stored yet\n/);
     assert.match(text, /\n {2}1 stream not started\n/);
     assert.match(text, /Some streams failed/);
+  });
+
+  it("a failed stream that committed nothing in this sync is complete up to where the store held it", () => {
+    const tracker = new ProgressTracker(["/c", "/s"], () => T, {
+      stored: new Map([
+        ["/c", { timestamp: T - 3 * HOUR }],
+        ["/s", { log_groups: { "/x": { timestamp: T - 2 * HOUR }, "/y": { timestamp: T - HOUR } } }],
+      ]),
+      groupKeys: new Map([["/s", ["/x", "/y"]]]),
+    });
+    for (const s of ["/c", "/s"]) {
+      tracker.status(s, "INCOMPLETE");
+      tracker.failed(s);
+    }
+    const text = syncSummary({
+      snapshot: tracker.snapshot({ startedAt: T, upperBound: T, throttles: 0 }),
+      location: "x.duckdb",
+      format: "duckdb",
+      interrupted: false,
+      warnings: ["/c: boom"],
+    });
+    assert.match(text, /\n {2}\/c\s+INCOMPLETE\s+0\s+2024-06-01 09:00:00\n/);
+    assert.match(text, /\n {2}\/s\s+INCOMPLETE\s+0\s+2024-06-01 10:00:00\n/);
   });
 
   it("with many streams, counts the complete ones that committed nothing; with a few, lists them all", () => {

@@ -58,7 +58,12 @@ describe("follow policy", () => {
     totals = withCycle(totals, undefined, true);
     totals = withCycle(
       totals,
-      snapshot([stream("/a", "INCOMPLETE", 3, 0, undefined), stream("/b", "COMPLETE", 4, 1, T0)]),
+      snapshot([
+        stream("/a", "INCOMPLETE", 3, 0, undefined),
+        stream("/b", "COMPLETE", 4, 1, T0),
+        // Failed at its first cycle with nothing committed: complete up to where the store held it.
+        { ...stream("/c", "INCOMPLETE", 0), storedUpTo: T0 - 7000 },
+      ]),
       true,
     );
     assert.deepEqual(
@@ -72,6 +77,7 @@ describe("follow policy", () => {
         streams: {
           "/a": { committed: 13, reread: 2, watermark: T0 - 5000 },
           "/b": { committed: 4, reread: 1, watermark: T0 },
+          "/c": { committed: 0, reread: 0, watermark: T0 - 7000 },
         },
       },
     );
