@@ -5,7 +5,8 @@
 // whose state covers it: a file is only appended to, and the next sync reads again from the
 // watermark, so appending it now would repeat it after a Ctrl-C. A crash between the append and
 // the state can still repeat records on the next sync (at-least-once); a Ctrl-C cannot, since
-// it waits for the commit in progress. DIR/_streams.json records the source (account, region, endpoint) and
+// it waits for the commit in progress, nor can a failed append or state (a full disk): the file
+// is cut back to its length before the append. DIR/_streams.json records the source (account, region, endpoint) and
 // which file each stream has: a file name is never given to another stream, and another source
 // is refused, since _state.json is one source's `read --state`. DIR/_lock (the process id and
 // host of the sync writing) keeps a second sync out: their appends and states would interleave.
@@ -19,6 +20,7 @@ import {
   rename,
   rm,
   stat,
+  truncate,
   writeFile,
 } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -80,6 +82,16 @@ async function cutTornTail(path: string): Promise<void> {
   } finally {
     await file.close();
   }
+}
+
+async function sizeOf(path: string): Promise<number> {
+  return stat(path).then(
+    (s) => s.size,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return 0;
+      throw err;
+    },
+  );
 }
 
 async function replaceFile(path: string, text: string): Promise<void> {
@@ -326,15 +338,31 @@ export class JsonlStore implements LocalStore {
       const watermark = storedWatermark?.(r);
       if (watermark !== undefined && r.timestamp < watermark) reread += 1;
     }
-    // Each record's data as the connector wrote it, one per line (message_json exact).
-    if (records.length > 0) await appendFile(file, `${records.join("\n")}\n`);
-    this.held.set(stream, held);
-    this.states.set(stream, state);
-    const messages = [...this.states].map(([name, s]) => ({
+    const states = new Map(this.states).set(stream, state);
+    const messages = [...states].map(([name, s]) => ({
       type: "STREAM",
       stream: { stream_descriptor: { name }, stream_state: s },
     }));
-    await replaceFile(join(this.location, STATE_FILE), `${JSON.stringify(messages, null, 1)}\n`);
+    // The file's length before this append: a failed append (a full disk writes part of it) or
+    // state is cut back to it, so that no record is in the file without the state covering it.
+    const before = records.length > 0 ? await sizeOf(file) : undefined;
+    try {
+      // Each record's data as the connector wrote it, one per line (message_json exact).
+      if (records.length > 0) await appendFile(file, `${records.join("\n")}\n`);
+      await replaceFile(join(this.location, STATE_FILE), `${JSON.stringify(messages, null, 1)}\n`);
+    } catch (err) {
+      if (before !== undefined)
+        await truncate(file, before).catch((cut: unknown) => {
+          // Said, not hidden: the records stay in the file without their state.
+          throw new Error(
+            `${err instanceof Error ? err.message : String(err)}; the records appended to ${file} could not be taken back out ` +
+              `(${cut instanceof Error ? cut.message : String(cut)}), so the next sync stores them again`,
+          );
+        });
+      throw err;
+    }
+    this.held.set(stream, held);
+    this.states.set(stream, state);
     return { ...CLEAN_COMMIT, reread, stored: records.length };
   }
 

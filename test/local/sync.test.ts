@@ -1,7 +1,7 @@
 // `sync` against the simulator through the real SDK: exact event sets per table, no duplicate
 // keys, incremental continuation, jsonl format, and a quiet non-terminal stderr.
 import { strict as assert } from "node:assert";
-import { appendFileSync, readFileSync, readdirSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { expectedEvents, startSimulator, type ScenarioFile, type Simulator } from "../../sim/index.js";
@@ -223,5 +223,33 @@ describe("local sync", () => {
     assert.deepEqual(lines.slice(0, first.length), first, "the complete lines stay");
     assert.equal(new Set(records.map(keyOf)).size, records.length, "each event once");
     assert.equal(records.filter((r) => r.logStreamName === "task-4").length, 3);
+  });
+
+  it("jsonl: a commit whose state cannot be written takes its records back out, so the next sync stores each once", async () => {
+    const dir = tempDir();
+    const configPath = simConfig(dir, sim.url);
+    const output = join(dir, "out");
+    const file = join(output, "ecs_checkout.jsonl");
+    // The state file's temporary copy cannot be written (what a full disk does after the append).
+    mkdirSync(join(output, "_state.json.tmp"), { recursive: true });
+    const sync = () => {
+      const stdout = new Collect();
+      return runSync(
+        { config: readConfig(configPath), format: "jsonl", target: output, streams: ["/ecs/checkout"] },
+        { stdout, stderr: new Collect() },
+      ).then((outcome) => ({ code: outcome.code, stdout: stdout.text }));
+    };
+    const failed = await sync();
+    assert.equal(failed.code, 1, failed.stdout);
+    assert.match(failed.stdout, /^ {2}\/ecs\/checkout +INCOMPLETE +0 +nothing stored yet$/m);
+    assert.equal(existsSync(file) ? readFileSync(file, "utf8") : "", "", "no record without its state");
+    rmSync(join(output, "_state.json.tmp"), { recursive: true });
+    const again = await sync();
+    assert.equal(again.code, 0, again.stdout);
+    const lines = readFileSync(file, "utf8").trim().split("\n");
+    const keys = new Set(lines.map((l) => keyOf(JSON.parse(l) as { logStreamName: string; eventId: string })));
+    assert.equal(keys.size, lines.length, "each event once");
+    // The scenario's events, and those the test before put in, if they are old enough by now.
+    for (const key of expectedByGroup(sim).get("/ecs/checkout")!) assert.ok(keys.has(key), key);
   });
 });
