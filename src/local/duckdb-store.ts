@@ -243,6 +243,7 @@ export class DuckDbStore implements LocalStore {
     private readonly spoolDir: string,
     /** The spool file, open for the store's life: each commit's lines, read by DuckDB from there. */
     private readonly spoolFile: FileHandle,
+    readonly notes: readonly string[],
   ) {
     this.linesSource =
       `(SELECT record.data AS r FROM read_json(${sqlString(join(spoolDir, SPOOL_FILE))}, format = 'newline_delimited', ` +
@@ -356,9 +357,35 @@ export class DuckDbStore implements LocalStore {
           );
         }
       }
+      const made = new Set(
+        (
+          await db.runAndReadAll(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND database_name = current_database() AND schema_name = 'main'",
+          )
+        )
+          .getRowObjectsJS()
+          .map((r) => String(r.table_name)),
+      );
+      const withState = new Set(
+        (await db.runAndReadAll(`SELECT stream FROM ${STATE_TABLE} WHERE (account, region, endpoint) = (${key})`))
+          .getRowObjectsJS()
+          .map((r) => String(r.stream)),
+      );
+      const notes: string[] = [];
       await db.run("BEGIN TRANSACTION");
       for (const stream of streams) {
         const table = tables.get(stream)!;
+        // A state says its events are in the table: without the table (dropped by hand, or its
+        // mapping row deleted) the state goes too, and the stream is read again from its start.
+        if (!made.has(table) && withState.has(stream)) {
+          await db.run(
+            `DELETE FROM ${STATE_TABLE} WHERE (account, region, endpoint) = (${key}) AND stream = ${sqlString(stream)}`,
+          );
+          notes.push(
+            `${JSON.stringify(stream)} had a state here but no table ${JSON.stringify(table)} (dropped by hand?): ` +
+              `the table was made again, and the stream read again from its start`,
+          );
+        }
         await db.run(`CREATE TABLE IF NOT EXISTS ${quote(table)} (${TABLE_COLUMNS})`);
         if (accountIds)
           await db.run(`ALTER TABLE ${quote(table)} ADD COLUMN IF NOT EXISTS ${ACCOUNT_ID} ${ACCOUNT_ID_FIELD.column}`);
@@ -390,7 +417,19 @@ export class DuckDbStore implements LocalStore {
       await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} (${STAGING_COLUMNS})`);
       await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING_TEXT} ("text" VARCHAR)`);
       const appender = await db.createAppender(STAGING_TEXT, "main", "temp");
-      return new DuckDbStore(path, instance, db, appender, tables, key, accountIds, layouts, spool.dir, spool.file);
+      return new DuckDbStore(
+        path,
+        instance,
+        db,
+        appender,
+        tables,
+        key,
+        accountIds,
+        layouts,
+        spool.dir,
+        spool.file,
+        notes,
+      );
     } catch (err) {
       db.closeSync();
       instance.closeSync();

@@ -57,14 +57,15 @@ async function readOptional(path: string): Promise<string | undefined> {
  * Cuts a stream's file back to its last complete line. A sync killed during an append (or a disk
  * that filled) leaves part of a line, and the next append would join a record to it: a line that
  * is not JSON. The part belongs to an append whose state was not written (the state is replaced
- * only after its records are appended), so the next sync reads those records again.
+ * only after its records are appended), so the next sync reads those records again. True when
+ * it cut something.
  */
-async function cutTornTail(path: string): Promise<void> {
+async function cutTornTail(path: string): Promise<boolean> {
   const file = await openFile(path, "r+").catch((err: unknown) => {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw err;
   });
-  if (file === undefined) return;
+  if (file === undefined) return false;
   try {
     const { size } = await file.stat();
     const chunk = Buffer.alloc(64 * 1024);
@@ -73,12 +74,14 @@ async function cutTornTail(path: string): Promise<void> {
       const { bytesRead } = await file.read(chunk, 0, end - start, start);
       const newline = chunk.subarray(0, bytesRead).lastIndexOf(10);
       if (newline >= 0) {
-        if (start + newline + 1 < size) await file.truncate(start + newline + 1);
-        return;
+        if (start + newline + 1 === size) return false;
+        await file.truncate(start + newline + 1);
+        return true;
       }
       end = start;
     }
     if (size > 0) await file.truncate(0);
+    return size > 0;
   } finally {
     await file.close();
   }
@@ -259,6 +262,7 @@ export class JsonlStore implements LocalStore {
   private constructor(
     readonly location: string,
     private readonly files: ReadonlyMap<string, string>,
+    readonly notes: readonly string[],
   ) {}
 
   static async open(directory: string, streams: readonly string[], source: SourceIdentity): Promise<JsonlStore> {
@@ -266,11 +270,14 @@ export class JsonlStore implements LocalStore {
     await lock(directory);
     try {
       const names = await streamFiles(directory, streams, source);
-      for (const name of names.values()) await cutTornTail(join(directory, `${name}${EXTENSION}`));
-      const store = new JsonlStore(
-        directory,
-        new Map([...names].map(([s, n]) => [s, join(directory, `${n}${EXTENSION}`)])),
-      );
+      const files = new Map([...names].map(([s, n]) => [s, join(directory, `${n}${EXTENSION}`)]));
+      const notes: string[] = [];
+      for (const file of files.values())
+        if (await cutTornTail(file))
+          notes.push(
+            `${file} ended in part of a line (a sync killed during an append): it was cut off, and its records are read again`,
+          );
+      const store = new JsonlStore(directory, files, notes);
       for (const [stream, state] of await store.readStateFile()) store.states.set(stream, state);
       return store;
     } catch (err) {

@@ -51,6 +51,8 @@ export const CLEAN_COMMIT: CommitReport = { messageJsonDropped: 0, messagesRepla
 export interface LocalStore {
   /** Where the data is, for people. */
   readonly location: string;
+  /** What opening the store found and put right (a table dropped by hand), for the summary's notes. */
+  readonly notes: readonly string[];
   /** The stream states committed by earlier syncs, as STATE messages' `stream` objects. */
   loadStates(): Promise<ReadonlyMap<string, Record<string, unknown>>>;
   /**

@@ -195,6 +195,7 @@ export async function runSync(
       endpoint: endpointLabel ?? config.endpointUrl,
     };
     store = await openStore(options, names, source, config.linkedAccounts !== undefined);
+    notes.push(...store.notes);
     const stored = await store.loadStates();
     // With --streams the user chose what to sync; without, every stream stored here is expected.
     if (options.streams === undefined) {

@@ -52,6 +52,23 @@ async function breakTableOf(database: string, stream: string): Promise<void> {
   }
 }
 
+/** Drops the stream's table, as a user cleaning up by hand would. */
+async function dropTableOf(database: string, stream: string): Promise<string> {
+  const instance = await DuckDBInstance.create(database);
+  const db = await instance.connect();
+  try {
+    const rows = (
+      await db.runAndReadAll("SELECT table_name FROM _source_cloudwatch_logs_streams WHERE stream = $1", [stream])
+    ).getRowObjectsJS();
+    const table = String(rows[0]!.table_name);
+    await db.run(`DROP TABLE "${table}"`);
+    return table;
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}
+
 /** The stored states, and the number of rows of one stream's table. */
 async function storedOf(database: string, stream: string): Promise<{ rows: number; states: Map<string, number> }> {
   const instance = await DuckDBInstance.create(database);
@@ -123,5 +140,31 @@ describe("local sync with a failing store", () => {
     assert.equal(after.rows, before.tables.get("/b")!.length + 3, "/b's new events are stored");
     assert.ok(after.states.get("/b")! > t + 2, "/b's state covers them");
     assert.equal(after.states.get("/a"), before.states.get("/a"), "/a's state stays where it was");
+  });
+
+  it("reads a stream again from its start when its table was dropped by hand, and says so", async () => {
+    const dir = tempDir();
+    const config = simConfig(dir, sim.url, { ingestion_delay_seconds: 0 });
+    const database = join(dir, "logs.duckdb");
+    const first = await runSyncCli(["--config", config, "--database", database]);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    const before = await readDatabase(database);
+    const table = await dropTableOf(database, "/a");
+
+    const second = await runSyncCli(["--config", config, "--database", database]);
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    const after = await readDatabase(database);
+    const sorted = (rows: readonly { eventId: string }[] | undefined) =>
+      [...(rows ?? [])].sort((x, y) => (x.eventId < y.eventId ? -1 : 1));
+    assert.ok(before.tables.get("/a")!.length >= 50);
+    assert.deepEqual(sorted(after.tables.get("/a")), sorted(before.tables.get("/a")), "/a's events are stored again");
+    assert.deepEqual(sorted(after.tables.get("/b")), sorted(before.tables.get("/b")));
+    assert.match(second.stdout, new RegExp(`^ {2}/a {2,}COMPLETE +${before.tables.get("/a")!.length} `, "m"));
+    assert.match(
+      second.stdout.replace(/\n {4}/g, " "),
+      new RegExp(
+        `note: "/a" had a state here but no table "${table}" \\(dropped by hand\\?\\): the table was made again, and the stream read again from its start`,
+      ),
+    );
   });
 });

@@ -15,6 +15,7 @@ const parsed = (records: readonly string[]) => records.map((r) => JSON.parse(r) 
 
 class MemoryStore implements LocalStore {
   readonly location = "memory";
+  readonly notes = [];
   readonly committed = new Map<string, LogRecord[]>();
   constructor(
     private readonly failing: ReadonlySet<string>,
@@ -92,6 +93,7 @@ function failureNote(ended: Ended): string {
 /** A store whose commits wait until the test lets them finish; it records each commit's batch and state. */
 class GatedStore implements LocalStore {
   readonly location = "gated";
+  readonly notes = [];
   readonly commits: { stream: string; timestamps: number[]; state: unknown }[] = [];
   private readonly gates: (() => void)[] = [];
   private waiting: (() => void) | undefined;
