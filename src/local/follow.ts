@@ -17,7 +17,7 @@ import {
   type CycleEnd,
 } from "./follow-policy.js";
 import { inFlagTerms, type SettingFlags } from "./sync-flags.js";
-import { failureText } from "./terminal.js";
+import { failureText, fitted } from "./terminal.js";
 import { runSync, SyncError, type SyncCycle, type SyncOptions, type SyncOutcome } from "./sync.js";
 
 /** What the loop does besides deciding: injectable, so that its policy is tested without waiting. */
@@ -98,10 +98,11 @@ export async function followCommand(
       }
       const endedAt = clock();
       const nextAt = loop.by === undefined ? endedAt + waitBeforeNextCycle(intervalMs, failures) : undefined;
-      io.stderr.write(`${cycleLine({ n, startedAt, endedAt, end, nextAt, failures })}\n`);
+      io.stderr.write(fitted(cycleLine({ n, startedAt, endedAt, end, nextAt, failures }), io.stderr, "  "));
       // A failed cycle's notes say why; a good cycle's only when they changed (a skipped group is told once).
       const noteText = notes.join("\n");
-      if (failures > 0 || noteText !== lastNotes) for (const note of notes) io.stderr.write(`  note: ${note}\n`);
+      if (failures > 0 || noteText !== lastNotes)
+        for (const note of notes) io.stderr.write(fitted(`  note: ${note}`, io.stderr, "    "));
       lastNotes = noteText;
       if (nextAt !== undefined) await wait(nextAt - endedAt, loop.signal);
     }

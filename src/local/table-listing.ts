@@ -4,7 +4,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { STREAMS_TABLE } from "./duckdb-store.js";
 import { describeSource } from "./store.js";
 import { plural, WIDTH, wrap } from "./terminal.js";
-import { escapeControls, textTable } from "./text-table.js";
+import { displayWidth, escapeControls, textTable } from "./text-table.js";
 
 export interface TableSummary {
   /** "account A, region R, endpoint E", as the stores name a source. */
@@ -65,10 +65,19 @@ export async function tableSummaries(db: DuckDBConnection): Promise<TableSummary
   return summaries;
 }
 
+/** A table's rows and time range in words, for a listing too wide for columns. */
+function described(s: TableSummary): string {
+  if (s.rows === undefined) return "missing (dropped by hand)";
+  if (s.first === undefined || s.last === undefined) return plural(s.rows, "event");
+  return `${plural(s.rows, "event")}, ${s.first} to ${s.last} (UTC)`;
+}
+
 /**
  * The summaries as lines for a terminal: a heading per source, then a table of table names (what
  * a query names), rows and time range, each with its log group on the line below, which keeps a
- * row within 80 columns for names of up to about 35 characters.
+ * row within 80 columns for names of up to about 35 characters. With a longer name the columns
+ * would not fit: each table name is then on a line of its own, whole, its rows and time range
+ * in words below it.
  */
 export function tableListing(database: string, summaries: readonly TableSummary[]): string[] {
   const total = summaries.reduce((n, s) => n + (s.rows ?? 0), 0);
@@ -80,12 +89,14 @@ export function tableListing(database: string, summaries: readonly TableSummary[
     const [header, rule, ...body] = textTable(["table", "events", "first (UTC)", "last (UTC)"], rows, {
       numeric: [false, true, false, false],
     });
-    lines.push(
-      ...wrap(`${escapeControls(source)}:`, WIDTH - 2).map((l, i) => (i === 0 ? l : `  ${l}`)),
-      `  ${header}`,
-      `  ${rule}`,
-    );
-    for (const [i, line] of body.entries()) lines.push(`  ${line}`, `      log group ${escapeControls(of[i]!.stream)}`);
+    lines.push(...wrap(`${escapeControls(source)}:`, WIDTH - 2).map((l, i) => (i === 0 ? l : `  ${l}`)));
+    const logGroup = (s: TableSummary) => `      log group ${escapeControls(s.stream)}`;
+    if (2 + displayWidth(rule ?? "") > WIDTH) {
+      for (const s of of) lines.push(`  ${escapeControls(s.table)}`, `      ${described(s)}`, logGroup(s));
+      continue;
+    }
+    lines.push(`  ${header}`, `  ${rule}`);
+    for (const [i, line] of body.entries()) lines.push(`  ${line}`, logGroup(of[i]!));
   }
   return lines;
 }

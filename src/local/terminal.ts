@@ -26,20 +26,33 @@ export interface FailureOutput {
  */
 export function failureText(command: string, message: string, out: FailureOutput): string {
   const [first = "", ...rest] = message.split("\n");
-  const head = `${PROGRAM} ${command}: ${first}`;
-  const width = out.isTTY === true ? out.columns : undefined;
-  const lines = width === undefined ? [head] : breakAtSpaces(head, width);
-  return `${[...lines, ...rest].join("\n")}\n`;
+  return `${fitted(`${PROGRAM} ${command}: ${first}`, out)}${rest.map((l) => `${l}\n`).join("")}`;
 }
 
-/** Lines of at most `width` characters, broken at single spaces; other whitespace (in a quoted value) is kept. */
-function breakAtSpaces(text: string, width: number): string[] {
+/**
+ * A line for stderr, with its line break: on a terminal broken at spaces to the terminal's width
+ * (the terminal itself would cut words), the later lines under `indent`; elsewhere (logs, pipes)
+ * one line, for grep.
+ */
+export function fitted(text: string, out: FailureOutput, indent = ""): string {
+  const width = out.isTTY === true ? out.columns : undefined;
+  return `${(width === undefined ? [text] : breakAtSpaces(text, width, indent)).join("\n")}\n`;
+}
+
+/**
+ * Lines of at most `width` characters, broken at single spaces, the later ones under `indent`;
+ * other whitespace (in a quoted value) is kept, and a longer word stays whole.
+ */
+function breakAtSpaces(text: string, width: number, indent: string): string[] {
   const [first = "", ...words] = text.split(" ");
   const lines = [first];
+  // Whether the last line holds a word yet (leading spaces are not one).
+  let worded = first !== "";
   for (const word of words) {
     const last = lines[lines.length - 1] ?? "";
-    if (last !== "" && last.length + 1 + word.length > width) lines.push(word);
+    if (worded && last.length + 1 + word.length > width) lines.push(`${indent}${word}`);
     else lines[lines.length - 1] = `${last} ${word}`;
+    worded ||= word !== "";
   }
   return lines;
 }

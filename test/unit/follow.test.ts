@@ -173,10 +173,12 @@ async function follow(
   cycles: ((c: SyncCycle, signals: EventEmitter) => SyncOutcome | Error)[],
   onSleep: (ms: number, signals: EventEmitter, n: number) => void,
   intervalSeconds = 10,
+  /** stderr as a terminal of this width; undefined: a pipe. */
+  columns?: number,
 ) {
   const signals = new EventEmitter();
   const stdout = new Collect();
-  const stderr = new Collect();
+  const stderr = Object.assign(new Collect(), columns === undefined ? {} : { isTTY: true, columns });
   const waits: number[] = [];
   const titles: string[] = [];
   let now = T0;
@@ -216,6 +218,36 @@ const ok =
     outcome(0, [stream("/a", "COMPLETE", committed, reread, T0), stream("/b", "COMPLETE", 0, 0, T0)]);
 
 describe("follow loop", () => {
+  test("on a terminal, a cycle's line and its notes break at spaces to its width, later lines indented", async () => {
+    const note = `/aws/lambda/a-rather-long-function-name: ${"why ".repeat(20)}it failed`;
+    const r = await follow(
+      [() => outcome(1, [stream("/a", "INCOMPLETE", 7), stream("/b", "COMPLETE", 1)], [note])],
+      (_ms, signals) => signals.emit("SIGINT"),
+      10,
+      50,
+    );
+    const lines = r.stderr.trimEnd().split("\n");
+    for (const l of lines) assert.ok(l.length <= 50, `${l.length} > 50: ${l}`);
+    assert.deepEqual(lines.slice(0, 2), [
+      "cycle 1 (12:00:00 UTC): 8 new records, 0 re-read,",
+      "  1/2 streams complete, 0.5 s; 1 stream failed",
+    ]);
+    const noteAt = lines.findIndex((l) => l.startsWith("  note: "));
+    assert.ok(noteAt > 0, r.stderr);
+    assert.ok(
+      lines.slice(noteAt + 1).every((l) => l.startsWith("    ")),
+      r.stderr,
+    );
+    // The words as they were, on one line apiece off a terminal.
+    const joined = (from: number, to?: number) =>
+      lines
+        .slice(from, to)
+        .map((l) => l.trim())
+        .join(" ");
+    assert.equal(joined(noteAt), `note: ${note}`);
+    assert.match(joined(0, noteAt), /^cycle 1 .*; retrying at 12:00:20 UTC \(1 failed cycle in a row\)$/);
+  });
+
   test("failed cycles back off and a good one resets the wait; stopped during the wait: exit 130 and the totals", async () => {
     const r = await follow(
       [
