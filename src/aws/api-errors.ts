@@ -145,19 +145,15 @@ export function endpointAnswered(err: unknown): boolean {
 
 /**
  * An attempt that ran out of its `ms`: a slow answer if the endpoint has answered before, else an
- * endpoint that accepts connections and says nothing.
+ * endpoint that accepts connections and says nothing. `attempts`: the request's failed attempts,
+ * this one included (said when more than one: "within 30 s" alone read wrongly after a minute).
  */
-export function deadlineError(operation: string, ms: number, answeredBefore: boolean): LogsApiError {
-  const s = ms / 1000;
+export function deadlineError(operation: string, ms: number, answeredBefore: boolean, attempts = 1): LogsApiError {
+  const within = `within ${ms / 1000} s (request_timeout_seconds)${attempts > 1 ? `; gave up after ${attempts} attempts` : ""}`;
   return answeredBefore
-    ? new LogsApiError(
-        `no complete answer within ${s} s (request_timeout_seconds)`,
-        "transient",
-        "TimeoutError",
-        operation,
-      )
+    ? new LogsApiError(`no complete answer ${within}`, "transient", "TimeoutError", operation)
     : new LogsApiError(
-        `the endpoint accepted the connection but sent no answer within ${s} s (request_timeout_seconds)`,
+        `the endpoint accepted the connection but sent no answer ${within}`,
         "unreachable",
         NO_ANSWER,
         operation,

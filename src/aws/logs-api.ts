@@ -163,7 +163,7 @@ export function createLogsApi(
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         const e = attempt.timedOut()
-          ? deadlineError(operation, options.requestTimeoutMs, answered)
+          ? deadlineError(operation, options.requestTimeoutMs, answered, tally.faults + 1)
           : classifyError(err, operation);
         if (endpointAnswered(err)) answered = true;
         if (e.kind === "throttled") {

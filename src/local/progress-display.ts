@@ -58,3 +58,16 @@ export function startProgressDisplay(
     },
   };
 }
+
+/**
+ * While discover lists the log groups (a minute, against an endpoint that does not answer, before
+ * the screen starts): one line on a terminal, saying what the sync waits for, cleared when it is
+ * done; nothing elsewhere.
+ */
+export function showListing(out: Screen, region: string): ProgressDisplay {
+  if (out.isTTY !== true) return { stop: () => undefined };
+  const text = `Listing the log groups in ${region}... (Ctrl-C stops)`;
+  // One column short of the width: a line that fills it moves the cursor to the next.
+  out.write(text.slice(0, Math.max(0, (out.columns ?? 80) - 1)));
+  return { stop: () => out.write("\r\x1b[2K") };
+}

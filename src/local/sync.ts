@@ -21,7 +21,7 @@ import { failureText } from "./terminal.js";
 import { DuckDbStore } from "./duckdb-store.js";
 import { JsonlStore } from "./jsonl-store.js";
 import { listNames, NAMES_SHOWN } from "./name-list.js";
-import { startProgressDisplay } from "./progress-display.js";
+import { showListing, startProgressDisplay } from "./progress-display.js";
 import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
 import { accountOf, type LocalStore, type SourceIdentity } from "./store.js";
 import { groupStateKeys, streamStarts, streamWeights } from "./stream-starts.js";
@@ -155,9 +155,11 @@ export async function runSync(
     const notes: string[] = [...notices];
     const discoverCtx = context(warningsOf(notes));
     let discovered: Awaited<ReturnType<typeof discoverSources>>;
+    const listing = showListing(io.stderr, config.region);
     try {
       discovered = await unlessCancelled(discoverSources(discoverCtx), cancellation.signal);
     } catch (err) {
+      listing.stop();
       if (!isCancelled(err)) throw err;
       if (!cycle) io.stdout.write(discoverInterruptedSummary());
       const none = new ProgressTracker([], clock).snapshot({
@@ -171,6 +173,7 @@ export async function runSync(
         warnings: notes.map(redact),
       };
     }
+    listing.stop();
     const found = discovered.catalog.streams.map((s) => s.name);
     await discoverCtx.emitter.flush();
     // Exit 0 with "0 records" would look like success for a wrong region or prefix.

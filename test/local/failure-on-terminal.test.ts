@@ -1,6 +1,7 @@
 // A local command's failure as a person sees it on a terminal: the message broken at spaces to the
 // terminal's width (a terminal would cut words), whole on one line off a terminal (logs, grep).
 import { strict as assert } from "node:assert";
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startSimulator, type Simulator } from "../../sim/index.js";
@@ -62,6 +63,47 @@ describe("a local command's failure on a terminal", () => {
     );
     const text = rows.map((r) => r.text.trimEnd()).join(" ");
     assert.match(text, /^source-cloudwatch-logs sync: No stream found: .* Nothing was written to \S*x\.duckdb\.$/);
+  });
+
+  it("while discover waits for an endpoint that never answers, a line says so; then the error counts the attempts", async () => {
+    // Accepts connections and says nothing.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const dir = tempDir();
+      const { port } = silent.address() as AddressInfo;
+      const config = simConfig(dir, `http://127.0.0.1:${port}`, { request_timeout_seconds: 1 });
+      const screen = new PtyScreen(
+        [process.execPath, MAIN, "sync", "--config", config, "--database", join(dir, "x.duckdb")],
+        80,
+        24,
+        dir,
+      );
+      try {
+        const listing = "Listing the log groups in us-east-1... (Ctrl-C stops)";
+        await screen.waitFor("the listing line", () => screen.screen().some((r) => r.text === listing));
+        assert.equal(await screen.exit, 1, screen.tail());
+        const rows = screen.normal().filter((r) => r.text !== "");
+        assert.ok(!rows.some((r) => r.text.includes("Listing")), "the line is cleared");
+        assert.deepEqual(
+          rows.filter((r) => r.wrapped),
+          [],
+        );
+        assert.match(
+          rows.map((r) => r.text.trimEnd()).join(" "),
+          /^source-cloudwatch-logs sync: CloudWatch Logs at \S+ did not answer while running sync: .* no answer within 1 s \(request_timeout_seconds\); gave up after 2 attempts\. /,
+        );
+      } finally {
+        screen.dispose();
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });
 
