@@ -9,9 +9,10 @@ import { limitHeapGrowth, paceFullCollections } from "./cli/heap.js";
 limitHeapGrowth(process.execArgv);
 paceFullCollections(process.execArgv);
 
-// A consumer that closes the pipe early must not turn into an uncaught EPIPE stack trace.
+// A consumer that closes the pipe early must not turn into an uncaught EPIPE stack trace. For
+// `read` that is a destination gone, a failure; a person's `query ... | head` got what it wanted.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-  if (err.code === "EPIPE") process.exit(1);
+  if (err.code === "EPIPE") process.exit(process.argv[2] === "query" ? 0 : 1);
   throw err;
 });
 

@@ -59,6 +59,21 @@ function assertNoStack(what: string, text: string): void {
   assert.doesNotMatch(text, /^\s+at /m, `${what}: no stack trace`);
 }
 
+/** Runs query, reads its stdout's first line and closes the pipe, as `| head -1` does. */
+function firstLineOf(args: readonly string[]): Promise<{ line: string; code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, "query", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+      if (stdout.includes("\n")) child.stdout.destroy();
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("close", (code) => resolve({ line: stdout.split("\n")[0]!, code, stderr }));
+  });
+}
+
 describe("query", () => {
   let sim: Simulator;
   let database: string;
@@ -114,6 +129,14 @@ describe("query", () => {
     const r = await runQuery([sql, "--database", database, "--format", "csv"]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `a,b,c,d,n\n"x,""y""","",,"one\ntwo",7\nplain,b,c,d,${counts.get("/aws/lambda/orders")}\n`);
+  });
+
+  it("stops quietly, exit 0, when its reader closes the pipe (query ... | head -1)", async () => {
+    // Far more rows than a pipe's buffer holds: the writes meet the closed pipe.
+    const r = await firstLineOf(["SELECT * FROM range(2000000) t(n)", "--database", database, "--format", "csv"]);
+    assert.equal(r.line, "n");
+    assert.equal(r.stderr, "");
+    assert.equal(r.code, 0);
   });
 
   it("prints json lines: safe integers as numbers, others as strings, ISO times, message_json as its text", async () => {
