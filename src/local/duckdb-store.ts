@@ -672,9 +672,18 @@ export class DuckDbStore implements LocalStore {
    */
   private async spool(lines: readonly Buffer[]): Promise<void> {
     const size = lines.reduce((sum, line) => sum + line.length, 0);
-    const { bytesWritten } = await this.spoolFile.writev(lines, 0);
-    // A write cut short (a full disk) says so here, not as a JSON error of a cut line.
-    if (bytesWritten !== size) throw new Error(`wrote ${bytesWritten} of ${size} bytes to ${this.spoolDir}`);
+    // A write cut short (a full disk, a file size limit) says so here, not as a JSON error of a
+    // cut line, with what to do: the temporary directory is not where the user said to store.
+    const cannot = (why: string) =>
+      new Error(
+        `cannot write a commit's ${size} bytes to the temporary directory ${this.spoolDir} (${why}); ` +
+          "free space there, or set TMPDIR to a directory with more room",
+      );
+    const { bytesWritten } = await this.spoolFile.writev(lines, 0).catch((err: unknown) => {
+      throw cannot(err instanceof Error ? err.message : String(err));
+    });
+    if (bytesWritten !== size)
+      throw cannot(`${bytesWritten} written: no space left on its file system, or a limit on a file's size`);
     await this.spoolFile.truncate(bytesWritten);
   }
 

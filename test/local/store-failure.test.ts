@@ -3,6 +3,7 @@
 // why) and exit 1, not a stack trace.
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
+import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -24,9 +25,23 @@ const scenario: ScenarioFile = {
   })),
 };
 
-function runSyncCli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * `sync ARGS`; with `fileBlocks`, under a limit on a file's size (1 KiB blocks), its signal ignored,
+ * so that a write past it is cut short as on a full disk.
+ */
+function runSyncCli(
+  args: readonly string[],
+  options: { readonly fileBlocks?: number; readonly env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, "sync", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const command = [process.execPath, MAIN, "sync", ...args];
+    const child =
+      options.fileBlocks === undefined
+        ? spawn(command[0]!, command.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: options.env })
+        : spawn("bash", ["-c", `trap '' XFSZ; ulimit -f ${options.fileBlocks}; exec "$@"`, "bash", ...command], {
+            stdio: ["ignore", "pipe", "pipe"],
+            env: options.env,
+          });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -140,6 +155,45 @@ describe("local sync with a failing store", () => {
     assert.equal(after.rows, before.tables.get("/b")!.length + 3, "/b's new events are stored");
     assert.ok(after.states.get("/b")! > t + 2, "/b's state covers them");
     assert.equal(after.states.get("/a"), before.states.get("/a"), "/a's state stays where it was");
+  });
+
+  it("a temporary directory without room: the stream fails with what to do, and the spool is removed", async () => {
+    // 60,000 events of 400 bytes: a commit's spool of about 40 MB, past the 8 MB limit, while the
+    // database file stays far below it.
+    const big = await startSimulator({
+      scenario: {
+        seed: 5,
+        quotas: "none",
+        logGroups: [
+          {
+            name: "/big",
+            streams: ["s"],
+            timeRange: { start: "now-2h", end: "now-10m" },
+            events: { count: 60_000 },
+            message: { shape: "text", size: 400 },
+          },
+        ],
+      },
+    });
+    try {
+      const dir = tempDir();
+      const tmp = join(dir, "tmp");
+      mkdirSync(tmp);
+      const config = simConfig(dir, big.url);
+      const r = await runSyncCli(["--config", config, "--database", join(dir, "logs.duckdb")], {
+        fileBlocks: 8192,
+        env: { ...process.env, TMPDIR: tmp },
+      });
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /^ {2}\/big {2,}INCOMPLETE +0 +nothing stored yet$/m);
+      assert.match(
+        r.stdout.replace(/\n {4}/g, " "),
+        /note: could not store "\/big" \(cannot write a commit's \d+ bytes to the temporary directory \S+ \(\d+ written: no space left on its file system, or a limit on a file's size\); free space there, or set TMPDIR to a directory with more room\)/,
+      );
+      assert.deepEqual(readdirSync(tmp), [], "the spool is removed");
+    } finally {
+      await big.stop();
+    }
   });
 
   it("reads a stream again from its start when its table was dropped by hand, and says so", async () => {
