@@ -30,6 +30,7 @@ async function probeRead(
   group: LogGroup,
   own: string | undefined,
   streams: readonly string[],
+  filterPattern?: string,
 ): Promise<void> {
   const now = ctx.now();
   const logGroupIdentifier = groupIdentifierFor(ctx.config, group, own);
@@ -39,6 +40,8 @@ async function probeRead(
     startTime: now - 60_000,
     endTime: now,
     logStreamNames: streams,
+    // A report's pattern goes with the probe: one the endpoint refuses fails here, not in the read.
+    ...(filterPattern === undefined ? {} : { filterPattern }),
     limit: 1,
     unmask: ctx.config.unmask,
   });
@@ -99,7 +102,7 @@ export async function check(ctx: CommandContext): Promise<CheckResult> {
       if (!isReadable(group)) {
         return { ok: false, message: cannotRead(group, `custom_log_reports[${i}].log_group_name`) };
       }
-      await probeRead(ctx, group, own, report.logStreamNames);
+      await probeRead(ctx, group, own, report.logStreamNames, report.filterPattern);
     } catch (err) {
       return fail(err, doing);
     }

@@ -107,6 +107,24 @@ for (const kind of ENDPOINT_KINDS) {
       );
     });
 
+    test("check fails for a custom report whose filter pattern the endpoint refuses, as the read would", {
+      // The simulator refuses it as AWS does ("Invalid filter pattern."); moto takes any pattern.
+      skip: kind.name === "moto" ? "moto does not validate filter patterns" : false,
+    }, async () => {
+      await seedGroup(ep.url, "/app/x", [{ stream: "s", timestamp: Date.now() - 1000, message: "m" }]);
+      const r = await runWith("check", {
+        ...config,
+        custom_log_reports: [{ name: "rep", log_group_name: "/app/x", filter_pattern: "%[%" }],
+      });
+      assert.equal(r.code, 0, "check ran; its answer is FAILED");
+      const status = r.messages.find((m) => m.type === "CONNECTION_STATUS")!.connectionStatus!;
+      assert.equal(status.status, "FAILED");
+      assert.match(
+        status.message!,
+        /rejected logs:FilterLogEvents while checking custom_log_reports\[0\] \("rep"\) .*Invalid filter pattern/,
+      );
+    });
+
     test("check fails, naming the field, for a custom report whose log group does not exist", async () => {
       await seedGroup(ep.url, "/app/x", []);
       const r = await runWith("check", {
