@@ -389,9 +389,28 @@ export function unknownSettings(input: unknown): string[] {
   return Object.keys(input).filter((k) => !Object.hasOwn(settings, k));
 }
 
-/** Every secret value in a raw config, so outputs can be checked (and scrubbed) against them. */
+/**
+ * Every secret value in a raw config, so outputs can be checked (and scrubbed) against them: the
+ * secret fields, and the password of an endpoint_url with one (a proxy's basic auth), which the
+ * messages naming the endpoint would otherwise show.
+ */
 export function secretValues(input: unknown): string[] {
   if (input === null || typeof input !== "object") return [];
   const raw = input as RawConfig;
-  return SECRET_FIELDS.map((k) => raw[k]).filter((v): v is string => typeof v === "string" && v.length > 0);
+  const fields = SECRET_FIELDS.map((k) => raw[k]);
+  return [...fields, ...endpointPassword(raw.endpoint_url)].filter(
+    (v): v is string => typeof v === "string" && v.length > 0,
+  );
+}
+
+/** An endpoint URL's password as written and decoded; none when it has none or is no URL. */
+function endpointPassword(endpoint: unknown): string[] {
+  if (typeof endpoint !== "string" || !URL.canParse(endpoint)) return [];
+  const { password } = new URL(endpoint);
+  if (password === "") return [];
+  try {
+    return [password, decodeURIComponent(password)];
+  } catch {
+    return [password];
+  }
 }

@@ -84,6 +84,18 @@ test("the trimmed value a padded secret is used as is redacted too; ordinary tex
   assert.equal(redactor([])(plain), plain);
 });
 
+test("an endpoint_url's password (a proxy's basic auth) is a secret, as written and decoded; its user is not", () => {
+  const config = { endpoint_url: "http://proxy-user:p%40ss-w0rd-long@127.0.0.1:8080" };
+  assert.deepEqual(secretValues(config), ["p%40ss-w0rd-long", "p@ss-w0rd-long"]);
+  const redact = redactor(secretValues(config));
+  assert.equal(
+    redact("Cannot reach CloudWatch Logs at http://proxy-user:p%40ss-w0rd-long@127.0.0.1:8080 (p@ss-w0rd-long)"),
+    "Cannot reach CloudWatch Logs at http://proxy-user:****@127.0.0.1:8080 (****)",
+  );
+  assert.deepEqual(secretValues({ endpoint_url: "http://127.0.0.1:8080" }), []);
+  assert.deepEqual(secretValues({ endpoint_url: "not a url" }), []);
+});
+
 test("the test harness finds each representation of a registered secret in any output", () => {
   registerSecrets(...SECRETS);
   for (const secret of SECRETS) {
