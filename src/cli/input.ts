@@ -1,7 +1,9 @@
 // Input files (--config, --catalog, --state) -> JSON values, for every command that takes one. A
 // file that is not JSON is named with the line and column of the problem, never with its text
 // (which may hold secrets, unknown until it is parsed).
-import { readFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import { createInterface } from "node:readline";
 import { ConfigError } from "../airbyte/errors.js";
 
 /** What an input file holds: one JSON value, or (a state file only) JSON lines, named by line. */
@@ -42,16 +44,81 @@ function jsonLines(flag: string, path: string, text: string): JsonInput | undefi
   return { value: lines.map(parse), itemName: (i) => `${flag} line ${lines[i]!.number}` };
 }
 
+/**
+ * The size above which a --state file is read line by line, as JSON lines, its RECORD lines
+ * skipped unparsed: a saved `read` stdout of millions of records (gigabytes) is more than one
+ * string holds (V8's limit is about 512 MB) or memory its parsed records would take.
+ */
+const WHOLE_STATE_TEXT_BYTES = 256 * 1024 * 1024;
+/** How `read` writes a RECORD line's opening (see airbyte/emitter.ts). */
+const RECORD_LINE = '{"type":"RECORD"';
+
+function cannotRead(flag: string, path: string, err: unknown): ConfigError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new ConfigError(
+    `${flag} ${path}: cannot read the file (${code === "ENOENT" ? "no such file" : (code ?? String(err))})`,
+  );
+}
+
+/**
+ * A big --state file as JSON lines: the lines other than RECORDs in the emitter's form, parsed,
+ * each named by its line. A file that is not JSON lines (one JSON value of this size) is refused.
+ */
+async function bigStateLines(flag: string, path: string, size: number): Promise<JsonInput> {
+  const values: unknown[] = [];
+  const numbers: number[] = [];
+  let number = 0;
+  let records = false;
+  try {
+    const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
+    for await (const raw of lines) {
+      number++;
+      const line = (number === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw).trim();
+      if (line === "") continue;
+      if (line.startsWith(RECORD_LINE)) {
+        // One stands for them all: state parsing skips RECORDs, but refuses a file of them without a STATE.
+        if (!records) {
+          values.push({ type: "RECORD" });
+          numbers.push(number);
+        }
+        records = true;
+        continue;
+      }
+      try {
+        values.push(JSON.parse(line));
+      } catch (err) {
+        const problem = jsonProblem((err as Error).message, line).replace(/\(line 1, /, "(");
+        throw new ConfigError(
+          numbers.length === 0 && !line.startsWith("{")
+            ? `${flag} ${path} is ${Math.round(size / 1024 / 1024)} MB, too large for one JSON value: give a state of that size as JSON lines (read's stdout saved, or its STATE lines alone)`
+            : `${flag} ${path} line ${number} is not valid JSON: ${problem}`,
+        );
+      }
+      numbers.push(number);
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw cannotRead(flag, path, err);
+  }
+  return { value: values, itemName: (i) => `${flag} line ${numbers[i]}` };
+}
+
 /** As readJson; a --state file may also be empty (no state) or JSON lines. */
-export async function readJsonInput(flag: string, path: string): Promise<JsonInput> {
+export async function readJsonInput(
+  flag: string,
+  path: string,
+  wholeStateTextBytes = WHOLE_STATE_TEXT_BYTES,
+): Promise<JsonInput> {
   let text: string;
   try {
+    if (flag === "--state") {
+      const { size } = await stat(path);
+      if (size > wholeStateTextBytes) return await bigStateLines(flag, path, size);
+    }
     text = await readFile(path, "utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(
-      `${flag} ${path}: cannot read the file (${code === "ENOENT" ? "no such file" : (code ?? String(err))})`,
-    );
+    if (err instanceof ConfigError) throw err;
+    throw cannotRead(flag, path, err);
   }
   // A byte order mark (as some Windows editors write) is not part of the JSON.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readJson, readJsonInput } from "../../src/cli/input.js";
+import { parseState } from "../../src/airbyte/state.js";
 
 function withFile(text: string, body: (path: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "cwl-input-"));
@@ -74,5 +75,47 @@ test("a state file may be empty, or JSON lines (read's stdout saved), each line 
   await withFile('{"type":"LOG"}\n{"type":"STATE"}\n{"type": nope}\n', async (path) => {
     await rejects(readJsonInput("--state", path), new RegExp(`^--state ${path} line 3 is not valid JSON: \\S`));
     await assert.rejects(readJsonInput("--state", path), (err: Error) => !err.message.includes("nope"));
+  });
+});
+
+test("a state file too big for one string is read as JSON lines, its RECORD lines skipped unparsed", async () => {
+  const record = (i: number) =>
+    `{"type":"RECORD","record":{"stream":"/a","data":{"eventId":"${i}","message":"{\\"x\\":${i}"},"emitted_at":1}}`;
+  const state = (t: number) =>
+    `{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"/a"},"stream_state":{"timestamp":${t}}}}}`;
+  const saved = [
+    record(1),
+    record(2),
+    state(5),
+    '{"type":"LOG","log":{"level":"INFO","message":"m"}}',
+    record(3),
+    state(9),
+  ];
+  // A threshold of 10 bytes stands for the real one (256 MB): the same path, a small file.
+  await withFile(`${saved.join("\n")}\n`, async (path) => {
+    const input = await readJsonInput("--state", path, 10);
+    assert.deepEqual(input.value, [
+      { type: "RECORD" },
+      JSON.parse(state(5)),
+      JSON.parse(saved[3]!),
+      JSON.parse(state(9)),
+    ]);
+    assert.equal(input.itemName?.(1), "--state line 3");
+    assert.equal(parseState(input.value, { itemName: input.itemName }).get("/a"), 9);
+  });
+  // Records alone: refused as a small file of them is, not taken as "no state".
+  await withFile(`${[record(1), record(2)].join("\n")}\n`, async (path) => {
+    const input = await readJsonInput("--state", path, 10);
+    assert.throws(() => parseState(input.value, { itemName: input.itemName }), /no STATE message/);
+  });
+  await withFile(`${state(5)}\n{"type": nope}\n`, async (path) => {
+    await rejects(readJsonInput("--state", path, 10), new RegExp(`^--state ${path} line 2 is not valid JSON: \\S`));
+  });
+  // One JSON value (an array across lines) of that size: what to do instead.
+  await withFile(`[\n${state(5)}\n]\n`, async (path) => {
+    await rejects(
+      readJsonInput("--state", path, 10),
+      new RegExp(`^--state ${path} is 0 MB, too large for one JSON value: give a state of that size as JSON lines`),
+    );
   });
 });
