@@ -22,7 +22,12 @@ export function parseConfiguredCatalog(input: unknown): ConfiguredStream[] {
   return streams.map((entry: unknown, i) => {
     const e = (entry ?? {}) as { stream?: { name?: unknown }; sync_mode?: unknown; cursor_field?: unknown };
     const name = e.stream?.name;
-    if (typeof name !== "string" || name === "") throw new ConfigError(`catalog streams[${i}].stream.name is missing`);
+    if (name === undefined || name === null || name === "")
+      throw new ConfigError(`catalog streams[${i}].stream.name is missing`);
+    if (typeof name !== "string")
+      throw new ConfigError(
+        `catalog streams[${i}].stream.name must be a string, the log group's name as discover gives it (got ${JSON.stringify(name)})`,
+      );
     if (seen.has(name))
       throw new ConfigError(`catalog streams[${i}]: stream ${JSON.stringify(name)} is configured twice`);
     seen.add(name);

@@ -449,7 +449,6 @@ export function catalogCases(): InvalidCase[] {
       {},
       { stream: {} },
       { stream: { name: "" } },
-      { stream: { name: 5 } },
       { stream: "a" },
       { name: "a", sync_mode: "incremental" },
     ].map((v) =>
@@ -457,6 +456,15 @@ export function catalogCases(): InvalidCase[] {
         `streams[0] = ${show(v)} has no stream name`,
         { streams: [v] },
         /catalog streams\[0\]\.stream\.name is missing/,
+      ),
+    ),
+    ...[5, true, ["a"]].map((name) =>
+      c(
+        `a stream name that is no string (${show(name)})`,
+        { streams: [{ stream: { name }, sync_mode: "incremental" }] },
+        new RegExp(
+          `catalog streams\\[0\\]\\.stream\\.name must be a string, the log group's name as discover gives it \\(got ${esc(JSON.stringify(name))}\\)`,
+        ),
       ),
     ),
     c(
