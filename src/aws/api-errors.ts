@@ -109,8 +109,20 @@ function xmlField(body: string | undefined, tag: string): string | undefined {
   return m?.[1];
 }
 
+/**
+ * A failure of the assumed role's STS call, which surfaces in the Logs call it held up: reported
+ * as sts:AssumeRole's, not as DescribeLogGroups' or FilterLogEvents'.
+ */
+export class AssumeRoleError extends Error {
+  constructor(readonly failure: unknown) {
+    super(failure instanceof Error ? failure.message : String(failure), { cause: failure });
+    this.name = "AssumeRoleError";
+  }
+}
+
 export function classifyError(err: unknown, operation: string): LogsApiError {
   if (err instanceof LogsApiError) return err;
+  if (err instanceof AssumeRoleError) return classifyError(err.failure, "sts:AssumeRole");
   const e = (err ?? {}) as SdkErrorShape;
   const status = e.$metadata?.httpStatusCode;
   const code = e.Code ?? e.code ?? e.name ?? "UnknownError";
@@ -140,7 +152,8 @@ export function classifyError(err: unknown, operation: string): LogsApiError {
 
 /** Whether the endpoint answered the failed attempt (with any HTTP status): it is alive. */
 export function endpointAnswered(err: unknown): boolean {
-  return typeof (err as SdkErrorShape | undefined)?.$metadata?.httpStatusCode === "number";
+  const failure = err instanceof AssumeRoleError ? err.failure : err;
+  return typeof (failure as SdkErrorShape | undefined)?.$metadata?.httpStatusCode === "number";
 }
 
 /**

@@ -4,7 +4,7 @@ import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from "@aws-s
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { Config } from "../config/config.js";
-import { PROFILE_CREDENTIALS } from "./api-errors.js";
+import { AssumeRoleError, PROFILE_CREDENTIALS } from "./api-errors.js";
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
@@ -59,7 +59,7 @@ export function credentialsFor(config: Config): Credentials {
   if (!config.role) return base;
   // The logs client memoizes this provider and calls it again within 5 minutes of Expiration,
   // so a sync longer than session_duration keeps working.
-  return fromTemporaryCredentials({
+  const assumed = fromTemporaryCredentials({
     params: {
       RoleArn: config.role.arn,
       RoleSessionName: `airbyte-source-cloudwatch-logs-${Date.now()}`,
@@ -80,4 +80,11 @@ export function credentialsFor(config: Config): Credentials {
       }),
     },
   });
+  return async (props) => {
+    try {
+      return await assumed(props);
+    } catch (err) {
+      throw new AssumeRoleError(err);
+    }
+  };
 }

@@ -61,7 +61,7 @@ function explainApiError(err: LogsApiError, ctx: FailureContext): string {
         return `No usable AWS credentials from the profile while ${ctx.doing}: ${err.message.replace(/\.$/, "")}. Check the profile setting (sync: --profile) against the profiles in ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE).`;
       return `No usable AWS credentials while ${ctx.doing}: set aws_access_key_id and aws_secret_access_key, or provide credentials to the default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, an existing AWS_PROFILE, web identity, container or instance role). ${err.message}`;
     case "invalid_response":
-      return `${err.operation} kept getting answers that are not CloudWatch Logs answers while ${ctx.doing} (a proxy or endpoint in between may be failing); the sync can be retried. ${err.message}`;
+      return `${err.operation} kept getting answers that are not ${err.operation.startsWith("sts:") ? "STS" : "CloudWatch Logs"} answers while ${ctx.doing} (a proxy or endpoint in between may be failing); the sync can be retried. ${err.message}`;
     case "throttled":
       return `CloudWatch Logs kept throttling ${err.operation} while ${ctx.doing}; the sync can be retried later. ${aws}`;
     case "transient":
