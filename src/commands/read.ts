@@ -112,7 +112,6 @@ function streamTask(
     async start() {
       warnIgnoredCursor(ctx, stream);
       emitter.status(stream.name, "STARTED");
-      if (input.state.groupWatermarks.has(stream.name)) throw notItsState(stream.name, "per_log_group");
       const { source, group } = await resolveStream(config, directory, stream.name, input.justDiscovered);
       const stored = input.state.get(stream.name);
       const range = groupRange(ctx, stream, group, stored);
@@ -223,7 +222,6 @@ async function allGroupsRead(
   };
   warnIgnoredCursor(ctx, stream);
   emitter.status(name, "STARTED");
-  if (input.state.has(name)) return failed(notItsState(name, "single_stream"));
   let groups: LogGroup[];
   let own: string | undefined;
   try {
@@ -348,7 +346,21 @@ async function allGroupsRead(
 }
 
 /** Returns true when every stream completed. */
+/** Whether the stream is the single stream of stream_layout single_stream (else a log group's or a report's). */
+function isAllGroups(ctx: CommandContext, stream: ConfiguredStream): boolean {
+  return ctx.config.streamLayout === "single_stream" && stream.name === ALL_GROUPS_STREAM;
+}
+
+/** A state of the other layout's shape is invalid input: refused before any AWS call, as the others are. */
+function assertStatesFit(ctx: CommandContext, input: ReadInput): void {
+  for (const s of input.catalog) {
+    if (isAllGroups(ctx, s) ? input.state.has(s.name) : input.state.groupWatermarks.has(s.name))
+      throw notItsState(s.name, isAllGroups(ctx, s) ? "single_stream" : "per_log_group");
+  }
+}
+
 export async function read(ctx: CommandContext, input: ReadInput): Promise<boolean> {
+  assertStatesFit(ctx, input);
   let allOk = true;
   const directory = new GroupDirectory(ctx.api, selectionOf(ctx.config), ctx.config.linkedAccounts);
   if (input.catalog.length === 0)
@@ -359,7 +371,7 @@ export async function read(ctx: CommandContext, input: ReadInput): Promise<boole
   const tasks: StreamTask[] = [];
   const singles: AllGroupsRead[] = [];
   for (const s of input.catalog) {
-    if (ctx.config.streamLayout === "single_stream" && s.name === ALL_GROUPS_STREAM) {
+    if (isAllGroups(ctx, s)) {
       const all = await allGroupsRead(ctx, directory, s, input);
       tasks.push(...all.tasks);
       singles.push(all);

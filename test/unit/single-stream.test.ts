@@ -258,26 +258,51 @@ describe("single stream: records and combined state", () => {
     assert.equal(groupStates(run.messages).length, 0);
   });
 
-  test("a state that does not fit the layout is a config_error of that stream", async () => {
+  test("a state that does not fit the layout is a config_error before any AWS call", async () => {
+    const refused = async (options: Parameters<typeof runSingle>[1], layout: string) => {
+      let api: FakeLogsApi | undefined;
+      let listings = 0;
+      await assert.rejects(
+        runSingle(
+          { "/a": [{ timestamp: NOW - 1000 }] },
+          {
+            ...options,
+            setup: (a) => {
+              api = a;
+              const list = a.listLogGroups.bind(a);
+              a.listLogGroups = (...args) => {
+                listings++;
+                return list(...args);
+              };
+            },
+          },
+        ),
+        (err: Error) => {
+          assert.equal(err.name, "ConfigError");
+          assert.match(err.message, new RegExp(`does not fit stream_layout ${layout}`));
+          return true;
+        },
+      );
+      assert.equal(api?.requests.length, 0, "no FilterLogEvents request");
+      assert.equal(listings, 0, "no DescribeLogGroups request");
+    };
     const wrong = [{ type: "STREAM", stream: { stream_descriptor: { name: ALL }, stream_state: { timestamp: 5 } } }];
-    const run = await runSingle({ "/a": [] }, { state: wrong });
-    assert.equal(run.ok, false);
-    const error = run.messages.find((m) => m.type === "TRACE" && m.trace?.type === "ERROR")!.trace!.error!;
-    assert.equal(error.failure_type, "config_error");
-    assert.match(error.message, /does not fit stream_layout single_stream/);
-    assert.deepEqual(statusesOf(run.messages, ALL), ["STARTED", "INCOMPLETE"]);
-
-    const perGroup = await runSingle(
-      { "/a": [] },
+    await refused({ state: wrong }, "single_stream");
+    // With another stream beside it, whose state fits: still refused before anything is read.
+    await refused(
       {
         config: { stream_layout: "per_log_group" },
-        catalog: [{ name: "/a", syncMode: "incremental", cursorField: undefined }],
-        state: [{ type: "STREAM", stream: { stream_descriptor: { name: "/a" }, stream_state: { log_groups: {} } } }],
+        catalog: [
+          { name: "/a", syncMode: "incremental", cursorField: undefined },
+          { name: "/b", syncMode: "incremental", cursorField: undefined },
+        ],
+        state: [
+          { type: "STREAM", stream: { stream_descriptor: { name: "/a" }, stream_state: { timestamp: 5 } } },
+          { type: "STREAM", stream: { stream_descriptor: { name: "/b" }, stream_state: { log_groups: {} } } },
+        ],
       },
+      "per_log_group",
     );
-    const e2 = perGroup.messages.find((m) => m.type === "TRACE" && m.trace?.type === "ERROR")!.trace!.error!;
-    assert.equal(e2.failure_type, "config_error");
-    assert.match(e2.message, /does not fit stream_layout per_log_group/);
   });
 
   test("a failed listing fails log_events; a per-group stream name is not in this layout", async () => {
