@@ -11,11 +11,14 @@ import type { EventSink } from "../sinks/sink.js";
 import { DEFAULT_PLANNER_OPTIONS, type PlannerOptions, type SyncRange, type Window, WindowPlanner } from "./plan.js";
 
 /**
- * Empty pages in a row, each with the nextToken it was asked with, after which a window fails: the
- * endpoint makes no progress. A real scan's token moves; the simulator's random empty pages repeat
- * it, each with a probability of at most 0.99 (0.99^1000: 4e-5).
+ * Empty pages in a row, each with a nextToken the window was already asked with, after which a
+ * window fails: the endpoint makes no progress (the same token again, or a cycle: A, B, A, B).
+ * A real scan's token moves on; the simulator's random empty pages repeat it, each with a
+ * probability of at most 0.99 (0.99^1000: 4e-5).
  */
 const STUCK_PAGES = 1000;
+/** The tokens of a run of empty pages kept to find a cycle: cycles up to this long are found. */
+const RECENT_TOKENS = 16;
 
 export interface StreamReadInput {
   readonly api: LogsApi;
@@ -136,6 +139,8 @@ export class StreamReader {
     let events = 0;
     let first = true;
     let stuck = 0;
+    /** The tokens sent since the last page with events (the last RECENT_TOKENS of them). */
+    const recent: string[] = [];
     do {
       if (this.failure !== undefined) throw this.failure;
       signal?.throwIfAborted();
@@ -163,11 +168,17 @@ export class StreamReader {
           return "split";
       }
       // An empty page may hand back the token it was asked with (a scan that found nothing yet),
-      // but not for ever: that endpoint would keep the window, and the sync, going without end.
-      stuck = page.events.length === 0 && nextToken !== undefined && page.nextToken === nextToken ? stuck + 1 : 0;
+      // but not for ever, nor one asked with before it (a cycle): that endpoint would keep the
+      // window, and the sync, going without end.
+      if (page.events.length > 0 || nextToken === undefined) recent.length = 0;
+      else {
+        recent.push(nextToken);
+        if (recent.length > RECENT_TOKENS) recent.shift();
+      }
+      stuck = recent.length > 0 && page.nextToken !== undefined && recent.includes(page.nextToken) ? stuck + 1 : 0;
       if (stuck >= STUCK_PAGES)
         throw new ConnectorError(
-          `FilterLogEvents answered ${STUCK_PAGES} empty pages in a row with the nextToken it was sent, for log group ${source.logGroupName} from ${new Date(w.start).toISOString()}: the endpoint makes no progress; the sync can be retried`,
+          `FilterLogEvents answered ${STUCK_PAGES} empty pages in a row with a nextToken it had been sent before, for log group ${source.logGroupName} from ${new Date(w.start).toISOString()}: the endpoint makes no progress; the sync can be retried`,
           "transient_error",
         );
       await sink.deliver(kept, signal);

@@ -297,6 +297,23 @@ describe("pages of shapes the simulator does not make (through a rewriting proxy
     const messages = await readRewritten((answer, asked) =>
       typeof asked.nextToken === "string" ? { events: [], nextToken: asked.nextToken } : answer,
     );
-    assert.match(messages, /1000 empty pages in a row with the nextToken it was sent, for log group \/answers\/a/);
+    assert.match(
+      messages,
+      /1000 empty pages in a row with a nextToken it had been sent before, for log group \/answers\/a/,
+    );
+  });
+
+  test("empty pages whose nextTokens go round in a cycle (A, B, A, B): the window fails, no hang", {
+    timeout: 300_000,
+  }, async () => {
+    const messages = await readRewritten((answer, asked) => {
+      const token = asked.nextToken;
+      if (typeof token !== "string") return answer;
+      return { events: [], nextToken: token.endsWith("~") ? token.slice(0, -1) : `${token}~` };
+    });
+    assert.match(
+      messages,
+      /1000 empty pages in a row with a nextToken it had been sent before, for log group \/answers\/a/,
+    );
   });
 });
