@@ -218,3 +218,15 @@ export function addXmlErrorMiddleware(client: CloudWatchLogsClient): void {
     { step: "deserialize", priority: "low", name: "xmlErrorBodyMiddleware" },
   );
 }
+
+/**
+ * A page's nextToken as the next request takes it (undefined: the last page), or `invalid`'s
+ * error: a token that is not a string, or an empty one (AWS's have at least one character; ""
+ * read as "no more pages" would end a scan early, hiding events or log groups).
+ */
+export function pageToken(token: unknown, invalid: (why: string) => LogsApiError): string | undefined {
+  if (token === undefined || token === null) return undefined;
+  if (typeof token !== "string") throw invalid("nextToken is not a string");
+  if (token === "") throw invalid("an empty nextToken");
+  return token;
+}

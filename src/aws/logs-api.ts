@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { RateLimiter, RetryBudget } from "./rate-limit.js";
 import { decodeFilterPage } from "./page-decoder.js";
-import { LogsApiError, classifyError, deadlineError, endpointAnswered } from "./api-errors.js";
+import { LogsApiError, classifyError, deadlineError, endpointAnswered, pageToken } from "./api-errors.js";
 import { DEFAULT_RETRY_LIMITS, NOTHING_YET, type RetryLimits, decideRetry } from "./retry-policy.js";
 import { RenewableSdkClient } from "./sdk-client.js";
 import type { Config } from "../config/config.js";
@@ -100,11 +100,7 @@ function checkedGroupsPage(page: DescribeLogGroupsCommandOutput): {
   if (!Array.isArray(logGroups)) throw invalid("no logGroups array");
   if (logGroups.some((g) => typeof g?.logGroupName !== "string" || g.logGroupName === ""))
     throw invalid("a log group without a name");
-  if (nextToken !== undefined && nextToken !== null && typeof nextToken !== "string")
-    throw invalid("nextToken is not a string");
-  // AWS's tokens have at least one character; "" read as "no more pages" would hide log groups.
-  if (nextToken === "") throw invalid("an empty nextToken");
-  return { logGroups, nextToken: nextToken || undefined };
+  return { logGroups, nextToken: pageToken(nextToken, invalid) };
 }
 
 /**

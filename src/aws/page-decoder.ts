@@ -8,7 +8,7 @@ import { isAscii } from "node:buffer";
 import { Readable } from "node:stream";
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { hasControlAscii, scanFilterPage } from "./page-scan.js";
-import { LogsApiError, NOT_CLOUDWATCH_LOGS, notCloudWatchLogsAnswer } from "./api-errors.js";
+import { LogsApiError, NOT_CLOUDWATCH_LOGS, notCloudWatchLogsAnswer, pageToken } from "./api-errors.js";
 import type { LogEvent } from "../domain/logs.js";
 
 const PARSED = Symbol("filterLogEventsParsed");
@@ -74,10 +74,7 @@ function checkedPage(page: unknown): { events: LogEvent[]; nextToken: string | u
   if (typeof page.__type === "string") throw invalidAnswer(`an error (${page.__type}) with HTTP status 200`);
   const { events, nextToken } = page;
   if (!Array.isArray(events)) throw invalidAnswer("no events array");
-  if (nextToken !== undefined && nextToken !== null && typeof nextToken !== "string")
-    throw invalidAnswer("nextToken is not a string");
-  // AWS's tokens have at least one character; "" read as "no more pages" would end a window early.
-  if (nextToken === "") throw invalidAnswer("an empty nextToken");
+  const token = pageToken(nextToken, invalidAnswer);
   for (const [i, e] of events.entries()) {
     const ok =
       isObject(e) &&
@@ -88,7 +85,7 @@ function checkedPage(page: unknown): { events: LogEvent[]; nextToken: string | u
       Number.isSafeInteger(e.ingestionTime);
     if (!ok) throw invalidAnswer(`event ${i} lacks logStreamName, timestamp, ingestionTime, message or eventId`);
   }
-  return { events: events as LogEvent[], nextToken: (nextToken as string | null | undefined) || undefined };
+  return { events: events as LogEvent[], nextToken: token };
 }
 
 export function addFastFilterLogEvents(client: CloudWatchLogsClient): void {
