@@ -165,14 +165,25 @@ function parseStartDate(value: string | undefined, problems: string[]): number |
 
 function parseEndpoint(value: string | undefined, problems: string[]): string | undefined {
   if (value === undefined) return undefined;
+  // A user and password in the URL are not shown back, whatever their length.
+  const shown = JSON.stringify(value.replace(/\/\/[^/]*@/, "//…@"));
+  let u: URL;
   try {
-    const u = new URL(value);
+    u = new URL(value);
     if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
-    return value.replace(/\/+$/, "");
   } catch {
-    problems.push(`endpoint_url must be an http(s) URL (got ${JSON.stringify(value)})`);
+    problems.push(`endpoint_url must be an http(s) URL (got ${shown})`);
     return undefined;
   }
+  // The SDK sends no basic auth from the URL (requests are signed with the AWS credentials), and
+  // the endpoint is shown in messages and stored as part of a local sync's source identity.
+  if (u.username !== "" || u.password !== "") {
+    problems.push(
+      `endpoint_url holds a user name or password (got ${shown}), which are never sent: requests are signed with the AWS credentials; remove them`,
+    );
+    return undefined;
+  }
+  return value.replace(/\/+$/, "");
 }
 
 function parseReports(raw: RawConfig, problems: string[]): CustomReport[] {

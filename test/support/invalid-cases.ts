@@ -134,6 +134,16 @@ function badFormats(): InvalidCase[] {
       ["ftp://x", "not a url", "localhost:4566", "file:///etc/passwd", "http//x"],
       /endpoint_url must be an http\(s\) URL/,
     ),
+    ...fmt(
+      "endpoint_url",
+      ["ftp://u:abc@127.0.0.1"],
+      /endpoint_url must be an http\(s\) URL \(got "ftp:\/\/…@127\.0\.0\.1"\)/,
+    ),
+    ...fmt(
+      "endpoint_url",
+      ["http://user:pw@127.0.0.1:4566", "https://user@logs.example.com", "http://:pw@127.0.0.1"],
+      /endpoint_url holds a user name or password \(got "https?:\/\/…@[^"]*"\), which are never sent: requests are signed with the AWS credentials; remove them/,
+    ),
   ];
 }
 
