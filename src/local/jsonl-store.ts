@@ -53,38 +53,76 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
+/** What a stream's file's end was found to be at open, and put right. */
+type TailRepair = "none" | "cut" | "completed";
+
 /**
- * Cuts a stream's file back to its last complete line. A sync killed during an append (or a disk
- * that filled) leaves part of a line, and the next append would join a record to it: a line that
- * is not JSON. The part belongs to an append whose state was not written (the state is replaced
- * only after its records are appended), so the next sync reads those records again. True when
- * it cut something.
+ * Mends a stream's file's end: part of a line left by a sync killed during an append (or a disk
+ * that filled) is cut off, as the next append would join a record to it (a line that is not
+ * JSON). The part belongs to an append whose state was not written (the state is replaced only
+ * after its records are appended), so the next sync reads those records again. A last line that
+ * is a whole record its stored state covers (`covered`) lacks only its line break (a file
+ * rewritten by another tool): that is added, as cutting it would lose the record for good.
  */
-async function cutTornTail(path: string): Promise<boolean> {
+async function repairTail(
+  path: string,
+  covered: ((r: EventRecord) => number | undefined) | undefined,
+): Promise<TailRepair> {
   const file = await openFile(path, "r+").catch((err: unknown) => {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw err;
   });
-  if (file === undefined) return false;
+  if (file === undefined) return "none";
   try {
     const { size } = await file.stat();
     const chunk = Buffer.alloc(64 * 1024);
+    let lineStart = 0;
     for (let end = size; end > 0; ) {
       const start = Math.max(0, end - chunk.length);
       const { bytesRead } = await file.read(chunk, 0, end - start, start);
       const newline = chunk.subarray(0, bytesRead).lastIndexOf(10);
       if (newline >= 0) {
-        if (start + newline + 1 === size) return false;
-        await file.truncate(start + newline + 1);
-        return true;
+        lineStart = start + newline + 1;
+        break;
       }
       end = start;
     }
-    if (size > 0) await file.truncate(0);
-    return size > 0;
+    if (lineStart === size) return "none";
+    const tail = Buffer.alloc(size - lineStart);
+    await file.read(tail, 0, tail.length, lineStart);
+    if (isCoveredRecord(tail.toString("utf8"), covered)) {
+      await file.write("\n", size);
+      return "completed";
+    }
+    await file.truncate(lineStart);
+    return "cut";
   } finally {
     await file.close();
   }
+}
+
+/** Whether the text is a whole record (a JSON object with a timestamp) before its watermark. */
+function isCoveredRecord(text: string, covered: ((r: EventRecord) => number | undefined) | undefined): boolean {
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (typeof record !== "object" || record === null || Array.isArray(record)) return false;
+  const r = record as EventRecord;
+  const until = covered?.(r);
+  return typeof r.timestamp === "number" && until !== undefined && r.timestamp < until;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return false;
+      throw err;
+    },
+  );
 }
 
 async function sizeOf(path: string): Promise<number> {
@@ -272,18 +310,55 @@ export class JsonlStore implements LocalStore {
       const names = await streamFiles(directory, streams, source);
       const files = new Map([...names].map(([s, n]) => [s, join(directory, `${n}${EXTENSION}`)]));
       const notes: string[] = [];
-      for (const file of files.values())
-        if (await cutTornTail(file))
-          notes.push(
-            `${file} ended in part of a line (a sync killed during an append): it was cut off, and its records are read again`,
-          );
       const store = new JsonlStore(directory, files, notes);
       for (const [stream, state] of await store.readStateFile()) store.states.set(stream, state);
+      await store.repairFiles(notes);
       return store;
     } catch (err) {
       await rm(join(directory, LOCK_FILE), { force: true });
       throw err;
     }
+  }
+
+  /**
+   * Puts right what the streams' files were left as (see repairTail), and a file that is gone (deleted
+   * by hand) while its stream's state says its records are stored: that state is dropped, the
+   * state file saved without it, and the stream read again from its start. Then every stream has a
+   * file, empty until its first records, so that a file gone later is told from one never written.
+   */
+  private async repairFiles(notes: string[]): Promise<void> {
+    const gone: string[] = [];
+    for (const [stream, file] of this.files) {
+      const repair = await repairTail(file, watermarks(this.states.get(stream)));
+      if (repair === "cut")
+        notes.push(
+          `${file} ended in part of a line (a sync killed during an append): it was cut off, and its records are read again`,
+        );
+      if (repair === "completed")
+        notes.push(`${file} ended without a line break after its last record (stored): one was added`);
+      if (this.states.has(stream) && !(await exists(file))) gone.push(stream);
+    }
+    if (gone.length > 0) {
+      for (const stream of gone) {
+        this.states.delete(stream);
+        notes.push(
+          `${JSON.stringify(stream)} had a state here but no file ${this.files.get(stream)} (deleted by hand?): ` +
+            "it is read again from its start",
+        );
+      }
+      // Saved before the empty files are made: otherwise a stop now would leave the state with them.
+      await this.saveStates(this.states);
+    }
+    for (const file of this.files.values()) await (await openFile(file, "a")).close();
+  }
+
+  /** The state file, replaced atomically: the states as STATE messages (usable as `read --state`). */
+  private async saveStates(states: ReadonlyMap<string, Record<string, unknown>>): Promise<void> {
+    const messages = [...states].map(([name, s]) => ({
+      type: "STREAM",
+      stream: { stream_descriptor: { name }, stream_state: s },
+    }));
+    await replaceFile(join(this.location, STATE_FILE), `${JSON.stringify(messages, null, 1)}\n`);
   }
 
   fileOf(stream: string): string | undefined {
@@ -346,17 +421,13 @@ export class JsonlStore implements LocalStore {
       if (watermark !== undefined && r.timestamp < watermark) reread += 1;
     }
     const states = new Map(this.states).set(stream, state);
-    const messages = [...states].map(([name, s]) => ({
-      type: "STREAM",
-      stream: { stream_descriptor: { name }, stream_state: s },
-    }));
     // The file's length before this append: a failed append (a full disk writes part of it) or
     // state is cut back to it, so that no record is in the file without the state covering it.
     const before = records.length > 0 ? await sizeOf(file) : undefined;
     try {
       // Each record's data as the connector wrote it, one per line (message_json exact).
       if (records.length > 0) await appendFile(file, `${records.join("\n")}\n`);
-      await replaceFile(join(this.location, STATE_FILE), `${JSON.stringify(messages, null, 1)}\n`);
+      await this.saveStates(states);
     } catch (err) {
       if (before !== undefined)
         await truncate(file, before).catch((cut: unknown) => {

@@ -1,7 +1,7 @@
 // `sync` against the simulator through the real SDK: exact event sets per table, no duplicate
 // keys, incremental continuation, jsonl format, and a quiet non-terminal stderr.
 import { strict as assert } from "node:assert";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { expectedEvents, startSimulator, type ScenarioFile, type Simulator } from "../../sim/index.js";
@@ -230,6 +230,48 @@ describe("local sync", () => {
     assert.deepEqual(lines.slice(0, first.length), first, "the complete lines stay");
     assert.equal(new Set(records.map(keyOf)).size, records.length, "each event once");
     assert.equal(records.filter((r) => r.logStreamName === "task-4").length, 3);
+  });
+
+  it("jsonl: a file deleted by hand is written again from its stream's start; a stored last record without its line break keeps it", async () => {
+    const dir = tempDir();
+    const configPath = simConfig(dir, sim.url);
+    const output = join(dir, "out");
+    const file = join(output, "ecs_checkout.jsonl");
+    const sync = () =>
+      runSync(
+        { config: readConfig(configPath), format: "jsonl", target: output, streams: ["/ecs/checkout"] },
+        { stdout: new Collect(), stderr: new Collect() },
+      );
+    assert.equal((await sync()).code, 0);
+    const first = readFileSync(file, "utf8");
+    const keys = (text: string) => {
+      const lines = text.trimEnd().split("\n");
+      const set = new Set(lines.map((l) => keyOf(JSON.parse(l) as { logStreamName: string; eventId: string })));
+      assert.equal(set.size, lines.length, "each event once");
+      return set;
+    };
+    // Rewritten by a tool that leaves no line break at the end: the last record is stored and covered.
+    writeFileSync(file, first.trimEnd());
+    const mended = await sync();
+    assert.equal(mended.code, 0);
+    assert.ok(
+      mended.warnings.includes(`${file} ended without a line break after its last record (stored): one was added`),
+      mended.warnings.join("\n"),
+    );
+    assert.deepEqual(keys(readFileSync(file, "utf8")), keys(first), "no record lost");
+    assert.ok(readFileSync(file, "utf8").endsWith("\n"));
+    // Deleted by hand: its stream is read again from its start, not continued from its state.
+    rmSync(file);
+    const again = await sync();
+    assert.equal(again.code, 0);
+    assert.ok(
+      again.warnings.includes(
+        `"/ecs/checkout" had a state here but no file ${file} (deleted by hand?): it is read again from its start`,
+      ),
+      again.warnings.join("\n"),
+    );
+    const stored = keys(readFileSync(file, "utf8"));
+    for (const key of keys(first)) assert.ok(stored.has(key), key);
   });
 
   it("jsonl: a commit whose state cannot be written takes its records back out, so the next sync stores each once", async () => {
