@@ -357,14 +357,16 @@ export class DuckDbStore implements LocalStore {
           );
         }
       }
+      // Tables and views: a view put at a table's name is a table changed by hand (its commits fail), not one gone.
       const made = new Set(
         (
           await db.runAndReadAll(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND database_name = current_database() AND schema_name = 'main'",
+            "SELECT table_name AS name FROM duckdb_tables() WHERE NOT temporary AND database_name = current_database() AND schema_name = 'main' " +
+              "UNION SELECT view_name FROM duckdb_views() WHERE NOT temporary AND database_name = current_database() AND schema_name = 'main'",
           )
         )
           .getRowObjectsJS()
-          .map((r) => String(r.table_name)),
+          .map((r) => String(r.name)),
       );
       const withState = new Set(
         (await db.runAndReadAll(`SELECT stream FROM ${STATE_TABLE} WHERE (account, region, endpoint) = (${key})`))
@@ -382,8 +384,11 @@ export class DuckDbStore implements LocalStore {
             `DELETE FROM ${STATE_TABLE} WHERE (account, region, endpoint) = (${key}) AND stream = ${sqlString(stream)}`,
           );
           notes.push(
-            `${JSON.stringify(stream)} had a state here but no table ${JSON.stringify(table)} (dropped by hand?): ` +
-              `the table was made again, and the stream read again from its start`,
+            taken.has(stream)
+              ? `${JSON.stringify(stream)} had a state here but no table ${JSON.stringify(table)} (dropped by hand?): ` +
+                  "the table was made again, and the stream read again from its start"
+              : `${JSON.stringify(stream)} had a state here but no row in ${STREAMS_TABLE} naming its table (deleted by hand?): ` +
+                  `the stream is read again from its start into table ${JSON.stringify(table)}`,
           );
         }
         await db.run(`CREATE TABLE IF NOT EXISTS ${quote(table)} (${TABLE_COLUMNS})`);

@@ -84,6 +84,18 @@ async function dropTableOf(database: string, stream: string): Promise<string> {
   }
 }
 
+/** Runs statements on the file, as a user at a DuckDB shell would. */
+async function byHand(database: string, ...statements: string[]): Promise<void> {
+  const instance = await DuckDBInstance.create(database);
+  const db = await instance.connect();
+  try {
+    for (const sql of statements) await db.run(sql);
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}
+
 /** The stored states, and the number of rows of one stream's table. */
 async function storedOf(database: string, stream: string): Promise<{ rows: number; states: Map<string, number> }> {
   const instance = await DuckDBInstance.create(database);
@@ -155,6 +167,46 @@ describe("local sync with a failing store", () => {
     assert.equal(after.rows, before.tables.get("/b")!.length + 3, "/b's new events are stored");
     assert.ok(after.states.get("/b")! > t + 2, "/b's state covers them");
     assert.equal(after.states.get("/a"), before.states.get("/a"), "/a's state stays where it was");
+  });
+
+  it("a stream's mapping row deleted by hand: read again into a table of its own; a table made a view: the stream fails, its state kept", async () => {
+    const dir = tempDir();
+    const config = simConfig(dir, sim.url, { ingestion_delay_seconds: 0 });
+    const database = join(dir, "logs.duckdb");
+    const first = await runSyncCli(["--config", config, "--database", database]);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    const before = await readDatabase(database);
+    const stateOfB = (await storedOf(database, "/b")).states.get("/b");
+    await byHand(
+      database,
+      "DELETE FROM _source_cloudwatch_logs_streams WHERE stream = '/a'",
+      "CREATE TABLE b_old AS SELECT * FROM b",
+      "DROP TABLE b",
+      "CREATE VIEW b AS SELECT * FROM b_old",
+    );
+    // New events for /b: a commit with records is what the view cannot take.
+    const t = before.states.get("/b")!;
+    await clockPast(t + 2);
+    await putEvents(
+      sim.url,
+      "/b",
+      "newer",
+      [0, 1].map((i) => ({ timestamp: t + i, message: `newer ${i}` })),
+      true,
+    );
+
+    const second = await runSyncCli(["--config", config, "--database", database]);
+    assert.equal(second.code, 1, second.stdout + second.stderr);
+    const notes = second.stdout.replace(/\n {4}/g, " ");
+    assert.match(
+      notes,
+      /note: "\/a" had a state here but no row in _source_cloudwatch_logs_streams naming its table \(deleted by hand\?\): the stream is read again from its start into table "a_2"/,
+    );
+    assert.match(second.stdout, new RegExp(`^ {2}/a {2,}COMPLETE +${before.tables.get("/a")!.length} `, "m"));
+    assert.match(second.stdout, /^ {2}\/b {2,}INCOMPLETE +0 /m);
+    assert.match(notes, /note: could not store "\/b" \(/);
+    assert.doesNotMatch(notes, /"\/b" had a state here/, "a view is no table gone: /b's state stays");
+    assert.equal((await storedOf(database, "/b")).states.get("/b"), stateOfB);
   });
 
   it("a temporary directory without room: the stream fails with what to do, and the spool is removed", async () => {
