@@ -84,16 +84,21 @@ async function bigStateLines(flag: string, path: string, size: number): Promise<
         records = true;
         continue;
       }
-      try {
-        values.push(JSON.parse(line));
-      } catch (err) {
-        const problem = jsonProblem((err as Error).message, line).replace(/\(line 1, /, "(");
-        throw new ConfigError(
-          numbers.length === 0 && !line.startsWith("{")
-            ? `${flag} ${path} is ${Math.round(size / 1024 / 1024)} MB, too large for one JSON value: give a state of that size as JSON lines (read's stdout saved, or its STATE lines alone)`
-            : `${flag} ${path} line ${number} is not valid JSON: ${problem}`,
+      const tooLarge = () =>
+        new ConfigError(
+          `${flag} ${path} is ${Math.round(size / 1024 / 1024)} MB, too large for one JSON value: give a state of that size as JSON lines (read's stdout saved, or its STATE lines alone)`,
         );
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (err) {
+        if (values.length === 0 && !line.startsWith("{")) throw tooLarge();
+        const problem = jsonProblem((err as Error).message, line).replace(/\(line 1, /, "(");
+        throw new ConfigError(`${flag} ${path} line ${number} is not valid JSON: ${problem}`);
       }
+      // A whole state on its first line (an array): one JSON value, not lines of messages.
+      if (values.length === 0 && Array.isArray(value)) throw tooLarge();
+      values.push(value);
       numbers.push(number);
     }
   } catch (err) {

@@ -111,11 +111,12 @@ test("a state file too big for one string is read as JSON lines, its RECORD line
   await withFile(`${state(5)}\n{"type": nope}\n`, async (path) => {
     await rejects(readJsonInput("--state", path, 10), new RegExp(`^--state ${path} line 2 is not valid JSON: \\S`));
   });
-  // One JSON value (an array across lines) of that size: what to do instead.
-  await withFile(`[\n${state(5)}\n]\n`, async (path) => {
-    await rejects(
-      readJsonInput("--state", path, 10),
-      new RegExp(`^--state ${path} is 0 MB, too large for one JSON value: give a state of that size as JSON lines`),
-    );
-  });
+  // One JSON value of that size (an array across lines, or on one line): what to do instead.
+  for (const text of [`[\n${state(5)}\n]\n`, `[${state(5)}]\n`])
+    await withFile(text, async (path) => {
+      await rejects(
+        readJsonInput("--state", path, 10),
+        new RegExp(`^--state ${path} is 0 MB, too large for one JSON value: give a state of that size as JSON lines`),
+      );
+    });
 });
