@@ -157,13 +157,21 @@ function elapsed(ms: number): string {
 /** The summary on stdout when the loop stops (by a signal): totals across cycles, per stream. */
 export function followSummary(
   totals: FollowTotals,
-  s: { readonly location: string; readonly format: string; readonly by: string; readonly now: number },
+  s: {
+    readonly location: string;
+    readonly format: string;
+    readonly by: string;
+    readonly now: number;
+    /** The width the text fits (see widthFor); WIDTH by default. */
+    readonly width?: number;
+  },
 ): string {
+  const width = s.width ?? WIDTH;
   const lines = wrap(
     `Followed until ${s.by}: ${plural(totals.cycles, "cycle")} (${totals.failed} failed), ` +
       `${totals.committed - totals.reread} new records (${totals.reread} re-read) committed to ${s.location} (${s.format}) ` +
       `in ${elapsed(s.now - totals.startedAt)}.`,
-    WIDTH,
+    width,
   );
   // As sync's summary: the name column takes what the others leave, a longer name loses its start.
   const rowOf =
@@ -172,11 +180,13 @@ export function followSummary(
       `  ${cutStart(name, width).padEnd(width)}  ${fresh.padStart(9)}  ${upTo}`;
   const others = rowOf(0)("", "", "complete up to (UTC)").length;
   const names = [...totals.streams.keys()];
-  const row = rowOf(Math.max(6, Math.min(Math.max(6, ...names.map((n) => n.length)), WIDTH - others)));
+  const row = rowOf(Math.max(6, Math.min(Math.max(6, ...names.map((n) => n.length)), width - others)));
   if (names.length > 0) lines.push(row("stream", "new", "complete up to (UTC)"));
   for (const [name, t] of totals.streams)
     lines.push(row(name, String(t.committed - t.reread), reached(t.watermark, t.committed)));
   // Stopped before any stream was listed (in the first cycle's discover): nothing is "above".
-  lines.push(names.length > 0 ? STORED_UP_TO : "Nothing was stored; run the same command again to start.");
+  lines.push(
+    ...wrap(names.length > 0 ? STORED_UP_TO : "Nothing was stored; run the same command again to start.", width),
+  );
   return `${lines.join("\n")}\n`;
 }

@@ -17,7 +17,7 @@ import {
   type CycleEnd,
 } from "./follow-policy.js";
 import { inFlagTerms, type SettingFlags } from "./sync-flags.js";
-import { failureText, fitted } from "./terminal.js";
+import { failureText, fitted, widthFor } from "./terminal.js";
 import { runSync, SyncError, type SyncCycle, type SyncOptions, type SyncOutcome } from "./sync.js";
 
 /** What the loop does besides deciding: injectable, so that its policy is tested without waiting. */
@@ -107,7 +107,15 @@ export async function followCommand(
       if (nextAt !== undefined) await wait(nextAt - endedAt, loop.signal);
     }
     const by = loop.by!;
-    io.stdout.write(followSummary(totals, { location: options.target, format: options.format, by, now: clock() }));
+    io.stdout.write(
+      followSummary(totals, {
+        location: options.target,
+        format: options.format,
+        by,
+        now: clock(),
+        width: widthFor(io.stdout),
+      }),
+    );
     return CANCEL_EXIT_CODES[by];
   } finally {
     if (loop !== io.cancellation) loop.dispose();

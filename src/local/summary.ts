@@ -6,10 +6,10 @@ import { WIDTH, wrap } from "./terminal.js";
 export const STORED_UP_TO = "Stored up to each stream's time above; run the same command again to continue.";
 
 /** The summary of a sync stopped before discover had listed the log groups (no store was opened). */
-export function discoverInterruptedSummary(): string {
+export function discoverInterruptedSummary(width = WIDTH): string {
   const text =
     "Interrupted while discover listed the log groups: nothing was read or stored; run the same command again to start.";
-  return `${wrap(text, WIDTH).join("\n")}\n`;
+  return `${wrap(text, width).join("\n")}\n`;
 }
 
 export interface SummaryInput {
@@ -18,6 +18,8 @@ export interface SummaryInput {
   readonly format: "duckdb" | "jsonl";
   readonly interrupted: boolean;
   readonly warnings: readonly string[];
+  /** The width the text fits (see widthFor); WIDTH by default. */
+  readonly width?: number;
 }
 
 /**
@@ -40,8 +42,8 @@ export function cutStart(text: string, width: number): string {
 }
 
 /** Words to the width, two spaces in, and the lines after the first under its second word. */
-function indented(text: string): string[] {
-  return wrap(text, WIDTH - 4).map((l, i) => (i === 0 ? `  ${l}` : `    ${l}`));
+function indented(text: string, width = WIDTH): string[] {
+  return wrap(text, width - 4).map((l, i) => (i === 0 ? `  ${l}` : `    ${l}`));
 }
 
 /** Streams a summary lists before it counts the complete ones that committed nothing. */
@@ -49,13 +51,14 @@ const ROWS_BEFORE_COUNTING = 20;
 
 export function syncSummary(s: SummaryInput): string {
   const { snapshot } = s;
+  const width = s.width ?? WIDTH;
   const seconds = Math.max((snapshot.now - snapshot.startedAt) / 1000, 0.001);
   const committed = snapshot.streams.reduce((n, p) => n + p.committed, 0);
   const reread = snapshot.streams.reduce((n, p) => n + p.reread, 0);
   const lines = wrap(
     `${s.interrupted ? "Interrupted" : "Synced"}: ${committed} records committed (${counted(committed, reread)}) to ${s.location} (${s.format}) ` +
       `in ${seconds.toFixed(1)} s (${Math.round(committed / seconds)} records/s), ${snapshot.throttles} throttled requests.`,
-    WIDTH,
+    width,
   );
   // Streams that got nowhere are not listed (an interrupted sync of many streams would print a
   // line for each): one line counts them (a state equal to where a stream started is no progress
@@ -84,7 +87,7 @@ export function syncSummary(s: SummaryInput): string {
   // A row fits the width: the name column takes what the others leave, a longer name loses its
   // start (log group names differ at their end). `query --tables` shows them whole.
   const others = rowOf(0)("", "", "", "", "complete up to (UTC)").length;
-  const row = rowOf(Math.max(6, Math.min(Math.max(...listed.map((p) => p.stream.length), 6), WIDTH - others)));
+  const row = rowOf(Math.max(6, Math.min(Math.max(...listed.map((p) => p.stream.length), 6), width - others)));
   if (listed.length > 0) lines.push(row("stream", "status", "new", "re-read", "complete up to (UTC)"));
   for (const p of listed) {
     // A stop ends every stream left INCOMPLETE; only a failed one is.
@@ -110,12 +113,14 @@ export function syncSummary(s: SummaryInput): string {
       : []),
   ];
   if (counts.length > 0)
-    lines.push(...indented(`${counts.join(", ")}${s.interrupted ? "; run the same command again to continue" : ""}`));
-  for (const w of s.warnings) lines.push(...indented(`note: ${w}`));
+    lines.push(
+      ...indented(`${counts.join(", ")}${s.interrupted ? "; run the same command again to continue" : ""}`, width),
+    );
+  for (const w of s.warnings) lines.push(...indented(`note: ${w}`, width));
   // With no stream listed, nothing is "above"; the count line says to run again.
   if (s.interrupted) {
-    if (listed.length > 0) lines.push(STORED_UP_TO);
+    if (listed.length > 0) lines.push(...wrap(STORED_UP_TO, width));
   } else if (snapshot.streams.some((p) => p.status === "INCOMPLETE"))
-    lines.push("Some streams failed (see notes); the next sync retries them from their state.");
+    lines.push(...wrap("Some streams failed (see notes); the next sync retries them from their state.", width));
   return `${lines.join("\n")}\n`;
 }

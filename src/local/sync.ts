@@ -17,7 +17,7 @@ import { toConnectorError } from "../commands/api-failures.js";
 import type { ConfiguredStream } from "../airbyte/configured-catalog.js";
 import { parseState } from "../airbyte/state.js";
 import { Destination } from "./destination.js";
-import { failureText } from "./terminal.js";
+import { failureText, widthFor } from "./terminal.js";
 import { DuckDbStore } from "./duckdb-store.js";
 import { JsonlStore } from "./jsonl-store.js";
 import { listNames, NAMES_SHOWN } from "./name-list.js";
@@ -161,7 +161,7 @@ export async function runSync(
     } catch (err) {
       listing.stop();
       if (!isCancelled(err)) throw err;
-      if (!cycle) io.stdout.write(discoverInterruptedSummary());
+      if (!cycle) io.stdout.write(discoverInterruptedSummary(widthFor(io.stdout)));
       const none = new ProgressTracker([], clock).snapshot({
         startedAt: began,
         upperBound: began - config.ingestionDelayMs,
@@ -255,6 +255,7 @@ export async function runSync(
     if (!cycle)
       io.stdout.write(
         syncSummary({
+          width: widthFor(io.stdout),
           snapshot: final,
           location: options.target,
           format: options.format,

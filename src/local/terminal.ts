@@ -8,6 +8,14 @@ export const WIDTH = 80;
 /** The rows `query` prints as a table (it must hold them all to align them); csv and json print all. */
 export const MAX_TABLE_ROWS = 1000;
 
+/**
+ * The width a text for people on `out` fits: WIDTH, or a terminal's when narrower (the terminal
+ * would cut words at its edge). Off a terminal, WIDTH.
+ */
+export function widthFor(out: FailureOutput): number {
+  return out.isTTY === true && out.columns !== undefined && out.columns > 0 ? Math.min(WIDTH, out.columns) : WIDTH;
+}
+
 /** A count and its noun: "1 cycle", "2 cycles" (the nouns here take an s). */
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;

@@ -563,6 +563,34 @@ describe("summary", () => {
     );
   });
 
+  it("fits a terminal narrower than 80 columns: every line, words whole", () => {
+    const long = "/aws/lambda/function-with-a-longish-name-0600";
+    const note = 'could not store "/b" (disk full) in x.duckdb; the other streams were stored';
+    const text = syncSummary({
+      snapshot: {
+        ...snapshot,
+        streams: [
+          stream(long, { status: "COMPLETE", committed: 10, reread: 2, watermark: T }),
+          stream("/b", { status: "INCOMPLETE", failed: true, storedUpTo: T - HOUR }),
+        ],
+      },
+      location: "x.duckdb",
+      format: "duckdb",
+      interrupted: false,
+      warnings: [note],
+      width: 66,
+    });
+    const lines = text.trimEnd().split("\n");
+    for (const l of lines) assert.ok(l.length <= 66, `${l.length}: ${l}`);
+    const words = (ls: readonly string[]) => ls.map((l) => l.trim()).join(" ");
+    assert.match(
+      words(lines),
+      /^Synced: 10 records committed \(8 new, 2 re-read\) to x\.duckdb \(duckdb\) in 10\.0 s /,
+    );
+    assert.ok(words(lines).includes(`note: ${note}`), text);
+    assert.match(words(lines), /Some streams failed \(see notes\); the next sync retries them from their state\.$/);
+  });
+
   it("words its notes to 80 columns, under the note's first word", () => {
     const note =
       'Log group "/archive/audit" is of class INFREQUENT_ACCESS, which FilterLogEvents cannot read; it is not offered as a stream.';

@@ -173,12 +173,13 @@ async function follow(
   cycles: ((c: SyncCycle, signals: EventEmitter) => SyncOutcome | Error)[],
   onSleep: (ms: number, signals: EventEmitter, n: number) => void,
   intervalSeconds = 10,
-  /** stderr as a terminal of this width; undefined: a pipe. */
+  /** stdout and stderr as a terminal of this width; undefined: pipes. */
   columns?: number,
 ) {
   const signals = new EventEmitter();
-  const stdout = new Collect();
-  const stderr = Object.assign(new Collect(), columns === undefined ? {} : { isTTY: true, columns });
+  const terminal = columns === undefined ? {} : { isTTY: true, columns };
+  const stdout = Object.assign(new Collect(), terminal);
+  const stderr = Object.assign(new Collect(), terminal);
   const waits: number[] = [];
   const titles: string[] = [];
   let now = T0;
@@ -218,7 +219,7 @@ const ok =
     outcome(0, [stream("/a", "COMPLETE", committed, reread, T0), stream("/b", "COMPLETE", 0, 0, T0)]);
 
 describe("follow loop", () => {
-  test("on a terminal, a cycle's line and its notes break at spaces to its width, later lines indented", async () => {
+  test("on a terminal, a cycle's line and its notes break at spaces to its width, later lines indented; the summary fits it", async () => {
     const note = `/aws/lambda/a-rather-long-function-name: ${"why ".repeat(20)}it failed`;
     const r = await follow(
       [() => outcome(1, [stream("/a", "INCOMPLETE", 7), stream("/b", "COMPLETE", 1)], [note])],
@@ -246,6 +247,9 @@ describe("follow loop", () => {
         .join(" ");
     assert.equal(joined(noteAt), `note: ${note}`);
     assert.match(joined(0, noteAt), /^cycle 1 .*; retrying at 12:00:20 UTC \(1 failed cycle in a row\)$/);
+    // The summary at the stop fits too.
+    for (const l of r.stdout.trimEnd().split("\n")) assert.ok(l.length <= 50, `${l.length} > 50: ${l}`);
+    assert.match(r.stdout, /^Followed until SIGINT: 1 cycle \(1 failed\),/);
   });
 
   test("failed cycles back off and a good one resets the wait; stopped during the wait: exit 130 and the totals", async () => {
