@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { startSimulator, type ScenarioFile, type Simulator } from "../../sim/index.js";
 import { MAIN, tempDir } from "../support/connector.js";
 import { putEvents } from "../support/seed.js";
@@ -50,62 +50,56 @@ function runSyncCli(
   });
 }
 
-/** Replaces the stream's table by one that no record fits. */
-async function breakTableOf(database: string, stream: string): Promise<void> {
+/** Opens the file as a user at a DuckDB shell would, for `use`, and closes it. */
+async function withDatabase<T>(database: string, use: (db: DuckDBConnection) => Promise<T>): Promise<T> {
   const instance = await DuckDBInstance.create(database);
   const db = await instance.connect();
   try {
-    const rows = (
-      await db.runAndReadAll("SELECT table_name FROM _source_cloudwatch_logs_streams WHERE stream = $1", [stream])
-    ).getRowObjectsJS();
-    const table = String(rows[0]!.table_name);
-    await db.run(`DROP TABLE "${table}"`);
-    await db.run(`CREATE TABLE "${table}" (note VARCHAR)`);
+    return await use(db);
   } finally {
     db.closeSync();
     instance.closeSync();
   }
+}
+
+/** The table sync made for the stream. */
+async function tableOf(db: DuckDBConnection, stream: string): Promise<string> {
+  const rows = (
+    await db.runAndReadAll("SELECT table_name FROM _source_cloudwatch_logs_streams WHERE stream = $1", [stream])
+  ).getRowObjectsJS();
+  return String(rows[0]!.table_name);
+}
+
+/** Replaces the stream's table by one that no record fits. */
+function breakTableOf(database: string, stream: string): Promise<void> {
+  return withDatabase(database, async (db) => {
+    const table = await tableOf(db, stream);
+    await db.run(`DROP TABLE "${table}"`);
+    await db.run(`CREATE TABLE "${table}" (note VARCHAR)`);
+  });
 }
 
 /** Drops the stream's table, as a user cleaning up by hand would. */
-async function dropTableOf(database: string, stream: string): Promise<string> {
-  const instance = await DuckDBInstance.create(database);
-  const db = await instance.connect();
-  try {
-    const rows = (
-      await db.runAndReadAll("SELECT table_name FROM _source_cloudwatch_logs_streams WHERE stream = $1", [stream])
-    ).getRowObjectsJS();
-    const table = String(rows[0]!.table_name);
+function dropTableOf(database: string, stream: string): Promise<string> {
+  return withDatabase(database, async (db) => {
+    const table = await tableOf(db, stream);
     await db.run(`DROP TABLE "${table}"`);
     return table;
-  } finally {
-    db.closeSync();
-    instance.closeSync();
-  }
+  });
 }
 
-/** Runs statements on the file, as a user at a DuckDB shell would. */
-async function byHand(database: string, ...statements: string[]): Promise<void> {
-  const instance = await DuckDBInstance.create(database);
-  const db = await instance.connect();
-  try {
+/** Runs statements on the file, by hand. */
+function byHand(database: string, ...statements: string[]): Promise<void> {
+  return withDatabase(database, async (db) => {
     for (const sql of statements) await db.run(sql);
-  } finally {
-    db.closeSync();
-    instance.closeSync();
-  }
+  });
 }
 
 /** The stored states, and the number of rows of one stream's table. */
-async function storedOf(database: string, stream: string): Promise<{ rows: number; states: Map<string, number> }> {
-  const instance = await DuckDBInstance.create(database);
-  const db = await instance.connect();
-  try {
-    const table = (
-      await db.runAndReadAll("SELECT table_name FROM _source_cloudwatch_logs_streams WHERE stream = $1", [stream])
-    ).getRowObjectsJS();
+function storedOf(database: string, stream: string): Promise<{ rows: number; states: Map<string, number> }> {
+  return withDatabase(database, async (db) => {
     const count = (
-      await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${String(table[0]!.table_name)}"`)
+      await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${await tableOf(db, stream)}"`)
     ).getRowObjectsJS();
     const states = (
       await db.runAndReadAll("SELECT stream, CAST(state AS VARCHAR) AS s FROM _source_cloudwatch_logs_state")
@@ -116,10 +110,7 @@ async function storedOf(database: string, stream: string): Promise<{ rows: numbe
         states.map((r) => [String(r.stream), (JSON.parse(String(r.s)) as { timestamp: number }).timestamp]),
       ),
     };
-  } finally {
-    db.closeSync();
-    instance.closeSync();
-  }
+  });
 }
 
 describe("local sync with a failing store", () => {
@@ -129,13 +120,18 @@ describe("local sync with a failing store", () => {
   });
   after(async () => sim.stop());
 
-  it("stores the other streams and lists the failed one in the summary, with why", async () => {
+  /** A sync into a new file, exit 0: its config, its file and what it stored. */
+  async function firstSync() {
     const dir = tempDir();
     const config = simConfig(dir, sim.url, { ingestion_delay_seconds: 0 });
     const database = join(dir, "logs.duckdb");
     const first = await runSyncCli(["--config", config, "--database", database]);
     assert.equal(first.code, 0, first.stdout + first.stderr);
-    const before = await readDatabase(database);
+    return { config, database, before: await readDatabase(database) };
+  }
+
+  it("stores the other streams and lists the failed one in the summary, with why", async () => {
+    const { config, database, before } = await firstSync();
     await breakTableOf(database, "/a");
     // New events at and after the first sync's watermark: the next sync reads them.
     const t = Math.max(before.states.get("/a")!, before.states.get("/b")!);
@@ -170,12 +166,7 @@ describe("local sync with a failing store", () => {
   });
 
   it("a stream's mapping row deleted by hand: read again into a table of its own; a table made a view: the stream fails, its state kept", async () => {
-    const dir = tempDir();
-    const config = simConfig(dir, sim.url, { ingestion_delay_seconds: 0 });
-    const database = join(dir, "logs.duckdb");
-    const first = await runSyncCli(["--config", config, "--database", database]);
-    assert.equal(first.code, 0, first.stdout + first.stderr);
-    const before = await readDatabase(database);
+    const { config, database, before } = await firstSync();
     const stateOfB = (await storedOf(database, "/b")).states.get("/b");
     await byHand(
       database,
@@ -249,12 +240,7 @@ describe("local sync with a failing store", () => {
   });
 
   it("reads a stream again from its start when its table was dropped by hand, and says so", async () => {
-    const dir = tempDir();
-    const config = simConfig(dir, sim.url, { ingestion_delay_seconds: 0 });
-    const database = join(dir, "logs.duckdb");
-    const first = await runSyncCli(["--config", config, "--database", database]);
-    assert.equal(first.code, 0, first.stdout + first.stderr);
-    const before = await readDatabase(database);
+    const { config, database, before } = await firstSync();
     const table = await dropTableOf(database, "/a");
 
     const second = await runSyncCli(["--config", config, "--database", database]);
