@@ -223,12 +223,18 @@ describe("local sync with a failing store", () => {
       const tmp = join(dir, "tmp");
       mkdirSync(tmp);
       const config = simConfig(dir, big.url);
-      const r = await runSyncCli(["--config", config, "--database", join(dir, "logs.duckdb")], {
+      const database = join(dir, "logs.duckdb");
+      const r = await runSyncCli(["--config", config, "--database", database], {
         fileBlocks: 8192,
         env: { ...process.env, TMPDIR: tmp },
       });
       assert.equal(r.code, 1, r.stdout + r.stderr);
-      assert.match(r.stdout, /^ {2}\/big {2,}INCOMPLETE +0 +nothing stored yet$/m);
+      // A slow machine may commit a small first batch (a STATE waits 1 s at most) before the big
+      // one fails: the summary counts what the file holds.
+      const row = /^ {2}\/big {2,}INCOMPLETE +(\d+) /m.exec(r.stdout);
+      assert.ok(row, r.stdout);
+      assert.equal(Number(row[1]), (await storedOf(database, "/big")).rows);
+      assert.ok(Number(row[1]) < 60_000, "not all of it");
       assert.match(
         r.stdout.replace(/\n {4}/g, " "),
         /note: could not store "\/big" \(cannot write a commit's \d+ bytes to the temporary directory \S+ \(\d+ written: no space left on its file system, or a limit on a file's size\); free space there, or set TMPDIR to a directory with more room\)/,
