@@ -163,10 +163,18 @@ function parseStartDate(value: string | undefined, problems: string[]): number |
   return ms;
 }
 
+/**
+ * An endpoint URL for people: what stands between its scheme and an "@" (a user name, a token, a
+ * password) as "…", whatever the slashes (`http:/u@h` and `http:\\u@h` are URLs with a user too).
+ */
+export function withoutUserinfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:[\\/]*)?[^@]*@/i, "$1…@");
+}
+
 function parseEndpoint(value: string | undefined, problems: string[]): string | undefined {
   if (value === undefined) return undefined;
   // A user and password in the URL are not shown back, whatever their length.
-  const shown = JSON.stringify(value.replace(/\/\/[^/]*@/, "//…@"));
+  const shown = JSON.stringify(withoutUserinfo(value));
   let u: URL;
   try {
     u = new URL(value);

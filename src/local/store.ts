@@ -1,5 +1,6 @@
 // Where `sync` keeps what it read: a DuckDB file or JSON-lines files. Both commit a stream's
 // records only together with the state that covers them (Airbyte's commit semantics).
+import { withoutUserinfo } from "../config/config.js";
 import type { RecordBatch } from "./record-batch.js";
 
 /**
@@ -15,7 +16,8 @@ export interface SourceIdentity {
 }
 
 export function describeSource(source: SourceIdentity): string {
-  const endpoint = source.endpoint === undefined ? "AWS endpoint" : `endpoint ${source.endpoint}`;
+  // An earlier version stored endpoint_url as given, a user and password included.
+  const endpoint = source.endpoint === undefined ? "AWS endpoint" : `endpoint ${withoutUserinfo(source.endpoint)}`;
   return `${source.account === undefined ? "unknown account" : `account ${source.account}`}, region ${source.region}, ${endpoint}`;
 }
 

@@ -139,6 +139,18 @@ function badFormats(): InvalidCase[] {
       ["ftp://u:abc@127.0.0.1"],
       /endpoint_url must be an http\(s\) URL \(got "ftp:\/\/…@127\.0\.0\.1"\)/,
     ),
+    // Not a URL (a "/" in the password), yet what looks like a user and password is not shown.
+    ...fmt(
+      "endpoint_url",
+      ["http://user:pa/s3cretpw@host"],
+      /endpoint_url must be an http\(s\) URL \(got "http:\/\/…@host"\)/,
+    ),
+    // URLs with a user all the same, without "//": a token as the user name is not shown either.
+    ...fmt(
+      "endpoint_url",
+      ["https:/ghp_S3cretToken123@127.0.0.1:9", "http:s3cretToken@127.0.0.1", "https:\\s3cretToken@127.0.0.1"],
+      /endpoint_url holds a user name or password \(got "https?:[\\/]*…@127\.0\.0\.1(:9)?"\)/,
+    ),
     ...fmt(
       "endpoint_url",
       ["http://user:pw@127.0.0.1:4566", "https://user@logs.example.com", "http://:pw@127.0.0.1"],

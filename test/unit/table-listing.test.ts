@@ -3,6 +3,7 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
 import { type TableSummary, tableListing } from "../../src/local/table-listing.js";
+import { describeSource } from "../../src/local/store.js";
 
 const SOURCE = "account 123456789012, region eu-west-1, endpoint default";
 const summary = (stream: string, table: string, rows: number): TableSummary => ({
@@ -43,6 +44,17 @@ describe("tableListing", () => {
     assert.match(
       tableListing("x.duckdb", [summary("/a", "a", 3)])[2]!,
       /^ {2}table\s+events\s+first \(UTC\)\s+last \(UTC\)$/,
+    );
+  });
+
+  it("names a source whose endpoint an earlier version stored with a user and password without them", () => {
+    assert.equal(
+      describeSource({
+        account: "123456789012",
+        region: "eu-west-1",
+        endpoint: "http://admin:Sup3rSecret@127.0.0.1:1",
+      }),
+      "account 123456789012, region eu-west-1, endpoint http://…@127.0.0.1:1",
     );
   });
 });
