@@ -3,7 +3,6 @@
 // (which may hold secrets, unknown until it is parsed).
 import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
-import { createInterface } from "node:readline";
 import { ConfigError } from "../airbyte/errors.js";
 
 /** What an input file holds: one JSON value, or (a state file only) JSON lines, named by line. */
@@ -52,6 +51,12 @@ function jsonLines(flag: string, path: string, text: string): JsonInput | undefi
 const WHOLE_STATE_TEXT_BYTES = 256 * 1024 * 1024;
 /** How `read` writes a RECORD line's opening (see airbyte/emitter.ts). */
 const RECORD_LINE = '{"type":"RECORD"';
+const RECORD_BYTES = Buffer.from(RECORD_LINE);
+/**
+ * The longest line of a big state file: a RECORD's line holds one event (CloudWatch's are up to
+ * 1 MB, its JSON escaped and message_json beside it); a state's line is small.
+ */
+const MAX_STATE_LINE_BYTES = 64 * 1024 * 1024;
 
 function cannotRead(flag: string, path: string, err: unknown): ConfigError {
   const code = (err as NodeJS.ErrnoException).code;
@@ -67,15 +72,16 @@ function cannotRead(flag: string, path: string, err: unknown): ConfigError {
 async function bigStateLines(flag: string, path: string, size: number): Promise<JsonInput> {
   const values: unknown[] = [];
   const numbers: number[] = [];
-  let number = 0;
   let records = false;
+  let parsedAny = false;
+  const tooLarge = () =>
+    new ConfigError(
+      `${flag} ${path} is ${Math.round(size / 1024 / 1024)} MB, too large for one JSON value: give a state of that size as JSON lines (read's stdout saved, or its STATE lines alone)`,
+    );
   try {
-    const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
-    for await (const raw of lines) {
-      number++;
-      const line = (number === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw).trim();
-      if (line === "") continue;
-      if (line.startsWith(RECORD_LINE)) {
+    for await (const { bytes, number } of byteLines(path, MAX_STATE_LINE_BYTES)) {
+      // Most lines are RECORDs: told by their opening, never decoded nor parsed.
+      if (bytes.subarray(0, RECORD_LINE.length).equals(RECORD_BYTES)) {
         // One stands for them all: state parsing skips RECORDs, but refuses a file of them without a STATE.
         if (!records) {
           values.push({ type: "RECORD" });
@@ -84,28 +90,73 @@ async function bigStateLines(flag: string, path: string, size: number): Promise<
         records = true;
         continue;
       }
-      const tooLarge = () =>
-        new ConfigError(
-          `${flag} ${path} is ${Math.round(size / 1024 / 1024)} MB, too large for one JSON value: give a state of that size as JSON lines (read's stdout saved, or its STATE lines alone)`,
-        );
+      const text = bytes.toString("utf8");
+      const line = (number === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).trim();
+      if (line === "") continue;
       let value: unknown;
       try {
         value = JSON.parse(line);
       } catch (err) {
-        if (values.length === 0 && !line.startsWith("{")) throw tooLarge();
+        // The first line of one value across lines ("{" or "[" of a pretty-printed state).
+        if (!parsedAny) throw tooLarge();
         const problem = jsonProblem((err as Error).message, line).replace(/\(line 1, /, "(");
         throw new ConfigError(`${flag} ${path} line ${number} is not valid JSON: ${problem}`);
       }
       // A whole state on its first line (an array): one JSON value, not lines of messages.
-      if (values.length === 0 && Array.isArray(value)) throw tooLarge();
+      if (!parsedAny && Array.isArray(value)) throw tooLarge();
+      parsedAny = true;
       values.push(value);
       numbers.push(number);
     }
   } catch (err) {
+    if (err instanceof LineTooLong)
+      throw parsedAny
+        ? new ConfigError(
+            `${flag} ${path} line ${err.number} is over ${MAX_STATE_LINE_BYTES / 1024 / 1024} MB: no message of read's output is`,
+          )
+        : tooLarge();
     if (err instanceof ConfigError) throw err;
     throw cannotRead(flag, path, err);
   }
   return { value: values, itemName: (i) => `${flag} line ${numbers[i]}` };
+}
+
+/** A line longer than a big state file's lines may be (see byteLines). */
+class LineTooLong extends Error {
+  constructor(readonly number: number) {
+    super(`line ${number} is too long`);
+  }
+}
+
+/**
+ * The file's lines as bytes, without their line break, each with its number; a line longer than
+ * `max` bytes ends the reading with LineTooLong (readline would build a string of any length,
+ * and fail past V8's limit with an error it cannot pass to its caller).
+ */
+async function* byteLines(path: string, max: number): AsyncGenerator<{ bytes: Buffer; number: number }> {
+  let parts: Buffer[] = [];
+  let length = 0;
+  let number = 0;
+  // Each chunk is a buffer of its own: the parts may point into it.
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    let at = 0;
+    for (let newline = chunk.indexOf(10, at); newline >= 0; newline = chunk.indexOf(10, at)) {
+      parts.push(chunk.subarray(at, newline));
+      length += newline - at;
+      if (length > max) throw new LineTooLong(number + 1);
+      number++;
+      yield { bytes: parts.length === 1 ? parts[0]! : Buffer.concat(parts, length), number };
+      parts = [];
+      length = 0;
+      at = newline + 1;
+    }
+    if (at < chunk.length) {
+      parts.push(chunk.subarray(at));
+      length += chunk.length - at;
+      if (length > max) throw new LineTooLong(number + 1);
+    }
+  }
+  if (length > 0) yield { bytes: Buffer.concat(parts, length), number: number + 1 };
 }
 
 /** As readJson; a --state file may also be empty (no state) or JSON lines. */

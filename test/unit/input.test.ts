@@ -111,12 +111,25 @@ test("a state file too big for one string is read as JSON lines, its RECORD line
   await withFile(`${state(5)}\n{"type": nope}\n`, async (path) => {
     await rejects(readJsonInput("--state", path, 10), new RegExp(`^--state ${path} line 2 is not valid JSON: \\S`));
   });
-  // One JSON value of that size (an array across lines, or on one line): what to do instead.
-  for (const text of [`[\n${state(5)}\n]\n`, `[${state(5)}]\n`])
+  // One JSON value of that size (across lines, or on one line): what to do instead.
+  const pretty = JSON.stringify(JSON.parse(state(5)), null, 1);
+  for (const text of [`[\n${state(5)}\n]\n`, `[${state(5)}]\n`, `${pretty}\n`])
     await withFile(text, async (path) => {
       await rejects(
         readJsonInput("--state", path, 10),
         new RegExp(`^--state ${path} is 0 MB, too large for one JSON value: give a state of that size as JSON lines`),
       );
     });
+  // A line past what any line of read's output holds (64 MB): refused, not read into a string
+  // of any length (past V8's limit that failed with a stack trace).
+  const long = "x".repeat(65 * 1024 * 1024);
+  await withFile(long, async (path) => {
+    await rejects(readJsonInput("--state", path, 10), /is 65 MB, too large for one JSON value/);
+  });
+  await withFile(`${state(5)}\n${long}\n`, async (path) => {
+    await rejects(
+      readJsonInput("--state", path, 10),
+      new RegExp(`^--state ${path} line 2 is over 64 MB: no message of read's output is$`),
+    );
+  });
 });
