@@ -244,6 +244,8 @@ export class DuckDbStore implements LocalStore {
     /** The spool file, open for the store's life: each commit's lines, read by DuckDB from there. */
     private readonly spoolFile: FileHandle,
     readonly notes: readonly string[],
+    /** Views found at the names of streams' tables (put there by hand): their commits fail, saying so. */
+    private readonly views: ReadonlySet<string>,
   ) {
     this.linesSource =
       `(SELECT record.data AS r FROM read_json(${sqlString(join(spoolDir, SPOOL_FILE))}, format = 'newline_delimited', ` +
@@ -358,16 +360,14 @@ export class DuckDbStore implements LocalStore {
         }
       }
       // Tables and views: a view put at a table's name is a table changed by hand (its commits fail), not one gone.
-      const made = new Set(
-        (
-          await db.runAndReadAll(
-            "SELECT table_name AS name FROM duckdb_tables() WHERE NOT temporary AND database_name = current_database() AND schema_name = 'main' " +
-              "UNION SELECT view_name FROM duckdb_views() WHERE NOT temporary AND database_name = current_database() AND schema_name = 'main'",
-          )
-        )
-          .getRowObjectsJS()
-          .map((r) => String(r.name)),
-      );
+      const namesOf = async (sql: string) =>
+        new Set((await db.runAndReadAll(sql)).getRowObjectsJS().map((r) => String(r.name)));
+      const main = "NOT temporary AND database_name = current_database() AND schema_name = 'main'";
+      const views = await namesOf(`SELECT view_name AS name FROM duckdb_views() WHERE ${main}`);
+      const made = new Set([
+        ...(await namesOf(`SELECT table_name AS name FROM duckdb_tables() WHERE ${main}`)),
+        ...views,
+      ]);
       const withState = new Set(
         (await db.runAndReadAll(`SELECT stream FROM ${STATE_TABLE} WHERE (account, region, endpoint) = (${key})`))
           .getRowObjectsJS()
@@ -392,7 +392,7 @@ export class DuckDbStore implements LocalStore {
           );
         }
         await db.run(`CREATE TABLE IF NOT EXISTS ${quote(table)} (${TABLE_COLUMNS})`);
-        if (accountIds)
+        if (accountIds && !views.has(table))
           await db.run(`ALTER TABLE ${quote(table)} ADD COLUMN IF NOT EXISTS ${ACCOUNT_ID} ${ACCOUNT_ID_FIELD.column}`);
         if (!taken.has(stream))
           await db.run(`INSERT INTO ${STREAMS_TABLE} VALUES (${key}, ${sqlString(stream)}, ${sqlString(table)})`);
@@ -434,6 +434,7 @@ export class DuckDbStore implements LocalStore {
         spool.dir,
         spool.file,
         notes,
+        views,
       );
     } catch (err) {
       db.closeSync();
@@ -458,6 +459,10 @@ export class DuckDbStore implements LocalStore {
   async commit(stream: string, records: RecordBatch, state: Record<string, unknown>): Promise<CommitReport> {
     const table = this.tables.get(stream);
     const layout = table === undefined ? undefined : this.layouts.get(table);
+    if (table !== undefined && this.views.has(table))
+      throw new Error(
+        `${JSON.stringify(table)} is a view (made by hand?), not the table sync made: drop it to read the stream again from its start, or sync into another --database`,
+      );
     if (table === undefined || layout === undefined) throw new Error(`no table for stream ${JSON.stringify(stream)}`);
     const staged = records.count > 0 ? await this.stage(records, layout) : undefined;
     const saveState = `INSERT OR REPLACE INTO ${STATE_TABLE} VALUES (${this.sourceKey}, ${sqlString(stream)}, ${sqlString(JSON.stringify(state))}, now()::TIMESTAMP)`;

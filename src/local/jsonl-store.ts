@@ -53,6 +53,9 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
+/** Longer than any record's line (one event of at most 1 MB, escaped, with its message_json). */
+const MAX_RECORD_LINE_BYTES = 16 * 1024 * 1024;
+
 /** What a stream's file's end was found to be at open, and put right. */
 type TailRepair = "none" | "cut" | "completed";
 
@@ -88,6 +91,11 @@ async function repairTail(
       end = start;
     }
     if (lineStart === size) return "none";
+    // Longer than any record's line: torn (reading it whole could pass what a string holds).
+    if (size - lineStart > MAX_RECORD_LINE_BYTES) {
+      await file.truncate(lineStart);
+      return "cut";
+    }
     const tail = Buffer.alloc(size - lineStart);
     await file.read(tail, 0, tail.length, lineStart);
     if (isCoveredRecord(tail.toString("utf8"), covered)) {
@@ -150,12 +158,15 @@ function parseStreamsFile(path: string, text: string): StreamsFile {
   throw new ConfigError(`${path} is not a stream mapping written by sync; sync into a new directory with --output`);
 }
 
-/** The stream -> file mapping of `directory` for `source`, extended by `streams` and saved. */
+/**
+ * The stream -> file mapping of `directory` for `source`, extended by `streams` and saved, and the
+ * streams it named before (the others were given a file now).
+ */
 async function streamFiles(
   directory: string,
   streams: readonly string[],
   source: SourceIdentity,
-): Promise<Map<string, string>> {
+): Promise<{ readonly names: Map<string, string>; readonly mapped: ReadonlySet<string> }> {
   const path = join(directory, STREAMS_FILE);
   const text = await readOptional(path);
   const stored = text === undefined ? undefined : parseStreamsFile(path, text);
@@ -196,7 +207,7 @@ async function streamFiles(
     };
     await replaceFile(path, `${JSON.stringify(file, null, 1)}\n`);
   }
-  return names;
+  return { names, mapped: new Set(taken.keys()) };
 }
 
 /**
@@ -307,12 +318,12 @@ export class JsonlStore implements LocalStore {
     await makeDirectory(directory);
     await lock(directory);
     try {
-      const names = await streamFiles(directory, streams, source);
+      const { names, mapped } = await streamFiles(directory, streams, source);
       const files = new Map([...names].map(([s, n]) => [s, join(directory, `${n}${EXTENSION}`)]));
       const notes: string[] = [];
       const store = new JsonlStore(directory, files, notes);
       for (const [stream, state] of await store.readStateFile()) store.states.set(stream, state);
-      await store.repairFiles(notes);
+      await store.repairFiles(notes, streams, mapped);
       return store;
     } catch (err) {
       await rm(join(directory, LOCK_FILE), { force: true });
@@ -321,14 +332,16 @@ export class JsonlStore implements LocalStore {
   }
 
   /**
-   * Puts right what the streams' files were left as (see repairTail), and a file that is gone (deleted
-   * by hand) while its stream's state says its records are stored: that state is dropped, the
-   * state file saved without it, and the stream read again from its start. Then every stream has a
-   * file, empty until its first records, so that a file gone later is told from one never written.
+   * Puts right what the files of this sync's `streams` were left as (see repairTail), and a file
+   * that is gone while its stream's state says its records are stored (deleted by hand, or its
+   * entry in the mapping, `mapped` before): that state is dropped, the state file saved without
+   * it, and the stream read again from its start. Then each of them has a file, empty until its
+   * first records, so that a file gone later is told from one never written.
    */
-  private async repairFiles(notes: string[]): Promise<void> {
+  private async repairFiles(notes: string[], streams: readonly string[], mapped: ReadonlySet<string>): Promise<void> {
     const gone: string[] = [];
-    for (const [stream, file] of this.files) {
+    for (const stream of streams) {
+      const file = this.files.get(stream)!;
       const repair = await repairTail(file, watermarks(this.states.get(stream)));
       if (repair === "cut")
         notes.push(
@@ -341,15 +354,19 @@ export class JsonlStore implements LocalStore {
     if (gone.length > 0) {
       for (const stream of gone) {
         this.states.delete(stream);
+        const file = this.files.get(stream);
         notes.push(
-          `${JSON.stringify(stream)} had a state here but no file ${this.files.get(stream)} (deleted by hand?): ` +
-            "it is read again from its start",
+          mapped.has(stream)
+            ? `${JSON.stringify(stream)} had a state here but no file ${file} (deleted by hand? or, in a directory of an ` +
+                "earlier version, a stream that never had records): it is read again from its start"
+            : `${JSON.stringify(stream)} had a state here but no entry in ${STREAMS_FILE} naming its file (deleted by hand?): ` +
+                `it is read again from its start into ${file}`,
         );
       }
       // Saved before the empty files are made: otherwise a stop now would leave the state with them.
       await this.saveStates(this.states);
     }
-    for (const file of this.files.values()) await (await openFile(file, "a")).close();
+    for (const stream of streams) await (await openFile(this.files.get(stream)!, "a")).close();
   }
 
   /** The state file, replaced atomically: the states as STATE messages (usable as `read --state`). */

@@ -195,7 +195,10 @@ describe("local sync with a failing store", () => {
     );
     assert.match(second.stdout, new RegExp(`^ {2}/a {2,}COMPLETE +${before.tables.get("/a")!.length} `, "m"));
     assert.match(second.stdout, /^ {2}\/b {2,}INCOMPLETE +0 /m);
-    assert.match(notes, /note: could not store "\/b" \(/);
+    assert.match(
+      notes,
+      /note: could not store "\/b" \("b" is a view \(made by hand\?\), not the table sync made: drop it to read the stream again from its start, or sync into another --database\)/,
+    );
     assert.doesNotMatch(notes, /"\/b" had a state here/, "a view is no table gone: /b's state stays");
     assert.equal((await storedOf(database, "/b")).states.get("/b"), stateOfB);
   });

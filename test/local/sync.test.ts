@@ -266,12 +266,28 @@ describe("local sync", () => {
     assert.equal(again.code, 0);
     assert.ok(
       again.warnings.includes(
-        `"/ecs/checkout" had a state here but no file ${file} (deleted by hand?): it is read again from its start`,
+        `"/ecs/checkout" had a state here but no file ${file} (deleted by hand? or, in a directory of an earlier version, a stream that never had records): it is read again from its start`,
       ),
       again.warnings.join("\n"),
     );
     const stored = keys(readFileSync(file, "utf8"));
     for (const key of keys(first)) assert.ok(stored.has(key), key);
+    // Its entry in _streams.json deleted by hand: read again from its start into a file of its own.
+    const mappingPath = join(output, "_streams.json");
+    const mapping = JSON.parse(readFileSync(mappingPath, "utf8")) as { files: Record<string, string> };
+    delete mapping.files["/ecs/checkout"];
+    writeFileSync(mappingPath, JSON.stringify(mapping));
+    const unmapped = await sync();
+    assert.equal(unmapped.code, 0);
+    const renamed = join(output, "ecs_checkout_2.jsonl");
+    assert.ok(
+      unmapped.warnings.includes(
+        `"/ecs/checkout" had a state here but no entry in _streams.json naming its file (deleted by hand?): it is read again from its start into ${renamed}`,
+      ),
+      unmapped.warnings.join("\n"),
+    );
+    const again2 = keys(readFileSync(renamed, "utf8"));
+    for (const key of keys(first)) assert.ok(again2.has(key), key);
   });
 
   it("jsonl: a commit whose state cannot be written takes its records back out, so the next sync stores each once", async () => {
