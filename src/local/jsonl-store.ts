@@ -44,13 +44,16 @@ interface StreamsFile {
   readonly files: Record<string, string>;
 }
 
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+/** What `operation` gives, or `missing` when its file does not exist (a file not written yet). */
+async function unlessMissing<T, M>(operation: Promise<T>, missing: M): Promise<T | M> {
+  return operation.catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return missing;
     throw err;
-  }
+  });
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  return unlessMissing(readFile(path, "utf8"), undefined);
 }
 
 /** Longer than any record's line (one event of at most 1 MB, escaped, with its message_json). */
@@ -71,10 +74,7 @@ async function repairTail(
   path: string,
   covered: ((r: EventRecord) => number | undefined) | undefined,
 ): Promise<TailRepair> {
-  const file = await openFile(path, "r+").catch((err: unknown) => {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  });
+  const file = await unlessMissing(openFile(path, "r+"), undefined);
   if (file === undefined) return "none";
   try {
     const { size } = await file.stat();
@@ -124,22 +124,16 @@ function isCoveredRecord(text: string, covered: ((r: EventRecord) => number | un
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    (err: NodeJS.ErrnoException) => {
-      if (err.code === "ENOENT") return false;
-      throw err;
-    },
+  return unlessMissing(
+    stat(path).then(() => true),
+    false,
   );
 }
 
 async function sizeOf(path: string): Promise<number> {
-  return stat(path).then(
-    (s) => s.size,
-    (err: NodeJS.ErrnoException) => {
-      if (err.code === "ENOENT") return 0;
-      throw err;
-    },
+  return unlessMissing(
+    stat(path).then((s) => s.size),
+    0,
   );
 }
 
