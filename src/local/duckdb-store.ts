@@ -227,28 +227,55 @@ async function removeOrphanedSpools(dir: string): Promise<void> {
   );
 }
 
+/** What opening a store made, for its constructor (the fields are described on the class). */
+interface OpenedStore {
+  readonly location: string;
+  readonly instance: DuckDBInstance;
+  readonly db: DuckDBConnection;
+  readonly appender: DuckDBAppender;
+  readonly tables: ReadonlyMap<string, string>;
+  readonly sourceKey: string;
+  readonly accountIds: boolean;
+  readonly layouts: ReadonlyMap<string, TableLayout>;
+  readonly spool: Spool;
+  readonly notes: readonly string[];
+  readonly views: ReadonlySet<string>;
+}
+
 export class DuckDbStore implements LocalStore {
-  private constructor(
-    readonly location: string,
-    private readonly instance: DuckDBInstance,
-    private readonly db: DuckDBConnection,
-    private readonly appender: DuckDBAppender,
-    private readonly tables: ReadonlyMap<string, string>,
-    /** The source's (account, region, endpoint) as SQL values. */
-    private readonly sourceKey: string,
-    /** The tables have the accountId column (linked accounts are read). */
-    private readonly accountIds: boolean,
-    private readonly layouts: ReadonlyMap<string, TableLayout>,
-    /** A directory of the store's own (removed at close), holding the spool file. */
-    private readonly spoolDir: string,
-    /** The spool file, open for the store's life: each commit's lines, read by DuckDB from there. */
-    private readonly spoolFile: FileHandle,
-    readonly notes: readonly string[],
-    /** Views found at the names of streams' tables (put there by hand): their commits fail, saying so. */
-    private readonly views: ReadonlySet<string>,
-  ) {
+  readonly location: string;
+  private readonly instance: DuckDBInstance;
+  private readonly db: DuckDBConnection;
+  private readonly appender: DuckDBAppender;
+  private readonly tables: ReadonlyMap<string, string>;
+  /** The source's (account, region, endpoint) as SQL values. */
+  private readonly sourceKey: string;
+  /** The tables have the accountId column (linked accounts are read). */
+  private readonly accountIds: boolean;
+  private readonly layouts: ReadonlyMap<string, TableLayout>;
+  /** A directory of the store's own (removed at close), holding the spool file. */
+  private readonly spoolDir: string;
+  /** The spool file, open for the store's life: each commit's lines, read by DuckDB from there. */
+  private readonly spoolFile: FileHandle;
+  readonly notes: readonly string[];
+  /** Views found at the names of streams' tables (put there by hand): their commits fail, saying so. */
+  private readonly views: ReadonlySet<string>;
+
+  private constructor(opened: OpenedStore) {
+    this.location = opened.location;
+    this.instance = opened.instance;
+    this.db = opened.db;
+    this.appender = opened.appender;
+    this.tables = opened.tables;
+    this.sourceKey = opened.sourceKey;
+    this.accountIds = opened.accountIds;
+    this.layouts = opened.layouts;
+    this.spoolDir = opened.spool.dir;
+    this.spoolFile = opened.spool.file;
+    this.notes = opened.notes;
+    this.views = opened.views;
     this.linesSource =
-      `(SELECT record.data AS r FROM read_json(${sqlString(join(spoolDir, SPOOL_FILE))}, format = 'newline_delimited', ` +
+      `(SELECT record.data AS r FROM read_json(${sqlString(join(this.spoolDir, SPOOL_FILE))}, format = 'newline_delimited', ` +
       `columns = ${LINE_COLUMNS}, maximum_object_size = ${MAX_LINE_BYTES}))`;
   }
 
@@ -422,20 +449,19 @@ export class DuckDbStore implements LocalStore {
       await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} (${STAGING_COLUMNS})`);
       await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING_TEXT} ("text" VARCHAR)`);
       const appender = await db.createAppender(STAGING_TEXT, "main", "temp");
-      return new DuckDbStore(
-        path,
+      return new DuckDbStore({
+        location: path,
         instance,
         db,
         appender,
         tables,
-        key,
+        sourceKey: key,
         accountIds,
         layouts,
-        spool.dir,
-        spool.file,
+        spool,
         notes,
         views,
-      );
+      });
     } catch (err) {
       db.closeSync();
       instance.closeSync();
