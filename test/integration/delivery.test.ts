@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { ENDPOINT_KINDS, type Endpoint } from "../support/endpoints.js";
-import { TEST_KEYS, putEvents, seedGroup } from "../support/seed.js";
+import { endpointConfig, putEvents, seedGroup } from "../support/seed.js";
 import { catalogFor, lastStates, records, runWith, states, statuses, tempDir } from "../support/connector.js";
 import { clockPast } from "../support/waits.js";
 
@@ -15,13 +15,7 @@ for (const kind of ENDPOINT_KINDS) {
     let config: Record<string, unknown>;
     before(async () => {
       ep = await kind.start();
-      config = {
-        region_name: "us-east-1",
-        aws_access_key_id: TEST_KEYS.accessKeyId,
-        aws_secret_access_key: TEST_KEYS.secretAccessKey,
-        endpoint_url: ep.url,
-        ingestion_delay_seconds: 0,
-      };
+      config = endpointConfig(ep.url);
     });
     after(async () => ep.stop());
     beforeEach(async () => ep.reset());

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import { ENDPOINT_KINDS, type Endpoint } from "../support/endpoints.js";
-import { TEST_KEYS, seedGroup } from "../support/seed.js";
+import { endpointConfig, seedGroup } from "../support/seed.js";
 import { catalogFor, records, runWith, tempDir } from "../support/connector.js";
 
 const DAY = 86_400_000;
@@ -50,14 +50,9 @@ for (const kind of ENDPOINT_KINDS) {
     after(async () => ep.stop());
 
     test("every log stream of every group has its own file with exactly its events, at the same path on a re-run", async () => {
-      const config = {
-        region_name: "us-east-1",
-        aws_access_key_id: TEST_KEYS.accessKeyId,
-        aws_secret_access_key: TEST_KEYS.secretAccessKey,
-        endpoint_url: ep.url,
-        ingestion_delay_seconds: 0,
+      const config = endpointConfig(ep.url, {
         delivery_method: { delivery_type: "use_file_transfer" },
-      };
+      });
       const staging = tempDir();
       const run = async () => {
         const r = await runWith(

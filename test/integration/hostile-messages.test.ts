@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { ENDPOINT_KINDS, type Endpoint } from "../support/endpoints.js";
-import { TEST_KEYS, putEvents, seedGroup } from "../support/seed.js";
+import { endpointConfig, putEvents, seedGroup } from "../support/seed.js";
 import { MAIN, catalogFor, records, runWith, statuses, tempDir, writeJson } from "../support/connector.js";
 
 const HOSTILE = "/app/hostile";
@@ -127,14 +127,9 @@ for (const kind of ENDPOINT_KINDS) {
 
     before(async () => {
       ep = await kind.start();
-      config = {
-        region_name: "us-east-1",
-        aws_access_key_id: TEST_KEYS.accessKeyId,
-        aws_secret_access_key: TEST_KEYS.secretAccessKey,
-        endpoint_url: ep.url,
-        ingestion_delay_seconds: 0,
+      config = endpointConfig(ep.url, {
         parse_json_messages: true,
-      };
+      });
       for (const [i, c] of CASES.entries()) expected.set(t0 + i, c);
       await seedGroup(
         ep.url,

@@ -7,7 +7,7 @@ import { expectedEvents, startSimulator, type Simulator } from "../../sim/index.
 import type { AirbyteMessage } from "../../src/airbyte/protocol.js";
 import { catalogFor, errors, lastStates, records, runWith, states, statuses } from "../support/connector.js";
 import { startMoto, type Moto } from "../support/moto.js";
-import { seedGroup, spreadEvents, TEST_KEYS } from "../support/seed.js";
+import { endpointConfig, seedGroup, spreadEvents } from "../support/seed.js";
 
 const T0 = Date.parse("2024-06-01T12:00:00Z");
 const OWN = "123456789012";
@@ -314,14 +314,9 @@ describe("linked accounts (moto_server: a monitoring account without links)", ()
     const now = Date.now();
     const seeded = spreadEvents(12, now - 3_600_000, 1_800_000, ["s"], "moto-linked");
     await seedGroup(moto.url, "/moto/app", seeded);
-    const config = {
-      region_name: "us-east-1",
-      aws_access_key_id: TEST_KEYS.accessKeyId,
-      aws_secret_access_key: TEST_KEYS.secretAccessKey,
-      endpoint_url: moto.url,
-      ingestion_delay_seconds: 0,
+    const config = endpointConfig(moto.url, {
       include_linked_accounts: true,
-    };
+    });
     const d = await runWith("discover", config);
     assert.deepEqual(
       d.messages.find((m) => m.type === "CATALOG")!.catalog!.streams.map((s) => s.name),

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { startSimulator, type Simulator } from "../../sim/index.js";
 import { ENDPOINT_KINDS, type Endpoint } from "../support/endpoints.js";
-import { TEST_KEYS, logsClient, seedGroup, spreadEvents, type SeedEvent } from "../support/seed.js";
+import { endpointConfig, logsClient, seedGroup, spreadEvents, type SeedEvent } from "../support/seed.js";
 import { catalogFor, errors, records, runWith, statuses, type RunResult } from "../support/connector.js";
 import type { AirbyteMessage } from "../../src/airbyte/protocol.js";
 import { selectionCases } from "../support/invalid-cases.js";
@@ -77,13 +77,7 @@ for (const kind of ENDPOINT_KINDS) {
     const now = Date.now();
     before(async () => {
       ep = await kind.start();
-      config = {
-        region_name: "us-east-1",
-        aws_access_key_id: TEST_KEYS.accessKeyId,
-        aws_secret_access_key: TEST_KEYS.secretAccessKey,
-        endpoint_url: ep.url,
-        ingestion_delay_seconds: 0,
-      };
+      config = endpointConfig(ep.url);
     });
     after(async () => ep.stop());
     beforeEach(async () => {
@@ -177,13 +171,7 @@ describe("selecting log groups: requests, on the simulator", () => {
   const now = Date.now();
   before(async () => {
     sim = await startSimulator({ scenario: { quotas: "none" } });
-    config = {
-      region_name: "us-east-1",
-      aws_access_key_id: TEST_KEYS.accessKeyId,
-      aws_secret_access_key: TEST_KEYS.secretAccessKey,
-      endpoint_url: sim.url,
-      ingestion_delay_seconds: 0,
-    };
+    config = endpointConfig(sim.url);
   });
   after(async () => sim.stop());
   beforeEach(async () => {

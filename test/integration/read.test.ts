@@ -2,7 +2,7 @@
 import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ENDPOINT_KINDS, type Endpoint } from "../support/endpoints.js";
-import { TEST_KEYS, putEvents, seedGroup, spreadEvents } from "../support/seed.js";
+import { endpointConfig, putEvents, seedGroup, spreadEvents } from "../support/seed.js";
 import { catalogFor, errors, eventKey, lastStates, records, runWith, states, statuses } from "../support/connector.js";
 import { clockPast } from "../support/waits.js";
 
@@ -14,13 +14,7 @@ for (const kind of ENDPOINT_KINDS) {
     let config: Record<string, unknown>;
     before(async () => {
       ep = await kind.start();
-      config = {
-        region_name: "us-east-1",
-        aws_access_key_id: TEST_KEYS.accessKeyId,
-        aws_secret_access_key: TEST_KEYS.secretAccessKey,
-        endpoint_url: ep.url,
-        ingestion_delay_seconds: 0,
-      };
+      config = endpointConfig(ep.url);
     });
     after(async () => ep.stop());
     beforeEach(async () => ep.reset());

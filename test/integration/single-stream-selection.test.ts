@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { startSimulator, type Simulator } from "../../sim/index.js";
 import type { AirbyteMessage, AirbyteRecordMessage } from "../../src/airbyte/protocol.js";
-import { TEST_KEYS, logsClient, putEvents, seedGroup, spreadEvents, type SeedEvent } from "../support/seed.js";
+import { endpointConfig, logsClient, putEvents, seedGroup, spreadEvents, type SeedEvent } from "../support/seed.js";
 import { catalogFor, errors, lastStates, records, runWith, states, statuses } from "../support/connector.js";
 
 const HOUR = 3_600_000;
@@ -50,16 +50,11 @@ describe("single stream with a name pattern and exclusions (simulator)", () => {
   const eventsOf = (group: string) => spreadEvents(6, now - 3 * HOUR, 2 * HOUR, ["s1", "s2"], group);
   before(async () => {
     sim = await startSimulator({ scenario: { quotas: "none" } });
-    config = {
-      region_name: "us-east-1",
-      aws_access_key_id: TEST_KEYS.accessKeyId,
-      aws_secret_access_key: TEST_KEYS.secretAccessKey,
-      endpoint_url: sim.url,
-      ingestion_delay_seconds: 0,
+    config = endpointConfig(sim.url, {
       stream_layout: "single_stream",
       log_group_name_pattern: "payments",
       excluded_log_groups: ["/app/payments-noisy-*", "/ops/payments"],
-    };
+    });
   });
   after(async () => sim.stop());
   beforeEach(async () => {

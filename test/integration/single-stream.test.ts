@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import type { AirbyteMessage, AirbyteRecordMessage } from "../../src/airbyte/protocol.js";
 import { ENDPOINT_KINDS, type Endpoint } from "../support/endpoints.js";
-import { TEST_KEYS, logsClient, putEvents, seedGroup, spreadEvents, type SeedEvent } from "../support/seed.js";
+import { endpointConfig, logsClient, putEvents, seedGroup, spreadEvents, type SeedEvent } from "../support/seed.js";
 import { catalogFor, errors, lastStates, records, runWith, states, statuses } from "../support/connector.js";
 
 const HOUR = 3_600_000;
@@ -42,15 +42,10 @@ for (const kind of ENDPOINT_KINDS) {
     let config: Record<string, unknown>;
     before(async () => {
       ep = await kind.start();
-      config = {
-        region_name: "us-east-1",
-        aws_access_key_id: TEST_KEYS.accessKeyId,
-        aws_secret_access_key: TEST_KEYS.secretAccessKey,
-        endpoint_url: ep.url,
-        ingestion_delay_seconds: 0,
+      config = endpointConfig(ep.url, {
         stream_layout: "single_stream",
         log_group_prefix: "/app/",
-      };
+      });
     });
     after(async () => ep.stop());
     beforeEach(async () => ep.reset());

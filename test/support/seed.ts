@@ -12,6 +12,18 @@ export const TEST_KEYS = {
   secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
 };
 
+/** A connector's config for the endpoint at `url`: the test keys, no ingestion delay, then `extra`. */
+export function endpointConfig(url: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    region_name: "us-east-1",
+    aws_access_key_id: TEST_KEYS.accessKeyId,
+    aws_secret_access_key: TEST_KEYS.secretAccessKey,
+    endpoint_url: url,
+    ingestion_delay_seconds: 0,
+    ...extra,
+  };
+}
+
 export interface SeedEvent {
   readonly stream: string;
   readonly timestamp: number;
