@@ -23,6 +23,7 @@ import { ALL_GROUPS_STREAM } from "../domain/streams.js";
 import { messageJsonText } from "../sinks/records.js";
 import type { CommitReport, LocalStore, SourceIdentity } from "./store.js";
 import { heldBy } from "./duckdb-lock.js";
+import { refuseDatabaseOtherThanFile } from "./file-kind.js";
 import { HOST, isRunning } from "./processes.js";
 import type { RecordBatch } from "./record-batch.js";
 import { assignNames } from "./table-names.js";
@@ -316,6 +317,11 @@ export class DuckDbStore implements LocalStore {
     accountIds: boolean,
     spool: Spool,
   ): Promise<DuckDbStore> {
+    await refuseDatabaseOtherThanFile(
+      path,
+      "--database",
+      "name a DuckDB file made by sync, or a new file in a directory that exists",
+    );
     let instance: DuckDBInstance;
     try {
       // DuckDB's default (80% of RAM) lets its cache grow with the file; a sync appends and

@@ -24,6 +24,7 @@ import {
   writeFile,
 } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import { otherThanFile } from "./file-kind.js";
 import { ConfigError } from "../airbyte/errors.js";
 import type { EventRecord } from "../domain/record.js";
 import type { RecordBatch } from "./record-batch.js";
@@ -138,6 +139,8 @@ async function sizeOf(path: string): Promise<number> {
 }
 
 async function replaceFile(path: string, text: string): Promise<void> {
+  // Whatever a killed sync (or anyone) left at the temporary name, a named pipe included.
+  await rm(`${path}.tmp`, { force: true });
   await writeFile(`${path}.tmp`, text);
   await rename(`${path}.tmp`, path);
 }
@@ -266,6 +269,15 @@ function cannotMake(directory: string, code: string, path: string): ConfigError 
   return new ConfigError(`--output ${directory} cannot be made${where}: ${code}; name a directory you can write`);
 }
 
+/** Refuses a file of the directory that is a named pipe or the like: reading it would wait for ever. */
+async function refuseOtherThanFile(directory: string, path: string): Promise<void> {
+  const kind = await otherThanFile(path);
+  if (kind !== undefined)
+    throw new ConfigError(
+      `--output ${directory} holds ${path}, ${kind} where sync keeps a file of its own; remove it, or sync into another directory with --output`,
+    );
+}
+
 /**
  * Takes DIR/_lock for this process, or fails naming the sync that holds it. A lock left by a
  * process of this host that is gone (killed) is taken over; one of another host is never.
@@ -310,6 +322,8 @@ export class JsonlStore implements LocalStore {
 
   static async open(directory: string, streams: readonly string[], source: SourceIdentity): Promise<JsonlStore> {
     await makeDirectory(directory);
+    for (const name of [LOCK_FILE, STREAMS_FILE, STATE_FILE])
+      await refuseOtherThanFile(directory, join(directory, name));
     await lock(directory);
     try {
       const { names, mapped } = await streamFiles(directory, streams, source);
@@ -336,6 +350,7 @@ export class JsonlStore implements LocalStore {
     const gone: string[] = [];
     for (const stream of streams) {
       const file = this.files.get(stream)!;
+      await refuseOtherThanFile(this.location, file);
       const repair = await repairTail(file, watermarks(this.states.get(stream)));
       if (repair === "cut")
         notes.push(

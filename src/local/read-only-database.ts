@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { ConfigError } from "../airbyte/errors.js";
 import { heldBy } from "./duckdb-lock.js";
+import { refuseDatabaseOtherThanFile } from "./file-kind.js";
 
 /** The setting that keeps a statement from reaching any file but the database. */
 const NO_OTHER_FILES = "enable_external_access = false";
@@ -24,6 +25,7 @@ export async function openReadOnly(path: string): Promise<ReadOnlyDatabase> {
       `the database ${path} does not exist; run sync (or demo) first to make it, or name another file with --database`,
     );
   }
+  await refuseDatabaseOtherThanFile(path, "the database", "name the DuckDB file sync or demo made with --database");
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(path, { access_mode: "READ_ONLY" });

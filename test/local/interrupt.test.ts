@@ -3,7 +3,7 @@
 // Also the `demo` command end to end.
 import { strict as assert } from "node:assert";
 import { execFileSync, spawn } from "node:child_process";
-import { closeSync, constants, existsSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, constants, existsSync, openSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -144,35 +144,33 @@ describe("local sync interrupted", () => {
 
   /**
    * Stops a sync by `first` once, then by `second` every 50 ms until it says it stopped at once.
-   * The sync is held where the first signal cannot end it: opening a new jsonl store, it reads
-   * _state.json (to refuse one without _streams.json), here a named pipe the test keeps open
-   * without writing; closed once the second signal is seen, so that the process's exit (which
-   * waits for that read) comes.
+   * The sync is held where the first signal cannot end it: reading its config from a named pipe
+   * (as `--config <(...)` gives it) that the test keeps open without writing; closed once the
+   * second signal is seen, so that the process's exit (which waits for that read) comes. (A store
+   * cannot hold it so any more: a named pipe where a store keeps a file is refused.)
    */
   async function stopTwice(first: NodeJS.Signals, second: NodeJS.Signals) {
     const dir = tempDir();
     const output = join(dir, "out");
-    mkdirSync(output);
-    execFileSync("mkfifo", [join(output, "_state.json")]);
-    const child = spawn(
-      process.execPath,
-      [MAIN, "sync", "--config", simConfig(dir, sim.url), "--format", "jsonl", "--output", output],
-      { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const fifo = join(dir, "config-pipe.json");
+    execFileSync("mkfifo", [fifo]);
+    const child = spawn(process.execPath, [MAIN, "sync", "--config", fifo, "--format", "jsonl", "--output", output], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    // Opens once the sync opens the pipe to read it: the sync is then in its store's open. A sync
-    // that ends before (a bug) would leave the open waiting: a reader of our own then ends it.
-    const fifo = join(output, "_state.json");
+    // Opens once the sync opens the pipe to read it. A sync that ends before (a bug) would leave
+    // the open waiting: a reader of our own then ends it.
     const opening = open(fifo, "w");
     const early = await Promise.race([opening.then(() => false), exited.then(() => true)]);
     if (early) {
       closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK));
       await (await opening).close();
-      assert.fail(`the sync ended before it read its store's state: ${stdout}${stderr}`);
+      assert.fail(`the sync ended before it read its config: ${stdout}${stderr}`);
     }
     const pipe = await opening;
     try {
@@ -201,7 +199,7 @@ describe("local sync interrupted", () => {
   const STOPPED_AT_ONCE =
     "stopped at once\\.\\nCommits made so far are kept, the one in progress is not \\(jsonl: its records\\nmay be appended again\\)\\. The next sync continues from the stored state\\.\\n$";
 
-  it("a second Ctrl-C stops at once and says what is kept, after the first waited for the store", async () => {
+  it("a second Ctrl-C stops at once and says what is kept, while the first waits (for a config on a named pipe)", async () => {
     const { code, stdout, stderr } = await stopTwice("SIGINT", "SIGINT");
     assert.equal(code, 130, stdout + stderr);
     assert.equal(stdout, "");

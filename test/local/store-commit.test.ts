@@ -328,6 +328,77 @@ describe("store commits", () => {
     }
   });
 
+  it("a named pipe or a device where a store keeps a file: an error naming it and what to do, not a wait for ever", async () => {
+    const dir = tempDir();
+    const fifo = (path: string) => assert.equal(spawnSync("mkfifo", [path]).status, 0, `mkfifo ${path}`);
+    // Opened in a child process: reading a named pipe would block a thread of this one for good.
+    const open = (store: "JsonlStore" | "DuckDbStore" | "openReadOnly", path: string): string => {
+      const module = { JsonlStore: "jsonl-store", DuckDbStore: "duckdb-store", openReadOnly: "read-only-database" }[
+        store
+      ];
+      const call =
+        store === "openReadOnly"
+          ? "openReadOnly(path)"
+          : `${store}.open(path, [${JSON.stringify(STREAM)}], ${JSON.stringify(SOURCE)})`;
+      const code =
+        `const { ${store} } = await import(${JSON.stringify(new URL(`../../src/local/${module}.js`, import.meta.url).href)}); ` +
+        `const path = ${JSON.stringify(path)}; ` +
+        `try { const s = await ${call}; await s.close(); console.log("opened"); } catch (e) { console.log(e.name + ": " + e.message); }`;
+      const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], {
+        encoding: "utf8",
+        timeout: 60_000,
+        killSignal: "SIGKILL",
+      });
+      assert.equal(r.error, undefined, `${store} ${path} did not return within 60 s (it waited on the named pipe)`);
+      return r.stdout.trim();
+    };
+    const out = join(dir, "out");
+    for (const name of ["_lock", "_streams.json", "_state.json"]) {
+      rmSync(out, { recursive: true, force: true });
+      mkdirSync(out);
+      fifo(join(out, name));
+      assert.equal(
+        open("JsonlStore", out),
+        `ConfigError: --output ${out} holds ${join(out, name)}, a named pipe where sync keeps a file of its own; remove it, or sync into another directory with --output`,
+      );
+    }
+    // A stream's own file (named in _streams.json), and what a killed sync left at a temporary name.
+    rmSync(out, { recursive: true, force: true });
+    const store = await JsonlStore.open(out, [STREAM], SOURCE);
+    const file = store.fileOf(STREAM)!;
+    await store.close();
+    rmSync(file);
+    fifo(file);
+    assert.equal(
+      open("JsonlStore", out),
+      `ConfigError: --output ${out} holds ${file}, a named pipe where sync keeps a file of its own; remove it, or sync into another directory with --output`,
+    );
+    rmSync(file);
+    rmSync(join(out, "_streams.json"));
+    fifo(join(out, "_streams.json.tmp"));
+    assert.equal(open("JsonlStore", out), "opened");
+    const database = join(dir, "logs.duckdb");
+    fifo(database);
+    assert.equal(
+      open("DuckDbStore", database),
+      `ConfigError: --database ${database} is a named pipe, not a DuckDB file; name a DuckDB file made by sync, or a new file in a directory that exists`,
+    );
+    assert.equal(
+      open("openReadOnly", database),
+      `ConfigError: the database ${database} is a named pipe, not a DuckDB file; name the DuckDB file sync or demo made with --database`,
+    );
+    assert.equal(
+      open("DuckDbStore", "/dev/null"),
+      "ConfigError: --database /dev/null is a device, not a DuckDB file; name a DuckDB file made by sync, or a new file in a directory that exists",
+    );
+    rmSync(database);
+    fifo(`${database}.wal`);
+    assert.equal(
+      open("DuckDbStore", database),
+      `ConfigError: --database ${database} has ${database}.wal beside it, a named pipe where DuckDB keeps the file's write-ahead log; remove it`,
+    );
+  });
+
   it("jsonl: a second sync into the same directory is refused, naming the first; a killed sync's lock is taken over", async () => {
     const dir = tempDir();
     const first = await JsonlStore.open(dir, [STREAM], SOURCE);
