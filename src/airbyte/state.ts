@@ -5,10 +5,18 @@ import { ConfigError } from "./errors.js";
 /** Each stream's watermark; `groupWatermarks` holds the streams whose state is per log group. */
 export interface StateInput extends ReadonlyMap<string, number> {
   readonly groupWatermarks: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** A custom report's `report_definition`: what it selected when its state was saved. */
+  readonly reportDefinitions: ReadonlyMap<string, string>;
 }
 
-/** A stream's parsed state: one watermark, or one per log group. */
-type StreamValue = number | ReadonlyMap<string, number>;
+/** A custom report's watermark and what the report selected then. */
+interface ReportValue {
+  readonly timestamp: number;
+  readonly definition: string;
+}
+
+/** A stream's parsed state: one watermark (a report's with its definition), or one per log group. */
+type StreamValue = number | ReportValue | ReadonlyMap<string, number>;
 
 type Json = Record<string, unknown>;
 
@@ -28,7 +36,12 @@ function watermarkOf(stream: string, blob: unknown): StreamValue | undefined {
     );
   if (Object.keys(blob).length === 0) return undefined;
   if ("log_groups" in blob) return groupWatermarksOf(stream, blob);
-  return timestampOf(`state for stream ${JSON.stringify(stream)}`, blob.timestamp);
+  const where = `state for stream ${JSON.stringify(stream)}`;
+  const timestamp = timestampOf(where, blob.timestamp);
+  if (blob.report_definition === undefined) return timestamp;
+  if (typeof blob.report_definition !== "string")
+    throw new ConfigError(`${where}: report_definition must be a string (${shown(blob.report_definition)})`);
+  return { timestamp, definition: blob.report_definition };
 }
 
 function timestampOf(where: string, raw: unknown): number {
@@ -143,11 +156,15 @@ export function parseState(input: unknown, options: ParseStateOptions = {}): Sta
 function split(values: ReadonlyMap<string, StreamValue>): StateInput {
   const timestamps = new Map<string, number>();
   const groupWatermarks = new Map<string, ReadonlyMap<string, number>>();
+  const reportDefinitions = new Map<string, string>();
   for (const [stream, v] of values) {
     if (typeof v === "number") timestamps.set(stream, v);
-    else groupWatermarks.set(stream, v);
+    else if ("definition" in v) {
+      timestamps.set(stream, v.timestamp);
+      reportDefinitions.set(stream, v.definition);
+    } else groupWatermarks.set(stream, v);
   }
-  return Object.assign(timestamps, { groupWatermarks });
+  return Object.assign(timestamps, { groupWatermarks, reportDefinitions });
 }
 
 function parsed(input: unknown, options: ParseStateOptions): ReadonlyMap<string, StreamValue> {

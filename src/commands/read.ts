@@ -20,7 +20,7 @@ import {
 } from "../engine/streams.js";
 import { GROUP_STATES_INTERVAL_MS, GroupStates, retainedWatermarks } from "../engine/group-states.js";
 import { ConfigError } from "../airbyte/errors.js";
-import { ALL_GROUPS_STREAM } from "../domain/streams.js";
+import { ALL_GROUPS_STREAM, reportDefinition, type StreamSource } from "../domain/streams.js";
 import type { LogGroup } from "../domain/logs.js";
 import { sinkFor } from "../sinks/delivery.js";
 import type { CommandContext } from "./context.js";
@@ -60,6 +60,28 @@ function groupRange(
     ingestionDelayMs: ctx.config.ingestionDelayMs,
     lookbackMs: ctx.config.lookbackMs,
   });
+}
+
+/**
+ * The stream's watermark in the state; none for a custom report whose state was saved when it
+ * selected other events (another log group, log streams or filter pattern): the events it selects
+ * now from before that watermark were never read, so it reads from its start again, and says why.
+ */
+function storedWatermark(
+  ctx: CommandContext,
+  stream: ConfiguredStream,
+  state: StateInput,
+  source: StreamSource,
+): number | undefined {
+  const stored = state.get(stream.name);
+  const saved = state.reportDefinitions.get(stream.name);
+  if (stored === undefined || stream.syncMode !== "incremental" || source.report === undefined) return stored;
+  if (saved === undefined || saved === reportDefinition(source.report)) return stored;
+  ctx.emitter.log(
+    "WARN",
+    `Custom report ${JSON.stringify(stream.name)} selects other events than when its state was saved (its log group, log streams or filter pattern changed): that state does not cover them, so the report is read again from its start.`,
+  );
+  return undefined;
 }
 
 /** The end of a range in words, for the warnings about a state or start_date past it. */
@@ -113,7 +135,7 @@ function streamTask(
       warnIgnoredCursor(ctx, stream);
       emitter.status(stream.name, "STARTED");
       const { source, group } = await resolveStream(config, directory, stream.name, input.justDiscovered);
-      const stored = input.state.get(stream.name);
+      const stored = storedWatermark(ctx, stream, input.state, source);
       const range = groupRange(ctx, stream, group, stored);
       const limit = ingestionLimit(range);
       warnIfRecreated(ctx, group, stored, `the state of stream ${name}`);
@@ -129,12 +151,12 @@ function streamTask(
           "WARN",
           `start_date ${shownTime(config.startDate!)} is later than ${limit}: stream ${name} has nothing to read yet and its state is not moved.`,
         );
-        if (range.storedState !== undefined) emitter.state(stream.name, stateBlob(range.storedState));
+        if (range.storedState !== undefined) emitter.state(stream.name, stateBlob(range.storedState, source.report));
         return undefined;
       }
       if (!isReadable(group)) {
         emitter.log("WARN", `${cannotRead(group)}; stream ${name} is skipped.`);
-        emitter.state(stream.name, stateBlob(range.initialWatermark));
+        emitter.state(stream.name, stateBlob(range.initialWatermark, source.report));
         return undefined;
       }
       const sink = sinkFor({

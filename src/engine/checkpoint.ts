@@ -1,10 +1,13 @@
 // Pure checkpoint logic: a stream's watermark advances only over the contiguous prefix of
 // completed windows, never backwards.
+import { type CustomReport, reportDefinition } from "../domain/streams.js";
 import type { Window } from "./plan.js";
 
 export interface StreamState {
   /** Every event with a timestamp below this (epoch ms) has been delivered. */
   readonly timestamp: number;
+  /** A custom report's: what it selected when read (see reportDefinition). */
+  readonly report_definition?: string;
 }
 
 export class StreamCheckpoint {
@@ -41,6 +44,9 @@ export class StreamCheckpoint {
   }
 }
 
-export function stateBlob(watermark: number): StreamState {
-  return { timestamp: watermark };
+/** A stream's state; a custom report's also says what the report selected. */
+export function stateBlob(watermark: number, report?: CustomReport): StreamState {
+  return report === undefined
+    ? { timestamp: watermark }
+    : { timestamp: watermark, report_definition: reportDefinition(report) };
 }

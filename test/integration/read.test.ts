@@ -5,6 +5,7 @@ import { ENDPOINT_KINDS, type Endpoint } from "../support/endpoints.js";
 import { endpointConfig, putEvents, seedGroup, spreadEvents } from "../support/seed.js";
 import { catalogFor, errors, eventKey, lastStates, records, runWith, states, statuses } from "../support/connector.js";
 import { clockPast } from "../support/waits.js";
+import type { AirbyteMessage } from "../../src/airbyte/protocol.js";
 
 const HOUR = 3_600_000;
 
@@ -255,6 +256,59 @@ for (const kind of ENDPOINT_KINDS) {
       assert.deepEqual(msgs("phrase"), ["cron ERROR skipped"]);
       assert.equal(msgs("/app/rep").length, 4);
       assert.equal(states(r.messages, "phrase").length, 1, "reports keep their own state");
+    });
+
+    test("a custom report changed under the same name is read again from its start, with a WARN; unchanged, it continues", async () => {
+      const now = Date.now();
+      await seedGroup(ep.url, "/app/rep", [
+        { stream: "web", timestamp: now - 3 * HOUR, message: "GET /index ERROR timeout" },
+        { stream: "web", timestamp: now - 3 * HOUR + 1, message: "GET /index ok" },
+        { stream: "worker", timestamp: now - 3 * HOUR + 2, message: "job ERROR failed" },
+      ]);
+      const report = { name: "rep", log_group_name: "/app/rep", log_stream_names: ["web", "worker"] };
+      const readWith = (definition: Record<string, unknown>, state?: unknown) =>
+        runWith(
+          "read",
+          { ...config, custom_log_reports: [definition] },
+          { catalog: catalogFor(["rep"]), ...(state === undefined ? {} : { state }) },
+        );
+      const messages = (r: { messages: AirbyteMessage[] }) =>
+        records(r.messages, "rep")
+          .map((x) => (x.data as { message: string }).message)
+          .sort();
+      const changed = (r: { messages: AirbyteMessage[] }) =>
+        r.messages.filter(
+          (m) => m.type === "LOG" && /selects other events than when its state was saved/.test(m.log!.message),
+        );
+      const first = await readWith({ ...report, filter_pattern: "ERROR" });
+      assert.deepEqual(messages(first), ["GET /index ERROR timeout", "job ERROR failed"]);
+      const saved = lastStates(first.messages);
+      assert.match(
+        String((saved[0]!.stream!.stream_state as { report_definition?: unknown }).report_definition),
+        /^sha256:[0-9a-f]{16}$/,
+      );
+      // The same definition, its log streams in another order: the state holds.
+      const same = await readWith({ ...report, log_stream_names: ["worker", "web"], filter_pattern: "ERROR" }, saved);
+      assert.equal(same.code, 0, same.stderr);
+      assert.deepEqual(messages(same), []);
+      assert.deepEqual(changed(same), []);
+      // The filter widened: the state does not cover the events it now selects.
+      const widened = await readWith(report, saved);
+      assert.equal(widened.code, 0, widened.stderr);
+      assert.deepEqual(messages(widened), ["GET /index ERROR timeout", "GET /index ok", "job ERROR failed"]);
+      assert.equal(changed(widened).length, 1, JSON.stringify(changed(widened)));
+      assert.equal(changed(widened)[0]!.log!.level, "WARN");
+      // A state an earlier version saved (no definition) is taken as it is.
+      const earlier = saved.map((m) => ({
+        ...m,
+        stream: {
+          ...m.stream!,
+          stream_state: { timestamp: (m.stream!.stream_state as { timestamp: number }).timestamp },
+        },
+      }));
+      const old = await readWith(report, earlier);
+      assert.deepEqual(messages(old), []);
+      assert.deepEqual(changed(old), []);
     });
 
     test("a dense group is split into windows: every event once, even with many events per millisecond at window edges", async () => {

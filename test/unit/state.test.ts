@@ -39,6 +39,18 @@ test("every state form Airbyte uses is accepted", () => {
     [...parseState({ "/aws/lambda/x": { timestamp: 1700000000000 } })],
     [["/aws/lambda/x", 1700000000000]],
   );
+  const report = parseState([
+    {
+      type: "STREAM",
+      stream: { stream_descriptor: { name: "r" }, stream_state: { timestamp: 5, report_definition: "sha256:ab" } },
+    },
+  ]);
+  assert.deepEqual([...report], [["r", 5]]);
+  assert.deepEqual([...report.reportDefinitions], [["r", "sha256:ab"]], "a custom report's definition is kept");
+  assert.throws(() => parseState({ r: { timestamp: 5, report_definition: 7 } }), {
+    name: "ConfigError",
+    message: 'state for stream "r": report_definition must be a string (got 7)',
+  });
   assert.deepEqual(
     [...parseState([stream("s", "1700000000000")])],
     [["s", 1700000000000]],
