@@ -10,6 +10,13 @@ import {
 } from "../domain/record.js";
 import type { EventSink } from "./sink.js";
 
+/**
+ * The deepest message_json written: deeper JSON (a hostile or broken log line) would make the
+ * record line one that common JSON readers refuse (jq 1.6 reads 256 levels, Jackson 1,000, Python's
+ * json about 1,000), and the record sits 4 levels deep in its line.
+ */
+const MAX_MESSAGE_JSON_DEPTH = 100;
+
 /** The message as an object when it is a JSON object, else null. */
 function parseJsonObject(message: string): object | null {
   if (!message.trimStart().startsWith("{")) return null;
@@ -19,6 +26,15 @@ function parseJsonObject(message: string): object | null {
   } catch {
     return null;
   }
+}
+
+/** Whether `value` nests objects and arrays deeper than `levels` (it is at level 1). */
+function deeperThan(value: object, levels: number): boolean {
+  if (levels === 0) return true;
+  for (const v of Object.values(value)) {
+    if (v !== null && typeof v === "object" && deeperThan(v, levels - 1)) return true;
+  }
+  return false;
 }
 
 /**
@@ -37,9 +53,14 @@ export function messageJsonText(message: string): string {
   );
 }
 
-/** JSON text of `message_json`: see messageJsonText; null when the message is no JSON object. */
-function messageJson(message: string): string {
-  return parseJsonObject(message) === null ? "null" : messageJsonText(message);
+/**
+ * JSON text of `message_json`: see messageJsonText; null when the message is no JSON object, and
+ * undefined when it is one nested deeper than MAX_MESSAGE_JSON_DEPTH.
+ */
+function messageJson(message: string): string | undefined {
+  const parsed = parseJsonObject(message);
+  if (parsed === null) return "null";
+  return deeperThan(parsed, MAX_MESSAGE_JSON_DEPTH) ? undefined : messageJsonText(message);
 }
 
 const GROUP = "logGroupName" satisfies EventRecordFieldName;
@@ -77,6 +98,21 @@ export function recordSink(
     }
     return s;
   };
+  let warnedTooDeep = false;
+  /** message_json's text, null for a message nested too deep (said once per stream). */
+  const jsonOf = (message: string): string => {
+    const json = messageJson(message);
+    if (json !== undefined) return json;
+    if (!warnedTooDeep) {
+      warnedTooDeep = true;
+      emitter.log(
+        "WARN",
+        `Stream ${JSON.stringify(stream)} has a message of JSON nested deeper than ${MAX_MESSAGE_JSON_DEPTH} levels: its message_json is null, ` +
+          "as for such messages from now on (the message keeps the text), since many JSON readers refuse that depth.",
+      );
+    }
+    return "null";
+  };
   /** The record's fields as JSON members, without braces, in the record's field order. */
   const fields = (e: LogEvent): string => {
     let s = "";
@@ -95,7 +131,7 @@ export function recordSink(
   const serialize = parseJsonMessages
     ? (e: LogEvent): string => {
         const given = e.jsonMembers?.();
-        const json = `${MESSAGE_JSON_KEY}${messageJson(e.message)}}`;
+        const json = `${MESSAGE_JSON_KEY}${jsonOf(e.message)}}`;
         return given === undefined ? `{${fields(e)}${json}` : `${groupOpen}${given}${json}`;
       }
     : (e: LogEvent): string => {
@@ -112,7 +148,7 @@ export function recordSink(
       if (m === undefined) return undefined;
       middles.push(m);
     }
-    const tails = parseJsonMessages ? events.map((e) => `${MESSAGE_JSON_KEY}${messageJson(e.message)}}`) : close;
+    const tails = parseJsonMessages ? events.map((e) => `${MESSAGE_JSON_KEY}${jsonOf(e.message)}}`) : close;
     return { head, middles, tails };
   };
   return {

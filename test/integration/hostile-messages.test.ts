@@ -25,6 +25,8 @@ interface Case {
 }
 
 const DEEP = `${'{"a":'.repeat(5000)}[1]${"}".repeat(5000)}`;
+/** As deep as message_json goes (MAX_MESSAGE_JSON_DEPTH): 99 objects and an array. */
+const DEEPEST_KEPT = `${'{"a":'.repeat(99)}[1]${"}".repeat(99)}`;
 const NUMBERS =
   '{"big":9007199254740993,"e":1e400,"n":12345678901234567890123,"f":0.1000000000000000055511151231257827}';
 
@@ -39,7 +41,9 @@ const CASES: readonly Case[] = [
     duckdbJson: null,
   },
   { name: "raw unpaired surrogate in text", message: "tail \udc00", json: null },
-  { name: "5000 levels deep", message: DEEP, json: DEEP },
+  // Deeper than many JSON readers take (jq 1.6: 256 levels, Jackson: 1,000): a WARN, message_json null.
+  { name: "5000 levels deep", message: DEEP, json: null },
+  { name: "100 levels deep", message: DEEPEST_KEPT, json: DEEPEST_KEPT },
   { name: "big numbers", message: NUMBERS, json: NUMBERS },
   { name: "duplicate keys", message: '{"a":1,"a":2}', json: '{"a":1,"a":2}' },
   { name: "NUL in text", message: "nul\u0000text", json: null },

@@ -6,6 +6,7 @@ import { Writable } from "node:stream";
 import { Emitter } from "../../src/airbyte/emitter.js";
 import type { LogEvent } from "../../src/domain/logs.js";
 import { recordSink } from "../../src/sinks/records.js";
+import type { AirbyteMessage } from "../../src/airbyte/protocol.js";
 
 /** The bytes the records sink writes for these events (a RUNNING status first). */
 async function sinkBytes(events: readonly LogEvent[], parseJsonMessages: boolean): Promise<Buffer> {
@@ -48,12 +49,42 @@ async function recordLine(message: string): Promise<string> {
 }
 
 describe("records sink message_json", () => {
-  test("is the message's text, big numbers, duplicate keys and deep nesting included", async () => {
-    const deep = `${'{"a":'.repeat(5000)}1${"}".repeat(5000)}`;
+  test("is the message's text, big numbers, duplicate keys and nesting up to 100 levels included", async () => {
+    const deep = `${'{"a":['.repeat(50)}1${"]}".repeat(50)}`;
     for (const message of ['{"big":9007199254740993,"e":1e400}', '{"a":1,"a":2}', deep, '{"s":"\\ud800"}']) {
       const line = await recordLine(message);
       assert.ok(line.endsWith(`,"message_json":${message}},"emitted_at":1}}\n`), message.slice(0, 40));
     }
+  });
+
+  test("is null for JSON nested deeper than 100 levels (many JSON readers refuse it), with one WARN per stream", async () => {
+    const nested = (levels: number) => `{"a":${"[".repeat(levels - 1)}${"]".repeat(levels - 1)}}`;
+    const events = [101, 5000, 3].map((levels, i) => ({
+      logStreamName: "s",
+      timestamp: i,
+      ingestionTime: i,
+      message: nested(levels),
+      eventId: String(i),
+    }));
+    const lines = (await sinkBytes(events, true)).toString("utf8").split("\n").filter(Boolean);
+    const messages = lines.map((l) => JSON.parse(l) as AirbyteMessage);
+    const data = messages.filter((m) => m.type === "RECORD").map((m) => m.record!.data);
+    assert.deepEqual(
+      data.map((d) => [d.message, d.message_json]),
+      [
+        [nested(101), null],
+        [nested(5000), null],
+        [nested(3), { a: [[]] }],
+      ],
+    );
+    const warnings = messages.filter((m) => m.type === "LOG").map((m) => m.log!);
+    assert.deepEqual(warnings, [
+      {
+        level: "WARN",
+        message:
+          'Stream "stream" has a message of JSON nested deeper than 100 levels: its message_json is null, as for such messages from now on (the message keeps the text), since many JSON readers refuse that depth.',
+      },
+    ]);
   });
 
   test("escapes unpaired surrogates, which UTF-8 output would turn into U+FFFD", async () => {
