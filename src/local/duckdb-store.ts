@@ -243,6 +243,29 @@ interface OpenedStore {
   readonly views: ReadonlySet<string>;
 }
 
+/**
+ * Gives `account` the streams (and their states) that this region and endpoint stored for an
+ * unknown account: a sync names its source by the caller's account, unknown while the caller has
+ * no log group of its own (a monitoring account reading linked accounts, custom reports alone).
+ * Those streams are the caller's, and would otherwise be read again into tables of their own.
+ * A stream the account already has keeps its own. Returns how many were given.
+ */
+async function adoptUnknownAccount(db: DuckDBConnection, account: string, source: SourceIdentity): Promise<number> {
+  const where = (a: string) =>
+    `(account, region, endpoint) = (${sqlString(a)}, ${sqlString(source.region)}, ${sqlString(source.endpoint ?? "")})`;
+  const unknown = `SELECT stream FROM ${STREAMS_TABLE} WHERE ${where("")} AND stream NOT IN (SELECT stream FROM ${STREAMS_TABLE} WHERE ${where(account)})`;
+  const [found] = (await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${unknown})`)).getRowObjectsJS();
+  const n = Number(found?.n);
+  if (n === 0) return 0;
+  await db.run(
+    `BEGIN TRANSACTION; CREATE OR REPLACE TEMP TABLE _adopted AS ${unknown}; ` +
+      `UPDATE ${STREAMS_TABLE} SET account = ${sqlString(account)} WHERE ${where("")} AND stream IN (SELECT stream FROM _adopted); ` +
+      `UPDATE ${STATE_TABLE} SET account = ${sqlString(account)} WHERE ${where("")} AND stream IN (SELECT stream FROM _adopted) ` +
+      `AND stream NOT IN (SELECT stream FROM ${STATE_TABLE} WHERE ${where(account)}); DROP TABLE _adopted; COMMIT`,
+  );
+  return n;
+}
+
 export class DuckDbStore implements LocalStore {
   readonly location: string;
   private readonly instance: DuckDBInstance;
@@ -360,6 +383,15 @@ export class DuckDbStore implements LocalStore {
         `CREATE TABLE IF NOT EXISTS ${STREAMS_TABLE} (account VARCHAR, region VARCHAR, endpoint VARCHAR, stream VARCHAR, ` +
           `table_name VARCHAR UNIQUE, PRIMARY KEY (account, region, endpoint, stream))`,
       );
+      const notes: string[] = [];
+      if (source.account !== undefined) {
+        const adopted = await adoptUnknownAccount(db, source.account, source);
+        if (adopted > 0)
+          notes.push(
+            `${adopted} stream(s) stored here for an unknown account (synced while the caller had no log group of its own) ` +
+              `are taken as account ${source.account}'s`,
+          );
+      }
       const rows = (
         await db.runAndReadAll(
           `SELECT stream, table_name FROM ${STREAMS_TABLE} WHERE (account, region, endpoint) = (${key})`,
@@ -406,7 +438,6 @@ export class DuckDbStore implements LocalStore {
           .getRowObjectsJS()
           .map((r) => String(r.stream)),
       );
-      const notes: string[] = [];
       await db.run("BEGIN TRANSACTION");
       for (const stream of streams) {
         const table = tables.get(stream)!;

@@ -163,7 +163,7 @@ async function streamFiles(
   directory: string,
   streams: readonly string[],
   source: SourceIdentity,
-): Promise<{ readonly names: Map<string, string>; readonly mapped: ReadonlySet<string> }> {
+): Promise<{ readonly names: Map<string, string>; readonly mapped: ReadonlySet<string>; readonly adopted: boolean }> {
   const path = join(directory, STREAMS_FILE);
   const text = await readOptional(path);
   const stored = text === undefined ? undefined : parseStreamsFile(path, text);
@@ -178,8 +178,17 @@ async function streamFiles(
     region: stored.region,
     endpoint: stored.endpoint ?? undefined,
   };
+  // Streams stored for an unknown account (the caller had no log group of its own) are the
+  // caller's: its account names them from now on (see adoptUnknownAccount in duckdb-store.ts).
+  const adopted =
+    storedSource !== undefined &&
+    storedSource.account === undefined &&
+    source.account !== undefined &&
+    storedSource.region === source.region &&
+    storedSource.endpoint === source.endpoint;
   if (
     storedSource &&
+    !adopted &&
     (storedSource.account !== source.account ||
       storedSource.region !== source.region ||
       storedSource.endpoint !== source.endpoint)
@@ -195,7 +204,7 @@ async function streamFiles(
     .filter((f) => f.endsWith(EXTENSION))
     .map((f) => f.slice(0, -EXTENSION.length));
   const names = assignNames(streams, taken, present);
-  if (stored === undefined || names.size > taken.size) {
+  if (stored === undefined || names.size > taken.size || adopted) {
     const file: StreamsFile = {
       account: source.account ?? null,
       region: source.region,
@@ -204,7 +213,7 @@ async function streamFiles(
     };
     await replaceFile(path, `${JSON.stringify(file, null, 1)}\n`);
   }
-  return { names, mapped: new Set(taken.keys()) };
+  return { names, mapped: new Set(taken.keys()), adopted };
 }
 
 /**
@@ -326,9 +335,14 @@ export class JsonlStore implements LocalStore {
       await refuseOtherThanFile(directory, join(directory, name));
     await lock(directory);
     try {
-      const { names, mapped } = await streamFiles(directory, streams, source);
+      const { names, mapped, adopted } = await streamFiles(directory, streams, source);
       const files = new Map([...names].map(([s, n]) => [s, join(directory, `${n}${EXTENSION}`)]));
       const notes: string[] = [];
+      if (adopted)
+        notes.push(
+          `the streams stored here for an unknown account (synced while the caller had no log group of its own) ` +
+            `are taken as account ${source.account}'s`,
+        );
       const store = new JsonlStore(directory, files, notes);
       for (const [stream, state] of await store.readStateFile()) store.states.set(stream, state);
       await store.repairFiles(notes, streams, mapped);

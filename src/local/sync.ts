@@ -72,6 +72,21 @@ function warningsOf(lines: string[]): Writable {
   });
 }
 
+/**
+ * The caller's account, which names the source in the store: with linked accounts the one discover
+ * found (a group listed may be another account's, so never one of theirs); without, the account of
+ * the groups listed, or, when none is (a prefix that matches nothing beside custom reports), of any
+ * group of the caller's. Undefined when the caller has no log group: a guess would change later.
+ */
+async function sourceAccount(
+  discovered: { readonly own: string | undefined; readonly groups: readonly { readonly arn?: string }[] },
+  linked: boolean,
+  ownAccount: () => Promise<string | undefined>,
+): Promise<string | undefined> {
+  if (linked) return discovered.own;
+  return accountOf(discovered.groups) ?? (await ownAccount());
+}
+
 async function openStore(
   options: SyncOptions,
   streams: readonly string[],
@@ -155,9 +170,15 @@ export async function runSync(
     const notes: string[] = [...notices];
     const discoverCtx = context(warningsOf(notes));
     let discovered: Awaited<ReturnType<typeof discoverSources>>;
+    let account: string | undefined;
     const listing = showListing(io.stderr, config.region);
     try {
       discovered = await unlessCancelled(discoverSources(discoverCtx), cancellation.signal);
+      const linked = config.linkedAccounts !== undefined;
+      account = await unlessCancelled(
+        sourceAccount(discovered, linked, () => api.ownAccount()),
+        cancellation.signal,
+      );
     } catch (err) {
       listing.stop();
       if (!isCancelled(err)) throw err;
@@ -192,8 +213,7 @@ export async function runSync(
       );
     const names = options.streams ?? found;
     const source = {
-      // With linked accounts the groups are of several accounts: the caller's is the source.
-      account: discovered.own ?? accountOf(discovered.groups),
+      account,
       region: config.region,
       endpoint: endpointLabel ?? config.endpointUrl,
     };

@@ -8,10 +8,12 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { startSimulator, type Simulator } from "../../sim/index.js";
 import { runSync, SyncError } from "../../src/local/sync.js";
 import { tempDir } from "../support/connector.js";
-import { Collect, readConfig, simConfig } from "./support.js";
+import { seedGroup } from "../support/seed.js";
+import { Collect, readConfig, readDatabase, simConfig } from "./support.js";
 
 const OWN = "123456789012";
 const SOURCE = "222233334444";
+const OTHER = "555566667777";
 
 async function accountIds(database: string): Promise<Map<string, string[]>> {
   const instance = await DuckDBInstance.create(database);
@@ -273,3 +275,121 @@ describe("local sync with linked accounts", () => {
     assert.ok(lines.every((l) => (JSON.parse(l) as { accountId?: string }).accountId === SOURCE));
   });
 });
+
+describe("local sync: the account that names the source", () => {
+  /** A monitoring account with no log group of its own, and one group in each of two linked accounts. */
+  const monitoringOnly = () =>
+    startSimulator({
+      scenario: {
+        accountId: OWN,
+        quotas: "none",
+        logGroups: [SOURCE, OTHER].map((accountId, i) => ({
+          name: `/x/${i}`,
+          accountId,
+          streams: ["a"],
+          timeRange: { start: "now-2h", end: "now-1h" },
+          events: { count: 10 + i },
+        })),
+      },
+    });
+  const streamsOf = [`${SOURCE}:/x/0`, `${OTHER}:/x/1`];
+  const sync = async (dir: string, url: string, format: "duckdb" | "jsonl", target: string, extra = {}) => {
+    const out = new Collect();
+    const r = await runSync(
+      { config: readConfig(simConfig(dir, url, extra)), format, target, streams: undefined },
+      { stdout: out, stderr: new Collect() },
+    );
+    assert.equal(r.code, 0, out.text);
+    return { ...r, text: out.text.replace(/\n {4}/g, " ") };
+  };
+  const ownGroup = (url: string, name: string) =>
+    seedGroup(url, name, [{ stream: "s", timestamp: Date.now() - 90 * 60_000, message: "own" }]);
+
+  for (const format of ["duckdb", "jsonl"] as const) {
+    it(`${format}: a monitoring account without log groups is an unknown account, never a linked one's; its streams are its own once it has one`, async () => {
+      const sim = await monitoringOnly();
+      try {
+        const dir = tempDir();
+        const target = join(dir, format === "duckdb" ? "logs.duckdb" : "out");
+        const first = await sync(dir, sim.url, format, target, { include_linked_accounts: true });
+        assert.deepEqual(
+          first.snapshot?.streams.map((p) => [p.stream, p.committed]),
+          streamsOf.map((s, i) => [s, 10 + i]),
+        );
+        assert.deepEqual(await storedAccounts(format, target), [""], "not the first linked group's account");
+        await ownGroup(sim.url, "/zz/own");
+        const second = await sync(dir, sim.url, format, target, { include_linked_accounts: true });
+        assert.deepEqual(
+          second.snapshot?.streams.map((p) => [p.stream, p.committed]),
+          [...streamsOf.map((s) => [s, 0]), ["/zz/own", 1]],
+          "the streams continue from their states, not read again",
+        );
+        assert.match(second.text, new RegExp(`stored here for an unknown account .* are taken as account ${OWN}'s`));
+        assert.deepEqual(await storedAccounts(format, target), [OWN]);
+        if (format === "duckdb")
+          assert.equal((await readDatabase(target)).tables.size, 3, "no second table of a stream");
+      } finally {
+        await sim.stop();
+      }
+    });
+  }
+
+  it("duckdb: custom reports alone (a prefix that matches no group) are the caller's account's, from any group of its own", async () => {
+    const sim = await startSimulator({
+      scenario: {
+        accountId: OWN,
+        quotas: "none",
+        logGroups: [
+          { name: "/app/x", streams: ["a"], timeRange: { start: "now-2h", end: "now-1h" }, events: { count: 7 } },
+        ],
+      },
+    });
+    try {
+      const dir = tempDir();
+      const database = join(dir, "logs.duckdb");
+      const settings = {
+        log_group_prefix: "/nomatch/",
+        custom_log_reports: [{ name: "own", log_group_name: "/app/x" }],
+      };
+      const first = await sync(dir, sim.url, "duckdb", database, settings);
+      assert.deepEqual(
+        first.snapshot?.streams.map((p) => [p.stream, p.committed]),
+        [["own", 7]],
+      );
+      assert.deepEqual(await storedAccounts("duckdb", database), [OWN]);
+      await ownGroup(sim.url, "/nomatch/g");
+      const second = await sync(dir, sim.url, "duckdb", database, settings);
+      assert.deepEqual(
+        second.snapshot?.streams.map((p) => [p.stream, p.committed]),
+        [
+          ["/nomatch/g", 1],
+          ["own", 0],
+        ],
+      );
+      assert.equal((await readDatabase(database)).tables.size, 2, "the report keeps its table");
+    } finally {
+      await sim.stop();
+    }
+  });
+});
+
+/** The accounts a store names its streams' source by ('' for an unknown account). */
+async function storedAccounts(format: "duckdb" | "jsonl", target: string): Promise<string[]> {
+  if (format === "jsonl") {
+    const { account } = JSON.parse(readFileSync(join(target, "_streams.json"), "utf8")) as { account: string | null };
+    return [account ?? ""];
+  }
+  const instance = await DuckDBInstance.create(target);
+  const db = await instance.connect();
+  try {
+    const rows = (
+      await db.runAndReadAll(
+        "SELECT DISTINCT account FROM (SELECT account FROM _source_cloudwatch_logs_streams UNION ALL SELECT account FROM _source_cloudwatch_logs_state) ORDER BY account",
+      )
+    ).getRowObjectsJS();
+    return rows.map((r) => String(r.account));
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}
