@@ -20,6 +20,9 @@ import { inFlagTerms, type SettingFlags } from "./sync-flags.js";
 import { failureText, fitted, widthFor } from "./terminal.js";
 import { runSync, SyncError, type SyncCycle, type SyncOptions, type SyncOutcome } from "./sync.js";
 
+/** Times in notes: ISO 8601, and epoch milliseconds (13 digits and more; an account id has 12). */
+const TIMES = /\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z|\d{13,}/g;
+
 /** What the loop does besides deciding: injectable, so that its policy is tested without waiting. */
 export interface FollowSeams {
   /** One incremental sync. */
@@ -99,8 +102,9 @@ export async function followCommand(
       const endedAt = clock();
       const nextAt = loop.by === undefined ? endedAt + waitBeforeNextCycle(intervalMs, failures) : undefined;
       io.stderr.write(fitted(cycleLine({ n, startedAt, endedAt, end, nextAt, failures }), io.stderr, "  "));
-      // A failed cycle's notes say why; a good cycle's only when they changed (a skipped group is told once).
-      const noteText = notes.join("\n");
+      // A failed cycle's notes say why; a good cycle's only when they changed (a skipped group is
+      // told once), times aside (start_date ahead of now is said with each cycle's own time).
+      const noteText = notes.join("\n").replace(TIMES, "<time>");
       if (failures > 0 || noteText !== lastNotes)
         for (const note of notes) io.stderr.write(fitted(`  note: ${note}`, io.stderr, "    "));
       lastNotes = noteText;

@@ -332,6 +332,26 @@ describe("follow loop", () => {
     assert.equal(unexpected.code, 130);
   });
 
+  test("a note that differs only in its times is told once (start_date ahead of each cycle's time)", async () => {
+    const ahead = (now: number) =>
+      `start_date 1900000000000 (2030-03-17T17:46:40.000Z) is later than now minus ingestion_delay_seconds, ${now} (${new Date(now).toISOString()}): stream "/a" has nothing to read yet`;
+    const r = await follow(
+      [
+        () => outcome(0, [stream("/a", "COMPLETE", 0)], [ahead(1_764_000_000_000)]),
+        () => outcome(0, [stream("/a", "COMPLETE", 0)], [ahead(1_764_000_010_000)]),
+        (_c, signals) => {
+          signals.emit("SIGTERM");
+          return outcome(143, [stream("/a", "COMPLETE", 0)], ["/b: throttled out", ahead(1_764_000_020_000)]);
+        },
+      ],
+      () => undefined,
+    );
+    const notes = r.stderr.split("\n").filter((l) => l.startsWith("  note: "));
+    assert.equal(notes.length, 3, r.stderr);
+    assert.match(notes[0]!, /1764000000000/);
+    assert.equal(notes[1], "  note: /b: throttled out", "a new note says all of them again");
+  });
+
   test("a signal during a cycle stops it (exit 143) with no wait; a skipped group's note is told once", async () => {
     const notes = ["/archive is INFREQUENT_ACCESS: skipped"];
     const r = await follow(
