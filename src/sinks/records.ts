@@ -28,11 +28,23 @@ function parseJsonObject(message: string): object | null {
   }
 }
 
-/** Whether `value` nests objects and arrays deeper than `levels` (it is at level 1). */
-function deeperThan(value: object, levels: number): boolean {
-  if (levels === 0) return true;
-  for (const v of Object.values(value)) {
-    if (v !== null && typeof v === "object" && deeperThan(v, levels - 1)) return true;
+/**
+ * Whether the JSON text nests objects and arrays deeper than `levels`. Counted in the text, which
+ * is what message_json carries: a parsed value keeps only the last of repeated keys.
+ */
+function deeperThan(json: string, levels: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > levels) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
   }
   return false;
 }
@@ -58,9 +70,8 @@ export function messageJsonText(message: string): string {
  * undefined when it is one nested deeper than MAX_MESSAGE_JSON_DEPTH.
  */
 function messageJson(message: string): string | undefined {
-  const parsed = parseJsonObject(message);
-  if (parsed === null) return "null";
-  return deeperThan(parsed, MAX_MESSAGE_JSON_DEPTH) ? undefined : messageJsonText(message);
+  if (parseJsonObject(message) === null) return "null";
+  return deeperThan(message, MAX_MESSAGE_JSON_DEPTH) ? undefined : messageJsonText(message);
 }
 
 const GROUP = "logGroupName" satisfies EventRecordFieldName;

@@ -59,11 +59,16 @@ describe("records sink message_json", () => {
 
   test("is null for JSON nested deeper than 100 levels (many JSON readers refuse it), with one WARN per stream", async () => {
     const nested = (levels: number) => `{"a":${"[".repeat(levels - 1)}${"]".repeat(levels - 1)}}`;
-    const events = [101, 5000, 3].map((levels, i) => ({
+    // JSON.parse keeps the last of repeated keys: the text is what counts (and what is written).
+    const repeatedKey = `{"a":${nested(300)},"a":1}`;
+    // Brackets inside strings are text, not nesting.
+    const quoted = `{"a":"${'[{\\"'.repeat(200)}"}`;
+    const given = [nested(101), nested(5000), nested(3), repeatedKey, quoted];
+    const events = given.map((message, i) => ({
       logStreamName: "s",
       timestamp: i,
       ingestionTime: i,
-      message: nested(levels),
+      message,
       eventId: String(i),
     }));
     const lines = (await sinkBytes(events, true)).toString("utf8").split("\n").filter(Boolean);
@@ -75,6 +80,8 @@ describe("records sink message_json", () => {
         [nested(101), null],
         [nested(5000), null],
         [nested(3), { a: [[]] }],
+        [repeatedKey, null],
+        [quoted, JSON.parse(quoted)],
       ],
     );
     const warnings = messages.filter((m) => m.type === "LOG").map((m) => m.log!);
