@@ -2,7 +2,7 @@
 // windows at once; a failing stream does not stop the others.
 import { isCancelled, unlessCancelled } from "../engine/cancel.js";
 import { isReadable } from "../engine/streams.js";
-import { stateBlob } from "../engine/checkpoint.js";
+import { reportDefinition, stateBlob } from "../engine/checkpoint.js";
 import { toConnectorError } from "./api-failures.js";
 import { earliestEventTime, type SyncRange, syncRange } from "../engine/plan.js";
 import type { ConfiguredStream } from "../airbyte/configured-catalog.js";
@@ -20,7 +20,7 @@ import {
 } from "../engine/streams.js";
 import { GROUP_STATES_INTERVAL_MS, GroupStates, retainedWatermarks } from "../engine/group-states.js";
 import { ConfigError } from "../airbyte/errors.js";
-import { ALL_GROUPS_STREAM, reportDefinition, type StreamSource } from "../domain/streams.js";
+import { ALL_GROUPS_STREAM, type StreamSource } from "../domain/streams.js";
 import type { LogGroup } from "../domain/logs.js";
 import { sinkFor } from "../sinks/delivery.js";
 import type { CommandContext } from "./context.js";
@@ -76,7 +76,7 @@ function storedWatermark(
   const stored = state.get(stream.name);
   const saved = state.reportDefinitions.get(stream.name);
   if (stored === undefined || stream.syncMode !== "incremental" || source.report === undefined) return stored;
-  if (saved === undefined || saved === reportDefinition(source.report)) return stored;
+  if (saved === undefined || saved === reportDefinition(source)) return stored;
   ctx.emitter.log(
     "WARN",
     `Custom report ${JSON.stringify(stream.name)} selects other events than when its state was saved (its log group, log streams or filter pattern changed): that state does not cover them, so the report is read again from its start.`,
@@ -151,12 +151,12 @@ function streamTask(
           "WARN",
           `start_date ${shownTime(config.startDate!)} is later than ${limit}: stream ${name} has nothing to read yet and its state is not moved.`,
         );
-        if (range.storedState !== undefined) emitter.state(stream.name, stateBlob(range.storedState, source.report));
+        if (range.storedState !== undefined) emitter.state(stream.name, stateBlob(range.storedState, source));
         return undefined;
       }
       if (!isReadable(group)) {
         emitter.log("WARN", `${cannotRead(group)}; stream ${name} is skipped.`);
-        emitter.state(stream.name, stateBlob(range.initialWatermark, source.report));
+        emitter.state(stream.name, stateBlob(range.initialWatermark, source));
         return undefined;
       }
       const sink = sinkFor({

@@ -1,5 +1,4 @@
 // Streams: what each stream of the catalog reads, a log group's events or a custom report's.
-import { createHash } from "node:crypto";
 
 /** A custom report: a stream of its own over a log group, optionally narrowed (custom_log_reports). */
 export interface CustomReport {
@@ -8,20 +7,6 @@ export interface CustomReport {
   readonly logGroupName: string;
   readonly logStreamNames: readonly string[];
   readonly filterPattern: string | undefined;
-}
-
-/**
- * What a report selects (its log group, log streams and filter pattern), in a few characters: kept
- * in its state, since a state only holds for the events it was read with (a report whose filter
- * was widened under the same name has events before its state that were never read).
- */
-export function reportDefinition(report: CustomReport): string {
-  const selected = [
-    report.logGroupName.replace(/:\*$/, ""),
-    [...new Set(report.logStreamNames)].sort(),
-    report.filterPattern ?? "",
-  ];
-  return `sha256:${createHash("sha256").update(JSON.stringify(selected)).digest("hex").slice(0, 16)}`;
 }
 
 /** What one stream reads. */

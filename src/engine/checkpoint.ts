@@ -1,6 +1,7 @@
 // Pure checkpoint logic: a stream's watermark advances only over the contiguous prefix of
 // completed windows, never backwards.
-import { type CustomReport, reportDefinition } from "../domain/streams.js";
+import { createHash } from "node:crypto";
+import type { StreamSource } from "../domain/streams.js";
 import type { Window } from "./plan.js";
 
 export interface StreamState {
@@ -45,8 +46,24 @@ export class StreamCheckpoint {
 }
 
 /** A stream's state; a custom report's also says what the report selected. */
-export function stateBlob(watermark: number, report?: CustomReport): StreamState {
-  return report === undefined
+export function stateBlob(watermark: number, source?: StreamSource): StreamState {
+  return source?.report === undefined
     ? { timestamp: watermark }
-    : { timestamp: watermark, report_definition: reportDefinition(report) };
+    : { timestamp: watermark, report_definition: reportDefinition(source) };
+}
+
+/**
+ * What a custom report's stream selects (its log group as read, its log streams and filter
+ * pattern), in a few characters: kept in its state, since a state only holds for the events it was
+ * read with (a report whose filter was widened under the same name has events before its state
+ * that were never read). The group as read: a group of the caller's by its name, however the
+ * report names it (name or ARN), a source account's by its ARN.
+ */
+export function reportDefinition(source: StreamSource): string {
+  const selected = [
+    source.logGroupIdentifier ?? source.logGroupName,
+    [...new Set(source.logStreamNames)].sort(),
+    source.filterPattern ?? "",
+  ];
+  return `sha256:${createHash("sha256").update(JSON.stringify(selected)).digest("hex").slice(0, 16)}`;
 }

@@ -202,6 +202,6 @@ export class StreamReader {
   private emitState(watermark: number): void {
     this.lastEmitted = watermark;
     if (this.input.onCheckpoint) this.input.onCheckpoint(watermark);
-    else this.input.emitter.state(this.input.source.name, stateBlob(watermark, this.input.source.report));
+    else this.input.emitter.state(this.input.source.name, stateBlob(watermark, this.input.source));
   }
 }

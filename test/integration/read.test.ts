@@ -2,7 +2,8 @@
 import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ENDPOINT_KINDS, type Endpoint } from "../support/endpoints.js";
-import { endpointConfig, putEvents, seedGroup, spreadEvents } from "../support/seed.js";
+import { endpointConfig, logsClient, putEvents, seedGroup, spreadEvents } from "../support/seed.js";
+import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { catalogFor, errors, eventKey, lastStates, records, runWith, states, statuses } from "../support/connector.js";
 import { clockPast } from "../support/waits.js";
 import type { AirbyteMessage } from "../../src/airbyte/protocol.js";
@@ -292,6 +293,15 @@ for (const kind of ENDPOINT_KINDS) {
       assert.equal(same.code, 0, same.stderr);
       assert.deepEqual(messages(same), []);
       assert.deepEqual(changed(same), []);
+      // The group named by its ARN (AWS's form, with ":*"): the same group, the state holds.
+      const described = await logsClient(ep.url).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/app/rep" }));
+      const byArn = await readWith(
+        { ...report, log_group_name: described.logGroups![0]!.arn!, filter_pattern: "ERROR" },
+        saved,
+      );
+      assert.equal(byArn.code, 0, byArn.stderr);
+      assert.deepEqual(messages(byArn), []);
+      assert.deepEqual(changed(byArn), []);
       // The filter widened: the state does not cover the events it now selects.
       const widened = await readWith(report, saved);
       assert.equal(widened.code, 0, widened.stderr);
