@@ -244,26 +244,19 @@ interface OpenedStore {
 }
 
 /**
- * Gives `account` the streams (and their states) that this region and endpoint stored for an
- * unknown account: a sync names its source by the caller's account, unknown while the caller has
- * no log group of its own (a monitoring account reading linked accounts, custom reports alone).
- * Those streams are the caller's, and would otherwise be read again into tables of their own.
- * A stream the account already has keeps its own. Returns how many were given.
+ * How many streams this region and endpoint stored for an unknown account, which `account` does not
+ * have: a sync names its source by the caller's account, unknown while the caller has no log group
+ * of its own. They are not taken as `account`'s: another caller may have stored them.
  */
-async function adoptUnknownAccount(db: DuckDBConnection, account: string, source: SourceIdentity): Promise<number> {
+async function unknownAccountStreams(db: DuckDBConnection, account: string, source: SourceIdentity): Promise<number> {
   const where = (a: string) =>
     `(account, region, endpoint) = (${sqlString(a)}, ${sqlString(source.region)}, ${sqlString(source.endpoint ?? "")})`;
-  const unknown = `SELECT stream FROM ${STREAMS_TABLE} WHERE ${where("")} AND stream NOT IN (SELECT stream FROM ${STREAMS_TABLE} WHERE ${where(account)})`;
-  const [found] = (await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${unknown})`)).getRowObjectsJS();
-  const n = Number(found?.n);
-  if (n === 0) return 0;
-  await db.run(
-    `BEGIN TRANSACTION; CREATE OR REPLACE TEMP TABLE _adopted AS ${unknown}; ` +
-      `UPDATE ${STREAMS_TABLE} SET account = ${sqlString(account)} WHERE ${where("")} AND stream IN (SELECT stream FROM _adopted); ` +
-      `UPDATE ${STATE_TABLE} SET account = ${sqlString(account)} WHERE ${where("")} AND stream IN (SELECT stream FROM _adopted) ` +
-      `AND stream NOT IN (SELECT stream FROM ${STATE_TABLE} WHERE ${where(account)}); DROP TABLE _adopted; COMMIT`,
-  );
-  return n;
+  const [found] = (
+    await db.runAndReadAll(
+      `SELECT count(*)::INTEGER AS n FROM ${STREAMS_TABLE} WHERE ${where("")} AND stream NOT IN (SELECT stream FROM ${STREAMS_TABLE} WHERE ${where(account)})`,
+    )
+  ).getRowObjectsJS();
+  return Number(found?.n);
 }
 
 export class DuckDbStore implements LocalStore {
@@ -384,20 +377,22 @@ export class DuckDbStore implements LocalStore {
           `table_name VARCHAR UNIQUE, PRIMARY KEY (account, region, endpoint, stream))`,
       );
       const notes: string[] = [];
-      if (source.account !== undefined) {
-        const adopted = await adoptUnknownAccount(db, source.account, source);
-        if (adopted > 0)
-          notes.push(
-            `${adopted} stream(s) stored here for an unknown account (synced while the caller had no log group of its own) ` +
-              `are taken as account ${source.account}'s`,
-          );
-      }
       const rows = (
         await db.runAndReadAll(
           `SELECT stream, table_name FROM ${STREAMS_TABLE} WHERE (account, region, endpoint) = (${key})`,
         )
       ).getRowObjectsJS();
       const taken = new Map(rows.map((r) => [String(r.stream), String(r.table_name)]));
+      // Said at this account's first sync into the file, when its streams get tables of their own.
+      if (source.account !== undefined && taken.size === 0) {
+        const unknown = await unknownAccountStreams(db, source.account, source);
+        if (unknown > 0)
+          notes.push(
+            `${unknown} stream(s) stored here for an unknown account (synced while the caller had no log group of its own) ` +
+              `are left as they are, not taken as account ${source.account}'s (another account may have stored them): ` +
+              "this account's streams get tables of their own",
+          );
+      }
       // Other sources' tables and tables we did not make are never given to a stream.
       const existing = await db.runAndReadAll(
         `SELECT table_name FROM duckdb_tables() WHERE NOT temporary UNION SELECT view_name FROM duckdb_views() WHERE NOT temporary ` +

@@ -139,7 +139,7 @@ async function sizeOf(path: string): Promise<number> {
 }
 
 async function replaceFile(path: string, text: string): Promise<void> {
-  // Whatever a killed sync (or anyone) left at the temporary name, a named pipe included.
+  // What a killed sync left at the temporary name (anything but a file is refused at open).
   await rm(`${path}.tmp`, { force: true });
   await writeFile(`${path}.tmp`, text);
   await rename(`${path}.tmp`, path);
@@ -163,7 +163,7 @@ async function streamFiles(
   directory: string,
   streams: readonly string[],
   source: SourceIdentity,
-): Promise<{ readonly names: Map<string, string>; readonly mapped: ReadonlySet<string>; readonly adopted: boolean }> {
+): Promise<{ readonly names: Map<string, string>; readonly mapped: ReadonlySet<string> }> {
   const path = join(directory, STREAMS_FILE);
   const text = await readOptional(path);
   const stored = text === undefined ? undefined : parseStreamsFile(path, text);
@@ -178,17 +178,8 @@ async function streamFiles(
     region: stored.region,
     endpoint: stored.endpoint ?? undefined,
   };
-  // Streams stored for an unknown account (the caller had no log group of its own) are the
-  // caller's: its account names them from now on (see adoptUnknownAccount in duckdb-store.ts).
-  const adopted =
-    storedSource !== undefined &&
-    storedSource.account === undefined &&
-    source.account !== undefined &&
-    storedSource.region === source.region &&
-    storedSource.endpoint === source.endpoint;
   if (
     storedSource &&
-    !adopted &&
     (storedSource.account !== source.account ||
       storedSource.region !== source.region ||
       storedSource.endpoint !== source.endpoint)
@@ -204,7 +195,7 @@ async function streamFiles(
     .filter((f) => f.endsWith(EXTENSION))
     .map((f) => f.slice(0, -EXTENSION.length));
   const names = assignNames(streams, taken, present);
-  if (stored === undefined || names.size > taken.size || adopted) {
+  if (stored === undefined || names.size > taken.size) {
     const file: StreamsFile = {
       account: source.account ?? null,
       region: source.region,
@@ -213,7 +204,7 @@ async function streamFiles(
     };
     await replaceFile(path, `${JSON.stringify(file, null, 1)}\n`);
   }
-  return { names, mapped: new Set(taken.keys()), adopted };
+  return { names, mapped: new Set(taken.keys()) };
 }
 
 /**
@@ -331,18 +322,13 @@ export class JsonlStore implements LocalStore {
 
   static async open(directory: string, streams: readonly string[], source: SourceIdentity): Promise<JsonlStore> {
     await makeDirectory(directory);
-    for (const name of [LOCK_FILE, STREAMS_FILE, STATE_FILE])
-      await refuseOtherThanFile(directory, join(directory, name));
+    const own = [LOCK_FILE, STREAMS_FILE, STATE_FILE, `${STREAMS_FILE}.tmp`, `${STATE_FILE}.tmp`];
+    for (const name of own) await refuseOtherThanFile(directory, join(directory, name));
     await lock(directory);
     try {
-      const { names, mapped, adopted } = await streamFiles(directory, streams, source);
+      const { names, mapped } = await streamFiles(directory, streams, source);
       const files = new Map([...names].map(([s, n]) => [s, join(directory, `${n}${EXTENSION}`)]));
       const notes: string[] = [];
-      if (adopted)
-        notes.push(
-          `the streams stored here for an unknown account (synced while the caller had no log group of its own) ` +
-            `are taken as account ${source.account}'s`,
-        );
       const store = new JsonlStore(directory, files, notes);
       for (const [stream, state] of await store.readStateFile()) store.states.set(stream, state);
       await store.repairFiles(notes, streams, mapped);

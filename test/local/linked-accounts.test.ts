@@ -9,7 +9,7 @@ import { startSimulator, type Simulator } from "../../sim/index.js";
 import { runSync, SyncError } from "../../src/local/sync.js";
 import { tempDir } from "../support/connector.js";
 import { seedGroup } from "../support/seed.js";
-import { Collect, readConfig, readDatabase, simConfig } from "./support.js";
+import { Collect, readConfig, simConfig } from "./support.js";
 
 const OWN = "123456789012";
 const SOURCE = "222233334444";
@@ -306,28 +306,53 @@ describe("local sync: the account that names the source", () => {
     seedGroup(url, name, [{ stream: "s", timestamp: Date.now() - 90 * 60_000, message: "own" }]);
 
   for (const format of ["duckdb", "jsonl"] as const) {
-    it(`${format}: a monitoring account without log groups is an unknown account, never a linked one's; its streams are its own once it has one`, async () => {
+    it(`${format}: a monitoring account without log groups is an unknown account, never a linked one's, nor later its own`, async () => {
       const sim = await monitoringOnly();
       try {
         const dir = tempDir();
         const target = join(dir, format === "duckdb" ? "logs.duckdb" : "out");
-        const first = await sync(dir, sim.url, format, target, { include_linked_accounts: true });
+        const linked = { include_linked_accounts: true };
+        const first = await sync(dir, sim.url, format, target, linked);
         assert.deepEqual(
           first.snapshot?.streams.map((p) => [p.stream, p.committed]),
           streamsOf.map((s, i) => [s, 10 + i]),
         );
         assert.deepEqual(await storedAccounts(format, target), [""], "not the first linked group's account");
+        // Once it has a group of its own, its account is known: the unknown account's streams may
+        // be another caller's (same region and endpoint), so they are not taken as its own.
         await ownGroup(sim.url, "/zz/own");
-        const second = await sync(dir, sim.url, format, target, { include_linked_accounts: true });
+        if (format === "jsonl") {
+          await assert.rejects(
+            runSync(
+              { config: readConfig(simConfig(dir, sim.url, linked)), format, target, streams: undefined },
+              { stdout: new Collect(), stderr: new Collect() },
+            ),
+            (err: Error) => {
+              assert.ok(err instanceof SyncError);
+              assert.match(
+                err.message,
+                new RegExp(`holds the streams of unknown account, .* this config reads account ${OWN}`),
+              );
+              return true;
+            },
+          );
+          return;
+        }
+        const second = await sync(dir, sim.url, format, target, linked);
         assert.deepEqual(
           second.snapshot?.streams.map((p) => [p.stream, p.committed]),
-          [...streamsOf.map((s) => [s, 0]), ["/zz/own", 1]],
-          "the streams continue from their states, not read again",
+          [...streamsOf.map((s, i) => [s, 10 + i]), ["/zz/own", 1]],
         );
-        assert.match(second.text, new RegExp(`stored here for an unknown account .* are taken as account ${OWN}'s`));
-        assert.deepEqual(await storedAccounts(format, target), [OWN]);
-        if (format === "duckdb")
-          assert.equal((await readDatabase(target)).tables.size, 3, "no second table of a stream");
+        assert.match(
+          second.text,
+          new RegExp(
+            `2 stream\\(s\\) stored here for an unknown account .* are left as they are, not taken as account ${OWN}'s`,
+          ),
+        );
+        assert.deepEqual(await storedAccounts(format, target), ["", OWN]);
+        assert.equal(await mappedTables(target), 5, "the unknown account's tables, untouched, and its own");
+        const third = await sync(dir, sim.url, format, target, linked);
+        assert.doesNotMatch(third.text, /unknown account/, "said once");
       } finally {
         await sim.stop();
       }
@@ -366,12 +391,27 @@ describe("local sync: the account that names the source", () => {
           ["own", 0],
         ],
       );
-      assert.equal((await readDatabase(database)).tables.size, 2, "the report keeps its table");
+      assert.equal(await mappedTables(database), 2, "the report keeps its table");
     } finally {
       await sim.stop();
     }
   });
 });
+
+/** How many tables the DuckDB file maps to streams, of every source. */
+async function mappedTables(database: string): Promise<number> {
+  const instance = await DuckDBInstance.create(database);
+  const db = await instance.connect();
+  try {
+    const [row] = (
+      await db.runAndReadAll("SELECT count(DISTINCT table_name)::INTEGER AS n FROM _source_cloudwatch_logs_streams")
+    ).getRowObjectsJS();
+    return Number(row?.n);
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}
 
 /** The accounts a store names its streams' source by ('' for an unknown account). */
 async function storedAccounts(format: "duckdb" | "jsonl", target: string): Promise<string[]> {

@@ -353,7 +353,7 @@ describe("store commits", () => {
       return r.stdout.trim();
     };
     const out = join(dir, "out");
-    for (const name of ["_lock", "_streams.json", "_state.json"]) {
+    for (const name of ["_lock", "_streams.json", "_state.json", "_streams.json.tmp", "_state.json.tmp"]) {
       rmSync(out, { recursive: true, force: true });
       mkdirSync(out);
       fifo(join(out, name));
@@ -362,7 +362,13 @@ describe("store commits", () => {
         `ConfigError: --output ${out} holds ${join(out, name)}, a named pipe where sync keeps a file of its own; remove it, or sync into another directory with --output`,
       );
     }
-    // A stream's own file (named in _streams.json), and what a killed sync left at a temporary name.
+    // A directory at a temporary name, and a stream's own file (named in _streams.json).
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(join(out, "_state.json.tmp"), { recursive: true });
+    assert.equal(
+      open("JsonlStore", out),
+      `ConfigError: --output ${out} holds ${join(out, "_state.json.tmp")}, a directory where sync keeps a file of its own; remove it, or sync into another directory with --output`,
+    );
     rmSync(out, { recursive: true, force: true });
     const store = await JsonlStore.open(out, [STREAM], SOURCE);
     const file = store.fileOf(STREAM)!;
@@ -374,8 +380,7 @@ describe("store commits", () => {
       `ConfigError: --output ${out} holds ${file}, a named pipe where sync keeps a file of its own; remove it, or sync into another directory with --output`,
     );
     rmSync(file);
-    rmSync(join(out, "_streams.json"));
-    fifo(join(out, "_streams.json.tmp"));
+    writeFileSync(join(out, "_streams.json.tmp"), "left by a killed sync");
     assert.equal(open("JsonlStore", out), "opened");
     const database = join(dir, "logs.duckdb");
     fifo(database);
