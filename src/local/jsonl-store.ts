@@ -23,7 +23,7 @@ import {
   truncate,
   writeFile,
 } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { otherThanFile } from "./file-kind.js";
 import { ConfigError } from "../airbyte/errors.js";
 import type { EventRecord } from "../domain/record.js";
@@ -139,8 +139,14 @@ async function sizeOf(path: string): Promise<number> {
 }
 
 async function replaceFile(path: string, text: string): Promise<void> {
-  // What a killed sync left at the temporary name (anything but a file is refused at open).
-  await rm(`${path}.tmp`, { force: true });
+  // What a killed sync left at the temporary name, a named pipe included; a directory is said.
+  await rm(`${path}.tmp`, { force: true }).catch((err: unknown) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "EISDIR" && code !== "ERR_FS_EISDIR") throw err;
+    throw new ConfigError(
+      `${path}.tmp is a directory, where sync writes ${basename(path)} before it replaces it; remove that directory`,
+    );
+  });
   await writeFile(`${path}.tmp`, text);
   await rename(`${path}.tmp`, path);
 }
@@ -322,8 +328,8 @@ export class JsonlStore implements LocalStore {
 
   static async open(directory: string, streams: readonly string[], source: SourceIdentity): Promise<JsonlStore> {
     await makeDirectory(directory);
-    const own = [LOCK_FILE, STREAMS_FILE, STATE_FILE, `${STREAMS_FILE}.tmp`, `${STATE_FILE}.tmp`];
-    for (const name of own) await refuseOtherThanFile(directory, join(directory, name));
+    for (const name of [LOCK_FILE, STREAMS_FILE, STATE_FILE])
+      await refuseOtherThanFile(directory, join(directory, name));
     await lock(directory);
     try {
       const { names, mapped } = await streamFiles(directory, streams, source);

@@ -353,7 +353,7 @@ describe("store commits", () => {
       return r.stdout.trim();
     };
     const out = join(dir, "out");
-    for (const name of ["_lock", "_streams.json", "_state.json", "_streams.json.tmp", "_state.json.tmp"]) {
+    for (const name of ["_lock", "_streams.json", "_state.json"]) {
       rmSync(out, { recursive: true, force: true });
       mkdirSync(out);
       fifo(join(out, name));
@@ -362,13 +362,14 @@ describe("store commits", () => {
         `ConfigError: --output ${out} holds ${join(out, name)}, a named pipe where sync keeps a file of its own; remove it, or sync into another directory with --output`,
       );
     }
-    // A directory at a temporary name, and a stream's own file (named in _streams.json).
+    // A directory at a temporary name: said; then a stream's own file (named in _streams.json).
     rmSync(out, { recursive: true, force: true });
-    mkdirSync(join(out, "_state.json.tmp"), { recursive: true });
+    mkdirSync(join(out, "_streams.json.tmp"), { recursive: true });
     assert.equal(
       open("JsonlStore", out),
-      `ConfigError: --output ${out} holds ${join(out, "_state.json.tmp")}, a directory where sync keeps a file of its own; remove it, or sync into another directory with --output`,
+      `ConfigError: ${join(out, "_streams.json")}.tmp is a directory, where sync writes _streams.json before it replaces it; remove that directory`,
     );
+    rmSync(out, { recursive: true, force: true });
     rmSync(out, { recursive: true, force: true });
     const store = await JsonlStore.open(out, [STREAM], SOURCE);
     const file = store.fileOf(STREAM)!;
