@@ -110,18 +110,22 @@ async function repairTail(
   }
 }
 
-/** Whether the text is a whole record (a JSON object with a timestamp) before its watermark. */
-function isCoveredRecord(text: string, covered: ((r: EventRecord) => number | undefined) | undefined): boolean {
+/** The record a line holds, or undefined when it is not a JSON object (part of a line, a hand edit). */
+function parsedRecord(text: string): EventRecord | undefined {
   let record: unknown;
   try {
     record = JSON.parse(text);
   } catch {
-    return false;
+    return undefined;
   }
-  if (typeof record !== "object" || record === null || Array.isArray(record)) return false;
-  const r = record as EventRecord;
-  const until = covered?.(r);
-  return typeof r.timestamp === "number" && until !== undefined && r.timestamp < until;
+  return typeof record === "object" && record !== null && !Array.isArray(record) ? (record as EventRecord) : undefined;
+}
+
+/** Whether the text is a whole record (a JSON object with a timestamp) before its watermark. */
+function isCoveredRecord(text: string, covered: ((r: EventRecord) => number | undefined) | undefined): boolean {
+  const r = parsedRecord(text);
+  const until = r === undefined ? undefined : covered?.(r);
+  return typeof r?.timestamp === "number" && until !== undefined && r.timestamp < until;
 }
 
 async function exists(path: string): Promise<boolean> {
