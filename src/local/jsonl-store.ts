@@ -10,6 +10,7 @@
 // which file each stream has: a file name is never given to another stream, and another source
 // is refused, since _state.json is one source's `read --state`. DIR/_lock (the process id and
 // host of the sync writing) keeps a second sync out: their appends and states would interleave.
+import { createReadStream } from "node:fs";
 import {
   appendFile,
   lstat,
@@ -24,6 +25,7 @@ import {
   writeFile,
 } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { otherThanFile } from "./file-kind.js";
 import { ConfigError } from "../airbyte/errors.js";
 import type { EventRecord } from "../domain/record.js";
@@ -217,6 +219,11 @@ async function streamFiles(
   return { names, mapped: new Set(taken.keys()) };
 }
 
+/** An event's identity within its log group. */
+function eventKey(r: EventRecord): string {
+  return `${r.logStreamName}\u0000${r.eventId}`;
+}
+
 /**
  * A record's watermark in `state`: the stream's, or its log group's (the single stream's state is
  * per log group, keyed by name, or by ARN for another account's group; see engine/streams.ts).
@@ -323,6 +330,8 @@ export class JsonlStore implements LocalStore {
   private readonly states = new Map<string, Record<string, unknown>>();
   /** Per stream, records at or past its latest state's watermark: appended once a state covers them. */
   private readonly held = new Map<string, string[]>();
+  /** Per custom report whose definition changed in this sync, the events its file held before. */
+  private readonly heldBefore = new Map<string, ReadonlySet<string>>();
 
   private constructor(
     readonly location: string,
@@ -439,7 +448,12 @@ export class JsonlStore implements LocalStore {
     const given = [...(this.held.get(stream) ?? []), ...batch.dataTexts()];
     // Files are only appended to: a record before the stream's stored watermark was committed
     // before (lookback) and is now in the file twice. Counted as re-read, not deduplicated.
-    const storedWatermark = watermarks(this.states.get(stream));
+    // After a report's definition changed, its watermark says nothing of what the file holds.
+    const stored = this.states.get(stream);
+    const earlier = await this.eventsBeforeChange(stream, file, stored, state);
+    const changed =
+      typeof stored?.report_definition === "string" && stored.report_definition !== state.report_definition;
+    const storedWatermark = changed ? undefined : watermarks(stored);
     const covered = watermarks(state);
     const records: string[] = [];
     const held: string[] = [];
@@ -454,7 +468,7 @@ export class JsonlStore implements LocalStore {
       }
       records.push(text);
       const watermark = storedWatermark?.(r);
-      if (watermark !== undefined && r.timestamp < watermark) reread += 1;
+      if ((watermark !== undefined && r.timestamp < watermark) || earlier?.has(eventKey(r))) reread += 1;
     }
     const states = new Map(this.states).set(stream, state);
     // The file's length before this append: a failed append (a full disk writes part of it) or
@@ -478,6 +492,36 @@ export class JsonlStore implements LocalStore {
     this.held.set(stream, held);
     this.states.set(stream, state);
     return { ...CLEAN_COMMIT, reread, stored: records.length };
+  }
+
+  /**
+   * The events a custom report's file held when its definition (state's `report_definition`)
+   * changed in this sync: the report is read again from its start, and only the events the file
+   * has already are re-read. Read once per sync, at the first commit of the new definition.
+   */
+  private async eventsBeforeChange(
+    stream: string,
+    file: string,
+    stored: Record<string, unknown> | undefined,
+    state: Record<string, unknown>,
+  ): Promise<ReadonlySet<string> | undefined> {
+    const known = this.heldBefore.get(stream);
+    if (known !== undefined) return known;
+    const before = stored?.report_definition;
+    if (typeof before !== "string" || before === state.report_definition) return undefined;
+    const events = new Set<string>();
+    if (await exists(file)) {
+      for await (const line of createInterface({
+        input: createReadStream(file),
+        crlfDelay: Number.POSITIVE_INFINITY,
+      })) {
+        // A line that is not a record (the file edited by hand) holds no event to count.
+        const r = parsedRecord(line);
+        if (r !== undefined) events.add(eventKey(r));
+      }
+    }
+    this.heldBefore.set(stream, events);
+    return events;
   }
 
   async close(): Promise<void> {

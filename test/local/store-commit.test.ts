@@ -550,6 +550,47 @@ describe("store commits", () => {
     await store.close();
   });
 
+  it("jsonl: after a custom report's definition changed, only the events its file holds are re-read", async () => {
+    const dir = tempDir();
+    const before = { report_definition: "sha256:0000000000000001" };
+    const first = await JsonlStore.open(dir, [STREAM], SOURCE);
+    // The old definition (say, filter ERROR) stored events 2 and 4 and reached T + 9000.
+    await first.commit(STREAM, RecordBatch.ofData(STREAM, [record(2), record(4)]), { timestamp: T + 9000, ...before });
+    await first.close();
+    // The new definition is read from its start: 1 to 5, then 6 to 8. Events 2 and 4 are in the
+    // file already; 1, 3, 5 are new though before the old watermark, and so are 6 to 8.
+    const after = { report_definition: "sha256:0000000000000002" };
+    const second = await JsonlStore.open(dir, [STREAM], SOURCE);
+    const early = [1, 2, 3, 4, 5].map((i) => record(i));
+    assert.equal(
+      (await second.commit(STREAM, RecordBatch.ofData(STREAM, early), { timestamp: T + 6000, ...after })).reread,
+      2,
+    );
+    const late = [6, 7, 8].map((i) => record(i));
+    assert.equal(
+      (await second.commit(STREAM, RecordBatch.ofData(STREAM, late), { timestamp: T + 9000, ...after })).reread,
+      0,
+    );
+    await second.close();
+    // A lookback of the same definition: the watermark counts again (events 7 and 8 re-read).
+    const third = await JsonlStore.open(dir, [STREAM], SOURCE);
+    const again = [7, 8, 9].map((i) => record(i));
+    assert.equal(
+      (await third.commit(STREAM, RecordBatch.ofData(STREAM, again), { timestamp: T + 10_000, ...after })).reread,
+      2,
+    );
+    await third.close();
+    // A state saved without a definition (an earlier version) is the same definition.
+    const fourth = await JsonlStore.open(dir, [STREAM], SOURCE);
+    await fourth.commit(STREAM, RecordBatch.ofData(STREAM, []), { timestamp: T + 10_000 });
+    assert.equal(
+      (await fourth.commit(STREAM, RecordBatch.ofData(STREAM, [record(9)]), { timestamp: T + 11_000, ...after }))
+        .reread,
+      1,
+    );
+    await fourth.close();
+  });
+
   it("jsonl: a record at or past the state's watermark waits for a state that covers it, so a stop repeats nothing", async () => {
     // Two windows read at once: the later one read through first, so its records come before a
     // STATE whose watermark is still the earlier window's start. Appended then, they would be
