@@ -110,7 +110,9 @@ export function recordSink(
     return s;
   };
   let warnedTooDeep = false;
-  /** message_json's text, null for a message nested too deep (said once per stream). */
+  // A stream of several log groups (single_stream) has a sink per group: the WARN names the group.
+  const from = stream === logGroupName ? "" : ` from log group ${JSON.stringify(logGroupName)}`;
+  /** message_json's text, null for a message nested too deep (said once per stream and log group). */
   const jsonOf = (message: string): string => {
     const json = messageJson(message);
     if (json !== undefined) return json;
@@ -118,7 +120,7 @@ export function recordSink(
       warnedTooDeep = true;
       emitter.log(
         "WARN",
-        `Stream ${JSON.stringify(stream)} has a message of JSON nested deeper than ${MAX_MESSAGE_JSON_DEPTH} levels: its message_json is null, ` +
+        `Stream ${JSON.stringify(stream)} has a message${from} of JSON nested deeper than ${MAX_MESSAGE_JSON_DEPTH} levels: its message_json is null, ` +
           "as for such messages from now on (the message keeps the text), since many JSON readers refuse that depth.",
       );
     }

@@ -9,7 +9,12 @@ import { recordSink } from "../../src/sinks/records.js";
 import type { AirbyteMessage } from "../../src/airbyte/protocol.js";
 
 /** The bytes the records sink writes for these events (a RUNNING status first). */
-async function sinkBytes(events: readonly LogEvent[], parseJsonMessages: boolean): Promise<Buffer> {
+async function sinkBytes(
+  events: readonly LogEvent[],
+  parseJsonMessages: boolean,
+  stream = "stream",
+  logGroupName = "/group/a",
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   const out = new Writable({
     write(chunk: Buffer | string, _enc, cb) {
@@ -22,7 +27,7 @@ async function sinkBytes(events: readonly LogEvent[], parseJsonMessages: boolean
     (t) => t,
     () => 1,
   );
-  await recordSink(emitter, "stream", "/group/a", parseJsonMessages).deliver(events);
+  await recordSink(emitter, stream, logGroupName, parseJsonMessages).deliver(events);
   await emitter.flush();
   return Buffer.concat(chunks);
 }
@@ -71,7 +76,7 @@ describe("records sink message_json", () => {
       message,
       eventId: String(i),
     }));
-    const lines = (await sinkBytes(events, true)).toString("utf8").split("\n").filter(Boolean);
+    const lines = (await sinkBytes(events, true, "/group/a", "/group/a")).toString("utf8").split("\n").filter(Boolean);
     const messages = lines.map((l) => JSON.parse(l) as AirbyteMessage);
     const data = messages.filter((m) => m.type === "RECORD").map((m) => m.record!.data);
     assert.deepEqual(
@@ -89,9 +94,17 @@ describe("records sink message_json", () => {
       {
         level: "WARN",
         message:
-          'Stream "stream" has a message of JSON nested deeper than 100 levels: its message_json is null, as for such messages from now on (the message keeps the text), since many JSON readers refuse that depth.',
+          'Stream "/group/a" has a message of JSON nested deeper than 100 levels: its message_json is null, as for such messages from now on (the message keeps the text), since many JSON readers refuse that depth.',
       },
     ]);
+    // The single stream (or a custom report) has a sink per log group: its WARN names the group.
+    const single = (await sinkBytes(events, true, "log_events", "/group/b")).toString("utf8").split("\n");
+    assert.deepEqual(
+      single.filter((l) => l.includes('"LOG"')).map((l) => (JSON.parse(l) as AirbyteMessage).log?.message),
+      [
+        'Stream "log_events" has a message from log group "/group/b" of JSON nested deeper than 100 levels: its message_json is null, as for such messages from now on (the message keeps the text), since many JSON readers refuse that depth.',
+      ],
+    );
   });
 
   test("escapes unpaired surrogates, which UTF-8 output would turn into U+FFFD", async () => {
