@@ -40,7 +40,10 @@ function watermarkOf(stream: string, blob: unknown): StreamValue | undefined {
   const timestamp = timestampOf(where, blob.timestamp);
   if (blob.report_definition === undefined) return timestamp;
   if (typeof blob.report_definition !== "string")
-    throw new ConfigError(`${where}: report_definition must be a string (${shown(blob.report_definition)})`);
+    throw new ConfigError(
+      `${where}: report_definition must be the string a read wrote there (${shown(blob.report_definition)}); ` +
+        "restore it, or remove it to continue the report from this timestamp",
+    );
   return { timestamp, definition: blob.report_definition };
 }
 

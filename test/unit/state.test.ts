@@ -49,7 +49,8 @@ test("every state form Airbyte uses is accepted", () => {
   assert.deepEqual([...report.reportDefinitions], [["r", "sha256:ab"]], "a custom report's definition is kept");
   assert.throws(() => parseState({ r: { timestamp: 5, report_definition: 7 } }), {
     name: "ConfigError",
-    message: 'state for stream "r": report_definition must be a string (got 7)',
+    message:
+      'state for stream "r": report_definition must be the string a read wrote there (got 7); restore it, or remove it to continue the report from this timestamp',
   });
   assert.deepEqual(
     [...parseState([stream("s", "1700000000000")])],
