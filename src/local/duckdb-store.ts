@@ -244,6 +244,34 @@ interface OpenedStore {
 }
 
 /**
+ * Opens (or creates) the DuckDB file sync writes, or says why it cannot in --database's words:
+ * what is there is not a file, another process holds it, DuckDB cannot open it.
+ */
+async function openDatabaseFile(path: string): Promise<DuckDBInstance> {
+  await refuseDatabaseOtherThanFile(
+    path,
+    "--database",
+    "name a DuckDB file made by sync, or a new file in a directory that exists",
+  );
+  try {
+    // DuckDB's default (80% of RAM) lets its cache grow with the file; a sync appends and
+    // needs little (measured: RSS at 2M events down by about 240 MB, the same speed).
+    return await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT, threads: THREADS });
+  } catch (err) {
+    const holder = heldBy(err);
+    if (holder !== undefined)
+      throw new ConfigError(
+        `--database ${path} is ${holder} (a query, another sync, a DuckDB client?); sync when it has finished`,
+      );
+    // Not a DuckDB file, an empty one, a directory that does not exist: DuckDB's words, and ours.
+    const why = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+    throw new ConfigError(
+      `--database ${path} cannot be opened (${why}); name a DuckDB file made by sync, or a new file in a directory that exists`,
+    );
+  }
+}
+
+/**
  * How many streams this region and endpoint stored for an unknown account, which `account` does not
  * have: a sync names its source by the caller's account, unknown while the caller has no log group
  * of its own. They are not taken as `account`'s: another caller may have stored them.
@@ -333,28 +361,7 @@ export class DuckDbStore implements LocalStore {
     accountIds: boolean,
     spool: Spool,
   ): Promise<DuckDbStore> {
-    await refuseDatabaseOtherThanFile(
-      path,
-      "--database",
-      "name a DuckDB file made by sync, or a new file in a directory that exists",
-    );
-    let instance: DuckDBInstance;
-    try {
-      // DuckDB's default (80% of RAM) lets its cache grow with the file; a sync appends and
-      // needs little (measured: RSS at 2M events down by about 240 MB, the same speed).
-      instance = await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT, threads: THREADS });
-    } catch (err) {
-      const holder = heldBy(err);
-      if (holder !== undefined)
-        throw new ConfigError(
-          `--database ${path} is ${holder} (a query, another sync, a DuckDB client?); sync when it has finished`,
-        );
-      // Not a DuckDB file, an empty one, a directory that does not exist: DuckDB's words, and ours.
-      const why = (err instanceof Error ? err.message : String(err)).split("\n")[0];
-      throw new ConfigError(
-        `--database ${path} cannot be opened (${why}); name a DuckDB file made by sync, or a new file in a directory that exists`,
-      );
-    }
+    const instance = await openDatabaseFile(path);
     const db = await instance.connect();
     const key = `${sqlString(source.account ?? "")}, ${sqlString(source.region)}, ${sqlString(source.endpoint ?? "")}`;
     try {
