@@ -5,6 +5,7 @@ import type { Io } from "../commands/context.js";
 import { demoReport } from "./demo-report.js";
 import { WIDTH, failureText, wrap } from "./terminal.js";
 import { runSync, SyncError } from "./sync.js";
+import { openDatabaseFile } from "./duckdb-store.js";
 import { ConfigError } from "../airbyte/errors.js";
 
 /**
@@ -20,6 +21,13 @@ export interface DemoOptions {
 
 export async function demoCommand(options: DemoOptions, io: Io): Promise<number> {
   const { database } = options;
+  // A --database sync cannot write fails here, alone, before the simulator's banner.
+  try {
+    (await openDatabaseFile(database)).closeSync();
+  } catch (err) {
+    io.stderr.write(failureText("demo", err instanceof ConfigError ? err.message : String(err), io.stderr));
+    return 1;
+  }
   // Imported here, not at the top: only the demo needs the simulator.
   let sim: import("../../sim/index.js").Simulator;
   try {

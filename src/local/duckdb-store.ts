@@ -247,7 +247,7 @@ interface OpenedStore {
  * Opens (or creates) the DuckDB file sync writes, or says why it cannot in --database's words:
  * what is there is not a file, another process holds it, DuckDB cannot open it.
  */
-async function openDatabaseFile(path: string): Promise<DuckDBInstance> {
+export async function openDatabaseFile(path: string): Promise<DuckDBInstance> {
   await refuseDatabaseOtherThanFile(
     path,
     "--database",

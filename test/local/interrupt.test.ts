@@ -284,4 +284,19 @@ describe("demo", () => {
       `${committed(again.stdout)} of ${committed(res.stdout)} again`,
     );
   });
+
+  it("a --database it cannot write: the error alone, before any simulator starts", async () => {
+    const cwd = tempDir();
+    execFileSync("mkfifo", [join(cwd, "pipe.duckdb")]);
+    const cases = [
+      ["pipe.duckdb", "--database pipe.duckdb is a named pipe, not a DuckDB file; "],
+      ["missing/x.duckdb", "--database missing/x.duckdb cannot be opened (IO Error: "],
+    ] as const;
+    for (const [database, said] of cases) {
+      const res = await runCli(["demo", "--database", database], cwd);
+      assert.equal(res.code, 1, database);
+      assert.equal(res.stdout, "", `no simulator banner for ${database}`);
+      assert.ok(res.stderr.startsWith(`source-cloudwatch-logs demo: ${said}`), res.stderr);
+    }
+  });
 });
