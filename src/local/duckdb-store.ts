@@ -272,19 +272,23 @@ export async function openDatabaseFile(path: string): Promise<DuckDBInstance> {
 }
 
 /**
- * How many streams this region and endpoint stored for an unknown account, which `account` does not
- * have: a sync names its source by the caller's account, unknown while the caller has no log group
- * of its own. They are not taken as `account`'s: another caller may have stored them.
+ * How many streams this region and endpoint stored for an unknown account, which the source's
+ * account does not have: a sync names its source by the caller's account, unknown while the
+ * caller has no log group of its own. They are not the source's: another caller may have stored them.
  */
-async function unknownAccountStreams(db: DuckDBConnection, account: string, source: SourceIdentity): Promise<number> {
-  const where = (a: string) =>
-    `(account, region, endpoint) = (${sqlString(a)}, ${sqlString(source.region)}, ${sqlString(source.endpoint ?? "")})`;
+async function unknownAccountStreams(db: DuckDBConnection, source: SourceIdentity): Promise<number> {
   const [found] = (
     await db.runAndReadAll(
-      `SELECT count(*)::INTEGER AS n FROM ${STREAMS_TABLE} WHERE ${where("")} AND stream NOT IN (SELECT stream FROM ${STREAMS_TABLE} WHERE ${where(account)})`,
+      `SELECT count(*)::INTEGER AS n FROM ${STREAMS_TABLE} WHERE (account, region, endpoint) = (${sourceKey(source, "")}) ` +
+        `AND stream NOT IN (SELECT stream FROM ${STREAMS_TABLE} WHERE (account, region, endpoint) = (${sourceKey(source)}))`,
     )
   ).getRowObjectsJS();
   return Number(found?.n);
+}
+
+/** The source's (account, region, endpoint) as SQL values, an unknown account and no endpoint as ''. */
+function sourceKey(source: SourceIdentity, account = source.account): string {
+  return `${sqlString(account ?? "")}, ${sqlString(source.region)}, ${sqlString(source.endpoint ?? "")}`;
 }
 
 export class DuckDbStore implements LocalStore {
@@ -363,7 +367,7 @@ export class DuckDbStore implements LocalStore {
   ): Promise<DuckDbStore> {
     const instance = await openDatabaseFile(path);
     const db = await instance.connect();
-    const key = `${sqlString(source.account ?? "")}, ${sqlString(source.region)}, ${sqlString(source.endpoint ?? "")}`;
+    const key = sourceKey(source);
     try {
       const legacy = await db.runAndReadAll(
         `SELECT 1 FROM duckdb_tables() t WHERE t.table_name = '${STREAMS_TABLE}' AND NOT t.temporary AND NOT EXISTS ` +
@@ -392,7 +396,7 @@ export class DuckDbStore implements LocalStore {
       const taken = new Map(rows.map((r) => [String(r.stream), String(r.table_name)]));
       // Said at this account's first sync into the file, when its streams get tables of their own.
       if (source.account !== undefined && taken.size === 0) {
-        const unknown = await unknownAccountStreams(db, source.account, source);
+        const unknown = await unknownAccountStreams(db, source);
         if (unknown > 0)
           notes.push(
             `${unknown} stream(s) stored here for an unknown account (synced while the caller had no log group of its own) ` +
