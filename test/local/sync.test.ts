@@ -159,6 +159,44 @@ describe("local sync", () => {
     assert.equal(lines(), 2 * first, "jsonl files are only appended to");
   });
 
+  it("a custom report given another log stream counts as re-read only the rows it had stored, in DuckDB and jsonl", async () => {
+    const dir = tempDir();
+    const report = { name: "checkout_report", log_group_name: "/ecs/checkout" };
+    const run = (format: "duckdb" | "jsonl", logStreamNames: string[]) =>
+      runSync(
+        {
+          config: readConfig(
+            simConfig(dir, sim.url, { custom_log_reports: [{ ...report, log_stream_names: logStreamNames }] }),
+          ),
+          format,
+          target: join(dir, format === "duckdb" ? "r.duckdb" : "out"),
+          streams: ["checkout_report"],
+        },
+        { stdout: new Collect(), stderr: new Collect() },
+      );
+    const counts = (r: Awaited<ReturnType<typeof run>>) => {
+      const [stream] = r.snapshot!.streams;
+      return [stream!.committed, stream!.reread];
+    };
+    const events = expectedByGroup(sim).get("/ecs/checkout")!;
+    const ofTask1 = [...events].filter((k) => k.startsWith("task-1|")).length;
+    assert.ok(ofTask1 > 0 && ofTask1 < events.size);
+    for (const format of ["duckdb", "jsonl"] as const) {
+      const first = await run(format, ["task-1"]);
+      assert.deepEqual(counts(first), [ofTask1, 0], format);
+      // Read again from its start: task-1's rows are re-read, task-2's are new (before the old state).
+      const widened = await run(format, ["task-1", "task-2"]);
+      assert.equal(widened.code, 0, format);
+      assert.deepEqual(counts(widened), [events.size, ofTask1], format);
+    }
+    const { tables } = await readDatabase(join(dir, "r.duckdb"));
+    assert.deepEqual(new Set(tables.get("checkout_report")!.map(keyOf)), events);
+    const lines = readFileSync(join(dir, "out", "checkout_report.jsonl"), "utf8")
+      .trim()
+      .split("\n");
+    assert.equal(lines.length, ofTask1 + events.size, "jsonl files are only appended to");
+  });
+
   it("jsonl: one file per stream with the exact event set, and a state file that the next sync continues from", async () => {
     const dir = tempDir();
     const configPath = simConfig(dir, sim.url);
