@@ -59,6 +59,12 @@ async function readOptional(path: string): Promise<string | undefined> {
   return unlessMissing(readFile(path, "utf8"), undefined);
 }
 
+/**
+ * The largest report file read to count its re-read rows after its definition changed (about
+ * 1.5 million events, 150 MB of memory); beyond it, rows before the old watermark are counted.
+ */
+const MAX_FILE_READ_FOR_REREAD_BYTES = 512 * 1024 * 1024;
+
 /** Longer than any record's line (one event of at most 1 MB, escaped, with its message_json). */
 const MAX_RECORD_LINE_BYTES = 16 * 1024 * 1024;
 
@@ -452,7 +458,9 @@ export class JsonlStore implements LocalStore {
     const stored = this.states.get(stream);
     const earlier = await this.eventsBeforeChange(stream, file, stored, state);
     const changed =
-      typeof stored?.report_definition === "string" && stored.report_definition !== state.report_definition;
+      earlier !== undefined &&
+      typeof stored?.report_definition === "string" &&
+      stored.report_definition !== state.report_definition;
     const storedWatermark = changed ? undefined : watermarks(stored);
     const covered = watermarks(state);
     const records: string[] = [];
@@ -497,7 +505,8 @@ export class JsonlStore implements LocalStore {
   /**
    * The events a custom report's file held when its definition (state's `report_definition`)
    * changed in this sync: the report is read again from its start, and only the events the file
-   * has already are re-read. Read once per sync, at the first commit of the new definition.
+   * has already are re-read. Read once per sync, at the first commit of the new definition;
+   * undefined for a file over MAX_FILE_READ_FOR_REREAD_BYTES.
    */
   private async eventsBeforeChange(
     stream: string,
@@ -509,8 +518,11 @@ export class JsonlStore implements LocalStore {
     if (known !== undefined) return known;
     const before = stored?.report_definition;
     if (typeof before !== "string" || before === state.report_definition) return undefined;
+    // About 100 bytes of memory per event: a larger file is counted by its old watermark instead.
+    const size = (await unlessMissing(stat(file), undefined))?.size;
+    if (size !== undefined && size > MAX_FILE_READ_FOR_REREAD_BYTES) return undefined;
     const events = new Set<string>();
-    if (await exists(file)) {
+    if (size !== undefined) {
       for await (const line of createInterface({
         input: createReadStream(file),
         crlfDelay: Number.POSITIVE_INFINITY,

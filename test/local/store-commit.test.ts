@@ -2,7 +2,17 @@
 // next batch repeats, and tables made by the earlier layout (PRIMARY KEY, stored event_time).
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -589,6 +599,20 @@ describe("store commits", () => {
       1,
     );
     await fourth.close();
+    // A file too large to read for its events (over 512 MiB; here sparse) is counted by the old
+    // definition's watermark: every row before T + 11000 is re-read.
+    const file = join(dir, "app_api.jsonl");
+    truncateSync(file, 600 * 1024 * 1024);
+    appendFileSync(file, `\n${record(9)}\n`);
+    const fifth = await JsonlStore.open(dir, [STREAM], SOURCE);
+    const changedAgain = { report_definition: "sha256:0000000000000003" };
+    const all = [1, 2, 3].map((i) => record(i));
+    assert.equal(
+      (await fifth.commit(STREAM, RecordBatch.ofData(STREAM, all), { timestamp: T + 4000, ...changedAgain })).reread,
+      3,
+    );
+    await fifth.close();
+    rmSync(dir, { recursive: true });
   });
 
   it("jsonl: a record at or past the state's watermark waits for a state that covers it, so a stop repeats nothing", async () => {
