@@ -337,7 +337,7 @@ export class JsonlStore implements LocalStore {
   /** Per stream, records at or past its latest state's watermark: appended once a state covers them. */
   private readonly held = new Map<string, string[]>();
   /** Per custom report whose definition changed in this sync, the events its file held before. */
-  private readonly heldBefore = new Map<string, ReadonlySet<string>>();
+  private readonly storedBeforeChange = new Map<string, ReadonlySet<string>>();
 
   private constructor(
     readonly location: string,
@@ -514,7 +514,7 @@ export class JsonlStore implements LocalStore {
     stored: Record<string, unknown> | undefined,
     state: Record<string, unknown>,
   ): Promise<ReadonlySet<string> | undefined> {
-    const known = this.heldBefore.get(stream);
+    const known = this.storedBeforeChange.get(stream);
     if (known !== undefined) return known;
     const before = stored?.report_definition;
     if (typeof before !== "string" || before === state.report_definition) return undefined;
@@ -532,7 +532,7 @@ export class JsonlStore implements LocalStore {
         if (r !== undefined) events.add(eventKey(r));
       }
     }
-    this.heldBefore.set(stream, events);
+    this.storedBeforeChange.set(stream, events);
     return events;
   }
 
