@@ -139,10 +139,10 @@ describe("query", () => {
     assert.equal(r.code, 0);
   });
 
-  it("prints json lines: safe integers as numbers, others as strings, ISO times, message_json as its text", async () => {
+  it("prints json lines: safe integers as numbers, others (and infinity) as strings, ISO times, message_json as its text", async () => {
     const literal = await runQuery([
       `SELECT 9007199254740993::BIGINT AS big, 42::BIGINT AS small, 1.50::DECIMAL(10,2) AS d, TIMESTAMP '2024-01-01 10:00:00.5' AS ts, ` +
-        `DATE '2024-01-02' AS day, [1, 2] AS list, NULL AS nothing, 1 AS a, 2 AS a`,
+        `DATE '2024-01-02' AS day, [1, 2] AS list, NULL AS nothing, 1 AS a, 2 AS a, 'inf'::DOUBLE AS inf, 'nan'::DOUBLE AS nan`,
       "--database",
       database,
       "--format=json",
@@ -150,7 +150,7 @@ describe("query", () => {
     assert.equal(literal.code, 0, literal.stderr);
     assert.equal(
       literal.stdout,
-      `{"big":"9007199254740993","small":42,"d":1.5,"ts":"2024-01-01T10:00:00.5Z","day":"2024-01-02","list":[1,2],"nothing":null,"a":1,"a_2":2}\n`,
+      `{"big":"9007199254740993","small":42,"d":1.5,"ts":"2024-01-01T10:00:00.5Z","day":"2024-01-02","list":[1,2],"nothing":null,"a":1,"a_2":2,"inf":"Infinity","nan":"NaN"}\n`,
     );
 
     const sql = `SELECT count(*) AS events, min(event_time) AS first, any_value(message_json) AS json, any_value(message) AS message FROM ecs_checkout`;
