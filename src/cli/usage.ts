@@ -187,8 +187,8 @@ const localCommands = {
       "another file, fails), " +
       "and prints the result of its last statement: a table (on a terminal, wide values are cut " +
       `to fit; at most ${MAX_TABLE_ROWS} rows), csv or json (all rows; integers past 2^53 as strings, times ` +
-      "in ISO 8601, UTC). --tables lists the tables sync made: per log group its table, rows " +
-      "and time range.",
+      "in ISO 8601, UTC). --tables lists the tables sync made: each with its rows, " +
+      "time range and log groups.",
     flags: [
       { name: "--tables", value: undefined, required: false, text: "list the tables instead of running SQL" },
       {

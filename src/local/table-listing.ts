@@ -1,4 +1,4 @@
-// The tables `sync` made in a DuckDB file, with their log group, source, rows and time range:
+// The tables `sync` made in a DuckDB file, with their log groups, source, rows and time range:
 // what `query --tables` and the demo's report print.
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { STREAMS_TABLE } from "./duckdb-store.js";
@@ -16,6 +16,9 @@ export interface TableSummary {
   /** The first and last event_time, to the minute (UTC); undefined when the table has no rows. */
   readonly first: string | undefined;
   readonly last: string | undefined;
+  /** The log groups its rows come from: how many, and the first by name. */
+  readonly logGroups: number;
+  readonly logGroup: string | undefined;
 }
 
 function quote(identifier: string): string {
@@ -47,12 +50,20 @@ export async function tableSummaries(db: DuckDBConnection): Promise<TableSummary
     const table = String(m.table_name);
     const entry = { source, stream: String(m.stream), table };
     if (!(await present(table))) {
-      summaries.push({ ...entry, rows: undefined, first: undefined, last: undefined });
+      summaries.push({
+        ...entry,
+        rows: undefined,
+        first: undefined,
+        last: undefined,
+        logGroups: 0,
+        logGroup: undefined,
+      });
       continue;
     }
     const r = (
       await db.runAndReadAll(
-        `SELECT count(*)::BIGINT AS n, strftime(min(event_time), '%Y-%m-%d %H:%M') AS first, strftime(max(event_time), '%Y-%m-%d %H:%M') AS last FROM ${quote(table)}`,
+        `SELECT count(*)::BIGINT AS n, strftime(min(event_time), '%Y-%m-%d %H:%M') AS first, strftime(max(event_time), '%Y-%m-%d %H:%M') AS last, ` +
+          `count(DISTINCT "logGroupName")::INTEGER AS groups, min("logGroupName") AS "group" FROM ${quote(table)}`,
       )
     ).getRowObjectsJS()[0]!;
     summaries.push({
@@ -60,9 +71,23 @@ export async function tableSummaries(db: DuckDBConnection): Promise<TableSummary
       rows: Number(r.n),
       first: r.first === null ? undefined : String(r.first),
       last: r.last === null ? undefined : String(r.last),
+      logGroups: Number(r.groups),
+      logGroup: r.group === null ? undefined : String(r.group),
     });
   }
   return summaries;
+}
+
+/**
+ * Where a table's rows come from: its log group (a stream named by it), or its stream's name and
+ * its log group (a custom report) or how many (the single stream, `log_events`).
+ */
+function origin(s: TableSummary): string {
+  const stream = escapeControls(s.stream);
+  if (s.logGroups > 1) return `stream ${stream}: ${s.logGroups} log groups`;
+  if (s.logGroup === undefined) return `stream ${stream}`;
+  if (s.logGroup === s.stream) return `log group ${stream}`;
+  return `stream ${stream}: log group ${escapeControls(s.logGroup)}`;
 }
 
 /** A table's rows and time range in words, for a listing too wide for columns. */
@@ -74,14 +99,14 @@ function described(s: TableSummary): string {
 
 /**
  * The summaries as lines for a terminal: a heading per source, then a table of table names (what
- * a query names), rows and time range, each with its log group on the line below, which keeps a
+ * a query names), rows and time range, each with its origin (its log group) on the line below, which keeps a
  * row within 80 columns for names of up to about 35 characters. With a longer name the columns
  * would not fit: each table name is then on a line of its own, whole, its rows and time range
  * in words below it.
  */
 export function tableListing(database: string, summaries: readonly TableSummary[]): string[] {
   const total = summaries.reduce((n, s) => n + (s.rows ?? 0), 0);
-  const lines = [`${plural(summaries.length, "log group")}, ${plural(total, "event")} in ${database}:`];
+  const lines = [`${plural(summaries.length, "table")}, ${plural(total, "event")} in ${database}:`];
   const sources = [...new Set(summaries.map((s) => s.source))];
   for (const source of sources) {
     const of = summaries.filter((s) => s.source === source);
@@ -90,7 +115,7 @@ export function tableListing(database: string, summaries: readonly TableSummary[
       numeric: [false, true, false, false],
     });
     lines.push(...wrap(`${escapeControls(source)}:`, WIDTH - 2).map((l, i) => (i === 0 ? l : `  ${l}`)));
-    const logGroup = (s: TableSummary) => `      log group ${escapeControls(s.stream)}`;
+    const logGroup = (s: TableSummary) => `      ${origin(s)}`;
     if (2 + displayWidth(rule ?? "") > WIDTH) {
       for (const s of of) lines.push(`  ${escapeControls(s.table)}`, `      ${described(s)}`, logGroup(s));
       continue;

@@ -259,7 +259,7 @@ describe("demo", () => {
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stderr, "", "quiet off a terminal");
     assert.ok(existsSync(join(cwd, "demo.duckdb")));
-    assert.match(res.stdout, /5 log groups, \d+ events in \.\/demo\.duckdb/);
+    assert.match(res.stdout, /5 tables, \d+ events in \.\/demo\.duckdb/);
     assert.match(res.stdout, /ecs_checkout/);
     assert.match(res.stdout, /Sample query/);
     assert.match(res.stdout, /component\s+errors\s+avg_latency_ms/);
@@ -271,13 +271,13 @@ describe("demo", () => {
     assert.ok(explore, res.stdout);
     const tables = await runCli(explore[1]!.split(" "), cwd);
     assert.equal(tables.code, 0, tables.stderr);
-    assert.match(tables.stdout, /^5 log groups, \d+ events in \.\/demo\.duckdb:\n/);
+    assert.match(tables.stdout, /^5 tables, \d+ events in \.\/demo\.duckdb:\n/);
     assert.match(tables.stdout, /^ {2}ecs_checkout +\d+ .*\n {6}log group \/ecs\/checkout$/m);
     // Again: the simulator listens on another port, but it is the same simulated account, so the
     // demo continues from the stored state in the same tables.
     const again = await runCli(["demo"], cwd);
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /5 log groups, \d+ events in \.\/demo\.duckdb/);
+    assert.match(again.stdout, /5 tables, \d+ events in \.\/demo\.duckdb/);
     const committed = (out: string) => Number(/Synced: (\d+) records committed/.exec(out)?.[1]);
     assert.ok(
       committed(again.stdout) < committed(res.stdout) / 10,

@@ -172,7 +172,7 @@ describe("query", () => {
     const lines = r.stdout.split("\n");
     assert.equal(
       lines[0],
-      `2 log groups, ${counts.get("/ecs/checkout")! + counts.get("/aws/lambda/orders")!} events in ${database}:`,
+      `2 tables, ${counts.get("/ecs/checkout")! + counts.get("/aws/lambda/orders")!} events in ${database}:`,
     );
     assert.match(lines[1]!, /^account \d{12}, region us-east-1, endpoint http:\/\/127\.0\.0\.1:\d+:$/);
     for (const [table, group] of [

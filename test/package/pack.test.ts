@@ -218,7 +218,7 @@ describe("npm package (what the image ships)", { timeout: 900_000 }, () => {
       },
     );
     assert.equal(res.stderr, "", "quiet off a terminal");
-    assert.match(res.stdout, /5 log groups, \d+ events in \.\/demo\.duckdb/);
+    assert.match(res.stdout, /5 tables, \d+ events in \.\/demo\.duckdb/);
     assert.match(res.stdout, /Sample query/);
     assert.ok(existsSync(join(cwd, "demo.duckdb")));
     rmSync(cwd, { recursive: true, force: true });
@@ -238,7 +238,7 @@ describe("npm package (what the image ships)", { timeout: 900_000 }, () => {
       },
     );
     assert.equal(res.stderr, "", "quiet off a terminal");
-    assert.match(res.stdout, /5 log groups, \d+ events in \.\/demo\.duckdb/);
+    assert.match(res.stdout, /5 tables, \d+ events in \.\/demo\.duckdb/);
     assert.match(res.stdout, /Sample query/);
     rmSync(cwd, { recursive: true, force: true });
   });

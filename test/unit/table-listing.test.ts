@@ -6,23 +6,43 @@ import { type TableSummary, tableListing } from "../../src/local/table-listing.j
 import { describeSource } from "../../src/local/store.js";
 
 const SOURCE = "account 123456789012, region eu-west-1, endpoint default";
-const summary = (stream: string, table: string, rows: number): TableSummary => ({
+const summary = (stream: string, table: string, rows: number, groups: readonly string[] = [stream]): TableSummary => ({
   source: SOURCE,
   stream,
   table,
   rows,
   first: rows > 0 ? "2026-12-01 10:00" : undefined,
   last: rows > 0 ? "2026-12-01 11:00" : undefined,
+  logGroups: rows > 0 ? groups.length : 0,
+  logGroup: rows > 0 ? groups[0] : undefined,
 });
 
 describe("tableListing", () => {
-  it("says '1 log group' and '1 event' for one, the plural otherwise", () => {
-    assert.equal(tableListing("x.duckdb", [summary("/a", "a", 1)])[0], "1 log group, 1 event in x.duckdb:");
+  it("says '1 table' and '1 event' for one, the plural otherwise", () => {
+    assert.equal(tableListing("x.duckdb", [summary("/a", "a", 1)])[0], "1 table, 1 event in x.duckdb:");
     assert.equal(
       tableListing("x.duckdb", [summary("/a", "a", 0), summary("/b", "b", 2)])[0],
-      "2 log groups, 2 events in x.duckdb:",
+      "2 tables, 2 events in x.duckdb:",
     );
-    assert.equal(tableListing("x.duckdb", [])[0], "0 log groups, 0 events in x.duckdb:");
+    assert.equal(tableListing("x.duckdb", [])[0], "0 tables, 0 events in x.duckdb:");
+  });
+
+  it("says where each table's rows come from: its log group, a report's group, the single stream's groups", () => {
+    const lines = tableListing("x.duckdb", [
+      summary("/app/a", "app_a", 5),
+      summary("a_err", "a_err", 2, ["/app/a"]),
+      summary("log_events", "log_events", 9, ["/app/a", "/app/b", "/app/c"]),
+      summary("/app/new", "app_new", 0),
+    ]);
+    assert.deepEqual(
+      lines.filter((l) => l.startsWith("      ")),
+      [
+        "      log group /app/a",
+        "      stream a_err: log group /app/a",
+        "      stream log_events: 3 log groups",
+        "      stream /app/new",
+      ],
+    );
   });
 
   it("keeps 80 columns with a long table name: each name on a line of its own, whole", () => {
@@ -38,7 +58,7 @@ describe("tableListing", () => {
       "      log group /aws/lambda/orders-service-production-eu-west-1-handler",
       "  b",
       "      0 events",
-      "      log group /b",
+      "      stream /b",
     ]);
     // Short names keep the columns.
     assert.match(
