@@ -2,11 +2,10 @@
 // default quotas unless configured), request timeout and connection pool size.
 import type { Config } from "../config/config.js";
 import { credentialsFor } from "./credentials.js";
-import { createLogsApi, type ApiStats } from "./logs-api.js";
-import type { LogsApi } from "../domain/logs.js";
+import { createLogsApi } from "./logs-api.js";
 import { DESCRIBE_LOG_GROUPS_TPS, filterLogEventsTps } from "./service-quotas.js";
 
-export function logsApiFor(config: Config): LogsApi & { readonly stats: ApiStats } {
+export function logsApiFor(config: Config): ReturnType<typeof createLogsApi> {
   return createLogsApi(config, () => credentialsFor(config), {
     filterRequestsPerSecond: config.maxRequestsPerSecond ?? filterLogEventsTps(config.region),
     describeRequestsPerSecond: DESCRIBE_LOG_GROUPS_TPS,

@@ -111,7 +111,7 @@ export function createLogsApi(
   config: Config,
   makeCredentials: () => Credentials,
   options: LogsApiOptions,
-): LogsApi & { readonly stats: ApiStats } {
+): LogsApi & { readonly stats: ApiStats; otherEndpoint(): string | undefined } {
   const sleep = options.sleep ?? sleepMs;
   const random = options.random ?? Math.random;
   const sdk = new RenewableSdkClient({
@@ -261,6 +261,7 @@ export function createLogsApi(
       return undefined;
     },
     ownAccount,
+    otherEndpoint: () => sdk.otherEndpoint,
     async filterEvents(req) {
       return call(
         "logs:FilterLogEvents",

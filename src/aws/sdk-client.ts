@@ -18,10 +18,17 @@ export interface SdkClientOptions {
   readonly makeCredentials: () => Credentials;
 }
 
+/**
+ * Hosts of AWS's own CloudWatch Logs endpoints (regional, FIPS, dual-stack, China, the European
+ * Sovereign Cloud, VPC endpoints), which serve the same data as the region's default endpoint.
+ */
+const AWS_HOST = /(^|\.)(amazonaws\.com|amazonaws\.com\.cn|amazonaws\.eu|api\.aws)$/;
+
 export class RenewableSdkClient {
   private readonly handler: NodeHttpHandler;
   private sdkClient: CloudWatchLogsClient;
   private gen = 0;
+  private sentTo: string | undefined;
 
   constructor(private readonly options: SdkClientOptions) {
     this.handler = new NodeHttpHandler({
@@ -36,6 +43,15 @@ export class RenewableSdkClient {
   /** The client to send the next request with. */
   get client(): CloudWatchLogsClient {
     return this.sdkClient;
+  }
+
+  /**
+   * Where requests went when that is not one of AWS's own endpoints (an endpoint set outside the
+   * config: AWS_ENDPOINT_URL, a profile's endpoint_url, which the SDK reads itself), as
+   * protocol://host[:port][path], without a user or password; undefined before the first request.
+   */
+  get otherEndpoint(): string | undefined {
+    return this.sentTo;
   }
 
   /** Bumped on every new client, so concurrent requests that hit one expiry renew it once. */
@@ -72,6 +88,20 @@ export class RenewableSdkClient {
     });
     addXmlErrorMiddleware(c);
     addFastFilterLogEvents(c);
+    c.middlewareStack.add(
+      (next) => async (args) => {
+        if (this.sentTo === undefined) {
+          // An HttpRequest, by then resolved to the endpoint it is sent to.
+          const { protocol, hostname, port, path } = args.request as Partial<Record<string, unknown>>;
+          if (typeof hostname === "string" && !(protocol === "https:" && AWS_HOST.test(hostname)))
+            this.sentTo =
+              `${String(protocol)}//${hostname}${typeof port === "number" ? `:${port}` : ""}` +
+              `${typeof path === "string" && path !== "/" ? path.replace(/\/$/, "") : ""}`;
+        }
+        return next(args);
+      },
+      { step: "finalizeRequest", name: "recordOtherEndpoint" },
+    );
     return c;
   }
 }

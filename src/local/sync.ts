@@ -215,7 +215,8 @@ export async function runSync(
     const source = {
       account,
       region: config.region,
-      endpoint: endpointLabel ?? config.endpointUrl,
+      // Where discover's requests went, when the SDK took an endpoint from outside the config.
+      endpoint: endpointLabel ?? config.endpointUrl ?? api.otherEndpoint(),
     };
     store = await openStore(options, names, source, config.linkedAccounts !== undefined);
     notes.push(...store.notes);

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { startSimulator, type Simulator } from "../../sim/index.js";
 import { MAIN, assertNoSecrets, registerSecrets, tempDir, writeJson } from "../support/connector.js";
 import { seedGroup } from "../support/seed.js";
@@ -106,6 +107,29 @@ describe("sync: setting flags", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Synced: 2 records committed/);
     assert.deepEqual(await timestamps(database), new Map([["/app/api", [now - 2 * HOUR, now - 0.5 * HOUR]]]));
+  });
+
+  it("an endpoint from AWS_ENDPOINT_URL, which the SDK reads itself, names the source as endpoint_url would", async () => {
+    const dir = tempDir();
+    const database = join(dir, "x.duckdb");
+    const flags = ["--region", "us-east-1", "--profile", "cwl-test", "--prefix", "/app/", "--since", "3h"];
+    const first = await sync([...flags, "--database", database], { ...awsFiles(dir), AWS_ENDPOINT_URL: sim.url });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /Synced: 2 records committed/);
+    const instance = await DuckDBInstance.create(database);
+    const db = await instance.connect();
+    const sources = (
+      await db.runAndReadAll("SELECT DISTINCT account, region, endpoint FROM _source_cloudwatch_logs_streams")
+    ).getRowObjectsJS();
+    db.closeSync();
+    instance.closeSync();
+    // Not '' (AWS's own endpoint): a later sync against AWS would continue from the simulator's states.
+    assert.deepEqual(sources, [{ account: "123456789012", region: "us-east-1", endpoint: sim.url }]);
+    // The same endpoint in the file: the same source, so the sync continues where the first ended.
+    const config = writeJson(dir, "endpoint.json", { endpoint_url: sim.url });
+    const again = await sync(["--config", config, ...flags, "--database", database], awsFiles(dir));
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Synced: 0 records committed/);
   });
 
   it("role_arn in the file is assumed on top of the profile", async () => {
