@@ -352,6 +352,27 @@ describe("follow loop", () => {
     assert.equal(notes[1], "  note: /b: throttled out", "a new note says all of them again");
   });
 
+  test("a note told before cycles that failed without a sync (network down) is not told again after them", async () => {
+    const notes = ["/archive is INFREQUENT_ACCESS: skipped"];
+    const r = await follow(
+      [
+        () => outcome(0, [stream("/a", "COMPLETE", 5)], notes),
+        () => new SyncError("Cannot reach CloudWatch Logs: network down", "transient_error"),
+        () => new SyncError("Cannot reach CloudWatch Logs: network down", "transient_error"),
+        () => outcome(0, [stream("/a", "COMPLETE", 6)], notes),
+      ],
+      (_ms, signals, n) => {
+        if (n === 4) signals.emit("SIGINT");
+      },
+    );
+    assert.equal(r.code, 130);
+    const lines = r.stderr.trimEnd().split("\n");
+    assert.deepEqual(
+      lines.map((l) => (l.startsWith("  note: ") ? l : l.slice(0, 8))),
+      ["cycle 1 ", `  note: ${notes[0]}`, "cycle 2 ", "cycle 3 ", "cycle 4 "],
+    );
+  });
+
   test("a signal during a cycle stops it (exit 143) with no wait; a skipped group's note is told once", async () => {
     const notes = ["/archive is INFREQUENT_ACCESS: skipped"];
     const r = await follow(
