@@ -106,7 +106,8 @@ const localCommands = {
     about:
       "Runs the same read as `read` into a local store and keeps the state with the data, so the " +
       "next sync continues where this one stopped (Ctrl-C included). Prints a summary on stdout; " +
-      "on a terminal, progress on stderr. Exit code 1 when any stream failed, 130 when interrupted. " +
+      "on a terminal, progress on stderr. Exit code 1 on invalid input or when any stream failed, " +
+      "130 when interrupted (Ctrl-C), 143 when terminated (SIGTERM). " +
       "With --follow it syncs again after each wait until Ctrl-C or SIGTERM, one line per cycle on " +
       "stderr; a failed cycle is retried after a longer wait. " +
       "--region, --profile, --prefix and --since set their settings without a configuration file, " +
