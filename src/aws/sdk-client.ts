@@ -19,10 +19,18 @@ export interface SdkClientOptions {
 }
 
 /**
- * Hosts of AWS's own CloudWatch Logs endpoints (regional, FIPS, dual-stack, China, the European
- * Sovereign Cloud, VPC endpoints), which serve the same data as the region's default endpoint.
+ * Whether requests to this URL reach the region's CloudWatch Logs as its default endpoint does:
+ * AWS's own hosts of the service in that region (regional, FIPS, dual-stack, China, the European
+ * Sovereign Cloud, VPC endpoints), over https on its port. Any other host, an AWS domain included
+ * (an EC2 or load balancer name in front of something else), is another endpoint.
  */
-const AWS_HOST = /(^|\.)(amazonaws\.com|amazonaws\.com\.cn|amazonaws\.eu|api\.aws)$/;
+export function isRegionEndpoint(region: string, protocol: unknown, hostname: string, port: unknown): boolean {
+  if (protocol !== "https:" || (port !== undefined && port !== 443)) return false;
+  const inRegion = region.replace(/[^a-z0-9-]/g, "");
+  return new RegExp(
+    `^(?:[a-z0-9-]+\\.)?logs(?:-fips)?\\.${inRegion}\\.(?:amazonaws\\.com(?:\\.cn)?|amazonaws\\.eu|api\\.aws|vpce\\.amazonaws\\.com)$`,
+  ).test(hostname);
+}
 
 export class RenewableSdkClient {
   private readonly handler: NodeHttpHandler;
@@ -93,7 +101,7 @@ export class RenewableSdkClient {
         if (this.sentTo === undefined) {
           // An HttpRequest, by then resolved to the endpoint it is sent to.
           const { protocol, hostname, port, path } = args.request as Partial<Record<string, unknown>>;
-          if (typeof hostname === "string" && !(protocol === "https:" && AWS_HOST.test(hostname)))
+          if (typeof hostname === "string" && !isRegionEndpoint(this.options.region, protocol, hostname, port))
             this.sentTo =
               `${String(protocol)}//${hostname}${typeof port === "number" ? `:${port}` : ""}` +
               `${typeof path === "string" && path !== "/" ? path.replace(/\/$/, "") : ""}`;

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { RenewableSdkClient } from "../../src/aws/sdk-client.js";
+import { isRegionEndpoint, RenewableSdkClient } from "../../src/aws/sdk-client.js";
 
 test("requests that met one credential expiry together renew the client once", () => {
   let sessions = 0;
@@ -27,4 +27,26 @@ test("requests that met one credential expiry together renew the client once", (
   } finally {
     sdk.close();
   }
+});
+
+test("only the region's own CloudWatch Logs hosts, over https on its port, are its default endpoint", () => {
+  const own = [
+    "logs.us-east-1.amazonaws.com",
+    "logs-fips.us-east-1.amazonaws.com",
+    "logs.us-east-1.api.aws",
+    "vpce-0a1b2c-x1y2.logs.us-east-1.vpce.amazonaws.com",
+  ];
+  for (const host of own) assert.equal(isRegionEndpoint("us-east-1", "https:", host, undefined), true, host);
+  assert.equal(isRegionEndpoint("cn-north-1", "https:", "logs.cn-north-1.amazonaws.com.cn", 443), true);
+  const other: [string, string, unknown][] = [
+    // Another service's AWS name in front of something else, another region, a proxy's port, http.
+    ["https:", "ec2-54-1-2-3.compute-1.amazonaws.com", undefined],
+    ["https:", "my-lb-123.us-east-1.elb.amazonaws.com", undefined],
+    ["https:", "logs.eu-west-1.amazonaws.com", undefined],
+    ["https:", "logs.us-east-1.amazonaws.com", 8443],
+    ["http:", "logs.us-east-1.amazonaws.com", undefined],
+    ["https:", "logs.us-east-1.amazonaws.com.evil.example", undefined],
+  ];
+  for (const [protocol, host, port] of other)
+    assert.equal(isRegionEndpoint("us-east-1", protocol, host, port), false, `${protocol}//${host}:${String(port)}`);
 });
