@@ -599,10 +599,10 @@ describe("store commits", () => {
       1,
     );
     await fourth.close();
-    // A file too large to read for its events (over 512 MiB; here sparse) is counted by the old
+    // A file too large to read for its events (over 256 MiB; here sparse) is counted by the old
     // definition's watermark: every row before T + 11000 is re-read.
     const file = join(dir, "app_api.jsonl");
-    truncateSync(file, 600 * 1024 * 1024);
+    truncateSync(file, 300 * 1024 * 1024);
     appendFileSync(file, `\n${record(9)}\n`);
     const fifth = await JsonlStore.open(dir, [STREAM], SOURCE);
     const changedAgain = { report_definition: "sha256:0000000000000003" };
