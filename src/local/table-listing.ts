@@ -60,10 +60,20 @@ export async function tableSummaries(db: DuckDBConnection): Promise<TableSummary
       });
       continue;
     }
+    // With linked accounts, a group's name alone does not tell two accounts' groups apart.
+    const byAccount =
+      (
+        await db.runAndReadAll(
+          `SELECT 1 FROM duckdb_columns() WHERE table_name = '${table.replace(/'/g, "''")}' AND column_name = 'accountId' AND schema_name = 'main'`,
+        )
+      ).currentRowCount > 0;
+    // A row without an account (stored before the column was added) is the source account's.
+    const own = `'${String(m.account).replace(/'/g, "''")}'`;
+    const group = byAccount ? `(coalesce("accountId", ${own}), "logGroupName")` : `"logGroupName"`;
     const r = (
       await db.runAndReadAll(
         `SELECT count(*)::BIGINT AS n, strftime(min(event_time), '%Y-%m-%d %H:%M') AS first, strftime(max(event_time), '%Y-%m-%d %H:%M') AS last, ` +
-          `count(DISTINCT "logGroupName")::INTEGER AS groups, min("logGroupName") AS "group" FROM ${quote(table)}`,
+          `count(DISTINCT ${group})::INTEGER AS groups, min("logGroupName") AS "group" FROM ${quote(table)}`,
       )
     ).getRowObjectsJS()[0]!;
     summaries.push({
@@ -86,7 +96,9 @@ function origin(s: TableSummary): string {
   const stream = escapeControls(s.stream);
   if (s.logGroups > 1) return `stream ${stream}: ${s.logGroups} log groups`;
   if (s.logGroup === undefined) return `stream ${stream}`;
-  if (s.logGroup === s.stream) return `log group ${stream}`;
+  // A linked account's group is streamed as "<account id>:<name>" (engine/streams.ts).
+  if (s.logGroup === s.stream || s.stream === `${/^\d{12}:/.exec(s.stream)?.[0]}${s.logGroup}`)
+    return `log group ${stream}`;
   return `stream ${stream}: log group ${escapeControls(s.logGroup)}`;
 }
 

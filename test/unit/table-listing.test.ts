@@ -33,6 +33,7 @@ describe("tableListing", () => {
       summary("a_err", "a_err", 2, ["/app/a"]),
       summary("log_events", "log_events", 9, ["/app/a", "/app/b", "/app/c"]),
       summary("/app/new", "app_new", 0),
+      summary("222233334444:/app/a", "s_222233334444_app_a", 4, ["/app/a"]),
     ]);
     assert.deepEqual(
       lines.filter((l) => l.startsWith("      ")),
@@ -41,6 +42,7 @@ describe("tableListing", () => {
         "      stream a_err: log group /app/a",
         "      stream log_events: 3 log groups",
         "      stream /app/new",
+        "      log group 222233334444:/app/a",
       ],
     );
   });
