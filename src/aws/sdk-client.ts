@@ -37,6 +37,8 @@ export class RenewableSdkClient {
   private sdkClient: CloudWatchLogsClient;
   private gen = 0;
   private sentTo: string | undefined;
+  /** The first request was looked at: a client's endpoint is the same for all of them. */
+  private endpointSeen = false;
 
   constructor(private readonly options: SdkClientOptions) {
     this.handler = new NodeHttpHandler({
@@ -98,7 +100,8 @@ export class RenewableSdkClient {
     addFastFilterLogEvents(c);
     c.middlewareStack.add(
       (next) => async (args) => {
-        if (this.sentTo === undefined) {
+        if (!this.endpointSeen) {
+          this.endpointSeen = true;
           // An HttpRequest, by then resolved to the endpoint it is sent to.
           const { protocol, hostname, port, path } = args.request as Partial<Record<string, unknown>>;
           if (typeof hostname === "string" && !isRegionEndpoint(this.options.region, protocol, hostname, port))
