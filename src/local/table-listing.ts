@@ -97,8 +97,8 @@ function origin(s: TableSummary): string {
   if (s.logGroups > 1) return `stream ${stream}: ${s.logGroups} log groups`;
   if (s.logGroup === undefined) return `stream ${stream}`;
   // A linked account's group is streamed as "<account id>:<name>" (engine/streams.ts).
-  if (s.logGroup === s.stream || s.stream === `${/^\d{12}:/.exec(s.stream)?.[0]}${s.logGroup}`)
-    return `log group ${stream}`;
+  const linkedGroup = /^\d{12}:(.*)$/s.exec(s.stream)?.[1];
+  if (s.logGroup === s.stream || s.logGroup === linkedGroup) return `log group ${stream}`;
   return `stream ${stream}: log group ${escapeControls(s.logGroup)}`;
 }
 
@@ -111,8 +111,8 @@ function described(s: TableSummary): string {
 
 /**
  * The summaries as lines for a terminal: a heading per source, then a table of table names (what
- * a query names), rows and time range, each with its origin (its log group) on the line below, which keeps a
- * row within 80 columns for names of up to about 35 characters. With a longer name the columns
+ * a query names), rows and time range, each with its origin (its log group) on the line below,
+ * which keeps a row within 80 columns for names of up to about 35 characters. With a longer name the columns
  * would not fit: each table name is then on a line of its own, whole, its rows and time range
  * in words below it.
  */
