@@ -26,6 +26,7 @@ import { heldBy } from "./duckdb-lock.js";
 import { refuseDatabaseOtherThanFile } from "./file-kind.js";
 import { HOST, isRunning } from "./processes.js";
 import type { RecordBatch } from "./record-batch.js";
+import { IN_MAIN_SCHEMA, quote, sqlString } from "./sql.js";
 import { assignNames } from "./table-names.js";
 
 const STATE_TABLE = "_source_cloudwatch_logs_state";
@@ -62,10 +63,6 @@ const SPOOL_FILE = "records.ndjson";
  * 3.4 s of CPU for the INSERTs; a whole sync 22 s against 16 s; docs/performance.md).
  */
 const THREADS = "1";
-
-function quote(identifier: string): string {
-  return `"${identifier.replace(/"/g, '""')}"`;
-}
 
 const FIELD_COLUMNS = EVENT_RECORD_FIELDS.map((f) => `${quote(f.name)} ${f.column}`).join(", ");
 const MESSAGE_JSON = quote(MESSAGE_JSON_FIELD.name);
@@ -165,10 +162,6 @@ interface TableLayout {
    * its copy goes in, so a commit goes through the staging table (see insertStaged).
    */
   readonly primaryKey: boolean;
-}
-
-function sqlString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
 }
 
 /** A record's data with message_json as parsed from its text. */
@@ -433,10 +426,9 @@ export class DuckDbStore implements LocalStore {
       // Tables and views: a view put at a table's name is a table changed by hand (its commits fail), not one gone.
       const namesOf = async (sql: string) =>
         new Set((await db.runAndReadAll(sql)).getRowObjectsJS().map((r) => String(r.name)));
-      const main = "NOT temporary AND database_name = current_database() AND schema_name = 'main'";
-      const views = await namesOf(`SELECT view_name AS name FROM duckdb_views() WHERE ${main}`);
+      const views = await namesOf(`SELECT view_name AS name FROM duckdb_views() WHERE ${IN_MAIN_SCHEMA}`);
       const made = new Set([
-        ...(await namesOf(`SELECT table_name AS name FROM duckdb_tables() WHERE ${main}`)),
+        ...(await namesOf(`SELECT table_name AS name FROM duckdb_tables() WHERE ${IN_MAIN_SCHEMA}`)),
         ...views,
       ]);
       const withState = new Set(

@@ -2,6 +2,7 @@
 // what `query --tables` and the demo's report print.
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { STREAMS_TABLE } from "./duckdb-store.js";
+import { quote, sqlString } from "./sql.js";
 import { describeSource } from "./store.js";
 import { plural, WIDTH, wrap } from "./terminal.js";
 import { displayWidth, escapeControls, textTable } from "./text-table.js";
@@ -21,18 +22,11 @@ export interface TableSummary {
   readonly logGroup: string | undefined;
 }
 
-function quote(identifier: string): string {
-  return `"${identifier.replace(/"/g, '""')}"`;
-}
-
 /** undefined: the file holds no mapping table, so nothing in it was made by sync. */
 export async function tableSummaries(db: DuckDBConnection): Promise<TableSummary[] | undefined> {
   const present = async (name: string): Promise<boolean> =>
-    (
-      await db.runAndReadAll(
-        `SELECT 1 FROM duckdb_tables() WHERE table_name = '${name.replace(/'/g, "''")}' AND NOT temporary`,
-      )
-    ).currentRowCount > 0;
+    (await db.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE table_name = ${sqlString(name)} AND NOT temporary`))
+      .currentRowCount > 0;
   if (!(await present(STREAMS_TABLE))) return undefined;
   const mapping = (
     await db.runAndReadAll(
@@ -64,11 +58,11 @@ export async function tableSummaries(db: DuckDBConnection): Promise<TableSummary
     const byAccount =
       (
         await db.runAndReadAll(
-          `SELECT 1 FROM duckdb_columns() WHERE table_name = '${table.replace(/'/g, "''")}' AND column_name = 'accountId' AND schema_name = 'main'`,
+          `SELECT 1 FROM duckdb_columns() WHERE table_name = ${sqlString(table)} AND column_name = 'accountId' AND schema_name = 'main'`,
         )
       ).currentRowCount > 0;
     // A row without an account (stored before the column was added) is the source account's.
-    const own = `'${String(m.account).replace(/'/g, "''")}'`;
+    const own = sqlString(String(m.account));
     const group = byAccount ? `(coalesce("accountId", ${own}), "logGroupName")` : `"logGroupName"`;
     const r = (
       await db.runAndReadAll(
