@@ -5,11 +5,16 @@ import { ConfigError } from "../airbyte/errors.js";
 
 /**
  * "a named pipe", "a directory", ... when `path` exists and is not a regular file (a link is
- * followed); undefined for a regular file, a missing one, or one that cannot be looked at (its
- * own use then says why).
+ * followed; one that loops is no file either); undefined for a regular file, a missing one, or
+ * one that cannot be looked at otherwise (its own use then says why).
  */
 export async function otherThanFile(path: string): Promise<string | undefined> {
-  const found = await stat(path).catch(() => undefined);
+  let looping = false;
+  const found = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    looping = err.code === "ELOOP";
+    return undefined;
+  });
+  if (looping) return "a symbolic link that loops";
   if (found === undefined || found.isFile()) return undefined;
   if (found.isFIFO()) return "a named pipe";
   if (found.isDirectory()) return "a directory";

@@ -391,6 +391,13 @@ describe("store commits", () => {
       `ConfigError: --output ${out} holds ${file}, a named pipe where sync keeps a file of its own; remove it, or sync into another directory with --output`,
     );
     rmSync(file);
+    // A symbolic link that loops: no file either, said as such (not "Unexpected error ... ELOOP").
+    symlinkSync(file, file);
+    assert.equal(
+      open("JsonlStore", out),
+      `ConfigError: --output ${out} holds ${file}, a symbolic link that loops where sync keeps a file of its own; remove it, or sync into another directory with --output`,
+    );
+    rmSync(file);
     writeFileSync(join(out, "_streams.json.tmp"), "left by a killed sync");
     assert.equal(open("JsonlStore", out), "opened");
     const database = join(dir, "logs.duckdb");
@@ -406,6 +413,12 @@ describe("store commits", () => {
     assert.equal(
       open("DuckDbStore", "/dev/null"),
       "ConfigError: --database /dev/null is a device, not a DuckDB file; name a DuckDB file made by sync, or a new file in a directory that exists",
+    );
+    rmSync(database);
+    symlinkSync(database, database);
+    assert.equal(
+      open("DuckDbStore", database),
+      `ConfigError: --database ${database} is a symbolic link that loops, not a DuckDB file; name a DuckDB file made by sync, or a new file in a directory that exists`,
     );
     rmSync(database);
     fifo(`${database}.wal`);
