@@ -38,6 +38,11 @@ function profileFailure(err: unknown): string {
   return `its credential_process failed${typeof code === "number" ? ` with exit code ${code}` : ""} (its command line and output are not repeated here)`;
 }
 
+/** The shared-config profile the config names (its credentials, and the clients' other settings). */
+export function sharedConfigProfile(config: Config): string | undefined {
+  return config.credentials.kind === "profile" ? config.credentials.name : undefined;
+}
+
 function baseCredentials(config: Config): Credentials {
   const c = config.credentials;
   switch (c.kind) {
@@ -59,6 +64,7 @@ export function credentialsFor(config: Config): Credentials {
   if (!config.role) return base;
   // The logs client memoizes this provider and calls it again within 5 minutes of Expiration,
   // so a sync longer than session_duration keeps working.
+  const profile = sharedConfigProfile(config);
   const assumed = fromTemporaryCredentials({
     params: {
       RoleArn: config.role.arn,
@@ -70,6 +76,7 @@ export function credentialsFor(config: Config): Credentials {
     clientConfig: {
       region: config.region,
       ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
+      ...(profile !== undefined ? { profile } : {}),
       // Its own handler with a deadline: otherwise STS would share the logs client's handler,
       // whose deadline is per Logs request, and a silent STS endpoint would hang the session.
       requestHandler: new NodeHttpHandler({

@@ -16,7 +16,7 @@ import { LogsApiError, classifyError, deadlineError, endpointAnswered, pageToken
 import { DEFAULT_RETRY_LIMITS, NOTHING_YET, type RetryLimits, decideRetry } from "./retry-policy.js";
 import { RenewableSdkClient } from "./sdk-client.js";
 import type { Config } from "../config/config.js";
-import type { Credentials } from "./credentials.js";
+import { type Credentials, sharedConfigProfile } from "./credentials.js";
 import {
   accountOfGroup,
   groupIdentifier,
@@ -117,6 +117,7 @@ export function createLogsApi(
   const sdk = new RenewableSdkClient({
     region: config.region,
     endpointUrl: config.endpointUrl,
+    profile: sharedConfigProfile(config),
     maxSockets: options.maxSockets,
     makeCredentials,
   });

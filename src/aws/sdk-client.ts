@@ -12,6 +12,12 @@ import type { Credentials } from "./credentials.js";
 export interface SdkClientOptions {
   readonly region: string;
   readonly endpointUrl?: string | undefined;
+  /**
+   * The shared-config profile the config names, if any: the SDK takes its settings
+   * (use_fips_endpoint, use_dualstack_endpoint) as it does AWS_PROFILE's. Not its endpoint_url:
+   * the SDK reads that from AWS_PROFILE's profile only (docs/local.md says so).
+   */
+  readonly profile?: string | undefined;
   /** Sockets kept open to the endpoint; at least the read concurrency. */
   readonly maxSockets: number;
   /** Called for every new client: a fresh client assumes the role again. */
@@ -87,11 +93,12 @@ export class RenewableSdkClient {
   }
 
   private newClient(): CloudWatchLogsClient {
-    const { region, endpointUrl, makeCredentials } = this.options;
+    const { region, endpointUrl, profile, makeCredentials } = this.options;
     const c = new CloudWatchLogsClient({
       region,
       credentials: makeCredentials(),
       ...(endpointUrl ? { endpoint: endpointUrl } : {}),
+      ...(profile !== undefined ? { profile } : {}),
       // Retries are ours (logs-api.ts): one budget and one rate limiter for every request of the process.
       maxAttempts: 1,
       requestHandler: this.handler,

@@ -1,5 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { isRegionEndpoint, RenewableSdkClient } from "../../src/aws/sdk-client.js";
 
 test("requests that met one credential expiry together renew the client once", () => {
@@ -49,4 +52,36 @@ test("only the region's own CloudWatch Logs hosts, over https on its port, are i
   ];
   for (const [protocol, host, port] of other)
     assert.equal(isRegionEndpoint("us-east-1", protocol, host, port), false, `${protocol}//${host}:${String(port)}`);
+});
+
+test("the profile the config names is the SDK's profile for its settings (use_fips_endpoint), as AWS_PROFILE's would be", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "cwl-sdk-profile-"));
+  const file = join(dir, "config");
+  writeFileSync(file, "[profile fips]\nuse_fips_endpoint = true\n");
+  const names = ["AWS_CONFIG_FILE", "AWS_PROFILE", "AWS_USE_FIPS_ENDPOINT"] as const;
+  const saved = names.map((n) => process.env[n]);
+  process.env.AWS_CONFIG_FILE = file;
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_USE_FIPS_ENDPOINT;
+  const client = (profile?: string) =>
+    new RenewableSdkClient({
+      region: "us-east-1",
+      maxSockets: 1,
+      ...(profile !== undefined ? { profile } : {}),
+      makeCredentials: () => ({ accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" }),
+    });
+  const named = client("fips");
+  const unnamed = client();
+  try {
+    assert.equal(await named.client.config.useFipsEndpoint(), true);
+    assert.equal(await unnamed.client.config.useFipsEndpoint(), false, "the default profile says nothing");
+  } finally {
+    named.close();
+    unnamed.close();
+    names.forEach((n, i) => {
+      if (saved[i] === undefined) delete process.env[n];
+      else process.env[n] = saved[i];
+    });
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
