@@ -2,7 +2,7 @@
 // what `query --tables` and the demo's report print.
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { STREAMS_TABLE } from "./duckdb-store.js";
-import { quote, sqlString } from "./sql.js";
+import { IN_MAIN_SCHEMA, quote, sqlString } from "./sql.js";
 import { describeSource } from "./store.js";
 import { plural, WIDTH, wrap } from "./terminal.js";
 import { displayWidth, escapeControls, textTable } from "./text-table.js";
@@ -25,8 +25,11 @@ export interface TableSummary {
 /** undefined: the file holds no mapping table, so nothing in it was made by sync. */
 export async function tableSummaries(db: DuckDBConnection): Promise<TableSummary[] | undefined> {
   const present = async (name: string): Promise<boolean> =>
-    (await db.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE table_name = ${sqlString(name)} AND NOT temporary`))
-      .currentRowCount > 0;
+    (
+      await db.runAndReadAll(
+        `SELECT 1 FROM duckdb_tables() WHERE table_name = ${sqlString(name)} AND ${IN_MAIN_SCHEMA}`,
+      )
+    ).currentRowCount > 0;
   if (!(await present(STREAMS_TABLE))) return undefined;
   const mapping = (
     await db.runAndReadAll(

@@ -3,7 +3,7 @@
 // nothing), a missing file, a SQL error and a file held by a writer.
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
@@ -189,6 +189,24 @@ describe("query", () => {
       );
       assert.equal(lines[i + 1], `      log group ${group}`);
     }
+  });
+
+  it("--tables: a table dropped by hand is listed as missing, even when another schema has a table of its name", async () => {
+    const copy = join(tempDir(), "copy.duckdb");
+    copyFileSync(database, copy);
+    const instance = await DuckDBInstance.create(copy);
+    const db = await instance.connect();
+    await db.run("DROP TABLE ecs_checkout; CREATE SCHEMA other; CREATE TABLE other.ecs_checkout (x INTEGER)");
+    db.closeSync();
+    instance.closeSync();
+    const r = await runQuery(["--tables", "--database", copy]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split("\n");
+    assert.equal(lines[0], `2 tables, ${counts.get("/aws/lambda/orders")!} events in ${copy}:`);
+    assert.ok(
+      lines.some((l) => /^  ecs_checkout +missing\s*$/.test(l)),
+      `ecs_checkout listed as missing:\n${r.stdout}`,
+    );
   });
 
   it("refuses a statement that writes, naming the problem, and the data is still there", async () => {
