@@ -204,7 +204,7 @@ describe("query", () => {
     const lines = r.stdout.split("\n");
     assert.equal(lines[0], `2 tables, ${counts.get("/aws/lambda/orders")!} events in ${copy}:`);
     assert.ok(
-      lines.some((l) => /^  ecs_checkout +missing\s*$/.test(l)),
+      lines.some((l) => /^ {2}ecs_checkout +missing\s*$/.test(l)),
       `ecs_checkout listed as missing:\n${r.stdout}`,
     );
   });
