@@ -25,3 +25,16 @@ export interface StreamSource {
 
 /** The one stream of the single_stream layout: the events of every selected log group. */
 export const ALL_GROUPS_STREAM = "log_events";
+
+/** A linked source account's log group as a stream: `<account id>:<name>` (log group names have no ':'). */
+export function accountStreamName(account: string, logGroupName: string): string {
+  return `${account}:${logGroupName}`;
+}
+
+/** The account and log group name of a stream named as accountStreamName names it; undefined for any other name. */
+export function parseAccountStreamName(
+  stream: string,
+): { readonly account: string; readonly logGroupName: string } | undefined {
+  const m = /^(\d{12}):(.+)$/.exec(stream);
+  return m ? { account: m[1]!, logGroupName: m[2]! } : undefined;
+}

@@ -15,7 +15,13 @@ import {
   parseGroupArn,
   selects,
 } from "../domain/logs.js";
-import { ALL_GROUPS_STREAM, type CustomReport, type StreamSource } from "../domain/streams.js";
+import {
+  ALL_GROUPS_STREAM,
+  accountStreamName,
+  type CustomReport,
+  parseAccountStreamName,
+  type StreamSource,
+} from "../domain/streams.js";
 
 /** FilterLogEvents cannot read these classes of log group. */
 const UNREADABLE_CLASSES: ReadonlySet<string> = new Set(["INFREQUENT_ACCESS", "DELIVERY"]);
@@ -42,7 +48,7 @@ function sourceAccountOf(group: LogGroup, accounts: Accounts): string | undefine
 /** A group of the caller keeps its name; a source account's is `<account id>:<name>` (names have no ':'). */
 function streamNameOf(group: LogGroup, accounts: Accounts): string {
   const account = sourceAccountOf(group, accounts);
-  return account === undefined ? group.name : `${account}:${group.name}`;
+  return account === undefined ? group.name : accountStreamName(account, group.name);
 }
 
 /** How a stream reads its group: by ARN in a source account, by name in the caller's. */
@@ -184,8 +190,8 @@ export interface ResolvedStream {
 function parseGroupRef(ref: string, linked: boolean): { readonly account: string | undefined; readonly name: string } {
   const arn = parseGroupArn(ref);
   if (arn !== undefined) return arn;
-  const m = linked ? /^(\d{12}):(.+)$/.exec(ref) : null;
-  return m ? { account: m[1]!, name: m[2]! } : { account: undefined, name: ref };
+  const named = linked ? parseAccountStreamName(ref) : undefined;
+  return named ? { account: named.account, name: named.logGroupName } : { account: undefined, name: ref };
 }
 
 /**
@@ -230,7 +236,7 @@ export class GroupDirectory {
     const own = await this.ownAccount();
     // An account named by a ref must be the group's; an unnamed one is the caller's.
     const holds = (g: LogGroup) => account === undefined || (accountOfGroup(g) ?? own) === account;
-    const key = account === undefined || account === own ? name : `${account}:${name}`;
+    const key = account === undefined || account === own ? name : accountStreamName(account, name);
     if (!selects(this.selection, name)) {
       if (this.linked === undefined || key === name) {
         const g = await this.api.findLogGroup(name);

@@ -1,6 +1,7 @@
 // The tables `sync` made in a DuckDB file, with their log groups, source, rows and time range:
 // what `query --tables` and the demo's report print.
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { parseAccountStreamName } from "../domain/streams.js";
 import { STREAMS_TABLE } from "./duckdb-store.js";
 import { IN_MAIN_SCHEMA, quote, sqlString } from "./sql.js";
 import { describeSource } from "./store.js";
@@ -93,8 +94,7 @@ function origin(s: TableSummary): string {
   const stream = escapeControls(s.stream);
   if (s.logGroups > 1) return `stream ${stream}: ${s.logGroups} log groups`;
   if (s.logGroup === undefined) return `stream ${stream}`;
-  // A linked account's group is streamed as "<account id>:<name>" (engine/streams.ts).
-  const linkedGroup = /^\d{12}:(.*)$/s.exec(s.stream)?.[1];
+  const linkedGroup = parseAccountStreamName(s.stream)?.logGroupName;
   if (s.logGroup === s.stream || s.logGroup === linkedGroup) return `log group ${stream}`;
   return `stream ${stream}: log group ${escapeControls(s.logGroup)}`;
 }
