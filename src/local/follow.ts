@@ -104,11 +104,11 @@ export async function followCommand(
       io.stderr.write(fitted(cycleLine({ n, startedAt, endedAt, end, nextAt, failures }), io.stderr, "  "));
       // A failed cycle's notes say why; a good cycle's only when they changed (a skipped group is
       // told once), times aside (start_date ahead of now is said with each cycle's own time).
-      // A cycle that ended before its sync had notes (it threw) changes nothing.
+      // Compared with the last good cycle's: a failed cycle's notes hold its failure beside them.
       const noteText = notes.join("\n").replace(TIMES, "<time>");
       if (failures > 0 || noteText !== lastNotes)
         for (const note of notes) io.stderr.write(fitted(`  note: ${note}`, io.stderr, "    "));
-      if (end.kind !== "threw") lastNotes = noteText;
+      if (failures === 0) lastNotes = noteText;
       if (nextAt !== undefined) await wait(nextAt - endedAt, loop.signal);
     }
     const by = loop.by!;

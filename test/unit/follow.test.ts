@@ -373,6 +373,26 @@ describe("follow loop", () => {
     );
   });
 
+  test("a note told before a cycle that failed with notes of its own is not told again by the next good cycle", async () => {
+    const notes = ["/archive is INFREQUENT_ACCESS: skipped"];
+    const r = await follow(
+      [
+        () => outcome(0, [stream("/a", "COMPLETE", 5)], notes),
+        () => outcome(1, [stream("/a", "INCOMPLETE", 0)], ['/a: "throttled out"', ...notes]),
+        () => outcome(0, [stream("/a", "COMPLETE", 6)], notes),
+      ],
+      (_ms, signals, n) => {
+        if (n === 3) signals.emit("SIGINT");
+      },
+    );
+    assert.equal(r.code, 130);
+    const lines = r.stderr.trimEnd().split("\n");
+    assert.deepEqual(
+      lines.map((l) => (l.startsWith("  note: ") ? l : l.slice(0, 8))),
+      ["cycle 1 ", `  note: ${notes[0]}`, "cycle 2 ", '  note: /a: "throttled out"', `  note: ${notes[0]}`, "cycle 3 "],
+    );
+  });
+
   test("a signal during a cycle stops it (exit 143) with no wait; a skipped group's note is told once", async () => {
     const notes = ["/archive is INFREQUENT_ACCESS: skipped"];
     const r = await follow(
