@@ -19,13 +19,14 @@ export interface ReadOnlyDatabase {
 }
 
 export async function openReadOnly(path: string): Promise<ReadOnlyDatabase> {
-  // DuckDB says "database does not exist" too; checked first to say what to do about it.
+  // First: a link that loops does not "exist" either, and is better told as what it is.
+  await refuseDatabaseOtherThanFile(path, "the database", "name the DuckDB file sync or demo made with --database");
+  // DuckDB says "database does not exist" too; checked before it opens to say what to do about it.
   if (!existsSync(path)) {
     throw new ConfigError(
       `the database ${path} does not exist; run sync (or demo) first to make it, or name another file with --database`,
     );
   }
-  await refuseDatabaseOtherThanFile(path, "the database", "name the DuckDB file sync or demo made with --database");
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(path, { access_mode: "READ_ONLY" });

@@ -420,6 +420,10 @@ describe("store commits", () => {
       open("DuckDbStore", database),
       `ConfigError: --database ${database} is a symbolic link that loops, not a DuckDB file; name a DuckDB file made by sync, or a new file in a directory that exists`,
     );
+    assert.equal(
+      open("openReadOnly", database),
+      `ConfigError: the database ${database} is a symbolic link that loops, not a DuckDB file; name the DuckDB file sync or demo made with --database`,
+    );
     rmSync(database);
     fifo(`${database}.wal`);
     assert.equal(
