@@ -1,12 +1,11 @@
 // Builds the credential provider for AWS calls: static keys (with optional session token), a named
 // profile or the default chain, and optionally an assumed role on top, refreshed before it expires.
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { Config } from "../config/config.js";
 import { AssumeRoleError, PROFILE_CREDENTIALS } from "./api-errors.js";
-
-export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
+import type { Credentials } from "./sdk-client.js";
 
 /**
  * The named profile's credentials (keys, role, SSO, process, web identity: all a profile can say),

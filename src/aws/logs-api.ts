@@ -14,9 +14,9 @@ import { RateLimiter, RetryBudget } from "./rate-limit.js";
 import { decodeFilterPage } from "./page-decoder.js";
 import { LogsApiError, classifyError, deadlineError, endpointAnswered, pageToken } from "./api-errors.js";
 import { DEFAULT_RETRY_LIMITS, NOTHING_YET, type RetryLimits, decideRetry } from "./retry-policy.js";
-import { RenewableSdkClient } from "./sdk-client.js";
+import { type Credentials, RenewableSdkClient } from "./sdk-client.js";
 import type { Config } from "../config/config.js";
-import { type Credentials, sharedConfigProfile } from "./credentials.js";
+import { sharedConfigProfile } from "./credentials.js";
 import {
   accountOfGroup,
   groupIdentifier,

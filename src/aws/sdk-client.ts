@@ -7,7 +7,10 @@ import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { addFastFilterLogEvents } from "./page-decoder.js";
 import { addXmlErrorMiddleware } from "./api-errors.js";
-import type { Credentials } from "./credentials.js";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+
+/** What a client signs with: keys, or a provider of them (see credentials.ts). */
+export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
 export interface SdkClientOptions {
   readonly region: string;
