@@ -29,6 +29,8 @@ export class LogsApiError extends Error {
   }
 }
 
+/** Code of the SDK's failure to make an endpoint of the region and endpoint settings. */
+export const NO_ENDPOINT = "EndpointError";
 /** Code of an HTTP 200 answer in HTML or XML: the endpoint is a web server, not CloudWatch Logs. */
 export const NOT_CLOUDWATCH_LOGS = "NotCloudWatchLogs";
 /**
@@ -140,6 +142,8 @@ export function classifyError(err: unknown, operation: string): LogsApiError {
   // renewal) is a bad answer like any other: retried, not a rejected request.
   if (status !== undefined && status >= 200 && status < 300 && /Deserialization error/.test(message))
     return make("invalid_response");
+  // The SDK could make no endpoint of the settings (dual-stack where the partition has none): nothing was sent.
+  if (e.name === NO_ENDPOINT) return make("invalid");
   if (THROTTLE_CODES.has(code)) return make("throttled");
   if (DENIED_CODES.has(code) || status === 403) return make("denied");
   if (code === "ResourceNotFoundException") return make("not_found");

@@ -5,7 +5,7 @@ import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { Config } from "../config/config.js";
 import { AssumeRoleError, PROFILE_CREDENTIALS } from "./api-errors.js";
-import type { Credentials } from "./sdk-client.js";
+import { type Credentials, NAMED_ENDPOINT } from "./sdk-client.js";
 
 /**
  * The named profile's credentials (keys, role, SSO, process, web identity: all a profile can say),
@@ -74,7 +74,7 @@ export function credentialsFor(config: Config): Credentials {
     masterCredentials: base,
     clientConfig: {
       region: config.region,
-      ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
+      ...(config.endpointUrl ? { endpoint: config.endpointUrl, ...NAMED_ENDPOINT } : {}),
       ...(profile !== undefined ? { profile } : {}),
       // Its own handler with a deadline: otherwise STS would share the logs client's handler,
       // whose deadline is per Logs request, and a silent STS endpoint would hang the session.

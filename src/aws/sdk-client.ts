@@ -41,6 +41,13 @@ export function isRegionEndpoint(region: string, protocol: unknown, hostname: st
   ).test(hostname);
 }
 
+/**
+ * For a client given endpoint_url: that endpoint, as it is. use_fips_endpoint and
+ * use_dualstack_endpoint (a profile's, or AWS_USE_FIPS_ENDPOINT's) choose among AWS's own hosts,
+ * and the SDK refuses them beside an endpoint of ours ("FIPS and custom endpoint are not supported").
+ */
+export const NAMED_ENDPOINT = { useFipsEndpoint: false, useDualstackEndpoint: false } as const;
+
 export class RenewableSdkClient {
   private readonly handler: NodeHttpHandler;
   private sdkClient: CloudWatchLogsClient;
@@ -100,7 +107,7 @@ export class RenewableSdkClient {
     const c = new CloudWatchLogsClient({
       region,
       credentials: makeCredentials(),
-      ...(endpointUrl ? { endpoint: endpointUrl } : {}),
+      ...(endpointUrl ? { endpoint: endpointUrl, ...NAMED_ENDPOINT } : {}),
       ...(profile !== undefined ? { profile } : {}),
       // Retries are ours (logs-api.ts): one budget and one rate limiter for every request of the process.
       maxAttempts: 1,

@@ -1,6 +1,6 @@
 // Turns API failures into messages a person can act on, with the right failure_type.
 import { ConfigError, ConnectorError } from "../airbyte/errors.js";
-import { LogsApiError, NOT_CLOUDWATCH_LOGS, NO_ANSWER, PROFILE_CREDENTIALS } from "../aws/api-errors.js";
+import { LogsApiError, NO_ANSWER, NO_ENDPOINT, NOT_CLOUDWATCH_LOGS, PROFILE_CREDENTIALS } from "../aws/api-errors.js";
 
 export interface FailureContext {
   readonly region: string;
@@ -45,6 +45,8 @@ function explainApiError(err: LogsApiError, ctx: FailureContext): string {
     case "unsupported":
       return `CloudWatch Logs does not support this while ${ctx.doing}. ${aws}`;
     case "invalid":
+      if (err.code === NO_ENDPOINT)
+        return `The AWS SDK found no ${err.operation.startsWith("sts:") ? "STS" : "CloudWatch Logs"} endpoint for region ${ctx.region} while ${ctx.doing}: ${err.message}. Check region_name and the endpoint settings of the profile (use_fips_endpoint, use_dualstack_endpoint, endpoint_url) and of the environment (AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT, AWS_ENDPOINT_URL).`;
       return `CloudWatch Logs rejected ${err.operation} while ${ctx.doing} (${err.code}). ${aws}`;
     case "unreachable": {
       const where = ctx.endpointUrl ? ` at ${ctx.endpointUrl}` : ` in region ${ctx.region}`;

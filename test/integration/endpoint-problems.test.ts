@@ -83,6 +83,32 @@ describe("setups that retrying cannot fix", () => {
     assert.match(status.message!, /No usable AWS credentials.*AWS_PROFILE/);
   });
 
+  test("FIPS and dual-stack settings beside endpoint_url: the endpoint named is used as it is", {
+    timeout: 120_000,
+  }, async () => {
+    const env = { AWS_USE_FIPS_ENDPOINT: "true", AWS_USE_DUALSTACK_ENDPOINT: "true" };
+    const c = await runWith("check", { region_name: "us-east-1", ...KEYS, endpoint_url: sim.url }, {}, env);
+    assert.equal(connectionStatus(c).status, "SUCCEEDED", c.stdout);
+  });
+
+  test("an endpoint the SDK cannot make (FIPS beside AWS_ENDPOINT_URL): a config_error at once, not retried", {
+    timeout: 120_000,
+  }, async () => {
+    const env = { AWS_ENDPOINT_URL: sim.url, AWS_USE_FIPS_ENDPOINT: "true" };
+    const config = { region_name: "us-east-1", ...KEYS };
+    const c = await runWith("check", config, {}, env);
+    const status = connectionStatus(c);
+    assert.equal(status.status, "FAILED");
+    assert.match(
+      status.message!,
+      /^The AWS SDK found no CloudWatch Logs endpoint for region us-east-1 while listing log groups: .*FIPS and custom endpoint are not supported\. Check region_name and the endpoint settings/,
+    );
+    const r = await runWith("read", config, { catalog: catalogFor(["/setup/a"]) }, env);
+    assert.notEqual(r.code, 0);
+    assert.equal(errors(r.messages)[0]?.failure_type, "config_error");
+    assert.match(r.stderr, / requests, 0 throttled, 0 retried,/);
+  });
+
   test("an https:// endpoint_url for a plain-HTTP server: a config_error that suggests http://", {
     timeout: 120_000,
   }, async () => {

@@ -132,6 +132,27 @@ describe("sync: setting flags", () => {
     assert.match(again.stdout, /Synced: 0 records committed/);
   });
 
+  it("a profile's use_fips_endpoint and use_dualstack_endpoint beside endpoint_url: the endpoint named is used", async () => {
+    const dir = tempDir();
+    const files = awsFiles(dir);
+    writeFileSync(
+      files.AWS_CONFIG_FILE!,
+      `[profile fips]\naws_access_key_id = ${PROFILE_KEYS.accessKeyId}\naws_secret_access_key = ${PROFILE_KEYS.secretAccessKey}\n` +
+        "use_fips_endpoint = true\nuse_dualstack_endpoint = true\n",
+    );
+    const config = writeJson(dir, "endpoint.json", {
+      endpoint_url: sim.url,
+      role_arn: "arn:aws:iam::123456789012:role/reader",
+    });
+    const flags = ["--config", config, "--region", "us-east-1", "--prefix", "/app/", "--since", "3h"];
+    const r = await sync([...flags, "--profile", "fips", "--database", join(dir, "a.duckdb")], files);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Synced: 2 records committed/);
+    const env = await sync([...flags, "--database", join(dir, "b.duckdb")], { ...files, AWS_PROFILE: "fips" });
+    assert.equal(env.code, 0, env.stderr);
+    assert.match(env.stdout, /Synced: 2 records committed/);
+  });
+
   it("role_arn in the file is assumed on top of the profile", async () => {
     const dir = tempDir();
     sim.resetCounters();
