@@ -246,10 +246,11 @@ export async function openDatabaseFile(path: string): Promise<DuckDBInstance> {
     "--database",
     "name a DuckDB file made by sync, or a new file in a directory that exists",
   );
+  let instance: DuckDBInstance;
   try {
     // DuckDB's default (80% of RAM) lets its cache grow with the file; a sync appends and
     // needs little (measured: RSS at 2M events down by about 240 MB, the same speed).
-    return await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT, threads: THREADS });
+    instance = await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT, threads: THREADS });
   } catch (err) {
     const holder = heldBy(err);
     if (holder !== undefined)
@@ -261,6 +262,32 @@ export async function openDatabaseFile(path: string): Promise<DuckDBInstance> {
     throw new ConfigError(
       `--database ${path} cannot be opened (${why}); name a DuckDB file made by sync, or a new file in a directory that exists`,
     );
+  }
+  try {
+    await refuseEarlierLayout(instance, path);
+  } catch (err) {
+    instance.closeSync();
+    throw err;
+  }
+  return instance;
+}
+
+/** Refuses a file written by a version that did not record its streams' account, region and endpoint. */
+async function refuseEarlierLayout(instance: DuckDBInstance, path: string): Promise<void> {
+  const db = await instance.connect();
+  try {
+    const legacy = await db.runAndReadAll(
+      `SELECT 1 FROM duckdb_tables() t WHERE t.table_name = '${STREAMS_TABLE}' AND NOT t.temporary AND NOT EXISTS ` +
+        `(SELECT 1 FROM duckdb_columns() c WHERE c.table_oid = t.table_oid AND c.column_name = 'account')`,
+    );
+    if (legacy.currentRowCount > 0) {
+      throw new ConfigError(
+        `--database ${path} was written by an earlier version that did not record the account, region and endpoint of its streams; ` +
+          `sync into a new file with --database`,
+      );
+    }
+  } finally {
+    db.closeSync();
   }
 }
 
@@ -362,16 +389,6 @@ export class DuckDbStore implements LocalStore {
     const db = await instance.connect();
     const key = sourceKey(source);
     try {
-      const legacy = await db.runAndReadAll(
-        `SELECT 1 FROM duckdb_tables() t WHERE t.table_name = '${STREAMS_TABLE}' AND NOT t.temporary AND NOT EXISTS ` +
-          `(SELECT 1 FROM duckdb_columns() c WHERE c.table_oid = t.table_oid AND c.column_name = 'account')`,
-      );
-      if (legacy.currentRowCount > 0) {
-        throw new ConfigError(
-          `--database ${path} was written by an earlier version that did not record the account, region and endpoint of its streams; ` +
-            `sync into a new file with --database`,
-        );
-      }
       await db.run(
         `CREATE TABLE IF NOT EXISTS ${STATE_TABLE} (account VARCHAR, region VARCHAR, endpoint VARCHAR, stream VARCHAR, state JSON, ` +
           `updated_at TIMESTAMP, PRIMARY KEY (account, region, endpoint, stream))`,

@@ -7,6 +7,7 @@ import { closeSync, constants, existsSync, openSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { DuckDBInstance } from "@duckdb/node-api";
 import {
   expectedEvents,
   startSimulator,
@@ -288,9 +289,18 @@ describe("demo", () => {
   it("a --database it cannot write: the error alone, before any simulator starts", async () => {
     const cwd = tempDir();
     execFileSync("mkfifo", [join(cwd, "pipe.duckdb")]);
+    // A file of a version before the streams' account, region and endpoint were recorded.
+    const instance = await DuckDBInstance.create(join(cwd, "old.duckdb"));
+    const db = await instance.connect();
+    await db.run(
+      "CREATE TABLE _source_cloudwatch_logs_streams (stream VARCHAR PRIMARY KEY, table_name VARCHAR UNIQUE)",
+    );
+    db.closeSync();
+    instance.closeSync();
     const cases = [
       ["pipe.duckdb", "--database pipe.duckdb is a named pipe, not a DuckDB file; "],
       ["missing/x.duckdb", "--database missing/x.duckdb cannot be opened (IO Error: "],
+      ["old.duckdb", "--database old.duckdb was written by an earlier version that did not record "],
     ] as const;
     for (const [database, said] of cases) {
       const res = await runCli(["demo", "--database", database], cwd);
