@@ -1,20 +1,24 @@
 // What a path the local stores would read or write is, when it exists but is not a regular file:
 // reading or writing a named pipe waits for the other end for ever, so it is refused up front.
-import { stat } from "node:fs/promises";
+import { lstat, stat } from "node:fs/promises";
 import { ConfigError } from "../airbyte/errors.js";
 
 /**
  * "a named pipe", "a directory", ... when `path` exists and is not a regular file (a link is
- * followed; one that loops is no file either); undefined for a regular file, a missing one, or
- * one that cannot be looked at otherwise (its own use then says why).
+ * followed; one that loops, or leads to nothing, is no file either: a jsonl stream's file missing
+ * behind a link had its state dropped, and its events stored twice once the file was back);
+ * undefined for a regular file, a missing one, or one that cannot be looked at otherwise (its own
+ * use then says why).
  */
 export async function otherThanFile(path: string): Promise<string | undefined> {
-  let looping = false;
+  let failure: string | undefined;
   const found = await stat(path).catch((err: NodeJS.ErrnoException) => {
-    looping = err.code === "ELOOP";
+    failure = err.code;
     return undefined;
   });
-  if (looping) return "a symbolic link that loops";
+  if (failure === "ELOOP") return "a symbolic link that loops (or under one)";
+  if (failure === "ENOENT" && (await lstat(path).catch(() => undefined))?.isSymbolicLink())
+    return "a symbolic link to nothing";
   if (found === undefined || found.isFile()) return undefined;
   if (found.isFIFO()) return "a named pipe";
   if (found.isDirectory()) return "a directory";

@@ -395,7 +395,14 @@ describe("store commits", () => {
     symlinkSync(file, file);
     assert.equal(
       open("JsonlStore", out),
-      `ConfigError: --output ${out} holds ${file}, a symbolic link that loops where sync keeps a file of its own; remove it, or sync into another directory with --output`,
+      `ConfigError: --output ${out} holds ${file}, a symbolic link that loops (or under one) where sync keeps a file of its own; remove it, or sync into another directory with --output`,
+    );
+    rmSync(file);
+    // A link to nothing: said, not taken for a missing file (whose stream's state is dropped).
+    symlinkSync(join(dir, "gone", "x.jsonl"), file);
+    assert.equal(
+      open("JsonlStore", out),
+      `ConfigError: --output ${out} holds ${file}, a symbolic link to nothing where sync keeps a file of its own; remove it, or sync into another directory with --output`,
     );
     rmSync(file);
     writeFileSync(join(out, "_streams.json.tmp"), "left by a killed sync");
@@ -418,13 +425,19 @@ describe("store commits", () => {
     symlinkSync(database, database);
     assert.equal(
       open("DuckDbStore", database),
-      `ConfigError: --database ${database} is a symbolic link that loops, not a DuckDB file; name a DuckDB file made by sync, or a new file in a directory that exists`,
+      `ConfigError: --database ${database} is a symbolic link that loops (or under one), not a DuckDB file; name a DuckDB file made by sync, or a new file in a directory that exists`,
     );
     assert.equal(
       open("openReadOnly", database),
-      `ConfigError: the database ${database} is a symbolic link that loops, not a DuckDB file; name the DuckDB file sync or demo made with --database`,
+      `ConfigError: the database ${database} is a symbolic link that loops (or under one), not a DuckDB file; name the DuckDB file sync or demo made with --database`,
     );
     rmSync(database);
+    symlinkSync(join(dir, "gone", "x.wal"), `${database}.wal`);
+    assert.equal(
+      open("DuckDbStore", database),
+      `ConfigError: --database ${database} has ${database}.wal beside it, a symbolic link to nothing where DuckDB keeps the file's write-ahead log; remove it`,
+    );
+    rmSync(`${database}.wal`);
     fifo(`${database}.wal`);
     assert.equal(
       open("DuckDbStore", database),
