@@ -272,20 +272,24 @@ export async function openDatabaseFile(path: string): Promise<DuckDBInstance> {
   return instance;
 }
 
-/** Refuses a file written by a version that did not record its streams' account, region and endpoint. */
+/** Whether the file was written by a version that did not record its streams' account, region and endpoint. */
+export async function isEarlierLayout(db: DuckDBConnection): Promise<boolean> {
+  const legacy = await db.runAndReadAll(
+    `SELECT 1 FROM duckdb_tables() t WHERE t.table_name = '${STREAMS_TABLE}' AND ${IN_MAIN_SCHEMA} AND NOT EXISTS ` +
+      `(SELECT 1 FROM duckdb_columns() c WHERE c.table_oid = t.table_oid AND c.column_name = 'account')`,
+  );
+  return legacy.currentRowCount > 0;
+}
+
+/** What an earlier version's file lacks, for the messages that refuse it. */
+export const EARLIER_LAYOUT =
+  "was written by an earlier version that did not record the account, region and endpoint of its streams";
+
 async function refuseEarlierLayout(instance: DuckDBInstance, path: string): Promise<void> {
   const db = await instance.connect();
   try {
-    const legacy = await db.runAndReadAll(
-      `SELECT 1 FROM duckdb_tables() t WHERE t.table_name = '${STREAMS_TABLE}' AND NOT t.temporary AND NOT EXISTS ` +
-        `(SELECT 1 FROM duckdb_columns() c WHERE c.table_oid = t.table_oid AND c.column_name = 'account')`,
-    );
-    if (legacy.currentRowCount > 0) {
-      throw new ConfigError(
-        `--database ${path} was written by an earlier version that did not record the account, region and endpoint of its streams; ` +
-          `sync into a new file with --database`,
-      );
-    }
+    if (await isEarlierLayout(db))
+      throw new ConfigError(`--database ${path} ${EARLIER_LAYOUT}; use a new file with --database`);
   } finally {
     db.closeSync();
   }

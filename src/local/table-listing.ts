@@ -2,7 +2,7 @@
 // what `query --tables` and the demo's report print.
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { parseAccountStreamName } from "../domain/streams.js";
-import { STREAMS_TABLE } from "./duckdb-store.js";
+import { EARLIER_LAYOUT, isEarlierLayout, STREAMS_TABLE } from "./duckdb-store.js";
 import { IN_MAIN_SCHEMA, quote, sqlString } from "./sql.js";
 import { describeSource } from "./store.js";
 import { plural, WIDTH, wrap } from "./terminal.js";
@@ -32,6 +32,8 @@ export async function tableSummaries(db: DuckDBConnection): Promise<TableSummary
       )
     ).currentRowCount > 0;
   if (!(await present(STREAMS_TABLE))) return undefined;
+  if (await isEarlierLayout(db))
+    throw new Error(`the file ${EARLIER_LAYOUT}: --tables cannot list it (its tables can still be queried with SQL)`);
   const mapping = (
     await db.runAndReadAll(
       `SELECT account, region, endpoint, stream, table_name FROM ${STREAMS_TABLE} ORDER BY account, region, endpoint, stream`,

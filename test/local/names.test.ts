@@ -342,7 +342,7 @@ describe("local sync: colliding names and sources", () => {
         assert.ok(err instanceof SyncError);
         assert.equal(
           err.message,
-          `--database ${database} was written by an earlier version that did not record the account, region and endpoint of its streams; sync into a new file with --database`,
+          `--database ${database} was written by an earlier version that did not record the account, region and endpoint of its streams; use a new file with --database`,
         );
         return true;
       },

@@ -209,6 +209,32 @@ describe("query", () => {
     );
   });
 
+  it("--tables on a file of an earlier version (no account column): says so; SQL still reads it", async () => {
+    const old = join(tempDir(), "old.duckdb");
+    const instance = await DuckDBInstance.create(old);
+    const db = await instance.connect();
+    await db.run(
+      "CREATE TABLE _source_cloudwatch_logs_streams (stream VARCHAR PRIMARY KEY, table_name VARCHAR UNIQUE)",
+    );
+    db.closeSync();
+    instance.closeSync();
+    const r = await runQuery(["--tables", "--database", old]);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      "source-cloudwatch-logs query: the file was written by an earlier version that did not record the account, region and endpoint of its streams: --tables cannot list it (its tables can still be queried with SQL)\n",
+    );
+    const sql = await runQuery([
+      "SELECT count(*) AS n FROM _source_cloudwatch_logs_streams",
+      "--database",
+      old,
+      "--format",
+      "csv",
+    ]);
+    assert.equal(sql.code, 0, sql.stderr);
+    assert.equal(sql.stdout, "n\n0\n");
+  });
+
   it("refuses a statement that writes, naming the problem, and the data is still there", async () => {
     const before = (await readDatabase(database)).tables.get("/ecs/checkout")!.length;
     for (const sql of ["DELETE FROM ecs_checkout", "DROP TABLE ecs_checkout", "CREATE TABLE t AS SELECT 1"]) {
