@@ -3,6 +3,9 @@
 import { lstat, stat } from "node:fs/promises";
 import { ConfigError } from "../airbyte/errors.js";
 
+/** What otherThanFile says of a symbolic link whose target does not exist. */
+const LINK_TO_NOTHING = "a symbolic link to nothing";
+
 /**
  * "a named pipe", "a directory", ... when `path` exists and is not a regular file (a link is
  * followed; one that loops, or leads to nothing, is no file either: a jsonl stream's file missing
@@ -17,8 +20,8 @@ export async function otherThanFile(path: string): Promise<string | undefined> {
     return undefined;
   });
   if (failure === "ELOOP") return "a symbolic link that loops (or under one)";
-  if (failure === "ENOENT" && (await lstat(path).catch(() => undefined))?.isSymbolicLink())
-    return "a symbolic link to nothing";
+  if (failure === "ENOTDIR") return "a path through a file that is not a directory";
+  if (failure === "ENOENT" && (await lstat(path).catch(() => undefined))?.isSymbolicLink()) return LINK_TO_NOTHING;
   if (found === undefined || found.isFile()) return undefined;
   if (found.isFIFO()) return "a named pipe";
   if (found.isDirectory()) return "a directory";
@@ -34,7 +37,9 @@ export async function otherThanFile(path: string): Promise<string | undefined> {
  */
 export async function refuseDatabaseOtherThanFile(path: string, label: string, fix: string): Promise<void> {
   const kind = await otherThanFile(path);
-  if (kind !== undefined) throw new ConfigError(`${label} ${path} is ${kind}, not a DuckDB file; ${fix}`);
+  // A link to a database not made yet: DuckDB makes the link's target (a file put on another disk).
+  if (kind !== undefined && kind !== LINK_TO_NOTHING)
+    throw new ConfigError(`${label} ${path} is ${kind}, not a DuckDB file; ${fix}`);
   const log = `${path}.wal`;
   const logKind = await otherThanFile(log);
   if (logKind !== undefined)

@@ -405,6 +405,14 @@ describe("store commits", () => {
       `ConfigError: --output ${out} holds ${file}, a symbolic link to nothing where sync keeps a file of its own; remove it, or sync into another directory with --output`,
     );
     rmSync(file);
+    // A link through a file: said, not "Unexpected error ... ENOTDIR".
+    writeFileSync(join(dir, "afile"), "");
+    symlinkSync(join(dir, "afile", "x.jsonl"), file);
+    assert.equal(
+      open("JsonlStore", out),
+      `ConfigError: --output ${out} holds ${file}, a path through a file that is not a directory where sync keeps a file of its own; remove it, or sync into another directory with --output`,
+    );
+    rmSync(file);
     writeFileSync(join(out, "_streams.json.tmp"), "left by a killed sync");
     assert.equal(open("JsonlStore", out), "opened");
     const database = join(dir, "logs.duckdb");
@@ -431,6 +439,12 @@ describe("store commits", () => {
       open("openReadOnly", database),
       `ConfigError: the database ${database} is a symbolic link that loops (or under one), not a DuckDB file; name the DuckDB file sync or demo made with --database`,
     );
+    rmSync(database);
+    // A link to a database not made yet: DuckDB makes the link's target.
+    mkdirSync(join(dir, "elsewhere"));
+    symlinkSync(join(dir, "elsewhere", "logs.duckdb"), database);
+    assert.equal(open("DuckDbStore", database), "opened");
+    assert.ok(statSync(join(dir, "elsewhere", "logs.duckdb")).isFile());
     rmSync(database);
     symlinkSync(join(dir, "gone", "x.wal"), `${database}.wal`);
     assert.equal(
