@@ -46,7 +46,7 @@ function explainApiError(err: LogsApiError, ctx: FailureContext): string {
       return `CloudWatch Logs does not support this while ${ctx.doing}. ${aws}`;
     case "invalid":
       if (err.code === NO_ENDPOINT)
-        return `The AWS SDK found no ${err.operation.startsWith("sts:") ? "STS" : "CloudWatch Logs"} endpoint for region ${ctx.region} while ${ctx.doing}: ${err.message}. Check region_name and the endpoint settings of the profile (use_fips_endpoint, use_dualstack_endpoint, endpoint_url) and of the environment (AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT, AWS_ENDPOINT_URL).`;
+        return `The AWS SDK found no ${err.operation.startsWith("sts:") ? "STS" : "CloudWatch Logs"} endpoint for region ${ctx.region} while ${ctx.doing}: ${err.message}. Check region_name and the endpoint settings of the profile (use_fips_endpoint, use_dualstack_endpoint, endpoint_url) and of the environment (AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL_STS); endpoint_url in the configuration is used as it is, whatever they say.`;
       return `CloudWatch Logs rejected ${err.operation} while ${ctx.doing} (${err.code}). ${aws}`;
     case "unreachable": {
       const where = ctx.endpointUrl ? ` at ${ctx.endpointUrl}` : ` in region ${ctx.region}`;
