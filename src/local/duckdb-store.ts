@@ -285,11 +285,20 @@ export async function isEarlierLayout(db: DuckDBConnection): Promise<boolean> {
 export const EARLIER_LAYOUT =
   "was written by an earlier version that did not record the account, region and endpoint of its streams";
 
+/** Refuses a file of an earlier version, or one with a view (made by hand) where sync keeps a table of its own. */
 async function refuseEarlierLayout(instance: DuckDBInstance, path: string): Promise<void> {
   const db = await instance.connect();
   try {
     if (await isEarlierLayout(db))
       throw new ConfigError(`--database ${path} ${EARLIER_LAYOUT}; use a new file with --database`);
+    const views = await db.runAndReadAll(
+      `SELECT view_name FROM duckdb_views() WHERE view_name IN ('${STREAMS_TABLE}', '${STATE_TABLE}') AND ${IN_MAIN_SCHEMA} ORDER BY view_name`,
+    );
+    const view = views.getRowObjectsJS()[0]?.view_name;
+    if (view !== undefined)
+      throw new ConfigError(
+        `--database ${path} has a view named ${String(view)} (made by hand?) where sync keeps a table of its own; drop the view, or use a new file with --database`,
+      );
   } finally {
     db.closeSync();
   }

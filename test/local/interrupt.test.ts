@@ -297,10 +297,20 @@ describe("demo", () => {
     );
     db.closeSync();
     instance.closeSync();
+    // A view (made by hand) where sync keeps its mapping table.
+    const withView = await DuckDBInstance.create(join(cwd, "view.duckdb"));
+    const viewDb = await withView.connect();
+    await viewDb.run("CREATE VIEW _source_cloudwatch_logs_streams AS SELECT 'a' AS stream, 'b' AS table_name");
+    viewDb.closeSync();
+    withView.closeSync();
     const cases = [
       ["pipe.duckdb", "--database pipe.duckdb is a named pipe, not a DuckDB file; "],
       ["missing/x.duckdb", "--database missing/x.duckdb cannot be opened (IO Error: "],
       ["old.duckdb", "--database old.duckdb was written by an earlier version that did not record "],
+      [
+        "view.duckdb",
+        "--database view.duckdb has a view named _source_cloudwatch_logs_streams (made by hand?) where sync keeps a table of its own; ",
+      ],
     ] as const;
     for (const [database, said] of cases) {
       const res = await runCli(["demo", "--database", database], cwd);
