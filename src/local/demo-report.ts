@@ -37,7 +37,7 @@ export function exploreLines(database: string): string[] {
 export async function demoReport(database: string): Promise<string> {
   const db = await openReadOnly(database);
   try {
-    const summaries = (await tableSummaries(db.connection)) ?? [];
+    const summaries = (await tableSummaries(db.connection, database)) ?? [];
     const lines = tableListing(database, summaries).map((l, i) => (i === 0 ? l : `  ${l}`));
     if (summaries.some((s) => s.table === "ecs_checkout")) {
       const result = await db.connection.stream(SAMPLE_QUERY);

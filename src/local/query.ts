@@ -49,7 +49,7 @@ export async function queryCommand(request: QueryRequest, io: Io): Promise<numbe
   }
   try {
     if (request.kind === "tables") {
-      const summaries = await tableSummaries(database.connection);
+      const summaries = await tableSummaries(database.connection, request.database);
       const lines =
         summaries === undefined
           ? [`${request.database} holds no tables made by sync.`]

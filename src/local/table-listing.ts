@@ -23,8 +23,8 @@ export interface TableSummary {
   readonly logGroup: string | undefined;
 }
 
-/** undefined: the file holds no mapping table, so nothing in it was made by sync. */
-export async function tableSummaries(db: DuckDBConnection): Promise<TableSummary[] | undefined> {
+/** undefined: the file holds no mapping table, so nothing in it was made by sync. `database` names it in errors. */
+export async function tableSummaries(db: DuckDBConnection, database: string): Promise<TableSummary[] | undefined> {
   const present = async (name: string): Promise<boolean> =>
     (
       await db.runAndReadAll(
@@ -33,7 +33,9 @@ export async function tableSummaries(db: DuckDBConnection): Promise<TableSummary
     ).currentRowCount > 0;
   if (!(await present(STREAMS_TABLE))) return undefined;
   if (await isEarlierLayout(db))
-    throw new Error(`the file ${EARLIER_LAYOUT}: --tables cannot list it (its tables can still be queried with SQL)`);
+    throw new Error(
+      `${database} ${EARLIER_LAYOUT}: --tables cannot list it (its tables can still be queried with SQL)`,
+    );
   const mapping = (
     await db.runAndReadAll(
       `SELECT account, region, endpoint, stream, table_name FROM ${STREAMS_TABLE} ORDER BY account, region, endpoint, stream`,

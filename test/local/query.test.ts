@@ -222,7 +222,7 @@ describe("query", () => {
     assert.equal(r.code, 1);
     assert.equal(
       r.stderr,
-      "source-cloudwatch-logs query: the file was written by an earlier version that did not record the account, region and endpoint of its streams: --tables cannot list it (its tables can still be queried with SQL)\n",
+      `source-cloudwatch-logs query: ${old} was written by an earlier version that did not record the account, region and endpoint of its streams: --tables cannot list it (its tables can still be queried with SQL)\n`,
     );
     const sql = await runQuery([
       "SELECT count(*) AS n FROM _source_cloudwatch_logs_streams",
