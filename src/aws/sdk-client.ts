@@ -3,11 +3,11 @@
 // fresh credentials when the service says the old ones expired.
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { addFastFilterLogEvents } from "./page-decoder.js";
 import { addXmlErrorMiddleware } from "./api-errors.js";
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 
 /** What a client signs with: keys, or a provider of them (see credentials.ts). */
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;

@@ -264,7 +264,7 @@ export async function openDatabaseFile(path: string): Promise<DuckDBInstance> {
     );
   }
   try {
-    await refuseEarlierLayout(instance, path);
+    await refuseUnusableLayout(instance, path);
   } catch (err) {
     instance.closeSync();
     throw err;
@@ -286,7 +286,7 @@ export const EARLIER_LAYOUT =
   "was written by an earlier version that did not record the account, region and endpoint of its streams";
 
 /** Refuses a file of an earlier version, or one with a view (made by hand) where sync keeps a table of its own. */
-async function refuseEarlierLayout(instance: DuckDBInstance, path: string): Promise<void> {
+async function refuseUnusableLayout(instance: DuckDBInstance, path: string): Promise<void> {
   const db = await instance.connect();
   try {
     if (await isEarlierLayout(db))
