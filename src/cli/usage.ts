@@ -167,7 +167,7 @@ const localCommands = {
     summary: "sync a simulated account and show what it holds",
     synopsis: ["demo [--database FILE.duckdb]"],
     about:
-      "Starts the CloudWatch Logs simulator with sim/scenarios/demo.json (about 200k events over the " +
+      "Starts the CloudWatch Logs simulator with the package's scenario, dist/sim/scenarios/demo.json (about 200k events over the " +
       "last 7 days), syncs it and prints the tables and a sample query. Run it again to add the " +
       "events that arrived since. No AWS account needed: the simulator ships in the package.",
     flags: [

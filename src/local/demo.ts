@@ -1,6 +1,7 @@
 // `demo`: a simulated AWS account with a realistic bundled scenario, synced into ./demo.duckdb,
 // then a summary and a sample query. No AWS account needed. A second run continues
 // incrementally: it adds only the events that "arrived" since the first.
+import { isAbsolute, relative } from "node:path";
 import type { Io } from "../commands/context.js";
 import { demoReport } from "./demo-report.js";
 import { WIDTH, failureText, wrap } from "./terminal.js";
@@ -13,6 +14,12 @@ import { ConfigError } from "../airbyte/errors.js";
  * A name, not a path: it is part of the stored state's identity, so it outlived the scenario's move.
  */
 const DEMO_ENDPOINT = "demo simulator (scenarios/demo.json)";
+
+/** A file as a person can open it: relative to the working directory when under it, else absolute. */
+function shownPath(path: string): string {
+  const under = relative(process.cwd(), path);
+  return under !== "" && !under.startsWith("..") && !isAbsolute(under) ? under : path;
+}
 
 export interface DemoOptions {
   /** The DuckDB file the demo syncs into. */
@@ -30,11 +37,14 @@ export async function demoCommand(options: DemoOptions, io: Io): Promise<number>
   }
   // Imported here, not at the top: only the demo needs the simulator.
   let sim: import("../../sim/index.js").Simulator;
+  let scenario = "the demo's scenario";
   try {
     const { startSimulator, DEMO_SCENARIO_PATH } = await import("../../sim/index.js");
+    // The build's copy (dist/sim/scenarios/demo.json), which is what an installed package has.
+    scenario = shownPath(DEMO_SCENARIO_PATH);
     sim = await startSimulator({ scenario: DEMO_SCENARIO_PATH });
   } catch (err) {
-    const message = `cannot start the simulator with sim/scenarios/demo.json: ${(err as Error).message}`;
+    const message = `cannot start the simulator with ${scenario}: ${(err as Error).message}`;
     io.stderr.write(failureText("demo", message, io.stderr));
     return 1;
   }
@@ -42,7 +52,7 @@ export async function demoCommand(options: DemoOptions, io: Io): Promise<number>
     const groups = sim.scenario.groups;
     const events = groups.reduce((n, g) => n + g.streams.reduce((m, s) => m + (s.generated?.count ?? 0), 0), 0);
     io.stdout.write(
-      `${wrap(`Simulated CloudWatch Logs account at ${sim.url}: ${groups.length} log groups, about ${events} events over the last 7 days (sim/scenarios/demo.json).`, WIDTH).join("\n")}\n\n`,
+      `${wrap(`Simulated CloudWatch Logs account at ${sim.url}: ${groups.length} log groups, about ${events} events over the last 7 days (scenario: ${scenario}).`, WIDTH).join("\n")}\n\n`,
     );
     // Fake keys: the simulator does not check signatures.
     const config = {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import {
+  DEMO_SCENARIO_PATH,
   expectedEvents,
   startSimulator,
   type ExpectedEvent,
@@ -265,6 +266,8 @@ describe("demo", () => {
     assert.match(res.stdout, /Sample query/);
     assert.match(res.stdout, /component\s+errors\s+avg_latency_ms/);
     assert.match(res.stdout, /INFREQUENT_ACCESS/);
+    // The banner names the scenario file the simulator runs, where it is (the build's copy).
+    assert.equal(/\(scenario:\s+(\S+)\)\./.exec(res.stdout)?.[1], DEMO_SCENARIO_PATH, res.stdout);
     // The way to explore it names this package's query command (no DuckDB CLI is installed), and works.
     const explore = /^Explore it: npx source-cloudwatch-logs (query --tables --database \.\/demo\.duckdb)$/m.exec(
       res.stdout,

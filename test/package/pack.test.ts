@@ -221,6 +221,9 @@ describe("npm package (what the image ships)", { timeout: 900_000 }, () => {
     assert.match(res.stdout, /5 tables, \d+ events in \.\/demo\.duckdb/);
     assert.match(res.stdout, /Sample query/);
     assert.ok(existsSync(join(cwd, "demo.duckdb")));
+    // The banner names the scenario where the installed package has it (not the checkout's path).
+    const scenario = /\(scenario:\s+(\S+)\)\./.exec(res.stdout)?.[1];
+    assert.equal(scenario, join(installed, "dist", "sim", "scenarios", "demo.json"), res.stdout);
     rmSync(cwd, { recursive: true, force: true });
   });
 
