@@ -191,7 +191,10 @@ function parseEndpoint(value: string | undefined, problems: string[]): string | 
     );
     return undefined;
   }
-  return value.replace(/\/+$/, "");
+  // One spelling per endpoint (the URL's own: scheme and host in lower case, no default port, no
+  // trailing slash): a local sync stores it in its streams' source, where `HTTP://Host:80/` beside
+  // `http://host` would be another source, its streams read again into new tables.
+  return u.href.replace(/\/+$/, "");
 }
 
 function parseReports(raw: RawConfig, problems: string[]): CustomReport[] {

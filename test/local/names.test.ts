@@ -255,6 +255,18 @@ describe("local sync: colliding names and sources", () => {
       (await sync(usConfig)).snapshot!.streams.reduce((n, s) => n + s.committed, 0),
       0,
     );
+    // The us endpoint spelt otherwise (the scheme in capitals, the address in hex, a slash) is the
+    // same source: nothing is read again into new tables.
+    const respelt = simConfig(tempDir(), `${sim.url.replace("http://127.0.0.1", "HTTP://0x7f.0.0.1")}/`, {
+      ingestion_delay_seconds: 0,
+    });
+    const again = await sync(respelt);
+    assert.equal(again.code, 0);
+    assert.equal(
+      again.snapshot!.streams.reduce((n, s) => n + s.committed, 0),
+      0,
+    );
+    assert.equal((await tables(database)).byStream.size, 3);
 
     const output = join(dir, "out");
     const jsonl = (configPath: string) =>

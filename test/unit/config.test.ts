@@ -25,6 +25,11 @@ test("a full config parses with defaults", () => {
   assert.equal(c.startDate, Date.UTC(2024, 0, 1));
   assert.equal(c.ingestionDelayMs, 300_000);
   assert.equal(c.endpointUrl, "http://127.0.0.1:1234");
+  // One spelling per endpoint: a local sync keys its streams by it.
+  for (const spelt of ["HTTP://LocalHost:80/", "http://localhost//", "http://localhost:80"]) {
+    assert.equal(parseConfig({ ...base, endpoint_url: spelt }).endpointUrl, "http://localhost", spelt);
+  }
+  assert.equal(parseConfig({ ...base, endpoint_url: "https://H.example:443/p/" }).endpointUrl, "https://h.example/p");
   assert.deepEqual(c.reports, [{ name: "errors", logGroupName: "/aws/x", logStreamNames: [], filterPattern: "ERROR" }]);
   assert.equal(c.unmask, false);
   assert.equal(parseConfig({ ...base, unmask: true }).unmask, true);
