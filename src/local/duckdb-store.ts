@@ -245,6 +245,7 @@ export async function openDatabaseFile(path: string): Promise<DuckDBInstance> {
     path,
     "--database",
     "name a DuckDB file made by sync, or a new file in a directory that exists",
+    true,
   );
   let instance: DuckDBInstance;
   try {

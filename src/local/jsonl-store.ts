@@ -266,6 +266,8 @@ async function makeDirectory(directory: string): Promise<void> {
     );
     if (code === undefined) break;
     if (code === "ENOTDIR") throw notDirectory();
+    if (code === "ELOOP")
+      throw new ConfigError(`--output ${directory} is a symbolic link that loops (or under one); name a directory`);
     if (code !== "ENOENT") throw cannotMake(directory, code, path);
     // A symbolic link to nothing also stats as missing; mkdir would say EEXIST.
     if ((await lstat(path).catch(() => undefined))?.isSymbolicLink())
@@ -298,7 +300,7 @@ async function refuseOtherThanFile(directory: string, path: string): Promise<voi
   const kind = await otherThanFile(path);
   if (kind !== undefined)
     throw new ConfigError(
-      `--output ${directory} holds ${path}, ${kind} where sync keeps a file of its own; remove it, or sync into another directory with --output`,
+      `--output ${directory} holds ${path}, ${kind}, where sync keeps a file of its own; remove it, or sync into another directory with --output`,
     );
 }
 

@@ -20,7 +20,12 @@ export interface ReadOnlyDatabase {
 
 export async function openReadOnly(path: string): Promise<ReadOnlyDatabase> {
   // First: a link that loops does not "exist" either, and is better told as what it is.
-  await refuseDatabaseOtherThanFile(path, "the database", "name the DuckDB file sync or demo made with --database");
+  await refuseDatabaseOtherThanFile(
+    path,
+    "the database",
+    "name the DuckDB file sync or demo made with --database",
+    false,
+  );
   // DuckDB says "database does not exist" too; checked before it opens to say what to do about it.
   if (!existsSync(path)) {
     throw new ConfigError(

@@ -303,6 +303,17 @@ describe("store commits", () => {
         message: `--output ${output}: ${dangling} is a symbolic link to nothing; name a directory`,
       });
     }
+    // A link that loops, itself or as a parent: said, not "cannot be made: ELOOP".
+    const loop = join(dir, "loop");
+    symlinkSync(loop, loop);
+    await assert.rejects(JsonlStore.open(loop, [STREAM], SOURCE), {
+      name: "ConfigError",
+      message: `--output ${loop} is a symbolic link that loops (or under one); name a directory`,
+    });
+    await assert.rejects(JsonlStore.open(join(loop, "sub"), [STREAM], SOURCE), {
+      name: "ConfigError",
+      message: `--output ${join(loop, "sub")} is a symbolic link that loops (or under one); name a directory`,
+    });
     // Under /proc node's recursive mkdir never settled (a sync hung at full CPU): made one level
     // at a time, the kernel's refusal is the error.
     if (existsSync("/proc/self")) {
@@ -369,7 +380,7 @@ describe("store commits", () => {
       fifo(join(out, name));
       assert.equal(
         open("JsonlStore", out),
-        `ConfigError: --output ${out} holds ${join(out, name)}, a named pipe where sync keeps a file of its own; remove it, or sync into another directory with --output`,
+        `ConfigError: --output ${out} holds ${join(out, name)}, a named pipe, where sync keeps a file of its own; remove it, or sync into another directory with --output`,
       );
     }
     // A directory at a temporary name: said; then a stream's own file (named in _streams.json).
@@ -388,21 +399,21 @@ describe("store commits", () => {
     fifo(file);
     assert.equal(
       open("JsonlStore", out),
-      `ConfigError: --output ${out} holds ${file}, a named pipe where sync keeps a file of its own; remove it, or sync into another directory with --output`,
+      `ConfigError: --output ${out} holds ${file}, a named pipe, where sync keeps a file of its own; remove it, or sync into another directory with --output`,
     );
     rmSync(file);
     // A symbolic link that loops: no file either, said as such (not "Unexpected error ... ELOOP").
     symlinkSync(file, file);
     assert.equal(
       open("JsonlStore", out),
-      `ConfigError: --output ${out} holds ${file}, a symbolic link that loops (or under one) where sync keeps a file of its own; remove it, or sync into another directory with --output`,
+      `ConfigError: --output ${out} holds ${file}, a symbolic link that loops (or under one), where sync keeps a file of its own; remove it, or sync into another directory with --output`,
     );
     rmSync(file);
     // A link to nothing: said, not taken for a missing file (whose stream's state is dropped).
     symlinkSync(join(dir, "gone", "x.jsonl"), file);
     assert.equal(
       open("JsonlStore", out),
-      `ConfigError: --output ${out} holds ${file}, a symbolic link to nothing where sync keeps a file of its own; remove it, or sync into another directory with --output`,
+      `ConfigError: --output ${out} holds ${file}, a symbolic link to ${join(dir, "gone", "x.jsonl")}, which does not exist, where sync keeps a file of its own; remove it, or sync into another directory with --output`,
     );
     rmSync(file);
     // A link through a file: said, not "Unexpected error ... ENOTDIR".
@@ -410,7 +421,7 @@ describe("store commits", () => {
     symlinkSync(join(dir, "afile", "x.jsonl"), file);
     assert.equal(
       open("JsonlStore", out),
-      `ConfigError: --output ${out} holds ${file}, a path through a file that is not a directory where sync keeps a file of its own; remove it, or sync into another directory with --output`,
+      `ConfigError: --output ${out} holds ${file}, a path through ${join(dir, "afile")}, a file that is not a directory, where sync keeps a file of its own; remove it, or sync into another directory with --output`,
     );
     rmSync(file);
     writeFileSync(join(out, "_streams.json.tmp"), "left by a killed sync");
@@ -446,16 +457,29 @@ describe("store commits", () => {
     assert.equal(open("DuckDbStore", database), "opened");
     assert.ok(statSync(join(dir, "elsewhere", "logs.duckdb")).isFile());
     rmSync(database);
+    // Through a link to a link to nothing, in a directory that does not exist: said before DuckDB's
+    // "No such file or directory"; and query names where the link leads.
+    symlinkSync(join(dir, "gone", "logs.duckdb"), join(dir, "hop"));
+    symlinkSync(join(dir, "hop"), database);
+    assert.equal(
+      open("DuckDbStore", database),
+      `ConfigError: --database ${database} is a symbolic link to ${join(dir, "gone", "logs.duckdb")}, in a directory that does not exist; make that directory, or name a DuckDB file made by sync, or a new file in a directory that exists`,
+    );
+    assert.equal(
+      open("openReadOnly", database),
+      `ConfigError: the database ${database} is a symbolic link to ${join(dir, "gone", "logs.duckdb")}, which does not exist; name the DuckDB file sync or demo made with --database`,
+    );
+    rmSync(database);
     symlinkSync(join(dir, "gone", "x.wal"), `${database}.wal`);
     assert.equal(
       open("DuckDbStore", database),
-      `ConfigError: --database ${database} has ${database}.wal beside it, a symbolic link to nothing where DuckDB keeps the file's write-ahead log; remove it`,
+      `ConfigError: --database ${database} has ${database}.wal beside it, a symbolic link to ${join(dir, "gone", "x.wal")}, which does not exist, where DuckDB keeps the file's write-ahead log; remove it`,
     );
     rmSync(`${database}.wal`);
     fifo(`${database}.wal`);
     assert.equal(
       open("DuckDbStore", database),
-      `ConfigError: --database ${database} has ${database}.wal beside it, a named pipe where DuckDB keeps the file's write-ahead log; remove it`,
+      `ConfigError: --database ${database} has ${database}.wal beside it, a named pipe, where DuckDB keeps the file's write-ahead log; remove it`,
     );
   });
 
