@@ -25,13 +25,25 @@ export interface TableSummary {
 
 /** undefined: the file holds no mapping table, so nothing in it was made by sync. `database` names it in errors. */
 export async function tableSummaries(db: DuckDBConnection, database: string): Promise<TableSummary[] | undefined> {
+  // DuckDB's names are case-insensitive: a mapping spelt `Ecs_Checkout` names table ecs_checkout.
+  const named = (name: string) => `lower(table_name) = lower(${sqlString(name)}) AND ${IN_MAIN_SCHEMA}`;
   const present = async (name: string): Promise<boolean> =>
-    (
-      await db.runAndReadAll(
-        `SELECT 1 FROM duckdb_tables() WHERE table_name = ${sqlString(name)} AND ${IN_MAIN_SCHEMA}`,
-      )
-    ).currentRowCount > 0;
+    (await db.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE ${named(name)}`)).currentRowCount > 0;
   if (!(await present(STREAMS_TABLE))) return undefined;
+  /** A table's columns; none when neither a table nor a view (one made by hand in its place) has its name. */
+  const columns = async (name: string): Promise<Set<string>> =>
+    new Set(
+      (
+        await db.runAndReadAll(
+          // duckdb_columns() has no `temporary`: a temporary table's database is "temp".
+          `SELECT lower(column_name) AS c FROM duckdb_columns() WHERE lower(table_name) = lower(${sqlString(name)}) ` +
+            `AND database_name = current_database() AND schema_name = 'main' UNION ALL ` +
+            `SELECT '' FROM duckdb_views() WHERE lower(view_name) = lower(${sqlString(name)}) AND ${IN_MAIN_SCHEMA}`,
+        )
+      )
+        .getRowObjectsJS()
+        .map((r) => String(r.c)),
+    );
   if (await isEarlierLayout(db))
     throw new Error(
       `${database} ${EARLIER_LAYOUT}: --tables cannot list it (its tables can still be queried with SQL)`,
@@ -51,7 +63,8 @@ export async function tableSummaries(db: DuckDBConnection, database: string): Pr
     });
     const table = String(m.table_name);
     const entry = { source, stream: String(m.stream), table };
-    if (!(await present(table))) {
+    const has = await columns(table);
+    if (has.size === 0) {
       summaries.push({
         ...entry,
         rows: undefined,
@@ -63,20 +76,18 @@ export async function tableSummaries(db: DuckDBConnection, database: string): Pr
       continue;
     }
     // With linked accounts, a group's name alone does not tell two accounts' groups apart.
-    const byAccount =
-      (
-        await db.runAndReadAll(
-          `SELECT 1 FROM duckdb_columns() WHERE table_name = ${sqlString(table)} AND column_name = 'accountId' AND schema_name = 'main'`,
-        )
-      ).currentRowCount > 0;
     // A row without an account (stored before the column was added) is the source account's.
     const own = sqlString(String(m.account));
-    const group = byAccount ? `(coalesce("accountId", ${own}), "logGroupName")` : `"logGroupName"`;
+    const group = has.has("accountid") ? `(coalesce("accountId", ${own}), "logGroupName")` : `"logGroupName"`;
+    // A column dropped by hand (or a view in the table's place without it) leaves its figure out.
+    const time = has.has("event_time")
+      ? `strftime(min(event_time), '%Y-%m-%d %H:%M') AS first, strftime(max(event_time), '%Y-%m-%d %H:%M') AS last`
+      : "NULL AS first, NULL AS last";
+    const groups = has.has("loggroupname")
+      ? `count(DISTINCT ${group})::INTEGER AS groups, min("logGroupName") AS "group"`
+      : `0 AS groups, NULL AS "group"`;
     const r = (
-      await db.runAndReadAll(
-        `SELECT count(*)::BIGINT AS n, strftime(min(event_time), '%Y-%m-%d %H:%M') AS first, strftime(max(event_time), '%Y-%m-%d %H:%M') AS last, ` +
-          `count(DISTINCT ${group})::INTEGER AS groups, min("logGroupName") AS "group" FROM ${quote(table)}`,
-      )
+      await db.runAndReadAll(`SELECT count(*)::BIGINT AS n, ${time}, ${groups} FROM ${quote(table)}`)
     ).getRowObjectsJS()[0]!;
     summaries.push({
       ...entry,

@@ -209,6 +209,34 @@ describe("query", () => {
     );
   });
 
+  it("--tables on tables changed by hand: a view in a table's place, a mapping spelt in capitals, a column dropped", async () => {
+    const copy = join(tempDir(), "copy.duckdb");
+    copyFileSync(database, copy);
+    const instance = await DuckDBInstance.create(copy);
+    const db = await instance.connect();
+    await db.run(
+      "ALTER TABLE ecs_checkout RENAME TO ecs_kept; CREATE VIEW ecs_checkout AS SELECT * FROM ecs_kept; " +
+        "ALTER TABLE aws_lambda_orders DROP COLUMN event_time; " +
+        "UPDATE _source_cloudwatch_logs_streams SET table_name = 'AWS_Lambda_Orders' WHERE table_name = 'aws_lambda_orders'",
+    );
+    db.closeSync();
+    instance.closeSync();
+    const r = await runQuery(["--tables", "--database", copy]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split("\n");
+    const orders = counts.get("/aws/lambda/orders")!;
+    const checkout = counts.get("/ecs/checkout")!;
+    assert.equal(lines[0], `2 tables, ${orders + checkout} events in ${copy}:`);
+    const at = (table: string) => lines.findIndex((l) => l.startsWith(`  ${table} `));
+    assert.match(lines[at("AWS_Lambda_Orders")]!, new RegExp(`^  AWS_Lambda_Orders +${orders}\\s*$`), r.stdout);
+    assert.equal(lines[at("AWS_Lambda_Orders") + 1], "      log group /aws/lambda/orders");
+    assert.match(
+      lines[at("ecs_checkout")]!,
+      new RegExp(`^  ecs_checkout +${checkout}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d  \\d{4}-`),
+      r.stdout,
+    );
+  });
+
   it("--tables on a file of an earlier version (no account column): says so; SQL still reads it", async () => {
     const old = join(tempDir(), "old.duckdb");
     const instance = await DuckDBInstance.create(old);
