@@ -45,8 +45,13 @@ function explainApiError(err: LogsApiError, ctx: FailureContext): string {
     case "unsupported":
       return `CloudWatch Logs does not support this while ${ctx.doing}. ${aws}`;
     case "invalid":
-      if (err.code === NO_ENDPOINT)
-        return `The AWS SDK found no ${err.operation.startsWith("sts:") ? "STS" : "CloudWatch Logs"} endpoint for region ${ctx.region} while ${ctx.doing}: ${err.message}. Check region_name and the endpoint settings of the profile (use_fips_endpoint, use_dualstack_endpoint, endpoint_url) and of the environment (AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL_STS); endpoint_url in the configuration is used as it is, whatever they say.`;
+      if (err.code === NO_ENDPOINT) {
+        // The settings named are those of the service whose endpoint the SDK could not make.
+        const [service, variable] = err.operation.startsWith("sts:")
+          ? ["STS", "AWS_ENDPOINT_URL_STS"]
+          : ["CloudWatch Logs", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"];
+        return `The AWS SDK found no ${service} endpoint for region ${ctx.region} while ${ctx.doing}: ${err.message}. Check region_name and the endpoint settings of the profile (use_fips_endpoint, use_dualstack_endpoint, endpoint_url) and of the environment (AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT, AWS_ENDPOINT_URL, ${variable}); endpoint_url in the configuration is used as it is, whatever they say.`;
+      }
       return `CloudWatch Logs rejected ${err.operation} while ${ctx.doing} (${err.code}). ${aws}`;
     case "unreachable": {
       const where = ctx.endpointUrl ? ` at ${ctx.endpointUrl}` : ` in region ${ctx.region}`;

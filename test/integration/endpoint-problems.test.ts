@@ -103,6 +103,9 @@ describe("setups that retrying cannot fix", () => {
       status.message!,
       /^The AWS SDK found no CloudWatch Logs endpoint for region us-east-1 while listing log groups: .*FIPS and custom endpoint are not supported\. Check region_name and the endpoint settings/,
     );
+    // The variables named are CloudWatch Logs', not STS's (no role: STS is not called).
+    assert.match(status.message!, /AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS\)/);
+    assert.doesNotMatch(status.message!, /_STS/);
     const r = await runWith("read", config, { catalog: catalogFor(["/setup/a"]) }, env);
     assert.notEqual(r.code, 0);
     assert.equal(errors(r.messages)[0]?.failure_type, "config_error");
