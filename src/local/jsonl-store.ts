@@ -18,6 +18,7 @@ import {
   open as openFile,
   readFile,
   readdir,
+  realpath,
   rename,
   rm,
   stat,
@@ -151,13 +152,16 @@ async function sizeOf(path: string): Promise<number> {
   );
 }
 
-async function replaceFile(path: string, text: string): Promise<void> {
+async function replaceFile(named: string, text: string): Promise<void> {
+  // A symbolic link to a file is followed, as the stream files' appends do: renamed over, the link
+  // would become a file of its own and its target stay as it was.
+  const path = (await lstat(named).catch(() => undefined))?.isSymbolicLink() ? await realpath(named) : named;
   // What a killed sync left at the temporary name, a named pipe included; a directory is said.
   await rm(`${path}.tmp`, { force: true }).catch((err: unknown) => {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== "EISDIR" && code !== "ERR_FS_EISDIR") throw err;
     throw new ConfigError(
-      `${path}.tmp is a directory, where sync writes ${basename(path)} before it replaces it; remove that directory`,
+      `${path}.tmp is a directory, where sync writes ${basename(named)} before it replaces it; remove that directory`,
     );
   });
   await writeFile(`${path}.tmp`, text);

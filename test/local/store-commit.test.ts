@@ -5,8 +5,11 @@ import { spawnSync } from "node:child_process";
 import {
   appendFileSync,
   existsSync,
+  lstatSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -626,6 +629,27 @@ describe("store commits", () => {
     ];
     assert.equal((await store.commit("log_events", RecordBatch.ofData("log_events", mixed), groups)).reread, 1);
     await store.close();
+  });
+
+  it("jsonl: _state.json and _streams.json that are links to files are written through the links", async () => {
+    const dir = tempDir();
+    const elsewhere = tempDir();
+    const first = await JsonlStore.open(dir, [STREAM], SOURCE);
+    await first.commit(STREAM, RecordBatch.ofData(STREAM, [record(1)]), { timestamp: T + 3000 });
+    await first.close();
+    for (const name of ["_state.json", "_streams.json"]) {
+      renameSync(join(dir, name), join(elsewhere, name));
+      symlinkSync(join(elsewhere, name), join(dir, name));
+    }
+    const second = await JsonlStore.open(dir, [STREAM, "/app/other"], SOURCE);
+    await second.commit(STREAM, RecordBatch.ofData(STREAM, [record(2)]), { timestamp: T + 4000 });
+    await second.close();
+    for (const name of ["_state.json", "_streams.json"]) {
+      assert.ok(lstatSync(join(dir, name)).isSymbolicLink(), `${name} is still a link`);
+      assert.deepEqual(readdirSync(elsewhere).sort(), ["_state.json", "_streams.json"], "no temporary file left");
+    }
+    assert.match(readFileSync(join(elsewhere, "_state.json"), "utf8"), new RegExp(`"timestamp": ?${T + 4000}`));
+    assert.match(readFileSync(join(elsewhere, "_streams.json"), "utf8"), /\/app\/other/);
   });
 
   it("jsonl: after a custom report's definition changed, only the events its file holds are re-read", async () => {
