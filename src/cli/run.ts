@@ -16,7 +16,7 @@ import type { ApiStats } from "../aws/logs-api.js";
 import { parseAirbyteArgs, parseDemoArgs, parseQueryArgs, parseSyncArgs, USAGE } from "./args.js";
 import { readJson, readJsonInput } from "./input.js";
 import { commandHelp, isAirbyteCommand, isCommand, overview, packageVersion, type LocalCommand } from "./usage.js";
-import { failureText } from "../local/terminal.js";
+import { failureText, widthFor } from "../local/terminal.js";
 import { syncConfig } from "../local/sync-flags.js";
 
 /** One line for people (and benchmarks) on stderr after a read. */
@@ -50,10 +50,10 @@ function helpRequest(argv: readonly string[]): HelpRequest | undefined {
 function answer(asked: HelpRequest, io: Io): number {
   switch (asked.kind) {
     case "overview":
-      io.stdout.write(overview());
+      io.stdout.write(overview(widthFor(io.stdout)));
       return 0;
     case "no arguments":
-      io.stderr.write(overview());
+      io.stderr.write(overview(widthFor(io.stderr)));
       return 2;
     case "version":
       try {
@@ -68,7 +68,7 @@ function answer(asked: HelpRequest, io: Io): number {
         io.stderr.write(`Unknown command ${JSON.stringify(asked.command)}.\n${USAGE}\n`);
         return 2;
       }
-      io.stdout.write(commandHelp(asked.command));
+      io.stdout.write(commandHelp(asked.command, widthFor(io.stdout)));
       return 0;
   }
 }

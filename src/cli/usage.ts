@@ -1,6 +1,6 @@
 // What the command line tells people: the commands, their flags, help texts and the version.
 // The argument parser (cli/args.ts) takes its flags from here, so the help cannot drift from what
-// is accepted. Every line fits an 80-column terminal (a test holds it).
+// is accepted. Every line fits an 80-column terminal, or a narrower one's width (a test holds it).
 import { readFileSync } from "node:fs";
 import { DEFAULT_FOLLOW_INTERVAL_SECONDS } from "../local/follow-policy.js";
 import { MAX_TABLE_ROWS, PROGRAM, WIDTH, wrap } from "../local/terminal.js";
@@ -230,12 +230,23 @@ export function operandOf(command: Command): string | undefined {
 }
 
 /** Synopses under "usage: "; a continuation line is indented (the program name is too long to align under). */
-function usageLines(commandsShown: readonly [string, CommandHelp][]): string[] {
+function usageLines(commandsShown: readonly [string, CommandHelp][], width = WIDTH): string[] {
   const isForm = (name: string, line: string, i: number): boolean => i === 0 || line.startsWith(`${name} `);
   const lines = commandsShown.flatMap(([name, c]) =>
     c.synopsis.map((line, i) => (isForm(name, line, i) ? `${PROGRAM} ${line}` : `    ${line}`)),
   );
-  return lines.map((line, i) => (i === 0 ? "usage: " : "       ") + line);
+  return lines.flatMap((line, i) => hang((i === 0 ? "usage: " : "       ") + line, width));
+}
+
+/**
+ * A line as it fits `width` (a terminal narrower than WIDTH): whole when it fits, else broken at
+ * spaces, the later parts under its indent plus `more`.
+ */
+function hang(line: string, width: number, more = 4): string[] {
+  if (line.length <= width) return [line];
+  const indent = " ".repeat(line.length - line.trimStart().length);
+  const later = " ".repeat(indent.length + more);
+  return wrap(line, width - later.length).map((l, i) => (i === 0 ? indent : later) + l);
 }
 
 /** Every command's synopsis; after an unknown command. */
@@ -248,44 +259,52 @@ export function commandSynopsis(command: Command): string {
   return [...usageLines([[command, commands[command]]]), `(more: ${PROGRAM} ${command} --help)`].join("\n");
 }
 
-/** `--help`: every command in a line, with examples. */
-export function overview(): string {
-  const row = ([name, c]: [string, CommandHelp]): string => `  ${name.padEnd(10)}${c.summary}`;
+/** `--help`: every command in a line, with examples; `width`: a terminal's, when narrower than WIDTH. */
+export function overview(width = WIDTH): string {
+  const row = ([name, c]: [string, CommandHelp]): string[] => hang(`  ${name.padEnd(10)}${c.summary}`, width, 10);
   return [
     `usage: ${PROGRAM} <command> [flags]`,
     "",
     "Airbyte commands (JSON messages on stdout, one per line):",
-    ...Object.entries(airbyteCommands).map(row),
+    ...Object.entries(airbyteCommands).flatMap(row),
     "Local commands (text on stdout, no Airbyte messages):",
-    ...Object.entries(localCommands).map(row),
+    ...Object.entries(localCommands).flatMap(row),
     "",
     "Examples:",
-    ...Object.values(commands).map((c) => `  ${fitExample(c.example)}`),
+    ...Object.values(commands).map((c) => `  ${fitExample(c.example, width)}`),
     "",
     `${PROGRAM} <command> --help   a command's flags and an example`,
     `${PROGRAM} --version          the version`,
     "",
-  ].join("\n");
+  ]
+    .flatMap((line) => hang(line, width))
+    .join("\n");
 }
 
-/** `<command> --help`: the synopsis, what it does, its flags and an example. */
-export function commandHelp(command: Command): string {
+/**
+ * `<command> --help`: the synopsis, what it does, its flags and an example; `width`: a
+ * terminal's, when narrower than WIDTH.
+ */
+export function commandHelp(command: Command, width = WIDTH): string {
   const c = commands[command];
   const label = (f: FlagHelp): string => (f.value === undefined ? f.name : `${f.name} ${f.value}`);
   const column = Math.max(0, ...c.flags.map((f) => label(f).length)) + 4;
+  // Too narrow for the flags' texts beside their names: each text goes under its flag.
+  const beside = width - column >= 30;
   const flagLines = c.flags.flatMap((f) => {
+    if (!beside) return [...hang(`  ${label(f)}`, width), ...wrap(f.text, width - 6).map((line) => `      ${line}`)];
     const head = `  ${label(f).padEnd(column - 2)}`;
-    return wrap(f.text, WIDTH - column).map((line, i) => (i === 0 ? head : " ".repeat(column)) + line);
+    return wrap(f.text, width - column).map((line, i) => (i === 0 ? head : " ".repeat(column)) + line);
   });
   return [
-    ...usageLines([[command, c]]),
+    ...usageLines([[command, c]], width),
     "",
-    ...wrap(c.about, WIDTH),
+    ...wrap(c.about, width),
     "",
     ...(c.flags.length === 0 ? ["Flags: none."] : ["Flags (--flag VALUE or --flag=VALUE):", ...flagLines]),
     "",
     "Example:",
-    `  ${fitExample(c.example)}`,
+    `  ${fitExample(c.example, width)}`,
     "",
   ].join("\n");
 }
@@ -300,6 +319,6 @@ export function packageVersion(): string {
 }
 
 /** An example command line, continued with a backslash where it would pass the terminal's edge. */
-function fitExample(example: string, indent = 2): string {
-  return wrap(example, WIDTH - indent - 6).join(` \\\n${" ".repeat(indent + 4)}`);
+function fitExample(example: string, width: number, indent = 2): string {
+  return wrap(example, width - indent - 6).join(` \\\n${" ".repeat(indent + 4)}`);
 }

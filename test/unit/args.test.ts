@@ -268,4 +268,16 @@ test("help: --help, -h, help COMMAND and COMMAND --help print the help; an unkno
   for (const text of [overview(), commandHelp("sync"), commandHelp("query"), USAGE, commandSynopsis("sync")]) {
     for (const line of text.split("\n")) assert.ok(line.length <= WIDTH, `wider than ${WIDTH}: ${line}`);
   }
+  // On a narrower terminal, help fits its width (the terminal would cut words at its edge).
+  for (const width of [40, 60]) {
+    const terminal = () => Object.assign(new Text(), { isTTY: true, columns: width });
+    const stdout = terminal();
+    assert.equal(await run(["sync", "--help"], { stdout, stderr: terminal() }), 0);
+    assert.equal(stdout.text, commandHelp("sync", width));
+    const all: Command[] = ["spec", "check", "discover", "read", "sync", "demo", "query"];
+    const texts = [overview(width), ...all.map((c) => commandHelp(c, width))];
+    for (const line of texts.join("\n").split("\n")) {
+      assert.ok(line.length <= width, `wider than ${width}: ${line}`);
+    }
+  }
 });
