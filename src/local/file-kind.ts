@@ -1,6 +1,6 @@
 // What a path the local stores would read or write is, when it exists but is not a regular file:
 // reading or writing a named pipe waits for the other end for ever, so it is refused up front.
-import { lstat, readlink, stat } from "node:fs/promises";
+import { lstat, readlink, realpath, stat } from "node:fs/promises";
 import { dirname, join, parse, resolve, sep } from "node:path";
 import { ConfigError } from "../airbyte/errors.js";
 
@@ -8,15 +8,17 @@ import { ConfigError } from "../airbyte/errors.js";
 const MAX_LINKS = 40;
 
 /**
- * Where `path` leads when it is a symbolic link: the last link's target, resolved against that
- * link's directory, whether it exists or not; `path` itself when it is no link.
+ * Where `path` leads when it is a symbolic link: the last link's target, resolved as the kernel
+ * does (against the link's real directory: `out/x -> ../s/x` with `out` a link to `deep/real`
+ * is `deep/s/x`), whether it exists or not; `path` itself when it is no link.
  */
 async function linkEnd(path: string): Promise<string> {
   let at = path;
   for (let hops = 0; hops < MAX_LINKS && (await lstat(at).catch(() => undefined))?.isSymbolicLink(); hops++) {
     const target = await readlink(at).catch(() => undefined);
     if (target === undefined) break;
-    at = resolve(dirname(at), target);
+    const directory = await realpath(dirname(at)).catch(() => dirname(resolve(at)));
+    at = resolve(directory, target);
   }
   return at;
 }

@@ -18,7 +18,6 @@ import {
   open as openFile,
   readFile,
   readdir,
-  realpath,
   rename,
   rm,
   stat,
@@ -152,16 +151,13 @@ async function sizeOf(path: string): Promise<number> {
   );
 }
 
-async function replaceFile(named: string, text: string): Promise<void> {
-  // A symbolic link to a file is followed, as the stream files' appends do: renamed over, the link
-  // would become a file of its own and its target stay as it was.
-  const path = (await lstat(named).catch(() => undefined))?.isSymbolicLink() ? await realpath(named) : named;
+async function replaceFile(path: string, text: string): Promise<void> {
   // What a killed sync left at the temporary name, a named pipe included; a directory is said.
   await rm(`${path}.tmp`, { force: true }).catch((err: unknown) => {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== "EISDIR" && code !== "ERR_FS_EISDIR") throw err;
     throw new ConfigError(
-      `${path}.tmp is a directory, where sync writes ${basename(named)} before it replaces it; remove that directory`,
+      `${path}.tmp is a directory, where sync writes ${basename(path)} before it replaces it; remove that directory`,
     );
   });
   await writeFile(`${path}.tmp`, text);
@@ -356,6 +352,15 @@ export class JsonlStore implements LocalStore {
     await makeDirectory(directory);
     for (const name of [LOCK_FILE, STREAMS_FILE, STATE_FILE])
       await refuseOtherThanFile(directory, join(directory, name));
+    // Written whole to a temporary name and renamed over: a link there would become a file of
+    // its own, its target left as it was (and writing beside the target may not be allowed).
+    for (const name of [STREAMS_FILE, STATE_FILE]) {
+      const path = join(directory, name);
+      if ((await lstat(path).catch(() => undefined))?.isSymbolicLink())
+        throw new ConfigError(
+          `--output ${directory} holds ${path}, a symbolic link, where sync keeps a file it replaces whole; make it a regular file (a link to the whole --output directory is followed)`,
+        );
+    }
     await lock(directory);
     try {
       const { names, mapped } = await streamFiles(directory, streams, source);
