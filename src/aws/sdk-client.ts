@@ -42,6 +42,16 @@ export function isRegionEndpoint(region: string, protocol: unknown, hostname: st
 }
 
 /**
+ * Whether an endpoint URL is the region's own CloudWatch Logs endpoint: the same source as no
+ * endpoint_url at all (a local store keys its streams by it).
+ */
+export function isRegionEndpointUrl(region: string, url: string): boolean {
+  const u = new URL(url);
+  const port = u.port === "" ? undefined : Number(u.port);
+  return (u.pathname === "/" || u.pathname === "") && isRegionEndpoint(region, u.protocol, u.hostname, port);
+}
+
+/**
  * For a client given endpoint_url: that endpoint, as it is. use_fips_endpoint and
  * use_dualstack_endpoint (a profile's, or AWS_USE_FIPS_ENDPOINT's) choose among AWS's own hosts,
  * and the SDK refuses them beside an endpoint of ours ("FIPS and custom endpoint are not supported").

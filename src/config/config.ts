@@ -168,7 +168,16 @@ function parseStartDate(value: string | undefined, problems: string[]): number |
  * password) as "…", whatever the slashes (`http:/u@h` and `http:\\u@h` are URLs with a user too).
  */
 export function withoutUserinfo(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:[\\/]*)?[^@]*@/i, "$1…@");
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  // A URL without a user: an "@" in its path or query is shown as it is.
+  if (parsed !== undefined && parsed.username === "" && parsed.password === "") return url;
+  // Else all up to the last "@" (a password may hold "@", or "/" in what is then no URL).
+  return url.replace(/^([a-z][a-z0-9+.-]*:[\\/]*)?.*@/is, "$1…@");
 }
 
 function parseEndpoint(value: string | undefined, problems: string[]): string | undefined {
@@ -194,6 +203,15 @@ function parseEndpoint(value: string | undefined, problems: string[]): string | 
   // One spelling per endpoint (the URL's own: scheme and host in lower case, no default port, no
   // trailing slash): a local sync stores it in its streams' source, where `HTTP://Host:80/` beside
   // `http://host` would be another source, its streams read again into new tables.
+  // The SDK sends neither (measured: `…/p/?x=1#f` sent `POST /p/`): kept, they would make the
+  // same endpoint another source, and messages name a URL the requests never went to.
+  if (/[?#]/.test(u.href)) {
+    problems.push(
+      // Not shown: a query may carry a token.
+      `endpoint_url holds a query or fragment (got ${JSON.stringify(withoutUserinfo(value).replace(/([?#]).*$/s, "$1…"))}), which the AWS SDK never sends; remove what follows "?" or "#"`,
+    );
+    return undefined;
+  }
   return u.href.replace(/\/+$/, "");
 }
 

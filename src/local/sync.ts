@@ -9,6 +9,7 @@ import {
   unlessCancelled,
   watchCancellation,
 } from "../engine/cancel.js";
+import { isRegionEndpointUrl } from "../aws/sdk-client.js";
 import { connect, type Io } from "../commands/context.js";
 import { discoverSources, noStreamsFound } from "../commands/discover.js";
 import { read } from "../commands/read.js";
@@ -215,8 +216,13 @@ export async function runSync(
     const source = {
       account,
       region: config.region,
-      // Where discover's requests went, when the SDK took an endpoint from outside the config.
-      endpoint: endpointLabel ?? config.endpointUrl ?? api.otherEndpoint(),
+      // Where discover's requests went, when the SDK took an endpoint from outside the config;
+      // none for the region's own endpoint, however it was given.
+      endpoint:
+        endpointLabel ??
+        (config.endpointUrl !== undefined && isRegionEndpointUrl(config.region, config.endpointUrl)
+          ? undefined
+          : (config.endpointUrl ?? api.otherEndpoint())),
     };
     store = await openStore(options, names, source, config.linkedAccounts !== undefined);
     notes.push(...store.notes);

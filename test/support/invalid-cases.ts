@@ -151,6 +151,18 @@ function badFormats(): InvalidCase[] {
       ["https:/ghp_S3cretToken123@127.0.0.1:9", "http:s3cretToken@127.0.0.1", "https:\\s3cretToken@127.0.0.1"],
       /endpoint_url holds a user name or password \(got "https?:[\\/]*…@127\.0\.0\.1(:9)?"\)/,
     ),
+    // A password holding "@": the user name and password are all left out, to the last "@".
+    ...fmt(
+      "endpoint_url",
+      ["http://user:pa@s3cret@127.0.0.1:1"],
+      /endpoint_url holds a user name or password \(got "http:\/\/…@127\.0\.0\.1:1"\)/,
+    ),
+    // A query or fragment, which the SDK never sends, would make the same endpoint another source.
+    ...fmt(
+      "endpoint_url",
+      ["http://127.0.0.1:9/p/?x=1", "http://127.0.0.1:9/#f", "http://127.0.0.1:9#", "http://127.0.0.1:9/v1@2?"],
+      /endpoint_url holds a query or fragment \(got "http:\/\/127\.0\.0\.1:9[^"=]*[?#]…"\), which the AWS SDK never sends; remove what follows "\?" or "#"/,
+    ),
     ...fmt(
       "endpoint_url",
       ["http://user:pw@127.0.0.1:4566", "https://user@logs.example.com", "http://:pw@127.0.0.1"],

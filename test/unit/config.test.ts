@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseConfig, unknownSettings } from "../../src/config/config.js";
+import { parseConfig, unknownSettings, withoutUserinfo } from "../../src/config/config.js";
 import { ConfigError } from "../../src/airbyte/errors.js";
 import { parseConfiguredCatalog } from "../../src/airbyte/configured-catalog.js";
 import { connectionSpecification } from "../../src/config/spec.js";
@@ -30,6 +30,9 @@ test("a full config parses with defaults", () => {
     assert.equal(parseConfig({ ...base, endpoint_url: spelt }).endpointUrl, "http://localhost", spelt);
   }
   assert.equal(parseConfig({ ...base, endpoint_url: "https://H.example:443/p/" }).endpointUrl, "https://h.example/p");
+  // An "@" in the path is no user: shown as it is.
+  assert.equal(withoutUserinfo("http://127.0.0.1:9/v1@2"), "http://127.0.0.1:9/v1@2");
+  assert.equal(withoutUserinfo("http://u:p@w@h/x"), "http://…@h/x");
   assert.deepEqual(c.reports, [{ name: "errors", logGroupName: "/aws/x", logStreamNames: [], filterPattern: "ERROR" }]);
   assert.equal(c.unmask, false);
   assert.equal(parseConfig({ ...base, unmask: true }).unmask, true);

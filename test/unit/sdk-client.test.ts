@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isRegionEndpoint, RenewableSdkClient } from "../../src/aws/sdk-client.js";
+import { isRegionEndpoint, isRegionEndpointUrl, RenewableSdkClient } from "../../src/aws/sdk-client.js";
 
 test("requests that met one credential expiry together renew the client once", () => {
   let sessions = 0;
@@ -52,6 +52,15 @@ test("only the region's own CloudWatch Logs hosts, over https on its port, are i
   ];
   for (const [protocol, host, port] of other)
     assert.equal(isRegionEndpoint("us-east-1", protocol, host, port), false, `${protocol}//${host}:${String(port)}`);
+  // As an endpoint_url: the region's own endpoint is no endpoint of its own (one source in a store).
+  for (const url of ["https://logs.us-east-1.amazonaws.com", "https://logs.us-east-1.amazonaws.com:443/"])
+    assert.equal(isRegionEndpointUrl("us-east-1", url), true, url);
+  for (const url of [
+    "https://logs.us-east-1.amazonaws.com/proxy",
+    "http://logs.us-east-1.amazonaws.com",
+    "http://127.0.0.1:4566",
+  ])
+    assert.equal(isRegionEndpointUrl("us-east-1", url), false, url);
 });
 
 test("the profile the config names is the SDK's profile for its settings (use_fips_endpoint), as AWS_PROFILE's would be", async () => {
