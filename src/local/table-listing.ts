@@ -13,8 +13,10 @@ export interface TableSummary {
   readonly source: string;
   readonly stream: string;
   readonly table: string;
-  /** undefined: the table is gone (dropped by hand). */
+  /** undefined: the table is gone (dropped by hand), or cannot be read (see `unreadable`). */
   readonly rows: number | undefined;
+  /** Why the table's rows could not be summed up (a column changed by hand): DuckDB's words. */
+  readonly unreadable?: string;
   /** The first and last event_time, to the minute (UTC); undefined when the table has no rows. */
   readonly first: string | undefined;
   readonly last: string | undefined;
@@ -86,9 +88,25 @@ export async function tableSummaries(db: DuckDBConnection, database: string): Pr
     const groups = has.has("loggroupname")
       ? `count(DISTINCT ${group})::INTEGER AS groups, min("logGroupName") AS "group"`
       : `0 AS groups, NULL AS "group"`;
-    const r = (
-      await db.runAndReadAll(`SELECT count(*)::BIGINT AS n, ${time}, ${groups} FROM ${quote(table)}`)
-    ).getRowObjectsJS()[0]!;
+    let r: Record<string, unknown>;
+    try {
+      r = (
+        await db.runAndReadAll(`SELECT count(*)::BIGINT AS n, ${time}, ${groups} FROM ${quote(table)}`)
+      ).getRowObjectsJS()[0]!;
+    } catch (err) {
+      // A column of another type, a view over a dropped table: this table is said so, the others listed.
+      const unreadable = (err instanceof Error ? err.message : String(err)).split("\n")[0]!;
+      summaries.push({
+        ...entry,
+        rows: undefined,
+        unreadable,
+        first: undefined,
+        last: undefined,
+        logGroups: 0,
+        logGroup: undefined,
+      });
+      continue;
+    }
     summaries.push({
       ...entry,
       rows: Number(r.n),
@@ -116,6 +134,7 @@ function origin(s: TableSummary): string {
 
 /** A table's rows and time range in words, for a listing too wide for columns. */
 function described(s: TableSummary): string {
+  if (s.unreadable !== undefined) return "unreadable (changed by hand?)";
   if (s.rows === undefined) return "missing (dropped by hand)";
   if (s.first === undefined || s.last === undefined) return plural(s.rows, "event");
   return `${plural(s.rows, "event")}, ${s.first} to ${s.last} (UTC)`;
@@ -134,18 +153,22 @@ export function tableListing(database: string, summaries: readonly TableSummary[
   const sources = [...new Set(summaries.map((s) => s.source))];
   for (const source of sources) {
     const of = summaries.filter((s) => s.source === source);
-    const rows = of.map((s) => [s.table, s.rows === undefined ? "missing" : s.rows, s.first ?? "", s.last ?? ""]);
+    const count = (s: TableSummary) => s.rows ?? (s.unreadable === undefined ? "missing" : "unreadable");
+    const rows = of.map((s) => [s.table, count(s), s.first ?? "", s.last ?? ""]);
     const [header, rule, ...body] = textTable(["table", "events", "first (UTC)", "last (UTC)"], rows, {
       numeric: [false, true, false, false],
     });
     lines.push(...wrap(`${escapeControls(source)}:`, WIDTH - 2).map((l, i) => (i === 0 ? l : `  ${l}`)));
-    const logGroup = (s: TableSummary) => `      ${origin(s)}`;
+    // Under a table that cannot be read, DuckDB's reason, broken to the width.
+    const why = (s: TableSummary) =>
+      s.unreadable === undefined ? [] : wrap(escapeControls(s.unreadable), WIDTH - 6).map((l) => `      ${l}`);
+    const logGroup = (s: TableSummary) => [`      ${origin(s)}`, ...why(s)];
     if (2 + displayWidth(rule ?? "") > WIDTH) {
-      for (const s of of) lines.push(`  ${escapeControls(s.table)}`, `      ${described(s)}`, logGroup(s));
+      for (const s of of) lines.push(`  ${escapeControls(s.table)}`, `      ${described(s)}`, ...logGroup(s));
       continue;
     }
     lines.push(`  ${header}`, `  ${rule}`);
-    for (const [i, line] of body.entries()) lines.push(`  ${line}`, logGroup(of[i]!));
+    for (const [i, line] of body.entries()) lines.push(`  ${line}`, ...logGroup(of[i]!));
   }
   return lines;
 }

@@ -237,6 +237,27 @@ describe("query", () => {
     );
   });
 
+  it("--tables: a table it cannot read (a view over a dropped table, a retyped column) is said so, the others listed", async () => {
+    const copy = join(tempDir(), "copy.duckdb");
+    copyFileSync(database, copy);
+    const instance = await DuckDBInstance.create(copy);
+    const db = await instance.connect();
+    await db.run(
+      "ALTER TABLE ecs_checkout RENAME TO ecs_kept; CREATE VIEW ecs_checkout AS SELECT * FROM ecs_kept; DROP TABLE ecs_kept",
+    );
+    db.closeSync();
+    instance.closeSync();
+    const r = await runQuery(["--tables", "--database", copy]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split("\n");
+    assert.equal(lines[0], `2 tables, ${counts.get("/aws/lambda/orders")!} events in ${copy}:`);
+    const at = lines.findIndex((l) => l.startsWith("  ecs_checkout "));
+    assert.match(lines[at]!, /^ {2}ecs_checkout +unreadable\s*$/, r.stdout);
+    assert.equal(lines[at + 1], "      stream /ecs/checkout");
+    assert.match(lines[at + 2]!, /^ {6}Catalog Error: .*ecs_kept/, r.stdout);
+    assert.match(r.stdout, /^ {2}aws_lambda_orders +\d+ /m);
+  });
+
   it("--tables on a file of an earlier version (no account column): says so; SQL still reads it", async () => {
     const old = join(tempDir(), "old.duckdb");
     const instance = await DuckDBInstance.create(old);
