@@ -261,7 +261,9 @@ export function commandSynopsis(command: Command): string {
 
 /** `--help`: every command in a line, with examples; `width`: a terminal's, when narrower than WIDTH. */
 export function overview(width = WIDTH): string {
-  const row = ([name, c]: [string, CommandHelp]): string[] => hang(`  ${name.padEnd(10)}${c.summary}`, width, 10);
+  // Summaries under their column; on a very narrow terminal under their command, a little in.
+  const row = ([name, c]: [string, CommandHelp]): string[] =>
+    hang(`  ${name.padEnd(10)}${c.summary}`, width, width >= 40 ? 10 : 4);
   return [
     `usage: ${PROGRAM} <command> [flags]`,
     "",
@@ -269,16 +271,24 @@ export function overview(width = WIDTH): string {
     ...Object.entries(airbyteCommands).flatMap(row),
     "Local commands (text on stdout, no Airbyte messages):",
     ...Object.entries(localCommands).flatMap(row),
-    "",
-    "Examples:",
-    ...Object.values(commands).map((c) => `  ${fitExample(c.example, width)}`),
-    "",
-    `${PROGRAM} <command> --help   a command's flags and an example`,
-    `${PROGRAM} --version          the version`,
-    "",
   ]
     .flatMap((line) => hang(line, width))
+    .concat([
+      "",
+      "Examples:",
+      ...Object.values(commands).map((c) => `  ${fitExample(c.example, width)}`),
+      "",
+      ...trailer(`${PROGRAM} <command> --help`, "a command's flags and an example", width),
+      ...trailer(`${PROGRAM} --version`, "the version", width),
+      "",
+    ])
     .join("\n");
+}
+
+/** A command line and what it does, side by side when they fit, else the words under the command. */
+function trailer(command: string, does: string, width: number): string[] {
+  const line = `${command.padEnd(PROGRAM.length + 20)}${does}`;
+  return line.length <= width ? [line] : [...hang(command, width, 2), ...wrap(does, width - 4).map((l) => `    ${l}`)];
 }
 
 /**
@@ -301,7 +311,9 @@ export function commandHelp(command: Command, width = WIDTH): string {
     "",
     ...wrap(c.about, width),
     "",
-    ...(c.flags.length === 0 ? ["Flags: none."] : ["Flags (--flag VALUE or --flag=VALUE):", ...flagLines]),
+    ...(c.flags.length === 0
+      ? ["Flags: none."]
+      : [...hang("Flags (--flag VALUE or --flag=VALUE):", width), ...flagLines]),
     "",
     "Example:",
     `  ${fitExample(c.example, width)}`,

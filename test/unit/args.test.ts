@@ -280,4 +280,15 @@ test("help: --help, -h, help COMMAND and COMMAND --help print the help; an unkno
       assert.ok(line.length <= width, `wider than ${width}: ${line}`);
     }
   }
+  // At 30 columns only a word longer than the line is wider (a default path, the program's name).
+  const all30 = [overview(30), ...(["sync", "query", "read"] as const).map((c) => commandHelp(c, 30))];
+  for (const line of all30.join("\n").split("\n")) {
+    const words = line
+      .trim()
+      .split(" ")
+      .filter((w) => w !== "\\");
+    assert.ok(line.length <= 30 || words.length === 1, `wider than 30: ${line}`);
+  }
+  assert.match(overview(), /^source-cloudwatch-logs <command> --help {3}a command's flags and an example$/m);
+  assert.match(overview(30), /^source-cloudwatch-logs\n {2}--version\n {4}the version$/m);
 });
