@@ -323,10 +323,12 @@ async function lock(directory: string): Promise<void> {
     const holder = Number(pid);
     const gone = host === HOST && Number.isInteger(holder) && holder > 0 && !isRunning(holder);
     if (!gone || attempt > 0) {
-      const who =
-        Number.isInteger(holder) && holder > 0
-          ? `process ${holder}${host === HOST ? "" : ` of host ${host}`}`
-          : "another sync";
+      // A lock that names no process: a sync killed between making it and writing it, or a file put there.
+      if (!(Number.isInteger(holder) && holder > 0))
+        throw new ConfigError(
+          `--output ${directory} has a lock, ${path}, that names no process; remove it if no sync runs`,
+        );
+      const who = `process ${holder}${host === HOST ? "" : ` of host ${host}`}`;
       throw new ConfigError(
         `--output ${directory} is in use by ${who} (another sync?); sync when it has finished, or remove ${path} if no sync runs`,
       );

@@ -546,6 +546,12 @@ describe("store commits", () => {
     // Another host's process cannot be looked at: its lock stays.
     writeFileSync(join(dir, "_lock"), `${process.pid} ${host}x\n`);
     await assert.rejects(JsonlStore.open(dir, [STREAM], SOURCE), inUse(`process ${process.pid} of host ${host}x`));
+    // A lock that names no process (empty: killed before it was written) is said so.
+    writeFileSync(join(dir, "_lock"), "");
+    await assert.rejects(JsonlStore.open(dir, [STREAM], SOURCE), {
+      name: "ConfigError",
+      message: `--output ${dir} has a lock, ${join(dir, "_lock")}, that names no process; remove it if no sync runs`,
+    });
   });
 
   it("duckdb: at close, row groups of large commits are left as they are; those of small commits are merged", async () => {
