@@ -191,14 +191,22 @@ describe("query", () => {
     }
   });
 
-  it("--tables: a table dropped by hand is listed as missing, even when another schema has a table of its name", async () => {
+  /** A copy of the synced file with `sql` run on it: a file changed by hand. */
+  const editedCopy = async (sql: string): Promise<string> => {
     const copy = join(tempDir(), "copy.duckdb");
     copyFileSync(database, copy);
     const instance = await DuckDBInstance.create(copy);
     const db = await instance.connect();
-    await db.run("DROP TABLE ecs_checkout; CREATE SCHEMA other; CREATE TABLE other.ecs_checkout (x INTEGER)");
+    await db.run(sql);
     db.closeSync();
     instance.closeSync();
+    return copy;
+  };
+
+  it("--tables: a table dropped by hand is listed as missing, even when another schema has a table of its name", async () => {
+    const copy = await editedCopy(
+      "DROP TABLE ecs_checkout; CREATE SCHEMA other; CREATE TABLE other.ecs_checkout (x INTEGER)",
+    );
     const r = await runQuery(["--tables", "--database", copy]);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.split("\n");
@@ -210,17 +218,11 @@ describe("query", () => {
   });
 
   it("--tables on tables changed by hand: a view in a table's place, a mapping spelt in capitals, a column dropped", async () => {
-    const copy = join(tempDir(), "copy.duckdb");
-    copyFileSync(database, copy);
-    const instance = await DuckDBInstance.create(copy);
-    const db = await instance.connect();
-    await db.run(
+    const copy = await editedCopy(
       "ALTER TABLE ecs_checkout RENAME TO ecs_kept; CREATE VIEW ecs_checkout AS SELECT * FROM ecs_kept; " +
         "ALTER TABLE aws_lambda_orders DROP COLUMN event_time; " +
         "UPDATE _source_cloudwatch_logs_streams SET table_name = 'AWS_Lambda_Orders' WHERE table_name = 'aws_lambda_orders'",
     );
-    db.closeSync();
-    instance.closeSync();
     const r = await runQuery(["--tables", "--database", copy]);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.split("\n");
@@ -238,15 +240,9 @@ describe("query", () => {
   });
 
   it("--tables: a table it cannot read (a view over a dropped table, a retyped column) is said so, the others listed", async () => {
-    const copy = join(tempDir(), "copy.duckdb");
-    copyFileSync(database, copy);
-    const instance = await DuckDBInstance.create(copy);
-    const db = await instance.connect();
-    await db.run(
+    const copy = await editedCopy(
       "ALTER TABLE ecs_checkout RENAME TO ecs_kept; CREATE VIEW ecs_checkout AS SELECT * FROM ecs_kept; DROP TABLE ecs_kept",
     );
-    db.closeSync();
-    instance.closeSync();
     const r = await runQuery(["--tables", "--database", copy]);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.split("\n");
