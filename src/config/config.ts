@@ -200,11 +200,8 @@ function parseEndpoint(value: string | undefined, problems: string[]): string | 
     );
     return undefined;
   }
-  // One spelling per endpoint (the URL's own: scheme and host in lower case, no default port, no
-  // trailing slash): a local sync stores it in its streams' source, where `HTTP://Host:80/` beside
-  // `http://host` would be another source, its streams read again into new tables.
-  // The SDK sends neither (measured: `…/p/?x=1#f` sent `POST /p/`): kept, they would make the
-  // same endpoint another source, and messages name a URL the requests never went to.
+  // The SDK sends neither a query nor a fragment (measured: `…/p/?x=1#f` sent `POST /p/`): kept,
+  // they would make the same endpoint another source, and messages name a URL the requests never went to.
   if (/[?#]/.test(u.href)) {
     problems.push(
       // Not shown: a query may carry a token.
@@ -212,6 +209,9 @@ function parseEndpoint(value: string | undefined, problems: string[]): string | 
     );
     return undefined;
   }
+  // One spelling per endpoint (the URL's own: scheme and host in lower case, no default port, no
+  // trailing slash): a local sync stores it in its streams' source, where `HTTP://Host:80/` beside
+  // `http://host` would be another source, its streams read again into new tables.
   return u.href.replace(/\/+$/, "");
 }
 
