@@ -65,16 +65,11 @@ export async function tableSummaries(db: DuckDBConnection, database: string): Pr
     });
     const table = String(m.table_name);
     const entry = { source, stream: String(m.stream), table };
+    // What a table whose rows were not read shows: no count, no time range, no log group.
+    const unread = { ...entry, rows: undefined, first: undefined, last: undefined, logGroups: 0, logGroup: undefined };
     const has = await columns(table);
     if (has.size === 0) {
-      summaries.push({
-        ...entry,
-        rows: undefined,
-        first: undefined,
-        last: undefined,
-        logGroups: 0,
-        logGroup: undefined,
-      });
+      summaries.push(unread);
       continue;
     }
     // With linked accounts, a group's name alone does not tell two accounts' groups apart.
@@ -96,15 +91,7 @@ export async function tableSummaries(db: DuckDBConnection, database: string): Pr
     } catch (err) {
       // A column of another type, a view over a dropped table: this table is said so, the others listed.
       const unreadable = (err instanceof Error ? err.message : String(err)).split("\n")[0]!;
-      summaries.push({
-        ...entry,
-        rows: undefined,
-        unreadable,
-        first: undefined,
-        last: undefined,
-        logGroups: 0,
-        logGroup: undefined,
-      });
+      summaries.push({ ...unread, unreadable });
       continue;
     }
     summaries.push({
