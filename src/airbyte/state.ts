@@ -7,16 +7,16 @@ export interface StateInput extends ReadonlyMap<string, number> {
   readonly groupWatermarks: ReadonlyMap<string, ReadonlyMap<string, number>>;
   /** A custom report's `report_definition`: what it selected when its state was saved. */
   readonly reportDefinitions: ReadonlyMap<string, string>;
-}
-
-/** A custom report's watermark and what the report selected then. */
-interface ReportValue {
-  readonly timestamp: number;
-  readonly definition: string;
+  /** A stream's `origin`: the region and account its events were read from (absent in older states). */
+  readonly origins: ReadonlyMap<string, string>;
 }
 
 /** A stream's parsed state: one watermark (a report's with its definition), or one per log group. */
-type StreamValue = number | ReportValue | ReadonlyMap<string, number>;
+interface StreamValue {
+  readonly watermark: number | ReadonlyMap<string, number>;
+  readonly definition?: string;
+  readonly origin?: string;
+}
 
 type Json = Record<string, unknown>;
 
@@ -26,7 +26,8 @@ function isObject(v: unknown): v is Json {
 
 /**
  * A stream's state blob: {"timestamp": T} with T epoch ms (our state and Airbyte's Python
- * connector's), or {"log_groups": {"<group>": {"timestamp": T}}} (the single stream's).
+ * connector's), or {"log_groups": {"<group>": {"timestamp": T}}} (the single stream's); either
+ * may say its origin.
  */
 function watermarkOf(stream: string, blob: unknown): StreamValue | undefined {
   if (blob === undefined || blob === null) return undefined;
@@ -35,16 +36,26 @@ function watermarkOf(stream: string, blob: unknown): StreamValue | undefined {
       `state for stream ${JSON.stringify(stream)} must be an object like {"timestamp": 1700000000000}`,
     );
   if (Object.keys(blob).length === 0) return undefined;
-  if ("log_groups" in blob) return groupWatermarksOf(stream, blob);
   const where = `state for stream ${JSON.stringify(stream)}`;
+  const origin = originOf(where, blob.origin);
+  const withOrigin = origin === undefined ? {} : { origin };
+  if ("log_groups" in blob) return { watermark: groupWatermarksOf(stream, blob), ...withOrigin };
   const timestamp = timestampOf(where, blob.timestamp);
-  if (blob.report_definition === undefined) return timestamp;
+  if (blob.report_definition === undefined) return { watermark: timestamp, ...withOrigin };
   if (typeof blob.report_definition !== "string")
     throw new ConfigError(
       `${where}: report_definition must be the string a read wrote there (${shown(blob.report_definition)}); ` +
         "restore it, or remove it to continue the report from this timestamp",
     );
-  return { timestamp, definition: blob.report_definition };
+  return { watermark: timestamp, definition: blob.report_definition, ...withOrigin };
+}
+
+function originOf(where: string, raw: unknown): string | undefined {
+  if (raw === undefined || typeof raw === "string") return raw;
+  throw new ConfigError(
+    `${where}: origin must be the string a read wrote there, like "arn:aws:logs:us-east-1:123456789012" (${shown(raw)}); ` +
+      "restore it, or remove it to take the state as it is",
+  );
 }
 
 function timestampOf(where: string, raw: unknown): number {
@@ -160,14 +171,14 @@ function split(values: ReadonlyMap<string, StreamValue>): StateInput {
   const timestamps = new Map<string, number>();
   const groupWatermarks = new Map<string, ReadonlyMap<string, number>>();
   const reportDefinitions = new Map<string, string>();
+  const origins = new Map<string, string>();
   for (const [stream, v] of values) {
-    if (typeof v === "number") timestamps.set(stream, v);
-    else if ("definition" in v) {
-      timestamps.set(stream, v.timestamp);
-      reportDefinitions.set(stream, v.definition);
-    } else groupWatermarks.set(stream, v);
+    if (typeof v.watermark === "number") timestamps.set(stream, v.watermark);
+    else groupWatermarks.set(stream, v.watermark);
+    if (v.definition !== undefined) reportDefinitions.set(stream, v.definition);
+    if (v.origin !== undefined) origins.set(stream, v.origin);
   }
-  return Object.assign(timestamps, { groupWatermarks, reportDefinitions });
+  return Object.assign(timestamps, { groupWatermarks, reportDefinitions, origins });
 }
 
 function parsed(input: unknown, options: ParseStateOptions): ReadonlyMap<string, StreamValue> {
@@ -206,4 +217,22 @@ function parsed(input: unknown, options: ParseStateOptions): ReadonlyMap<string,
     );
   }
   return fromLegacy(input);
+}
+
+/** Streams named in a warning about states not in the catalog; the rest are counted. */
+const MAX_NAMED_STREAMS = 5;
+
+/**
+ * The warning for states of streams the catalog does not hold (a stream deselected, another
+ * layout's state), or undefined: one line, however many (a state of 200,000 groups is one LOG).
+ */
+export function notInCatalog(state: StateInput, catalog: readonly { readonly name: string }[]): string | undefined {
+  const known = new Set(catalog.map((s) => s.name));
+  const ignored = [...state.keys(), ...state.groupWatermarks.keys()].filter((name) => !known.has(name));
+  if (ignored.length === 0) return undefined;
+  if (ignored.length === 1)
+    return `State for stream ${JSON.stringify(ignored[0])} is not in the catalog; it is ignored.`;
+  const named = ignored.slice(0, MAX_NAMED_STREAMS).map((n) => JSON.stringify(n));
+  const more = ignored.length - named.length;
+  return `State for ${ignored.length} streams not in the catalog is ignored: ${named.join(", ")}${more > 0 ? ` and ${more} more` : ""}.`;
 }

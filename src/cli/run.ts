@@ -11,7 +11,7 @@ import { Emitter } from "../airbyte/emitter.js";
 import { ConfigError, asConnectorError, type ConnectorError } from "../airbyte/errors.js";
 import { toConnectorError } from "../commands/api-failures.js";
 import { parseConfiguredCatalog } from "../airbyte/configured-catalog.js";
-import { parseState } from "../airbyte/state.js";
+import { notInCatalog, parseState } from "../airbyte/state.js";
 import type { ApiStats } from "../aws/logs-api.js";
 import { parseAirbyteArgs, parseDemoArgs, parseQueryArgs, parseSyncArgs, USAGE } from "./args.js";
 import { readJson, readJsonInput } from "./input.js";
@@ -178,11 +178,8 @@ async function runAirbyteCommand(argv: readonly string[], io: Io, cancellation: 
       const statePath = files.get("--state");
       const stateInput = statePath ? await readJsonInput("--state", statePath) : { value: undefined };
       const state = parseState(stateInput.value, { itemName: stateInput.itemName });
-      const known = new Set(catalog.map((s) => s.name));
-      for (const name of state.keys()) {
-        if (!known.has(name))
-          emitter.log("WARN", `State for stream ${JSON.stringify(name)} is not in the catalog; it is ignored.`);
-      }
+      const ignored = notInCatalog(state, catalog);
+      if (ignored !== undefined) emitter.log("WARN", ignored);
       const started = Date.now();
       const onStreamFailed = (stream: string, message: string) => {
         io.stderr.write(`Stream ${JSON.stringify(stream)} failed: ${emitter.redactText(message)}\n`);

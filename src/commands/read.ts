@@ -22,6 +22,7 @@ import { GROUP_STATES_INTERVAL_MS, GroupStates, retainedWatermarks } from "../en
 import { ConfigError } from "../airbyte/errors.js";
 import { ALL_GROUPS_STREAM, type StreamSource } from "../domain/streams.js";
 import type { LogGroup } from "../domain/logs.js";
+import { DAY_MS } from "../domain/time.js";
 import { sinkFor } from "../sinks/delivery.js";
 import type { CommandContext } from "./context.js";
 
@@ -63,8 +64,9 @@ function groupRange(
 }
 
 /**
- * The stream's watermark in the state; none for a custom report whose state was saved when it
- * selected other events (another log group, log streams or filter pattern): the events it selects
+ * The stream's watermark in the state; none when the state was saved reading another region or
+ * account (another source's events, never read), or for a custom report whose state was saved when
+ * it selected other events (another log group, log streams or filter pattern): the events it selects
  * now from before that watermark were never read, so it reads from its start again, and says why.
  */
 function storedWatermark(
@@ -74,14 +76,48 @@ function storedWatermark(
   source: StreamSource,
 ): number | undefined {
   const stored = state.get(stream.name);
+  if (stored === undefined || stream.syncMode !== "incremental") return stored;
+  const origin = state.origins.get(stream.name);
+  if (origin !== undefined && source.origin !== undefined && origin !== source.origin) {
+    ctx.emitter.log("WARN", otherOrigin(`The state of stream ${JSON.stringify(stream.name)}`, origin, source.origin));
+    return undefined;
+  }
   const saved = state.reportDefinitions.get(stream.name);
-  if (stored === undefined || stream.syncMode !== "incremental" || source.report === undefined) return stored;
-  if (saved === undefined || saved === reportDefinition(source)) return stored;
+  if (source.report === undefined || saved === undefined || saved === reportDefinition(source)) return stored;
   ctx.emitter.log(
     "WARN",
     `Custom report ${JSON.stringify(stream.name)} selects other events than when its state was saved (its log group, log streams or filter pattern changed): that state does not cover them, so the report is read again from its start.`,
   );
   return undefined;
+}
+
+/** The warning for a state saved reading another origin (see originOfGroup) than this read's. */
+function otherOrigin(whose: string, saved: string, now: string): string {
+  return (
+    `${whose} was saved reading ${saved}, but this read reads ${now} (another region or account): ` +
+    "that state does not cover these events, so they are read from their start."
+  );
+}
+
+/** Beyond this after now a state's timestamp is no clock's skew but a mistake (microseconds, a hand edit). */
+const MAX_STATE_AHEAD_MS = DAY_MS;
+
+/**
+ * A state far after now is kept as it is and nothing is read: counted as now (as a state a little
+ * ahead is, see syncRange) and written back so, it would mark every event up to now as delivered for
+ * good (a timestamp in microseconds). Kept, correcting it later loses nothing. Airbyte's acceptance
+ * tests send such a state and expect no records.
+ */
+function farAhead(ctx: CommandContext, stream: ConfiguredStream, whose: string, stored: number | undefined): boolean {
+  const now = ctx.now();
+  if (stream.syncMode !== "incremental" || stored === undefined || stored <= now + MAX_STATE_AHEAD_MS) return false;
+  ctx.emitter.log(
+    "WARN",
+    `${whose}, timestamp ${shownTime(stored)}, is more than a day after this machine's clock (${shownTime(now)}): ` +
+      "nothing is read and the state is kept as it is, so no event is skipped for good. " +
+      "If it is a mistake (a timestamp in microseconds, not epoch milliseconds), pass the state corrected, or no state to read from start_date.",
+  );
+  return true;
 }
 
 /** The end of a range in words, for the warnings about a state or start_date past it. */
@@ -136,6 +172,10 @@ function streamTask(
       emitter.status(stream.name, "STARTED");
       const { source, group } = await resolveStream(config, directory, stream.name, input.justDiscovered);
       const stored = storedWatermark(ctx, stream, input.state, source);
+      if (farAhead(ctx, stream, `The state of stream ${name}`, stored)) {
+        emitter.state(stream.name, stateBlob(stored!, source));
+        return undefined;
+      }
       const range = groupRange(ctx, stream, group, stored);
       const limit = ingestionLimit(range);
       warnIfRecreated(ctx, group, stored, `the state of stream ${name}`);
@@ -208,6 +248,34 @@ function notItsState(stream: string, layout: string): ConfigError {
   );
 }
 
+/**
+ * The single stream's stored watermarks, and the origin of its groups keyed by name (the caller's).
+ * Saved reading another region or account, those entries are others' events and are dropped (the
+ * groups are read from their start); a source account's entry is keyed by its ARN, which says its
+ * own origin. Without a group of the caller's this read cannot tell, and the saved origin stays.
+ */
+function storedGroupWatermarks(
+  ctx: CommandContext,
+  stream: ConfiguredStream,
+  state: StateInput,
+  listed: readonly { readonly source: StreamSource; readonly stateKey: string }[],
+): { readonly stored: ReadonlyMap<string, number>; readonly origin: string | undefined } {
+  const saved = stream.syncMode === "incremental" ? state.groupWatermarks.get(stream.name) : undefined;
+  const savedOrigin = state.origins.get(stream.name);
+  const origin = listed.find((g) => g.stateKey === g.source.logGroupName && g.source.origin)?.source.origin;
+  if (saved === undefined) return { stored: new Map(), origin };
+  if (savedOrigin === undefined || origin === undefined || savedOrigin === origin)
+    return { stored: saved, origin: origin ?? savedOrigin };
+  // Log group names have no ':'; ARNs do.
+  const kept = new Map([...saved].filter(([key]) => key.includes(":")));
+  const note = kept.size > 0 ? " The entries of source accounts' log groups (keyed by ARN) still hold." : "";
+  ctx.emitter.log(
+    "WARN",
+    otherOrigin(`The state of stream ${JSON.stringify(stream.name)}`, savedOrigin, origin) + note,
+  );
+  return { stored: kept, origin };
+}
+
 /** Failed log groups named one by one in TRACE errors; beyond these a LOG counts the rest. */
 const MAX_GROUP_ERRORS = 20;
 
@@ -262,13 +330,13 @@ async function allGroupsRead(
   // Each group's source and its key in the state (its name, or its ARN in a source account).
   const sourceOf = (g: LogGroup) => allGroupsSource(config, g, own);
   const readable = groups.filter(isReadable).map((group) => ({ group, ...sourceOf(group) }));
-  const incremental = stream.syncMode === "incremental";
-  const stored = (incremental ? input.state.groupWatermarks.get(name) : undefined) ?? new Map<string, number>();
+  const { stored, origin } = storedGroupWatermarks(ctx, stream, input.state, groups.map(sourceOf));
   const states = new GroupStates(
     retainedWatermarks(stored, new Set(groups.map((g) => sourceOf(g).stateKey)), ctx.now()),
     {
       now: ctx.now,
       intervalMs: GROUP_STATES_INTERVAL_MS,
+      origin,
       emit: (blob) => emitter.state(name, blob),
     },
   );
@@ -280,6 +348,16 @@ async function allGroupsRead(
     name: stateKey,
     async start() {
       const stateTimestamp = stored.get(stateKey);
+      // Its entry stays in the state as it is.
+      if (
+        farAhead(
+          ctx,
+          stream,
+          `The state of log group ${JSON.stringify(stateKey)} in stream ${JSON.stringify(name)}`,
+          stateTimestamp,
+        )
+      )
+        return undefined;
       const range = groupRange(ctx, stream, group, stateTimestamp);
       warnIfRecreated(ctx, group, stateTimestamp, `its entry in the state of stream ${JSON.stringify(name)}`);
       const limit = ingestionLimit(range);

@@ -101,6 +101,15 @@ export function parseGroupArn(text: string): { readonly account: string; readonl
   return m ? { account: m[1]!, name: m[2]! } : undefined;
 }
 
+/**
+ * Where a log group's events come from, `arn:<partition>:logs:<region>:<account>` (the start of its
+ * ARN): a state holds only for the events of this origin (the same group names in another region
+ * or account are other events). Undefined when the service gave no ARN.
+ */
+export function originOfGroup(group: LogGroup): string | undefined {
+  return group.arn === undefined ? undefined : /^(arn:aws[a-z-]*:logs:[^:]*:\d{12}):log-group:/.exec(group.arn)?.[1];
+}
+
 /** The account that holds the group, from its ARN. */
 export function accountOfGroup(group: LogGroup): string | undefined {
   return group.arn === undefined ? undefined : parseGroupArn(group.arn)?.account;

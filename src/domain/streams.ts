@@ -17,6 +17,8 @@ export interface StreamSource {
   readonly logGroupIdentifier: string | undefined;
   /** The account that holds the group, on every record; only with include_linked_accounts. */
   readonly accountId: string | undefined;
+  /** The group's region and account (see originOfGroup); undefined until the group is resolved. */
+  readonly origin: string | undefined;
   readonly logStreamNames: readonly string[];
   readonly filterPattern: string | undefined;
   /** Present when the stream is a custom report. */

@@ -9,6 +9,8 @@ export interface StreamState {
   readonly timestamp: number;
   /** A custom report's: what it selected when read (see reportDefinition). */
   readonly report_definition?: string;
+  /** The region and account the events were read from (see originOfGroup), when known. */
+  readonly origin?: string;
 }
 
 export class StreamCheckpoint {
@@ -45,11 +47,16 @@ export class StreamCheckpoint {
   }
 }
 
-/** A stream's state; a custom report's also says what the report selected. */
+/**
+ * A stream's state; a custom report's also says what the report selected, and a stream's whose log
+ * group is known where its events came from.
+ */
 export function stateBlob(watermark: number, source?: StreamSource): StreamState {
-  return source?.report === undefined
-    ? { timestamp: watermark }
-    : { timestamp: watermark, report_definition: reportDefinition(source) };
+  return {
+    timestamp: watermark,
+    ...(source?.report === undefined ? {} : { report_definition: reportDefinition(source) }),
+    ...(source?.origin === undefined ? {} : { origin: source.origin }),
+  };
 }
 
 /**

@@ -14,6 +14,8 @@ export const GROUP_STATES_INTERVAL_MS = 5_000;
 
 interface GroupStatesBlob {
   readonly log_groups: Readonly<Record<string, StreamState>>;
+  /** The region and account of the groups keyed by name (the caller's), when known. */
+  readonly origin?: string;
 }
 
 /**
@@ -35,6 +37,8 @@ export function retainedWatermarks(
 export interface GroupStatesOptions {
   readonly now: () => number;
   readonly intervalMs: number;
+  /** Written with the watermarks: see GroupStatesBlob. */
+  readonly origin?: string | undefined;
   readonly emit: (blob: GroupStatesBlob) => void;
 }
 
@@ -71,6 +75,7 @@ export class GroupStates {
     const log_groups: Record<string, StreamState> = Object.fromEntries(
       [...this.watermarks].map(([group, watermark]) => [group, stateBlob(watermark)]),
     );
-    this.options.emit({ log_groups });
+    const { origin } = this.options;
+    this.options.emit(origin === undefined ? { log_groups } : { log_groups, origin });
   }
 }

@@ -12,6 +12,7 @@ import {
   type LogGroup,
   type LogGroupSelection,
   type LogsApi,
+  originOfGroup,
   parseGroupArn,
   selects,
 } from "../domain/logs.js";
@@ -52,11 +53,15 @@ function streamNameOf(group: LogGroup, accounts: Accounts): string {
 }
 
 /** How a stream reads its group: by ARN in a source account, by name in the caller's. */
-function groupReading(group: LogGroup, accounts: Accounts): Pick<StreamSource, "logGroupIdentifier" | "accountId"> {
+function groupReading(
+  group: LogGroup,
+  accounts: Accounts,
+): Pick<StreamSource, "logGroupIdentifier" | "accountId" | "origin"> {
   const foreign = sourceAccountOf(group, accounts) !== undefined;
   return {
     logGroupIdentifier: foreign && group.arn !== undefined ? groupIdentifier(group.arn) : undefined,
     accountId: accounts.linked ? (accountOfGroup(group) ?? accounts.own) : undefined,
+    origin: originOfGroup(group),
   };
 }
 
@@ -76,7 +81,9 @@ function reportSource(report: CustomReport, group: LogGroup | undefined, account
   return {
     name: report.name,
     logGroupName: group?.name ?? report.logGroupName,
-    ...(group === undefined ? { logGroupIdentifier: undefined, accountId: undefined } : groupReading(group, accounts)),
+    ...(group === undefined
+      ? { logGroupIdentifier: undefined, accountId: undefined, origin: undefined }
+      : groupReading(group, accounts)),
     logStreamNames: report.logStreamNames,
     filterPattern: report.filterPattern,
     report,

@@ -366,7 +366,8 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
   let moto: Moto;
   let config: Record<string, unknown>;
   const NOW = Date.now();
-  const FUTURE = NOW + 30 * 86_400_000;
+  /** Ahead of the clock by an hour: another machine's clock skew, which counts as now. */
+  const AHEAD = NOW + 3_600_000;
   before(async () => {
     moto = await startMoto();
     config = {
@@ -456,24 +457,53 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
     return ts;
   }
 
-  for (const [name, ts] of [
-    ["a future timestamp", FUTURE],
-    ["the largest safe integer", Number.MAX_SAFE_INTEGER],
+  test("a state an hour ahead of the clock is accepted with a WARN and counts as now: no records, no state in the future", async () => {
+    const ranAfter = Date.now();
+    const msgs = assertAccepted(await run(config, ["/app/good"], json({ "/app/good": { timestamp: AHEAD } })));
+    assert.equal(records(msgs, "/app/good").length, 0);
+    reportedState(msgs, "/app/good", ranAfter);
+    assert.ok(
+      msgs.some(
+        (m) =>
+          m.log?.level === "WARN" &&
+          /The state of stream "\/app\/good", timestamp \d+.* is later than now minus ingestion_delay_seconds/.test(
+            m.log.message,
+          ),
+      ),
+    );
+  });
+
+  // Counted as now and written back so, such a state would mark every event up to now delivered
+  // (helper-53: a state in microseconds skipped 57,391 events for good, with one WARN).
+  for (const [name, state] of [
+    ["in microseconds", { "/app/good": { timestamp: NOW * 1000 } }],
+    ["of the largest safe integer", { "/app/good": { timestamp: Number.MAX_SAFE_INTEGER } }],
+    ["two days ahead", { "/app/good": { timestamp: NOW + 2 * 86_400_000 } }],
+    ["in a log group's entry", { log_events: { log_groups: { "/app/good": { timestamp: NOW * 1000 } } } }],
   ] as const) {
-    test(`state with ${name} is accepted with a WARN and counts as now: no records, no state in the future`, async () => {
-      const ranAfter = Date.now();
-      const msgs = assertAccepted(await run(config, ["/app/good"], json({ "/app/good": { timestamp: ts } })));
-      assert.equal(records(msgs, "/app/good").length, 0);
-      reportedState(msgs, "/app/good", ranAfter);
-      assert.ok(
-        msgs.some(
-          (m) =>
-            m.log?.level === "WARN" &&
-            /The state of stream "\/app\/good", timestamp \d+.* is later than now minus ingestion_delay_seconds/.test(
-              m.log.message,
-            ),
+    test(`a state ${name} reads nothing and is kept as it is, with a WARN`, async () => {
+      const single = "log_events" in state;
+      const stream = single ? "log_events" : "/app/good";
+      const singleConfig = { ...config, stream_layout: "single_stream", log_group_prefix: "/app/good" };
+      const msgs = assertAccepted(await run(single ? singleConfig : config, [stream], json(state)));
+      assert.deepEqual(records(msgs), []);
+      assert.deepEqual(
+        lastStates(msgs).map((s) => s.stream!.stream_state),
+        [{ ...Object.values(state)[0], origin: "arn:aws:logs:us-east-1:123456789012" }],
+      );
+      const whose = single
+        ? 'The state of log group "/app/good" in stream "log_events"'
+        : 'The state of stream "/app/good"';
+      const warned = msgs.filter((m) => m.log?.level === "WARN").map((m) => m.log!.message);
+      assert.equal(warned.length, 1, JSON.stringify(warned));
+      assert.match(
+        warned[0]!,
+        new RegExp(
+          `^${whose}, timestamp \\d+( \\(.*Z\\))?, is more than a day after this machine's clock \\(\\d+ \\(.*Z\\)\\): ` +
+            "nothing is read and the state is kept as it is",
         ),
       );
+      assert.deepEqual(statuses(msgs, stream).at(-1), "COMPLETE");
     });
   }
 
@@ -538,7 +568,7 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
     );
     assert.deepEqual(
       lastStates(kept).map((s) => s.stream!.stream_state),
-      [{ timestamp: NOW - 7_200_000 }],
+      [{ timestamp: NOW - 7_200_000, origin: "arn:aws:logs:us-east-1:123456789012" }],
     );
   });
 
@@ -558,7 +588,27 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
     assert.equal(records(msgs, "/app/good").length, 12);
   });
 
-  for (const c of acceptedStates("/app/good", FUTURE)) {
+  test("states of many streams not in the catalog, a single stream's too, are one WARN naming a few", async () => {
+    const ghosts = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`/app/ghost${i}`, { timestamp: 5 }]));
+    const notInCatalog = (msgs: AirbyteMessage[]) =>
+      msgs.filter((m) => m.log !== undefined && /not in the catalog/.test(m.log.message)).map((m) => m.log!);
+    const many = assertAccepted(await run(config, ["/app/good"], json(ghosts)));
+    assert.deepEqual(notInCatalog(many), [
+      {
+        level: "WARN",
+        message:
+          'State for 300 streams not in the catalog is ignored: "/app/ghost0", "/app/ghost1", "/app/ghost2", "/app/ghost3", "/app/ghost4" and 295 more.',
+      },
+    ]);
+    assert.equal(records(many, "/app/good").length, 12);
+    // The single stream's state given to a read of stream_layout per_log_group: said, not dropped silently.
+    const single = json({ log_events: { log_groups: { "/app/good": { timestamp: NOW } } } });
+    assert.deepEqual(notInCatalog(assertAccepted(await run(config, ["/app/good"], single))), [
+      { level: "WARN", message: 'State for stream "log_events" is not in the catalog; it is ignored.' },
+    ]);
+  });
+
+  for (const c of acceptedStates("/app/good", AHEAD)) {
     test(`state accepted by read: ${c.name}`, async () => {
       const ranAfter = Date.now();
       const msgs = assertAccepted(await run(config, ["/app/good"], json(c.input)));

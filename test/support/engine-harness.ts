@@ -73,6 +73,7 @@ export function sourceFor(logGroupName: string, name = logGroupName): StreamSour
     logGroupName,
     logGroupIdentifier: undefined,
     accountId: undefined,
+    origin: undefined,
     logStreamNames: [],
     filterPattern: undefined,
     report: undefined,

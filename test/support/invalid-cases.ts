@@ -575,6 +575,11 @@ export function stateCases(): InvalidCase[] {
     }
     out.push(
       c(
+        `${shape}: origin that is no string`,
+        make("app", { timestamp: 5, origin: ["us-east-1"] }),
+        /state for stream "app": origin must be the string a read wrote there, like "arn:aws:logs:us-east-1:123456789012" \(got \["us-east-1"\]\)/,
+      ),
+      c(
         `${shape}: blob without timestamp`,
         make("app", { cursor: 5 }),
         /state for stream "app": timestamp must be .* \(it is missing\)/,

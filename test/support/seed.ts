@@ -30,8 +30,8 @@ export interface SeedEvent {
   readonly message: string;
 }
 
-export function logsClient(endpoint: string, credentials = TEST_KEYS): CloudWatchLogsClient {
-  return new CloudWatchLogsClient({ region: TEST_REGION, endpoint, credentials, maxAttempts: 1 });
+export function logsClient(endpoint: string, credentials = TEST_KEYS, region = TEST_REGION): CloudWatchLogsClient {
+  return new CloudWatchLogsClient({ region, endpoint, credentials, maxAttempts: 1 });
 }
 
 /** Creates the group (and its streams) and puts the events, batched per stream in time order. */
@@ -40,8 +40,9 @@ export async function seedGroup(
   group: string,
   events: readonly SeedEvent[],
   credentials = TEST_KEYS,
+  region = TEST_REGION,
 ): Promise<void> {
-  const client = logsClient(endpoint, credentials);
+  const client = logsClient(endpoint, credentials, region);
   try {
     await client.send(new CreateLogGroupCommand({ logGroupName: group }));
     const byStream = new Map<string, SeedEvent[]>();

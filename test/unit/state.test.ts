@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseState } from "../../src/airbyte/state.js";
+import { notInCatalog, parseState } from "../../src/airbyte/state.js";
 import { ConfigError } from "../../src/airbyte/errors.js";
 
 const stream = (name: string, ts: unknown) => ({
@@ -190,4 +190,49 @@ test("a single stream state that does not fit is a config error naming the strea
       JSON.stringify(blob),
     );
   }
+});
+
+test("a state's origin is kept for its stream, a single stream's too; one of another type is a config error", () => {
+  const origin = "arn:aws:logs:us-east-1:123456789012";
+  const s = parseState({
+    a: { timestamp: 5, origin },
+    r: { timestamp: 6, report_definition: "sha256:ab", origin },
+    log_events: { log_groups: { "/g": { timestamp: 7 } }, origin },
+    old: { timestamp: 8 },
+  });
+  assert.deepEqual(
+    [...s],
+    [
+      ["a", 5],
+      ["r", 6],
+      ["old", 8],
+    ],
+  );
+  assert.deepEqual([...s.origins.keys()], ["a", "r", "log_events"]);
+  assert.ok([...s.origins.values()].every((o) => o === origin));
+  assert.deepEqual([...s.reportDefinitions], [["r", "sha256:ab"]]);
+  assert.deepEqual([...s.groupWatermarks.get("log_events")!], [["/g", 7]]);
+  for (const bad of [7, null, { region: "us-east-1" }])
+    assert.throws(() => parseState({ a: { timestamp: 5, origin: bad } }), {
+      name: "ConfigError",
+      message: `state for stream "a": origin must be the string a read wrote there, like "arn:aws:logs:us-east-1:123456789012" (got ${JSON.stringify(bad)}); restore it, or remove it to take the state as it is`,
+    });
+});
+
+test("states not in the catalog: none, one named, many counted in one line", () => {
+  const catalog = [{ name: "a" }];
+  assert.equal(notInCatalog(parseState({ a: { timestamp: 1 } }), catalog), undefined);
+  assert.equal(
+    notInCatalog(parseState({ a: { timestamp: 1 }, log_events: { log_groups: {} } }), catalog),
+    'State for stream "log_events" is not in the catalog; it is ignored.',
+  );
+  const names = ["b", "c", "d", "e", "f", "g"];
+  assert.equal(
+    notInCatalog(parseState(Object.fromEntries(names.map((n) => [n, { timestamp: 1 }]))), catalog),
+    'State for 6 streams not in the catalog is ignored: "b", "c", "d", "e", "f" and 1 more.',
+  );
+  assert.equal(
+    notInCatalog(parseState(Object.fromEntries(names.slice(0, 5).map((n) => [n, { timestamp: 1 }]))), catalog),
+    'State for 5 streams not in the catalog is ignored: "b", "c", "d", "e", "f".',
+  );
 });
