@@ -9,6 +9,8 @@ export interface StateInput extends ReadonlyMap<string, number> {
   readonly reportDefinitions: ReadonlyMap<string, string>;
   /** A stream's `origin`: the region and account its events were read from (absent in older states). */
   readonly origins: ReadonlyMap<string, string>;
+  /** A stream's `log_group_creation_time`: when its log group was made (absent in older states). */
+  readonly creationTimes: ReadonlyMap<string, number>;
 }
 
 /** A stream's parsed state: one watermark (a report's with its definition), or one per log group. */
@@ -16,6 +18,7 @@ interface StreamValue {
   readonly watermark: number | ReadonlyMap<string, number>;
   readonly definition?: string;
   readonly origin?: string;
+  readonly creationTime?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -41,13 +44,20 @@ function watermarkOf(stream: string, blob: unknown): StreamValue | undefined {
   const withOrigin = origin === undefined ? {} : { origin };
   if ("log_groups" in blob) return { watermark: groupWatermarksOf(stream, blob), ...withOrigin };
   const timestamp = timestampOf(where, blob.timestamp);
-  if (blob.report_definition === undefined) return { watermark: timestamp, ...withOrigin };
+  const created = blob.log_group_creation_time;
+  if (created !== undefined && (typeof created !== "number" || !Number.isSafeInteger(created) || created < 0))
+    throw new ConfigError(
+      `${where}: log_group_creation_time must be the epoch milliseconds a read wrote there (${shown(created)}); ` +
+        "restore it, or remove it to take the state as it is",
+    );
+  const known = { ...withOrigin, ...(created === undefined ? {} : { creationTime: created }) };
+  if (blob.report_definition === undefined) return { watermark: timestamp, ...known };
   if (typeof blob.report_definition !== "string")
     throw new ConfigError(
       `${where}: report_definition must be the string a read wrote there (${shown(blob.report_definition)}); ` +
         "restore it, or remove it to continue the report from this timestamp",
     );
-  return { watermark: timestamp, definition: blob.report_definition, ...withOrigin };
+  return { watermark: timestamp, definition: blob.report_definition, ...known };
 }
 
 function originOf(where: string, raw: unknown): string | undefined {
@@ -172,13 +182,15 @@ function split(values: ReadonlyMap<string, StreamValue>): StateInput {
   const groupWatermarks = new Map<string, ReadonlyMap<string, number>>();
   const reportDefinitions = new Map<string, string>();
   const origins = new Map<string, string>();
+  const creationTimes = new Map<string, number>();
   for (const [stream, v] of values) {
     if (typeof v.watermark === "number") timestamps.set(stream, v.watermark);
     else groupWatermarks.set(stream, v.watermark);
     if (v.definition !== undefined) reportDefinitions.set(stream, v.definition);
     if (v.origin !== undefined) origins.set(stream, v.origin);
+    if (v.creationTime !== undefined) creationTimes.set(stream, v.creationTime);
   }
-  return Object.assign(timestamps, { groupWatermarks, reportDefinitions, origins });
+  return Object.assign(timestamps, { groupWatermarks, reportDefinitions, origins, creationTimes });
 }
 
 function parsed(input: unknown, options: ParseStateOptions): ReadonlyMap<string, StreamValue> {

@@ -65,7 +65,8 @@ function groupRange(
 
 /**
  * The stream's watermark in the state; none when the state was saved reading another region or
- * account (another source's events, never read), or for a custom report whose state was saved when
+ * account, or another log group of the same name (deleted and made again): other events, never
+ * read; or for a custom report whose state was saved when
  * it selected other events (another log group, log streams or filter pattern): the events it selects
  * now from before that watermark were never read, so it reads from its start again, and says why.
  */
@@ -80,6 +81,15 @@ function storedWatermark(
   const origin = state.origins.get(stream.name);
   if (origin !== undefined && source.origin !== undefined && origin !== source.origin) {
     ctx.emitter.log("WARN", otherOrigin(`The state of stream ${JSON.stringify(stream.name)}`, origin, source.origin));
+    return undefined;
+  }
+  const created = state.creationTimes.get(stream.name);
+  if (created !== undefined && source.groupCreationTime !== undefined && created !== source.groupCreationTime) {
+    ctx.emitter.log(
+      "WARN",
+      `Log group ${JSON.stringify(source.logGroupName)} was created at ${shownTime(source.groupCreationTime)}, not at ${shownTime(created)} as when the state of stream ${JSON.stringify(stream.name)} was saved: ` +
+        "deleted and made again. That state does not cover the new group's events, so they are read from their start.",
+    );
     return undefined;
   }
   const saved = state.reportDefinitions.get(stream.name);
@@ -132,7 +142,9 @@ function ingestionLimit(range: SyncRange): string {
  * Only when the new group can hold events from before that time (AWS takes events up to 14 days
  * old, within the retention): a state older than that loses nothing. A state is only saved once
  * its stream's watermark moved (see StreamReader), so a stream stopped at its start_date does not
- * look like one of an older group.
+ * look like one of an older group. A guess, for a state that does not say when its group was made
+ * (an earlier version's, a single stream's entry): a first read cut short in a group holding events
+ * older than the group looks the same.
  */
 function warnIfRecreated(ctx: CommandContext, group: LogGroup, stored: number | undefined, state: string): void {
   if (stored === undefined || group.creationTime === undefined) return;
@@ -178,7 +190,9 @@ function streamTask(
       }
       const range = groupRange(ctx, stream, group, stored);
       const limit = ingestionLimit(range);
-      warnIfRecreated(ctx, group, stored, `the state of stream ${name}`);
+      // A state that says when its group was made was checked against it (storedWatermark).
+      if (!input.state.creationTimes.has(stream.name))
+        warnIfRecreated(ctx, group, stored, `the state of stream ${name}`);
       if (range.stateClamped) {
         emitter.log(
           "WARN",

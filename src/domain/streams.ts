@@ -19,6 +19,8 @@ export interface StreamSource {
   readonly accountId: string | undefined;
   /** The group's region and account (see originOfGroup); undefined until the group is resolved. */
   readonly origin: string | undefined;
+  /** When the group was made (epoch ms), if the service says: a group of the same name made again differs. */
+  readonly groupCreationTime: number | undefined;
   readonly logStreamNames: readonly string[];
   readonly filterPattern: string | undefined;
   /** Present when the stream is a custom report. */

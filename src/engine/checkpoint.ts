@@ -11,6 +11,8 @@ export interface StreamState {
   readonly report_definition?: string;
   /** The region and account the events were read from (see originOfGroup), when known. */
   readonly origin?: string;
+  /** When its log group was made, when known: a group deleted and made again is told apart. */
+  readonly log_group_creation_time?: number;
 }
 
 export class StreamCheckpoint {
@@ -49,13 +51,14 @@ export class StreamCheckpoint {
 
 /**
  * A stream's state; a custom report's also says what the report selected, and a stream's whose log
- * group is known where its events came from.
+ * group is known where its events came from and when the group was made.
  */
 export function stateBlob(watermark: number, source?: StreamSource): StreamState {
   return {
     timestamp: watermark,
     ...(source?.report === undefined ? {} : { report_definition: reportDefinition(source) }),
     ...(source?.origin === undefined ? {} : { origin: source.origin }),
+    ...(source?.groupCreationTime === undefined ? {} : { log_group_creation_time: source.groupCreationTime }),
   };
 }
 

@@ -56,12 +56,13 @@ function streamNameOf(group: LogGroup, accounts: Accounts): string {
 function groupReading(
   group: LogGroup,
   accounts: Accounts,
-): Pick<StreamSource, "logGroupIdentifier" | "accountId" | "origin"> {
+): Pick<StreamSource, "logGroupIdentifier" | "accountId" | "origin" | "groupCreationTime"> {
   const foreign = sourceAccountOf(group, accounts) !== undefined;
   return {
     logGroupIdentifier: foreign && group.arn !== undefined ? groupIdentifier(group.arn) : undefined,
     accountId: accounts.linked ? (accountOfGroup(group) ?? accounts.own) : undefined,
     origin: originOfGroup(group),
+    groupCreationTime: group.creationTime,
   };
 }
 
@@ -82,7 +83,7 @@ function reportSource(report: CustomReport, group: LogGroup | undefined, account
     name: report.name,
     logGroupName: group?.name ?? report.logGroupName,
     ...(group === undefined
-      ? { logGroupIdentifier: undefined, accountId: undefined, origin: undefined }
+      ? { logGroupIdentifier: undefined, accountId: undefined, origin: undefined, groupCreationTime: undefined }
       : groupReading(group, accounts)),
     logStreamNames: report.logStreamNames,
     filterPattern: report.filterPattern,

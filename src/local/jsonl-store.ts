@@ -475,7 +475,11 @@ export class JsonlStore implements LocalStore {
       earlier !== undefined &&
       typeof stored?.report_definition === "string" &&
       stored.report_definition !== state.report_definition;
-    const storedWatermark = changed ? undefined : watermarks(stored);
+    // A log group made again holds other events: none of them was stored before.
+    const remade =
+      typeof stored?.log_group_creation_time === "number" &&
+      stored.log_group_creation_time !== state.log_group_creation_time;
+    const storedWatermark = changed || remade ? undefined : watermarks(stored);
     const covered = watermarks(state);
     const records: string[] = [];
     const held: string[] = [];

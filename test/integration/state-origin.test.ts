@@ -1,12 +1,13 @@
-// A state says where its events were read from (region and account, `origin`): carried to another
-// region or account, whose log groups of the same names hold other events, it does not cover them.
-// Found by helper-53: another region's read with the first one's state delivered 0 of 123,500
-// events, every stream COMPLETE, without a word.
+// A state says where its events were read from (region and account, `origin`) and when its log
+// group was made: carried to another region or account, or to a group of the same name made again,
+// whose events are others, it does not cover them. Found by helper-53: another region's read with
+// the first one's state delivered 0 of 123,500 events, every stream COMPLETE, without a word.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startSimulator, type Simulator } from "../../sim/index.js";
 import { startMoto, type Moto } from "../support/moto.js";
-import { endpointConfig, seedGroup, spreadEvents, TEST_KEYS } from "../support/seed.js";
+import { DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { endpointConfig, logsClient, seedGroup, spreadEvents, TEST_KEYS } from "../support/seed.js";
 import { catalogFor, errors, lastStates, records, runWith, statuses } from "../support/connector.js";
 import type { AirbyteMessage } from "../../src/airbyte/protocol.js";
 
@@ -168,3 +169,60 @@ for (const [kind, startSources] of [
       });
   });
 }
+
+// moto deletes log groups (the simulator does not).
+describe("a state says when its log group was made (moto)", () => {
+  let moto: Moto;
+  before(async () => {
+    moto = await startMoto();
+  });
+  after(async () => moto?.stop());
+
+  const recreated = (msgs: readonly AirbyteMessage[]) =>
+    msgs.filter((m) => m.log?.level === "WARN" && /made again/.test(m.log.message)).map((m) => m.log!.message);
+
+  test("a first read cut short in a group of older events resumes without a word; a group made again is read from its start", async () => {
+    const now = Date.now();
+    // Events from before the group was made (AWS takes them up to 14 days old).
+    await seedGroup(moto.url, "/app/r", spreadEvents(10, now - 3 * HOUR, 2 * HOUR, ["s"], "first"));
+    const read = (state: unknown) =>
+      runWith("read", endpointConfig(moto.url), { catalog: catalogFor(["/app/r"]), state });
+    const first = await read(undefined);
+    assert.equal(records(first.messages).length, 10);
+    const saved = stateOf(first.messages);
+    assert.equal(typeof saved.log_group_creation_time, "number");
+    assert.ok((saved.log_group_creation_time as number) >= now);
+
+    // What a first read stopped half way writes: a watermark before the group was made.
+    const midway = now - 2 * HOUR;
+    const resumed = await read({ "/app/r": { ...saved, timestamp: midway } });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(records(resumed.messages).length, 5, "the events from the watermark on");
+    assert.deepEqual(recreated(resumed.messages), []);
+
+    // Deleted and made again under the same name, with other events, all older than the state.
+    const client = logsClient(moto.url);
+    try {
+      await client.send(new DeleteLogGroupCommand({ logGroupName: "/app/r" }));
+    } finally {
+      client.destroy();
+    }
+    await seedGroup(moto.url, "/app/r", spreadEvents(4, now - 3 * HOUR, 2 * HOUR, ["s"], "again"));
+    const again = await read(lastStates(first.messages));
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(
+      records(again.messages)
+        .map((r) => (r.data as { message: string }).message)
+        .sort(),
+      ["again 0", "again 1", "again 2", "again 3"],
+    );
+    assert.deepEqual(
+      recreated(again.messages).map((m) => m.replace(/\d+ \([^)]*Z\)/g, "T")),
+      [
+        'Log group "/app/r" was created at T, not at T as when the state of stream "/app/r" was saved: deleted and made again. ' +
+          "That state does not cover the new group's events, so they are read from their start.",
+      ],
+    );
+    assert.notEqual(stateOf(again.messages).log_group_creation_time, saved.log_group_creation_time);
+  });
+});

@@ -674,6 +674,20 @@ describe("store commits", () => {
     await store.close();
   });
 
+  it("jsonl: a log group made again (another creation time) holds no event stored before", async () => {
+    const dir = tempDir();
+    const store = await JsonlStore.open(dir, [STREAM], SOURCE);
+    const made = (t: number) => ({ log_group_creation_time: t });
+    await store.commit(STREAM, RecordBatch.ofData(STREAM, [record(1), record(2)]), { timestamp: T + 9000, ...made(1) });
+    // Made again, read from its start: its events are before the old watermark, and all new.
+    const again = RecordBatch.ofData(STREAM, [record(3), record(4)]);
+    assert.equal((await store.commit(STREAM, again, { timestamp: T + 5000, ...made(2) })).reread, 0);
+    // Then its own watermark counts (a lookback of the new group).
+    const lookback = RecordBatch.ofData(STREAM, [record(4), record(6)]);
+    assert.equal((await store.commit(STREAM, lookback, { timestamp: T + 7000, ...made(2) })).reread, 1);
+    await store.close();
+  });
+
   it("jsonl: after a custom report's definition changed, only the events its file holds are re-read", async () => {
     const dir = tempDir();
     const before = { report_definition: "sha256:0000000000000001" };

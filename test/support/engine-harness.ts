@@ -74,6 +74,7 @@ export function sourceFor(logGroupName: string, name = logGroupName): StreamSour
     logGroupIdentifier: undefined,
     accountId: undefined,
     origin: undefined,
+    groupCreationTime: undefined,
     logStreamNames: [],
     filterPattern: undefined,
     report: undefined,

@@ -580,6 +580,11 @@ export function stateCases(): InvalidCase[] {
         /state for stream "app": origin must be the string a read wrote there, like "arn:aws:logs:us-east-1:123456789012" \(got \["us-east-1"\]\)/,
       ),
       c(
+        `${shape}: log_group_creation_time that is no epoch milliseconds`,
+        make("app", { timestamp: 5, log_group_creation_time: "yesterday" }),
+        /state for stream "app": log_group_creation_time must be the epoch milliseconds a read wrote there \(got "yesterday"\)/,
+      ),
+      c(
         `${shape}: blob without timestamp`,
         make("app", { cursor: 5 }),
         /state for stream "app": timestamp must be .* \(it is missing\)/,

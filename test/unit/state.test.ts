@@ -212,6 +212,12 @@ test("a state's origin is kept for its stream, a single stream's too; one of ano
   assert.ok([...s.origins.values()].every((o) => o === origin));
   assert.deepEqual([...s.reportDefinitions], [["r", "sha256:ab"]]);
   assert.deepEqual([...s.groupWatermarks.get("log_events")!], [["/g", 7]]);
+  assert.deepEqual([...parseState({ a: { timestamp: 5, log_group_creation_time: 3 } }).creationTimes], [["a", 3]]);
+  for (const bad of [-1, 1.5, "3"])
+    assert.throws(() => parseState({ a: { timestamp: 5, log_group_creation_time: bad } }), {
+      name: "ConfigError",
+      message: `state for stream "a": log_group_creation_time must be the epoch milliseconds a read wrote there (got ${typeof bad === "number" ? bad : JSON.stringify(bad)}); restore it, or remove it to take the state as it is`,
+    });
   for (const bad of [7, null, { region: "us-east-1" }])
     assert.throws(() => parseState({ a: { timestamp: 5, origin: bad } }), {
       name: "ConfigError",
