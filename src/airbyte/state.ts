@@ -68,6 +68,11 @@ function originOf(where: string, raw: unknown): string | undefined {
   );
 }
 
+/** A stream's own state (not a map of streams to states): it has a timestamp or log_groups. */
+function isStreamState(blob: Json): boolean {
+  return "timestamp" in blob || "log_groups" in blob;
+}
+
 function timestampOf(where: string, raw: unknown): number {
   const ts = typeof raw === "string" && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
   if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) {
@@ -222,6 +227,10 @@ function parsed(input: unknown, options: ParseStateOptions): ReadonlyMap<string,
   if (typeof input.type === "string" && OTHER_AIRBYTE_MESSAGES.has(input.type)) return parsed([input], options);
   if (input.type === "STATE") return fromMessage(unwrapped(input, "state"), "state.state");
   if (typeof input.type === "string" && MESSAGE_TYPES.has(input.type)) return fromMessage(input, "state");
+  // A LEGACY state without its type: {"data": {"<stream>": {...}}}. A stream named "data" has a
+  // state of its own shape there instead.
+  if (Object.keys(input).length === 1 && isObject(input.data) && !isStreamState(input.data))
+    return fromLegacy(input.data);
   // A bare legacy object may have a stream named "type", but its state is an object.
   if (typeof input.type === "string" || (input.type !== undefined && input.type !== null && !isObject(input.type))) {
     throw new ConfigError(

@@ -693,6 +693,12 @@ export function acceptedStates(
       input: stateShapes["STREAM array"]!(stream, { timestamp: String(ts) }),
       expect: [[stream, ts]],
     },
+    {
+      name: "a LEGACY state without its type",
+      input: { data: { [stream]: { timestamp: ts } } },
+      expect: [[stream, ts]],
+    },
+    { name: "a stream named data", input: { data: { timestamp: ts } }, expect: [["data", ts]] },
     { name: "empty object", input: {}, expect: [] },
     { name: "empty array", input: [], expect: [] },
     { name: "empty stream_state", input: stateShapes["STREAM array"]!(stream, {}), expect: [] },
