@@ -1,5 +1,6 @@
 // Reads the --state input in every form Airbyte has used, into one watermark per stream name
 // ({"timestamp": T}), or one per log group for the single stream ({"log_groups": {...}}).
+import { isOrigin } from "../domain/logs.js";
 import { ConfigError } from "./errors.js";
 
 /** Each stream's watermark; `groupWatermarks` holds the streams whose state is per log group. */
@@ -61,7 +62,7 @@ function watermarkOf(stream: string, blob: unknown): StreamValue | undefined {
 }
 
 function originOf(where: string, raw: unknown): string | undefined {
-  if (raw === undefined || typeof raw === "string") return raw;
+  if (raw === undefined || (typeof raw === "string" && isOrigin(raw))) return raw;
   throw new ConfigError(
     `${where}: origin must be the string a read wrote there, like "arn:aws:logs:us-east-1:123456789012" (${shown(raw)}); ` +
       "restore it, or remove it to take the state as it is",

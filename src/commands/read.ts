@@ -64,11 +64,12 @@ function groupRange(
 }
 
 /**
- * The stream's watermark in the state; none when the state was saved reading another region or
- * account, or another log group of the same name (deleted and made again): other events, never
- * read; or for a custom report whose state was saved when
- * it selected other events (another log group, log streams or filter pattern): the events it selects
- * now from before that watermark were never read, so it reads from its start again, and says why.
+ * The stream's watermark in the state, for an incremental stream; none when the state was saved by
+ * another stream of the same name (a custom report's by a log group's, or the other way round),
+ * reading another region or account, or another log group of the same name (deleted and made
+ * again), or by a custom report that selected other events (another log group, log streams or
+ * filter pattern): its events from before that watermark were never read, so the stream reads from
+ * its start again, and says why.
  */
 function storedWatermark(
   ctx: CommandContext,
@@ -77,28 +78,37 @@ function storedWatermark(
   source: StreamSource,
 ): number | undefined {
   const stored = state.get(stream.name);
-  if (stored === undefined || stream.syncMode !== "incremental") return stored;
-  const origin = state.origins.get(stream.name);
-  if (origin !== undefined && source.origin !== undefined && origin !== source.origin) {
-    ctx.emitter.log("WARN", otherOrigin(`The state of stream ${JSON.stringify(stream.name)}`, origin, source.origin));
+  if (stored === undefined || stream.syncMode !== "incremental") return undefined;
+  const name = JSON.stringify(stream.name);
+  const readAgain = (why: string) => {
+    ctx.emitter.log("WARN", why);
     return undefined;
-  }
+  };
+  const origin = state.origins.get(stream.name);
+  const saved = state.reportDefinitions.get(stream.name);
+  // A report's state has its definition, since the version that wrote origin too: a state with an
+  // origin and no definition is a log group stream's, one without either an earlier version's.
+  if (source.report === undefined && saved !== undefined)
+    return readAgain(
+      `The state of stream ${name} was saved by a custom report of that name, which read other events: it does not cover the log group's, so they are read from their start.`,
+    );
+  if (source.report !== undefined && saved === undefined && origin !== undefined)
+    return readAgain(
+      `The state of custom report ${name} was saved by a log group's stream of that name, which read other events: it does not cover the report's, so they are read from their start.`,
+    );
+  if (origin !== undefined && source.origin !== undefined && origin !== source.origin)
+    return readAgain(otherOrigin(`The state of stream ${name}`, origin, source.origin));
+  if (source.report !== undefined && saved !== undefined && saved !== reportDefinition(source))
+    return readAgain(
+      `Custom report ${name} selects other events than when its state was saved (its log group, log streams or filter pattern changed): that state does not cover them, so the report is read again from its start.`,
+    );
   const created = state.creationTimes.get(stream.name);
-  if (created !== undefined && source.groupCreationTime !== undefined && created !== source.groupCreationTime) {
-    ctx.emitter.log(
-      "WARN",
-      `Log group ${JSON.stringify(source.logGroupName)} was created at ${shownTime(source.groupCreationTime)}, not at ${shownTime(created)} as when the state of stream ${JSON.stringify(stream.name)} was saved: ` +
+  if (created !== undefined && source.groupCreationTime !== undefined && created !== source.groupCreationTime)
+    return readAgain(
+      `Log group ${JSON.stringify(source.logGroupName)} was created at ${shownTime(source.groupCreationTime)}, not at ${shownTime(created)} as when the state of stream ${name} was saved: ` +
         "deleted and made again. That state does not cover the new group's events, so they are read from their start.",
     );
-    return undefined;
-  }
-  const saved = state.reportDefinitions.get(stream.name);
-  if (source.report === undefined || saved === undefined || saved === reportDefinition(source)) return stored;
-  ctx.emitter.log(
-    "WARN",
-    `Custom report ${JSON.stringify(stream.name)} selects other events than when its state was saved (its log group, log streams or filter pattern changed): that state does not cover them, so the report is read again from its start.`,
-  );
-  return undefined;
+  return stored;
 }
 
 /** The warning for a state saved reading another origin (see originOfGroup) than this read's. */
@@ -118,16 +128,36 @@ const MAX_STATE_AHEAD_MS = DAY_MS;
  * good (a timestamp in microseconds). Kept, correcting it later loses nothing. Airbyte's acceptance
  * tests send such a state and expect no records.
  */
-function farAhead(ctx: CommandContext, stream: ConfiguredStream, whose: string, stored: number | undefined): boolean {
-  const now = ctx.now();
-  if (stream.syncMode !== "incremental" || stored === undefined || stored <= now + MAX_STATE_AHEAD_MS) return false;
-  ctx.emitter.log(
-    "WARN",
-    `${whose}, timestamp ${shownTime(stored)}, is more than a day after this machine's clock (${shownTime(now)}): ` +
-      "nothing is read and the state is kept as it is, so no event is skipped for good. " +
-      "If it is a mistake (a timestamp in microseconds, not epoch milliseconds), pass the state corrected, or no state to read from start_date.",
+function isFarAhead(ctx: CommandContext, stored: number | undefined): stored is number {
+  return stored !== undefined && stored > ctx.now() + MAX_STATE_AHEAD_MS;
+}
+
+/** The warning for states far ahead (isFarAhead); `subject` names them and the first's timestamp. */
+function farAheadWarning(ctx: CommandContext, subject: string, many = false): string {
+  return (
+    `${subject} ${many ? "are" : "is"} more than a day after this machine's clock (${shownTime(ctx.now())}): ` +
+    `nothing is read and ${many ? "those states are" : "the state is"} kept as ${many ? "they are" : "it is"}, so no event is skipped for good. ` +
+    "If it is a mistake (a timestamp in microseconds, not epoch milliseconds), pass the state corrected, or no state to read from start_date."
   );
-  return true;
+}
+
+/** Log groups named in one warning about the single stream's entries; the rest are counted. */
+const MAX_NAMED_GROUPS = 5;
+
+/** One warning for the single stream's entries far ahead, however many (a state of 200,000 groups). */
+function warnFarAheadGroups(ctx: CommandContext, stream: string, ahead: readonly [string, number][]): void {
+  if (ahead.length === 0) return;
+  const [first, stored] = ahead[0]!;
+  const whose = `in stream ${JSON.stringify(stream)}`;
+  if (ahead.length === 1) {
+    const subject = `The state of log group ${JSON.stringify(first)} ${whose}, timestamp ${shownTime(stored)},`;
+    ctx.emitter.log("WARN", farAheadWarning(ctx, subject));
+    return;
+  }
+  const named = ahead.slice(1, MAX_NAMED_GROUPS).map(([g]) => `, ${JSON.stringify(g)}`);
+  const more = ahead.length > MAX_NAMED_GROUPS ? ` and ${ahead.length - MAX_NAMED_GROUPS} more` : "";
+  const subject = `The states of ${ahead.length} log groups ${whose} (${JSON.stringify(first)} at timestamp ${shownTime(stored)}${named.join("")}${more})`;
+  ctx.emitter.log("WARN", farAheadWarning(ctx, subject, true));
 }
 
 /** The end of a range in words, for the warnings about a state or start_date past it. */
@@ -184,8 +214,9 @@ function streamTask(
       emitter.status(stream.name, "STARTED");
       const { source, group } = await resolveStream(config, directory, stream.name, input.justDiscovered);
       const stored = storedWatermark(ctx, stream, input.state, source);
-      if (farAhead(ctx, stream, `The state of stream ${name}`, stored)) {
-        emitter.state(stream.name, stateBlob(stored!, source));
+      if (isFarAhead(ctx, stored)) {
+        emitter.log("WARN", farAheadWarning(ctx, `The state of stream ${name}, timestamp ${shownTime(stored)},`));
+        emitter.state(stream.name, stateBlob(stored, source));
         return undefined;
       }
       const range = groupRange(ctx, stream, group, stored);
@@ -354,6 +385,14 @@ async function allGroupsRead(
       emit: (blob) => emitter.state(name, blob),
     },
   );
+  warnFarAheadGroups(
+    ctx,
+    name,
+    readable.flatMap(({ stateKey }) => {
+      const t = stored.get(stateKey);
+      return isFarAhead(ctx, t) ? [[stateKey, t] as [string, number]] : [];
+    }),
+  );
   const failures: { group: string; failure: unknown }[] = [];
   let ended = 0;
   let cancelled = false;
@@ -362,16 +401,8 @@ async function allGroupsRead(
     name: stateKey,
     async start() {
       const stateTimestamp = stored.get(stateKey);
-      // Its entry stays in the state as it is.
-      if (
-        farAhead(
-          ctx,
-          stream,
-          `The state of log group ${JSON.stringify(stateKey)} in stream ${JSON.stringify(name)}`,
-          stateTimestamp,
-        )
-      )
-        return undefined;
+      // Its entry stays in the state as it is (warned of with the others, above).
+      if (isFarAhead(ctx, stateTimestamp)) return undefined;
       const range = groupRange(ctx, stream, group, stateTimestamp);
       warnIfRecreated(ctx, group, stateTimestamp, `its entry in the state of stream ${JSON.stringify(name)}`);
       const limit = ingestionLimit(range);

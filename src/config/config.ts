@@ -266,7 +266,14 @@ function parseSelection(raw: RawConfig, reports: readonly CustomReport[], proble
   }
   // The schema has checked each entry: a name, or a prefix ending in one `*`.
   const excluded = Object.freeze([...((raw.excluded_log_groups as string[] | undefined) ?? [])]);
+  const region = typeof raw.region_name === "string" ? raw.region_name : undefined;
   reports.forEach((r, i) => {
+    const arn = parseGroupArn(r.logGroupName);
+    // A connection reads one region: a report on another region's group would find nothing.
+    if (arn !== undefined && region !== undefined && arn.region !== region)
+      problems.push(
+        `custom_log_reports[${i}].log_group_name ${JSON.stringify(r.logGroupName)} is a log group of region ${JSON.stringify(arn.region)}, but region_name is ${JSON.stringify(region)}: a connection reads one region; name a log group of ${region}, or read ${arn.region} in a connection of its own`,
+      );
     // A report may name its group by ARN (a linked source account's): exclusions match names.
     const by = exclusionOf(excluded, parseGroupArn(r.logGroupName)?.name ?? r.logGroupName);
     if (by !== undefined) {

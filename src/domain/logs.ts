@@ -93,13 +93,18 @@ export interface LogsApi {
 }
 
 /** arn:aws:logs:<region>:<account>:log-group:<name>[:*] */
-const GROUP_ARN = /^arn:aws[a-z-]*:logs:[^:]*:(\d{12}):log-group:([^:]+)(?::\*)?$/;
+const GROUP_ARN = /^arn:aws[a-z-]*:logs:([^:]*):(\d{12}):log-group:([^:]+)(?::\*)?$/;
 
-/** The account and name in a log group ARN, or undefined when `text` is no log group ARN. */
-export function parseGroupArn(text: string): { readonly account: string; readonly name: string } | undefined {
+/** The region, account and name in a log group ARN, or undefined when `text` is no log group ARN. */
+export function parseGroupArn(
+  text: string,
+): { readonly region: string; readonly account: string; readonly name: string } | undefined {
   const m = GROUP_ARN.exec(text);
-  return m ? { account: m[1]!, name: m[2]! } : undefined;
+  return m ? { region: m[1]!, account: m[2]!, name: m[3]! } : undefined;
 }
+
+/** arn:<partition>:logs:<region>:<account> */
+const ORIGIN = "arn:aws[a-z-]*:logs:[a-z0-9-]*:\\d{12}";
 
 /**
  * Where a log group's events come from, `arn:<partition>:logs:<region>:<account>` (the start of its
@@ -107,7 +112,12 @@ export function parseGroupArn(text: string): { readonly account: string; readonl
  * or account are other events). Undefined when the service gave no ARN.
  */
 export function originOfGroup(group: LogGroup): string | undefined {
-  return group.arn === undefined ? undefined : /^(arn:aws[a-z-]*:logs:[^:]*:\d{12}):log-group:/.exec(group.arn)?.[1];
+  return group.arn === undefined ? undefined : new RegExp(`^(${ORIGIN}):log-group:`).exec(group.arn)?.[1];
+}
+
+/** Whether `text` is an origin as originOfGroup gives it. */
+export function isOrigin(text: string): boolean {
+  return new RegExp(`^${ORIGIN}$`).test(text);
 }
 
 /** The account that holds the group, from its ARN. */

@@ -242,8 +242,13 @@ export class GroupDirectory {
   async get(ref: string): Promise<LogGroup | undefined> {
     const { account, name } = parseGroupRef(ref, this.linked !== undefined);
     const own = await this.ownAccount();
-    // An account named by a ref must be the group's; an unnamed one is the caller's.
-    const holds = (g: LogGroup) => account === undefined || (accountOfGroup(g) ?? own) === account;
+    // An account named by a ref must be the group's; an unnamed one is the caller's. An ARN names
+    // its region and partition too: another region's group of that name is not this one.
+    const arn = parseGroupArn(ref) === undefined ? undefined : groupIdentifier(ref);
+    const holds = (g: LogGroup) =>
+      arn !== undefined && g.arn !== undefined
+        ? groupIdentifier(g.arn) === arn
+        : account === undefined || (accountOfGroup(g) ?? own) === account;
     const key = account === undefined || account === own ? name : accountStreamName(account, name);
     if (!selects(this.selection, name)) {
       if (this.linked === undefined || key === name) {
@@ -346,7 +351,8 @@ export async function resolveStream(
       `Stream ${JSON.stringify(name)} is in the catalog but is neither a custom report nor a log group${selected} in ${config.region}; run discover again and update the catalog`,
     );
   }
-  return { source: groupSource(group, accounts), group };
+  // Named as the catalog names it (a log group ARN, say), as its records are: its state too.
+  return { source: { ...groupSource(group, accounts), name }, group };
 }
 
 /**

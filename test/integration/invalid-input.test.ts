@@ -544,6 +544,28 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
       ],
     );
     assert.deepEqual(warned(assertAccepted(await run(single, ["log_events"], state(Date.now())))), []);
+    // A full refresh reads every event whatever the state: nothing to warn of (helper-55).
+    const full = await runFiles("read", {
+      config: json(config),
+      catalog: json(catalogFor(["/app/good"], "full_refresh")),
+      state: json({ "/app/good": { timestamp: early } }),
+    });
+    assert.equal(records(assertAccepted(full), "/app/good").length, 12);
+    assert.deepEqual(warned(full.messages), []);
+  });
+
+  test("many log groups' entries far ahead are one WARN; each entry is kept", async () => {
+    const single = { ...config, stream_layout: "single_stream", log_group_prefix: "/app/" };
+    const ahead = { "/app/good": { timestamp: NOW * 1000 }, "/app/other": { timestamp: NOW * 1000 + 1 } };
+    const msgs = assertAccepted(await run(single, ["log_events"], json({ log_events: { log_groups: ahead } })));
+    assert.deepEqual(records(msgs), []);
+    const warned = msgs.filter((m) => m.log?.level === "WARN").map((m) => m.log!.message);
+    assert.equal(warned.length, 1, JSON.stringify(warned));
+    assert.match(
+      warned[0]!,
+      /^The states of 2 log groups in stream "log_events" \("\/app\/good" at timestamp \d+ \(.*Z\), "\/app\/other"\) are more than a day after this machine's clock \(.*\): nothing is read and those states are kept as they are/,
+    );
+    assert.deepEqual((lastStates(msgs)[0]!.stream!.stream_state as { log_groups: unknown }).log_groups, ahead);
   });
 
   test("a start_date in the future reads nothing and makes up no state, so correcting it takes effect", async () => {

@@ -154,6 +154,66 @@ for (const [kind, startSources] of [
       assert.deepEqual(otherOriginWarnings(again.messages), []);
     });
 
+    test("a stream named by its log group's ARN keeps its state under that name; another region's ARN is no group here", async () => {
+      const arn = `${EAST}:log-group:/app/o`;
+      const first = await read(sources.east, arn);
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(records(first.messages, arn).length, 20);
+      assert.deepEqual(
+        lastStates(first.messages).map((m) => m.stream!.stream_descriptor.name),
+        [arn],
+        "the STATE under the catalog's name, as its records",
+      );
+      const again = await read(sources.east, arn, lastStates(first.messages));
+      assert.equal(records(again.messages).length, 0);
+      // The group of that name in us-east-1 was read for a us-west-2 ARN (helper-55).
+      const west = await read(sources.east, `${WEST}:log-group:/app/o`);
+      assert.equal(west.code, 1);
+      assert.equal(records(west.messages).length, 0);
+      assert.match(
+        errors(west.messages)[0]?.message ?? "",
+        /is in the catalog but is neither a custom report nor a log group in us-east-1/,
+      );
+    });
+
+    test("a state saved by a custom report is not a log group stream's of the same name, nor the other way round", async () => {
+      await seedGroup(
+        sources.east.url,
+        "/app/b",
+        spreadEvents(6, now - 3 * HOUR, 2 * HOUR, ["s"], "b"),
+        TEST_KEYS,
+        "us-east-1",
+      );
+      const asReport = {
+        excluded_log_groups: ["/app/b"],
+        custom_log_reports: [{ name: "/app/b", log_group_name: "/app/o" }],
+      };
+      const sameName = (msgs: readonly AirbyteMessage[]) =>
+        msgs.filter((m) => m.log?.level === "WARN" && /of that name, which read other events/.test(m.log.message));
+      const report = await read(sources.east, "/app/b", undefined, asReport);
+      assert.equal(report.code, 0, report.stderr);
+      assert.equal(records(report.messages).length, 20, "the report reads /app/o");
+      // The report's state given to the log group /app/b: 0 of 6 events were read, COMPLETE.
+      const group = await read(sources.east, "/app/b", lastStates(report.messages));
+      assert.equal(group.code, 0, group.stderr);
+      assert.equal(records(group.messages).length, 6);
+      assert.equal(sameName(group.messages).length, 1);
+      // And back: the log group's state given to the report.
+      const back = await read(sources.east, "/app/b", lastStates(group.messages), asReport);
+      assert.equal(back.code, 0, back.stderr);
+      assert.equal(records(back.messages).length, 20);
+      assert.deepEqual(
+        sameName(back.messages).map((m) => m.log!.message),
+        [
+          "The state of custom report \"/app/b\" was saved by a log group's stream of that name, which read other events: it does not cover the report's, so they are read from their start.",
+        ],
+      );
+      // Each with its own state: nothing again, nothing said.
+      const mine = await read(sources.east, "/app/b", lastStates(back.messages), asReport);
+      assert.equal(records(mine.messages).length, 0);
+      assert.deepEqual(sameName(mine.messages), []);
+    });
+
     // moto's account is fixed; a simulator is given its account.
     if (kind === "simulator")
       test("another account in the same region: its events are read from their start", async () => {

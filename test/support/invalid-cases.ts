@@ -327,6 +327,12 @@ function reports(): InvalidCase[] {
       /custom_log_reports\[1\]\.name "a" is already used by custom_log_reports\[0\]/,
     ),
     r("same report twice", [ok, ok], /custom_log_reports\[1\]\.name "errors" is already used/),
+    // FULL_CONFIG reads us-east-1; the group of that name there was read instead (helper-55).
+    r(
+      "a log group ARN of another region",
+      [{ ...ok, log_group_name: "arn:aws:logs:us-west-2:123456789012:log-group:/app/api:*" }],
+      /custom_log_reports\[0\]\.log_group_name "arn:aws:logs:us-west-2:123456789012:log-group:\/app\/api:\*" is a log group of region "us-west-2", but region_name is "us-east-1": a connection reads one region/,
+    ),
   ];
 }
 

@@ -218,7 +218,7 @@ test("a state's origin is kept for its stream, a single stream's too; one of ano
       name: "ConfigError",
       message: `state for stream "a": log_group_creation_time must be the epoch milliseconds a read wrote there (got ${typeof bad === "number" ? bad : JSON.stringify(bad)}); restore it, or remove it to take the state as it is`,
     });
-  for (const bad of [7, null, { region: "us-east-1" }])
+  for (const bad of [7, null, { region: "us-east-1" }, "", `${origin} `, "us-east-1"])
     assert.throws(() => parseState({ a: { timestamp: 5, origin: bad } }), {
       name: "ConfigError",
       message: `state for stream "a": origin must be the string a read wrote there, like "arn:aws:logs:us-east-1:123456789012" (got ${JSON.stringify(bad)}); restore it, or remove it to take the state as it is`,
