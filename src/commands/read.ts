@@ -385,14 +385,13 @@ async function allGroupsRead(
       emit: (blob) => emitter.state(name, blob),
     },
   );
-  warnFarAheadGroups(
-    ctx,
-    name,
-    readable.flatMap(({ stateKey }) => {
-      const t = stored.get(stateKey);
-      return isFarAhead(ctx, t) ? [[stateKey, t] as [string, number]] : [];
-    }),
-  );
+  // Decided once, with the warning: a group's task may start minutes later.
+  const ahead = readable.flatMap(({ stateKey }) => {
+    const t = stored.get(stateKey);
+    return isFarAhead(ctx, t) ? [[stateKey, t] as [string, number]] : [];
+  });
+  warnFarAheadGroups(ctx, name, ahead);
+  const keptAhead = new Set(ahead.map(([stateKey]) => stateKey));
   const failures: { group: string; failure: unknown }[] = [];
   let ended = 0;
   let cancelled = false;
@@ -402,7 +401,7 @@ async function allGroupsRead(
     async start() {
       const stateTimestamp = stored.get(stateKey);
       // Its entry stays in the state as it is (warned of with the others, above).
-      if (isFarAhead(ctx, stateTimestamp)) return undefined;
+      if (keptAhead.has(stateKey)) return undefined;
       const range = groupRange(ctx, stream, group, stateTimestamp);
       warnIfRecreated(ctx, group, stateTimestamp, `its entry in the state of stream ${JSON.stringify(name)}`);
       const limit = ingestionLimit(range);
