@@ -180,11 +180,13 @@ function warnIfRecreated(ctx: CommandContext, group: LogGroup, stored: number | 
   if (stored === undefined || group.creationTime === undefined) return;
   if (group.creationTime <= stored + ctx.config.ingestionDelayMs) return;
   if (stored <= earliestEventTime(group.creationTime, group.retentionInDays, ctx.now())) return;
+  const before = ctx.config.lookbackMs > 0 ? "that timestamp less lookback_window_minutes" : "that timestamp";
   ctx.emitter.log(
     "WARN",
     `Log group ${JSON.stringify(group.name)} was created at ${shownTime(group.creationTime)}, after ${state} was saved ` +
-      `(timestamp ${shownTime(stored)}): deleted and made again? Its events from before that timestamp are not read; ` +
-      "to read them, read the stream without its state (Airbyte: clear the stream's data; sync: another --database or --output).",
+      `(timestamp ${shownTime(stored)}): deleted and made again? If so, its events from before ${before} are not read; ` +
+      "to read them, read the stream without its state (Airbyte: clear the stream's data; sync: another --database or --output). " +
+      "If not (a first read cut short in a group holding events older than itself), nothing is missed.",
   );
 }
 
@@ -313,7 +315,10 @@ function storedGroupWatermarks(
     return { stored: saved, origin: origin ?? savedOrigin };
   // Log group names have no ':'; ARNs do.
   const kept = new Map([...saved].filter(([key]) => key.includes(":")));
-  const note = kept.size > 0 ? " The entries of source accounts' log groups (keyed by ARN) still hold." : "";
+  const note =
+    kept.size > 0
+      ? " Entries keyed by ARN (source accounts' log groups) name their own region and account, and are kept."
+      : "";
   ctx.emitter.log(
     "WARN",
     otherOrigin(`The state of stream ${JSON.stringify(stream.name)}`, savedOrigin, origin) + note,

@@ -522,7 +522,7 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
     const [warning] = warned(msgs);
     assert.match(
       warning?.log?.message ?? "",
-      /^Log group "\/app\/good" was created at \d+ \(.*Z\), after the state of stream "\/app\/good" was saved \(timestamp \d+ \(.*Z\)\): deleted and made again\? Its events from before that timestamp are not read; to read them, read the stream without its state/,
+      /^Log group "\/app\/good" was created at \d+ \(.*Z\), after the state of stream "\/app\/good" was saved \(timestamp \d+ \(.*Z\)\): deleted and made again\? If so, its events from before that timestamp are not read; to read them, read the stream without its state .*If not \(a first read cut short in a group holding events older than itself\), nothing is missed\.$/,
     );
     // A state from after the group was made says nothing of it.
     const later = assertAccepted(await run(config, ["/app/good"], json({ "/app/good": { timestamp: Date.now() } })));
@@ -540,10 +540,17 @@ describe("CLI: invalid input that only AWS can reveal, and accepted odd states (
       warned(one).map((m) => m.log!.message.replace(/\d+ \([^)]*Z\)/g, "T")),
       [
         'Log group "/app/good" was created at T, after its entry in the state of stream "log_events" was saved (timestamp T): deleted and made again? ' +
-          "Its events from before that timestamp are not read; to read them, read the stream without its state (Airbyte: clear the stream's data; sync: another --database or --output).",
+          "If so, its events from before that timestamp are not read; to read them, read the stream without its state (Airbyte: clear the stream's data; sync: another --database or --output). " +
+          "If not (a first read cut short in a group holding events older than itself), nothing is missed.",
       ],
     );
     assert.deepEqual(warned(assertAccepted(await run(single, ["log_events"], state(Date.now())))), []);
+    // A lookback reads some of them: the WARN says which are not (helper-56).
+    const back = assertAccepted(await run({ ...single, lookback_window_minutes: 60 }, ["log_events"], state(early)));
+    assert.match(
+      warned(back)[0]?.log?.message ?? "",
+      /If so, its events from before that timestamp less lookback_window_minutes are not read/,
+    );
     // A full refresh reads every event whatever the state: nothing to warn of (helper-55).
     const full = await runFiles("read", {
       config: json(config),
