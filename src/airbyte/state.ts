@@ -14,7 +14,7 @@ export interface StateInput extends ReadonlyMap<string, number> {
   readonly creationTimes: ReadonlyMap<string, number>;
 }
 
-/** A stream's parsed state: one watermark (a report's with its definition), or one per log group. */
+/** A stream's parsed state: one watermark, or one per log group, and what the state says of its source. */
 interface StreamValue {
   readonly watermark: number | ReadonlyMap<string, number>;
   readonly definition?: string;
@@ -31,7 +31,7 @@ function isObject(v: unknown): v is Json {
 /**
  * A stream's state blob: {"timestamp": T} with T epoch ms (our state and Airbyte's Python
  * connector's), or {"log_groups": {"<group>": {"timestamp": T}}} (the single stream's); either
- * may say its origin.
+ * may say its origin, a log group's or report's also when its group was made.
  */
 function watermarkOf(stream: string, blob: unknown): StreamValue | undefined {
   if (blob === undefined || blob === null) return undefined;

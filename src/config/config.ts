@@ -275,7 +275,7 @@ function parseSelection(raw: RawConfig, reports: readonly CustomReport[], proble
         `custom_log_reports[${i}].log_group_name ${JSON.stringify(r.logGroupName)} is a log group of region ${JSON.stringify(arn.region)}, but region_name is ${JSON.stringify(region)}: a connection reads one region; name a log group of ${region}, or read ${arn.region} in a connection of its own`,
       );
     // A report may name its group by ARN (a linked source account's): exclusions match names.
-    const by = exclusionOf(excluded, parseGroupArn(r.logGroupName)?.name ?? r.logGroupName);
+    const by = exclusionOf(excluded, arn?.name ?? r.logGroupName);
     if (by !== undefined) {
       problems.push(
         `custom_log_reports[${i}].log_group_name ${JSON.stringify(r.logGroupName)} is excluded by excluded_log_groups entry ${JSON.stringify(by)}; remove the report or the exclusion`,
