@@ -103,9 +103,12 @@ function storedWatermark(
       `Custom report ${name} selects other events than when its state was saved (its log group, log streams or filter pattern changed): that state does not cover them, so the report is read again from its start.`,
     );
   const created = state.creationTimes.get(stream.name);
-  if (created !== undefined && source.groupCreationTime !== undefined && created !== source.groupCreationTime)
+  const made = source.groupCreationTime;
+  // Made again only after the sync that saved the state, so after its watermark: another creation
+  // time before it is not another group (a simulator restarted, whose groups date from its start).
+  if (created !== undefined && made !== undefined && created !== made && made > stored)
     return readAgain(
-      `Log group ${JSON.stringify(source.logGroupName)} was created at ${shownTime(source.groupCreationTime)}, not at ${shownTime(created)} as when the state of stream ${name} was saved: ` +
+      `Log group ${JSON.stringify(source.logGroupName)} was created at ${shownTime(made)}, not at ${shownTime(created)} as when the state of stream ${name} was saved: ` +
         "deleted and made again. That state does not cover the new group's events, so they are read from their start.",
     );
   return stored;

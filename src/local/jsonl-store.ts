@@ -475,10 +475,14 @@ export class JsonlStore implements LocalStore {
       earlier !== undefined &&
       typeof stored?.report_definition === "string" &&
       stored.report_definition !== state.report_definition;
-    // A log group made again holds other events: none of them was stored before.
+    // A log group made again (after the stored watermark, see read.ts) holds other events: none of
+    // them was stored before.
     const remade =
       typeof stored?.log_group_creation_time === "number" &&
-      stored.log_group_creation_time !== state.log_group_creation_time;
+      typeof state.log_group_creation_time === "number" &&
+      typeof stored.timestamp === "number" &&
+      stored.log_group_creation_time !== state.log_group_creation_time &&
+      state.log_group_creation_time > stored.timestamp;
     const storedWatermark = changed || remade ? undefined : watermarks(stored);
     const covered = watermarks(state);
     const records: string[] = [];

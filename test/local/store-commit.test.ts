@@ -679,12 +679,16 @@ describe("store commits", () => {
     const store = await JsonlStore.open(dir, [STREAM], SOURCE);
     const made = (t: number) => ({ log_group_creation_time: t });
     await store.commit(STREAM, RecordBatch.ofData(STREAM, [record(1), record(2)]), { timestamp: T + 9000, ...made(1) });
-    // Made again, read from its start: its events are before the old watermark, and all new.
+    // Made again (after the stored watermark), read from its start: its events are before the old
+    // watermark, and all new.
     const again = RecordBatch.ofData(STREAM, [record(3), record(4)]);
-    assert.equal((await store.commit(STREAM, again, { timestamp: T + 5000, ...made(2) })).reread, 0);
+    assert.equal((await store.commit(STREAM, again, { timestamp: T + 5000, ...made(T + 10_000) })).reread, 0);
     // Then its own watermark counts (a lookback of the new group).
     const lookback = RecordBatch.ofData(STREAM, [record(4), record(6)]);
-    assert.equal((await store.commit(STREAM, lookback, { timestamp: T + 7000, ...made(2) })).reread, 1);
+    assert.equal((await store.commit(STREAM, lookback, { timestamp: T + 7000, ...made(T + 10_000) })).reread, 1);
+    // Another creation time before the watermark is the same group (a simulator restarted): re-read.
+    const restarted = RecordBatch.ofData(STREAM, [record(6)]);
+    assert.equal((await store.commit(STREAM, restarted, { timestamp: T + 8000, ...made(3) })).reread, 1);
     await store.close();
   });
 
