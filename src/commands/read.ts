@@ -383,16 +383,14 @@ async function allGroupsRead(
   // Each group's source and its key in the state (its name, or its ARN in a source account).
   const sourceOf = (g: LogGroup) => allGroupsSource(config, g, own);
   const readable = groups.filter(isReadable).map((group) => ({ group, ...sourceOf(group) }));
-  const { stored, origin } = storedGroupWatermarks(ctx, stream, input.state, groups.map(sourceOf));
-  const states = new GroupStates(
-    retainedWatermarks(stored, new Set(groups.map((g) => sourceOf(g).stateKey)), ctx.now()),
-    {
-      now: ctx.now,
-      intervalMs: GROUP_STATES_INTERVAL_MS,
-      origin,
-      emit: (blob) => emitter.state(name, blob),
-    },
-  );
+  const listed = groups.map(sourceOf);
+  const { stored, origin } = storedGroupWatermarks(ctx, stream, input.state, listed);
+  const states = new GroupStates(retainedWatermarks(stored, new Set(listed.map((l) => l.stateKey)), ctx.now()), {
+    now: ctx.now,
+    intervalMs: GROUP_STATES_INTERVAL_MS,
+    origin,
+    emit: (blob) => emitter.state(name, blob),
+  });
   // Decided once, with the warning: a group's task may start minutes later.
   const ahead = readable.flatMap(({ stateKey }) => {
     const t = stored.get(stateKey);

@@ -105,6 +105,9 @@ export function parseGroupArn(
 
 /** arn:<partition>:logs:<region>:<account> */
 const ORIGIN = "arn:aws[a-z-]*:logs:[a-z0-9-]*:\\d{12}";
+/** A log group ARN's origin (its first five fields). */
+const ORIGIN_OF_ARN = new RegExp(`^(${ORIGIN}):log-group:`);
+const WHOLE_ORIGIN = new RegExp(`^${ORIGIN}$`);
 
 /**
  * Where a log group's events come from, `arn:<partition>:logs:<region>:<account>` (the start of its
@@ -112,12 +115,12 @@ const ORIGIN = "arn:aws[a-z-]*:logs:[a-z0-9-]*:\\d{12}";
  * or account are other events). Undefined when the service gave no ARN.
  */
 export function originOfGroup(group: LogGroup): string | undefined {
-  return group.arn === undefined ? undefined : new RegExp(`^(${ORIGIN}):log-group:`).exec(group.arn)?.[1];
+  return group.arn === undefined ? undefined : ORIGIN_OF_ARN.exec(group.arn)?.[1];
 }
 
 /** Whether `text` is an origin as originOfGroup gives it. */
 export function isOrigin(text: string): boolean {
-  return new RegExp(`^${ORIGIN}$`).test(text);
+  return WHOLE_ORIGIN.test(text);
 }
 
 /** The account that holds the group, from its ARN. */
