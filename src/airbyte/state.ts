@@ -6,6 +6,8 @@ import { ConfigError } from "./errors.js";
 /** Each stream's watermark; `groupWatermarks` holds the streams whose state is per log group. */
 export interface StateInput extends ReadonlyMap<string, number> {
   readonly groupWatermarks: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** Per stream whose state is per log group, the entries' `log_group_creation_time` (see GroupStates). */
+  readonly groupCreationTimes: ReadonlyMap<string, ReadonlyMap<string, number>>;
   /** A custom report's `report_definition`: what it selected when its state was saved. */
   readonly reportDefinitions: ReadonlyMap<string, string>;
   /** A stream's `origin`: the region and account its events were read from (absent in older states). */
@@ -17,6 +19,8 @@ export interface StateInput extends ReadonlyMap<string, number> {
 /** A stream's parsed state: one watermark, or one per log group, and what the state says of its source. */
 interface StreamValue {
   readonly watermark: number | ReadonlyMap<string, number>;
+  /** The single stream's entries that say when their log group was made. */
+  readonly groupCreationTimes?: ReadonlyMap<string, number>;
   readonly definition?: string;
   readonly origin?: string;
   readonly creationTime?: number;
@@ -43,14 +47,9 @@ function watermarkOf(stream: string, blob: unknown): StreamValue | undefined {
   const where = `state for stream ${JSON.stringify(stream)}`;
   const origin = originOf(where, blob.origin);
   const withOrigin = origin === undefined ? {} : { origin };
-  if ("log_groups" in blob) return { watermark: groupWatermarksOf(stream, blob), ...withOrigin };
+  if ("log_groups" in blob) return { ...groupWatermarksOf(stream, blob), ...withOrigin };
   const timestamp = timestampOf(where, blob.timestamp);
-  const created = blob.log_group_creation_time;
-  if (created !== undefined && (typeof created !== "number" || !Number.isSafeInteger(created) || created < 0))
-    throw new ConfigError(
-      `${where}: log_group_creation_time must be the epoch milliseconds a read wrote there (${shown(created)}); ` +
-        "restore it, or remove it to take the state as it is",
-    );
+  const created = creationTimeOf(where, blob.log_group_creation_time);
   const known = { ...withOrigin, ...(created === undefined ? {} : { creationTime: created }) };
   if (blob.report_definition === undefined) return { watermark: timestamp, ...known };
   if (typeof blob.report_definition !== "string")
@@ -59,6 +58,14 @@ function watermarkOf(stream: string, blob: unknown): StreamValue | undefined {
         "restore it, or remove it to continue the report from this timestamp",
     );
   return { watermark: timestamp, definition: blob.report_definition, ...known };
+}
+
+function creationTimeOf(where: string, raw: unknown): number | undefined {
+  if (raw === undefined || (typeof raw === "number" && Number.isSafeInteger(raw) && raw >= 0)) return raw;
+  throw new ConfigError(
+    `${where}: log_group_creation_time must be the epoch milliseconds a read wrote there (${shown(raw)}); ` +
+      "restore it, or remove it to take the state as it is",
+  );
 }
 
 function originOf(where: string, raw: unknown): string | undefined {
@@ -82,7 +89,10 @@ function timestampOf(where: string, raw: unknown): number {
   return ts;
 }
 
-function groupWatermarksOf(stream: string, blob: Json): ReadonlyMap<string, number> {
+function groupWatermarksOf(
+  stream: string,
+  blob: Json,
+): { readonly watermark: ReadonlyMap<string, number>; readonly groupCreationTimes: ReadonlyMap<string, number> } {
   const where = `state for stream ${JSON.stringify(stream)}`;
   if ("timestamp" in blob)
     throw new ConfigError(`${where} has both "timestamp" and "log_groups"; a state has one or the other`);
@@ -91,13 +101,16 @@ function groupWatermarksOf(stream: string, blob: Json): ReadonlyMap<string, numb
       `${where}: log_groups must be an object like {"/aws/lambda/a": {"timestamp": 1700000000000}}`,
     );
   const out = new Map<string, number>();
+  const created = new Map<string, number>();
   for (const [group, entry] of Object.entries(blob.log_groups)) {
     const at = `${where}, log group ${JSON.stringify(group)}`;
     if (group === "") throw new ConfigError(`${where}: log_groups has an empty log group name`);
     if (!isObject(entry)) throw new ConfigError(`${at} must be an object like {"timestamp": 1700000000000}`);
     out.set(group, timestampOf(at, entry.timestamp));
+    const time = creationTimeOf(at, entry.log_group_creation_time);
+    if (time !== undefined) created.set(group, time);
   }
-  return out;
+  return { watermark: out, groupCreationTimes: created };
 }
 
 /** JSON.stringify would show Infinity (1e400 in the file) as null and a missing value as undefined. */
@@ -186,17 +199,19 @@ export function parseState(input: unknown, options: ParseStateOptions = {}): Sta
 function split(values: ReadonlyMap<string, StreamValue>): StateInput {
   const timestamps = new Map<string, number>();
   const groupWatermarks = new Map<string, ReadonlyMap<string, number>>();
+  const groupCreationTimes = new Map<string, ReadonlyMap<string, number>>();
   const reportDefinitions = new Map<string, string>();
   const origins = new Map<string, string>();
   const creationTimes = new Map<string, number>();
   for (const [stream, v] of values) {
     if (typeof v.watermark === "number") timestamps.set(stream, v.watermark);
     else groupWatermarks.set(stream, v.watermark);
+    if (v.groupCreationTimes !== undefined) groupCreationTimes.set(stream, v.groupCreationTimes);
     if (v.definition !== undefined) reportDefinitions.set(stream, v.definition);
     if (v.origin !== undefined) origins.set(stream, v.origin);
     if (v.creationTime !== undefined) creationTimes.set(stream, v.creationTime);
   }
-  return Object.assign(timestamps, { groupWatermarks, reportDefinitions, origins, creationTimes });
+  return Object.assign(timestamps, { groupWatermarks, groupCreationTimes, reportDefinitions, origins, creationTimes });
 }
 
 function parsed(input: unknown, options: ParseStateOptions): ReadonlyMap<string, StreamValue> {

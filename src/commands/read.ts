@@ -104,14 +104,25 @@ function storedWatermark(
     );
   const created = state.creationTimes.get(stream.name);
   const made = source.groupCreationTime;
-  // Made again only after the sync that saved the state, so after its watermark: another creation
-  // time before it is not another group (a simulator restarted, whose groups date from its start).
-  if (created !== undefined && made !== undefined && created !== made && made > stored)
-    return readAgain(
-      `Log group ${JSON.stringify(source.logGroupName)} was created at ${shownTime(made)}, not at ${shownTime(created)} as when the state of stream ${name} was saved: ` +
-        "deleted and made again. That state does not cover the new group's events, so they are read from their start.",
-    );
+  if (created !== undefined && madeAgain(created, made, stored))
+    return readAgain(madeAgainWarning(source.logGroupName, made, created, `the state of stream ${name}`));
   return stored;
+}
+
+/**
+ * Whether a log group made at `made` is not the one a state saved at `created` (and `stored`) read.
+ * Made again only after the sync that saved the state, so after its watermark: another creation
+ * time before it is not another group (a simulator restarted, whose groups date from its start).
+ */
+function madeAgain(created: number, made: number | undefined, stored: number): made is number {
+  return made !== undefined && created !== made && made > stored;
+}
+
+function madeAgainWarning(group: string, made: number, created: number, state: string): string {
+  return (
+    `Log group ${JSON.stringify(group)} was created at ${shownTime(made)}, not at ${shownTime(created)} as when ${state} was saved: ` +
+    "deleted and made again. That state does not cover the new group's events, so they are read from their start."
+  );
 }
 
 /** The warning for a state saved reading another origin (see originOfGroup) than this read's. */
@@ -176,8 +187,8 @@ function ingestionLimit(range: SyncRange): string {
  * old, within the retention): a state older than that loses nothing. A state is only saved once
  * its stream's watermark moved (see StreamReader), so a stream stopped at its start_date does not
  * look like one of an older group. A guess, for a state that does not say when its group was made
- * (an earlier version's, a single stream's entry): a first read cut short in a group holding events
- * older than the group looks the same.
+ * (an earlier version's, a single stream's entry read past its group's creation): a first read cut
+ * short in a group holding events older than the group, by an earlier version, looks the same.
  */
 function warnIfRecreated(ctx: CommandContext, group: LogGroup, stored: number | undefined, state: string): void {
   if (stored === undefined || group.creationTime === undefined) return;
@@ -385,10 +396,12 @@ async function allGroupsRead(
   const readable = groups.filter(isReadable).map((group) => ({ group, ...sourceOf(group) }));
   const listed = groups.map(sourceOf);
   const { stored, origin } = storedGroupWatermarks(ctx, stream, input.state, listed);
+  const created = input.state.groupCreationTimes.get(name);
   const states = new GroupStates(retainedWatermarks(stored, new Set(listed.map((l) => l.stateKey)), ctx.now()), {
     now: ctx.now,
     intervalMs: GROUP_STATES_INTERVAL_MS,
     origin,
+    creationTimes: created,
     emit: (blob) => emitter.state(name, blob),
   });
   // Decided once, with the warning: a group's task may start minutes later.
@@ -405,11 +418,18 @@ async function allGroupsRead(
   const groupTask = ({ group, source, stateKey }: (typeof readable)[number]): StreamTask => ({
     name: stateKey,
     async start() {
-      const stateTimestamp = stored.get(stateKey);
+      let stateTimestamp = stored.get(stateKey);
       // Its entry stays in the state as it is (warned of with the others, above).
       if (keptAhead.has(stateKey)) return undefined;
+      const entry = `its entry in the state of stream ${JSON.stringify(name)}`;
+      // An entry whose watermark is before its group's creation says when the group was made (see GroupStates.set).
+      const savedCreation = stateTimestamp === undefined ? undefined : created?.get(stateKey);
+      if (savedCreation === undefined) warnIfRecreated(ctx, group, stateTimestamp, entry);
+      else if (stateTimestamp !== undefined && madeAgain(savedCreation, group.creationTime, stateTimestamp)) {
+        emitter.log("WARN", madeAgainWarning(group.name, group.creationTime, savedCreation, entry));
+        stateTimestamp = undefined;
+      }
       const range = groupRange(ctx, stream, group, stateTimestamp);
-      warnIfRecreated(ctx, group, stateTimestamp, `its entry in the state of stream ${JSON.stringify(name)}`);
       const limit = ingestionLimit(range);
       if (range.stateClamped) {
         emitter.log(
@@ -437,7 +457,7 @@ async function allGroupsRead(
         rangeStart: range.start,
         now: ctx.now,
       });
-      const onCheckpoint = (watermark: number) => states.set(stateKey, watermark);
+      const onCheckpoint = (watermark: number) => states.set(stateKey, watermark, group.creationTime);
       // Every group's windows count for the single stream.
       const onWindows = (change: 1 | -1) => input.onWindows?.(name, change);
       return new StreamReader({

@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startSimulator, type Simulator } from "../../sim/index.js";
 import { startMoto, type Moto } from "../support/moto.js";
-import { DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DeleteLogGroupCommand, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { endpointConfig, logsClient, seedGroup, spreadEvents, TEST_KEYS } from "../support/seed.js";
 import { catalogFor, errors, lastStates, records, runWith, statuses } from "../support/connector.js";
 import type { AirbyteMessage } from "../../src/airbyte/protocol.js";
@@ -290,5 +290,67 @@ describe("a state says when its log group was made (moto)", () => {
       ],
     );
     assert.notEqual(stateOf(again.messages).log_group_creation_time, saved.log_group_creation_time);
+  });
+
+  test("log_events: an entry before its group was made says when it was made; resumed without a word, or read from its start once the group is made again", async () => {
+    const now = Date.now();
+    await seedGroup(moto.url, "/app/s", spreadEvents(10, now - 3 * HOUR, 2 * HOUR, ["s"], "first"));
+    const read = (state: unknown) =>
+      runWith("read", endpointConfig(moto.url, { stream_layout: "single_stream", log_group_prefix: "/app/s" }), {
+        catalog: catalogFor(["log_events"]),
+        state,
+      });
+    const entryOf = (msgs: readonly AirbyteMessage[]) =>
+      (stateOf(msgs).log_groups as Record<string, Record<string, unknown>>)["/app/s"];
+    const first = await read(undefined);
+    assert.equal(records(first.messages).length, 10);
+    // Read through, its watermark is after the group was made: nothing more to say (40 bytes a group).
+    assert.deepEqual(Object.keys(entryOf(first.messages) ?? {}), ["timestamp"]);
+    const client = logsClient(moto.url);
+    let created: number;
+    try {
+      const { logGroups } = await client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/app/s" }));
+      created = logGroups![0]!.creationTime!;
+    } finally {
+      client.destroy();
+    }
+    assert.ok(created >= now);
+
+    // What a first read cut short half way writes (the unit tests of GroupStates): a watermark
+    // before the group was made, with the group's creation time.
+    const midway = now - 2 * HOUR;
+    const origin = stateOf(first.messages).origin;
+    const cutShort = {
+      log_events: { log_groups: { "/app/s": { timestamp: midway, log_group_creation_time: created } }, origin },
+    };
+    const resumed = await read(cutShort);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(records(resumed.messages).length, 5, "the events from the watermark on");
+    assert.deepEqual(recreated(resumed.messages), [], "no guess: the entry says the group is the one it read");
+    assert.deepEqual(Object.keys(entryOf(resumed.messages) ?? {}), ["timestamp"]);
+
+    const again = logsClient(moto.url);
+    try {
+      await again.send(new DeleteLogGroupCommand({ logGroupName: "/app/s" }));
+    } finally {
+      again.destroy();
+    }
+    await seedGroup(moto.url, "/app/s", spreadEvents(4, now - 3 * HOUR, 2 * HOUR, ["s"], "again"));
+    const remade = await read(cutShort);
+    assert.equal(remade.code, 0, remade.stderr);
+    assert.deepEqual(
+      records(remade.messages)
+        .map((r) => (r.data as { message: string }).message)
+        .sort(),
+      ["again 0", "again 1", "again 2", "again 3"],
+      "the new group's events before the entry's watermark too",
+    );
+    assert.deepEqual(
+      recreated(remade.messages).map((m) => m.replace(/\d+ \([^)]*Z\)/g, "T")),
+      [
+        'Log group "/app/s" was created at T, not at T as when its entry in the state of stream "log_events" was saved: deleted and made again. ' +
+          "That state does not cover the new group's events, so they are read from their start.",
+      ],
+    );
   });
 });

@@ -455,6 +455,49 @@ describe("single stream: checkpoints", () => {
     assert.equal(emitted.length, 2);
   });
 
+  test("an entry says when its log group was made only while its watermark is before it; a stored entry keeps what it said", () => {
+    const emitted: Record<string, unknown>[] = [];
+    const states = new GroupStates(
+      new Map([
+        ["/old", 5],
+        ["/kept", 50],
+      ]),
+      {
+        now: () => 0,
+        intervalMs: 0,
+        creationTimes: new Map([
+          ["/old", 10],
+          ["/gone", 1],
+        ]),
+        emit: (b) => emitted.push({ ...b.log_groups }),
+      },
+    );
+    // A first read cut short in a group holding events older than the group: the entry says so.
+    states.set("/new", 90, 100);
+    assert.deepEqual(emitted.at(-1)?.["/new"], { timestamp: 90, log_group_creation_time: 100 });
+    // Read past the creation: nothing to tell apart any more, the entry is as short as the others.
+    states.set("/new", 100, 100);
+    assert.deepEqual(emitted.at(-1)?.["/new"], { timestamp: 100 });
+    // A group made again (read from its start by read.ts): its new creation time replaces the old.
+    states.set("/old", 3, 20);
+    assert.deepEqual(emitted.at(-1)?.["/old"], { timestamp: 3, log_group_creation_time: 20 });
+    states.finish();
+    // Entries not read keep theirs; a creation time without an entry is not one.
+    assert.deepEqual(emitted.at(-1), {
+      "/old": { timestamp: 3, log_group_creation_time: 20 },
+      "/kept": { timestamp: 50 },
+      "/new": { timestamp: 100 },
+    });
+    const kept = new GroupStates(new Map([["/old", 5]]), {
+      now: () => 0,
+      intervalMs: 0,
+      creationTimes: new Map([["/old", 10]]),
+      emit: (b) => emitted.push({ ...b.log_groups }),
+    });
+    kept.finish();
+    assert.deepEqual(emitted.at(-1), { "/old": { timestamp: 5, log_group_creation_time: 10 } });
+  });
+
   test('a log group named "__proto__" (a valid name) keeps its watermark in the STATE, as every other name', () => {
     const output = new CapturedOutput();
     const states = new GroupStates(new Map([["/a", 1]]), {

@@ -218,6 +218,18 @@ test("a state's origin is kept for its stream, a single stream's too; one of ano
       name: "ConfigError",
       message: `state for stream "a": log_group_creation_time must be the epoch milliseconds a read wrote there (got ${typeof bad === "number" ? bad : JSON.stringify(bad)}); restore it, or remove it to take the state as it is`,
     });
+  // The single stream's entries say it too, while their watermark is before it (see GroupStates).
+  const entries = parseState({
+    log_events: { log_groups: { "/g": { timestamp: 5, log_group_creation_time: 9 }, "/h": { timestamp: 5 } } },
+  });
+  assert.deepEqual([...entries.groupCreationTimes.get("log_events")!], [["/g", 9]]);
+  assert.throws(
+    () => parseState({ log_events: { log_groups: { "/g": { timestamp: 5, log_group_creation_time: "9" } } } }),
+    {
+      name: "ConfigError",
+      message: `state for stream "log_events", log group "/g": log_group_creation_time must be the epoch milliseconds a read wrote there (got "9"); restore it, or remove it to take the state as it is`,
+    },
+  );
   for (const bad of [7, null, { region: "us-east-1" }, "", `${origin} `, "us-east-1"])
     assert.throws(() => parseState({ a: { timestamp: 5, origin: bad } }), {
       name: "ConfigError",
