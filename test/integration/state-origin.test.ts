@@ -230,6 +230,17 @@ for (const [kind, startSources] of [
   });
 }
 
+/** Deletes the log group and makes it again with 4 other events ("again 0".."again 3"), 3 to 1 hours before `now`. */
+async function remake(url: string, name: string, now: number): Promise<void> {
+  const client = logsClient(url);
+  try {
+    await client.send(new DeleteLogGroupCommand({ logGroupName: name }));
+  } finally {
+    client.destroy();
+  }
+  await seedGroup(url, name, spreadEvents(4, now - 3 * HOUR, 2 * HOUR, ["s"], "again"));
+}
+
 // moto deletes log groups (the simulator does not).
 describe("a state says when its log group was made (moto)", () => {
   let moto: Moto;
@@ -238,6 +249,10 @@ describe("a state says when its log group was made (moto)", () => {
   });
   after(async () => moto?.stop());
 
+  const messagesOf = (msgs: readonly AirbyteMessage[]) =>
+    records(msgs)
+      .map((r) => (r.data as { message: string }).message)
+      .sort();
   const recreated = (msgs: readonly AirbyteMessage[]) =>
     msgs.filter((m) => m.log?.level === "WARN" && /made again/.test(m.log.message)).map((m) => m.log!.message);
 
@@ -267,21 +282,10 @@ describe("a state says when its log group was made (moto)", () => {
     assert.deepEqual(recreated(restarted.messages), []);
 
     // Deleted and made again under the same name, with other events, all older than the state.
-    const client = logsClient(moto.url);
-    try {
-      await client.send(new DeleteLogGroupCommand({ logGroupName: "/app/r" }));
-    } finally {
-      client.destroy();
-    }
-    await seedGroup(moto.url, "/app/r", spreadEvents(4, now - 3 * HOUR, 2 * HOUR, ["s"], "again"));
+    await remake(moto.url, "/app/r", now);
     const again = await read(lastStates(first.messages));
     assert.equal(again.code, 0, again.stderr);
-    assert.deepEqual(
-      records(again.messages)
-        .map((r) => (r.data as { message: string }).message)
-        .sort(),
-      ["again 0", "again 1", "again 2", "again 3"],
-    );
+    assert.deepEqual(messagesOf(again.messages), ["again 0", "again 1", "again 2", "again 3"]);
     assert.deepEqual(
       recreated(again.messages).map((m) => m.replace(/\d+ \([^)]*Z\)/g, "T")),
       [
@@ -329,19 +333,11 @@ describe("a state says when its log group was made (moto)", () => {
     assert.deepEqual(recreated(resumed.messages), [], "no guess: the entry says the group is the one it read");
     assert.deepEqual(Object.keys(entryOf(resumed.messages) ?? {}), ["timestamp"]);
 
-    const again = logsClient(moto.url);
-    try {
-      await again.send(new DeleteLogGroupCommand({ logGroupName: "/app/s" }));
-    } finally {
-      again.destroy();
-    }
-    await seedGroup(moto.url, "/app/s", spreadEvents(4, now - 3 * HOUR, 2 * HOUR, ["s"], "again"));
+    await remake(moto.url, "/app/s", now);
     const remade = await read(cutShort);
     assert.equal(remade.code, 0, remade.stderr);
     assert.deepEqual(
-      records(remade.messages)
-        .map((r) => (r.data as { message: string }).message)
-        .sort(),
+      messagesOf(remade.messages),
       ["again 0", "again 1", "again 2", "again 3"],
       "the new group's events before the entry's watermark too",
     );
