@@ -64,13 +64,14 @@ export class GroupStates {
    * `creationTime`, when its group was made, is written with an entry only while the watermark is
    * before it (a first read cut short in a group holding older events): there a group made again
    * can otherwise not be told from that read (see read.ts), and every other entry stays 40 bytes
-   * shorter (a state of thousands of groups).
+   * shorter (a state of thousands of groups). Without `creationTime` (a listing that did not say),
+   * the entry keeps the one it had.
    */
   set(group: string, watermark: number, creationTime?: number): void {
-    if (this.watermarks.get(group) === watermark && this.creationTimes.get(group) === creationTime) return;
+    const created = creationTime ?? this.creationTimes.get(group);
+    if (this.watermarks.get(group) === watermark && this.creationTimes.get(group) === created) return;
     this.watermarks.set(group, watermark);
-    if (creationTime === undefined) this.creationTimes.delete(group);
-    else this.creationTimes.set(group, creationTime);
+    if (created !== undefined) this.creationTimes.set(group, created);
     const now = this.options.now();
     if (now - this.lastEmitted >= this.options.intervalMs) this.emit(now);
   }
