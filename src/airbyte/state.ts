@@ -8,6 +8,11 @@ export interface StateInput extends ReadonlyMap<string, number> {
   readonly groupWatermarks: ReadonlyMap<string, ReadonlyMap<string, number>>;
   /** Per stream whose state is per log group, the entries' `log_group_creation_time` (see GroupStates). */
   readonly groupCreationTimes: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /**
+   * The streams whose per-group state is of GROUP_STATES_VERSION: there an entry without
+   * `log_group_creation_time` was read past its group's creation.
+   */
+  readonly groupStatesVersioned: ReadonlySet<string>;
   /** A custom report's `report_definition`: what it selected when its state was saved. */
   readonly reportDefinitions: ReadonlyMap<string, string>;
   /** A stream's `origin`: the region and account its events were read from (absent in older states). */
@@ -21,12 +26,22 @@ interface StreamValue {
   readonly watermark: number | ReadonlyMap<string, number>;
   /** The single stream's entries that say when their log group was made. */
   readonly groupCreationTimes?: ReadonlyMap<string, number>;
+  /** The single stream's state is of GROUP_STATES_VERSION. */
+  readonly versioned?: boolean;
   readonly definition?: string;
   readonly origin?: string;
   readonly creationTime?: number;
 }
 
 type Json = Record<string, unknown>;
+
+/**
+ * The `version` of a per-group state (the single stream's) whose every entry read only up to a
+ * time before its log group was made says when that was (`log_group_creation_time`): in it, an
+ * entry without one was read past its group's creation, so a group made after its timestamp is
+ * another group. Earlier states have no `version`.
+ */
+export const GROUP_STATES_VERSION = 2;
 
 function isObject(v: unknown): v is Json {
   return v !== null && typeof v === "object" && !Array.isArray(v);
@@ -92,10 +107,20 @@ function timestampOf(where: string, raw: unknown): number {
 function groupWatermarksOf(
   stream: string,
   blob: Json,
-): { readonly watermark: ReadonlyMap<string, number>; readonly groupCreationTimes: ReadonlyMap<string, number> } {
+): Pick<StreamValue, "groupCreationTimes" | "versioned"> & { readonly watermark: ReadonlyMap<string, number> } {
   const where = `state for stream ${JSON.stringify(stream)}`;
   if ("timestamp" in blob)
     throw new ConfigError(`${where} has both "timestamp" and "log_groups"; a state has one or the other`);
+  // An entry's, not the state's: taken for the whole stream, it would hide which groups it meant.
+  if ("log_group_creation_time" in blob)
+    throw new ConfigError(
+      `${where} has "log_group_creation_time" beside "log_groups"; it belongs in a log group's entry (as a read wrote it): move or remove it`,
+    );
+  if (blob.version !== undefined && blob.version !== GROUP_STATES_VERSION)
+    throw new ConfigError(
+      `${where}: version must be ${GROUP_STATES_VERSION}, as this connector writes it (${shown(blob.version)}); ` +
+        "a state of another version of the connector is read by that version, or remove version to take the state as an earlier version's",
+    );
   if (!isObject(blob.log_groups))
     throw new ConfigError(
       `${where}: log_groups must be an object like {"/aws/lambda/a": {"timestamp": 1700000000000}}`,
@@ -110,7 +135,7 @@ function groupWatermarksOf(
     const time = creationTimeOf(at, entry.log_group_creation_time);
     if (time !== undefined) created.set(group, time);
   }
-  return { watermark: out, groupCreationTimes: created };
+  return { watermark: out, groupCreationTimes: created, versioned: blob.version === GROUP_STATES_VERSION };
 }
 
 /** JSON.stringify would show Infinity (1e400 in the file) as null and a missing value as undefined. */
@@ -200,6 +225,7 @@ function split(values: ReadonlyMap<string, StreamValue>): StateInput {
   const timestamps = new Map<string, number>();
   const groupWatermarks = new Map<string, ReadonlyMap<string, number>>();
   const groupCreationTimes = new Map<string, ReadonlyMap<string, number>>();
+  const groupStatesVersioned = new Set<string>();
   const reportDefinitions = new Map<string, string>();
   const origins = new Map<string, string>();
   const creationTimes = new Map<string, number>();
@@ -207,11 +233,19 @@ function split(values: ReadonlyMap<string, StreamValue>): StateInput {
     if (typeof v.watermark === "number") timestamps.set(stream, v.watermark);
     else groupWatermarks.set(stream, v.watermark);
     if (v.groupCreationTimes !== undefined) groupCreationTimes.set(stream, v.groupCreationTimes);
+    if (v.versioned === true) groupStatesVersioned.add(stream);
     if (v.definition !== undefined) reportDefinitions.set(stream, v.definition);
     if (v.origin !== undefined) origins.set(stream, v.origin);
     if (v.creationTime !== undefined) creationTimes.set(stream, v.creationTime);
   }
-  return Object.assign(timestamps, { groupWatermarks, groupCreationTimes, reportDefinitions, origins, creationTimes });
+  return Object.assign(timestamps, {
+    groupWatermarks,
+    groupCreationTimes,
+    groupStatesVersioned,
+    reportDefinitions,
+    origins,
+    creationTimes,
+  });
 }
 
 function parsed(input: unknown, options: ParseStateOptions): ReadonlyMap<string, StreamValue> {

@@ -110,18 +110,21 @@ function storedWatermark(
 }
 
 /**
- * Whether a log group made at `made` is not the one a state saved at `created` (and `stored`) read.
+ * Whether a log group made at `made` is not the one a state saved at `created` (and `stored`) read;
+ * `created` undefined: the state read its group past its creation (see GROUP_STATES_VERSION).
  * Made again only after the sync that saved the state, so after its watermark: another creation
  * time before it is not another group (a simulator restarted, whose groups date from its start).
  */
-function madeAgain(created: number, made: number | undefined, stored: number): made is number {
+function madeAgain(created: number | undefined, made: number | undefined, stored: number): made is number {
   return made !== undefined && created !== made && made > stored;
 }
 
-function madeAgainWarning(group: string, made: number, created: number, state: string): string {
+function madeAgainWarning(group: string, made: number, created: number | undefined, state: string): string {
+  const when =
+    created === undefined ? `after ${state} was saved` : `not at ${shownTime(created)} as when ${state} was saved`;
   return (
-    `Log group ${JSON.stringify(group)} was created at ${shownTime(made)}, not at ${shownTime(created)} as when ${state} was saved: ` +
-    "deleted and made again. That state does not cover the new group's events, so they are read from their start."
+    `Log group ${JSON.stringify(group)} was created at ${shownTime(made)}, ${when}: deleted and made again. ` +
+    "That state does not cover the new group's events, so they are read from their start."
   );
 }
 
@@ -186,18 +189,24 @@ function ingestionLimit(range: SyncRange): string {
  * Only when the new group can hold events from before that time (AWS takes events up to 14 days
  * old, within the retention): a state older than that loses nothing. A state is only saved once
  * its stream's watermark moved (see StreamReader), so a stream stopped at its start_date does not
- * look like one of an older group. A guess, for a state that does not say when its group was made
- * (an earlier version's, a single stream's entry read past its group's creation): a first read cut
- * short in a group holding events older than the group, by an earlier version, looks the same.
+ * look like one of an older group. A guess, for a state of an earlier version, which does not say
+ * when its group was made: a first read cut short in a group holding events older than the group
+ * looks the same. `key` names the group (its key in the single stream's state).
  */
-function warnIfRecreated(ctx: CommandContext, group: LogGroup, stored: number | undefined, state: string): void {
+function warnIfRecreated(
+  ctx: CommandContext,
+  group: LogGroup,
+  stored: number | undefined,
+  state: string,
+  key = group.name,
+): void {
   if (stored === undefined || group.creationTime === undefined) return;
   if (group.creationTime <= stored + ctx.config.ingestionDelayMs) return;
   if (stored <= earliestEventTime(group.creationTime, group.retentionInDays, ctx.now())) return;
   const before = ctx.config.lookbackMs > 0 ? "that timestamp less lookback_window_minutes" : "that timestamp";
   ctx.emitter.log(
     "WARN",
-    `Log group ${JSON.stringify(group.name)} was created at ${shownTime(group.creationTime)}, after ${state} was saved ` +
+    `Log group ${JSON.stringify(key)} was created at ${shownTime(group.creationTime)}, after ${state} was saved ` +
       `(timestamp ${shownTime(stored)}): deleted and made again? If so, its events from before ${before} are not read; ` +
       "to read them, read the stream without its state (Airbyte: clear the stream's data; sync: another --database or --output). " +
       "If not (a first read cut short in a group holding events older than itself), nothing is missed.",
@@ -397,11 +406,21 @@ async function allGroupsRead(
   const listed = groups.map(sourceOf);
   const { stored, origin } = storedGroupWatermarks(ctx, stream, input.state, listed);
   const created = input.state.groupCreationTimes.get(name);
+  const versioned = input.state.groupStatesVersioned.has(name);
+  // An earlier version's entry before its group's creation, without it: cut short, or made again?
+  const unresolved = versioned
+    ? []
+    : readable.flatMap(({ group, stateKey }) => {
+        const t = stored.get(stateKey);
+        const made = group.creationTime;
+        return t !== undefined && !created?.has(stateKey) && made !== undefined && made > t ? [stateKey] : [];
+      });
   const states = new GroupStates(retainedWatermarks(stored, new Set(listed.map((l) => l.stateKey)), ctx.now()), {
     now: ctx.now,
     intervalMs: GROUP_STATES_INTERVAL_MS,
     origin,
     creationTimes: created,
+    unresolved: new Set(unresolved),
     emit: (blob) => emitter.state(name, blob),
   });
   // Decided once, with the warning: a group's task may start minutes later.
@@ -422,13 +441,16 @@ async function allGroupsRead(
       // Its entry stays in the state as it is (warned of with the others, above).
       if (keptAhead.has(stateKey)) return undefined;
       const entry = `its entry in the state of stream ${JSON.stringify(name)}`;
-      // An entry whose watermark is before its group's creation says when the group was made (see GroupStates.set).
-      const savedCreation = stateTimestamp === undefined ? undefined : created?.get(stateKey);
-      if (savedCreation === undefined) warnIfRecreated(ctx, group, stateTimestamp, entry);
-      else if (stateTimestamp !== undefined && madeAgain(savedCreation, group.creationTime, stateTimestamp)) {
-        emitter.log("WARN", madeAgainWarning(group.name, group.creationTime, savedCreation, entry));
-        stateTimestamp = undefined;
-      }
+      // An entry whose watermark is before its group's creation says when the group was made (see
+      // GroupStates.set); in a state of an earlier version, one without it may only be guessed at.
+      const savedCreation = created?.get(stateKey);
+      if (stateTimestamp !== undefined && (versioned || savedCreation !== undefined)) {
+        if (madeAgain(savedCreation, group.creationTime, stateTimestamp)) {
+          // Named by its key: a source account's group may share its name with one of the caller's.
+          emitter.log("WARN", madeAgainWarning(stateKey, group.creationTime, savedCreation, entry));
+          stateTimestamp = undefined;
+        }
+      } else warnIfRecreated(ctx, group, stateTimestamp, entry, stateKey);
       const range = groupRange(ctx, stream, group, stateTimestamp);
       const limit = ingestionLimit(range);
       if (range.stateClamped) {

@@ -2,6 +2,7 @@
 // moves only its own entry (its watermark, as StreamCheckpoint computes it); a STATE that lists
 // thousands of log groups is written at most once per interval of the injected clock, and once at
 // the end, not after every window.
+import { GROUP_STATES_VERSION } from "../airbyte/state.js";
 import { DAY_MS } from "../domain/time.js";
 import { type StreamState, stateBlob } from "./checkpoint.js";
 import { RETENTION_SLACK_MS } from "./plan.js";
@@ -13,6 +14,8 @@ const LONGEST_RETENTION_MS = 3653 * DAY_MS + RETENTION_SLACK_MS;
 export const GROUP_STATES_INTERVAL_MS = 5_000;
 
 interface GroupStatesBlob {
+  /** Absent while an earlier version's entry can still mean either (see GroupStatesOptions.unresolved). */
+  readonly version?: number;
   readonly log_groups: Readonly<Record<string, StreamState>>;
   /** The region and account of the groups keyed by name (the caller's), when known. */
   readonly origin?: string;
@@ -39,6 +42,12 @@ export interface GroupStatesOptions {
   readonly intervalMs: number;
   /** The initial entries' creation times, as their state gave them (see set). */
   readonly creationTimes?: ReadonlyMap<string, number>;
+  /**
+   * Entries of an earlier version's state that this version cannot read as its own: before their
+   * group's creation and without saying when that was (a first read cut short, or a group made
+   * again). Until each is set, the STATE has no version, so the next read still takes them so.
+   */
+  readonly unresolved?: ReadonlySet<string>;
   /** Written with the watermarks: see GroupStatesBlob. */
   readonly origin?: string | undefined;
   readonly emit: (blob: GroupStatesBlob) => void;
@@ -47,6 +56,7 @@ export interface GroupStatesOptions {
 export class GroupStates {
   private readonly watermarks: Map<string, number>;
   private readonly creationTimes: Map<string, number>;
+  private readonly unresolved: Set<string>;
   private lastEmitted: number;
 
   constructor(
@@ -55,6 +65,7 @@ export class GroupStates {
   ) {
     this.watermarks = new Map(initial);
     this.creationTimes = new Map([...(options.creationTimes ?? [])].filter(([group]) => initial.has(group)));
+    this.unresolved = new Set([...(options.unresolved ?? [])].filter((group) => initial.has(group)));
     // The first STATE comes an interval after the start, or at the end of a shorter sync.
     this.lastEmitted = options.now();
   }
@@ -68,6 +79,7 @@ export class GroupStates {
    * the entry keeps the one it had.
    */
   set(group: string, watermark: number, creationTime?: number): void {
+    this.unresolved.delete(group);
     const created = creationTime ?? this.creationTimes.get(group);
     if (this.watermarks.get(group) === watermark && this.creationTimes.get(group) === created) return;
     this.watermarks.set(group, watermark);
@@ -96,6 +108,7 @@ export class GroupStates {
       }),
     );
     const { origin } = this.options;
-    this.options.emit(origin === undefined ? { log_groups } : { log_groups, origin });
+    const version = this.unresolved.size === 0 ? { version: GROUP_STATES_VERSION } : {};
+    this.options.emit(origin === undefined ? { ...version, log_groups } : { ...version, log_groups, origin });
   }
 }

@@ -349,4 +349,49 @@ describe("a state says when its log group was made (moto)", () => {
       ],
     );
   });
+
+  test("log_events: an entry read past its group's creation, then the group made again, is read from its start; an earlier version's entry keeps the guess", async () => {
+    const now = Date.now();
+    await seedGroup(moto.url, "/app/v", spreadEvents(10, now - 3 * HOUR, 2 * HOUR, ["s"], "first"));
+    const read = (state: unknown) =>
+      runWith("read", endpointConfig(moto.url, { stream_layout: "single_stream", log_group_prefix: "/app/v" }), {
+        catalog: catalogFor(["log_events"]),
+        state,
+      });
+    const first = await read(undefined);
+    assert.equal(records(first.messages).length, 10);
+    const saved = stateOf(first.messages);
+    // Of this version: its entry, without a creation time, was read past its group's creation.
+    assert.equal(saved.version, 2);
+    assert.deepEqual(Object.keys((saved.log_groups as Record<string, object>)["/app/v"] ?? {}), ["timestamp"]);
+
+    await remake(moto.url, "/app/v", now);
+    const remade = await read(lastStates(first.messages));
+    assert.equal(remade.code, 0, remade.stderr);
+    assert.equal(statuses(remade.messages, "log_events").at(-1), "COMPLETE");
+    assert.deepEqual(
+      messagesOf(remade.messages),
+      ["again 0", "again 1", "again 2", "again 3"],
+      "all older than the entry's watermark",
+    );
+    assert.deepEqual(
+      recreated(remade.messages).map((m) => m.replace(/\d+ \([^)]*Z\)/g, "T")),
+      [
+        'Log group "/app/v" was created at T, after its entry in the state of stream "log_events" was saved: deleted and made again. ' +
+          "That state does not cover the new group's events, so they are read from their start.",
+      ],
+    );
+
+    // The same state as an earlier version wrote it (no version): cut short or made again cannot
+    // be told apart, so the read resumes, with the guess; the STATE it writes is of this version.
+    const { version: _, ...earlier } = saved;
+    const guessed = await read({ log_events: earlier });
+    assert.equal(guessed.code, 0, guessed.stderr);
+    assert.deepEqual(messagesOf(guessed.messages), []);
+    assert.match(
+      recreated(guessed.messages).join("\n"),
+      /after its entry in the state of stream "log_events" was saved \(timestamp .*\): deleted and made again\? If so/,
+    );
+    assert.equal(stateOf(guessed.messages).version, 2);
+  });
 });

@@ -182,6 +182,13 @@ test("a single stream state that does not fit is a config error naming the strea
     ],
     [{ log_groups: { "/a": { timestamp: -1 } } }, /log group "\/a": timestamp must be a non-negative integer/],
     [{ log_groups: { "": { timestamp: 1 } } }, /stream "e": log_groups has an empty log group name/],
+    [
+      { log_groups: { "/a": { timestamp: 1 } }, log_group_creation_time: 1 },
+      /stream "e" has "log_group_creation_time" beside "log_groups"; it belongs in a log group's entry/,
+    ],
+    [{ log_groups: {}, version: 3 }, /stream "e": version must be 2, as this connector writes it \(got 3\)/],
+    [{ log_groups: {}, version: "2" }, /stream "e": version must be 2, .*\(got "2"\).*remove version/],
+    [{ log_groups: {}, version: null }, /stream "e": version must be 2, .*\(got null\)/],
   ];
   for (const [blob, pattern] of cases) {
     assert.throws(
@@ -223,6 +230,10 @@ test("a state's origin is kept for its stream, a single stream's too; one of ano
     log_events: { log_groups: { "/g": { timestamp: 5, log_group_creation_time: 9 }, "/h": { timestamp: 5 } } },
   });
   assert.deepEqual([...entries.groupCreationTimes.get("log_events")!], [["/g", 9]]);
+  // Only a state of this version says that an entry without it was read past its group's creation.
+  assert.deepEqual([...entries.groupStatesVersioned], []);
+  const versioned = parseState({ log_events: { version: 2, log_groups: { "/h": { timestamp: 5 } } } });
+  assert.deepEqual([...versioned.groupStatesVersioned], ["log_events"]);
   assert.throws(
     () => parseState({ log_events: { log_groups: { "/g": { timestamp: 5, log_group_creation_time: "9" } } } }),
     {
