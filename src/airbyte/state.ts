@@ -10,9 +10,11 @@ export interface StateInput extends ReadonlyMap<string, number> {
   readonly groupCreationTimes: ReadonlyMap<string, ReadonlyMap<string, number>>;
   /**
    * The streams whose per-group state is of GROUP_STATES_VERSION: there an entry without
-   * `log_group_creation_time` was read past its group's creation.
+   * `log_group_creation_time` or `earlier_version` was read past its group's creation.
    */
   readonly groupStatesVersioned: ReadonlySet<string>;
+  /** Per such stream, its entries marked `earlier_version` (see GroupStatesOptions.earlierEntries). */
+  readonly groupEarlierEntries: ReadonlyMap<string, ReadonlySet<string>>;
   /** A custom report's `report_definition`: what it selected when its state was saved. */
   readonly reportDefinitions: ReadonlyMap<string, string>;
   /** A stream's `origin`: the region and account its events were read from (absent in older states). */
@@ -28,6 +30,8 @@ interface StreamValue {
   readonly groupCreationTimes?: ReadonlyMap<string, number>;
   /** The single stream's state is of GROUP_STATES_VERSION. */
   readonly versioned?: boolean;
+  /** The single stream's entries of an earlier version's state, not read since. */
+  readonly earlierEntries?: ReadonlySet<string>;
   readonly definition?: string;
   readonly origin?: string;
   readonly creationTime?: number;
@@ -39,7 +43,8 @@ type Json = Record<string, unknown>;
  * The `version` of a per-group state (the single stream's) whose every entry read only up to a
  * time before its log group was made says when that was (`log_group_creation_time`): in it, an
  * entry without one was read past its group's creation, so a group made after its timestamp is
- * another group. Earlier states have no `version`.
+ * another group. Earlier states have no `version`; an entry of one that may be either and was not
+ * read since is marked `"earlier_version": true`.
  */
 export const GROUP_STATES_VERSION = 2;
 
@@ -107,7 +112,9 @@ function timestampOf(where: string, raw: unknown): number {
 function groupWatermarksOf(
   stream: string,
   blob: Json,
-): Pick<StreamValue, "groupCreationTimes" | "versioned"> & { readonly watermark: ReadonlyMap<string, number> } {
+): Pick<StreamValue, "groupCreationTimes" | "versioned" | "earlierEntries"> & {
+  readonly watermark: ReadonlyMap<string, number>;
+} {
   const where = `state for stream ${JSON.stringify(stream)}`;
   if ("timestamp" in blob)
     throw new ConfigError(`${where} has both "timestamp" and "log_groups"; a state has one or the other`);
@@ -127,6 +134,7 @@ function groupWatermarksOf(
     );
   const out = new Map<string, number>();
   const created = new Map<string, number>();
+  const earlier = new Set<string>();
   for (const [group, entry] of Object.entries(blob.log_groups)) {
     const at = `${where}, log group ${JSON.stringify(group)}`;
     if (group === "") throw new ConfigError(`${where}: log_groups has an empty log group name`);
@@ -134,8 +142,14 @@ function groupWatermarksOf(
     out.set(group, timestampOf(at, entry.timestamp));
     const time = creationTimeOf(at, entry.log_group_creation_time);
     if (time !== undefined) created.set(group, time);
+    if (entry.earlier_version === true) earlier.add(group);
+    else if (entry.earlier_version !== undefined)
+      throw new ConfigError(
+        `${at}: earlier_version must be true, as a read wrote it (${shown(entry.earlier_version)}); restore it, or remove it to take the entry as this version's`,
+      );
   }
-  return { watermark: out, groupCreationTimes: created, versioned: blob.version === GROUP_STATES_VERSION };
+  const versioned = blob.version === GROUP_STATES_VERSION;
+  return { watermark: out, groupCreationTimes: created, versioned, earlierEntries: earlier };
 }
 
 /** JSON.stringify would show Infinity (1e400 in the file) as null and a missing value as undefined. */
@@ -226,6 +240,7 @@ function split(values: ReadonlyMap<string, StreamValue>): StateInput {
   const groupWatermarks = new Map<string, ReadonlyMap<string, number>>();
   const groupCreationTimes = new Map<string, ReadonlyMap<string, number>>();
   const groupStatesVersioned = new Set<string>();
+  const groupEarlierEntries = new Map<string, ReadonlySet<string>>();
   const reportDefinitions = new Map<string, string>();
   const origins = new Map<string, string>();
   const creationTimes = new Map<string, number>();
@@ -234,6 +249,7 @@ function split(values: ReadonlyMap<string, StreamValue>): StateInput {
     else groupWatermarks.set(stream, v.watermark);
     if (v.groupCreationTimes !== undefined) groupCreationTimes.set(stream, v.groupCreationTimes);
     if (v.versioned === true) groupStatesVersioned.add(stream);
+    if (v.earlierEntries !== undefined) groupEarlierEntries.set(stream, v.earlierEntries);
     if (v.definition !== undefined) reportDefinitions.set(stream, v.definition);
     if (v.origin !== undefined) origins.set(stream, v.origin);
     if (v.creationTime !== undefined) creationTimes.set(stream, v.creationTime);
@@ -242,6 +258,7 @@ function split(values: ReadonlyMap<string, StreamValue>): StateInput {
     groupWatermarks,
     groupCreationTimes,
     groupStatesVersioned,
+    groupEarlierEntries,
     reportDefinitions,
     origins,
     creationTimes,
@@ -287,6 +304,12 @@ function parsed(input: unknown, options: ParseStateOptions): ReadonlyMap<string,
       `state has unknown type ${JSON.stringify(input.type)} (expected STREAM, GLOBAL or LEGACY, or an Airbyte STATE message)`,
     );
   }
+  // One stream's own state given alone: its keys would be taken for stream names ("version").
+  if (typeof input.timestamp === "number" || (typeof input.version === "number" && "log_groups" in input))
+    throw new ConfigError(
+      "state is one stream's state, not one per stream: give it under its stream's name, " +
+        'like {"log_events": {"version": 2, "log_groups": {...}}} or {"/aws/lambda/orders": {"timestamp": 1700000000000}}',
+    );
   return fromLegacy(input);
 }
 

@@ -385,12 +385,14 @@ async function allGroupsRead(
   };
   warnIgnoredCursor(ctx, stream);
   emitter.status(name, "STARTED");
+  let everyGroup: LogGroup[];
   let groups: LogGroup[];
   let own: string | undefined;
   try {
     // Thousands of log groups take many DescribeLogGroups pages: a cancelled read does not wait.
     // An excluded group is not read; its stored watermark is kept as a vanished group's is.
-    groups = withoutExcluded(config, await unlessCancelled(directory.all(), input.signal));
+    everyGroup = await unlessCancelled(directory.all(), input.signal);
+    groups = withoutExcluded(config, everyGroup);
     // Asked by the listing already (with linked accounts only): no request of its own.
     own = await directory.ownAccount();
   } catch (err) {
@@ -407,20 +409,24 @@ async function allGroupsRead(
   const { stored, origin } = storedGroupWatermarks(ctx, stream, input.state, listed);
   const created = input.state.groupCreationTimes.get(name);
   const versioned = input.state.groupStatesVersioned.has(name);
-  // An earlier version's entry before its group's creation, without it: cut short, or made again?
-  const unresolved = versioned
-    ? []
-    : readable.flatMap(({ group, stateKey }) => {
-        const t = stored.get(stateKey);
-        const made = group.creationTime;
-        return t !== undefined && !created?.has(stateKey) && made !== undefined && made > t ? [stateKey] : [];
-      });
+  // An earlier version's entry before its listed group's creation, without it (cut short, or made
+  // again?), excluded and unreadable groups' too: marked so until read (see GroupStatesOptions).
+  const earlier = versioned
+    ? (input.state.groupEarlierEntries.get(name) ?? new Set<string>())
+    : new Set(
+        everyGroup.flatMap((group) => {
+          const { stateKey } = sourceOf(group);
+          const t = stored.get(stateKey);
+          const made = group.creationTime;
+          return t !== undefined && !created?.has(stateKey) && made !== undefined && made > t ? [stateKey] : [];
+        }),
+      );
   const states = new GroupStates(retainedWatermarks(stored, new Set(listed.map((l) => l.stateKey)), ctx.now()), {
     now: ctx.now,
     intervalMs: GROUP_STATES_INTERVAL_MS,
     origin,
     creationTimes: created,
-    unresolved: new Set(unresolved),
+    earlierEntries: earlier,
     emit: (blob) => emitter.state(name, blob),
   });
   // Decided once, with the warning: a group's task may start minutes later.
@@ -442,9 +448,9 @@ async function allGroupsRead(
       if (keptAhead.has(stateKey)) return undefined;
       const entry = `its entry in the state of stream ${JSON.stringify(name)}`;
       // An entry whose watermark is before its group's creation says when the group was made (see
-      // GroupStates.set); in a state of an earlier version, one without it may only be guessed at.
+      // GroupStates.set); an earlier version's without it may only be guessed at.
       const savedCreation = created?.get(stateKey);
-      if (stateTimestamp !== undefined && (versioned || savedCreation !== undefined)) {
+      if (stateTimestamp !== undefined && (savedCreation !== undefined || (versioned && !earlier.has(stateKey)))) {
         if (madeAgain(savedCreation, group.creationTime, stateTimestamp)) {
           // Named by its key: a source account's group may share its name with one of the caller's.
           emitter.log("WARN", madeAgainWarning(stateKey, group.creationTime, savedCreation, entry));

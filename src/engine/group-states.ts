@@ -14,8 +14,7 @@ const LONGEST_RETENTION_MS = 3653 * DAY_MS + RETENTION_SLACK_MS;
 export const GROUP_STATES_INTERVAL_MS = 5_000;
 
 interface GroupStatesBlob {
-  /** Absent while an earlier version's entry can still mean either (see GroupStatesOptions.unresolved). */
-  readonly version?: number;
+  readonly version: number;
   readonly log_groups: Readonly<Record<string, StreamState>>;
   /** The region and account of the groups keyed by name (the caller's), when known. */
   readonly origin?: string;
@@ -45,9 +44,10 @@ export interface GroupStatesOptions {
   /**
    * Entries of an earlier version's state that this version cannot read as its own: before their
    * group's creation and without saying when that was (a first read cut short, or a group made
-   * again). Until each is set, the STATE has no version, so the next read still takes them so.
+   * again). Until each is set, it is written with `earlier_version`, so the next read still takes
+   * it so, and every other entry as this version's.
    */
-  readonly unresolved?: ReadonlySet<string>;
+  readonly earlierEntries?: ReadonlySet<string>;
   /** Written with the watermarks: see GroupStatesBlob. */
   readonly origin?: string | undefined;
   readonly emit: (blob: GroupStatesBlob) => void;
@@ -56,7 +56,7 @@ export interface GroupStatesOptions {
 export class GroupStates {
   private readonly watermarks: Map<string, number>;
   private readonly creationTimes: Map<string, number>;
-  private readonly unresolved: Set<string>;
+  private readonly earlierEntries: Set<string>;
   private lastEmitted: number;
 
   constructor(
@@ -65,7 +65,7 @@ export class GroupStates {
   ) {
     this.watermarks = new Map(initial);
     this.creationTimes = new Map([...(options.creationTimes ?? [])].filter(([group]) => initial.has(group)));
-    this.unresolved = new Set([...(options.unresolved ?? [])].filter((group) => initial.has(group)));
+    this.earlierEntries = new Set([...(options.earlierEntries ?? [])].filter((group) => initial.has(group)));
     // The first STATE comes an interval after the start, or at the end of a shorter sync.
     this.lastEmitted = options.now();
   }
@@ -79,7 +79,7 @@ export class GroupStates {
    * the entry keeps the one it had.
    */
   set(group: string, watermark: number, creationTime?: number): void {
-    this.unresolved.delete(group);
+    this.earlierEntries.delete(group);
     const created = creationTime ?? this.creationTimes.get(group);
     if (this.watermarks.get(group) === watermark && this.creationTimes.get(group) === created) return;
     this.watermarks.set(group, watermark);
@@ -101,14 +101,12 @@ export class GroupStates {
       [...this.watermarks].map(([group, watermark]) => {
         const created = this.creationTimes.get(group);
         const blob = stateBlob(watermark);
-        return [
-          group,
-          created !== undefined && watermark < created ? { ...blob, log_group_creation_time: created } : blob,
-        ];
+        if (created !== undefined && watermark < created) return [group, { ...blob, log_group_creation_time: created }];
+        return [group, this.earlierEntries.has(group) ? { ...blob, earlier_version: true } : blob];
       }),
     );
     const { origin } = this.options;
-    const version = this.unresolved.size === 0 ? { version: GROUP_STATES_VERSION } : {};
-    this.options.emit(origin === undefined ? { ...version, log_groups } : { ...version, log_groups, origin });
+    const version = GROUP_STATES_VERSION;
+    this.options.emit(origin === undefined ? { version, log_groups } : { version, log_groups, origin });
   }
 }

@@ -501,31 +501,43 @@ describe("single stream: checkpoints", () => {
     assert.deepEqual(emitted.at(-1), { "/old": { timestamp: 7, log_group_creation_time: 10 } });
   });
 
-  test("the STATE has a version once no entry of an earlier version's state is left to be told apart", () => {
-    const blobs: { version?: number; log_groups: unknown }[] = [];
+  test("an earlier version's entry that can be cut short or made again is marked so until it is read; the STATE has a version", () => {
+    const blobs: { version: number; log_groups: unknown }[] = [];
     const states = new GroupStates(
       new Map([
         ["/cut-or-remade", 5],
+        ["/failing", 6],
         ["/other", 8],
       ]),
-      // "/gone" has no entry: nothing to resolve.
-      { now: () => 0, intervalMs: 0, unresolved: new Set(["/cut-or-remade", "/gone"]), emit: (b) => blobs.push(b) },
+      // "/gone" has no entry: nothing to mark.
+      {
+        now: () => 0,
+        intervalMs: 0,
+        earlierEntries: new Set(["/cut-or-remade", "/failing", "/gone"]),
+        emit: (b) => blobs.push(b),
+      },
     );
     states.set("/other", 9);
-    assert.equal(
-      blobs.at(-1)?.version,
-      undefined,
-      "the next read still takes the unread entry as an earlier version's",
-    );
-    states.set("/cut-or-remade", 6, 10);
-    assert.equal(blobs.at(-1)?.version, 2);
-    assert.deepEqual(blobs.at(-1)?.log_groups, {
-      "/cut-or-remade": { timestamp: 6, log_group_creation_time: 10 },
-      "/other": { timestamp: 9 },
+    assert.deepEqual(blobs.at(-1), {
+      version: 2,
+      log_groups: {
+        "/cut-or-remade": { timestamp: 5, earlier_version: true },
+        "/failing": { timestamp: 6, earlier_version: true },
+        "/other": { timestamp: 9 },
+      },
     });
-    const fresh: unknown[] = [];
-    new GroupStates(new Map(), { now: () => 0, intervalMs: 0, emit: (b) => fresh.push(b) }).finish();
-    assert.deepEqual(fresh, [{ version: 2, log_groups: {} }]);
+    // Read by this version: as its own from now on, whatever the other entries.
+    states.set("/cut-or-remade", 6, 10);
+    states.set("/cut-or-remade", 12, 10);
+    states.finish();
+    assert.deepEqual(blobs.at(-1), {
+      version: 2,
+      log_groups: {
+        "/cut-or-remade": { timestamp: 12 },
+        "/failing": { timestamp: 6, earlier_version: true },
+        "/other": { timestamp: 9 },
+      },
+    });
   });
 
   test('a log group named "__proto__" (a valid name) keeps its watermark in the STATE, as every other name', () => {

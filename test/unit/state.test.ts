@@ -189,6 +189,10 @@ test("a single stream state that does not fit is a config error naming the strea
     [{ log_groups: {}, version: 3 }, /stream "e": version must be 2, as this connector writes it \(got 3\)/],
     [{ log_groups: {}, version: "2" }, /stream "e": version must be 2, .*\(got "2"\).*remove version/],
     [{ log_groups: {}, version: null }, /stream "e": version must be 2, .*\(got null\)/],
+    [
+      { version: 2, log_groups: { "/a": { timestamp: 1, earlier_version: "yes" } } },
+      /stream "e", log group "\/a": earlier_version must be true, as a read wrote it \(got "yes"\)/,
+    ],
   ];
   for (const [blob, pattern] of cases) {
     assert.throws(
@@ -232,8 +236,19 @@ test("a state's origin is kept for its stream, a single stream's too; one of ano
   assert.deepEqual([...entries.groupCreationTimes.get("log_events")!], [["/g", 9]]);
   // Only a state of this version says that an entry without it was read past its group's creation.
   assert.deepEqual([...entries.groupStatesVersioned], []);
-  const versioned = parseState({ log_events: { version: 2, log_groups: { "/h": { timestamp: 5 } } } });
+  const versioned = parseState({
+    log_events: { version: 2, log_groups: { "/h": { timestamp: 5 }, "/i": { timestamp: 5, earlier_version: true } } },
+  });
   assert.deepEqual([...versioned.groupStatesVersioned], ["log_events"]);
+  assert.deepEqual([...versioned.groupEarlierEntries.get("log_events")!], ["/i"]);
+  // One stream's state given alone: its keys are no stream names.
+  for (const alone of [{ version: 2, log_groups: {} }, { timestamp: 5 }])
+    assert.throws(() => parseState(alone), {
+      name: "ConfigError",
+      message:
+        "state is one stream's state, not one per stream: give it under its stream's name, " +
+        'like {"log_events": {"version": 2, "log_groups": {...}}} or {"/aws/lambda/orders": {"timestamp": 1700000000000}}',
+    });
   assert.throws(
     () => parseState({ log_events: { log_groups: { "/g": { timestamp: 5, log_group_creation_time: "9" } } } }),
     {
