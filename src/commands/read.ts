@@ -454,6 +454,7 @@ async function allGroupsRead(
         if (madeAgain(savedCreation, group.creationTime, stateTimestamp)) {
           // Named by its key: a source account's group may share its name with one of the caller's.
           emitter.log("WARN", madeAgainWarning(stateKey, group.creationTime, savedCreation, entry));
+          states.madeAgain(stateKey);
           stateTimestamp = undefined;
         }
       } else warnIfRecreated(ctx, group, stateTimestamp, entry, stateKey);

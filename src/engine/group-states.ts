@@ -57,6 +57,7 @@ export class GroupStates {
   private readonly watermarks: Map<string, number>;
   private readonly creationTimes: Map<string, number>;
   private readonly earlierEntries: Set<string>;
+  private readonly remade = new Set<string>();
   private lastEmitted: number;
 
   constructor(
@@ -88,6 +89,14 @@ export class GroupStates {
     if (now - this.lastEmitted >= this.options.intervalMs) this.emit(now);
   }
 
+  /**
+   * A log group found made again: its entry says when it was made in this sync's STATEs, so that
+   * a store can tell the new group's events from those it holds (jsonl-store's remadeGroups).
+   */
+  madeAgain(group: string): void {
+    this.remade.add(group);
+  }
+
   /** The last STATE of the sync: always written, so a sync without progress still states where it stands. */
   finish(): void {
     this.emit(this.options.now());
@@ -101,7 +110,8 @@ export class GroupStates {
       [...this.watermarks].map(([group, watermark]) => {
         const created = this.creationTimes.get(group);
         const blob = stateBlob(watermark);
-        if (created !== undefined && watermark < created) return [group, { ...blob, log_group_creation_time: created }];
+        if (created !== undefined && (watermark < created || this.remade.has(group)))
+          return [group, { ...blob, log_group_creation_time: created }];
         return [group, this.earlierEntries.has(group) ? { ...blob, earlier_version: true } : blob];
       }),
     );

@@ -231,11 +231,40 @@ function eventKey(r: EventRecord): string {
   return `${r.logStreamName}\u0000${r.eventId}`;
 }
 
+type Entries = Record<string, Record<string, unknown>>;
+
+/**
+ * A log group made again (after the stored watermark, see read.ts) holds other events: none of
+ * them was stored before. A state says when its group was made; so does the single stream's
+ * entry of a group found made again (see GroupStates), and an entry without it was read past
+ * its group's creation.
+ */
+function madeAgain(stored: Record<string, unknown>, state: Record<string, unknown>): boolean {
+  const created = state.log_group_creation_time;
+  return (
+    typeof created === "number" &&
+    typeof stored.timestamp === "number" &&
+    stored.log_group_creation_time !== created &&
+    created > stored.timestamp
+  );
+}
+
+/** The keys of the single stream's entries whose log group was made again since `stored`. */
+function remadeGroups(stored: Record<string, unknown> | undefined, state: Record<string, unknown>): Set<string> {
+  const before = (stored?.log_groups ?? {}) as Entries;
+  const now = (state.log_groups ?? {}) as Entries;
+  return new Set(Object.keys(now).filter((key) => Object.hasOwn(before, key) && madeAgain(before[key]!, now[key]!)));
+}
+
 /**
  * A record's watermark in `state`: the stream's, or its log group's (the single stream's state is
- * per log group, keyed by name, or by ARN for another account's group; see engine/streams.ts).
+ * per log group, keyed by name, or by ARN for another account's group; see engine/streams.ts),
+ * but for the entries in `without`.
  */
-function watermarks(state: Record<string, unknown> | undefined): ((r: EventRecord) => number | undefined) | undefined {
+function watermarks(
+  state: Record<string, unknown> | undefined,
+  without: ReadonlySet<string> = new Set(),
+): ((r: EventRecord) => number | undefined) | undefined {
   if (state === undefined) return undefined;
   if (typeof state.timestamp === "number") {
     const at = state.timestamp;
@@ -243,7 +272,7 @@ function watermarks(state: Record<string, unknown> | undefined): ((r: EventRecor
   }
   const byKey = new Map<string, number>();
   for (const [key, entry] of Object.entries((state.log_groups ?? {}) as Record<string, { timestamp?: unknown }>)) {
-    if (typeof entry.timestamp !== "number") continue;
+    if (typeof entry.timestamp !== "number" || without.has(key)) continue;
     // arn:aws:logs:REGION:ACCOUNT:log-group:NAME -> ACCOUNT and NAME
     const arn = /^arn:[^:]*:logs:[^:]*:(\d+):log-group:(.*)$/.exec(key);
     byKey.set(arn ? `${arn[1]}\u0000${arn[2]}` : key, entry.timestamp);
@@ -475,15 +504,8 @@ export class JsonlStore implements LocalStore {
       earlier !== undefined &&
       typeof stored?.report_definition === "string" &&
       stored.report_definition !== state.report_definition;
-    // A log group made again (after the stored watermark, see read.ts) holds other events: none of
-    // them was stored before.
-    const remade =
-      typeof stored?.log_group_creation_time === "number" &&
-      typeof state.log_group_creation_time === "number" &&
-      typeof stored.timestamp === "number" &&
-      stored.log_group_creation_time !== state.log_group_creation_time &&
-      state.log_group_creation_time > stored.timestamp;
-    const storedWatermark = changed || remade ? undefined : watermarks(stored);
+    const remade = typeof stored?.log_group_creation_time === "number" && madeAgain(stored, state);
+    const storedWatermark = changed || remade ? undefined : watermarks(stored, remadeGroups(stored, state));
     const covered = watermarks(state);
     const records: string[] = [];
     const held: string[] = [];

@@ -406,6 +406,12 @@ describe("a state says when its log group was made (moto)", () => {
       ],
     );
 
+    // This sync's entry says when the new group was made (a store tells its events from the old ones).
+    assert.equal(typeof entriesOf(remade.messages)["/v/a"]?.log_group_creation_time, "number");
+    const next = await read(lastStates(remade.messages), ["/v/b"]);
+    assert.deepEqual(recreated(next.messages), []);
+    assert.deepEqual(Object.keys(entriesOf(next.messages)["/v/a"]!), ["timestamp"]);
+
     // The marked entry, read again: the guess, and the events from its timestamp on.
     const resumed = await read(lastStates(remade.messages));
     assert.equal(resumed.code, 0, resumed.stderr);

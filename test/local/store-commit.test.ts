@@ -692,6 +692,30 @@ describe("store commits", () => {
     await store.close();
   });
 
+  it("jsonl: a log group of log_events made again (its entry says so) holds no event stored before; the others' watermarks count", async () => {
+    const dir = tempDir();
+    const store = await JsonlStore.open(dir, ["log_events"], SOURCE);
+    const other = (i: number) => record(i, { logGroupName: "/other" });
+    const batch = (texts: string[]) => RecordBatch.ofData("log_events", texts);
+    // Read past its creation (this version's entry: no creation time).
+    await store.commit("log_events", batch([record(1), record(2), other(1), other(2)]), {
+      version: 2,
+      log_groups: { [STREAM]: { timestamp: T + 9000 }, "/other": { timestamp: T + 9000 } },
+    });
+    // Made again, read from its start: its entry says when it was made, after the stored watermark.
+    const remade = {
+      version: 2,
+      log_groups: {
+        [STREAM]: { timestamp: T + 5000, log_group_creation_time: T + 10_000 },
+        "/other": { timestamp: T + 9000 },
+      },
+    };
+    assert.equal((await store.commit("log_events", batch([record(3), record(4), other(2)]), remade)).reread, 1);
+    // A lookback of the new group: its own watermark counts.
+    assert.equal((await store.commit("log_events", batch([record(4), record(6)]), remade)).reread, 1);
+    await store.close();
+  });
+
   it("jsonl: after a custom report's definition changed, only the events its file holds are re-read", async () => {
     const dir = tempDir();
     const before = { report_definition: "sha256:0000000000000001" };

@@ -499,6 +499,11 @@ describe("single stream: checkpoints", () => {
     // A listing that does not say when the group was made (AWS always does) keeps what the entry said.
     kept.set("/old", 7);
     assert.deepEqual(emitted.at(-1), { "/old": { timestamp: 7, log_group_creation_time: 10 } });
+    // A group found made again says when, past its creation too, for this sync (a store tells its
+    // events from those it holds).
+    kept.madeAgain("/old");
+    kept.set("/old", 30, 20);
+    assert.deepEqual(emitted.at(-1), { "/old": { timestamp: 30, log_group_creation_time: 20 } });
   });
 
   test("an earlier version's entry that can be cut short or made again is marked so until it is read; the STATE has a version", () => {
