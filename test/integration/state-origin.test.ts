@@ -255,6 +255,18 @@ describe("a state says when its log group was made (moto)", () => {
       .sort();
   const recreated = (msgs: readonly AirbyteMessage[]) =>
     msgs.filter((m) => m.log?.level === "WARN" && /made again/.test(m.log.message)).map((m) => m.log!.message);
+  /** The remade group's 4 events (see remake) all read, with one made-again WARN (times as T) that starts with `warning`. */
+  const assertReadFromStart = (msgs: readonly AirbyteMessage[], warning: string) => {
+    assert.deepEqual(
+      messagesOf(msgs),
+      ["again 0", "again 1", "again 2", "again 3"],
+      "the new group's events before the state's watermark too",
+    );
+    assert.deepEqual(
+      recreated(msgs).map((m) => m.replace(/\d+ \([^)]*Z\)/g, "T")),
+      [`${warning} That state does not cover the new group's events, so they are read from their start.`],
+    );
+  };
 
   test("a first read cut short in a group of older events resumes without a word; a group made again is read from its start", async () => {
     const now = Date.now();
@@ -285,13 +297,9 @@ describe("a state says when its log group was made (moto)", () => {
     await remake(moto.url, "/app/r", now);
     const again = await read(lastStates(first.messages));
     assert.equal(again.code, 0, again.stderr);
-    assert.deepEqual(messagesOf(again.messages), ["again 0", "again 1", "again 2", "again 3"]);
-    assert.deepEqual(
-      recreated(again.messages).map((m) => m.replace(/\d+ \([^)]*Z\)/g, "T")),
-      [
-        'Log group "/app/r" was created at T, not at T as when the state of stream "/app/r" was saved: deleted and made again. ' +
-          "That state does not cover the new group's events, so they are read from their start.",
-      ],
+    assertReadFromStart(
+      again.messages,
+      'Log group "/app/r" was created at T, not at T as when the state of stream "/app/r" was saved: deleted and made again.',
     );
     assert.notEqual(stateOf(again.messages).log_group_creation_time, saved.log_group_creation_time);
   });
@@ -336,17 +344,9 @@ describe("a state says when its log group was made (moto)", () => {
     await remake(moto.url, "/app/s", now);
     const remade = await read(cutShort);
     assert.equal(remade.code, 0, remade.stderr);
-    assert.deepEqual(
-      messagesOf(remade.messages),
-      ["again 0", "again 1", "again 2", "again 3"],
-      "the new group's events before the entry's watermark too",
-    );
-    assert.deepEqual(
-      recreated(remade.messages).map((m) => m.replace(/\d+ \([^)]*Z\)/g, "T")),
-      [
-        'Log group "/app/s" was created at T, not at T as when its entry in the state of stream "log_events" was saved: deleted and made again. ' +
-          "That state does not cover the new group's events, so they are read from their start.",
-      ],
+    assertReadFromStart(
+      remade.messages,
+      'Log group "/app/s" was created at T, not at T as when its entry in the state of stream "log_events" was saved: deleted and made again.',
     );
   });
 
@@ -393,17 +393,9 @@ describe("a state says when its log group was made (moto)", () => {
     const remade = await read(lastStates(converted.messages), ["/v/b"]);
     assert.equal(remade.code, 0, remade.stderr);
     assert.equal(statuses(remade.messages, "log_events").at(-1), "COMPLETE");
-    assert.deepEqual(
-      messagesOf(remade.messages),
-      ["again 0", "again 1", "again 2", "again 3"],
-      "all older than the entry's watermark",
-    );
-    assert.deepEqual(
-      recreated(remade.messages).map((m) => m.replace(/\d+ \([^)]*Z\)/g, "T")),
-      [
-        'Log group "/v/a" was created at T, after its entry in the state of stream "log_events" was saved: deleted and made again. ' +
-          "That state does not cover the new group's events, so they are read from their start.",
-      ],
+    assertReadFromStart(
+      remade.messages,
+      'Log group "/v/a" was created at T, after its entry in the state of stream "log_events" was saved: deleted and made again.',
     );
 
     // This sync's entry says when the new group was made (a store tells its events from the old ones).
